@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: MIT
+# cvisor build.
+#
+#   make run      install what is missing, build, boot the hello guest in the simulator
+#   make test     install what is missing, build, run every test suite
+#   make bench    benchmarks (figures printed, nothing asserted)
+#   make          build the simulator (build/cvisor), the guests and the tests
+#   make check    the same tests without the install step
+#   make format   reformat the sources with clang-format
+
+ARCH ?= aarch64
+BUILD ?= build
+CC ?= gcc
+CROSS_aarch64 ?= aarch64-linux-gnu-
+
+Q := @
+ifeq ($(V),1)
+Q :=
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -Wstrict-prototypes
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP
+CPPFLAGS += -Isrc/include -Isrc/arch/$(ARCH)
+
+CORE_SRCS := $(wildcard src/core/*.c) $(wildcard src/arch/$(ARCH)/*.c)
+SIM_SRCS := $(wildcard src/hal_sim/*.c) $(wildcard src/sim/*.c) $(wildcard src/sim/$(ARCH)/*.c)
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
+SIM_LIBS := -lunicorn -lcapstone -lfdt -lpthread -lm
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SUPPORT := $(BUILD)/obj/tests/unit/hal_stub.o
+
+GUEST_DIR := guests/$(ARCH)
+GUEST_SRCS := $(wildcard $(GUEST_DIR)/*.S)
+GUEST_ELFS := $(GUEST_SRCS:$(GUEST_DIR)/%.S=$(BUILD)/guests/$(ARCH)/%.elf)
+GUEST_BINS := $(GUEST_ELFS:.elf=.bin)
+GCROSS := $(CROSS_$(ARCH))
+GUEST_CFLAGS := -nostdlib -nostartfiles -static -ffreestanding -Wl,--build-id=none \
+	-Wl,-T,$(GUEST_DIR)/link.ld -I$(GUEST_DIR)
+
+BENCH_BINS := $(BUILD)/bench/uc_raw_$(ARCH)
+
+.PHONY: all run test check bench deps clean format guests unit
+all: $(BUILD)/cvisor guests unit
+
+deps:
+	$(Q)sh scripts/install-deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BUILD)/cvisor run configs/$(ARCH)/hello.toml
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory check
+
+check: all
+	$(Q)sh tests/run.sh $(BUILD) $(ARCH)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
+	$(Q)sh bench/run.sh $(BUILD) $(ARCH)
+
+guests: $(GUEST_ELFS) $(GUEST_BINS)
+unit: $(UNIT_BINS)
+
+$(BUILD)/cvisor: $(CORE_OBJS) $(SIM_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(SIM_LIBS)
+
+$(BUILD)/libcvcore.a: $(CORE_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_SUPPORT) $(BUILD)/libcvcore.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt
+
+$(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard $(GUEST_DIR)/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $@"
+	$(Q)$(GCROSS)gcc $(GUEST_CFLAGS) -o $@ $<
+
+$(BUILD)/guests/$(ARCH)/%.bin: $(BUILD)/guests/$(ARCH)/%.elf
+	$(Q)$(GCROSS)objcopy -O binary $< $@
+
+$(BUILD)/bench/uc_raw_$(ARCH): bench/uc_raw_$(ARCH).c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) -O2 -std=c11 -D_DEFAULT_SOURCE $(WARN) -o $@ $< -lunicorn -lpthread
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file exit.h
+ * @brief The architecture-neutral exit record.
+ *
+ * When a guest does something the hypervisor must handle, the CPU leaves
+ * the guest (a "VM exit"). Each architecture reports why in its own format:
+ * ESR_EL2/FAR_EL2/HPFAR_EL2 on AArch64, scause/stval/htval/htinst on RISC-V,
+ * the VMX exit reason and qualification on x86_64. The arch layer decodes
+ * that syndrome into this record (like struct kvm_run in Linux KVM), so the
+ * core's handlers are written once. The simulator produces the same
+ * syndromes as the hardware, so the same decoders run in both HALs.
+ */
+#ifndef CVISOR_EXIT_H
+#define CVISOR_EXIT_H
+
+#include "types.h"
+
+/** Why the vCPU left the guest. */
+enum exit_reason {
+	EXIT_NONE = 0,      /**< nothing to do (e.g. the run was interrupted) */
+	EXIT_MMIO,          /**< load/store to an emulated device */
+	EXIT_PIO,           /**< x86 IN/OUT */
+	EXIT_HYPERCALL,     /**< HVC/SMC/ECALL/VMCALL */
+	EXIT_SYSREG,        /**< trapped system register / CSR / MSR access */
+	EXIT_HALT,          /**< WFI / WFE / HLT: wait for an interrupt */
+	EXIT_STAGE2_FAULT,  /**< access to a GPA that stage 2 does not map */
+	EXIT_SHUTDOWN,      /**< the guest powered itself off or reset */
+	EXIT_DEBUG,         /**< breakpoint or single step for the debugger */
+	EXIT_FATAL,         /**< the guest cannot continue (reason in fatal.msg) */
+	EXIT_REASON_COUNT
+};
+
+/** Kind of memory access that caused an exit. */
+enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC };
+
+/** How the guest reached the hypervisor for a hypercall. */
+enum hypercall_conduit { CONDUIT_HVC, CONDUIT_SMC, CONDUIT_ECALL, CONDUIT_VMCALL };
+
+/** Kind of shutdown the guest asked for. */
+enum shutdown_kind { SHUTDOWN_POWEROFF, SHUTDOWN_RESET };
+
+/** Stage-2 fault classes, as the architectures report them. */
+enum s2_fault_kind {
+	S2F_TRANSLATION, /**< nothing mapped at that GPA */
+	S2F_PERMISSION,  /**< mapped, but not for this kind of access */
+	S2F_ACCESS_FLAG, /**< descriptor has AF clear */
+	S2F_ADDR_SIZE,   /**< GPA beyond the stage-2 input range */
+	S2F_OTHER,       /**< anything else (synchronous external abort, ...) */
+};
+
+/** One VM exit: a reason and its operands. */
+struct vcpu_exit {
+	enum exit_reason reason;
+	uint64_t pc;       /**< guest PC of the instruction that exited */
+	uint64_t syndrome; /**< raw architectural syndrome (ESR_EL2, scause, VMX reason) */
+	union {
+		/** EXIT_MMIO. For writes data holds the value; for reads the
+		 *  handler fills data and the HAL puts it into register reg. */
+		struct {
+			gpa_t gpa;
+			uint8_t size;        /**< bytes: 1, 2, 4 or 8 */
+			bool write;
+			bool sign_extend;    /**< a read sign-extends into reg */
+			bool reg_is_64;      /**< a read fills 64 bits of reg (else 32) */
+			uint8_t reg;         /**< guest register number (SRT) */
+			uint64_t data;
+		} mmio;
+		/** EXIT_PIO (x86 port I/O). */
+		struct {
+			uint16_t port;
+			uint8_t size;
+			bool write;
+			uint32_t data;
+		} pio;
+		/** EXIT_HYPERCALL. The HAL copies the argument registers in;
+		 *  the handler fills ret[] for the HAL to copy back. */
+		struct {
+			enum hypercall_conduit conduit;
+			uint16_t imm;        /**< immediate of HVC #imm / SMC #imm */
+			uint64_t args[6];
+			uint64_t ret[4];
+		} hypercall;
+		/** EXIT_SYSREG. id is the architecture's register encoding. */
+		struct {
+			uint32_t id;
+			bool write;
+			uint8_t reg;         /**< guest general-purpose register */
+			uint64_t value;      /**< written value, or value to return */
+		} sysreg;
+		/** EXIT_STAGE2_FAULT. */
+		struct {
+			gpa_t gpa;
+			gva_t gva;           /**< faulting virtual address, when valid */
+			bool gva_valid;
+			enum access_kind access;
+			uint8_t size;        /**< access size if known, else 0 */
+			enum s2_fault_kind kind;
+			int level;           /**< table level of the fault, -1 if unknown */
+		} s2fault;
+		/** EXIT_SHUTDOWN. */
+		struct {
+			enum shutdown_kind kind;
+		} shutdown;
+		/** EXIT_FATAL. */
+		struct {
+			char msg[120];
+		} fatal;
+	};
+};
+
+/** Returns a short lower-case name of an exit reason ("mmio", "hypercall", ...). */
+const char *exit_reason_name(enum exit_reason r);
+
+/** Returns "read", "write" or "exec". */
+const char *access_kind_name(enum access_kind a);
+
+/**
+ * Formats the operands of an exit as "key=value" pairs for the exit trace.
+ * Returns the number of characters written (like cv_snprintf).
+ */
+int exit_format_operands(const struct vcpu_exit *e, char *buf, size_t size);
+
+#endif

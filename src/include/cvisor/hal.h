@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file hal.h
+ * @brief The contract between the core and a hardware abstraction layer.
+ *
+ * Two HALs implement it: hal_sim (a Linux process; vCPUs are Unicorn CPUs)
+ * and hal_bare (the hypervisor runs on the machine and uses the CPU's
+ * virtualization extensions). The build links exactly one; there is no
+ * table of function pointers.
+ */
+#ifndef CVISOR_HAL_H
+#define CVISOR_HAL_H
+
+#include "exit.h"
+#include "types.h"
+
+struct vcpu;
+struct vm;
+
+/** @name Host memory @{ */
+/** Allocates npages zeroed, naturally aligned 4 KiB pages of host memory for
+ *  guest RAM or page tables. Returns their host virtual address, or NULL. */
+void *hal_page_alloc(size_t npages);
+/** Frees pages returned by hal_page_alloc(). */
+void hal_page_free(void *p, size_t npages);
+/** Allocates size bytes of zeroed hypervisor heap, or returns NULL. */
+void *hal_zalloc(size_t size);
+/** Frees memory from hal_zalloc(); NULL is allowed. */
+void hal_free(void *p);
+/** Host physical address of a host pointer from hal_page_alloc(). */
+hpa_t hal_hva_to_hpa(const void *p);
+/** Host pointer of a host physical address inside hal_page_alloc() memory. */
+void *hal_hpa_to_hva(hpa_t pa);
+/** @} */
+
+/** @name Time @{ */
+/** Monotonic time in nanoseconds since an arbitrary start. */
+uint64_t hal_time_ns(void);
+/** @} */
+
+/** @name Console and log @{ */
+/** Writes guest console output of VM vm (bytes, not lines). */
+void hal_console_write(const struct vm *vm, const char *buf, size_t len);
+/** Returns the next byte of console input for VM vm, or -1 if none is waiting. */
+int hal_console_getc(const struct vm *vm);
+/** Writes one formatted log line (without newline) of the hypervisor itself. */
+void hal_log_write(const char *line);
+/** Stops the hypervisor after a broken invariant. Never returns. */
+_Noreturn void hal_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** @} */
+
+/** @name vCPU execution @{ */
+/** Prepares the HAL's state for a vCPU (a Unicorn CPU, a VMCS, ...).
+ *  Called after the vCPU's register file holds its boot state. */
+int hal_vcpu_init(struct vcpu *vcpu);
+/** Releases what hal_vcpu_init() made. */
+void hal_vcpu_destroy(struct vcpu *vcpu);
+/**
+ * Runs the guest on this vCPU until the next exit that the core must see,
+ * and describes it in *exit. The HAL first completes the previous exit
+ * (loads MMIO data into the target register, hypercall results, PC
+ * advance) through vcpu_arch_complete_exit(). Returns 0, or a negative
+ * cv_err if the vCPU could not run at all.
+ */
+int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit);
+/** Asks a vCPU running on another thread to return from hal_vcpu_run() soon. */
+void hal_vcpu_kick(struct vcpu *vcpu);
+/** Called when the VM's stage-2 mapping changed (map, unmap, protect). */
+void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size);
+/** @} */
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file toml.h
+ * @brief A TOML reader for the subset VM configs use.
+ *
+ * Supported: comments, [tables] and [dotted.tables], bare and quoted keys,
+ * basic and literal strings, integers (decimal, 0x hex, 0o, 0b, with '_'
+ * separators, sign), booleans, arrays (nested, multi-line, trailing comma).
+ * Anything else (floats, dates, inline tables, multi-line strings) is a
+ * parse error that names the construct. Errors are "FILE:LINE:COL: message".
+ */
+#ifndef CVISOR_TOML_H
+#define CVISOR_TOML_H
+
+#include "diag.h"
+#include "types.h"
+
+enum toml_type { TOML_STRING, TOML_INT, TOML_BOOL, TOML_ARRAY, TOML_TABLE };
+
+struct toml_value;
+
+/** A key = value pair inside a table. */
+struct toml_kv {
+	char *key;
+	struct toml_value *value;
+	int line, col;          /**< where the key stands */
+	bool used;              /**< set by the reader of the table (for "unknown field" warnings) */
+};
+
+/** A parsed value. Strings are NUL-terminated; ints are 64-bit two's complement. */
+struct toml_value {
+	enum toml_type type;
+	int line, col;          /**< where the value starts */
+	union {
+		char *s;
+		int64_t i;
+		bool b;
+		struct { struct toml_value **items; unsigned n; } arr;
+		struct { struct toml_kv *kvs; unsigned n; } tab;
+	};
+};
+
+/**
+ * Parses text (len bytes, need not be NUL-terminated). On success returns
+ * the root table; on a syntax error returns NULL with the error in dl.
+ * Free the result with toml_free().
+ */
+struct toml_value *toml_parse(const char *text, size_t len, struct diag_list *dl);
+/** Frees a tree returned by toml_parse(). */
+void toml_free(struct toml_value *v);
+/** Looks key up in table tab (NULL if absent or tab is not a table); marks it used. */
+struct toml_value *toml_get(struct toml_value *tab, const char *key);
+/** The key/value entry for key in tab (NULL if absent). Does not mark it used. */
+struct toml_kv *toml_find_kv(struct toml_value *tab, const char *key);
+/** "string", "integer", ... */
+const char *toml_type_name(enum toml_type t);
+
+#endif

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file vm.h
+ * @brief VMs and vCPUs (axvm / axvcpu): lifecycle and the exit dispatcher.
+ *
+ * Life of a VM:
+ *   vm_create()        address space, RAM, devices from the config
+ *   vm_load_images()   kernel, device tree, ramdisk into guest RAM
+ *   vm_boot()          boot vCPU reset to the entry point, HAL prepared
+ *   vcpu_run_loop()    per vCPU: run guest, handle exit, repeat
+ *   vm_destroy()
+ * A VM stops when the guest powers off, or when the hypervisor stops it
+ * because of what the guest did (vm_stop()); that never stops cvisor.
+ */
+#ifndef CVISOR_VM_H
+#define CVISOR_VM_H
+
+#include <arch/vcpu_arch.h>
+
+#include "addrspace.h"
+#include "config.h"
+#include "devbus.h"
+#include "exit.h"
+#include "types.h"
+
+#define VM_MAX_VCPUS CFG_MAX_CPUS
+
+enum vcpu_state { VCPU_OFF, VCPU_RUNNABLE, VCPU_STOPPED };
+
+/** A virtual CPU. */
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	volatile enum vcpu_state state;
+	struct vcpu_arch arch;                /**< register file and arch state (the core never reads it) */
+	void *hal;                            /**< the HAL's per-vCPU state */
+	uint64_t exits[EXIT_REASON_COUNT];    /**< exits handled, by reason */
+	uint64_t guest_exceptions;            /**< exceptions delivered to the guest itself */
+};
+
+/** Why a VM is no longer running. */
+enum vm_state {
+	VM_CREATED,   /**< built, not booted */
+	VM_RUNNING,
+	VM_OFF,       /**< the guest powered off: a clean end */
+	VM_RESET,     /**< the guest asked for a reset (not supported yet: the run ends) */
+	VM_FAILED,    /**< stopped by the hypervisor because of the guest (see stop_reason) */
+};
+
+/** Trace switches (--trace=...). */
+enum { TRACE_EXITS = 1, TRACE_WALKS = 2 };
+
+/** Images for a VM, read by the HAL or embedded in the bare image. */
+struct vm_images {
+	const void *kernel; size_t kernel_len;
+	const void *dtb;    size_t dtb_len;      /**< NULL: cvisor generates one */
+	const void *ramdisk; size_t ramdisk_len;
+	const void *bios;   size_t bios_len;
+};
+
+/** A virtual machine. */
+struct vm {
+	unsigned id;
+	char name[CFG_NAME_MAX];
+	struct vm_config cfg;
+	struct addrspace as;
+	struct devbus bus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	unsigned nvcpus;
+	volatile enum vm_state state;
+	char stop_reason[256];
+	gpa_t entry;                          /**< where the boot vCPU starts */
+	gpa_t dtb_gpa;                        /**< device tree address (GPA_INVALID if none) */
+	gpa_t initrd_start, initrd_end;       /**< ramdisk location (0, 0 if none) */
+	unsigned trace;                       /**< TRACE_* bits */
+	void *hal;                            /**< the HAL's per-VM state */
+};
+
+/**
+ * Creates a VM from a parsed config: RAM regions, the architecture's
+ * default devices and the config's emu_devices. On failure returns a
+ * negative cv_err and a one-line reason in err.
+ */
+int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errsize);
+/** Loads the images and the device tree into guest RAM and picks the entry point. */
+int vm_load_images(struct vm *vm, const struct vm_images *img, char *err, size_t errsize);
+/** Resets the boot vCPU to the entry point (others stay off) and prepares the HAL. */
+int vm_boot(struct vm *vm, char *err, size_t errsize);
+/** Destroys a VM and everything it owns. NULL is allowed. */
+void vm_destroy(struct vm *vm);
+
+/**
+ * Stops the VM with a final state and a one-line reason. The first stop
+ * wins; every vCPU of the VM is kicked out of the guest.
+ */
+void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/** True while the VM runs. */
+static inline bool vm_running(const struct vm *vm) { return vm->state == VM_RUNNING; }
+/** "running", "off", "reset", "failed", ... */
+const char *vm_state_name(enum vm_state s);
+
+/** Runs one vCPU until its VM stops. Returns 0, or a negative cv_err if the HAL failed. */
+int vcpu_run_loop(struct vcpu *vcpu);
+/**
+ * Handles one exit: counts it, traces it, dispatches it to the device
+ * bus, hypercall or system register code. The HAL calls this directly
+ * for exits it resolves without leaving the guest (e.g. the simulator's
+ * synchronous MMIO callbacks); otherwise vcpu_run_loop() does.
+ */
+void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit);
+
+/**
+ * cvisor's own hypercalls, the same numbers on every architecture
+ * (the architecture maps its calling convention to them; see docs/hypercalls.md).
+ */
+enum cvisor_hypercall {
+	CVISOR_HC_VERSION = 0,   /**< ret0 = cvisor version (major << 16 | minor) */
+	CVISOR_HC_PUTCHAR = 1,   /**< writes byte arg0 to the VM's console; ret0 = 0 */
+	CVISOR_HC_ADD = 2,       /**< ret0 = arg0 + arg1 + arg2 (a round-trip check) */
+	CVISOR_HC_VCPU_ID = 3,   /**< ret0 = the calling vCPU's index */
+};
+/** Status returned for an unknown hypercall (SMCCC NOT_SUPPORTED, as int64 -1). */
+#define CVISOR_HC_UNKNOWN ((uint64_t)-1)
+/** Handles cvisor hypercall nr. Fills ret[0]. */
+void hypercall_handle(struct vcpu *vcpu, uint64_t nr, const uint64_t args[3], uint64_t *ret0);
+
+#define CVISOR_VERSION_MAJOR 0
+#define CVISOR_VERSION_MINOR 1
+#define CVISOR_VERSION_STRING "0.1.0"
+
+#endif
