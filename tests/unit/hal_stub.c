@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A HAL for unit tests: host memory from the C library, console output
+ * captured in a buffer the tests can inspect, input queued by the tests.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cvisor/hal.h>
+
+static char console_out[65536];
+static size_t console_len;
+static char console_in[4096];
+static size_t in_head, in_tail;
+
+const char *hal_stub_console_output(void);
+void hal_stub_console_reset(void);
+void hal_stub_console_input(const char *s);
+
+const char *hal_stub_console_output(void)
+{
+	console_out[console_len] = '\0';
+	return console_out;
+}
+
+void hal_stub_console_reset(void)
+{
+	console_len = 0;
+	in_head = in_tail = 0;
+}
+
+void hal_stub_console_input(const char *s)
+{
+	while (*s && in_tail < sizeof(console_in))
+		console_in[in_tail++] = *s++;
+}
+
+void *hal_page_alloc(size_t npages)
+{
+	void *p = aligned_alloc(4096, npages * 4096);
+	if (p)
+		memset(p, 0, npages * 4096);
+	return p;
+}
+
+void hal_page_free(void *p, size_t npages)
+{
+	(void)npages;
+	free(p);
+}
+
+void *hal_zalloc(size_t size)
+{
+	return calloc(1, size ? size : 1);
+}
+
+void hal_free(void *p)
+{
+	free(p);
+}
+
+hpa_t hal_hva_to_hpa(const void *p)
+{
+	return (hpa_t)(uintptr_t)p;
+}
+
+void *hal_hpa_to_hva(hpa_t pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+uint64_t hal_time_ns(void)
+{
+	return 0;
+}
+
+void hal_console_write(const struct vm *vm, const char *buf, size_t len)
+{
+	(void)vm;
+	for (size_t i = 0; i < len && console_len + 1 < sizeof(console_out); i++)
+		console_out[console_len++] = buf[i];
+}
+
+int hal_console_getc(const struct vm *vm)
+{
+	(void)vm;
+	if (in_head == in_tail)
+		return -1;
+	return (unsigned char)console_in[in_head++];
+}
+
+void hal_log_write(const char *line)
+{
+	if (getenv("CVISOR_TEST_LOG"))
+		fprintf(stderr, "%s\n", line);
+}
+
+void hal_panic(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "cvisor: panic: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+int hal_vcpu_init(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return 0;
+}
+
+void hal_vcpu_destroy(struct vcpu *vcpu)
+{
+	(void)vcpu;
+}
+
+int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	(void)vcpu;
+	memset(exit, 0, sizeof(*exit));
+	return -CV_ENOTSUP;
+}
+
+void hal_vcpu_kick(struct vcpu *vcpu)
+{
+	(void)vcpu;
+}
+
+void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	(void)vm;
+	(void)gpa;
+	(void)size;
+}
