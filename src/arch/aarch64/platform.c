@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The AArch64 guest platform: QEMU's "virt" machine layout (hw/arm/virt.c
+ * memory map), so configs need not list the standard devices, and the
+ * device tree nodes that describe them.
+ *
+ *   0x0800_0000  GIC (with the interrupts issue)
+ *   0x0900_0000  PL011 UART
+ *   0x4000_0000  RAM
+ */
+#include <libfdt.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/fdt.h>
+#include <cvisor/lib.h>
+#include <cvisor/pl011.h>
+#include <cvisor/vm.h>
+
+#define VIRT_UART_BASE 0x09000000ULL
+/* phandle of the fixed clock the PL011 binding asks for. */
+#define PHANDLE_APB_PCLK 0x8000
+
+static const struct platform_device virt_devices[] = {
+	{ "pl011", VIRT_UART_BASE, PL011_SIZE },
+};
+
+enum cv_arch vm_arch_id(void)
+{
+	return ARCH_AARCH64;
+}
+
+const struct platform_device *vm_arch_default_devices(unsigned *count)
+{
+	*count = ARRAY_SIZE(virt_devices);
+	return virt_devices;
+}
+
+const char *vm_arch_console_device(void)
+{
+	return "pl011";
+}
+
+struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base,
+				     uint64_t size, char *err, size_t errsize)
+{
+	if (strcmp(name, "pl011") == 0) {
+		if (size < PL011_SIZE) {
+			cv_snprintf(err, errsize, "pl011 at 0x%llx needs 0x%llx bytes, got 0x%llx",
+				    (unsigned long long)base, (unsigned long long)PL011_SIZE,
+				    (unsigned long long)size);
+			return NULL;
+		}
+		struct device *dev = pl011_create(vm, base);
+		if (!dev)
+			cv_snprintf(err, errsize, "out of memory");
+		return dev;
+	}
+	cv_snprintf(err, errsize, "emulated device '%s' is not known to cvisor on aarch64 "
+		    "(known: pl011)", name);
+	return NULL;
+}
+
+/*
+ * The Linux arm64 boot protocol (Documentation/arm64/booting.rst) wants
+ * the device tree 8-byte aligned, within 512 MiB... and not overlapping
+ * the kernel: put it 2 MiB below the end of the first RAM region.
+ */
+gpa_t vm_arch_default_dtb_addr(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->as.nregions; i++) {
+		const struct as_region *r = &vm->as.regions[i];
+		if (r->kind == REGION_RAM && r->size >= 4 * 1024 * 1024)
+			return r->base + r->size - 2 * 1024 * 1024;
+	}
+	return vm->as.nregions ? vm->as.regions[0].base : 0;
+}
+
+/* /cpus with one cpu@N per vCPU (enable-method psci), /psci, the clock. */
+int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
+{
+	char name[24];
+	int rc = fdt_property_string(fdt, "compatible", "linux,dummy-virt");
+
+	if (!rc)
+		rc = fdt_begin_node(fdt, "cpus");
+	if (!rc)
+		rc = fdt_property_u32(fdt, "#address-cells", 1);
+	if (!rc)
+		rc = fdt_property_u32(fdt, "#size-cells", 0);
+	for (unsigned i = 0; !rc && i < vm->nvcpus; i++) {
+		cv_snprintf(name, sizeof(name), "cpu@%u", i);
+		rc = fdt_begin_node(fdt, name);
+		if (!rc)
+			rc = fdt_property_string(fdt, "device_type", "cpu");
+		if (!rc)
+			rc = fdt_property_string(fdt, "compatible", "arm,armv8");
+		if (!rc)
+			rc = fdt_property_u32(fdt, "reg", i);
+		if (!rc)
+			rc = fdt_property_string(fdt, "enable-method", "psci");
+		if (!rc)
+			rc = fdt_end_node(fdt);
+	}
+	if (!rc)
+		rc = fdt_end_node(fdt);
+	/* PSCI 1.0 binding (Linux Documentation/devicetree/bindings/arm/psci.yaml). */
+	if (!rc)
+		rc = fdt_begin_node(fdt, "psci");
+	if (!rc)
+		rc = fdt_property(fdt, "compatible", "arm,psci-1.0\0arm,psci-0.2",
+				  sizeof("arm,psci-1.0\0arm,psci-0.2"));
+	if (!rc)
+		rc = fdt_property_string(fdt, "method", "hvc");
+	if (!rc)
+		rc = fdt_end_node(fdt);
+	/* The PL011 binding needs its clocks: one fixed 24 MHz clock, as on QEMU virt. */
+	if (!rc)
+		rc = fdt_begin_node(fdt, "apb-pclk");
+	if (!rc)
+		rc = fdt_property_string(fdt, "compatible", "fixed-clock");
+	if (!rc)
+		rc = fdt_property_u32(fdt, "#clock-cells", 0);
+	if (!rc)
+		rc = fdt_property_u32(fdt, "clock-frequency", 24000000);
+	if (!rc)
+		rc = fdt_property_string(fdt, "clock-output-names", "clk24mhz");
+	if (!rc)
+		rc = fdt_property_u32(fdt, "phandle", PHANDLE_APB_PCLK);
+	if (!rc)
+		rc = fdt_end_node(fdt);
+	return rc;
+}
+
+int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt)
+{
+	CV_UNUSED(vm);
+	if (strcmp(dev->name, "pl011") == 0) {
+		/* Linux bindings/serial/arm,pl011.yaml */
+		fdt32_t clocks[2] = { cpu_to_fdt32(PHANDLE_APB_PCLK), cpu_to_fdt32(PHANDLE_APB_PCLK) };
+		int rc = fdt_property(fdt, "compatible", "arm,pl011\0arm,primecell",
+				      sizeof("arm,pl011\0arm,primecell"));
+		if (!rc)
+			rc = fdt_property(fdt, "clocks", clocks, sizeof(clocks));
+		if (!rc)
+			rc = fdt_property(fdt, "clock-names", "uartclk\0apb_pclk",
+					  sizeof("uartclk\0apb_pclk"));
+		return rc;
+	}
+	return 0;
+}

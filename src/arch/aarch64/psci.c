@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Calls an AArch64 guest makes to the hypervisor with HVC (or SMC),
+ * following the SMC Calling Convention (Arm DEN0028): x0 holds the
+ * function ID, x1..x6 the arguments, x0..x3 the results.
+ *  - PSCI (Arm DEN0022): the guest's firmware interface to power off,
+ *    reset, and (with SMP) start and stop CPUs.
+ *  - cvisor's own hypercalls (owner 6 of the function ID space).
+ * Also the emulation of the system registers cvisor traps.
+ */
+#include <arch/esr.h>
+#include <arch/traps.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/log.h>
+#include <cvisor/vm.h>
+
+#define RET(v) ((uint64_t)(int64_t)(v))
+
+/* True if PSCI function fid is implemented (for PSCI_FEATURES). */
+static bool psci_implemented(uint64_t fid)
+{
+	switch (fid) {
+	case PSCI_VERSION:
+	case PSCI_CPU_OFF:
+	case PSCI_MIGRATE_INFO_TYPE:
+	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
+	case PSCI_FEATURES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Handles PSCI function fid. Returns false if fid is not a PSCI function. */
+static bool psci_call(struct vcpu *vcpu, struct vcpu_exit *e, uint32_t fid)
+{
+	uint64_t *ret = e->hypercall.ret;
+
+	switch (fid) {
+	case PSCI_VERSION:
+		ret[0] = 0x00010001; /* PSCI 1.1: major in [31:16], minor in [15:0] */
+		return true;
+	case PSCI_FEATURES:
+		ret[0] = psci_implemented(e->hypercall.args[1] & 0xffffffffu)
+				 ? RET(PSCI_RET_SUCCESS) : RET(PSCI_RET_NOT_SUPPORTED);
+		return true;
+	case PSCI_MIGRATE_INFO_TYPE:
+		ret[0] = 2; /* no Trusted OS: migration not required */
+		return true;
+	case PSCI_CPU_OFF:
+		vcpu->state = VCPU_OFF;
+		ret[0] = RET(PSCI_RET_SUCCESS);
+		for (unsigned i = 0; i < vcpu->vm->nvcpus; i++)
+			if (vcpu->vm->vcpus[i]->state == VCPU_RUNNABLE)
+				return true;
+		vm_stop(vcpu->vm, VM_OFF, "every vCPU called PSCI CPU_OFF");
+		return true;
+	case PSCI_SYSTEM_OFF:
+		vm_stop(vcpu->vm, VM_OFF, "guest powered off (PSCI SYSTEM_OFF)");
+		return true;
+	case PSCI_SYSTEM_RESET:
+		vm_stop(vcpu->vm, VM_RESET, "guest asked for a reset (PSCI SYSTEM_RESET)");
+		return true;
+	case PSCI_CPU_SUSPEND_32:
+	case PSCI_CPU_SUSPEND_64:
+	case PSCI_CPU_ON_32:
+	case PSCI_CPU_ON_64:
+	case PSCI_AFFINITY_INFO_32:
+	case PSCI_AFFINITY_INFO_64:
+		ret[0] = RET(PSCI_RET_NOT_SUPPORTED);
+		return true;
+	default:
+		return false;
+	}
+}
+
+void vcpu_arch_hypercall(struct vcpu *vcpu, struct vcpu_exit *e)
+{
+	uint64_t fid64 = e->hypercall.args[0];
+	uint32_t fid = (uint32_t)fid64;
+
+	/* Registers the call does not return keep their values (SMCCC 1.1+). */
+	for (unsigned i = 0; i < 4; i++)
+		e->hypercall.ret[i] = e->hypercall.args[i];
+	/* SMCCC: function IDs are 32 bits; bits [63:32] of x0 must be ignored... */
+	if (psci_call(vcpu, e, fid))
+		return;
+	if (fid == SMCCC_VERSION) {
+		e->hypercall.ret[0] = 0x10001; /* SMCCC 1.1 */
+		return;
+	}
+	if ((fid & 0xffff0000u) == CVISOR_SMCCC_BASE || (fid & 0xffff0000u) == CVISOR_SMCCC_BASE32) {
+		hypercall_handle(vcpu, fid & 0xffffu, &e->hypercall.args[1], &e->hypercall.ret[0]);
+		return;
+	}
+	log_debug("%s: vCPU %u: unknown SMCCC function 0x%x", vcpu->vm->name, vcpu->id, fid);
+	e->hypercall.ret[0] = RET(-1); /* SMCCC "Unknown Function Identifier" */
+}
+
+bool a64_sysreg_trapped(uint32_t id)
+{
+	return id == SYSREG_OSLAR_EL1 || id == SYSREG_OSLSR_EL1 || id == SYSREG_OSDLR_EL1;
+}
+
+/*
+ * The OS lock (ARM ARM D2.5 "The OS Lock" and D17.3.22-24): writing 1 to
+ * OSLAR_EL1.OSLK locks, 0 unlocks; OSLSR_EL1 reports OSLK in bit 1 and
+ * OSLM = 0b10 (bits 3 and 0) "OS lock implemented"; OSDLR_EL1.DLK is bit 0.
+ */
+void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	char name[40];
+
+	switch (e->sysreg.id) {
+	case SYSREG_OSLAR_EL1:
+		if (e->sysreg.write)
+			a->oslsr_el1 = (a->oslsr_el1 & ~2ULL) | ((e->sysreg.value & 1) << 1);
+		else
+			e->sysreg.value = 0; /* write-only: reads are UNDEFINED; return 0 */
+		return;
+	case SYSREG_OSLSR_EL1:
+		if (!e->sysreg.write)
+			e->sysreg.value = a->oslsr_el1;
+		return;
+	case SYSREG_OSDLR_EL1:
+		if (e->sysreg.write)
+			a->osdlr_el1 = e->sysreg.value & 1;
+		else
+			e->sysreg.value = a->osdlr_el1;
+		return;
+	default:
+		vm_stop(vcpu->vm, VM_FAILED, "vCPU %u: trapped access to %s that cvisor does not emulate",
+			vcpu->id, a64_sysreg_name(e->sysreg.id, name, sizeof(name)));
+		return;
+	}
+}

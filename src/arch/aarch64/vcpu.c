@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AArch64 vCPU state: boot protocol, completion of handled exits, reports.
+ */
+#include <arch/esr.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/lib.h>
+#include <cvisor/vm.h>
+
+/*
+ * Boot state of the Linux arm64 boot protocol (Documentation/arm64/
+ * booting.rst): x0 = physical address of the device tree, x1..x3 = 0,
+ * MMU and D-cache off, all interrupts masked, entered at EL1 (here EL1h:
+ * PSTATE.M = 0b0101, DAIF set; ARM ARM C5.2.18 "SPSR_EL2").
+ */
+void vcpu_arch_reset(struct vcpu *vcpu, gpa_t entry, gpa_t dtb)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+
+	memset(a, 0, sizeof(*a));
+	a->x[0] = dtb == GPA_INVALID ? 0 : dtb;
+	a->pc = entry;
+	a->pstate = A64_PSTATE_DAIF | A64_PSTATE_EL1H;
+	/* SCTLR_EL1 with its RES1 bits (ARM ARM D17.2.118) and M, C, I clear. */
+	a->sctlr_el1 = 0x30d00800;
+	/* MPIDR_EL1: bit 31 RES1, Aff0 = vCPU index (ARM ARM D17.2.101). */
+	a->mpidr_el1 = (1ULL << 31) | vcpu->id;
+	/* OSLSR_EL1.OSLM = 0b10: OS lock implemented (ARM ARM D17.3.23); OSLK set at reset
+	 * for a cold reset, but Linux unlocks it; start unlocked as QEMU does. */
+	a->oslsr_el1 = 0x8;
+}
+
+/* Writes an MMIO read result to its register, as the hardware load would. */
+static void complete_mmio_read(struct vcpu_arch *a, const struct vcpu_exit *e)
+{
+	uint64_t v = e->mmio.data;
+	unsigned bits = e->mmio.size * 8;
+
+	if (bits < 64)
+		v &= (1ULL << bits) - 1;
+	if (e->mmio.sign_extend && bits < 64 && (v >> (bits - 1)) & 1)
+		v |= ~0ULL << bits;
+	if (!e->mmio.reg_is_64)
+		v &= 0xffffffffULL;
+	if (e->mmio.reg < 31)
+		a->x[e->mmio.reg] = v;
+}
+
+/*
+ * ELR_EL2 points at the trapping instruction for data aborts and MSR/MRS
+ * traps, and at the SMC for a trapped SMC, but past the HVC for HVC
+ * (ARM ARM D1.10.1 "Preferred exception return address").
+ */
+void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+
+	switch (exit->reason) {
+	case EXIT_MMIO:
+		if (!exit->mmio.write)
+			complete_mmio_read(a, exit);
+		a->pc += 4;
+		break;
+	case EXIT_SYSREG:
+		if (!exit->sysreg.write && exit->sysreg.reg < 31)
+			a->x[exit->sysreg.reg] = exit->sysreg.value;
+		a->pc += 4;
+		break;
+	case EXIT_HYPERCALL:
+		for (unsigned i = 0; i < 4; i++)
+			a->x[i] = exit->hypercall.ret[i];
+		if (exit->hypercall.conduit == CONDUIT_SMC)
+			a->pc += 4;
+		break;
+	default:
+		break;
+	}
+}
+
+uint64_t vcpu_arch_pc(const struct vcpu *vcpu)
+{
+	return vcpu->arch.pc;
+}
+
+int vcpu_arch_format_regs(const struct vcpu *vcpu, char *buf, size_t size)
+{
+	const struct vcpu_arch *a = &vcpu->arch;
+	return cv_snprintf(buf, size,
+			   "pc=0x%llx pstate=0x%llx sp_el1=0x%llx x0=0x%llx x1=0x%llx x2=0x%llx "
+			   "x3=0x%llx x30=0x%llx",
+			   (unsigned long long)a->pc, (unsigned long long)a->pstate,
+			   (unsigned long long)a->sp_el1, (unsigned long long)a->x[0],
+			   (unsigned long long)a->x[1], (unsigned long long)a->x[2],
+			   (unsigned long long)a->x[3], (unsigned long long)a->x[30]);
+}

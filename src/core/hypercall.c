@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cvisor's own hypercalls. Each architecture maps its calling convention
+ * (SMCCC function IDs on AArch64, SBI extension IDs on RISC-V, VMCALL
+ * registers on x86_64) onto these numbers; see docs/hypercalls.md.
+ */
+#include <cvisor/hal.h>
+#include <cvisor/vm.h>
+
+void hypercall_handle(struct vcpu *vcpu, uint64_t nr, const uint64_t args[3], uint64_t *ret0)
+{
+	switch (nr) {
+	case CVISOR_HC_VERSION:
+		*ret0 = (CVISOR_VERSION_MAJOR << 16) | CVISOR_VERSION_MINOR;
+		break;
+	case CVISOR_HC_PUTCHAR: {
+		char c = (char)args[0];
+		hal_console_write(vcpu->vm, &c, 1);
+		*ret0 = 0;
+		break;
+	}
+	case CVISOR_HC_ADD:
+		*ret0 = args[0] + args[1] + args[2];
+		break;
+	case CVISOR_HC_VCPU_ID:
+		*ret0 = vcpu->id;
+		break;
+	default:
+		*ret0 = CVISOR_HC_UNKNOWN;
+		break;
+	}
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vCPU run loop and the exit dispatcher (axvcpu).
+ *
+ * Every exit, whatever the architecture or the HAL, arrives here as a
+ * struct vcpu_exit. The dispatcher counts it, sends it to the code that
+ * emulates what the guest wanted (device bus, hypercalls, system
+ * registers), or stops the VM when the guest did something it must not.
+ */
+#include <cvisor/arch.h>
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+#include <cvisor/log.h>
+#include <cvisor/vm.h>
+
+/* Prints one line of the exit trace (--trace=exits). */
+static void trace_exit(const struct vcpu *vcpu, const struct vcpu_exit *exit)
+{
+	char ops[200], line[320];
+
+	exit_format_operands(exit, ops, sizeof(ops));
+	cv_snprintf(line, sizeof(line), "exit: vm=%u vcpu=%u %s pc=0x%llx syndrome=0x%llx %s",
+		    vcpu->vm->id, vcpu->id, exit_reason_name(exit->reason),
+		    (unsigned long long)exit->pc, (unsigned long long)exit->syndrome, ops);
+	hal_log_write(line);
+}
+
+/* Stops the VM for an access to a GPA that is neither RAM nor a device. */
+static void stop_on_bad_access(struct vcpu *vcpu, gpa_t gpa, unsigned size,
+			       enum access_kind access, uint64_t pc, const char *what)
+{
+	char regs[200];
+	vcpu_arch_format_regs(vcpu, regs, sizeof(regs));
+	vm_stop(vcpu->vm, VM_FAILED,
+		"stage-2 fault: %s of %u bytes at GPA 0x%llx (%s) by vCPU %u at PC 0x%llx",
+		access_kind_name(access), size, (unsigned long long)gpa, what, vcpu->id,
+		(unsigned long long)pc);
+	log_info("%s: registers: %s", vcpu->vm->name, regs);
+}
+
+/* An MMIO exit: find the device and perform the access. */
+static void handle_mmio(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct vm *vm = vcpu->vm;
+	uint64_t val = exit->mmio.data;
+	int rc = devbus_access(&vm->bus, exit->mmio.gpa, exit->mmio.size, exit->mmio.write, &val);
+
+	if (rc == 0) {
+		if (!exit->mmio.write)
+			exit->mmio.data = val;
+		return;
+	}
+	const struct as_region *r = addrspace_find(&vm->as, exit->mmio.gpa);
+	const char *what = !r ? "neither RAM nor a device"
+		: r->kind == REGION_RAM ? "RAM without this permission"
+					: "across the end of a device";
+	stop_on_bad_access(vcpu, exit->mmio.gpa, exit->mmio.size,
+			   exit->mmio.write ? ACCESS_WRITE : ACCESS_READ, exit->pc, what);
+}
+
+/* A stage-2 fault the hypervisor cannot resolve stops the VM. */
+static void handle_stage2_fault(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	const struct as_region *r = addrspace_find(&vcpu->vm->as, exit->s2fault.gpa);
+	const char *what = !r ? "neither RAM nor a device"
+		: r->kind == REGION_RAM ? "RAM without this permission"
+					: "a device that cannot be reached this way";
+	stop_on_bad_access(vcpu, exit->s2fault.gpa, exit->s2fault.size, exit->s2fault.access,
+			   exit->pc, what);
+}
+
+void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct vm *vm = vcpu->vm;
+
+	if ((unsigned)exit->reason < EXIT_REASON_COUNT)
+		vcpu->exits[exit->reason]++;
+	switch (exit->reason) {
+	case EXIT_NONE:
+		break;
+	case EXIT_MMIO:
+		handle_mmio(vcpu, exit);
+		break;
+	case EXIT_HYPERCALL:
+		vcpu_arch_hypercall(vcpu, exit);
+		break;
+	case EXIT_SYSREG:
+		vcpu_arch_sysreg(vcpu, exit);
+		break;
+	case EXIT_HALT:
+		/* No interrupt source exists yet, so nothing could ever wake it. */
+		vm_stop(vm, VM_FAILED,
+			"vCPU %u waits for an interrupt (WFI) at PC 0x%llx, but no interrupt "
+			"source could wake it",
+			vcpu->id, (unsigned long long)exit->pc);
+		break;
+	case EXIT_STAGE2_FAULT:
+		handle_stage2_fault(vcpu, exit);
+		break;
+	case EXIT_SHUTDOWN:
+		vm_stop(vm, exit->shutdown.kind == SHUTDOWN_RESET ? VM_RESET : VM_OFF, "guest %s",
+			exit->shutdown.kind == SHUTDOWN_RESET ? "asked for a reset" : "powered off");
+		break;
+	case EXIT_DEBUG:
+		vm_stop(vm, VM_FAILED, "debug exit at PC 0x%llx with no debugger attached",
+			(unsigned long long)exit->pc);
+		break;
+	case EXIT_FATAL:
+	default:
+		vm_stop(vm, VM_FAILED, "vCPU %u at PC 0x%llx: %s", vcpu->id,
+			(unsigned long long)exit->pc, exit->fatal.msg);
+		break;
+	case EXIT_PIO:
+		vm_stop(vm, VM_FAILED, "port I/O exit on an architecture without ports");
+		break;
+	}
+	if (vm->trace & TRACE_EXITS)
+		trace_exit(vcpu, exit);
+}
+
+int vcpu_run_loop(struct vcpu *vcpu)
+{
+	struct vcpu_exit exit;
+
+	while (vm_running(vcpu->vm) && vcpu->state == VCPU_RUNNABLE) {
+		int rc = hal_vcpu_run(vcpu, &exit);
+		if (rc < 0) {
+			vm_stop(vcpu->vm, VM_FAILED, "vCPU %u could not run: %s", vcpu->id,
+				cv_strerror(rc));
+			return rc;
+		}
+		vcpu_handle_exit(vcpu, &exit);
+	}
+	return 0;
+}
