@@ -120,7 +120,7 @@ void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
 
 int vcpu_run_loop(struct vcpu *vcpu)
 {
-	struct vcpu_exit exit;
+	struct vcpu_exit exit = { .reason = EXIT_NONE };
 
 	while (vm_running(vcpu->vm) && vcpu->state == VCPU_RUNNABLE) {
 		int rc = hal_vcpu_run(vcpu, &exit);

@@ -49,7 +49,7 @@ static void complete_mmio_read(struct vcpu_arch *a, const struct vcpu_exit *e)
 
 /*
  * ELR_EL2 points at the trapping instruction for data aborts and MSR/MRS
- * traps, and at the SMC for a trapped SMC, but past the HVC for HVC
+ * traps, WFI/WFE and the SMC for a trapped SMC, but past the HVC for HVC
  * (ARM ARM D1.10.1 "Preferred exception return address").
  */
 void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
@@ -66,6 +66,9 @@ void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
 		if (!exit->sysreg.write && exit->sysreg.reg < 31)
 			a->x[exit->sysreg.reg] = exit->sysreg.value;
 		a->pc += 4;
+		break;
+	case EXIT_HALT:
+		a->pc += 4; /* resume after the WFI/WFE once woken */
 		break;
 	case EXIT_HYPERCALL:
 		for (unsigned i = 0; i < 4; i++)

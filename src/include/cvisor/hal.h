@@ -57,7 +57,8 @@ int hal_vcpu_init(struct vcpu *vcpu);
 void hal_vcpu_destroy(struct vcpu *vcpu);
 /**
  * Runs the guest on this vCPU until the next exit that the core must see,
- * and describes it in *exit. The HAL first completes the previous exit
+ * and describes it in *exit. On entry *exit holds this vCPU's previous exit
+ * as the core handled it (EXIT_NONE on the first call): the HAL first completes it
  * (loads MMIO data into the target register, hypercall results, PC
  * advance) through vcpu_arch_complete_exit(). Returns 0, or a negative
  * cv_err if the vCPU could not run at all.

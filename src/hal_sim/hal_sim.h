@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private interface of the simulator HAL (src/hal_sim and src/sim).
+ */
+#ifndef HAL_SIM_H
+#define HAL_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+/** The simulator HAL's per-VM state (vm->hal). */
+struct hal_sim_vm {
+	bool at_line_start;     /**< console: next byte starts a line */
+};
+
+/** Simulator options from the command line. */
+struct sim_options {
+	bool precise;           /**< a code hook on every instruction (precise PC) */
+	unsigned storm_limit;   /**< exceptions in a row inside the vector table that make a storm */
+};
+extern struct sim_options sim_options;
+
+/** Prefix each console line with the VM's name (several VMs). */
+extern bool hal_sim_prefix_console;
+/** Flushes buffered guest console output. */
+void hal_sim_flush_console(void);
+
+#endif

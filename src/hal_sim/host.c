@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal.h for a Linux process: host memory from mmap and the C heap, time
+ * from CLOCK_MONOTONIC, the guest console on stdout, the log on stderr.
+ * In the simulator a "host physical address" is simply the host virtual
+ * address of the memory: stage-2 descriptors hold host pointers.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cvisor/hal.h>
+#include <cvisor/vm.h>
+
+#include "hal_sim.h"
+
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+bool hal_sim_prefix_console;
+
+void *hal_page_alloc(size_t npages)
+{
+	void *p = mmap(NULL, npages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void hal_page_free(void *p, size_t npages)
+{
+	if (p)
+		munmap(p, npages * PAGE_SIZE);
+}
+
+void *hal_zalloc(size_t size)
+{
+	return calloc(1, size ? size : 1);
+}
+
+void hal_free(void *p)
+{
+	free(p);
+}
+
+hpa_t hal_hva_to_hpa(const void *p)
+{
+	return (hpa_t)(uintptr_t)p;
+}
+
+void *hal_hpa_to_hva(hpa_t pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+uint64_t hal_time_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Guest console output. With several VMs each line is prefixed with the
+ * VM's name so their output can be told apart; the per-VM line buffer
+ * lives in the VM's HAL state.
+ */
+void hal_console_write(const struct vm *vm, const char *buf, size_t len)
+{
+	pthread_mutex_lock(&out_lock);
+	if (!hal_sim_prefix_console || !vm) {
+		fwrite(buf, 1, len, stdout);
+		if (memchr(buf, '\n', len))
+			fflush(stdout);
+	} else {
+		struct hal_sim_vm *hv = vm->hal;
+		for (size_t i = 0; i < len; i++) {
+			if (hv->at_line_start)
+				fprintf(stdout, "[%s] ", vm->name);
+			fputc(buf[i], stdout);
+			hv->at_line_start = buf[i] == '\n';
+		}
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&out_lock);
+}
+
+/* Console input: bytes from stdin when one is waiting (never blocks). */
+int hal_console_getc(const struct vm *vm)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	unsigned char c;
+
+	(void)vm;
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLIN))
+		return -1;
+	if (read(STDIN_FILENO, &c, 1) != 1)
+		return -1;
+	return c;
+}
+
+void hal_log_write(const char *line)
+{
+	pthread_mutex_lock(&out_lock);
+	fflush(stdout);
+	fprintf(stderr, "%s\n", line);
+	fflush(stderr);
+	pthread_mutex_unlock(&out_lock);
+}
+
+void hal_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "cvisor: panic: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	abort();
+}
+
+void hal_sim_flush_console(void)
+{
+	pthread_mutex_lock(&out_lock);
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}

@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated AArch64 virtualization hardware: a Unicorn CPU running the
+ * guest at EL1, and the glue that turns what the guest does into the exits
+ * an EL2 hypervisor would see.
+ *
+ *   guest does                  Unicorn reports            cvisor sees
+ *   load/store to a device      MMIO callback              ESR_EL2 data abort (EC 0x24)
+ *   load/store to no RAM        catch-all MMIO callback    ESR_EL2 data abort (EC 0x24)
+ *   fetch from no RAM           UC_ERR_FETCH_*             ESR_EL2 instruction abort (EC 0x20)
+ *   HVC / SMC                   interrupt hook 11 / 13     ESR_EL2 EC 0x16 / 0x17
+ *   MRS/MSR of a trapped reg    instruction hook           ESR_EL2 EC 0x18
+ *   WFI / WFE                   uc_emu_start returns       ESR_EL2 EC 0x01
+ *   SVC, BRK, UDF, own aborts   interrupt hook             (the guest's own: sent to VBAR_EL1)
+ *
+ * The syndromes are built exactly as the hardware would, then decoded by
+ * the same a64_decode_trap() that hal_bare uses.
+ *
+ * Unicorn's address space is the VM's guest-physical space: RAM is mapped
+ * as stage 2 maps it (found by walking the stage-2 tables), each device
+ * window is an MMIO region, and every other address up to 2^48 is covered
+ * by catch-all MMIO regions whose callback is the stage-2 fault path.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <arch/esr.h>
+#include <arch/insn.h>
+#include <arch/traps.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+#include <cvisor/log.h>
+
+#include "../../hal_sim/hal_sim.h"
+#include "sim_a64.h"
+
+/* Guest-physical addresses the simulator covers (48-bit PA). */
+#define PA_LIMIT (1ULL << 48)
+/* uc_emu_start needs an end address; the guest never executes this one. */
+#define NEVER_PC 0xfffffffffffffffcULL
+/* Instructions in one Unicorn translation block at most (QEMU TCG_MAX_INSNS). */
+#define MAX_BLOCK_INSNS 512
+#define INSN_WFI 0xd503207fu
+#define INSN_WFE 0xd503205fu
+
+/* One MMIO window of Unicorn's map: a device or a catch-all gap. */
+struct window {
+	struct sim_a64 *s;
+	gpa_t base;
+};
+
+struct sim_a64_vcpu {
+	struct sim_a64 s;
+	struct window windows[AS_MAX_REGIONS * 2 + 2];
+	unsigned nwindows;
+};
+
+/* ---- Finding the instruction behind an access -------------------------- */
+
+/*
+ * Inside a memory callback Unicorn's PC is the start of the translation
+ * block, but the guest registers are those of the instruction making the
+ * access (TCG writes them back before every load/store helper). So the
+ * access is the first load/store of the block, from its start, whose
+ * effective address, computed from the current registers, covers gpa in
+ * the right direction. Returns true with *ld, *pc and *va set.
+ */
+static bool locate_access(struct sim_a64 *s, uint64_t block_pc, gpa_t gpa, bool write,
+			  const uint64_t x[31], uint64_t sp, struct a64_ldst *ld, uint64_t *pc,
+			  uint64_t *va)
+{
+	for (unsigned i = 0; i < MAX_BLOCK_INSNS; i++) {
+		uint64_t at = block_pc + 4ULL * i;
+		uint32_t insn = sim_a64_fetch(s, at);
+
+		if (a64_decode_ldst(insn, ld) && ld->is_load == !write) {
+			uint64_t ea = a64_ldst_address(ld, at, x, sp);
+			uint64_t len = (uint64_t)ld->size * (ld->is_pair ? 2 : 1);
+			if (gpa >= ea && gpa - ea < len) {
+				*pc = at;
+				*va = ea;
+				return true;
+			}
+		}
+		if (a64_insn_ends_block(insn))
+			break;
+	}
+	return false;
+}
+
+/* DFSC for an access to gpa, from where the stage-2 walk stops. */
+static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access)
+{
+	struct s2_result res;
+	if (stage2_translate(&s->vcpu->vm->as.s2, gpa, access, &res, NULL, NULL) == 0)
+		return FSC_PERM(3); /* mapped: Unicorn refused it for its permissions */
+	int level = res.level < 0 ? 0 : res.level;
+	switch (res.fault) {
+	case S2F_PERMISSION:
+		return FSC_PERM(level);
+	case S2F_ACCESS_FLAG:
+		return FSC_ACCESS(level);
+	case S2F_ADDR_SIZE:
+		return FSC_ADDR_SIZE(level);
+	default:
+		return FSC_TRANS(level);
+	}
+}
+
+/* ---- Data aborts: devices, catch-all, protection ------------------------ */
+
+/* Hands a decoded exit to the core with the register file up to date. */
+static void dispatch(struct sim_a64 *s, struct vcpu_exit *exit, const uint64_t x[31], uint64_t pc)
+{
+	memcpy(s->vcpu->arch.x, x, sizeof(s->vcpu->arch.x));
+	s->vcpu->arch.pc = pc;
+	vcpu_handle_exit(s->vcpu, exit);
+	if (!vm_running(s->vcpu->vm))
+		uc_emu_stop(s->uc);
+}
+
+/*
+ * A guest load or store to gpa that RAM does not serve: build the stage-2
+ * data abort the hardware would report, decode it, let the core handle
+ * it. Returns the value a read gets.
+ */
+static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool write, uint64_t value)
+{
+	uint64_t x[31], sp, block_pc, pc, va;
+	struct a64_ldst ld;
+	struct vcpu_exit exit;
+
+	if (!vm_running(s->vcpu->vm))
+		return 0; /* the rest of a block after the VM stopped: ignore */
+
+	/* Second half of an 8-byte access Unicorn split in two. */
+	if (s->split.active && gpa == s->split.gpa + 4) {
+		s->split.active = false;
+		if (!write)
+			return s->split.data >> 32;
+		value = (s->split.data & 0xffffffffULL) | (value << 32);
+		gpa = s->split.gpa;
+		size = 8;
+	}
+
+	sim_a64_read_gprs(s->uc, x, &sp);
+	uc_reg_read(s->uc, UC_ARM64_REG_PC, &block_pc);
+	enum access_kind access = write ? ACCESS_WRITE : ACCESS_READ;
+	struct a64_trap t = { .hpfar = a64_hpfar_from_gpa(gpa), .far = gpa, .pc = block_pc };
+	unsigned fsc = stage2_fsc(s, gpa, access);
+
+	if (locate_access(s, block_pc, gpa, write, x, sp, &ld, &pc, &va)) {
+		t.esr = a64_dabt_esr(&ld, fsc);
+		t.far = va + (gpa - va);
+		t.pc = pc;
+	} else {
+		/* Not found: report what is known, without a valid instruction syndrome. */
+		t.esr = ((uint64_t)EC_DABT_LOW << ESR_EC_SHIFT) | ESR_IL | (write ? ISS_DA_WNR : 0) | fsc;
+		log_warn("%s: could not find the instruction behind a %u-byte %s at GPA 0x%llx "
+			 "(block at PC 0x%llx)", s->vcpu->vm->name, size, write ? "write" : "read",
+			 (unsigned long long)gpa, (unsigned long long)block_pc);
+	}
+	a64_decode_trap(&t, &exit);
+	if (exit.reason == EXIT_MMIO) {
+		if (exit.mmio.size == 8 && size == 4 && gpa == exit.mmio.gpa) {
+			/* First half of a split 8-byte access. */
+			s->split.active = true;
+			s->split.gpa = gpa;
+			if (write) {
+				s->split.data = value;
+				return 0;
+			}
+		}
+		if (write)
+			exit.mmio.data = value;
+	} else if (exit.reason == EXIT_STAGE2_FAULT && exit.s2fault.size == 0) {
+		exit.s2fault.size = (uint8_t)size;
+	}
+	dispatch(s, &exit, x, t.pc);
+	if (exit.reason != EXIT_MMIO || write)
+		return 0;
+	if (s->split.active)
+		s->split.data = exit.mmio.data;
+	return exit.mmio.data;
+}
+
+static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+	struct window *w = user;
+	(void)uc;
+	return data_abort(w->s, w->base + offset, size, false, 0);
+}
+
+static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
+{
+	struct window *w = user;
+	(void)uc;
+	data_abort(w->s, w->base + offset, size, true, value);
+}
+
+/* RAM that stage 2 maps without write (or read) permission. */
+static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+		    void *user)
+{
+	struct sim_a64 *s = user;
+	(void)uc;
+	if (type == UC_MEM_FETCH_PROT)
+		return false; /* reported when uc_emu_start returns, with a precise PC */
+	data_abort(s, addr, (unsigned)size, type == UC_MEM_WRITE_PROT, (uint64_t)value);
+	return false;
+}
+
+/* ---- Hypercalls, system registers, guest exceptions ----------------------- */
+
+/* HVC or SMC: decode, hand to the core, write the results back to x0..x3. */
+static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc_after)
+{
+	uint64_t x[31], sp;
+	struct vcpu_exit exit;
+	struct a64_trap t = { .esr = esr, .pc = elr };
+
+	sim_a64_read_gprs(s->uc, x, &sp);
+	a64_decode_trap(&t, &exit);
+	a64_exit_fill_operands(&exit, x);
+	dispatch(s, &exit, x, pc_after);
+	if (!vm_running(s->vcpu->vm))
+		return;
+	for (int i = 0; i < 4; i++)
+		uc_reg_write(s->uc, UC_ARM64_REG_X0 + i, &exit.hypercall.ret[i]);
+}
+
+/* Unicorn's register id of Xn for an instruction hook. */
+static unsigned gpr_index(uc_arm64_reg reg)
+{
+	if (reg == UC_ARM64_REG_X29)
+		return 29;
+	if (reg == UC_ARM64_REG_X30)
+		return 30;
+	if (reg >= UC_ARM64_REG_X0 && reg <= UC_ARM64_REG_X28)
+		return (unsigned)(reg - UC_ARM64_REG_X0);
+	return 31;
+}
+
+/* MRS/MSR: if cvisor traps this register, make the EC 0x18 exit and emulate it. */
+static uint32_t sysreg_access(struct sim_a64 *s, uc_arm64_reg reg, const uc_arm64_cp_reg *cp,
+			      bool is_read)
+{
+	uint32_t id = A64_SYSREG(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+	uint64_t x[31], sp, pc;
+	struct vcpu_exit exit;
+
+	if (!a64_sysreg_trapped(id) || !vm_running(s->vcpu->vm))
+		return 0; /* not trapped: the CPU executes it */
+	unsigned rt = gpr_index(reg);
+	uc_reg_read(s->uc, UC_ARM64_REG_PC, &pc); /* precise: Unicorn syncs it for this hook */
+	struct a64_trap t = {
+		.esr = ((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | a64_sysreg_iss(id, rt, is_read),
+		.pc = pc,
+	};
+	a64_decode_trap(&t, &exit);
+	if (!is_read)
+		exit.sysreg.value = cp->val;
+	sim_a64_read_gprs(s->uc, x, &sp);
+	dispatch(s, &exit, x, pc);
+	if (is_read && rt < 31 && vm_running(s->vcpu->vm))
+		uc_reg_write(s->uc, reg, &exit.sysreg.value);
+	return 1; /* skip the instruction: it has been emulated */
+}
+
+static uint32_t on_mrs(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
+{
+	(void)uc;
+	return sysreg_access(user, reg, cp, true);
+}
+
+static uint32_t on_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
+{
+	(void)uc;
+	return sysreg_access(user, reg, cp, false);
+}
+
+/* A stop-type exit for hal_vcpu_run() to return. */
+static void set_pending(struct sim_a64 *s, const struct vcpu_exit *exit)
+{
+	s->pending = *exit;
+	s->have_pending = true;
+	uc_emu_stop(s->uc);
+}
+
+static void fatal(struct sim_a64 *s, uint64_t pc, const char *fmt, unsigned v)
+{
+	struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = pc };
+	cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg), fmt, v);
+	set_pending(s, &exit);
+}
+
+/* The guest's own data/instruction abort (a stage-1 fault or alignment). */
+static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
+{
+	uint64_t x[31], sp, sctlr = 0;
+	uc_arm64_cp_reg r = { .crn = 1, .crm = 0, .op0 = 3, .op1 = 0, .op2 = 0 };
+	struct a64_ldst ld;
+
+	if (uc_reg_read(s->uc, UC_ARM64_REG_CP_REG, &r) == UC_ERR_OK)
+		sctlr = r.val;
+	/* With the MMU off every data access is to Device memory, and unaligned
+	 * ones take an alignment fault (ARM ARM B2.5.2); with it on, the fault
+	 * comes from the guest's tables (reported as a level-3 translation fault). */
+	unsigned fsc = (sctlr & 1) ? FSC_TRANS(3) : 0x21;
+	if (!data) {
+		uint64_t esr = ((uint64_t)EC_IABT_CUR << ESR_EC_SHIFT) | ESR_IL | fsc;
+		sim_a64_deliver_sync(s, esr, pc, pc);
+		return;
+	}
+	uint64_t far = 0, esr = ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL | fsc;
+	if (a64_decode_ldst(sim_a64_fetch(s, pc), &ld)) {
+		sim_a64_read_gprs(s->uc, x, &sp);
+		far = a64_ldst_address(&ld, pc, x, sp);
+		if (!ld.is_load)
+			esr |= ISS_DA_WNR;
+	}
+	sim_a64_deliver_sync(s, esr, pc, far);
+}
+
+/*
+ * Unicorn's exception numbers are QEMU's (target/arm/cpu.h EXCP_*).
+ * PCs: SVC, HVC, SMC report the next instruction; UDEF, BKPT and aborts
+ * the instruction itself.
+ */
+static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct sim_a64 *s = user;
+	uint64_t pc;
+	uint32_t insn;
+
+	uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
+	switch (intno) {
+	case 1: /* EXCP_UDEF */
+		if (pc & 3)
+			sim_a64_deliver_sync(s, ((uint64_t)EC_PC_ALIGN << ESR_EC_SHIFT) | ESR_IL, pc, pc);
+		else
+			sim_a64_deliver_sync(s, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL, pc, ~0ULL);
+		break;
+	case 2: /* EXCP_SWI: SVC #imm16 */
+		insn = sim_a64_fetch(s, pc - 4);
+		sim_a64_deliver_sync(s, ((uint64_t)EC_SVC64 << ESR_EC_SHIFT) | ESR_IL |
+					     ((insn >> 5) & 0xffff), pc, ~0ULL);
+		break;
+	case 3: /* EXCP_PREFETCH_ABORT */
+	case 4: /* EXCP_DATA_ABORT */
+		own_abort(s, pc, intno == 4);
+		break;
+	case 7: /* EXCP_BKPT: BRK #imm16 */
+		insn = sim_a64_fetch(s, pc);
+		sim_a64_deliver_sync(s, ((uint64_t)EC_BRK64 << ESR_EC_SHIFT) | ESR_IL |
+					     ((insn >> 5) & 0xffff), pc, ~0ULL);
+		break;
+	case 11: /* EXCP_HVC */
+		insn = sim_a64_fetch(s, pc - 4);
+		hypercall(s, ((uint64_t)EC_HVC64 << ESR_EC_SHIFT) | ESR_IL | ((insn >> 5) & 0xffff),
+			  pc, pc);
+		break;
+	case 13: /* EXCP_SMC: trapped as HCR_EL2.TSC would; ELR_EL2 is the SMC itself */
+		insn = sim_a64_fetch(s, pc - 4);
+		hypercall(s, ((uint64_t)EC_SMC64 << ESR_EC_SHIFT) | ESR_IL | ((insn >> 5) & 0xffff),
+			  pc - 4, pc);
+		break;
+	default:
+		fatal(s, pc, "unexpected CPU exception %u in the simulator", intno);
+		break;
+	}
+}
+
+/* ---- Building Unicorn's map from stage 2 --------------------------------- */
+
+static int prot_of(unsigned perm)
+{
+	return ((perm & S2_READ) ? UC_PROT_READ : 0) | ((perm & S2_WRITE) ? UC_PROT_WRITE : 0) |
+	       ((perm & S2_EXEC) ? UC_PROT_EXEC : 0);
+}
+
+/* Maps a RAM region by walking stage 2, coalescing host-contiguous leaves. */
+static int map_ram(struct sim_a64 *s, const struct as_region *r)
+{
+	const struct stage2 *s2 = &s->vcpu->vm->as.s2;
+	gpa_t gpa = r->base, end = r->base + r->size;
+
+	while (gpa < end) {
+		struct s2_result res;
+		if (stage2_translate(s2, gpa, ACCESS_READ, &res, NULL, NULL) < 0)
+			return -CV_EFAULT;
+		gpa_t start = gpa;
+		hpa_t hstart = res.hpa;
+		unsigned perm = res.perm;
+		uint64_t len = 0;
+		while (gpa < end) {
+			struct s2_result n;
+			if (stage2_translate(s2, gpa, ACCESS_READ, &n, NULL, NULL) < 0 ||
+			    n.hpa != hstart + len || n.perm != perm)
+				break;
+			uint64_t step = n.leaf_size - (gpa & (n.leaf_size - 1));
+			step = MIN(step, end - gpa);
+			len += step;
+			gpa += step;
+		}
+		if (uc_mem_map_ptr(s->uc, start, len, prot_of(perm), hal_hpa_to_hva(hstart)) != UC_ERR_OK)
+			return -CV_EINVAL;
+	}
+	return 0;
+}
+
+static int map_window(struct sim_a64_vcpu *sv, gpa_t base, uint64_t size)
+{
+	struct window *w = &sv->windows[sv->nwindows++];
+	w->s = &sv->s;
+	w->base = base;
+	if (uc_mmio_map(sv->s.uc, base, size, on_mmio_read, w, on_mmio_write, w) != UC_ERR_OK)
+		return -CV_EINVAL;
+	return 0;
+}
+
+/* RAM from stage 2, one window per device, catch-all windows for the gaps. */
+static int build_map(struct sim_a64_vcpu *sv)
+{
+	const struct addrspace *as = &sv->s.vcpu->vm->as;
+	const struct as_region *sorted[AS_MAX_REGIONS];
+	unsigned n = as->nregions;
+	gpa_t next = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		sorted[i] = &as->regions[i];
+	for (unsigned i = 1; i < n; i++) /* insertion sort by base */
+		for (unsigned j = i; j > 0 && sorted[j]->base < sorted[j - 1]->base; j--) {
+			const struct as_region *t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	for (unsigned i = 0; i < n; i++) {
+		const struct as_region *r = sorted[i];
+		int rc;
+		if (r->base > next && (rc = map_window(sv, next, r->base - next)) < 0)
+			return rc;
+		rc = r->kind == REGION_RAM ? map_ram(&sv->s, r) : map_window(sv, r->base, r->size);
+		if (rc < 0)
+			return rc;
+		next = r->base + r->size;
+	}
+	if (next < PA_LIMIT)
+		return map_window(sv, next, PA_LIMIT - next);
+	return 0;
+}
+
+/* ---- The HAL's vCPU interface -------------------------------------------- */
+
+static int add_hooks(struct sim_a64 *s)
+{
+	uc_err e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INTR, (void *)on_interrupt,
+			       s, 1, 0);
+	if (!e)
+		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_mrs, s, 1,
+				0, UC_ARM64_INS_MRS);
+	if (!e)
+		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_msr, s, 1,
+				0, UC_ARM64_INS_MSR);
+	if (!e)
+		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++],
+				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,
+				(void *)on_prot, s, 1, 0);
+	return e ? -CV_EINVAL : 0;
+}
+
+/*
+ * SCR_EL3 = RW | HCE: EL1 is AArch64 (so Unicorn's MMU walks the guest's
+ * tables in the AArch64 format) and HVC is enabled (so it arrives as
+ * EXCP_HVC, not as an undefined instruction). ARM ARM D17.2.117.
+ */
+static int set_el3_state(uc_engine *uc)
+{
+	uc_arm64_cp_reg scr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 6, .op2 = 0,
+				.val = (1ULL << 10) | (1ULL << 8) };
+	return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &scr) == UC_ERR_OK ? 0 : -CV_EINVAL;
+}
+
+int hal_vcpu_init(struct vcpu *vcpu)
+{
+	struct sim_a64_vcpu *sv = calloc(1, sizeof(*sv));
+	int rc = -CV_EINVAL;
+
+	if (!sv)
+		return -CV_ENOMEM;
+	sv->s.vcpu = vcpu;
+	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &sv->s.uc) != UC_ERR_OK)
+		goto fail;
+	vcpu->hal = sv;
+	uc_ctl_set_cpu_model(sv->s.uc, UC_CPU_ARM64_A72);
+	if ((rc = set_el3_state(sv->s.uc)) < 0 || (rc = build_map(sv)) < 0 ||
+	    (rc = add_hooks(&sv->s)) < 0)
+		goto fail;
+	return 0;
+fail:
+	hal_vcpu_destroy(vcpu);
+	return rc;
+}
+
+void hal_vcpu_destroy(struct vcpu *vcpu)
+{
+	struct sim_a64_vcpu *sv = vcpu->hal;
+	if (!sv)
+		return;
+	if (sv->s.uc)
+		uc_close(sv->s.uc);
+	free(sv);
+	vcpu->hal = NULL;
+}
+
+void hal_vcpu_kick(struct vcpu *vcpu)
+{
+	struct sim_a64_vcpu *sv = vcpu->hal;
+	if (!sv)
+		return;
+	sv->s.kicked = true;
+	uc_emu_stop(sv->s.uc);
+}
+
+void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	(void)vm;
+	(void)gpa;
+	(void)size; /* stage 2 is fixed after boot until unmap/protect exist */
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal_vcpu_run() for the simulated AArch64 CPU: the world switch.
+ *
+ * Entering the guest writes the register file into Unicorn and starts it;
+ * leaving reads it back, as an EL2 hypervisor saves the guest's registers
+ * on every trap. Exits the simulator resolves inside Unicorn's callbacks
+ * (MMIO, hypercalls, trapped system registers) never come back here; the
+ * ones that stop the CPU (WFI, instruction aborts, errors) do.
+ */
+#include <string.h>
+
+#include <arch/esr.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+#include <cvisor/log.h>
+
+#include "sim_a64.h"
+
+#define NEVER_PC 0xfffffffffffffffcULL
+#define INSN_WFI 0xd503207fu
+#define INSN_WFE 0xd503205fu
+
+/* System registers kept in the register file, with their Unicorn ids. */
+static const struct {
+	int id;
+	size_t off;
+} sysregs[] = {
+	{ UC_ARM64_REG_ELR_EL1, offsetof(struct vcpu_arch, elr_el1) },
+	{ SIM_SPSR_EL1, offsetof(struct vcpu_arch, spsr_el1) },
+	{ UC_ARM64_REG_ESR_EL1, offsetof(struct vcpu_arch, esr_el1) },
+	{ UC_ARM64_REG_FAR_EL1, offsetof(struct vcpu_arch, far_el1) },
+	{ UC_ARM64_REG_VBAR_EL1, offsetof(struct vcpu_arch, vbar_el1) },
+	{ UC_ARM64_REG_SP_EL0, offsetof(struct vcpu_arch, sp_el0) },
+	{ UC_ARM64_REG_PSTATE, offsetof(struct vcpu_arch, pstate) },
+};
+
+static uint64_t *field(struct vcpu_arch *a, size_t off)
+{
+	return (uint64_t *)((char *)a + off);
+}
+
+/* Guest registers from Unicorn into the register file ("trap to EL2"). */
+static void save_guest(struct sim_a64 *s)
+{
+	struct vcpu_arch *a = &s->vcpu->arch;
+	uint64_t sp;
+
+	sim_a64_read_gprs(s->uc, a->x, &sp);
+	uc_reg_read(s->uc, UC_ARM64_REG_PC, &a->pc);
+	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
+		sim_a64_reg_read(s->uc, sysregs[i].id, field(a, sysregs[i].off));
+	a->sp_el1 = sp; /* the guest runs at EL1h: the live SP is SP_EL1 */
+	memcpy(&s->shadow, a, sizeof(s->shadow));
+}
+
+/* The register file into Unicorn ("ERET to the guest"): only what changed. */
+static void restore_guest(struct sim_a64 *s)
+{
+	struct vcpu_arch *a = &s->vcpu->arch;
+
+	for (int i = 0; i < 29; i++)
+		uc_reg_write(s->uc, UC_ARM64_REG_X0 + i, &a->x[i]);
+	uc_reg_write(s->uc, UC_ARM64_REG_X29, &a->x[29]);
+	uc_reg_write(s->uc, UC_ARM64_REG_X30, &a->x[30]);
+	uc_reg_write(s->uc, UC_ARM64_REG_PC, &a->pc);
+	if (!s->started)
+		return; /* Unicorn's reset state is the boot state for the rest */
+	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
+		if (*field(a, sysregs[i].off) != *field(&s->shadow, sysregs[i].off))
+			sim_a64_reg_write(s->uc, sysregs[i].id, field(a, sysregs[i].off));
+	if (a->sp_el1 != s->shadow.sp_el1)
+		uc_reg_write(s->uc, UC_ARM64_REG_SP, &a->sp_el1);
+}
+
+/* Builds the exit for an instruction fetch from a GPA RAM does not serve. */
+static void fetch_abort(struct sim_a64 *s, uint64_t pc, struct vcpu_exit *exit)
+{
+	struct s2_result res;
+	unsigned fsc = FSC_TRANS(1);
+
+	if (stage2_translate(&s->vcpu->vm->as.s2, pc, ACCESS_EXEC, &res, NULL, NULL) < 0)
+		fsc = res.fault == S2F_PERMISSION ? FSC_PERM(res.level)
+						  : FSC_TRANS(res.level < 0 ? 0 : res.level);
+	else
+		fsc = FSC_PERM(3);
+	struct a64_trap t = {
+		.esr = ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL | fsc,
+		.far = pc,
+		.hpfar = a64_hpfar_from_gpa(pc),
+		.pc = pc,
+	};
+	a64_decode_trap(&t, exit);
+	exit->s2fault.size = 4;
+}
+
+/* Why did uc_emu_start return? Fills *exit; the register file is saved. */
+static void classify_stop(struct sim_a64 *s, uc_err err, struct vcpu_exit *exit)
+{
+	struct vcpu_arch *a = &s->vcpu->arch;
+
+	if (s->have_pending) {
+		*exit = s->pending;
+		s->have_pending = false;
+		if (exit->reason == EXIT_FATAL || exit->reason == EXIT_STAGE2_FAULT)
+			a->pc = exit->pc;
+		return;
+	}
+	if (!vm_running(s->vcpu->vm) || s->kicked)
+		return; /* EXIT_NONE */
+	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
+		fetch_abort(s, a->pc, exit);
+		return;
+	}
+	if (err != UC_ERR_OK) {
+		exit->reason = EXIT_FATAL;
+		exit->pc = a->pc;
+		cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg), "simulated CPU stopped: %s",
+			    uc_strerror(err));
+		return;
+	}
+	uint32_t insn = sim_a64_fetch(s, a->pc - 4);
+	if (insn == INSN_WFI || insn == INSN_WFE) {
+		/* WFx traps with ELR_EL2 at the instruction (HCR_EL2.TWI/TWE). */
+		struct a64_trap t = {
+			.esr = ((uint64_t)EC_WFX << ESR_EC_SHIFT) | ESR_IL | (insn == INSN_WFE),
+			.pc = a->pc - 4,
+		};
+		a64_decode_trap(&t, exit);
+		a->pc -= 4;
+		return;
+	}
+	exit->reason = EXIT_FATAL;
+	exit->pc = a->pc;
+	cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg),
+		    "simulated CPU stopped for no known reason");
+}
+
+int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct sim_a64 *s = vcpu->hal;
+
+	if (!s)
+		return -CV_EINVAL;
+	vcpu_arch_complete_exit(vcpu, exit);
+	restore_guest(s);
+	s->started = true;
+	memset(exit, 0, sizeof(*exit));
+	if (s->kicked || !vm_running(vcpu->vm)) {
+		s->kicked = false;
+		return 0;
+	}
+	uc_err err = uc_emu_start(s->uc, vcpu->arch.pc, NEVER_PC, 0, 0);
+	save_guest(s);
+	classify_stop(s, err, exit);
+	s->kicked = false;
+	return 0;
+}

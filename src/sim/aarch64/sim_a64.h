@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated AArch64 CPU: private state shared by the files of
+ * src/sim/aarch64/.
+ */
+#ifndef SIM_A64_H
+#define SIM_A64_H
+
+#include <stddef.h>
+
+#include <unicorn/unicorn.h>
+
+#include <cvisor/exit.h>
+#include <cvisor/vm.h>
+
+/* An 8-byte access Unicorn splits into two 4-byte callbacks. */
+struct split_access {
+	bool active;
+	gpa_t gpa;          /* address of the full access */
+	uint64_t data;      /* write: low half so far; read: the full value */
+};
+
+/* The simulator's per-vCPU state (vcpu->hal). */
+struct sim_a64 {
+	uc_engine *uc;
+	struct vcpu *vcpu;
+	uc_hook hooks[8];
+	unsigned nhooks;
+	struct vcpu_exit pending;    /* a stop-type exit for hal_vcpu_run() to return */
+	bool have_pending;
+	volatile bool kicked;        /* hal_vcpu_kick() asked us to leave the guest */
+	bool started;                /* registers written to Unicorn at least once */
+	struct split_access split;
+	unsigned storm_count;        /* exceptions in a row taken inside the vector table */
+	struct { uint64_t addr; int size; uc_mem_type type; bool valid; } prot_fault;
+	/* The register file as last read from Unicorn: write back only what changed. */
+	struct vcpu_arch shadow;
+};
+
+/* Guest exception delivery (exc.c): delivers a synchronous exception with
+ * syndrome esr, preferred return address elr and fault address far to the
+ * guest's VBAR_EL1. Returns false if it stopped the VM (storm). */
+bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t far);
+
+/* Reads the 32-bit instruction at guest address pc (0 if unreadable). */
+uint32_t sim_a64_fetch(struct sim_a64 *s, uint64_t pc);
+
+/* SPSR_EL1 has no Unicorn register id: it is reached as a CP register. */
+#define SIM_SPSR_EL1 (-1)
+/* Reads/writes a register by Unicorn id, or SPSR_EL1 (SIM_SPSR_EL1). */
+void sim_a64_reg_read(uc_engine *uc, int id, uint64_t *val);
+void sim_a64_reg_write(uc_engine *uc, int id, const uint64_t *val);
+
+/* Reads x0..x30 and the current SP from Unicorn. */
+void sim_a64_read_gprs(uc_engine *uc, uint64_t x[31], uint64_t *sp);
+
+#endif
