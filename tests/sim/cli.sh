@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# cvisor's command line: help, version, check, and bad input of every kind.
+#   tests/sim/cli.sh BUILD ARCH
+set -u
+BUILD=${1:-build}
+CVISOR=$BUILD/cvisor
+. tests/sim/lib.sh
+T=$(mktemp -d)
+trap 'rm -rf "$T" "$OUT" "$ERR"' EXIT
+COMPAT=../shared/compat/axvisor
+
+run_cvisor help --help
+expect_rc 0
+expect_out "Usage: cvisor run [OPTIONS] CONFIG..."
+
+run_cvisor version --version
+expect_rc 0
+if grep -q '^cvisor [0-9]' "$OUT"; then ok "version printed"; else fail "no version"; fi
+
+run_cvisor no-args
+expect_rc 2
+
+run_cvisor unknown-command frobnicate
+expect_rc 2
+expect_err "unknown command 'frobnicate'"
+
+run_cvisor bad-option run --trace=bogus configs/aarch64/hello.toml
+expect_rc 2
+expect_err "unknown item 'bogus'"
+
+run_cvisor bad-max-seconds run --max-seconds=abc configs/aarch64/hello.toml
+expect_rc 2
+
+run_cvisor missing-config run "$T/nope.toml"
+expect_rc 2
+expect_err "nope.toml: No such file or directory"
+
+run_cvisor check-good check configs/aarch64/hello.toml
+expect_rc 0
+expect_out "configs/aarch64/hello.toml: ok (aarch64, 1 vCPU)"
+
+# A syntax error: FILE:LINE:COL and exit status 2.
+printf '[base]\nid = 1\nname = "x\n' >"$T/syntax.toml"
+run_cvisor check-syntax check "$T/syntax.toml"
+expect_rc 2
+expect_err "syntax.toml:3:[0-9]+: error:"
+
+# Parses, but has problems: listed, exit status 1.
+cat >"$T/problems.toml" <<EOT
+[base]
+id = 7
+name = "problems"
+arch = "aarch64"
+[kernel]
+kernel_path = "does-not-exist.elf"
+entry_point = 0x1234_0000
+memory_regions = [[0x4000_0000, 0x100_0000, 7, 0], [0x4080_0000, 0x100_0000, 7, 0]]
+EOT
+run_cvisor check-problems check "$T/problems.toml"
+expect_rc 1
+expect_err "does-not-exist.elf"
+expect_err "overlap"
+
+# The same config with run: the same problems, and nothing runs.
+run_cvisor run-problems run "$T/problems.toml"
+expect_rc 1
+
+# An unknown field is a warning, not a failure.
+sed 's/^name = .*/name = "warn"\nfavourite_colour = "blue"/' configs/aarch64/hello.toml >"$T/warn.toml"
+sed -i "s|kernel_path = \"|kernel_path = \"$PWD/configs/aarch64/|" "$T/warn.toml"
+run_cvisor unknown-field run "$T/warn.toml"
+expect_rc 0
+expect_err "warning: .*favourite_colour"
+expect_out "Hello from cvisor guest (aarch64)!"
+
+# An image that is not for this RAM: refused with a reason, no crash.
+head -c 300000000 /dev/zero >"$T/big.bin" 2>/dev/null
+cat >"$T/big.toml" <<EOT
+[base]
+id = 3
+name = "big"
+arch = "aarch64"
+[kernel]
+kernel_path = "big.bin"
+kernel_load_addr = 0x4008_0000
+memory_regions = [[0x4000_0000, 0x100_0000, 7, 0]]
+EOT
+run_cvisor too-big run "$T/big.toml"
+expect_rc 1
+expect_err "does not fit"
+rm -f "$T/big.bin"
+
+# A garbage ELF: refused with a reason.
+printf '\177ELF\002\001\001garbage' >"$T/bad.elf"
+sed -e 's/big.bin/bad.elf/' -e 's/name = "big"/name = "badelf"/' "$T/big.toml" >"$T/badelf.toml"
+run_cvisor bad-elf run "$T/badelf.toml"
+expect_rc 1
+expect_err "badelf.toml: kernel"
+
+# No arch and a raw image: the error says what to add.
+sed '/^arch/d' "$T/big.toml" >"$T/noarch.toml"
+printf 'raw' >"$T/big.bin"
+run_cvisor no-arch check "$T/noarch.toml"
+expect_rc 1
+expect_err "add arch = "
+
+# AxVisor's own configs parse; their images are not here (problems, status 1).
+if [ -d "$COMPAT" ]; then
+	for f in "$COMPAT"/*.toml; do
+		run_cvisor "axvisor-$(basename "$f")" check "$f"
+		expect_rc 1
+		expect_err "no such file"
+		if grep -q ":[0-9]*:[0-9]*: error: .*(syntax|parse)" "$ERR"; then fail "parse error"; else ok "no parse error"; fi
+	done
+else
+	echo "note: $COMPAT not found; AxVisor config checks skipped"
+fi
+
+finish
