@@ -114,7 +114,7 @@ void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
 		vm_stop(vm, VM_FAILED, "port I/O exit on an architecture without ports");
 		break;
 	}
-	if (vm->trace & TRACE_EXITS)
+	if ((vm->trace & TRACE_EXITS) && exit->reason != EXIT_NONE)
 		trace_exit(vcpu, exit);
 }
 

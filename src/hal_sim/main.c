@@ -391,8 +391,10 @@ static int run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 	}
 	hal_sim_flush_console();
 	for (unsigned i = 0; i < n; i++)
-		if (started[i])
-			status = MAX(status, report_vm(vms[i], o));
+		if (started[i]) {
+			int rc = report_vm(vms[i], o);
+			status = MAX(status, rc);
+		}
 	return status;
 }
 
