@@ -353,9 +353,14 @@ static int report_vm(const struct vm *vm, const struct run_opts *o)
 			fprintf(stderr, "cvisor: vm %u (%s): %s\n", vm->id, vm->name, vm->stop_reason);
 		return EXIT_OK;
 	}
-	fprintf(stderr, "cvisor: vm %u (%s) %s: %s (vCPU 0 at PC 0x%llx)\n", vm->id, vm->name,
-		vm->state == VM_RESET ? "reset" : "stopped", vm->stop_reason,
-		(unsigned long long)vcpu_arch_pc(vm->vcpus[0]));
+	/* Reasons from exits name their PC; a time limit names where the guest was. */
+	if (strstr(vm->stop_reason, "PC 0x"))
+		fprintf(stderr, "cvisor: vm %u (%s) %s: %s\n", vm->id, vm->name,
+			vm->state == VM_RESET ? "reset" : "stopped", vm->stop_reason);
+	else
+		fprintf(stderr, "cvisor: vm %u (%s) %s: %s; vCPU 0 was at PC 0x%llx\n", vm->id,
+			vm->name, vm->state == VM_RESET ? "reset" : "stopped", vm->stop_reason,
+			(unsigned long long)vcpu_arch_pc(vm->vcpus[0]));
 	return EXIT_VM_FAILED;
 }
 
