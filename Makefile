@@ -38,7 +38,7 @@ GUEST_SRCS := $(wildcard $(GUEST_DIR)/*.S)
 GUEST_ELFS := $(GUEST_SRCS:$(GUEST_DIR)/%.S=$(BUILD)/guests/$(ARCH)/%.elf)
 GUEST_BINS := $(GUEST_ELFS:.elf=.bin)
 GCROSS := $(CROSS_$(ARCH))
-GUEST_CFLAGS := -nostdlib -nostartfiles -static -ffreestanding -Wl,--build-id=none \
+GUEST_CFLAGS := -nostdlib -nostartfiles -static -ffreestanding -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
 	-Wl,-T,$(GUEST_DIR)/link.ld -I$(GUEST_DIR)
 
 BENCH_BINS := $(BUILD)/bench/uc_raw_$(ARCH)

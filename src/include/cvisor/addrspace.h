@@ -61,9 +61,15 @@ const struct as_region *addrspace_find(const struct addrspace *as, gpa_t gpa);
  */
 void *addrspace_gpa_to_hva(const struct addrspace *as, gpa_t gpa, uint64_t len,
 			   enum access_kind access);
-/** Copies len bytes from guest RAM at gpa. Returns 0 or a negative cv_err. */
+/**
+ * Copies len bytes from guest RAM at gpa, translating page by page through
+ * stage 2. The hypervisor reads and writes as the owner of the memory: the
+ * pages must be mapped RAM, but the guest's permissions are not applied
+ * (an image is loaded into a read-only region this way). Returns 0 or
+ * -CV_EFAULT if part of the range is not RAM.
+ */
 int addrspace_read(const struct addrspace *as, gpa_t gpa, void *buf, uint64_t len);
-/** Copies len bytes into guest RAM at gpa. Returns 0 or a negative cv_err. */
+/** Copies len bytes into guest RAM at gpa; as addrspace_read(). */
 int addrspace_write(struct addrspace *as, gpa_t gpa, const void *buf, uint64_t len);
 
 #endif

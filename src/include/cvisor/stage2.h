@@ -29,6 +29,8 @@ struct stage2 {
 	void *root;          /**< host pointer to the root table */
 	size_t root_pages;   /**< pages in the root (concatenated tables) */
 	size_t table_pages;  /**< pages used by tables, root included */
+	void *root_alloc;    /**< what was allocated for the root (may be larger, for alignment) */
+	size_t root_alloc_pages;
 };
 
 /** What a descriptor means, as the walker understands it. */
@@ -77,7 +79,9 @@ int stage2_map(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned 
  * Walks the tree for gpa and checks access. Returns 0 and fills res->hpa
  * (with the page offset) on success; otherwise -CV_EFAULT (translation or
  * access-flag fault) or -CV_EPERM (permission fault) with res->fault and
- * res->level set. cb, if not NULL, sees every level visited.
+ * res->level set. Whenever a leaf was found (success, permission or
+ * access-flag fault), res->hpa, res->perm and res->leaf_size describe it.
+ * cb, if not NULL, sees every level visited.
  */
 int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access,
 		     struct s2_result *res, s2_walk_cb cb, void *ctx);

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest.h: what every AArch64 test guest shares. Include it from a .S file;
+ * define the symbol `main` (called with x0 = the device tree's GPA) and
+ * return 0 from it for success. The runtime prints through the PL011 at
+ * its QEMU virt address and ends the VM through PSCI:
+ *   main returns 0      -> PSCI SYSTEM_OFF (cvisor exits 0)
+ *   main returns not 0  -> "FAIL" and PSCI SYSTEM_RESET (cvisor exits 1)
+ *
+ * Calling convention of the helpers (AAPCS64): arguments in x0..x2,
+ * result in x0, x0..x15 may be clobbered, x19..x28 are preserved.
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#define UART_BASE 0x09000000
+#define UART_DR 0x000
+#define UART_FR 0x018
+#define UART_IBRD 0x024
+#define UART_FBRD 0x028
+#define UART_LCR_H 0x02c
+#define UART_CR 0x030
+#define UART_IMSC 0x038
+#define UART_RIS 0x03c
+#define UART_PERIPHID0 0xfe0
+#define UART_PCELLID0 0xff0
+
+#define PSCI_VERSION 0x84000000
+#define PSCI_CPU_ON 0xc4000003
+#define PSCI_SYSTEM_OFF 0x84000008
+#define PSCI_SYSTEM_RESET 0x84000009
+#define PSCI_FEATURES 0x8400000a
+#define SMCCC_VERSION 0x80000000
+#define CVISOR_CALL(nr) (0xc6000000 + (nr))
+#define CVISOR_VERSION 0
+#define CVISOR_PUTCHAR 1
+#define CVISOR_ADD 2
+#define CVISOR_VCPU_ID 3
+
+/* Loads a 32-bit constant into a register. */
+.macro li reg, val
+	movz \reg, #((\val) & 0xffff)
+	movk \reg, #(((\val) >> 16) & 0xffff), lsl #16
+.endm
+
+/* Prints a string literal. Clobbers x0..x3, x30. */
+.macro print str
+	adr x0, 9998f
+	bl guest_puts
+	.pushsection .rodata
+9998:	.asciz "\str"
+	.popsection
+.endm
+
+/* If reg != expected (a 32-bit constant): print "FAIL: what" and end. */
+.macro check reg, expected, what
+	li x16, \expected
+	cmp \reg, x16
+	b.eq 9997f
+	mov x17, \reg
+	adr x0, 9996f
+	bl guest_fail_value
+	.pushsection .rodata
+9996:	.asciz "\what"
+	.popsection
+9997:
+.endm
+
+/* Same with a 64-bit comparison against another register. */
+.macro check_reg reg, expected_reg, what
+	cmp \reg, \expected_reg
+	b.eq 9995f
+	mov x17, \reg
+	adr x0, 9994f
+	bl guest_fail_value
+	.pushsection .rodata
+9994:	.asciz "\what"
+	.popsection
+9995:
+.endm
+
+/* The entry point, stack and helpers. Put GUEST_RUNTIME once in each guest. */
+.macro GUEST_RUNTIME
+	.section .text.boot, "ax"
+	.global _start
+_start:
+	ldr x1, =stack_top
+	mov sp, x1
+	bl main
+	cbnz x0, 1f
+	li x0, PSCI_SYSTEM_OFF
+	hvc #0
+	b .
+1:	adr x0, guest_fail_msg
+	bl guest_puts
+	li x0, PSCI_SYSTEM_RESET
+	hvc #0
+	b .
+
+	.text
+/* guest_putc(w0 = byte): polls FR.TXFF, then writes DR. */
+	.global guest_putc
+guest_putc:
+	li x1, UART_BASE
+1:	ldr w2, [x1, #UART_FR]
+	tbnz w2, #5, 1b
+	strb w0, [x1, #UART_DR]
+	ret
+
+/* guest_puts(x0 = NUL-terminated string). */
+	.global guest_puts
+guest_puts:
+	mov x3, x30
+	mov x2, x0
+1:	ldrb w0, [x2], #1
+	cbz w0, 2f
+	mov x4, x2
+	bl guest_putc
+	mov x2, x4
+	b 1b
+2:	mov x30, x3
+	ret
+
+/* guest_puthex(x0): prints "0x" and 16 hex digits. */
+	.global guest_puthex
+guest_puthex:
+	mov x5, x30
+	mov x6, x0
+	mov w0, #'0'
+	bl guest_putc
+	mov w0, #'x'
+	bl guest_putc
+	mov x7, #60
+1:	lsr x0, x6, x7
+	and x0, x0, #0xf
+	cmp x0, #10
+	add x8, x0, #'0'
+	add x9, x0, #('a' - 10)
+	csel x0, x8, x9, lo
+	bl guest_putc
+	subs x7, x7, #4
+	b.pl 1b
+	mov x30, x5
+	ret
+
+/* guest_fail_value(x0 = what, x17 = value): prints "FAIL: what (got 0x...)" and resets. */
+	.global guest_fail_value
+guest_fail_value:
+	mov x19, x0
+	mov x20, x17
+	adr x0, guest_fail_prefix
+	bl guest_puts
+	mov x0, x19
+	bl guest_puts
+	adr x0, guest_fail_got
+	bl guest_puts
+	mov x0, x20
+	bl guest_puthex
+	mov w0, #')'
+	bl guest_putc
+	mov w0, #'\n'
+	bl guest_putc
+	li x0, PSCI_SYSTEM_RESET
+	hvc #0
+	b .
+
+	.section .rodata
+guest_fail_msg:
+	.asciz "FAIL\n"
+guest_fail_prefix:
+	.asciz "FAIL: "
+guest_fail_got:
+	.asciz " (got "
+	.text
+.endm
+
+#endif

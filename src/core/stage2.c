@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file stage2.c
+ * @brief The generic stage-2 table walker and builder.
+ *
+ * The tables are a radix tree of page-sized tables of 64-bit descriptors.
+ * What a descriptor looks like is the architecture's business (the
+ * stage2_arch_* hooks); how a walk goes from level to level is the same on
+ * every architecture this project supports, and lives here.
+ */
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+#include <cvisor/stage2.h>
+
+/* Entries in one page-sized table of 64-bit descriptors. */
+#define TABLE_ENTRIES (PAGE_SIZE / sizeof(uint64_t))
+
+static uint64_t *table_at(hpa_t pa)
+{
+	return hal_hpa_to_hva(pa);
+}
+
+int stage2_init(struct stage2 *s2)
+{
+	size_t pages = stage2_arch_root_pages();
+	size_t align = pages * PAGE_SIZE;
+
+	memset(s2, 0, sizeof(*s2));
+	/*
+	 * A root of several concatenated tables must be aligned to its whole
+	 * size (ARM ARM D8.2.4 "Concatenated translation tables"; RISC-V
+	 * hgatp wants 16 KiB). The HAL only promises page alignment, so take
+	 * twice the size when needed and use the aligned half.
+	 */
+	void *p = hal_page_alloc(pages);
+	if (!p)
+		return -CV_ENOMEM;
+	s2->root_alloc = p;
+	s2->root_alloc_pages = pages;
+	if (hal_hva_to_hpa(p) % align != 0) {
+		hal_page_free(p, pages);
+		p = hal_page_alloc(2 * pages);
+		if (!p)
+			return -CV_ENOMEM;
+		s2->root_alloc = p;
+		s2->root_alloc_pages = 2 * pages;
+		hpa_t pa = ALIGN_UP(hal_hva_to_hpa(p), (hpa_t)align);
+		p = hal_hpa_to_hva(pa);
+	}
+	memset(p, 0, align);
+	s2->root = p;
+	s2->root_pages = pages;
+	s2->table_pages = pages;
+	return 0;
+}
+
+/* Frees the tables below a table at level (not the table itself). */
+static void free_below(uint64_t *table, unsigned entries, int level)
+{
+	if (level >= stage2_arch_last_level())
+		return;
+	for (unsigned i = 0; i < entries; i++) {
+		struct s2_desc_info info;
+		stage2_arch_decode(table[i], level, &info);
+		if (info.kind != S2D_TABLE)
+			continue;
+		uint64_t *next = table_at(info.addr);
+		free_below(next, TABLE_ENTRIES, level + 1);
+		hal_page_free(next, 1);
+	}
+}
+
+void stage2_destroy(struct stage2 *s2)
+{
+	if (!s2->root)
+		return;
+	free_below(s2->root, (unsigned)(s2->root_pages * TABLE_ENTRIES),
+		   stage2_arch_start_level());
+	hal_page_free(s2->root_alloc, s2->root_alloc_pages);
+	memset(s2, 0, sizeof(*s2));
+}
+
+/* The largest level whose leaf fits at gpa/hpa with size bytes left. */
+static int leaf_level_for(gpa_t gpa, hpa_t hpa, uint64_t size)
+{
+	for (int level = stage2_arch_start_level(); level <= stage2_arch_last_level(); level++) {
+		uint64_t ls = stage2_arch_level_size(level);
+		if (stage2_arch_leaf_allowed(level) && gpa % ls == 0 && hpa % ls == 0 && size >= ls)
+			return level;
+	}
+	return stage2_arch_last_level();
+}
+
+/*
+ * Places one leaf at level for gpa. With dry set, only checks that the slot
+ * and the path to it are free. Returns 0, -CV_EOVERLAP or -CV_ENOMEM.
+ */
+static int place_leaf(struct stage2 *s2, gpa_t gpa, hpa_t hpa, int leaf_level, unsigned perm,
+		      enum s2_memtype memtype, bool dry)
+{
+	uint64_t *table = s2->root;
+
+	for (int level = stage2_arch_start_level();; level++) {
+		uint64_t *slot = &table[stage2_arch_index(level, gpa)];
+		struct s2_desc_info info;
+		stage2_arch_decode(*slot, level, &info);
+
+		if (level == leaf_level) {
+			if (info.kind != S2D_INVALID)
+				return -CV_EOVERLAP;
+			if (!dry)
+				*slot = stage2_arch_leaf_desc(hpa, level, perm, memtype);
+			return 0;
+		}
+		if (info.kind == S2D_LEAF)
+			return -CV_EOVERLAP;
+		if (info.kind == S2D_INVALID) {
+			if (dry)
+				return 0; /* nothing below: free */
+			uint64_t *next = hal_page_alloc(1);
+			if (!next)
+				return -CV_ENOMEM;
+			memset(next, 0, PAGE_SIZE);
+			s2->table_pages++;
+			*slot = stage2_arch_table_desc(hal_hva_to_hpa(next));
+			table = next;
+		} else {
+			table = table_at(info.addr);
+		}
+	}
+}
+
+/* Maps the range, or (dry) checks that every page of it is free. */
+static int map_range(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned perm,
+		     enum s2_memtype memtype, bool dry)
+{
+	while (size > 0) {
+		int level = leaf_level_for(gpa, hpa, size);
+		uint64_t ls = stage2_arch_level_size(level);
+		int rc = place_leaf(s2, gpa, hpa, level, perm, memtype, dry);
+		if (rc < 0)
+			return rc;
+		gpa += ls;
+		hpa += ls;
+		size -= ls;
+	}
+	return 0;
+}
+
+int stage2_map(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned perm,
+	       enum s2_memtype memtype)
+{
+	uint64_t limit = 1ULL << stage2_arch_ipa_bits();
+
+	if (!s2->root || size == 0 || gpa % PAGE_SIZE || hpa % PAGE_SIZE || size % PAGE_SIZE)
+		return -CV_EINVAL;
+	if (gpa >= limit || size > limit - gpa)
+		return -CV_ERANGE;
+	/* Check first, so a refused mapping leaves the tables as they were. */
+	int rc = map_range(s2, gpa, hpa, size, perm, memtype, true);
+	if (rc < 0)
+		return rc;
+	return map_range(s2, gpa, hpa, size, perm, memtype, false);
+}
+
+static bool access_allowed(unsigned perm, enum access_kind access)
+{
+	switch (access) {
+	case ACCESS_READ:
+		return perm & S2_READ;
+	case ACCESS_WRITE:
+		return perm & S2_WRITE;
+	case ACCESS_EXEC:
+		return perm & S2_EXEC;
+	}
+	return false;
+}
+
+int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access,
+		     struct s2_result *res, s2_walk_cb cb, void *ctx)
+{
+	const uint64_t *table = s2->root;
+	int level = stage2_arch_start_level();
+
+	memset(res, 0, sizeof(*res));
+	res->level = level;
+	if (!table || gpa >> stage2_arch_ipa_bits()) {
+		res->fault = S2F_ADDR_SIZE;
+		return -CV_EFAULT;
+	}
+	for (;; level++) {
+		struct s2_walk_step step = {
+			.level = level,
+			.table = hal_hva_to_hpa(table),
+			.index = stage2_arch_index(level, gpa),
+		};
+		step.desc = table[step.index];
+		stage2_arch_decode(step.desc, level, &step.info);
+		if (cb)
+			cb(&step, ctx);
+
+		res->level = level;
+		switch (step.info.kind) {
+		case S2D_INVALID:
+			res->fault = S2F_TRANSLATION;
+			return -CV_EFAULT;
+		case S2D_TABLE:
+			if (level >= stage2_arch_last_level()) {
+				res->fault = S2F_TRANSLATION;
+				return -CV_EFAULT;
+			}
+			table = table_at(step.info.addr);
+			continue;
+		case S2D_LEAF:
+			break;
+		}
+		uint64_t ls = stage2_arch_level_size(level);
+		res->perm = step.info.perm;
+		res->memtype = step.info.memtype;
+		res->leaf_size = ls;
+		res->hpa = step.info.addr + (gpa & (ls - 1));
+		if (!step.info.access_flag) {
+			res->fault = S2F_ACCESS_FLAG;
+			return -CV_EFAULT;
+		}
+		if (!access_allowed(step.info.perm, access)) {
+			res->fault = S2F_PERMISSION;
+			return -CV_EPERM;
+		}
+		return 0;
+	}
+}
+
+uint64_t stage2_root_register(const struct stage2 *s2, uint16_t vmid)
+{
+	return stage2_arch_root_register(hal_hva_to_hpa(s2->root), vmid);
+}
