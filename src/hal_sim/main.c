@@ -326,9 +326,12 @@ static void *watchdog_thread(void *arg)
 	pthread_mutex_unlock(&w->lock);
 	if (done)
 		return NULL;
+	/* vm_stop() formats with cv_snprintf, which has no floating point. */
+	char limit[32];
+	snprintf(limit, sizeof(limit), "%g", w->seconds);
 	for (unsigned i = 0; i < w->nvms; i++)
-		vm_stop(w->vms[i], VM_FAILED, "still running after the time limit of %g s (--max-seconds)",
-			w->seconds);
+		vm_stop(w->vms[i], VM_FAILED, "still running after the time limit of %s s (--max-seconds)",
+			limit);
 	return NULL;
 }
 
