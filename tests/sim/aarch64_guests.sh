@@ -52,7 +52,9 @@ run_cvisor sysreg run --trace=exits --stats $CFG/sysreg.toml
 expect_rc 0
 expect_out "sysreg: all ok"
 expect_stat sysreg -eq 4
-expect_count '^exit: .* sysreg id=0x8084 write' -ge 1
+expect_count '^exit: .* sysreg .*id=0x8084 write reg=1 value=0x1' -eq 1
+expect_count '^exit: .* sysreg .*id=0x808c read reg=2 value=0xa' -eq 1
+expect_count '^exit: .* sysreg .*syndrome=0x62280420 ' -eq 1
 
 run_cvisor wild run --stats $CFG/wild.toml
 expect_rc 1

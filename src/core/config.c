@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file config.c
+ * @brief VM configs (axvmconfig): from TOML to struct vm_config, and the
+ *        checks that tell whether a config can run.
+ *
+ * Field names and shapes follow the VM configs of AxVisor (configs/vms), so those
+ * files parse unchanged. A field of the wrong type is an error at the
+ * value's place; a field this reader does not know is a warning.
+ */
+#include <cvisor/config.h>
+#include <cvisor/lib.h>
+#include <cvisor/toml.h>
+
+const char *cv_arch_name(enum cv_arch a)
+{
+	switch (a) {
+	case ARCH_AARCH64:
+		return "aarch64";
+	case ARCH_RISCV64:
+		return "riscv64";
+	case ARCH_X86_64:
+		return "x86_64";
+	default:
+		return "unknown";
+	}
+}
+
+enum cv_arch cv_arch_from_name(const char *s)
+{
+	if (strcmp(s, "aarch64") == 0)
+		return ARCH_AARCH64;
+	if (strcmp(s, "riscv64") == 0)
+		return ARCH_RISCV64;
+	if (strcmp(s, "x86_64") == 0)
+		return ARCH_X86_64;
+	return ARCH_UNKNOWN;
+}
+
+/* ---- Reading typed fields ------------------------------------------------- */
+
+struct reader {
+	struct diag_list *dl;
+	const char *section; /* "base", "kernel", "devices" */
+	const char *dir;     /* the config's directory, with a trailing '/', or "" */
+	size_t dirlen;
+	bool failed;
+};
+
+static void wrong_type(struct reader *r, const char *key, const struct toml_value *v,
+		       const char *expected)
+{
+	diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: expected %s, found %s %s", r->section,
+		 key, expected, v->type == TOML_INT ? "an" : "a", toml_type_name(v->type));
+	r->failed = true;
+}
+
+/* An unsigned integer field. Returns true if present and valid. */
+static bool get_u64(struct reader *r, struct toml_value *tab, const char *key, uint64_t *out,
+		    int *line)
+{
+	struct toml_value *v = toml_get(tab, key);
+	if (!v)
+		return false;
+	if (v->type != TOML_INT) {
+		wrong_type(r, key, v, "an integer");
+		return false;
+	}
+	*out = (uint64_t)v->i;
+	if (line)
+		*line = v->line;
+	return true;
+}
+
+/* An unsigned integer field with a range. */
+static bool get_ranged(struct reader *r, struct toml_value *tab, const char *key, uint64_t *out,
+		       uint64_t min, uint64_t max)
+{
+	struct toml_value *v = toml_find_kv(tab, key) ? toml_find_kv(tab, key)->value : NULL;
+	uint64_t x;
+	if (!get_u64(r, tab, key, &x, NULL))
+		return false;
+	if (v->i < 0 || x < min || x > max) {
+		diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: %lld is out of range %llu..%llu",
+			 r->section, key, (long long)v->i, (unsigned long long)min,
+			 (unsigned long long)max);
+		r->failed = true;
+		return false;
+	}
+	*out = x;
+	return true;
+}
+
+static void get_addr(struct reader *r, struct toml_value *tab, const char *key, struct cfg_addr *a)
+{
+	a->set = get_u64(r, tab, key, &a->value, &a->line);
+}
+
+/* A string field copied into out (size bytes). */
+static bool get_string(struct reader *r, struct toml_value *tab, const char *key, char *out,
+		       size_t size, int *line)
+{
+	struct toml_value *v = toml_get(tab, key);
+	if (!v)
+		return false;
+	if (v->type != TOML_STRING) {
+		wrong_type(r, key, v, "a string");
+		return false;
+	}
+	if (strlen(v->s) >= size) {
+		diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: longer than %zu characters",
+			 r->section, key, size - 1);
+		r->failed = true;
+		return false;
+	}
+	cv_strlcpy(out, v->s, size);
+	if (line)
+		*line = v->line;
+	return true;
+}
+
+/* A path field, resolved against the config's directory unless absolute. */
+static void get_path(struct reader *r, struct toml_value *tab, const char *key, struct cfg_path *p)
+{
+	char raw[CFG_PATH_MAX];
+	if (!get_string(r, tab, key, raw, sizeof(raw), &p->line))
+		return;
+	struct toml_value *v = toml_find_kv(tab, key)->value;
+	if (raw[0] == '\0') {
+		diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: empty path", r->section, key);
+		r->failed = true;
+		return;
+	}
+	if (raw[0] == '/' || r->dirlen == 0) {
+		cv_strlcpy(p->path, raw, sizeof(p->path));
+	} else if (cv_snprintf(p->path, sizeof(p->path), "%s%s", r->dir, raw) >= (int)sizeof(p->path)) {
+		diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: path too long", r->section, key);
+		r->failed = true;
+		return;
+	}
+	p->set = true;
+}
+
+/* An array field; NULL if absent or of the wrong type. */
+static struct toml_value *get_array(struct reader *r, struct toml_value *tab, const char *key)
+{
+	struct toml_value *v = toml_get(tab, key);
+	if (v && v->type != TOML_ARRAY) {
+		wrong_type(r, key, v, "an array");
+		return NULL;
+	}
+	return v;
+}
+
+/* Element i of an array must be an integer (what names it in messages). */
+static bool item_u64(struct reader *r, const char *what, struct toml_value *item, uint64_t *out)
+{
+	if (item->type != TOML_INT) {
+		wrong_type(r, what, item, "an integer");
+		return false;
+	}
+	*out = (uint64_t)item->i;
+	return true;
+}
+
+static void too_many(struct reader *r, const char *key, const struct toml_value *v, unsigned max)
+{
+	diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: more than %u entries", r->section, key,
+		 max);
+	r->failed = true;
+}
+
+/* An array of integers (phys_cpu_ids, phys_cpu_sets). */
+static void get_u64_list(struct reader *r, struct toml_value *tab, const char *key, uint64_t *out,
+			 unsigned *n, unsigned max)
+{
+	struct toml_value *a = get_array(r, tab, key);
+	if (!a)
+		return;
+	if (a->arr.n > max) {
+		too_many(r, key, a, max);
+		return;
+	}
+	for (unsigned i = 0; i < a->arr.n; i++)
+		if (item_u64(r, key, a->arr.items[i], &out[i]))
+			*n = i + 1;
+}
+
+/* Checks that an entry of an array of arrays is an array of at least min items. */
+static bool entry_shape(struct reader *r, const char *key, struct toml_value *e, unsigned min,
+			const char *shape)
+{
+	if (e->type != TOML_ARRAY || e->arr.n < min) {
+		diag_add(r->dl, DIAG_ERROR, e->line, e->col, "[%s] %s: each entry must be %s", r->section,
+			 key, shape);
+		r->failed = true;
+		return false;
+	}
+	return true;
+}
+
+/* ---- Sections ------------------------------------------------------------- */
+
+static const char *const base_keys[] = { "id", "name", "vm_type", "cpu_num", "phys_cpu_ids",
+					 "phys_cpu_sets", "arch", NULL };
+static const char *const kernel_keys[] = {
+	"entry_point", "image_location", "kernel_path", "kernel_load_addr", "dtb_path",
+	"dtb_load_addr", "ramdisk_path", "ramdisk_load_addr", "bios_path", "bios_load_addr",
+	"disk_path", "cmdline", "memory_regions", NULL
+};
+static const char *const devices_keys[] = { "emu_devices", "passthrough_devices",
+					    "passthrough_addresses", "excluded_devices",
+					    "interrupt_mode", NULL };
+
+static void read_base(struct reader *r, struct toml_value *t, struct vm_config *cfg)
+{
+	uint64_t v;
+	char arch[32];
+
+	r->section = "base";
+	get_u64(r, t, "id", &cfg->id, NULL);
+	get_string(r, t, "name", cfg->name, sizeof(cfg->name), NULL);
+	get_u64(r, t, "vm_type", &cfg->vm_type, NULL);
+	if (get_ranged(r, t, "cpu_num", &v, 1, CFG_MAX_CPUS))
+		cfg->cpu_num = (unsigned)v;
+	get_u64_list(r, t, "phys_cpu_ids", cfg->phys_cpu_ids, &cfg->nphys_cpu_ids, CFG_MAX_CPUS);
+	get_u64_list(r, t, "phys_cpu_sets", cfg->phys_cpu_sets, &cfg->nphys_cpu_sets, CFG_MAX_CPUS);
+	if (get_string(r, t, "arch", arch, sizeof(arch), &cfg->arch_line)) {
+		cfg->arch = cv_arch_from_name(arch);
+		if (cfg->arch == ARCH_UNKNOWN) {
+			struct toml_value *a = toml_find_kv(t, "arch")->value;
+			diag_add(r->dl, DIAG_ERROR, a->line, a->col,
+				 "[base] arch: unknown architecture \"%s\" (known: \"aarch64\", "
+				 "\"riscv64\", \"x86_64\")",
+				 arch);
+			r->failed = true;
+		}
+	}
+}
+
+static void read_regions(struct reader *r, struct toml_value *t, struct vm_config *cfg)
+{
+	struct toml_value *a = get_array(r, t, "memory_regions");
+	if (!a)
+		return;
+	for (unsigned i = 0; i < a->arr.n; i++) {
+		struct toml_value *e = a->arr.items[i];
+		if (cfg->nregions == CFG_MAX_REGIONS) {
+			too_many(r, "memory_regions", a, CFG_MAX_REGIONS);
+			return;
+		}
+		if (!entry_shape(r, "memory_regions", e, 4, "[base, size, flags, map_type]"))
+			continue;
+		struct cfg_mem_region *m = &cfg->regions[cfg->nregions];
+		uint64_t flags, map_type;
+		if (!item_u64(r, "memory_regions", e->arr.items[0], &m->base) ||
+		    !item_u64(r, "memory_regions", e->arr.items[1], &m->size) ||
+		    !item_u64(r, "memory_regions", e->arr.items[2], &flags) ||
+		    !item_u64(r, "memory_regions", e->arr.items[3], &map_type))
+			continue;
+		if (flags > 0xff || map_type > CFG_MAP_RESERVED) {
+			diag_add(r->dl, DIAG_ERROR, e->line, e->col,
+				 "[kernel] memory_regions: flags 0x%llx or map_type %llu out of range "
+				 "(flags: 1 read, 2 write, 4 execute, 8 device; map_type 0..2)",
+				 (unsigned long long)flags, (unsigned long long)map_type);
+			r->failed = true;
+			continue;
+		}
+		m->flags = (uint32_t)flags;
+		m->map_type = (uint32_t)map_type;
+		m->line = e->line;
+		cfg->nregions++;
+	}
+}
+
+static void read_kernel(struct reader *r, struct toml_value *t, struct vm_config *cfg)
+{
+	char loc[16];
+
+	r->section = "kernel";
+	get_addr(r, t, "entry_point", &cfg->entry_point);
+	if (get_string(r, t, "image_location", loc, sizeof(loc), NULL)) {
+		if (strcmp(loc, "fs") == 0) {
+			cfg->image_location = IMAGE_FS;
+		} else if (strcmp(loc, "memory") == 0) {
+			cfg->image_location = IMAGE_MEMORY;
+		} else {
+			struct toml_value *v = toml_find_kv(t, "image_location")->value;
+			diag_add(r->dl, DIAG_ERROR, v->line, v->col,
+				 "[kernel] image_location: \"%s\" is neither \"fs\" nor \"memory\"", loc);
+			r->failed = true;
+		}
+	}
+	get_path(r, t, "kernel_path", &cfg->kernel_path);
+	get_addr(r, t, "kernel_load_addr", &cfg->kernel_load_addr);
+	get_path(r, t, "dtb_path", &cfg->dtb_path);
+	get_addr(r, t, "dtb_load_addr", &cfg->dtb_load_addr);
+	get_path(r, t, "ramdisk_path", &cfg->ramdisk_path);
+	get_addr(r, t, "ramdisk_load_addr", &cfg->ramdisk_load_addr);
+	get_path(r, t, "bios_path", &cfg->bios_path);
+	get_addr(r, t, "bios_load_addr", &cfg->bios_load_addr);
+	get_path(r, t, "disk_path", &cfg->disk_path);
+	get_string(r, t, "cmdline", cfg->cmdline, sizeof(cfg->cmdline), NULL);
+	read_regions(r, t, cfg);
+}
+
+static void read_emu_devices(struct reader *r, struct toml_value *t, struct vm_config *cfg)
+{
+	struct toml_value *a = get_array(r, t, "emu_devices");
+	if (!a)
+		return;
+	for (unsigned i = 0; i < a->arr.n; i++) {
+		struct toml_value *e = a->arr.items[i];
+		if (cfg->nemu_devices == CFG_MAX_DEVICES) {
+			too_many(r, "emu_devices", a, CFG_MAX_DEVICES);
+			return;
+		}
+		if (!entry_shape(r, "emu_devices", e, 5, "[name, base_gpa, length, irq, emu_type, [config...]]"))
+			continue;
+		struct cfg_emu_device *d = &cfg->emu_devices[cfg->nemu_devices];
+		struct toml_value *name = e->arr.items[0];
+		if (name->type != TOML_STRING) {
+			wrong_type(r, "emu_devices name", name, "a string");
+			continue;
+		}
+		cv_strlcpy(d->name, name->s, sizeof(d->name));
+		if (!item_u64(r, "emu_devices", e->arr.items[1], &d->base) ||
+		    !item_u64(r, "emu_devices", e->arr.items[2], &d->size) ||
+		    !item_u64(r, "emu_devices", e->arr.items[3], &d->irq) ||
+		    !item_u64(r, "emu_devices", e->arr.items[4], &d->type))
+			continue;
+		if (e->arr.n > 5) {
+			struct toml_value *c = e->arr.items[5];
+			if (c->type != TOML_ARRAY) {
+				wrong_type(r, "emu_devices config", c, "an array");
+				continue;
+			}
+			if (c->arr.n > CFG_MAX_DEV_CFG) {
+				too_many(r, "emu_devices config", c, CFG_MAX_DEV_CFG);
+				continue;
+			}
+			bool ok = true;
+			for (unsigned j = 0; j < c->arr.n && ok; j++)
+				ok = item_u64(r, "emu_devices config", c->arr.items[j], &d->cfg[j]);
+			if (!ok)
+				continue;
+			d->ncfg = c->arr.n;
+		}
+		d->line = e->line;
+		cfg->nemu_devices++;
+	}
+}
+
+static void read_passthrough(struct reader *r, struct toml_value *t, struct vm_config *cfg)
+{
+	struct toml_value *a = get_array(r, t, "passthrough_devices");
+	for (unsigned i = 0; a && i < a->arr.n; i++) {
+		struct toml_value *e = a->arr.items[i];
+		if (cfg->npt_devices == CFG_MAX_DEVICES) {
+			too_many(r, "passthrough_devices", a, CFG_MAX_DEVICES);
+			break;
+		}
+		if (!entry_shape(r, "passthrough_devices", e, 1,
+				 "[name] or [name, base_gpa, base_hpa, length, irq]"))
+			continue;
+		struct cfg_pt_device *d = &cfg->pt_devices[cfg->npt_devices];
+		if (e->arr.items[0]->type != TOML_STRING) {
+			wrong_type(r, "passthrough_devices name", e->arr.items[0], "a string");
+			continue;
+		}
+		cv_strlcpy(d->name, e->arr.items[0]->s, sizeof(d->name));
+		if (e->arr.n >= 5) {
+			if (!item_u64(r, "passthrough_devices", e->arr.items[1], &d->base_gpa) ||
+			    !item_u64(r, "passthrough_devices", e->arr.items[2], &d->base_hpa) ||
+			    !item_u64(r, "passthrough_devices", e->arr.items[3], &d->size) ||
+			    !item_u64(r, "passthrough_devices", e->arr.items[4], &d->irq))
+				continue;
+			d->has_range = true;
+		} else if (e->arr.n != 1) {
+			entry_shape(r, "passthrough_devices", e, 99,
+				    "[name] or [name, base_gpa, base_hpa, length, irq]");
+			continue;
+		}
+		d->line = e->line;
+		cfg->npt_devices++;
+	}
+
+	a = get_array(r, t, "passthrough_addresses");
+	for (unsigned i = 0; a && i < a->arr.n; i++) {
+		struct toml_value *e = a->arr.items[i];
+		if (cfg->npt_addrs == CFG_MAX_DEVICES) {
+			too_many(r, "passthrough_addresses", a, CFG_MAX_DEVICES);
+			break;
+		}
+		if (!entry_shape(r, "passthrough_addresses", e, 2, "[base_gpa, length]"))
+			continue;
+		struct cfg_pt_addr *pa = &cfg->pt_addrs[cfg->npt_addrs];
+		if (!item_u64(r, "passthrough_addresses", e->arr.items[0], &pa->base) ||
+		    !item_u64(r, "passthrough_addresses", e->arr.items[1], &pa->size))
+			continue;
+		pa->line = e->line;
+		cfg->npt_addrs++;
+	}
+
+	/* excluded_devices: [["/gic-v3"], ...] in AxVisor; plain strings are accepted too. */
+	a = get_array(r, t, "excluded_devices");
+	for (unsigned i = 0; a && i < a->arr.n; i++) {
+		struct toml_value *e = a->arr.items[i];
+		if (e->type == TOML_ARRAY && e->arr.n >= 1)
+			e = e->arr.items[0];
+		if (e->type != TOML_STRING) {
+			wrong_type(r, "excluded_devices", e, "a string or [string]");
+			continue;
+		}
+		if (cfg->nexcluded == CFG_MAX_DEVICES) {
+			too_many(r, "excluded_devices", a, CFG_MAX_DEVICES);
+			break;
+		}
+		cv_strlcpy(cfg->excluded_devices[cfg->nexcluded++], e->s, sizeof(cfg->excluded_devices[0]));
+	}
+}
+
+static void read_devices(struct reader *r, struct toml_value *t, struct vm_config *cfg)
+{
+	r->section = "devices";
+	read_emu_devices(r, t, cfg);
+	read_passthrough(r, t, cfg);
+	get_string(r, t, "interrupt_mode", cfg->interrupt_mode, sizeof(cfg->interrupt_mode), NULL);
+}
+
+/* Warns about every key of tab that no reader asked for. */
+static void warn_unknown(struct diag_list *dl, struct toml_value *tab, const char *section,
+			 const char *const *known)
+{
+	for (unsigned i = 0; i < tab->tab.n; i++) {
+		struct toml_kv *kv = &tab->tab.kvs[i];
+		bool is_known = false;
+		for (unsigned k = 0; known[k]; k++)
+			if (strcmp(known[k], kv->key) == 0)
+				is_known = true;
+		if (!is_known)
+			diag_add(dl, DIAG_WARNING, kv->line, kv->col,
+				 "unknown field '%s' in [%s] (ignored)", kv->key, section);
+	}
+}
+
+int config_parse(const char *text, size_t len, const char *file, struct vm_config *cfg,
+		 struct diag_list *dl)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cv_strlcpy(cfg->file, file, sizeof(cfg->file));
+	cfg->cpu_num = 1;
+	if (dl->file[0] == '\0')
+		cv_strlcpy(dl->file, file, sizeof(dl->file));
+
+	struct toml_value *root = toml_parse(text, len, dl);
+	if (!root)
+		return -CV_EPARSE;
+
+	struct reader r = { .dl = dl, .dir = file };
+	const char *slash = strrchr(file, '/');
+	r.dirlen = slash ? (size_t)(slash - file) + 1 : 0;
+	char dir[CFG_PATH_MAX];
+	cv_strlcpy(dir, file, MIN(sizeof(dir), r.dirlen + 1));
+	r.dir = dir;
+
+	static const struct {
+		const char *name;
+		void (*read)(struct reader *, struct toml_value *, struct vm_config *);
+		const char *const *keys;
+	} sections[] = {
+		{ "base", read_base, base_keys },
+		{ "kernel", read_kernel, kernel_keys },
+		{ "devices", read_devices, devices_keys },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(sections); i++) {
+		struct toml_value *t = toml_get(root, sections[i].name);
+		if (!t)
+			continue;
+		if (t->type != TOML_TABLE) {
+			diag_add(dl, DIAG_ERROR, t->line, t->col, "'%s' must be a table ([%s])",
+				 sections[i].name, sections[i].name);
+			r.failed = true;
+			continue;
+		}
+		sections[i].read(&r, t, cfg);
+		warn_unknown(dl, t, sections[i].name, sections[i].keys);
+	}
+	for (unsigned i = 0; i < root->tab.n; i++)
+		if (!root->tab.kvs[i].used)
+			diag_add(dl, DIAG_WARNING, root->tab.kvs[i].line, root->tab.kvs[i].col,
+				 "unknown %s '%s' (ignored)",
+				 root->tab.kvs[i].value->type == TOML_TABLE ? "table" : "field",
+				 root->tab.kvs[i].key);
+	if (cfg->name[0] == '\0')
+		cv_snprintf(cfg->name, sizeof(cfg->name), "vm%llu", (unsigned long long)cfg->id);
+	toml_free(root);
+	return r.failed ? -CV_EPARSE : 0;
+}
+
+/* ---- Validation ---------------------------------------------------------- */
+
+static const struct cfg_mem_region *region_of(const struct vm_config *cfg, uint64_t addr)
+{
+	for (unsigned i = 0; i < cfg->nregions; i++) {
+		const struct cfg_mem_region *m = &cfg->regions[i];
+		if (addr >= m->base && addr - m->base < m->size)
+			return m;
+	}
+	return NULL;
+}
+
+static unsigned check_path(const struct cfg_path *p, const char *key, config_file_exists_fn exists,
+			   struct diag_list *dl)
+{
+	if (!p->set || !exists || exists(p->path))
+		return 0;
+	diag_add(dl, DIAG_ERROR, p->line, 0, "%s: no such file: %s", key, p->path);
+	return 1;
+}
+
+static unsigned check_addr(const struct vm_config *cfg, const struct cfg_addr *a, const char *key,
+			   struct diag_list *dl)
+{
+	if (!a->set || cfg->nregions == 0 || region_of(cfg, a->value))
+		return 0;
+	diag_add(dl, DIAG_ERROR, a->line, 0, "%s 0x%llx is outside every memory region", key,
+		 (unsigned long long)a->value);
+	return 1;
+}
+
+unsigned config_validate(const struct vm_config *cfg, config_file_exists_fn exists,
+			 struct diag_list *dl)
+{
+	unsigned problems = 0;
+
+	if (cfg->cpu_num < 1 || cfg->cpu_num > CFG_MAX_CPUS) {
+		diag_add(dl, DIAG_ERROR, 0, 0, "cpu_num %u is out of range 1..%u", cfg->cpu_num,
+			 CFG_MAX_CPUS);
+		problems++;
+	}
+	if (cfg->nregions == 0) {
+		diag_add(dl, DIAG_ERROR, 0, 0, "no memory_regions in [kernel]: a VM needs RAM");
+		problems++;
+	}
+	for (unsigned i = 0; i < cfg->nregions; i++) {
+		const struct cfg_mem_region *m = &cfg->regions[i];
+		if (m->size == 0) {
+			diag_add(dl, DIAG_ERROR, m->line, 0, "memory region %u has size 0", i);
+			problems++;
+			continue;
+		}
+		if (m->base % 4096 || m->size % 4096) {
+			diag_add(dl, DIAG_ERROR, m->line, 0,
+				 "memory region %u [0x%llx, size 0x%llx] is not aligned to 4 KiB pages",
+				 i, (unsigned long long)m->base, (unsigned long long)m->size);
+			problems++;
+		}
+		if (m->base + m->size < m->base) {
+			diag_add(dl, DIAG_ERROR, m->line, 0, "memory region %u wraps around the address space", i);
+			problems++;
+			continue;
+		}
+		for (unsigned j = 0; j < i; j++) {
+			const struct cfg_mem_region *o = &cfg->regions[j];
+			if (m->base < o->base + o->size && o->base < m->base + m->size) {
+				diag_add(dl, DIAG_ERROR, m->line, 0,
+					 "memory region %u [0x%llx, 0x%llx) and region %u [0x%llx, 0x%llx) overlap",
+					 j, (unsigned long long)o->base,
+					 (unsigned long long)(o->base + o->size), i,
+					 (unsigned long long)m->base,
+					 (unsigned long long)(m->base + m->size));
+				problems++;
+			}
+		}
+	}
+	if (!cfg->kernel_path.set) {
+		diag_add(dl, DIAG_ERROR, 0, 0, "no kernel_path in [kernel]: nothing to run");
+		problems++;
+	}
+	problems += check_path(&cfg->kernel_path, "kernel_path", exists, dl);
+	problems += check_path(&cfg->dtb_path, "dtb_path", exists, dl);
+	problems += check_path(&cfg->ramdisk_path, "ramdisk_path", exists, dl);
+	problems += check_path(&cfg->bios_path, "bios_path", exists, dl);
+	problems += check_path(&cfg->disk_path, "disk_path", exists, dl);
+	problems += check_addr(cfg, &cfg->entry_point, "entry_point", dl);
+	problems += check_addr(cfg, &cfg->kernel_load_addr, "kernel_load_addr", dl);
+	problems += check_addr(cfg, &cfg->dtb_load_addr, "dtb_load_addr", dl);
+	problems += check_addr(cfg, &cfg->ramdisk_load_addr, "ramdisk_load_addr", dl);
+	problems += check_addr(cfg, &cfg->bios_load_addr, "bios_load_addr", dl);
+	return problems;
+}
