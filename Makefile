@@ -44,6 +44,8 @@ GUEST_CFLAGS := -nostdlib -nostartfiles -static -ffreestanding -Wl,--build-id=no
 BENCH_BINS := $(BUILD)/bench/uc_raw_$(ARCH)
 
 .PHONY: all run test check bench deps clean format guests unit
+# Keep the test objects make would otherwise delete as intermediates.
+.SECONDARY:
 all: $(BUILD)/cvisor guests unit
 
 deps:
