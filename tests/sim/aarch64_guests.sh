@@ -64,6 +64,14 @@ expect_err "stage-2 fault: write of 4 bytes at GPA 0x70000000 \(neither RAM nor 
 pc=$(sym wild wild_store)
 if [ -n "$pc" ]; then expect_err "at PC 0x$pc"; fi
 
+# An address beyond the CPU's physical range is the guest's own fault.
+run_cvisor far run --trace=exits --stats $CFG/far.toml
+expect_rc 0
+expect_out "far: all ok"
+expect_stat guest-exceptions -eq 1
+expect_stat stage2-fault -eq 0
+expect_count '^guest-exception: .* DABT_CUR esr=0x96000040 .*far=0xffff000000001000' -eq 1
+
 run_cvisor storm run $CFG/storm.toml
 expect_rc 1
 expect_err "exception storm"
@@ -77,6 +85,16 @@ run_cvisor wfi run $CFG/wfi.toml
 expect_rc 1
 expect_out "wfi: waiting"
 expect_err "waits for an interrupt \(WFI\)"
+
+# The benchmark guests run to their end with the exits they promise.
+run_cvisor bench_compute run --stats $CFG/bench_compute.toml
+expect_rc 0
+expect_stat hypercall -eq 1
+expect_stat mmio -eq 0
+
+run_cvisor bench_hvc run --stats $CFG/bench_hvc.toml
+expect_rc 0
+expect_stat hypercall -eq 1000001
 
 run_cvisor two-vms run $CFG/hello.toml $CFG/hypercall.toml
 expect_rc 0

@@ -48,7 +48,7 @@ expect_count() {
 }
 # expect_stat NAME OP N: from the --stats line of vm 1 vcpu 0
 expect_stat() {
-	v=$(sed -n "s/^stats: vm=[0-9]* vcpu=0 .*[ ]$1=\([0-9]*\).*/\1/p" "$ERR" | head -n 1)
+	v=$(sed -n "s/^stats: vm=[0-9]* vcpu=0.* $1=\([0-9]*\).*/\1/p" "$ERR" | head -n 1)
 	v=${v:--1}
 	if [ "$v" "$2" "$3" ]; then ok "stat $1=$v ($2 $3)"; else fail "stat $1=$v, expected $2 $3"; fi
 }

@@ -37,7 +37,7 @@
 #include "sim_a64.h"
 
 /* Guest-physical addresses the simulator covers (48-bit PA). */
-#define PA_LIMIT (1ULL << 48)
+#define PA_LIMIT 0xfffffffffffff000ULL
 /* uc_emu_start needs an end address; the guest never executes this one. */
 #define NEVER_PC 0xfffffffffffffffcULL
 #define INSN_WFI 0xd503207fu
@@ -285,31 +285,54 @@ static void fatal(struct sim_a64 *s, uint64_t pc, const char *fmt, unsigned v)
 	set_pending(s, &exit);
 }
 
-/* The guest's own data/instruction abort (a stage-1 fault or alignment). */
+/* Physical address bits of the simulated CPU (ID_AA64MMFR0_EL1.PARange, ARM ARM D17.2.64). */
+static unsigned pa_bits(struct sim_a64 *s)
+{
+	static const unsigned bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	uc_arm64_cp_reg r = { .crn = 0, .crm = 7, .op0 = 3, .op1 = 0, .op2 = 0 };
+
+	if (uc_reg_read(s->uc, UC_ARM64_REG_CP_REG, &r) != UC_ERR_OK || (r.val & 0xf) > 6)
+		return 48;
+	return bits[r.val & 0xf];
+}
+
+/*
+ * The fault status of the guest's own abort on addr. With the MMU off an
+ * address beyond the CPU's physical range is an address size fault at
+ * level 0, and any other fault is an unaligned access to Device memory
+ * (ARM ARM B2.5.2): an alignment fault. With the MMU on the fault comes
+ * from the guest's tables (reported as a level-3 translation fault until
+ * the simulator walks them).
+ */
+static unsigned own_fsc(struct sim_a64 *s, uint64_t addr)
+{
+	uc_arm64_cp_reg r = { .crn = 1, .crm = 0, .op0 = 3, .op1 = 0, .op2 = 0 };
+	uint64_t sctlr = uc_reg_read(s->uc, UC_ARM64_REG_CP_REG, &r) == UC_ERR_OK ? r.val : 0;
+
+	if (sctlr & 1)
+		return FSC_TRANS(3);
+	return addr >> pa_bits(s) ? FSC_ADDR_SIZE(0) : 0x21;
+}
+
+/* The guest's own data/instruction abort (a stage-1 fault, address size or alignment). */
 static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 {
-	uint64_t x[31], sp, sctlr = 0;
-	uc_arm64_cp_reg r = { .crn = 1, .crm = 0, .op0 = 3, .op1 = 0, .op2 = 0 };
+	uint64_t x[31], sp;
 	struct a64_ldst ld;
 
-	if (uc_reg_read(s->uc, UC_ARM64_REG_CP_REG, &r) == UC_ERR_OK)
-		sctlr = r.val;
-	/* With the MMU off every data access is to Device memory, and unaligned
-	 * ones take an alignment fault (ARM ARM B2.5.2); with it on, the fault
-	 * comes from the guest's tables (reported as a level-3 translation fault). */
-	unsigned fsc = (sctlr & 1) ? FSC_TRANS(3) : 0x21;
 	if (!data) {
-		uint64_t esr = ((uint64_t)EC_IABT_CUR << ESR_EC_SHIFT) | ESR_IL | fsc;
+		uint64_t esr = ((uint64_t)EC_IABT_CUR << ESR_EC_SHIFT) | ESR_IL | own_fsc(s, pc);
 		sim_a64_deliver_sync(s, esr, pc, pc);
 		return;
 	}
-	uint64_t far = 0, esr = ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL | fsc;
+	uint64_t far = 0, esr = ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL;
 	if (a64_decode_ldst(sim_a64_fetch(s, pc), &ld)) {
 		sim_a64_read_gprs(s->uc, x, &sp);
 		far = a64_ldst_address(&ld, pc, x, sp);
 		if (!ld.is_load)
 			esr |= ISS_DA_WNR;
 	}
+	esr |= own_fsc(s, far);
 	sim_a64_deliver_sync(s, esr, pc, far);
 }
 

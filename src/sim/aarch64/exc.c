@@ -119,6 +119,13 @@ bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_
 	if (storm(s, vbar, elr, esr))
 		return false;
 	s->vcpu->guest_exceptions++;
+	if (vbar == 0)
+		/* Usually the real cause of what comes next: say it before it happens. */
+		log_warn("%s: vCPU %u takes a %s exception (ESR 0x%llx, FAR 0x%llx) at PC 0x%llx, "
+			 "but VBAR_EL1 is 0: the guest has not installed a vector table",
+			 s->vcpu->vm->name, s->vcpu->id, a64_ec_name((unsigned)ESR_EC(esr)),
+			 (unsigned long long)esr, (unsigned long long)(far == ~0ULL ? 0 : far),
+			 (unsigned long long)elr);
 
 	/*
 	 * Entering EL1h switches the stack pointer to SP_EL1. Unicorn keeps
