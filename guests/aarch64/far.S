@@ -40,19 +40,7 @@ seen_esr:	.quad 0
 seen_far:	.quad 0
 seen_elr:	.quad 0
 
-	.text
-	.balign 2048
-vectors:
-	.rept 4
-	.balign 0x80
-	b unexpected
-	.endr
-	.balign 0x80
-	b sync_handler                  // 0x200: synchronous, current EL, SP_ELx
-	.rept 11
-	.balign 0x80
-	b unexpected
-	.endr
+	VECTORS vectors, sync_handler
 
 sync_handler:
 	stp x0, x1, [sp, #-16]!
@@ -69,11 +57,3 @@ sync_handler:
 	msr elr_el1, x0
 	ldp x0, x1, [sp], #16
 	eret
-
-unexpected:
-	mrs x17, esr_el1
-	adr x0, unexpected_msg
-	bl guest_fail_value
-
-	.section .rodata
-unexpected_msg:	.asciz "exception at an unexpected vector"

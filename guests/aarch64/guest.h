@@ -79,6 +79,27 @@
 9995:
 .endm
 
+/*
+ * A vector table (ARM ARM D1.10.2 "Exception vectors"): 16 entries of 0x80
+ * bytes, 2 KiB aligned. Only "synchronous, current EL with SP_ELx" (offset
+ * 0x200) goes to \sync; any other entry prints FAIL with ESR_EL1 and ends.
+ */
+.macro VECTORS name, sync
+	.text
+	.balign 2048
+\name:
+	.rept 4
+	.balign 0x80
+	b guest_unexpected_vector
+	.endr
+	.balign 0x80
+	b \sync
+	.rept 11
+	.balign 0x80
+	b guest_unexpected_vector
+	.endr
+.endm
+
 /* The entry point, stack and helpers. Put GUEST_RUNTIME once in each guest. */
 .macro GUEST_RUNTIME
 	.section .text.boot, "ax"
@@ -164,7 +185,15 @@ guest_fail_value:
 	hvc #0
 	b .
 
+/* An exception at a vector the guest does not expect. */
+guest_unexpected_vector:
+	mrs x17, esr_el1
+	adr x0, guest_unexpected_msg
+	bl guest_fail_value
+
 	.section .rodata
+guest_unexpected_msg:
+	.asciz "exception at an unexpected vector, ESR_EL1"
 guest_fail_msg:
 	.asciz "FAIL\n"
 guest_fail_prefix:
