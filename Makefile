@@ -99,6 +99,60 @@ $(BUILD)/bench/uc_raw_$(ARCH): bench/uc_raw_$(ARCH).c
 	@echo "  CC      $<"
 	$(Q)$(CC) -O2 -std=c11 -D_DEFAULT_SOURCE $(WARN) -o $@ $< -lunicorn -lpthread
 
+# ---- The bare-metal build (cvisor at EL2 under QEMU) -------------------------
+#   make qemu CONFIG=configs/aarch64/hello.toml [CONFIG2=... CONFIG3=...]
+#   make qemu-gdb CONFIG=...   (QEMU waits for gdb on :1234, for debugging cvisor itself)
+BARE_CROSS := $(CROSS_$(ARCH))
+BARE_DIR := $(BUILD)/bare/$(ARCH)
+BARE_DEPS := $(BUILD)/deps/$(ARCH)
+BARE_LIBFDT := $(BARE_DEPS)/usr/lib/aarch64-linux-gnu/libfdt.a
+BARE_CFLAGS := -O2 -g -std=c11 -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
+	-fno-stack-protector -fno-pic -fno-pie -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
+	-DBARE_SEMIHOSTING=1 $(WARN) -MMD -MP
+# No C library: the compiler's own headers, cvisor's string.h/stdlib.h, libfdt's headers.
+BARE_CPPFLAGS := -nostdinc -isystem src/hal_bare/include \
+	-isystem $(shell $(BARE_CROSS)gcc -print-file-name=include) -isystem $(BARE_DEPS)/usr/include -Isrc/include -Isrc/arch/$(ARCH)
+BARE_SRCS := $(CORE_SRCS) $(wildcard src/hal_bare/*.c) $(wildcard src/hal_bare/$(ARCH)/*.c)
+BARE_ASMS := $(wildcard src/hal_bare/$(ARCH)/*.S)
+BARE_OBJS := $(BARE_SRCS:%.c=$(BARE_DIR)/obj/%.o) $(BARE_ASMS:%.S=$(BARE_DIR)/obj/%.o)
+QEMU_CONFIGS := $(strip $(CONFIG) $(CONFIG2) $(CONFIG3) $(CONFIG4))
+QEMU := qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu $(or $(QEMU_CPU),max) \
+	-m 1G -smp 1 -display none -monitor none -serial stdio -no-reboot \
+	-semihosting-config enable=on,target=native
+
+.PHONY: qemu qemu-gdb bare FORCE
+bare: $(BARE_OBJS)
+
+$(BARE_LIBFDT):
+	$(Q)sh scripts/install-deps.sh --bare-libfdt $(BARE_DEPS)
+
+$(BARE_DIR)/obj/%.o: %.c | $(BARE_LIBFDT)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(BARE_CROSS)gcc $(BARE_CPPFLAGS) $(BARE_CFLAGS) -c -o $@ $<
+
+$(BARE_DIR)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $@"
+	$(Q)$(BARE_CROSS)gcc $(BARE_CPPFLAGS) -c -o $@ $<
+
+$(BARE_DIR)/images.S: $(BUILD)/cvisor guests FORCE
+	@test -n "$(QEMU_CONFIGS)" || { echo "make qemu: give CONFIG=path/to/vm.toml" >&2; exit 2; }
+	@mkdir -p $(dir $@)
+	$(Q)$(BUILD)/cvisor embed $(QEMU_CONFIGS) >$@.tmp && mv $@.tmp $@
+
+$(BARE_DIR)/cvisor.elf: $(BARE_OBJS) $(BARE_DIR)/images.S src/hal_bare/$(ARCH)/link.ld
+	@echo "  LD      $@"
+	$(Q)$(BARE_CROSS)gcc -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+		-T src/hal_bare/$(ARCH)/link.ld -o $@ $(BARE_OBJS) $(BARE_DIR)/images.S $(BARE_LIBFDT) -lgcc
+
+qemu: $(BARE_DIR)/cvisor.elf
+	$(QEMU) -kernel $<
+
+qemu-gdb: $(BARE_DIR)/cvisor.elf
+	@echo "QEMU waits for gdb: aarch64-linux-gnu-gdb $< -ex 'target remote :1234'" >&2
+	$(QEMU) -S -gdb tcp::1234 -kernel $<
+
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
 

@@ -2,11 +2,50 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages cvisor needs to build and test, if any is missing.
 # Uses apt-get directly as root, through sudo otherwise. Nothing else is downloaded.
+#
+#   scripts/install-deps.sh                    the packages of the build and the tests
+#   scripts/install-deps.sh --bare-libfdt DIR  libfdt for AArch64 into DIR (bare build)
+#
+# The bare build links libfdt for AArch64. Debian's libfdt-dev cannot be
+# installed for two architectures at once, so its arm64 package is
+# downloaded from the Debian archive (after adding the arm64 architecture
+# to dpkg) and unpacked into the build tree, not installed.
 set -eu
 
 PKGS="make gcc libc6-dev pkg-config \
 libunicorn-dev libcapstone-dev libcmocka-dev libfdt-dev \
-gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu"
+gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
+qemu-system-arm u-boot-qemu"
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		echo "cvisor: need root or sudo to run: $*" >&2
+		exit 1
+	fi
+}
+
+if [ "${1:-}" = --bare-libfdt ]; then
+	dir=${2:?usage: install-deps.sh --bare-libfdt DIR}
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		echo "cvisor: adding the arm64 architecture to dpkg (for libfdt-dev:arm64)"
+		as_root dpkg --add-architecture arm64
+		as_root apt-get update -qq
+	fi
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	if ! (cd "$tmp" && apt-get download -qq libfdt-dev:arm64 >/dev/null 2>&1); then
+		as_root apt-get update -qq
+		(cd "$tmp" && apt-get download -qq libfdt-dev:arm64)
+	fi
+	mkdir -p "$dir"
+	dpkg-deb -x "$tmp"/libfdt-dev_*_arm64.deb "$dir"
+	echo "cvisor: libfdt for arm64 unpacked into $dir"
+	exit 0
+fi
 
 missing=""
 for p in $PKGS; do
@@ -18,15 +57,7 @@ done
 [ -z "$missing" ] && exit 0
 
 echo "cvisor: installing missing packages:$missing"
-if [ "$(id -u)" -eq 0 ]; then
-	SUDO=""
-elif command -v sudo >/dev/null 2>&1; then
-	SUDO="sudo"
-else
-	echo "cvisor: need root or sudo to install:$missing" >&2
-	exit 1
-fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+as_root apt-get update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+as_root apt-get install -y -qq --no-install-recommends $missing
