@@ -100,7 +100,8 @@ $(BUILD)/bench/uc_raw_$(ARCH): bench/uc_raw_$(ARCH).c
 	$(Q)$(CC) -O2 -std=c11 -D_DEFAULT_SOURCE $(WARN) -o $@ $< -lunicorn -lpthread
 
 # ---- The bare-metal build (cvisor at EL2 under QEMU) -------------------------
-#   make qemu CONFIG=configs/aarch64/hello.toml [CONFIG2=... CONFIG3=...]
+#   make qemu CONFIG=configs/aarch64/hello.toml [CONFIG2=... up to CONFIG16=...]
+#   make qemu CONFIGS="a.toml b.toml ..."   (the same, as one list)
 #   make qemu-gdb CONFIG=...   (QEMU waits for gdb on :1234, for debugging cvisor itself)
 BARE_CROSS := $(CROSS_$(ARCH))
 BARE_DIR := $(BUILD)/bare/$(ARCH)
@@ -115,7 +116,7 @@ BARE_CPPFLAGS := -nostdinc -isystem src/hal_bare/include \
 BARE_SRCS := $(CORE_SRCS) $(wildcard src/hal_bare/*.c) $(wildcard src/hal_bare/$(ARCH)/*.c)
 BARE_ASMS := $(wildcard src/hal_bare/$(ARCH)/*.S)
 BARE_OBJS := $(BARE_SRCS:%.c=$(BARE_DIR)/obj/%.o) $(BARE_ASMS:%.S=$(BARE_DIR)/obj/%.o)
-QEMU_CONFIGS := $(strip $(CONFIG) $(CONFIG2) $(CONFIG3) $(CONFIG4))
+QEMU_CONFIGS := $(strip $(CONFIG) $(foreach n,2 3 4 5 6 7 8 9 10 11 12 13 14 15 16,$(CONFIG$(n))) $(CONFIGS))
 QEMU := qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu $(or $(QEMU_CPU),max) \
 	-m 1G -smp 1 -display none -monitor none -serial stdio -no-reboot \
 	-semihosting-config enable=on,target=native

@@ -38,11 +38,14 @@ for t in "$BUILD"/tests/test_*; do
 	count "$name" "$p" "$f"
 done
 
-for suite in tests/sim/*.sh; do
+for suite in tests/sim/*.sh tests/bare/*.sh; do
 	[ -f "$suite" ] || continue
 	name=$(basename "$suite" .sh)
 	[ "$name" = lib ] && continue # the suites' shared helpers, not a suite
-	echo "== simulator tests: $name"
+	case $suite in
+	tests/bare/*) echo "== bare-metal tests (QEMU): $name" ;;
+	*) echo "== simulator tests: $name" ;;
+	esac
 	sh "$suite" "$BUILD" "$ARCH" >"$log" 2>&1
 	rc=$?
 	grep -E '^(FAIL|not ok)' "$log" | head -n 40

@@ -1,0 +1,105 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The AArch64 guests on bare-metal cvisor: cvisor at EL2 under QEMU
+# (virt, virtualization=on), the same guests and the same expected output
+# as in the simulator, and Debian's U-Boot reaching its prompt.
+#   tests/bare/aarch64.sh BUILD ARCH
+set -u
+BUILD=${1:-build}
+ARCH=${2:-aarch64}
+[ "$ARCH" = aarch64 ] || { echo "0 passed, 0 failed"; exit 0; }
+CFG=configs/aarch64
+. tests/sim/lib.sh
+if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
+	echo "note: qemu-system-aarch64 not found (make test installs it); bare tests skipped"
+	finish
+	exit $?
+fi
+
+# run_bare CASE INPUT CPU CONFIG...: builds the image for those VMs and
+# boots it with INPUT on the console; the console (guests and cvisor) goes
+# to OUT and ERR alike; RC is QEMU's status, which cvisor sets through
+# semihosting (0 every VM powered off, 1 a VM was stopped, 3 a panic).
+run_bare() {
+	CASE=$1
+	input=$2
+	cpu=$3
+	shift 3
+	n=1
+	vars=""
+	for c in "$@"; do
+		if [ $n -eq 1 ]; then vars="CONFIG=$c"; else vars="$vars CONFIG$n=$c"; fi
+		n=$((n + 1))
+	done
+	# shellcheck disable=SC2086
+	if ! make -s --no-print-directory BUILD="$BUILD" $vars "$BUILD/bare/aarch64/cvisor.elf" >"$ERR" 2>&1; then
+		cp "$ERR" "$OUT"
+		RC=99
+		return
+	fi
+	{
+		printf '%b' "$input" | timeout 60 qemu-system-aarch64 \
+			-M virt,virtualization=on,gic-version=3 -cpu "$cpu" -m 1G -smp 1 \
+			-display none -monitor none -serial stdio -no-reboot \
+			-semihosting-config enable=on,target=native \
+			-kernel "$BUILD/bare/aarch64/cvisor.elf" 2>&1
+		echo $? >"$OUT.rc"
+	} | tr -d '\r' >"$OUT"
+	RC=$(cat "$OUT.rc")
+	rm -f "$OUT.rc"
+	cp "$OUT" "$ERR"
+}
+
+# Every well-behaved guest in one image, one after another.
+run_bare all-guests "" max $CFG/hello.toml $CFG/hello-raw.toml $CFG/mmio.toml \
+	$CFG/hypercall.toml $CFG/svc.toml $CFG/sysreg.toml $CFG/far.toml
+expect_rc 0
+expect_out "[hello] Hello from cvisor guest (aarch64)!"
+expect_out "[hello] dtb ok"
+expect_out "[hello-raw] Hello from cvisor guest (aarch64)!"
+expect_out "[mmio] mmio: all ok"
+expect_out "[hypercall] hypercall: putchar ok"
+expect_out "[hypercall] hypercall: all ok"
+expect_out "[svc] svc: all ok"
+expect_out "[sysreg] sysreg: all ok"
+expect_out "[far] far: all ok"
+expect_out "cvisor: 7 of 7 VMs powered off"
+expect_no_out "FAIL"
+
+# The same guest on other CPU models.
+for cpu in cortex-a57 cortex-a72; do
+	run_bare "hello-$cpu" "" "$cpu" $CFG/hello.toml $CFG/mmio.toml
+	expect_rc 0
+	expect_out "[hello] Hello from cvisor guest (aarch64)!"
+	expect_out "[mmio] mmio: all ok"
+done
+
+# A wild store stops that VM with the simulator's report; the next VM still runs.
+run_bare wild-then-hello "" max $CFG/wild.toml $CFG/hello.toml
+expect_rc 1
+expect_out "[wild] wild: storing to 0x7000_0000"
+expect_no_out "still running"
+pc=$(aarch64-linux-gnu-nm "$BUILD/guests/aarch64/wild.elf" | awk '$3 == "wild_store" { print $1 }' | sed 's/^0*//')
+expect_err "^cvisor: vm [0-9]+ \(wild\) stopped: stage-2 fault: write of 4 bytes at GPA 0x70000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
+expect_out "[hello] Hello from cvisor guest (aarch64)!"
+expect_out "cvisor: 1 of 2 VMs powered off"
+
+# A guest waiting for an interrupt nothing can raise.
+run_bare wfi "" max $CFG/wfi.toml
+expect_rc 1
+expect_out "wfi: waiting"
+expect_err "waits for an interrupt \(WFI\)"
+
+# Debian's U-Boot: its prompt, `version`, and `poweroff` ends the run.
+if [ -f /usr/lib/u-boot/qemu_arm64/u-boot.bin ]; then
+	run_bare u-boot 'x\nversion\npoweroff\n' max $CFG/u-boot.toml
+	expect_rc 0
+	expect_err "^=> version"
+	expect_err "^U-Boot 20[0-9][0-9]\.[0-9]+"
+	expect_err "^=> poweroff"
+	expect_out "cvisor: 1 of 1 VMs powered off"
+else
+	echo "note: /usr/lib/u-boot/qemu_arm64/u-boot.bin not found (package u-boot-qemu); U-Boot check skipped"
+fi
+
+finish
