@@ -102,6 +102,7 @@ $(BUILD)/bench/uc_raw_$(ARCH): bench/uc_raw_$(ARCH).c
 # ---- The bare-metal build (cvisor at EL2 under QEMU) -------------------------
 #   make qemu CONFIG=configs/aarch64/hello.toml [CONFIG2=... up to CONFIG16=...]
 #   make qemu CONFIGS="a.toml b.toml ..."   (the same, as one list)
+#   make qemu ... MAX_SECONDS=N   (stop a VM still running after N seconds)
 #   make qemu-gdb CONFIG=...   (QEMU waits for gdb on :1234, for debugging cvisor itself)
 BARE_CROSS := $(CROSS_$(ARCH))
 BARE_DIR := $(BUILD)/bare/$(ARCH)
@@ -140,7 +141,9 @@ $(BARE_DIR)/obj/%.o: %.S
 $(BARE_DIR)/images.S: $(BUILD)/cvisor guests FORCE
 	@test -n "$(QEMU_CONFIGS)" || { echo "make qemu: give CONFIG=path/to/vm.toml" >&2; exit 2; }
 	@mkdir -p $(dir $@)
-	$(Q)$(BUILD)/cvisor embed $(QEMU_CONFIGS) >$@.tmp && mv $@.tmp $@
+	$(Q)$(BUILD)/cvisor embed $(QEMU_CONFIGS) >$@.tmp
+	@printf '\t.global bare_max_seconds\n\t.balign 8\nbare_max_seconds:\n\t.quad %s\n' \
+		"$(or $(MAX_SECONDS),0)" >>$@.tmp && mv $@.tmp $@
 
 $(BARE_DIR)/cvisor.elf: $(BARE_OBJS) $(BARE_DIR)/images.S src/hal_bare/$(ARCH)/link.ld
 	@echo "  LD      $@"

@@ -25,6 +25,8 @@ struct bare_vm_entry {
 
 extern const struct bare_vm_entry bare_vms[];
 extern const uint64_t bare_nvms;
+/** Seconds a VM may run before cvisor stops it (0: no limit); make qemu MAX_SECONDS=N. */
+extern const uint64_t bare_max_seconds;
 
 /** Statuses a run ends with (QEMU's exit status under make qemu). */
 enum { BARE_EXIT_OK = 0, BARE_EXIT_VM_FAILED = 1, BARE_EXIT_PANIC = 3 };

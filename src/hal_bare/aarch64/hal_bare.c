@@ -377,6 +377,9 @@ static void memory_init(const void *host_dtb)
 	heap_init();
 }
 
+static void gic_init(void);
+static void tick_arm(void);
+
 void bare_platform_init(void)
 {
 	el2_mmu_on();
@@ -391,6 +394,57 @@ void bare_platform_init(void)
 	WRITE_SYSREG(mdcr_el2, 1ULL << 10);
 	WRITE_SYSREG(vtcr_el2, a64_vtcr_el2());
 	ISB();
+	gic_init();
+	tick_arm();
+}
+
+/* ---- Interrupts: GICv3 and the hypervisor's own timer ---------------------- */
+
+/*
+ * cvisor takes one interrupt: its EL2 physical timer (CNTHP, PPI 26 on the
+ * virt machine), every TICK_HZ-th of a second while a guest runs, routed
+ * to EL2 by HCR_EL2.IMO. That is how it regains control from a guest that
+ * never exits (a time limit) or keeps faulting inside its own vectors (an
+ * exception storm). GICv3 architecture (IHI 0069) 12.9 (GICD_CTLR),
+ * 12.11 (GICR_WAKER), 12.10 (SGI/PPI registers).
+ */
+#define GICD_BASE 0x08000000UL
+#define GICR_BASE 0x080a0000UL /* redistributor of CPU 0 */
+#define GICR_SGI (GICR_BASE + 0x10000)
+#define INTID_HYP_TIMER 26
+#define TICK_HZ 100
+
+static volatile uint32_t *mmio32(uintptr_t a)
+{
+	return (volatile uint32_t *)a;
+}
+
+static void gic_init(void)
+{
+	/* Distributor: affinity routing, both groups on. */
+	*mmio32(GICD_BASE + 0x0) = (1u << 4) | (1u << 1) | 1u;
+	while (*mmio32(GICD_BASE + 0x0) & (1u << 31))
+		;
+	/* Wake the redistributor up. */
+	*mmio32(GICR_BASE + 0x14) &= ~(1u << 1);
+	while (*mmio32(GICR_BASE + 0x14) & (1u << 2))
+		;
+	/* PPI 26: group 1, middle priority, enabled. */
+	*mmio32(GICR_SGI + 0x80) |= 1u << INTID_HYP_TIMER;
+	((volatile uint8_t *)(GICR_SGI + 0x400))[INTID_HYP_TIMER] = 0x80;
+	*mmio32(GICR_SGI + 0x100) = 1u << INTID_HYP_TIMER;
+	/* CPU interface through system registers. */
+	WRITE_SYSREG(S3_4_C12_C9_5, 0x9); /* ICC_SRE_EL2: SRE, Enable */
+	ISB();
+	WRITE_SYSREG(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1 */
+	WRITE_SYSREG(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
+	ISB();
+}
+
+static void tick_arm(void)
+{
+	WRITE_SYSREG(cnthp_tval_el2, READ_SYSREG(cntfrq_el0) / TICK_HZ);
+	WRITE_SYSREG(cnthp_ctl_el2, 1); /* ENABLE, not masked */
 }
 
 /* ---- vCPUs ------------------------------------------------------------------ */
@@ -412,7 +466,12 @@ struct bare_vcpu {
 	struct guest_ctx ctx;
 	struct el1_regs el1;
 	uint16_t vmid;
+	uint64_t deadline_ns;   /* stop the VM after this time (0: no limit) */
+	unsigned storm_ticks;   /* ticks in a row that found the guest faulting in its vectors */
 };
+
+/* Ticks in a row (of 1/TICK_HZ s) inside the vector table that make a storm. */
+#define STORM_TICKS 20
 
 uint64_t bare_enter_guest(struct guest_ctx *ctx);
 
@@ -481,6 +540,8 @@ int hal_vcpu_init(struct vcpu *vcpu)
 		return -CV_ENOMEM;
 	b->el1.sctlr = vcpu->arch.sctlr_el1;
 	b->vmid = (uint16_t)(vcpu->vm->id & 0xff);
+	if (bare_max_seconds)
+		b->deadline_ns = hal_time_ns() + bare_max_seconds * 1000000000ULL;
 	vcpu->hal = b;
 	return 0;
 }
@@ -507,9 +568,50 @@ void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
 	ISB();
 }
 
+/*
+ * A tick while the guest ran. A guest that never exits can only be seen
+ * here: the time limit, and the exception storm of hardware, where the
+ * guest's own exceptions never reach EL2. A storm is the guest found,
+ * tick after tick, executing in its vector table with ELR_EL1 (where its
+ * last exception came from) in the vector table too.
+ */
+static void on_tick(struct vcpu *vcpu, struct bare_vcpu *b)
+{
+	uint64_t vbar = b->el1.vbar, pc = vcpu->arch.pc, elr = b->el1.elr;
+	bool in_vectors = pc - vbar < 0x800 && elr - vbar < 0x800;
+
+	b->storm_ticks = in_vectors ? b->storm_ticks + 1 : 0;
+	if (b->storm_ticks >= STORM_TICKS)
+		vm_stop(vcpu->vm, VM_FAILED,
+			"exception storm: for %u ms the guest kept taking exceptions inside its own "
+			"vector table (VBAR_EL1 0x%llx); last ESR_EL1 0x%llx (EC 0x%02x %s) from "
+			"ELR_EL1 0x%llx",
+			STORM_TICKS * 1000 / TICK_HZ, (unsigned long long)vbar,
+			(unsigned long long)b->el1.esr, (unsigned)ESR_EC(b->el1.esr),
+			a64_ec_name((unsigned)ESR_EC(b->el1.esr)), (unsigned long long)elr);
+	else if (b->deadline_ns && hal_time_ns() > b->deadline_ns)
+		vm_stop(vcpu->vm, VM_FAILED, "still running after the time limit of %llu s (MAX_SECONDS)",
+			(unsigned long long)bare_max_seconds);
+}
+
+/* An interrupt taken while the guest ran: acknowledge it, act on the tick. */
+static void on_irq(struct vcpu *vcpu, struct bare_vcpu *b)
+{
+	uint64_t intid = READ_SYSREG(S3_0_C12_C12_0) & 0xffffff; /* ICC_IAR1_EL1 */
+
+	if (intid >= 1020)
+		return; /* spurious */
+	if (intid == INTID_HYP_TIMER) {
+		tick_arm();
+		on_tick(vcpu, b);
+	}
+	WRITE_SYSREG(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
+}
+
 /* HCR_EL2 for a guest (ARM ARM D17.2.48). */
 #define HCR_VM (1ULL << 0)    /* stage 2 on */
 #define HCR_SWIO (1ULL << 1)
+#define HCR_IMO (1ULL << 4)   /* physical IRQs to EL2 */
 #define HCR_TWI (1ULL << 13)  /* trap WFI */
 #define HCR_TSC (1ULL << 19)  /* trap SMC */
 #define HCR_RW (1ULL << 31)   /* EL1 is AArch64 */
@@ -528,7 +630,7 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	el1_load(&b->el1);
 	WRITE_SYSREG(vmpidr_el2, a->mpidr_el1);
 	WRITE_SYSREG(vttbr_el2, stage2_root_register(&vcpu->vm->as.s2, b->vmid));
-	WRITE_SYSREG(hcr_el2, HCR_VM | HCR_SWIO | HCR_TWI | HCR_TSC | HCR_RW);
+	WRITE_SYSREG(hcr_el2, HCR_VM | HCR_SWIO | HCR_IMO | HCR_TWI | HCR_TSC | HCR_RW);
 	WRITE_SYSREG(elr_el2, a->pc);
 	WRITE_SYSREG(spsr_el2, a->pstate);
 	ISB();
@@ -555,10 +657,12 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	a->pc = t.pc;
 
 	if (kind != 0) {
-		/* An interrupt or SError while the guest ran: nothing to do yet. */
+		/* An interrupt or SError while the guest ran. */
 		memset(exit, 0, sizeof(*exit));
 		exit->reason = EXIT_NONE;
 		exit->pc = t.pc;
+		if (kind == 1)
+			on_irq(vcpu, b);
 		if (kind == 3) {
 			exit->reason = EXIT_FATAL;
 			cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg),
