@@ -39,8 +39,8 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 echo "== compute-bound guest: $INSNS guest instructions, no exits"
-t_cv=$(timed "$out" "$CVISOR" run configs/$ARCH/bench_compute.toml)
-t_raw=$(timed "$out" "$RAW" "$G/bench_compute.bin")
+t_cv=$(timed "$out" "$CVISOR" run configs/$ARCH/bench_compute.toml) || exit 1
+t_raw=$(timed "$out" "$RAW" "$G/bench_compute.bin") || exit 1
 awk -v n=$INSNS -v a="$t_cv" -v b="$t_raw" 'BEGIN {
 	printf "  cvisor simulator     %8.3f s  %8.1f M instructions/s\n", a, n / a / 1e6
 	printf "  minimal Unicorn      %8.3f s  %8.1f M instructions/s\n", b, n / b / 1e6
@@ -48,9 +48,9 @@ awk -v n=$INSNS -v a="$t_cv" -v b="$t_raw" 'BEGIN {
 }'
 
 echo "== hypercall guest: $HVCS HVC exits"
-t_cv=$(timed "$out" "$CVISOR" run --stats configs/$ARCH/bench_hvc.toml)
+t_cv=$(timed "$out" "$CVISOR" run --stats configs/$ARCH/bench_hvc.toml) || exit 1
 n_cv=$(sed -n 's/.* hypercall=\([0-9]*\).*/\1/p' "$out")
-t_raw=$(timed "$out" "$RAW" "$G/bench_hvc.bin")
+t_raw=$(timed "$out" "$RAW" "$G/bench_hvc.bin") || exit 1
 n_raw=$(sed -n 's/.*hvc=\([0-9]*\).*/\1/p' "$out")
 awk -v na="${n_cv:-0}" -v nb="${n_raw:-0}" -v a="$t_cv" -v b="$t_raw" 'BEGIN {
 	printf "  cvisor simulator     %8.3f s  %8.0f exits/s (%d exits)\n", a, na / a, na
@@ -58,3 +58,31 @@ awk -v na="${n_cv:-0}" -v nb="${n_raw:-0}" -v a="$t_cv" -v b="$t_raw" 'BEGIN {
 	printf "  cvisor / minimal     %8.2f (speed ratio)\n", (na / a) / (nb / b)
 }'
 echo "(wall times of whole runs, including start-up; 2 cores, one vCPU)"
+
+# ---- Bare metal: cvisor at EL2 under QEMU vs the guest directly on QEMU ----
+if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
+	echo "bench: qemu-system-aarch64 not found; bare-metal figures skipped"
+	exit 0
+fi
+CPU=cortex-a72
+QEMU_BARE="qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu $CPU -m 1G -smp 1 \
+	-display none -monitor none -serial stdio -no-reboot -semihosting-config enable=on,target=native"
+QEMU_DIRECT="qemu-system-aarch64 -M virt,gic-version=3 -cpu $CPU -m 1G -smp 1 \
+	-display none -monitor none -serial stdio -no-reboot"
+mkdir -p "$BUILD/bench"
+for g in bench_compute bench_hvc; do
+	make -s --no-print-directory BUILD="$BUILD" CONFIG=configs/$ARCH/$g.toml \
+		"$BUILD/bare/$ARCH/cvisor.elf" >"$out" 2>&1 || { cat "$out"; exit 1; }
+	cp "$BUILD/bare/$ARCH/cvisor.elf" "$BUILD/bench/bare_$g.elf"
+done
+echo "== bare metal under QEMU ($CPU, TCG): the same guest under cvisor at EL2 and directly at EL1"
+for g in bench_compute bench_hvc; do
+	# shellcheck disable=SC2086
+	t_cv=$(timed "$out" $QEMU_BARE -kernel "$BUILD/bench/bare_$g.elf") || exit 1
+	# shellcheck disable=SC2086
+	t_q=$(timed "$out" $QEMU_DIRECT -kernel "$G/$g.elf") || exit 1
+	awk -v g=$g -v a="$t_cv" -v b="$t_q" 'BEGIN {
+		printf "  %-14s cvisor %7.3f s   QEMU alone %7.3f s   cvisor / alone %5.2f\n", g, a, b, a / b
+	}'
+done
+echo "(bench_compute: $INSNS instructions; bench_hvc: $HVCS HVCs, each a trap to EL2 under cvisor)"

@@ -470,6 +470,9 @@ struct bare_vcpu {
 	unsigned storm_ticks;   /* ticks in a row that found the guest faulting in its vectors */
 };
 
+/* The vCPU whose EL1 registers are in the CPU now (cvisor itself never uses EL1). */
+static struct bare_vcpu *loaded;
+
 /* Ticks in a row (of 1/TICK_HZ s) inside the vector table that make a storm. */
 #define STORM_TICKS 20
 
@@ -548,6 +551,8 @@ int hal_vcpu_init(struct vcpu *vcpu)
 
 void hal_vcpu_destroy(struct vcpu *vcpu)
 {
+	if (loaded == vcpu->hal)
+		loaded = NULL;
 	hal_free(vcpu->hal);
 	vcpu->hal = NULL;
 }
@@ -577,7 +582,8 @@ void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
  */
 static void on_tick(struct vcpu *vcpu, struct bare_vcpu *b)
 {
-	uint64_t vbar = b->el1.vbar, pc = vcpu->arch.pc, elr = b->el1.elr;
+	uint64_t vbar = vcpu->arch.vbar_el1, pc = vcpu->arch.pc, elr = vcpu->arch.elr_el1;
+	uint64_t esr = vcpu->arch.esr_el1;
 	bool in_vectors = pc - vbar < 0x800 && elr - vbar < 0x800;
 
 	b->storm_ticks = in_vectors ? b->storm_ticks + 1 : 0;
@@ -587,8 +593,8 @@ static void on_tick(struct vcpu *vcpu, struct bare_vcpu *b)
 			"vector table (VBAR_EL1 0x%llx); last ESR_EL1 0x%llx (EC 0x%02x %s) from "
 			"ELR_EL1 0x%llx",
 			STORM_TICKS * 1000 / TICK_HZ, (unsigned long long)vbar,
-			(unsigned long long)b->el1.esr, (unsigned)ESR_EC(b->el1.esr),
-			a64_ec_name((unsigned)ESR_EC(b->el1.esr)), (unsigned long long)elr);
+			(unsigned long long)esr, (unsigned)ESR_EC(esr), a64_ec_name((unsigned)ESR_EC(esr)),
+			(unsigned long long)elr);
 	else if (b->deadline_ns && hal_time_ns() > b->deadline_ns)
 		vm_stop(vcpu->vm, VM_FAILED, "still running after the time limit of %llu s (MAX_SECONDS)",
 			(unsigned long long)bare_max_seconds);
@@ -616,6 +622,30 @@ static void on_irq(struct vcpu *vcpu, struct bare_vcpu *b)
 #define HCR_TSC (1ULL << 19)  /* trap SMC */
 #define HCR_RW (1ULL << 31)   /* EL1 is AArch64 */
 
+/*
+ * Makes b's EL1 state and stage 2 the CPU's. Switching is lazy: while the
+ * same vCPU runs again and again, its EL1 registers stay in the CPU, and
+ * nothing that would flush the TLBs (writing SCTLR/TCR/TTBR, VTTBR) is
+ * done on the exit path.
+ */
+static void switch_to(struct vcpu *vcpu, struct bare_vcpu *b)
+{
+	if (loaded == b)
+		return;
+	if (loaded)
+		el1_save(&loaded->el1);
+	el1_load(&b->el1);
+	WRITE_SYSREG(vmpidr_el2, vcpu->arch.mpidr_el1);
+	WRITE_SYSREG(vttbr_el2, stage2_root_register(&vcpu->vm->as.s2, b->vmid));
+	WRITE_SYSREG(hcr_el2, HCR_VM | HCR_SWIO | HCR_IMO | HCR_TWI | HCR_TSC | HCR_RW);
+	ISB();
+	/* A new VM may reuse a VMID: forget what the TLBs hold for it. */
+	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
+	DSB();
+	ISB();
+	loaded = b;
+}
+
 int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	struct bare_vcpu *b = vcpu->hal;
@@ -624,18 +654,12 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	if (exit->reason != EXIT_NONE)
 		vcpu_arch_complete_exit(vcpu, exit);
 
+	switch_to(vcpu, b);
 	memcpy(b->ctx.x, a->x, sizeof(a->x));
-	b->el1.sp_el0 = a->sp_el0;
-	b->el1.sp_el1 = a->sp_el1;
-	el1_load(&b->el1);
-	WRITE_SYSREG(vmpidr_el2, a->mpidr_el1);
-	WRITE_SYSREG(vttbr_el2, stage2_root_register(&vcpu->vm->as.s2, b->vmid));
-	WRITE_SYSREG(hcr_el2, HCR_VM | HCR_SWIO | HCR_IMO | HCR_TWI | HCR_TSC | HCR_RW);
+	WRITE_SYSREG(sp_el0, a->sp_el0);
+	WRITE_SYSREG(sp_el1, a->sp_el1);
 	WRITE_SYSREG(elr_el2, a->pc);
 	WRITE_SYSREG(spsr_el2, a->pstate);
-	ISB();
-	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
-	DSB();
 	ISB();
 
 	uint64_t kind = bare_enter_guest(&b->ctx);
@@ -647,13 +671,13 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		.pc = READ_SYSREG(elr_el2),
 	};
 	a->pstate = READ_SYSREG(spsr_el2);
-	el1_save(&b->el1);
-	WRITE_SYSREG(hcr_el2, HCR_RW);
 	memcpy(a->x, b->ctx.x, sizeof(a->x));
-	a->sp_el0 = b->el1.sp_el0;
-	a->sp_el1 = b->el1.sp_el1;
-	a->sctlr_el1 = b->el1.sctlr;
-	a->vbar_el1 = b->el1.vbar;
+	a->sp_el0 = READ_SYSREG(sp_el0);
+	a->sp_el1 = READ_SYSREG(sp_el1);
+	a->sctlr_el1 = READ_SYSREG(sctlr_el1);
+	a->vbar_el1 = READ_SYSREG(vbar_el1);
+	a->elr_el1 = READ_SYSREG(elr_el1);
+	a->esr_el1 = READ_SYSREG(esr_el1);
 	a->pc = t.pc;
 
 	if (kind != 0) {
