@@ -50,6 +50,7 @@ all: $(BUILD)/cvisor guests unit
 
 deps:
 	$(Q)sh scripts/install-deps.sh
+	$(Q)test -f $(BARE_LIBFDT) || sh scripts/install-deps.sh --bare-libfdt $(BARE_DEPS)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
