@@ -154,9 +154,10 @@ $(BARE_DIR)/cvisor.elf: $(BARE_OBJS) $(BARE_DIR)/images.S src/hal_bare/$(ARCH)/l
 qemu: $(BARE_DIR)/cvisor.elf
 	$(QEMU) -kernel $<
 
+GDB_PORT ?= 1234
 qemu-gdb: $(BARE_DIR)/cvisor.elf
-	@echo "QEMU waits for gdb: aarch64-linux-gnu-gdb $< -ex 'target remote :1234'" >&2
-	$(QEMU) -S -gdb tcp::1234 -kernel $<
+	@echo "QEMU waits for gdb: gdb-multiarch $< -ex 'target remote :$(GDB_PORT)'" >&2
+	$(QEMU) -S -gdb tcp:127.0.0.1:$(GDB_PORT) -kernel $<
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')

@@ -15,7 +15,7 @@ set -eu
 PKGS="make gcc libc6-dev pkg-config \
 libunicorn-dev libcapstone-dev libcmocka-dev libfdt-dev \
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
-qemu-system-arm u-boot-qemu"
+qemu-system-arm u-boot-qemu gdb-multiarch"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then

@@ -12,7 +12,27 @@ CFG=configs/aarch64
 . tests/sim/lib.sh
 if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
 	echo "note: qemu-system-aarch64 not found (make test installs it); bare tests skipped"
-	finish
+	# make qemu-gdb: QEMU waits for gdb, which can stop cvisor in its own code.
+if command -v gdb-multiarch >/dev/null 2>&1; then
+	CASE=qemu-gdb
+	port=$((20000 + $$ % 10000))
+	timeout 30 make -s --no-print-directory BUILD="$BUILD" GDB_PORT=$port \
+		CONFIG=$CFG/hello.toml qemu-gdb >"$OUT" 2>&1 &
+	qpid=$!
+	i=0
+	while [ $i -lt 50 ] && ! grep -q "QEMU waits for gdb" "$OUT"; do sleep 0.2; i=$((i + 1)); done
+	sleep 1
+	timeout 20 gdb-multiarch -q -batch "$BUILD/bare/aarch64/cvisor.elf" \
+		-ex "target remote 127.0.0.1:$port" -ex 'break bare_main' -ex 'continue' \
+		-ex 'info registers pc' -ex 'kill' >"$ERR" 2>&1
+	kill $qpid 2>/dev/null
+	wait $qpid 2>/dev/null
+	expect_err "^pc +0x[0-9a-f]+ +0x[0-9a-f]+ <bare_main>"
+else
+	echo "note: gdb-multiarch not found (make test installs it); qemu-gdb check skipped"
+fi
+
+finish
 	exit $?
 fi
 
@@ -55,7 +75,8 @@ run_bare() {
 
 # Every well-behaved guest in one image, one after another.
 run_bare all-guests "" max $CFG/hello.toml $CFG/hello-raw.toml $CFG/mmio.toml \
-	$CFG/hypercall.toml $CFG/svc.toml $CFG/sysreg.toml $CFG/far.toml
+	$CFG/hypercall.toml $CFG/svc.toml $CFG/sysreg.toml $CFG/far.toml \
+	$CFG/bench_compute.toml $CFG/bench_hvc.toml
 expect_rc 0
 expect_out "[hello] Hello from cvisor guest (aarch64)!"
 expect_out "[hello] dtb ok"
@@ -66,7 +87,7 @@ expect_out "[hypercall] hypercall: all ok"
 expect_out "[svc] svc: all ok"
 expect_out "[sysreg] sysreg: all ok"
 expect_out "[far] far: all ok"
-expect_out "cvisor: 7 of 7 VMs powered off"
+expect_out "cvisor: 9 of 9 VMs powered off"
 expect_no_out "FAIL"
 
 # The same guest on other CPU models.
@@ -117,6 +138,26 @@ if [ -f /usr/lib/u-boot/qemu_arm64/u-boot.bin ]; then
 	expect_out "cvisor: 1 of 1 VMs powered off"
 else
 	echo "note: /usr/lib/u-boot/qemu_arm64/u-boot.bin not found (package u-boot-qemu); U-Boot check skipped"
+fi
+
+# make qemu-gdb: QEMU waits for gdb, which can stop cvisor in its own code.
+if command -v gdb-multiarch >/dev/null 2>&1; then
+	CASE=qemu-gdb
+	port=$((20000 + $$ % 10000))
+	timeout 30 make -s --no-print-directory BUILD="$BUILD" GDB_PORT=$port \
+		CONFIG=$CFG/hello.toml qemu-gdb >"$OUT" 2>&1 &
+	qpid=$!
+	i=0
+	while [ $i -lt 50 ] && ! grep -q "QEMU waits for gdb" "$OUT"; do sleep 0.2; i=$((i + 1)); done
+	sleep 1
+	timeout 20 gdb-multiarch -q -batch "$BUILD/bare/aarch64/cvisor.elf" \
+		-ex "target remote 127.0.0.1:$port" -ex 'break bare_main' -ex 'continue' \
+		-ex 'info registers pc' -ex 'kill' >"$ERR" 2>&1
+	kill $qpid 2>/dev/null
+	wait $qpid 2>/dev/null
+	expect_err "^pc +0x[0-9a-f]+ +0x[0-9a-f]+ <bare_main>"
+else
+	echo "note: gdb-multiarch not found (make test installs it); qemu-gdb check skipped"
 fi
 
 finish
