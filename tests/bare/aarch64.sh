@@ -12,27 +12,7 @@ CFG=configs/aarch64
 . tests/sim/lib.sh
 if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
 	echo "note: qemu-system-aarch64 not found (make test installs it); bare tests skipped"
-	# make qemu-gdb: QEMU waits for gdb, which can stop cvisor in its own code.
-if command -v gdb-multiarch >/dev/null 2>&1; then
-	CASE=qemu-gdb
-	port=$((20000 + $$ % 10000))
-	timeout 30 make -s --no-print-directory BUILD="$BUILD" GDB_PORT=$port \
-		CONFIG=$CFG/hello.toml qemu-gdb >"$OUT" 2>&1 &
-	qpid=$!
-	i=0
-	while [ $i -lt 50 ] && ! grep -q "QEMU waits for gdb" "$OUT"; do sleep 0.2; i=$((i + 1)); done
-	sleep 1
-	timeout 20 gdb-multiarch -q -batch "$BUILD/bare/aarch64/cvisor.elf" \
-		-ex "target remote 127.0.0.1:$port" -ex 'break bare_main' -ex 'continue' \
-		-ex 'info registers pc' -ex 'kill' >"$ERR" 2>&1
-	kill $qpid 2>/dev/null
-	wait $qpid 2>/dev/null
-	expect_err "^pc +0x[0-9a-f]+ +0x[0-9a-f]+ <bare_main>"
-else
-	echo "note: gdb-multiarch not found (make test installs it); qemu-gdb check skipped"
-fi
-
-finish
+	finish
 	exit $?
 fi
 
