@@ -8,7 +8,11 @@
 #   make check    the same tests without the install step
 #   make format   reformat the sources with clang-format
 
-ARCH ?= aarch64
+# The architecture of the simulator and bare builds; the others' cores and
+# unit tests are built and run too (OTHER_ARCHS).
+PRIMARY_ARCH := aarch64
+ARCH ?= $(PRIMARY_ARCH)
+OTHER_ARCHS := riscv64
 BUILD ?= build
 CC ?= gcc
 CROSS_aarch64 ?= aarch64-linux-gnu-
@@ -25,13 +29,19 @@ CPPFLAGS += -Isrc/include -Isrc/arch/$(ARCH)
 
 CORE_SRCS := $(wildcard src/core/*.c) $(wildcard src/arch/$(ARCH)/*.c)
 SIM_SRCS := $(wildcard src/hal_sim/*.c) $(wildcard src/sim/*.c) $(wildcard src/sim/$(ARCH)/*.c)
-CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
-SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
+OBJ := $(BUILD)/obj/$(ARCH)
+CORE_OBJS := $(CORE_SRCS:%.c=$(OBJ)/%.o)
+SIM_OBJS := $(SIM_SRCS:%.c=$(OBJ)/%.o)
 SIM_LIBS := -lunicorn -lcapstone -lfdt -lpthread -lm
+LIBCORE := $(BUILD)/$(ARCH)/libcvcore.a
 
+# Unit tests: tests/unit/test_*.c test the core (built once, with the primary
+# architecture); tests/unit/<arch>/test_*.c test one architecture's code.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_SUPPORT := $(BUILD)/obj/tests/unit/hal_stub.o
+ARCH_UNIT_SRCS := $(wildcard tests/unit/$(ARCH)/test_*.c)
+UNIT_BINS := $(if $(filter $(ARCH),$(PRIMARY_ARCH)),$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)) \
+	$(ARCH_UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SUPPORT := $(OBJ)/tests/unit/hal_stub.o
 
 GUEST_DIR := guests/$(ARCH)
 GUEST_SRCS := $(wildcard $(GUEST_DIR)/*.S)
@@ -43,10 +53,14 @@ GUEST_CFLAGS := -nostdlib -nostartfiles -static -ffreestanding -Wl,--build-id=no
 
 BENCH_BINS := $(BUILD)/bench/uc_raw_$(ARCH)
 
-.PHONY: all run test check bench deps clean format guests unit
+.PHONY: all run test check bench deps clean format guests unit $(OTHER_ARCHS:%=arch-%)
 # Keep the test objects make would otherwise delete as intermediates.
 .SECONDARY:
-all: $(BUILD)/cvisor guests unit
+all: $(BUILD)/cvisor guests unit $(OTHER_ARCHS:%=arch-%)
+
+# The core and unit tests of another architecture.
+$(OTHER_ARCHS:%=arch-%): arch-%:
+	$(Q)$(MAKE) --no-print-directory ARCH=$* unit
 
 deps:
 	$(Q)sh scripts/install-deps.sh
@@ -73,16 +87,17 @@ $(BUILD)/cvisor: $(CORE_OBJS) $(SIM_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(SIM_LIBS)
 
-$(BUILD)/libcvcore.a: $(CORE_OBJS)
+$(LIBCORE): $(CORE_OBJS)
 	@echo "  AR      $@"
+	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/obj/%.o: %.c
+$(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_SUPPORT) $(BUILD)/libcvcore.a
+$(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(UNIT_SUPPORT) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt

@@ -14,7 +14,7 @@ set -eu
 
 PKGS="make gcc libc6-dev pkg-config \
 libunicorn-dev libcapstone-dev libcmocka-dev libfdt-dev \
-gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
+gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu \
 qemu-system-arm u-boot-qemu gdb-multiarch"
 
 as_root() {

@@ -20,9 +20,12 @@ count() { # suite-name passed failed
 }
 
 echo "== unit tests (CMocka)"
-for t in "$BUILD"/tests/test_*; do
+for t in "$BUILD"/tests/test_* "$BUILD"/tests/*/test_*; do
 	[ -x "$t" ] || continue
-	name=$(basename "$t")
+	case $t in
+	"$BUILD"/tests/test_*) name=$(basename "$t") ;;
+	*) name=$(basename "$(dirname "$t")")/$(basename "$t") ;;
+	esac
 	"$t" >"$log" 2>&1
 	rc=$?
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)

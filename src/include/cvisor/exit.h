@@ -31,6 +31,10 @@ enum exit_reason {
 	EXIT_REASON_COUNT
 };
 
+/** How a trapped system register write combines with the old value (RISC-V CSRRS/CSRRC set or clear bits). */
+enum sysreg_op { SYSREG_OP_WRITE, SYSREG_OP_SET, SYSREG_OP_CLEAR };
+#define SYSREG_SRC_IMM 0xff
+
 /** Kind of memory access that caused an exit. */
 enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC };
 
@@ -54,6 +58,8 @@ struct vcpu_exit {
 	enum exit_reason reason;
 	uint64_t pc;       /**< guest PC of the instruction that exited */
 	uint64_t syndrome; /**< raw architectural syndrome (ESR_EL2, scause, VMX reason) */
+	uint8_t insn_len;  /**< bytes of the trapping instruction, where the architecture's
+			     *   instructions vary in length (RISC-V C extension, x86); 0 if unknown */
 	union {
 		/** EXIT_MMIO. For writes data holds the value; for reads the
 		 *  handler fills data and the HAL puts it into register reg. */
@@ -78,16 +84,20 @@ struct vcpu_exit {
 		struct {
 			enum hypercall_conduit conduit;
 			uint16_t imm;        /**< immediate of HVC #imm / SMC #imm */
-			uint64_t args[6];
+			uint64_t args[8];    /**< argument registers in the convention's order
+					      *   (AArch64 x0..x5; RISC-V a0..a7: a6 = FID, a7 = EID) */
 			uint64_t ret[4];
 		} hypercall;
 		/** EXIT_SYSREG. id is the architecture's register encoding. */
 		struct {
 			uint32_t id;
 			bool write;
-			uint8_t reg;         /**< guest general-purpose register */
-			uint64_t value;      /**< written value, or value to return */
-		} sysreg;
+			uint8_t reg;         /**< guest general-purpose register (the result of a read) */
+			uint8_t op;          /**< how a write combines (enum sysreg_op) */
+			uint8_t src;         /**< register holding a written operand (RISC-V rs1),
+					      *   SYSREG_SRC_IMM when value is an immediate */
+			uint64_t value;      /**< written operand, or value to return */
+				} sysreg;
 		/** EXIT_STAGE2_FAULT. */
 		struct {
 			gpa_t gpa;

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The RISC-V guest platform: QEMU's "virt" machine layout
+ * (hw/riscv/virt.c memory map), and its device tree nodes.
+ *
+ *   0x1000_0000  16550A UART ("ns16550a")
+ *   0x8000_0000  RAM
+ */
+#include <libfdt.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/fdt.h>
+#include <cvisor/lib.h>
+#include <cvisor/ns16550.h>
+#include <cvisor/vm.h>
+
+#define VIRT_UART_BASE 0x10000000ULL
+/* The timebase of QEMU virt's CLINT/ACLINT timer (hw/riscv/virt.c). */
+#define TIMEBASE_HZ 10000000
+#define PHANDLE_CPU0_INTC 0x8001
+
+static const struct platform_device virt_devices[] = {
+	{ "ns16550a", VIRT_UART_BASE, NS16550_SIZE },
+};
+
+enum cv_arch vm_arch_id(void)
+{
+	return ARCH_RISCV64;
+}
+
+const struct platform_device *vm_arch_default_devices(unsigned *count)
+{
+	*count = ARRAY_SIZE(virt_devices);
+	return virt_devices;
+}
+
+const char *vm_arch_console_device(void)
+{
+	return "ns16550a";
+}
+
+struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base,
+				     uint64_t size, char *err, size_t errsize)
+{
+	if (strcmp(name, "ns16550a") == 0) {
+		if (size < 8) {
+			cv_snprintf(err, errsize, "ns16550a at 0x%llx needs 8 bytes, got 0x%llx",
+				    (unsigned long long)base, (unsigned long long)size);
+			return NULL;
+		}
+		struct device *dev = ns16550_create(vm, base);
+		if (!dev)
+			cv_snprintf(err, errsize, "out of memory");
+		else
+			dev->size = size;
+		return dev;
+	}
+	cv_snprintf(err, errsize, "emulated device '%s' is not known to cvisor on riscv64 "
+		    "(known: ns16550a)", name);
+	return NULL;
+}
+
+/*
+ * The RISC-V Linux boot protocol (Documentation/riscv/boot.rst) wants the
+ * device tree 8-byte aligned, not overlapping the kernel: 2 MiB below the
+ * end of the first RAM region.
+ */
+gpa_t vm_arch_default_dtb_addr(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->as.nregions; i++) {
+		const struct as_region *r = &vm->as.regions[i];
+		if (r->kind == REGION_RAM && r->size >= 4 * 1024 * 1024)
+			return r->base + r->size - 2 * 1024 * 1024;
+	}
+	return vm->as.nregions ? vm->as.regions[0].base : 0;
+}
+
+/* /cpus (Linux bindings/riscv/cpus.yaml) with each hart's interrupt controller. */
+int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
+{
+	char name[24];
+	int rc = fdt_property_string(fdt, "compatible", "riscv-virtio");
+
+	if (!rc)
+		rc = fdt_begin_node(fdt, "cpus");
+	if (!rc)
+		rc = fdt_property_u32(fdt, "#address-cells", 1);
+	if (!rc)
+		rc = fdt_property_u32(fdt, "#size-cells", 0);
+	if (!rc)
+		rc = fdt_property_u32(fdt, "timebase-frequency", TIMEBASE_HZ);
+	for (unsigned i = 0; !rc && i < vm->nvcpus; i++) {
+		cv_snprintf(name, sizeof(name), "cpu@%u", i);
+		rc = fdt_begin_node(fdt, name);
+		if (!rc)
+			rc = fdt_property_string(fdt, "device_type", "cpu");
+		if (!rc)
+			rc = fdt_property_string(fdt, "compatible", "riscv");
+		if (!rc)
+			rc = fdt_property_u32(fdt, "reg", i);
+		if (!rc)
+			rc = fdt_property_string(fdt, "status", "okay");
+		if (!rc)
+			rc = fdt_property_string(fdt, "riscv,isa", "rv64imac");
+		if (!rc)
+			rc = fdt_property_string(fdt, "mmu-type", "riscv,sv39");
+		if (!rc)
+			rc = fdt_begin_node(fdt, "interrupt-controller");
+		if (!rc)
+			rc = fdt_property_string(fdt, "compatible", "riscv,cpu-intc");
+		if (!rc)
+			rc = fdt_property_u32(fdt, "#interrupt-cells", 1);
+		if (!rc)
+			rc = fdt_property(fdt, "interrupt-controller", NULL, 0);
+		if (!rc)
+			rc = fdt_property_u32(fdt, "phandle", PHANDLE_CPU0_INTC + i);
+		if (!rc)
+			rc = fdt_end_node(fdt);
+		if (!rc)
+			rc = fdt_end_node(fdt);
+	}
+	if (!rc)
+		rc = fdt_end_node(fdt);
+	return rc;
+}
+
+int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt)
+{
+	CV_UNUSED(vm);
+	if (strcmp(dev->name, "ns16550a") == 0) {
+		/* Linux bindings/serial/8250.yaml */
+		int rc = fdt_property_string(fdt, "compatible", "ns16550a");
+		if (!rc)
+			rc = fdt_property_u32(fdt, "clock-frequency", 3686400);
+		if (!rc)
+			rc = fdt_property_u32(fdt, "reg-shift", 0);
+		if (!rc)
+			rc = fdt_property_u32(fdt, "reg-io-width", 1);
+		return rc;
+	}
+	return 0;
+}

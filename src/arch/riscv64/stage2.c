@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file stage2.c
+ * @brief Sv39x4 G-stage page table entries: the RISC-V hooks of the core's
+ *        stage-2 walker (see arch/s2.h).
+ */
+#include <arch/s2.h>
+#include <cvisor/stage2.h>
+
+int stage2_arch_start_level(void)
+{
+	return 1;
+}
+
+int stage2_arch_last_level(void)
+{
+	return 3;
+}
+
+size_t stage2_arch_root_pages(void)
+{
+	return RV_S2_ROOT_PAGES;
+}
+
+unsigned stage2_arch_ipa_bits(void)
+{
+	return RV_S2_GPA_BITS;
+}
+
+/* VPN[2] is GPA[40:30] (11 bits at the root), VPN[1] GPA[29:21], VPN[0] GPA[20:12]. */
+static unsigned level_shift(int level)
+{
+	return 12 + 9 * (unsigned)(3 - level);
+}
+
+unsigned stage2_arch_index(int level, gpa_t gpa)
+{
+	unsigned bits = level == 1 ? RV_S2_GPA_BITS - 30 : 9;
+	return (unsigned)((gpa >> level_shift(level)) & ((1ULL << bits) - 1));
+}
+
+uint64_t stage2_arch_level_size(int level)
+{
+	return 1ULL << level_shift(level);
+}
+
+bool stage2_arch_leaf_allowed(int level)
+{
+	return level >= 1 && level <= 3; /* gigapages, megapages, pages */
+}
+
+static uint64_t ppn(hpa_t pa)
+{
+	return (pa >> 12) << RV_PTE_PPN_SHIFT;
+}
+
+uint64_t stage2_arch_table_desc(hpa_t next)
+{
+	return ppn(next) | RV_PTE_V; /* R = W = X = 0: a pointer to the next level */
+}
+
+uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memtype memtype)
+{
+	uint64_t d = ppn(hpa & ~(stage2_arch_level_size(level) - 1)) | RV_PTE_V | RV_PTE_U |
+		     RV_PTE_A | RV_PTE_D;
+	if (perm & S2_READ)
+		d |= RV_PTE_R;
+	if (perm & S2_WRITE)
+		d |= RV_PTE_W;
+	if (perm & S2_EXEC)
+		d |= RV_PTE_X;
+	if (memtype == S2_MEM_DEVICE)
+		d |= RV_PTE_PBMT_IO;
+	return d;
+}
+
+void stage2_arch_decode(uint64_t desc, int level, struct s2_desc_info *info)
+{
+	info->kind = S2D_INVALID;
+	info->addr = 0;
+	info->perm = 0;
+	info->memtype = S2_MEM_NORMAL;
+	info->access_flag = false;
+
+	/* Invalid, or W without R (reserved, 4.3.1). */
+	if (!(desc & RV_PTE_V) || ((desc & RV_PTE_W) && !(desc & RV_PTE_R)))
+		return;
+	hpa_t pa = ((desc & RV_PTE_PPN_MASK) >> RV_PTE_PPN_SHIFT) << 12;
+	if (!(desc & (RV_PTE_R | RV_PTE_W | RV_PTE_X))) {
+		if (level < 3) {
+			info->kind = S2D_TABLE;
+			info->addr = pa;
+		}
+		return;
+	}
+	/* A leaf without U is a fault for G-stage accesses. */
+	if (!(desc & RV_PTE_U))
+		return;
+	info->kind = S2D_LEAF;
+	info->addr = pa & ~(stage2_arch_level_size(level) - 1);
+	info->perm = ((desc & RV_PTE_R) ? S2_READ : 0) | ((desc & RV_PTE_W) ? S2_WRITE : 0) |
+		     ((desc & RV_PTE_X) ? S2_EXEC : 0);
+	info->memtype = (desc & (3ULL << 61)) == RV_PTE_PBMT_IO ? S2_MEM_DEVICE : S2_MEM_NORMAL;
+	info->access_flag = desc & RV_PTE_A;
+}
+
+uint64_t stage2_arch_root_register(hpa_t root, uint16_t vmid)
+{
+	/* hgatp: MODE[63:60], VMID[57:44] (14 bits), PPN[43:0] of the 16 KiB root. */
+	return RV_HGATP_MODE_SV39X4 << 60 | (uint64_t)(vmid & 0x3fff) << 44 | (root >> 12);
+}
