@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A RISC-V VM without a CPU: QEMU virt's layout, the device tree, the
+ * boot state (a0 = hart id, a1 = device tree), the 16550A through MMIO
+ * exits, and the SBI calls a guest makes with ecall.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libfdt.h>
+
+#include <arch/sbi.h>
+#include <arch/trap.h>
+#include <cvisor/arch.h>
+#include <cvisor/config.h>
+#include <cvisor/vm.h>
+
+const char *hal_stub_console_output(void);
+void hal_stub_console_reset(void);
+void hal_stub_console_input(const char *s);
+
+#define RAM 0x80000000ULL
+#define RAM_SIZE 0x8000000ULL
+#define ENTRY 0x80200000ULL
+
+static struct vm *vm;
+static const uint8_t kernel[8] = { 0x13, 0x00, 0x00, 0x00, 0x6f, 0x00, 0x00, 0x00 };
+
+static int setup(void **state)
+{
+	static struct vm_config cfg;
+	static struct diag_list dl;
+	static const char text[] = "[base]\nid = 2\nname = \"rv\"\narch = \"riscv64\"\n"
+				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x8020_0000\n"
+				   "memory_regions = [[0x8000_0000, 0x800_0000, 7, 0]]\n";
+	char err[200];
+	struct vm_images img = { .kernel = kernel, .kernel_len = sizeof(kernel) };
+
+	(void)state;
+	hal_stub_console_reset();
+	if (config_parse(text, sizeof(text) - 1, "rv.toml", &cfg, &dl) < 0)
+		return -1;
+	if (vm_create(&cfg, &vm, err, sizeof(err)) < 0 || vm_load_images(vm, &img, err, sizeof(err)) < 0 ||
+	    vm_boot(vm, err, sizeof(err)) < 0) {
+		print_error("%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vm_destroy(vm);
+	return 0;
+}
+
+static void test_boot_state_and_device_tree(void **state)
+{
+	(void)state;
+	static uint8_t dtb[65536];
+	const struct vcpu_arch *a = &vm->vcpus[0]->arch;
+	int len;
+
+	assert_int_equal(vm->entry, ENTRY);
+	assert_int_equal(a->pc, ENTRY);
+	assert_int_equal(a->x[10], 0);           /* a0: hart id */
+	assert_int_equal(a->x[11], vm->dtb_gpa); /* a1: device tree */
+	assert_int_equal(vm->dtb_gpa, RAM + RAM_SIZE - 0x200000);
+
+	assert_int_equal(addrspace_read(&vm->as, vm->dtb_gpa, dtb, sizeof(dtb)), 0);
+	assert_int_equal(fdt_check_header(dtb), 0);
+	int uart = fdt_path_offset(dtb, "/ns16550a@10000000");
+	assert_true(uart >= 0);
+	assert_string_equal(fdt_getprop(dtb, uart, "compatible", &len), "ns16550a");
+	int cpus = fdt_path_offset(dtb, "/cpus");
+	assert_true(cpus >= 0);
+	assert_non_null(fdt_getprop(dtb, cpus, "timebase-frequency", &len));
+	int cpu = fdt_path_offset(dtb, "/cpus/cpu@0");
+	assert_string_equal(fdt_getprop(dtb, cpu, "riscv,isa", &len), "rv64imac");
+	assert_true(fdt_path_offset(dtb, "/cpus/cpu@0/interrupt-controller") >= 0);
+	assert_true(fdt_path_offset(dtb, "/memory@80000000") >= 0);
+	int chosen = fdt_path_offset(dtb, "/chosen");
+	assert_string_equal(fdt_getprop(dtb, chosen, "stdout-path", &len), "/ns16550a@10000000");
+}
+
+static void test_uart_through_mmio_exits(void **state)
+{
+	(void)state;
+	struct vcpu *v = vm->vcpus[0];
+	struct vcpu_exit e;
+	struct rv_trap t = { .scause = 23, .stval = 0x10000000, .htval = 0x10000000 >> 2,
+			     .htinst = 0x00a00023 /* sb a0,0(x0) */, .sepc = ENTRY };
+
+	v->arch.x[10] = 'R';
+	rv_decode_trap(&t, &e);
+	rv_exit_fill_operands(&e, v->arch.x);
+	vcpu_handle_exit(v, &e);
+	assert_string_equal(hal_stub_console_output(), "R");
+	vcpu_arch_complete_exit(v, &e);
+	assert_int_equal(v->arch.pc, ENTRY + 4);
+
+	/* lbu a1, 5(a0) of LSR with a compressed-length htinst: THRE | TEMT. */
+	struct rv_trap l = { .scause = 21, .stval = 0x10000005, .htval = 0x10000005 >> 2,
+			     .htinst = 0x00004581 /* lbu a1,0(x0), bit 1 clear */, .sepc = ENTRY + 4 };
+	rv_decode_trap(&l, &e);
+	vcpu_handle_exit(v, &e);
+	vcpu_arch_complete_exit(v, &e);
+	assert_int_equal(v->arch.x[11], 0x60);
+	assert_int_equal(v->arch.pc, ENTRY + 6);
+
+	/* A wild store stops the VM with the report. */
+	struct rv_trap w = { .scause = 23, .stval = 0x70000000, .htval = 0x70000000 >> 2,
+			     .htinst = 0x00a02023 /* sw a0,0(x0) */, .sepc = 0x80200040 };
+	rv_decode_trap(&w, &e);
+	vcpu_handle_exit(v, &e);
+	assert_int_equal(vm->state, VM_FAILED);
+	assert_string_equal(vm->stop_reason, "stage-2 fault: write of 4 bytes at GPA 0x70000000 "
+					     "(neither RAM nor a device) by vCPU 0 at PC 0x80200040");
+}
+
+/* One SBI call: a7 = eid, a6 = fid, a0..a2 arguments. Returns a0; *value gets a1. */
+static int64_t sbi(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t *value)
+{
+	struct vcpu *v = vm->vcpus[0];
+	struct vcpu_exit e;
+	struct rv_trap t = { .scause = RV_CAUSE_VS_ECALL, .sepc = v->arch.pc };
+
+	v->arch.x[10] = a0;
+	v->arch.x[11] = a1;
+	v->arch.x[12] = a2;
+	v->arch.x[16] = fid;
+	v->arch.x[17] = eid;
+	rv_decode_trap(&t, &e);
+	rv_exit_fill_operands(&e, v->arch.x);
+	vcpu_handle_exit(v, &e);
+	vcpu_arch_complete_exit(v, &e);
+	if (value)
+		*value = v->arch.x[11];
+	return (int64_t)v->arch.x[10];
+}
+
+static void test_sbi(void **state)
+{
+	(void)state;
+	uint64_t value;
+	uint64_t pc = vm->vcpus[0]->arch.pc;
+
+	assert_int_equal(sbi(SBI_EXT_BASE, 0, 0, 0, 0, &value), SBI_SUCCESS);
+	assert_int_equal(value, 2u << 24); /* SBI 2.0 */
+	assert_int_equal(vm->vcpus[0]->arch.pc, pc + 4);
+	assert_int_equal(sbi(SBI_EXT_BASE, 3, SBI_EXT_SRST, 0, 0, &value), SBI_SUCCESS);
+	assert_int_equal(value, 1);
+	assert_int_equal(sbi(SBI_EXT_BASE, 3, 0x12345, 0, 0, &value), SBI_SUCCESS);
+	assert_int_equal(value, 0);
+	assert_int_equal(sbi(SBI_EXT_CVISOR, 2, 40, 1, 1, &value), SBI_SUCCESS);
+	assert_int_equal(value, 42);
+	assert_int_equal(sbi(SBI_EXT_CVISOR, 99, 0, 0, 0, NULL), SBI_ERR_NOT_SUPPORTED);
+	sbi(SBI_EXT_LEGACY_PUTCHAR, 0, 'Q', 0, 0, NULL);
+	assert_string_equal(hal_stub_console_output(), "Q");
+	hal_stub_console_input("k");
+	assert_int_equal(sbi(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0, NULL), 'k');
+	assert_int_equal(sbi(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0, NULL), -1);
+	assert_int_equal(sbi(SBI_EXT_HSM, 2, 0, 0, 0, &value), SBI_SUCCESS);
+	assert_int_equal(value, 0); /* STARTED */
+	assert_int_equal(sbi(SBI_EXT_HSM, 0, 1, 0x80200000, 0, NULL), SBI_ERR_NOT_SUPPORTED);
+	assert_int_equal(sbi(0x735049, 0, 0, 0, 0, NULL), SBI_ERR_NOT_SUPPORTED); /* IPI: not yet */
+	assert_int_equal(vm->state, VM_RUNNING);
+	sbi(SBI_EXT_SRST, 0, 0, 0, 0, NULL); /* shutdown */
+	assert_int_equal(vm->state, VM_OFF);
+	assert_non_null(strstr(vm->stop_reason, "guest powered off"));
+}
+
+static void test_sbi_reboot(void **state)
+{
+	(void)state;
+	sbi(SBI_EXT_SRST, 0, 1, 0, 0, NULL); /* cold reboot */
+	assert_int_equal(vm->state, VM_RESET);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_boot_state_and_device_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uart_through_mmio_exits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sbi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sbi_reboot, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("riscv64 vm, uart and sbi", tests, NULL, NULL);
+}
