@@ -4,154 +4,335 @@
  * @brief Decoding of AArch64 traps to EL2 (ESR_EL2, FAR_EL2, HPFAR_EL2)
  *        into the architecture-neutral exit record.
  *
- * Reference: ARM ARM (DDI 0487) D17.2.37 "ESR_EL2", in particular the ISS
- * encodings for Data Aborts, for HVC/SMC, for MSR/MRS/System instructions
- * and for WFI/WFE, and D17.2.70 "HPFAR_EL2". Pure functions: the bare HAL
- * feeds them the registers the hardware wrote, the simulator feeds them
- * the values it computed for the same event.
+ * Reference: ARM ARM (DDI 0487) D17.2.37 "ESR_EL2, Exception Syndrome
+ * Register (EL2)": the table of exception classes and the ISS encodings
+ * for Data Aborts, Instruction Aborts, HVC/SMC, MSR/MRS/System
+ * instructions and WFI/WFE; D17.2.70 "HPFAR_EL2".
+ *
+ * Pure functions: the bare HAL feeds them the registers the hardware
+ * wrote, the simulator the values it computed for the same event.
  */
 #include <arch/esr.h>
 #include <cvisor/lib.h>
 
+/* ---- Fault addresses ------------------------------------------------------ */
+
+/* HPFAR_EL2.FIPA: bits [43:4] hold IPA[51:12] (bits [39:4] without FEAT_LPA). */
+#define HPFAR_FIPA_SHIFT 4
+#define HPFAR_FIPA_BITS 40
+#define FIPA_MASK ((1ULL << HPFAR_FIPA_BITS) - 1)
+
 gpa_t a64_fault_gpa(uint64_t hpfar, uint64_t far)
 {
-	/* HPFAR_EL2.FIPA[43:4] holds IPA[51:12]; the page offset comes from FAR. */
-	return (((hpfar >> 4) & ((1ULL << 40) - 1)) << 12) | (far & 0xfff);
+	/* HPFAR only knows the page; the offset inside it comes from FAR. */
+	gpa_t page = ((hpfar >> HPFAR_FIPA_SHIFT) & FIPA_MASK) << PAGE_SHIFT;
+	return page | (far & (PAGE_SIZE - 1));
 }
 
 uint64_t a64_hpfar_from_gpa(gpa_t gpa)
 {
-	return ((gpa >> 12) & ((1ULL << 40) - 1)) << 4;
+	return ((gpa >> PAGE_SHIFT) & FIPA_MASK) << HPFAR_FIPA_SHIFT;
 }
+
+/* ---- Names --------------------------------------------------------------- */
+
+/*
+ * The exception classes of ESR_ELx.EC (ARM ARM D17.2.37, field EC). Some
+ * come only with an optional feature (named in the comment) or only from
+ * AArch32 state; cvisor runs AArch64 guests, but a name still helps a
+ * report. Unallocated values have no entry.
+ */
+static const char *const ec_names[64] = {
+	[0x00] = "UNKNOWN",
+	[0x01] = "WFX",         /* WFI, WFE, WFIT, WFET */
+	[0x03] = "CP15_32",     /* AArch32 MCR/MRC, coproc 0b1111 */
+	[0x04] = "CP15_64",     /* AArch32 MCRR/MRRC, coproc 0b1111 */
+	[0x05] = "CP14_MR",     /* AArch32 MCR/MRC, coproc 0b1110 */
+	[0x06] = "CP14_LS",     /* AArch32 LDC/STC */
+	[0x07] = "FP_ASIMD",    /* SVE, SIMD or FP access trapped by CPACR/CPTR */
+	[0x08] = "CP10_ID",     /* AArch32 VMRS, ID group trap */
+	[0x09] = "PAC",         /* pointer authentication trapped (FEAT_PAuth) */
+	[0x0a] = "OTHER",       /* LD64B/ST64B* (FEAT_LS64) and other traps */
+	[0x0c] = "CP14_64",     /* AArch32 MRRC, coproc 0b1110 */
+	[0x0d] = "BTI",         /* branch target exception (FEAT_BTI) */
+	[0x0e] = "ILL",         /* illegal execution state */
+	[0x11] = "SVC32",
+	[0x12] = "HVC32",
+	[0x13] = "SMC32",
+	[0x14] = "SYS128",      /* MSRR, MRRS, SYSP (FEAT_SYSREG128) */
+	[0x15] = "SVC64",
+	[0x16] = "HVC64",
+	[0x17] = "SMC64",
+	[0x18] = "SYS64",       /* MSR, MRS, System instructions */
+	[0x19] = "SVE",
+	[0x1a] = "ERET",        /* ERET/ERETAA/ERETAB trapped (FEAT_NV, FEAT_FGT) */
+	[0x1b] = "TSTART",      /* FEAT_TME */
+	[0x1c] = "FPAC",        /* pointer authentication failure (FEAT_FPAC) */
+	[0x1d] = "SME",
+	[0x1e] = "GPC",         /* granule protection check (FEAT_RME), to EL3 */
+	[0x1f] = "IMP_DEF",     /* IMPLEMENTATION DEFINED, to EL3 */
+	[0x20] = "IABT_LOW",
+	[0x21] = "IABT_CUR",
+	[0x22] = "PC_ALIGN",
+	[0x24] = "DABT_LOW",
+	[0x25] = "DABT_CUR",
+	[0x26] = "SP_ALIGN",
+	[0x27] = "MOPS",        /* memory copy/set (FEAT_MOPS) */
+	[0x28] = "FP_EXC32",
+	[0x2c] = "FP_EXC64",
+	[0x2d] = "GCS",         /* guarded control stack (FEAT_GCS) */
+	[0x2f] = "SERROR",
+	[0x30] = "BREAKPT_LOW",
+	[0x31] = "BREAKPT_CUR",
+	[0x32] = "SOFTSTP_LOW",
+	[0x33] = "SOFTSTP_CUR",
+	[0x34] = "WATCHPT_LOW",
+	[0x35] = "WATCHPT_CUR",
+	[0x38] = "BKPT32",
+	[0x3a] = "VECTOR32",    /* AArch32 vector catch */
+	[0x3c] = "BRK64",
+	[0x3d] = "PROFILING",   /* profiling exception (FEAT_EBEP, FEAT_SPE_EXC) */
+};
 
 const char *a64_ec_name(unsigned ec)
 {
-	/* ARM ARM D17.2.37, table "ESR_EL2.EC". */
-	switch (ec) {
-	case 0x00: return "UNKNOWN";
-	case 0x01: return "WFX";
-	case 0x03: return "CP15_32";
-	case 0x04: return "CP15_64";
-	case 0x05: return "CP14_MR";
-	case 0x06: return "CP14_LS";
-	case 0x07: return "FP_ASIMD";
-	case 0x08: return "CP10_ID";
-	case 0x09: return "PAC";
-	case 0x0a: return "LS64";
-	case 0x0c: return "CP14_64";
-	case 0x0d: return "BTI";
-	case 0x0e: return "ILL";
-	case 0x11: return "SVC32";
-	case 0x12: return "HVC32";
-	case 0x13: return "SMC32";
-	case 0x15: return "SVC64";
-	case 0x16: return "HVC64";
-	case 0x17: return "SMC64";
-	case 0x18: return "SYS64";
-	case 0x19: return "SVE";
-	case 0x1a: return "ERET";
-	case 0x1c: return "FPAC";
-	case 0x1d: return "SME";
-	case 0x1f: return "IMP_DEF";
-	case 0x20: return "IABT_LOW";
-	case 0x21: return "IABT_CUR";
-	case 0x22: return "PC_ALIGN";
-	case 0x24: return "DABT_LOW";
-	case 0x25: return "DABT_CUR";
-	case 0x26: return "SP_ALIGN";
-	case 0x27: return "MOPS";
-	case 0x28: return "FP_EXC32";
-	case 0x2c: return "FP_EXC64";
-	case 0x2f: return "SERROR";
-	case 0x30: return "BREAKPT_LOW";
-	case 0x31: return "BREAKPT_CUR";
-	case 0x32: return "SOFTSTP_LOW";
-	case 0x33: return "SOFTSTP_CUR";
-	case 0x34: return "WATCHPT_LOW";
-	case 0x35: return "WATCHPT_CUR";
-	case 0x38: return "BKPT32";
-	case 0x3a: return "VECTOR32";
-	case 0x3c: return "BRK64";
-	}
-	return "?";
+	if (ec >= ARRAY_SIZE(ec_names) || !ec_names[ec])
+		return "?";
+	return ec_names[ec];
 }
 
-/* The kind and level of a stage-2 fault from a DFSC/IFSC. */
+/* ---- System register ids ---------------------------------------------------- */
+
+/* Fields of an id packed by A64_SYSREG(). */
+#define ID_OP0(id) (((id) >> 14) & 3)
+#define ID_OP1(id) (((id) >> 11) & 7)
+#define ID_CRN(id) (((id) >> 7) & 15)
+#define ID_CRM(id) (((id) >> 3) & 15)
+#define ID_OP2(id) ((id) & 7)
+
+/* Fields of the ISS of EC 0x18 (ARM ARM D17.2.37, "ISS encoding for an
+ * exception from MSR, MRS, or System instruction execution in AArch64 state"). */
+#define SYS_ISS_OP0(iss) (((iss) >> 20) & 3)
+#define SYS_ISS_OP2(iss) (((iss) >> 17) & 7)
+#define SYS_ISS_OP1(iss) (((iss) >> 14) & 7)
+#define SYS_ISS_CRN(iss) (((iss) >> 10) & 15)
+#define SYS_ISS_RT(iss) (((iss) >> 5) & 31)
+#define SYS_ISS_CRM(iss) (((iss) >> 1) & 15)
+#define SYS_ISS_READ 1u /* Direction: 1 = read (MRS), 0 = write (MSR) */
+
+uint32_t a64_sysreg_iss(uint32_t id, unsigned rt, bool is_read)
+{
+	return ID_OP0(id) << 20 | ID_OP2(id) << 17 | ID_OP1(id) << 14 | ID_CRN(id) << 10 |
+	       (rt & 31) << 5 | ID_CRM(id) << 1 | (is_read ? SYS_ISS_READ : 0);
+}
+
+/* System register id of a trapped MSR/MRS, from its ISS. */
+static uint32_t sysreg_id_from_iss(uint32_t iss)
+{
+	return A64_SYSREG(SYS_ISS_OP0(iss), SYS_ISS_OP1(iss), SYS_ISS_CRN(iss), SYS_ISS_CRM(iss),
+			  SYS_ISS_OP2(iss));
+}
+
+/* Encodings from the ARM ARM's register descriptions (D17.2, D17.3, D17.8). */
+static const struct {
+	uint32_t id;
+	const char *name;
+} sysreg_names[] = {
+	{ SYSREG_OSLAR_EL1, "OSLAR_EL1" },
+	{ SYSREG_OSLSR_EL1, "OSLSR_EL1" },
+	{ SYSREG_OSDLR_EL1, "OSDLR_EL1" },
+	{ A64_SYSREG(2, 0, 0, 2, 2), "MDSCR_EL1" },
+	{ A64_SYSREG(3, 0, 0, 0, 0), "MIDR_EL1" },
+	{ A64_SYSREG(3, 0, 0, 0, 5), "MPIDR_EL1" },
+	{ A64_SYSREG(3, 0, 0, 0, 6), "REVIDR_EL1" },
+	{ A64_SYSREG(3, 0, 0, 4, 0), "ID_AA64PFR0_EL1" },
+	{ A64_SYSREG(3, 0, 0, 4, 1), "ID_AA64PFR1_EL1" },
+	{ A64_SYSREG(3, 0, 0, 5, 0), "ID_AA64DFR0_EL1" },
+	{ A64_SYSREG(3, 0, 0, 6, 0), "ID_AA64ISAR0_EL1" },
+	{ A64_SYSREG(3, 0, 0, 6, 1), "ID_AA64ISAR1_EL1" },
+	{ A64_SYSREG(3, 0, 0, 7, 0), "ID_AA64MMFR0_EL1" },
+	{ A64_SYSREG(3, 0, 0, 7, 1), "ID_AA64MMFR1_EL1" },
+	{ A64_SYSREG(3, 0, 0, 7, 2), "ID_AA64MMFR2_EL1" },
+	{ A64_SYSREG(3, 0, 1, 0, 0), "SCTLR_EL1" },
+	{ A64_SYSREG(3, 0, 1, 0, 1), "ACTLR_EL1" },
+	{ A64_SYSREG(3, 0, 1, 0, 2), "CPACR_EL1" },
+	{ A64_SYSREG(3, 0, 2, 0, 0), "TTBR0_EL1" },
+	{ A64_SYSREG(3, 0, 2, 0, 1), "TTBR1_EL1" },
+	{ A64_SYSREG(3, 0, 2, 0, 2), "TCR_EL1" },
+	{ A64_SYSREG(3, 0, 4, 0, 0), "SPSR_EL1" },
+	{ A64_SYSREG(3, 0, 4, 0, 1), "ELR_EL1" },
+	{ A64_SYSREG(3, 0, 4, 1, 0), "SP_EL0" },
+	{ A64_SYSREG(3, 0, 5, 1, 0), "AFSR0_EL1" },
+	{ A64_SYSREG(3, 0, 5, 1, 1), "AFSR1_EL1" },
+	{ A64_SYSREG(3, 0, 5, 2, 0), "ESR_EL1" },
+	{ A64_SYSREG(3, 0, 6, 0, 0), "FAR_EL1" },
+	{ A64_SYSREG(3, 0, 7, 4, 0), "PAR_EL1" },
+	{ A64_SYSREG(3, 0, 10, 2, 0), "MAIR_EL1" },
+	{ A64_SYSREG(3, 0, 10, 3, 0), "AMAIR_EL1" },
+	{ A64_SYSREG(3, 0, 12, 0, 0), "VBAR_EL1" },
+	{ A64_SYSREG(3, 0, 13, 0, 1), "CONTEXTIDR_EL1" },
+	{ A64_SYSREG(3, 0, 13, 0, 4), "TPIDR_EL1" },
+	{ A64_SYSREG(3, 0, 14, 1, 0), "CNTKCTL_EL1" },
+	{ A64_SYSREG(3, 1, 0, 0, 0), "CCSIDR_EL1" },
+	{ A64_SYSREG(3, 1, 0, 0, 1), "CLIDR_EL1" },
+	{ A64_SYSREG(3, 2, 0, 0, 0), "CSSELR_EL1" },
+	{ A64_SYSREG(3, 3, 0, 0, 1), "CTR_EL0" },
+	{ A64_SYSREG(3, 3, 0, 0, 7), "DCZID_EL0" },
+	{ A64_SYSREG(3, 3, 13, 0, 2), "TPIDR_EL0" },
+	{ A64_SYSREG(3, 3, 13, 0, 3), "TPIDRRO_EL0" },
+	{ A64_SYSREG(3, 3, 14, 0, 0), "CNTFRQ_EL0" },
+	{ SYSREG_CNTPCT_EL0, "CNTPCT_EL0" },
+	{ A64_SYSREG(3, 3, 14, 0, 2), "CNTVCT_EL0" },
+	{ SYSREG_CNTP_TVAL_EL0, "CNTP_TVAL_EL0" },
+	{ SYSREG_CNTP_CTL_EL0, "CNTP_CTL_EL0" },
+	{ SYSREG_CNTP_CVAL_EL0, "CNTP_CVAL_EL0" },
+	{ A64_SYSREG(3, 3, 14, 3, 0), "CNTV_TVAL_EL0" },
+	{ A64_SYSREG(3, 3, 14, 3, 1), "CNTV_CTL_EL0" },
+	{ A64_SYSREG(3, 3, 14, 3, 2), "CNTV_CVAL_EL0" },
+	{ A64_SYSREG(3, 0, 12, 12, 0), "ICC_IAR1_EL1" },
+	{ A64_SYSREG(3, 0, 12, 12, 1), "ICC_EOIR1_EL1" },
+	{ A64_SYSREG(3, 0, 12, 12, 5), "ICC_SRE_EL1" },
+	{ A64_SYSREG(3, 0, 12, 12, 7), "ICC_IGRPEN1_EL1" },
+	{ A64_SYSREG(3, 0, 4, 6, 0), "ICC_PMR_EL1" },
+	{ A64_SYSREG(3, 0, 12, 11, 5), "ICC_SGI1R_EL1" },
+};
+
+const char *a64_sysreg_name(uint32_t id, char *buf, size_t size)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sysreg_names); i++)
+		if (sysreg_names[i].id == id)
+			return sysreg_names[i].name;
+	/* The generic name the assembler accepts for any encoding. */
+	cv_snprintf(buf, size, "S%u_%u_C%u_C%u_%u", ID_OP0(id), ID_OP1(id), ID_CRN(id),
+		    ID_CRM(id), ID_OP2(id));
+	return buf;
+}
+
+/* ---- Aborts -------------------------------------------------------------- */
+
+#define FSC_MASK 0x3fu
+#define FSC_SEA_WALK(l) (0x14 + (l))   /* synchronous external abort on a table walk */
+#define FSC_ECC_WALK(l) (0x1c + (l))   /* parity/ECC error on a table walk */
+#define FSC_ADDR_SIZE_LM1 0x29         /* address size fault, level -1 (FEAT_LPA2) */
+#define FSC_TRANS_LM1 0x2b             /* translation fault, level -1 (FEAT_LPA2) */
+
+/*
+ * Kind and table level of a fault status code (DFSC/IFSC, ARM ARM D17.2.37
+ * "ISS encoding for an exception from a Data Abort", field DFSC). Level -1
+ * (FEAT_LPA2 with 52-bit addresses) reads as -1, like an unknown level.
+ */
 static void fault_status(unsigned fsc, enum s2_fault_kind *kind, int *level)
 {
 	*level = (int)(fsc & 3);
-	switch (fsc & 0x3c) {
-	case FSC_ADDR_SIZE(0):
+	if (fsc <= FSC_ADDR_SIZE(3))
 		*kind = S2F_ADDR_SIZE;
-		return;
-	case FSC_TRANS(0):
+	else if (fsc <= FSC_TRANS(3))
 		*kind = S2F_TRANSLATION;
-		return;
-	case FSC_ACCESS(0):
+	else if (fsc <= FSC_ACCESS(3))
 		*kind = S2F_ACCESS_FLAG;
-		return;
-	case FSC_PERM(0):
+	else if (fsc <= FSC_PERM(3))
 		*kind = S2F_PERMISSION;
-		return;
+	else if (fsc == FSC_ADDR_SIZE_LM1 || fsc == FSC_TRANS_LM1) {
+		*kind = fsc == FSC_TRANS_LM1 ? S2F_TRANSLATION : S2F_ADDR_SIZE;
+		*level = -1;
+	} else {
+		/* External aborts, ECC errors, alignment, TLB conflicts, ... */
+		*kind = S2F_OTHER;
+		if (!((fsc >= FSC_SEA_WALK(0) && fsc <= FSC_SEA_WALK(3)) ||
+		      (fsc >= FSC_ECC_WALK(0) && fsc <= FSC_ECC_WALK(3))))
+			*level = -1;
 	}
-	*kind = S2F_OTHER;
-	*level = -1;
 }
 
-static bool is_stage2_fsc(unsigned fsc)
+/* Access size in bytes from the data abort's SAS field. */
+static uint8_t dabt_size(uint32_t iss)
 {
-	unsigned c = fsc & 0x3c;
-	return c == FSC_TRANS(0) || c == FSC_ACCESS(0) || c == FSC_PERM(0);
+	return (uint8_t)(1u << ((iss >> ISS_DA_SAS_SHIFT) & 3));
 }
 
+/* The part of a stage-2 fault record common to data and instruction aborts. */
+static void s2fault(const struct a64_trap *t, uint32_t iss, struct vcpu_exit *e)
+{
+	e->reason = EXIT_STAGE2_FAULT;
+	e->s2fault.gpa = a64_fault_gpa(t->hpfar, t->far);
+	e->s2fault.gva = t->far;
+	/* FnV: FAR does not hold the faulting address (external aborts only). */
+	e->s2fault.gva_valid = !(iss & ISS_DA_FNV);
+	fault_status(iss & FSC_MASK, &e->s2fault.kind, &e->s2fault.level);
+}
+
+/*
+ * Data abort from the guest (EC 0x24). An abort the hypervisor can emulate
+ * as a device access is a stage-2 translation fault on the data access
+ * itself, with a valid instruction syndrome (ISV): it says which register,
+ * how wide, which direction. That is an EXIT_MMIO; the core then finds the
+ * device, or stops the VM if there is none. Everything else is an
+ * EXIT_STAGE2_FAULT, which the core reports and stops the VM on:
+ * - ISV = 0: pairs, writeback forms, exclusives, SIMD&FP registers...
+ *   cannot be emulated from the syndrome;
+ * - S1PTW = 1: the guest's own stage-1 table walk hit a hole in stage 2;
+ * - any other fault status: a permission, access flag or address size
+ *   fault means RAM the guest may not touch that way, not a device.
+ * WnR says the access was a write (for S1PTW: the hardware updating the
+ * guest's descriptor).
+ */
 static void decode_dabt(const struct a64_trap *t, uint32_t iss, struct vcpu_exit *e)
 {
-	unsigned fsc = iss & 0x3f;
-	gpa_t gpa = a64_fault_gpa(t->hpfar, t->far);
+	bool isv = iss & ISS_DA_ISV;
+	bool write = iss & ISS_DA_WNR;
+	enum s2_fault_kind kind;
+	int level;
 
-	/*
-	 * With a valid instruction syndrome, a stage-2 fault on a data access
-	 * can be emulated: that is an MMIO exit. A fault on the stage-1 walk
-	 * itself (S1PTW), an external abort or a missing syndrome cannot.
-	 */
-	if ((iss & ISS_DA_ISV) && !(iss & ISS_DA_S1PTW) && is_stage2_fsc(fsc)) {
+	fault_status(iss & FSC_MASK, &kind, &level);
+	if (isv && !(iss & ISS_DA_S1PTW) && kind == S2F_TRANSLATION) {
 		e->reason = EXIT_MMIO;
-		e->mmio.gpa = gpa;
-		e->mmio.size = (uint8_t)(1u << ((iss >> ISS_DA_SAS_SHIFT) & 3));
-		e->mmio.write = iss & ISS_DA_WNR;
+		e->mmio.gpa = a64_fault_gpa(t->hpfar, t->far);
+		e->mmio.size = dabt_size(iss);
+		e->mmio.write = write;
 		e->mmio.sign_extend = iss & ISS_DA_SSE;
 		e->mmio.reg = (uint8_t)((iss >> ISS_DA_SRT_SHIFT) & 31);
 		e->mmio.reg_is_64 = iss & ISS_DA_SF;
 		return;
 	}
-	e->reason = EXIT_STAGE2_FAULT;
-	e->s2fault.gpa = gpa;
-	e->s2fault.gva = t->far;
-	e->s2fault.gva_valid = !(iss & ISS_DA_FNV);
-	e->s2fault.access = (iss & ISS_DA_WNR) && !(iss & ISS_DA_S1PTW) ? ACCESS_WRITE : ACCESS_READ;
-	e->s2fault.size = (iss & ISS_DA_ISV) ? (uint8_t)(1u << ((iss >> ISS_DA_SAS_SHIFT) & 3)) : 0;
-	fault_status(fsc, &e->s2fault.kind, &e->s2fault.level);
+	s2fault(t, iss, e);
+	e->s2fault.access = write ? ACCESS_WRITE : ACCESS_READ;
+	e->s2fault.size = isv ? dabt_size(iss) : 0;
 }
 
+/* Instruction abort from the guest (EC 0x20): a fetch from an unmapped or non-executable GPA. */
 static void decode_iabt(const struct a64_trap *t, uint32_t iss, struct vcpu_exit *e)
 {
-	e->reason = EXIT_STAGE2_FAULT;
-	e->s2fault.gpa = a64_fault_gpa(t->hpfar, t->far);
-	e->s2fault.gva = t->far;
-	e->s2fault.gva_valid = !(iss & ISS_DA_FNV);
+	s2fault(t, iss, e);
 	e->s2fault.access = ACCESS_EXEC;
-	e->s2fault.size = 4;
-	fault_status(iss & 0x3f, &e->s2fault.kind, &e->s2fault.level);
+	e->s2fault.size = 4; /* one A64 instruction */
 }
 
+/* ---- The other exits ------------------------------------------------------- */
+
+/*
+ * HVC or SMC (EC 0x16/0x17): ISS[15:0] is the instruction's immediate.
+ * ELR_EL2 is past an HVC but at a trapped SMC (ARM ARM D1.10.1), so the
+ * PC of the HVC itself is 4 bytes back.
+ */
+static void decode_hypercall(const struct a64_trap *t, unsigned ec, uint32_t iss,
+			     struct vcpu_exit *e)
+{
+	e->reason = EXIT_HYPERCALL;
+	e->hypercall.conduit = ec == EC_HVC64 ? CONDUIT_HVC : CONDUIT_SMC;
+	e->hypercall.imm = (uint16_t)(iss & 0xffff);
+	if (ec == EC_HVC64)
+		e->pc = t->pc - 4;
+}
+
+/* MSR/MRS (EC 0x18): which register, which direction, and Rt. */
 static void decode_sysreg(uint32_t iss, struct vcpu_exit *e)
 {
-	/* Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] Direction[0]. */
 	e->reason = EXIT_SYSREG;
-	e->sysreg.id = A64_SYSREG((iss >> 20) & 3, (iss >> 14) & 7, (iss >> 10) & 15,
-				  (iss >> 1) & 15, (iss >> 17) & 7);
-	e->sysreg.write = !(iss & 1);
-	e->sysreg.reg = (uint8_t)((iss >> 5) & 31);
+	e->sysreg.id = sysreg_id_from_iss(iss);
+	e->sysreg.write = !(iss & SYS_ISS_READ);
+	e->sysreg.reg = (uint8_t)SYS_ISS_RT(iss);
+	e->sysreg.op = SYSREG_OP_WRITE; /* MSR replaces the whole register */
+	e->sysreg.src = (uint8_t)SYS_ISS_RT(iss);
 }
 
 void a64_decode_trap(const struct a64_trap *t, struct vcpu_exit *e)
@@ -162,6 +343,8 @@ void a64_decode_trap(const struct a64_trap *t, struct vcpu_exit *e)
 	memset(e, 0, sizeof(*e));
 	e->pc = t->pc;
 	e->syndrome = t->esr;
+	/* IL: a 32-bit instruction (always, for A64; 0 is a 16-bit T32 one). */
+	e->insn_len = (t->esr & ESR_IL) ? 4 : 2;
 	switch (ec) {
 	case EC_DABT_LOW:
 		decode_dabt(t, iss, e);
@@ -171,21 +354,24 @@ void a64_decode_trap(const struct a64_trap *t, struct vcpu_exit *e)
 		return;
 	case EC_HVC64:
 	case EC_SMC64:
-		e->reason = EXIT_HYPERCALL;
-		e->hypercall.conduit = ec == EC_HVC64 ? CONDUIT_HVC : CONDUIT_SMC;
-		e->hypercall.imm = (uint16_t)(iss & 0xffff);
+		decode_hypercall(t, ec, iss, e);
 		return;
 	case EC_SYS64:
 		decode_sysreg(iss, e);
 		return;
 	case EC_WFX:
-		/* ISS[1:0] TI: 0b00 WFI, 0b01 WFE (both wait for an event to the hypervisor). */
+		/* ISS.TI (bits [1:0]) tells WFI, WFE, WFIT, WFET apart; each waits. */
 		e->reason = EXIT_HALT;
 		return;
 	}
+	/*
+	 * cvisor routes nothing else to EL2 (SVC, BRK, alignment faults and
+	 * the guest's own aborts go to its EL1), so this is a hypervisor
+	 * configuration the guest cannot continue from.
+	 */
 	e->reason = EXIT_FATAL;
 	cv_snprintf(e->fatal.msg, sizeof(e->fatal.msg),
-		    "unexpected trap to EL2: EC 0x%02x (%s), ESR 0x%llx", ec, a64_ec_name(ec),
+		    "unexpected trap: EC 0x%02x (%s), ESR 0x%llx", ec, a64_ec_name(ec),
 		    (unsigned long long)t->esr);
 }
 
@@ -194,69 +380,23 @@ void a64_exit_fill_operands(struct vcpu_exit *e, const uint64_t x[31])
 	switch (e->reason) {
 	case EXIT_MMIO:
 		if (e->mmio.write) {
+			/* SRT = 31 is the zero register: a store of WZR/XZR writes 0. */
 			uint64_t v = e->mmio.reg == 31 ? 0 : x[e->mmio.reg];
-			e->mmio.data = e->mmio.size == 8 ? v : v & ((1ULL << (8 * e->mmio.size)) - 1);
+			if (e->mmio.size < 8)
+				v &= (1ULL << (8 * e->mmio.size)) - 1;
+			e->mmio.data = v;
 		}
-		break;
+		return;
 	case EXIT_HYPERCALL:
+		/* SMCCC: function id in x0, arguments in x1..x5 (x0..x5 as args[0..5]). */
 		for (unsigned i = 0; i < 6; i++)
 			e->hypercall.args[i] = x[i];
-		break;
+		return;
 	case EXIT_SYSREG:
 		if (e->sysreg.write)
-			e->sysreg.value = e->sysreg.reg == 31 ? 0 : x[e->sysreg.reg];
-		break;
+			e->sysreg.value = e->sysreg.src == 31 ? 0 : x[e->sysreg.src];
+		return;
 	default:
-		break;
+		return;
 	}
-}
-
-uint32_t a64_sysreg_iss(uint32_t id, unsigned rt, bool is_read)
-{
-	uint32_t op0 = (id >> 14) & 3, op1 = (id >> 11) & 7, crn = (id >> 7) & 15;
-	uint32_t crm = (id >> 3) & 15, op2 = id & 7;
-
-	return op0 << 20 | op2 << 17 | op1 << 14 | crn << 10 | (rt & 31) << 5 | crm << 1 |
-	       (is_read ? 1 : 0);
-}
-
-static const struct {
-	uint32_t id;
-	const char *name;
-} sysreg_names[] = {
-	{ SYSREG_OSLAR_EL1, "OSLAR_EL1" },
-	{ SYSREG_OSLSR_EL1, "OSLSR_EL1" },
-	{ SYSREG_OSDLR_EL1, "OSDLR_EL1" },
-	{ SYSREG_CNTP_TVAL_EL0, "CNTP_TVAL_EL0" },
-	{ SYSREG_CNTP_CTL_EL0, "CNTP_CTL_EL0" },
-	{ SYSREG_CNTP_CVAL_EL0, "CNTP_CVAL_EL0" },
-	{ SYSREG_CNTPCT_EL0, "CNTPCT_EL0" },
-	{ A64_SYSREG(3, 3, 14, 0, 2), "CNTVCT_EL0" },
-	{ A64_SYSREG(3, 3, 14, 0, 0), "CNTFRQ_EL0" },
-	{ A64_SYSREG(3, 3, 14, 3, 0), "CNTV_TVAL_EL0" },
-	{ A64_SYSREG(3, 3, 14, 3, 1), "CNTV_CTL_EL0" },
-	{ A64_SYSREG(3, 3, 14, 3, 2), "CNTV_CVAL_EL0" },
-	{ A64_SYSREG(3, 0, 0, 0, 0), "MIDR_EL1" },
-	{ A64_SYSREG(3, 0, 0, 0, 5), "MPIDR_EL1" },
-	{ A64_SYSREG(3, 0, 1, 0, 0), "SCTLR_EL1" },
-	{ A64_SYSREG(3, 0, 2, 0, 0), "TTBR0_EL1" },
-	{ A64_SYSREG(3, 0, 2, 0, 1), "TTBR1_EL1" },
-	{ A64_SYSREG(3, 0, 2, 0, 2), "TCR_EL1" },
-	{ A64_SYSREG(3, 0, 5, 2, 0), "ESR_EL1" },
-	{ A64_SYSREG(3, 0, 6, 0, 0), "FAR_EL1" },
-	{ A64_SYSREG(3, 0, 10, 2, 0), "MAIR_EL1" },
-	{ A64_SYSREG(3, 0, 12, 0, 0), "VBAR_EL1" },
-	{ A64_SYSREG(3, 0, 13, 0, 4), "TPIDR_EL1" },
-	{ A64_SYSREG(3, 0, 4, 0, 0), "SPSR_EL1" },
-	{ A64_SYSREG(3, 0, 4, 0, 1), "ELR_EL1" },
-};
-
-const char *a64_sysreg_name(uint32_t id, char *buf, size_t size)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(sysreg_names); i++)
-		if (sysreg_names[i].id == id)
-			return sysreg_names[i].name;
-	cv_snprintf(buf, size, "S%u_%u_C%u_C%u_%u", (id >> 14) & 3, (id >> 11) & 7, (id >> 7) & 15,
-		    (id >> 3) & 15, id & 7);
-	return buf;
 }

@@ -59,8 +59,8 @@
 
 /**
  * The state a trap to EL2 leaves in system registers.
- * pc is ELR_EL2 (for HVC/SMC: the instruction after it; otherwise the
- * trapping instruction). x[] is the guest's GPRs, used for operands.
+ * pc is ELR_EL2: the instruction after an HVC, the trapping instruction
+ * for everything else, a trapped SMC included (ARM ARM D1.10.1). x[] is the guest's GPRs, used for operands.
  */
 struct a64_trap {
 	uint64_t esr;    /**< ESR_EL2 */
@@ -91,7 +91,7 @@ uint64_t a64_hpfar_from_gpa(gpa_t gpa);
 const char *a64_ec_name(unsigned ec);
 
 /** @name System register encodings (op0, op1, CRn, CRm, op2) as in ISS of EC 0x18 @{ */
-/** Packs a system register encoding into one id: op0<<14 | op1<<11 | CRn<<7 | CRm<<3 | op2 (MRS/MSR encoding bits [19:5]). */
+/** Packs a system register encoding into one id: op0<<14 | op1<<11 | CRn<<7 | CRm<<3 | op2 (as in MRS/MSR bits [20:5]). */
 #define A64_SYSREG(op0, op1, crn, crm, op2) \
 	((uint32_t)(((op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | (op2)))
 #define SYSREG_OSLAR_EL1 A64_SYSREG(2, 0, 1, 0, 4)
