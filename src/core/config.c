@@ -50,8 +50,9 @@ struct reader {
 static void wrong_type(struct reader *r, const char *key, const struct toml_value *v,
 		       const char *expected)
 {
-	diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: expected %s, found %s %s", r->section,
-		 key, expected, v->type == TOML_INT ? "an" : "a", toml_type_name(v->type));
+	bool an = v->type == TOML_INT || v->type == TOML_ARRAY;
+	diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: expected %s, found %s %s",
+		 r->section, key, expected, an ? "an" : "a", toml_type_name(v->type));
 	r->failed = true;
 }
 
@@ -81,9 +82,9 @@ static bool get_ranged(struct reader *r, struct toml_value *tab, const char *key
 	if (!get_u64(r, tab, key, &x, NULL))
 		return false;
 	if (v->i < 0 || x < min || x > max) {
-		diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: %lld is out of range %llu..%llu",
-			 r->section, key, (long long)v->i, (unsigned long long)min,
-			 (unsigned long long)max);
+		diag_add(r->dl, DIAG_ERROR, v->line, v->col,
+			 "[%s] %s: %lld is out of range %llu..%llu", r->section, key,
+			 (long long)v->i, (unsigned long long)min, (unsigned long long)max);
 		r->failed = true;
 		return false;
 	}
@@ -127,14 +128,17 @@ static void get_path(struct reader *r, struct toml_value *tab, const char *key, 
 		return;
 	struct toml_value *v = toml_find_kv(tab, key)->value;
 	if (raw[0] == '\0') {
-		diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: empty path", r->section, key);
+		diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: empty path", r->section,
+			 key);
 		r->failed = true;
 		return;
 	}
 	if (raw[0] == '/' || r->dirlen == 0) {
 		cv_strlcpy(p->path, raw, sizeof(p->path));
-	} else if (cv_snprintf(p->path, sizeof(p->path), "%s%s", r->dir, raw) >= (int)sizeof(p->path)) {
-		diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: path too long", r->section, key);
+	} else if (cv_snprintf(p->path, sizeof(p->path), "%s%s", r->dir, raw) >=
+		   (int)sizeof(p->path)) {
+		diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: path too long", r->section,
+			 key);
 		r->failed = true;
 		return;
 	}
@@ -152,6 +156,24 @@ static struct toml_value *get_array(struct reader *r, struct toml_value *tab, co
 	return v;
 }
 
+/* A name inside an array entry (a device name), copied into out (size bytes). */
+static bool item_name(struct reader *r, const char *what, struct toml_value *item, char *out,
+		      size_t size)
+{
+	if (item->type != TOML_STRING) {
+		wrong_type(r, what, item, "a string");
+		return false;
+	}
+	if (strlen(item->s) >= size) {
+		diag_add(r->dl, DIAG_ERROR, item->line, item->col,
+			 "[%s] %s: longer than %zu characters", r->section, what, size - 1);
+		r->failed = true;
+		return false;
+	}
+	cv_strlcpy(out, item->s, size);
+	return true;
+}
+
 /* Element i of an array must be an integer (what names it in messages). */
 static bool item_u64(struct reader *r, const char *what, struct toml_value *item, uint64_t *out)
 {
@@ -165,8 +187,8 @@ static bool item_u64(struct reader *r, const char *what, struct toml_value *item
 
 static void too_many(struct reader *r, const char *key, const struct toml_value *v, unsigned max)
 {
-	diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: more than %u entries", r->section, key,
-		 max);
+	diag_add(r->dl, DIAG_ERROR, v->line, v->col, "[%s] %s: more than %u entries", r->section,
+		 key, max);
 	r->failed = true;
 }
 
@@ -186,14 +208,26 @@ static void get_u64_list(struct reader *r, struct toml_value *tab, const char *k
 			*n = i + 1;
 }
 
-/* Checks that an entry of an array of arrays is an array of at least min items. */
+/* Reports an entry of an array of arrays that does not have the expected shape. */
+static void bad_entry(struct reader *r, const char *key, const struct toml_value *e,
+		      const char *shape)
+{
+	diag_add(r->dl, DIAG_ERROR, e->line, e->col, "[%s] %s: each entry must be %s", r->section,
+		 key, shape);
+	r->failed = true;
+}
+
+/*
+ * Checks that an entry of an array of arrays is an array of at least min
+ * items. Callers stop at the first misshapen entry, so that a flat array
+ * ([base, size, ...] without the outer brackets) gives one message, not one
+ * per number.
+ */
 static bool entry_shape(struct reader *r, const char *key, struct toml_value *e, unsigned min,
 			const char *shape)
 {
 	if (e->type != TOML_ARRAY || e->arr.n < min) {
-		diag_add(r->dl, DIAG_ERROR, e->line, e->col, "[%s] %s: each entry must be %s", r->section,
-			 key, shape);
-		r->failed = true;
+		bad_entry(r, key, e, shape);
 		return false;
 	}
 	return true;
@@ -201,16 +235,18 @@ static bool entry_shape(struct reader *r, const char *key, struct toml_value *e,
 
 /* ---- Sections ------------------------------------------------------------- */
 
-static const char *const base_keys[] = { "id", "name", "vm_type", "cpu_num", "phys_cpu_ids",
-					 "phys_cpu_sets", "arch", NULL };
-static const char *const kernel_keys[] = {
-	"entry_point", "image_location", "kernel_path", "kernel_load_addr", "dtb_path",
-	"dtb_load_addr", "ramdisk_path", "ramdisk_load_addr", "bios_path", "bios_load_addr",
-	"disk_path", "cmdline", "memory_regions", NULL
-};
-static const char *const devices_keys[] = { "emu_devices", "passthrough_devices",
-					    "passthrough_addresses", "excluded_devices",
-					    "interrupt_mode", NULL };
+static const char *const base_keys[] = {"id",           "name",          "vm_type", "cpu_num",
+					"phys_cpu_ids", "phys_cpu_sets", "arch",    NULL};
+static const char *const kernel_keys[] = {"entry_point",    "image_location",
+					  "kernel_path",    "kernel_load_addr",
+					  "dtb_path",       "dtb_load_addr",
+					  "ramdisk_path",   "ramdisk_load_addr",
+					  "bios_path",      "bios_load_addr",
+					  "disk_path",      "cmdline",
+					  "memory_regions", NULL};
+static const char *const devices_keys[] = {"emu_devices",           "passthrough_devices",
+					   "passthrough_addresses", "excluded_devices",
+					   "interrupt_mode",        NULL};
 
 static void read_base(struct reader *r, struct toml_value *t, struct vm_config *cfg)
 {
@@ -250,7 +286,7 @@ static void read_regions(struct reader *r, struct toml_value *t, struct vm_confi
 			return;
 		}
 		if (!entry_shape(r, "memory_regions", e, 4, "[base, size, flags, map_type]"))
-			continue;
+			break;
 		struct cfg_mem_region *m = &cfg->regions[cfg->nregions];
 		uint64_t flags, map_type;
 		if (!item_u64(r, "memory_regions", e->arr.items[0], &m->base) ||
@@ -258,11 +294,22 @@ static void read_regions(struct reader *r, struct toml_value *t, struct vm_confi
 		    !item_u64(r, "memory_regions", e->arr.items[2], &flags) ||
 		    !item_u64(r, "memory_regions", e->arr.items[3], &map_type))
 			continue;
-		if (flags > 0xff || map_type > CFG_MAP_RESERVED) {
-			diag_add(r->dl, DIAG_ERROR, e->line, e->col,
-				 "[kernel] memory_regions: flags 0x%llx or map_type %llu out of range "
-				 "(flags: 1 read, 2 write, 4 execute, 8 device; map_type 0..2)",
-				 (unsigned long long)flags, (unsigned long long)map_type);
+		if (flags > 0xff) {
+			struct toml_value *f = e->arr.items[2];
+			diag_add(
+			    r->dl, DIAG_ERROR, f->line, f->col,
+			    "[kernel] memory_regions: flags 0x%llx out of range (1 read, 2 write, "
+			    "4 execute, 8 device)",
+			    (unsigned long long)flags);
+			r->failed = true;
+			continue;
+		}
+		if (map_type > CFG_MAP_RESERVED) {
+			struct toml_value *mt = e->arr.items[3];
+			diag_add(r->dl, DIAG_ERROR, mt->line, mt->col,
+				 "[kernel] memory_regions: map_type %llu out of range (0 alloc, "
+				 "1 identical, 2 reserved)",
+				 (unsigned long long)map_type);
 			r->failed = true;
 			continue;
 		}
@@ -287,7 +334,8 @@ static void read_kernel(struct reader *r, struct toml_value *t, struct vm_config
 		} else {
 			struct toml_value *v = toml_find_kv(t, "image_location")->value;
 			diag_add(r->dl, DIAG_ERROR, v->line, v->col,
-				 "[kernel] image_location: \"%s\" is neither \"fs\" nor \"memory\"", loc);
+				 "[kernel] image_location: \"%s\" is neither \"fs\" nor \"memory\"",
+				 loc);
 			r->failed = true;
 		}
 	}
@@ -315,15 +363,12 @@ static void read_emu_devices(struct reader *r, struct toml_value *t, struct vm_c
 			too_many(r, "emu_devices", a, CFG_MAX_DEVICES);
 			return;
 		}
-		if (!entry_shape(r, "emu_devices", e, 5, "[name, base_gpa, length, irq, emu_type, [config...]]"))
-			continue;
+		if (!entry_shape(r, "emu_devices", e, 5,
+				 "[name, base_gpa, length, irq, emu_type, [config...]]"))
+			break;
 		struct cfg_emu_device *d = &cfg->emu_devices[cfg->nemu_devices];
-		struct toml_value *name = e->arr.items[0];
-		if (name->type != TOML_STRING) {
-			wrong_type(r, "emu_devices name", name, "a string");
+		if (!item_name(r, "emu_devices name", e->arr.items[0], d->name, sizeof(d->name)))
 			continue;
-		}
-		cv_strlcpy(d->name, name->s, sizeof(d->name));
 		if (!item_u64(r, "emu_devices", e->arr.items[1], &d->base) ||
 		    !item_u64(r, "emu_devices", e->arr.items[2], &d->size) ||
 		    !item_u64(r, "emu_devices", e->arr.items[3], &d->irq) ||
@@ -360,15 +405,16 @@ static void read_passthrough(struct reader *r, struct toml_value *t, struct vm_c
 			too_many(r, "passthrough_devices", a, CFG_MAX_DEVICES);
 			break;
 		}
-		if (!entry_shape(r, "passthrough_devices", e, 1,
-				 "[name] or [name, base_gpa, base_hpa, length, irq]"))
-			continue;
-		struct cfg_pt_device *d = &cfg->pt_devices[cfg->npt_devices];
-		if (e->arr.items[0]->type != TOML_STRING) {
-			wrong_type(r, "passthrough_devices name", e->arr.items[0], "a string");
-			continue;
+		/* AxVisor accepts a device-tree path alone, or a name with its range. */
+		if (e->type != TOML_ARRAY || (e->arr.n != 1 && e->arr.n < 5)) {
+			bad_entry(r, "passthrough_devices", e,
+				  "[name] or [name, base_gpa, base_hpa, length, irq]");
+			break;
 		}
-		cv_strlcpy(d->name, e->arr.items[0]->s, sizeof(d->name));
+		struct cfg_pt_device *d = &cfg->pt_devices[cfg->npt_devices];
+		if (!item_name(r, "passthrough_devices name", e->arr.items[0], d->name,
+			       sizeof(d->name)))
+			continue;
 		if (e->arr.n >= 5) {
 			if (!item_u64(r, "passthrough_devices", e->arr.items[1], &d->base_gpa) ||
 			    !item_u64(r, "passthrough_devices", e->arr.items[2], &d->base_hpa) ||
@@ -376,10 +422,6 @@ static void read_passthrough(struct reader *r, struct toml_value *t, struct vm_c
 			    !item_u64(r, "passthrough_devices", e->arr.items[4], &d->irq))
 				continue;
 			d->has_range = true;
-		} else if (e->arr.n != 1) {
-			entry_shape(r, "passthrough_devices", e, 99,
-				    "[name] or [name, base_gpa, base_hpa, length, irq]");
-			continue;
 		}
 		d->line = e->line;
 		cfg->npt_devices++;
@@ -393,7 +435,7 @@ static void read_passthrough(struct reader *r, struct toml_value *t, struct vm_c
 			break;
 		}
 		if (!entry_shape(r, "passthrough_addresses", e, 2, "[base_gpa, length]"))
-			continue;
+			break;
 		struct cfg_pt_addr *pa = &cfg->pt_addrs[cfg->npt_addrs];
 		if (!item_u64(r, "passthrough_addresses", e->arr.items[0], &pa->base) ||
 		    !item_u64(r, "passthrough_addresses", e->arr.items[1], &pa->size))
@@ -416,7 +458,9 @@ static void read_passthrough(struct reader *r, struct toml_value *t, struct vm_c
 			too_many(r, "excluded_devices", a, CFG_MAX_DEVICES);
 			break;
 		}
-		cv_strlcpy(cfg->excluded_devices[cfg->nexcluded++], e->s, sizeof(cfg->excluded_devices[0]));
+		if (item_name(r, "excluded_devices", e, cfg->excluded_devices[cfg->nexcluded],
+			      sizeof(cfg->excluded_devices[0])))
+			cfg->nexcluded++;
 	}
 }
 
@@ -438,7 +482,12 @@ static void warn_unknown(struct diag_list *dl, struct toml_value *tab, const cha
 		for (unsigned k = 0; known[k]; k++)
 			if (strcmp(known[k], kv->key) == 0)
 				is_known = true;
-		if (!is_known)
+		if (is_known)
+			continue;
+		if (kv->value->type == TOML_TABLE)
+			diag_add(dl, DIAG_WARNING, kv->line, kv->col,
+				 "unknown table [%s.%s] (ignored)", section, kv->key);
+		else
 			diag_add(dl, DIAG_WARNING, kv->line, kv->col,
 				 "unknown field '%s' in [%s] (ignored)", kv->key, section);
 	}
@@ -457,21 +506,23 @@ int config_parse(const char *text, size_t len, const char *file, struct vm_confi
 	if (!root)
 		return -CV_EPARSE;
 
-	struct reader r = { .dl = dl, .dir = file };
-	const char *slash = strrchr(file, '/');
-	r.dirlen = slash ? (size_t)(slash - file) + 1 : 0;
+	/* The directory of file, with its trailing '/': "a/b/vm.toml" -> "a/b/". */
 	char dir[CFG_PATH_MAX];
-	cv_strlcpy(dir, file, MIN(sizeof(dir), r.dirlen + 1));
-	r.dir = dir;
+	size_t dirlen = 0;
+	for (size_t i = 0; file[i]; i++)
+		if (file[i] == '/')
+			dirlen = i + 1;
+	cv_strlcpy(dir, file, MIN(sizeof(dir), dirlen + 1));
+	struct reader r = {.dl = dl, .dir = dir, .dirlen = strlen(dir)};
 
 	static const struct {
 		const char *name;
 		void (*read)(struct reader *, struct toml_value *, struct vm_config *);
 		const char *const *keys;
 	} sections[] = {
-		{ "base", read_base, base_keys },
-		{ "kernel", read_kernel, kernel_keys },
-		{ "devices", read_devices, devices_keys },
+	    {"base", read_base, base_keys},
+	    {"kernel", read_kernel, kernel_keys},
+	    {"devices", read_devices, devices_keys},
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(sections); i++) {
 		struct toml_value *t = toml_get(root, sections[i].name);
@@ -486,12 +537,17 @@ int config_parse(const char *text, size_t len, const char *file, struct vm_confi
 		sections[i].read(&r, t, cfg);
 		warn_unknown(dl, t, sections[i].name, sections[i].keys);
 	}
-	for (unsigned i = 0; i < root->tab.n; i++)
-		if (!root->tab.kvs[i].used)
-			diag_add(dl, DIAG_WARNING, root->tab.kvs[i].line, root->tab.kvs[i].col,
-				 "unknown %s '%s' (ignored)",
-				 root->tab.kvs[i].value->type == TOML_TABLE ? "table" : "field",
-				 root->tab.kvs[i].key);
+	for (unsigned i = 0; i < root->tab.n; i++) {
+		const struct toml_kv *kv = &root->tab.kvs[i];
+		if (kv->used)
+			continue;
+		if (kv->value->type == TOML_TABLE)
+			diag_add(dl, DIAG_WARNING, kv->line, kv->col,
+				 "unknown table [%s] (ignored)", kv->key);
+		else
+			diag_add(dl, DIAG_WARNING, kv->line, kv->col,
+				 "unknown field '%s' (ignored)", kv->key);
+	}
 	if (cfg->name[0] == '\0')
 		cv_snprintf(cfg->name, sizeof(cfg->name), "vm%llu", (unsigned long long)cfg->id);
 	toml_free(root);
@@ -529,6 +585,57 @@ static unsigned check_addr(const struct vm_config *cfg, const struct cfg_addr *a
 	return 1;
 }
 
+/* The last byte of a region, or false if it has no bytes or runs past the 64-bit space. */
+static bool region_last(const struct cfg_mem_region *m, uint64_t *last)
+{
+	if (m->size == 0 || m->size - 1 > UINT64_MAX - m->base)
+		return false;
+	*last = m->base + (m->size - 1);
+	return true;
+}
+
+/* Regions: not empty, page aligned, inside the address space, disjoint. */
+static unsigned check_regions(const struct vm_config *cfg, struct diag_list *dl)
+{
+	unsigned problems = 0;
+	uint64_t last, olast;
+
+	for (unsigned i = 0; i < cfg->nregions; i++) {
+		const struct cfg_mem_region *m = &cfg->regions[i];
+		if (m->size == 0) {
+			diag_add(dl, DIAG_ERROR, m->line, 0, "memory region %u has size 0", i);
+			problems++;
+			continue;
+		}
+		if (m->base % 4096 || m->size % 4096) {
+			diag_add(
+			    dl, DIAG_ERROR, m->line, 0,
+			    "memory region %u [0x%llx, size 0x%llx] is not aligned to 4 KiB pages",
+			    i, (unsigned long long)m->base, (unsigned long long)m->size);
+			problems++;
+		}
+		if (!region_last(m, &last)) {
+			diag_add(dl, DIAG_ERROR, m->line, 0,
+				 "memory region %u runs past the end of the 64-bit address space",
+				 i);
+			problems++;
+			continue;
+		}
+		for (unsigned j = 0; j < i; j++) {
+			const struct cfg_mem_region *o = &cfg->regions[j];
+			if (!region_last(o, &olast) || m->base > olast || o->base > last)
+				continue;
+			diag_add(dl, DIAG_ERROR, m->line, 0,
+				 "memory region %u [0x%llx-0x%llx] and region %u [0x%llx-0x%llx] "
+				 "overlap",
+				 j, (unsigned long long)o->base, (unsigned long long)olast, i,
+				 (unsigned long long)m->base, (unsigned long long)last);
+			problems++;
+		}
+	}
+	return problems;
+}
+
 unsigned config_validate(const struct vm_config *cfg, config_file_exists_fn exists,
 			 struct diag_list *dl)
 {
@@ -543,37 +650,7 @@ unsigned config_validate(const struct vm_config *cfg, config_file_exists_fn exis
 		diag_add(dl, DIAG_ERROR, 0, 0, "no memory_regions in [kernel]: a VM needs RAM");
 		problems++;
 	}
-	for (unsigned i = 0; i < cfg->nregions; i++) {
-		const struct cfg_mem_region *m = &cfg->regions[i];
-		if (m->size == 0) {
-			diag_add(dl, DIAG_ERROR, m->line, 0, "memory region %u has size 0", i);
-			problems++;
-			continue;
-		}
-		if (m->base % 4096 || m->size % 4096) {
-			diag_add(dl, DIAG_ERROR, m->line, 0,
-				 "memory region %u [0x%llx, size 0x%llx] is not aligned to 4 KiB pages",
-				 i, (unsigned long long)m->base, (unsigned long long)m->size);
-			problems++;
-		}
-		if (m->base + m->size < m->base) {
-			diag_add(dl, DIAG_ERROR, m->line, 0, "memory region %u wraps around the address space", i);
-			problems++;
-			continue;
-		}
-		for (unsigned j = 0; j < i; j++) {
-			const struct cfg_mem_region *o = &cfg->regions[j];
-			if (m->base < o->base + o->size && o->base < m->base + m->size) {
-				diag_add(dl, DIAG_ERROR, m->line, 0,
-					 "memory region %u [0x%llx, 0x%llx) and region %u [0x%llx, 0x%llx) overlap",
-					 j, (unsigned long long)o->base,
-					 (unsigned long long)(o->base + o->size), i,
-					 (unsigned long long)m->base,
-					 (unsigned long long)(m->base + m->size));
-				problems++;
-			}
-		}
-	}
+	problems += check_regions(cfg, dl);
 	if (!cfg->kernel_path.set) {
 		diag_add(dl, DIAG_ERROR, 0, 0, "no kernel_path in [kernel]: nothing to run");
 		problems++;

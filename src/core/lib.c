@@ -82,7 +82,8 @@ static void put_str(struct out *o, const char *str, const struct spec *s)
 	if (!str)
 		str = "(null)";
 	int n = 0;
-	while (str[n] && (s->prec < 0 || n < s->prec))
+	/* Test the precision first: with %.*s, str need not be terminated. */
+	while ((s->prec < 0 || n < s->prec) && str[n])
 		n++;
 	if (!s->left)
 		put_n(o, ' ', s->width - n);

@@ -16,8 +16,20 @@
 #include <cvisor/lib.h>
 #include <cvisor/toml.h>
 
-#define MAX_DEPTH 32        /* nesting of arrays */
-#define MAX_DEFINED 256     /* [table] headers in one file */
+#define MAX_DEPTH 32    /* nesting of arrays; parts of one dotted key or header */
+#define MAX_KEYS 4096   /* keys in one table (lookups are linear) */
+#define MAX_TABLES 4096 /* tables defined by headers or dotted keys */
+
+/*
+ * A table that the text has defined: by a [header], or by a dotted key
+ * (a.b = 1 defines the table a). TOML lets a table be defined only once,
+ * and forbids adding to a [header]'s table later through dotted keys.
+ */
+struct defined_table {
+	const struct toml_value *table;
+	bool by_header;
+	int line;
+};
 
 struct parser {
 	const char *s;
@@ -25,7 +37,7 @@ struct parser {
 	int line, col;
 	struct diag_list *dl;
 	bool failed;
-	struct toml_value *defined[MAX_DEFINED]; /* tables opened by a [header] */
+	struct defined_table *defined;
 	unsigned ndefined;
 };
 
@@ -55,7 +67,7 @@ static void advance(struct parser *p)
 }
 
 static void error_at(struct parser *p, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void error_at(struct parser *p, int line, int col, const char *fmt, ...)
 {
 	char msg[200];
@@ -85,6 +97,12 @@ static const char *describe(const struct parser *p, char *buf, size_t size)
 	else
 		cv_snprintf(buf, size, "byte 0x%02x", (unsigned)c);
 	return buf;
+}
+
+/* "a" or "an", for a type name in a message. */
+static const char *article(enum toml_type t)
+{
+	return t == TOML_INT || t == TOML_ARRAY ? "an" : "a";
 }
 
 static void skip_spaces(struct parser *p)
@@ -235,13 +253,16 @@ static bool sbuf_put_utf8(struct sbuf *b, uint32_t cp)
 	if (cp < 0x80)
 		return sbuf_put(b, (char)cp);
 	if (cp < 0x800)
-		return sbuf_put(b, (char)(0xc0 | cp >> 6)) && sbuf_put(b, (char)(0x80 | (cp & 0x3f)));
+		return sbuf_put(b, (char)(0xc0 | cp >> 6)) &&
+		       sbuf_put(b, (char)(0x80 | (cp & 0x3f)));
 	if (cp < 0x10000)
 		return sbuf_put(b, (char)(0xe0 | cp >> 12)) &&
 		       sbuf_put(b, (char)(0x80 | ((cp >> 6) & 0x3f))) &&
 		       sbuf_put(b, (char)(0x80 | (cp & 0x3f)));
-	return sbuf_put(b, (char)(0xf0 | cp >> 18)) && sbuf_put(b, (char)(0x80 | ((cp >> 12) & 0x3f))) &&
-	       sbuf_put(b, (char)(0x80 | ((cp >> 6) & 0x3f))) && sbuf_put(b, (char)(0x80 | (cp & 0x3f)));
+	return sbuf_put(b, (char)(0xf0 | cp >> 18)) &&
+	       sbuf_put(b, (char)(0x80 | ((cp >> 12) & 0x3f))) &&
+	       sbuf_put(b, (char)(0x80 | ((cp >> 6) & 0x3f))) &&
+	       sbuf_put(b, (char)(0x80 | (cp & 0x3f)));
 }
 
 static int hex_digit(int c)
@@ -280,7 +301,7 @@ static bool unicode_escape(struct parser *p, struct sbuf *b, int digits, int lin
 static char *parse_string(struct parser *p)
 {
 	int quote = peek(p), line = p->line, col = p->col;
-	struct sbuf b = { NULL, 0, 0 };
+	struct sbuf b = {NULL, 0, 0};
 
 	if (peek_at(p, 1) == quote && peek_at(p, 2) == quote) {
 		error(p, "multi-line strings (%c%c%c) are not supported", quote, quote, quote);
@@ -293,7 +314,9 @@ static char *parse_string(struct parser *p)
 	for (;;) {
 		int c = peek(p);
 		if (c < 0 || c == '\n' || (c == '\r' && peek_at(p, 1) == '\n')) {
-			error_at(p, line, col, "unterminated string (it starts here; strings end on the same line)");
+			error_at(
+			    p, line, col,
+			    "unterminated string (it starts here; strings end on the same line)");
 			goto fail;
 		}
 		if (c == quote) {
@@ -310,13 +333,27 @@ static char *parse_string(struct parser *p)
 			int e = peek(p);
 			char out;
 			switch (e) {
-			case 'b': out = '\b'; break;
-			case 't': out = '\t'; break;
-			case 'n': out = '\n'; break;
-			case 'f': out = '\f'; break;
-			case 'r': out = '\r'; break;
-			case '"': out = '"'; break;
-			case '\\': out = '\\'; break;
+			case 'b':
+				out = '\b';
+				break;
+			case 't':
+				out = '\t';
+				break;
+			case 'n':
+				out = '\n';
+				break;
+			case 'f':
+				out = '\f';
+				break;
+			case 'r':
+				out = '\r';
+				break;
+			case '"':
+				out = '"';
+				break;
+			case '\\':
+				out = '\\';
+				break;
 			case 'u':
 			case 'U':
 				advance(p);
@@ -367,11 +404,14 @@ static struct toml_value *parse_number(struct parser *p)
 		error_at(p, line, col, "floats (inf, nan) are not supported: use an integer");
 		return NULL;
 	}
-	if (peek(p) == '0' && (peek_at(p, 1) == 'x' || peek_at(p, 1) == 'o' || peek_at(p, 1) == 'b')) {
+	if (peek(p) == '0' &&
+	    (peek_at(p, 1) == 'x' || peek_at(p, 1) == 'o' || peek_at(p, 1) == 'b')) {
 		base = peek_at(p, 1) == 'x' ? 16 : peek_at(p, 1) == 'o' ? 8 : 2;
 		if (sign) {
 			error_at(p, line, col, "a %s integer cannot have a sign",
-				 base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary");
+				 base == 16  ? "hexadecimal"
+				 : base == 8 ? "octal"
+					     : "binary");
 			return NULL;
 		}
 		advance(p);
@@ -464,6 +504,11 @@ static struct toml_value *parse_array(struct parser *p, int depth)
 			advance(p);
 			return arr;
 		}
+		if (peek(p) < 0) {
+			error_at(p, line, col,
+				 "unterminated array (no ']' before the end of the file)");
+			break;
+		}
 		struct toml_value *item = parse_value(p, depth + 1);
 		if (!item)
 			break;
@@ -485,9 +530,11 @@ static struct toml_value *parse_array(struct parser *p, int depth)
 			return arr;
 		}
 		if (peek(p) < 0)
-			error_at(p, line, col, "unterminated array (no ']' before the end of the file)");
+			error_at(p, line, col,
+				 "unterminated array (no ']' before the end of the file)");
 		else
-			error(p, "expected ',' or ']' in an array, found %s", describe(p, buf, sizeof(buf)));
+			error(p, "expected ',' or ']' in an array, found %s",
+			      describe(p, buf, sizeof(buf)));
 		break;
 	}
 	toml_free(arr);
@@ -534,8 +581,20 @@ static struct toml_value *parse_value(struct parser *p, int depth)
 			v->b = b;
 		return v;
 	}
-	if ((c >= '0' && c <= '9') || c == '+' || c == '-' || word_at(p, "inf") || word_at(p, "nan"))
+	if ((c >= '0' && c <= '9') || c == '+' || c == '-' || word_at(p, "inf") ||
+	    word_at(p, "nan"))
 		return parse_number(p);
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+		char word[25];
+		size_t n = 0;
+		while (n < sizeof(word) - 1 && is_bare_key_char(peek_at(p, n))) {
+			word[n] = p->s[p->pos + n];
+			n++;
+		}
+		word[n] = '\0';
+		error(p, "expected a value, found the word '%s' (a string needs quotes)", word);
+		return NULL;
+	}
 	error(p, "expected a value, found %s", describe(p, buf, sizeof(buf)));
 	return NULL;
 }
@@ -579,6 +638,12 @@ static struct toml_kv *find_kv(struct toml_value *tab, const char *key)
 static struct toml_kv *add_kv(struct parser *p, struct toml_value *tab, char *key,
 			      struct toml_value *value, int line, int col)
 {
+	if (tab->tab.n == MAX_KEYS) {
+		error_at(p, line, col, "more than %d keys in one table", MAX_KEYS);
+		hal_free(key);
+		toml_free(value);
+		return NULL;
+	}
 	if (!grow((void **)&tab->tab.kvs, tab->tab.n, sizeof(*tab->tab.kvs))) {
 		error_at(p, line, col, "out of memory");
 		hal_free(key);
@@ -594,15 +659,20 @@ static struct toml_kv *add_kv(struct parser *p, struct toml_value *tab, char *ke
 	return kv;
 }
 
-/* The sub-table key of tab, created if absent. NULL (with an error) if key holds something else. */
+/*
+ * The sub-table key of tab, created if absent (takes key). NULL (with an
+ * error) if key holds something else.
+ */
 static struct toml_value *sub_table(struct parser *p, struct toml_value *tab, char *key, int line,
 				    int col)
 {
 	struct toml_kv *kv = find_kv(tab, key);
 	if (kv) {
 		if (kv->value->type != TOML_TABLE) {
-			error_at(p, line, col, "key '%s' is already a %s (line %d), not a table", key,
-				 toml_type_name(kv->value->type), kv->line);
+			error_at(p, line, col,
+				 "key '%s' already holds %s %s (line %d), not a table", key,
+				 article(kv->value->type), toml_type_name(kv->value->type),
+				 kv->line);
 			hal_free(key);
 			return NULL;
 		}
@@ -618,6 +688,30 @@ static struct toml_value *sub_table(struct parser *p, struct toml_value *tab, ch
 	return kv ? kv->value : NULL;
 }
 
+/* The record of table t, or NULL if neither a header nor a dotted key defined it. */
+static const struct defined_table *find_defined(const struct parser *p, const struct toml_value *t)
+{
+	for (unsigned i = 0; i < p->ndefined; i++)
+		if (p->defined[i].table == t)
+			return &p->defined[i];
+	return NULL;
+}
+
+/* Records that t is defined (by a header or by a dotted key) at line. */
+static bool add_defined(struct parser *p, const struct toml_value *t, bool by_header, int line)
+{
+	if (p->ndefined == MAX_TABLES) {
+		error(p, "more than %d tables", MAX_TABLES);
+		return false;
+	}
+	if (!grow((void **)&p->defined, p->ndefined, sizeof(*p->defined))) {
+		error(p, "out of memory");
+		return false;
+	}
+	p->defined[p->ndefined++] = (struct defined_table){t, by_header, line};
+	return true;
+}
+
 /* [a.b.c]: opens (creating as needed) the table; a header may appear once. */
 static struct toml_value *parse_header(struct parser *p, struct toml_value *root)
 {
@@ -630,9 +724,13 @@ static struct toml_value *parse_header(struct parser *p, struct toml_value *root
 		return NULL;
 	}
 	advance(p); /* '[' */
-	for (;;) {
+	for (unsigned parts = 1;; parts++) {
 		skip_spaces(p);
 		int kl = p->line, kc = p->col;
+		if (parts > MAX_DEPTH) {
+			error(p, "a table header with more than %d parts", MAX_DEPTH);
+			return NULL;
+		}
 		char *key = parse_key_part(p);
 		if (!key)
 			return NULL;
@@ -648,21 +746,47 @@ static struct toml_value *parse_header(struct parser *p, struct toml_value *root
 			advance(p);
 			break;
 		}
-		error(p, "expected '.' or ']' in a table header, found %s", describe(p, buf, sizeof(buf)));
+		error(p, "expected '.' or ']' in a table header, found %s",
+		      describe(p, buf, sizeof(buf)));
 		return NULL;
 	}
-	for (unsigned i = 0; i < p->ndefined; i++) {
-		if (p->defined[i] == t) {
-			error_at(p, line, col, "table defined twice (first at line %d)", t->line);
-			return NULL;
-		}
+	const struct defined_table *d = find_defined(p, t);
+	if (d && d->by_header) {
+		error_at(p, line, col, "table defined twice (first at line %d)", d->line);
+		return NULL;
 	}
-	if (p->ndefined < MAX_DEFINED)
-		p->defined[p->ndefined++] = t;
+	if (d) {
+		error_at(p, line, col, "table already defined by a dotted key at line %d", d->line);
+		return NULL;
+	}
+	if (!add_defined(p, t, true, line))
+		return NULL;
 	t->line = line;
 	t->col = col;
 	end_of_line(p, "a table header");
 	return p->failed ? NULL : t;
+}
+
+/*
+ * Enters the table named by one part of a dotted key (takes key): a.b = 1
+ * defines the table a, which must not be a [header]'s table (TOML v1.0.0,
+ * "Table": a header's table cannot be added to with dotted keys later).
+ */
+static struct toml_value *dotted_table(struct parser *p, struct toml_value *tab, char *key,
+				       int line, int col)
+{
+	struct toml_value *t = sub_table(p, tab, key, line, col);
+	if (!t)
+		return NULL;
+	const struct defined_table *d = find_defined(p, t);
+	if (d && d->by_header) {
+		error_at(p, line, col,
+			 "a dotted key cannot add to the table of the header at line %d", d->line);
+		return NULL;
+	}
+	if (!d && !add_defined(p, t, false, line))
+		return NULL;
+	return t;
 }
 
 /* key = value (dotted keys create tables). */
@@ -670,8 +794,12 @@ static bool parse_kv(struct parser *p, struct toml_value *tab)
 {
 	char buf[16];
 
-	for (;;) {
+	for (unsigned parts = 1;; parts++) {
 		int kl = p->line, kc = p->col;
+		if (parts > MAX_DEPTH) {
+			error(p, "a dotted key with more than %d parts", MAX_DEPTH);
+			return false;
+		}
 		char *key = parse_key_part(p);
 		if (!key)
 			return false;
@@ -679,7 +807,7 @@ static bool parse_kv(struct parser *p, struct toml_value *tab)
 		if (peek(p) == '.') {
 			advance(p);
 			skip_spaces(p);
-			tab = sub_table(p, tab, key, kl, kc);
+			tab = dotted_table(p, tab, key, kl, kc);
 			if (!tab)
 				return false;
 			continue;
@@ -692,7 +820,8 @@ static bool parse_kv(struct parser *p, struct toml_value *tab)
 		}
 		struct toml_kv *old = find_kv(tab, key);
 		if (old) {
-			error_at(p, kl, kc, "duplicate key '%s' (first at line %d)", key, old->line);
+			error_at(p, kl, kc, "duplicate key '%s' (first at line %d)", key,
+				 old->line);
 			hal_free(key);
 			return false;
 		}
@@ -712,7 +841,7 @@ static bool parse_kv(struct parser *p, struct toml_value *tab)
 
 struct toml_value *toml_parse(const char *text, size_t len, struct diag_list *dl)
 {
-	struct parser p = { .s = text, .len = len, .line = 1, .col = 1, .dl = dl };
+	struct parser p = {.s = text, .len = len, .line = 1, .col = 1, .dl = dl};
 	struct toml_value *root = new_value(&p, TOML_TABLE, 1, 1);
 	struct toml_value *cur = root;
 
@@ -734,6 +863,7 @@ struct toml_value *toml_parse(const char *text, size_t len, struct diag_list *dl
 		else
 			parse_kv(&p, cur);
 	}
+	hal_free(p.defined);
 	if (p.failed) {
 		toml_free(root);
 		return NULL;
