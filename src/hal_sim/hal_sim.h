@@ -12,7 +12,8 @@ struct vm;
 
 /** The simulator HAL's per-VM state (vm->hal). */
 struct hal_sim_vm {
-	bool at_line_start;     /**< console: next byte starts a line */
+	char line[256];         /**< console with several VMs: the line being written */
+	size_t len;
 };
 
 /** Simulator options from the command line. */
@@ -26,5 +27,7 @@ extern struct sim_options sim_options;
 extern bool hal_sim_prefix_console;
 /** Flushes buffered guest console output. */
 void hal_sim_flush_console(void);
+/** Writes out what is left of a VM's last console line (several VMs only). */
+void hal_sim_console_end(const struct vm *vm);
 
 #endif

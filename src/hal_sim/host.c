@@ -64,10 +64,17 @@ uint64_t hal_time_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Writes a VM's buffered line with its name in front (out_lock held). */
+static void emit_line(const struct vm *vm, struct hal_sim_vm *hv)
+{
+	fprintf(stdout, "[%s] %.*s", vm->name, (int)hv->len, hv->line);
+	hv->len = 0;
+}
+
 /*
- * Guest console output. With several VMs each line is prefixed with the
- * VM's name so their output can be told apart; the per-VM line buffer
- * lives in the VM's HAL state.
+ * Guest console output. With several VMs, whose vCPUs run on threads of
+ * their own, each VM's output is collected a line at a time and written
+ * whole, with the VM's name in front, so that lines never mix.
  */
 void hal_console_write(const struct vm *vm, const char *buf, size_t len)
 {
@@ -79,11 +86,23 @@ void hal_console_write(const struct vm *vm, const char *buf, size_t len)
 	} else {
 		struct hal_sim_vm *hv = vm->hal;
 		for (size_t i = 0; i < len; i++) {
-			if (hv->at_line_start)
-				fprintf(stdout, "[%s] ", vm->name);
-			fputc(buf[i], stdout);
-			hv->at_line_start = buf[i] == '\n';
+			hv->line[hv->len++] = buf[i];
+			if (buf[i] == '\n' || hv->len == sizeof(hv->line))
+				emit_line(vm, hv);
 		}
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&out_lock);
+}
+
+void hal_sim_console_end(const struct vm *vm)
+{
+	struct hal_sim_vm *hv = vm->hal;
+
+	pthread_mutex_lock(&out_lock);
+	if (hv && hv->len) {
+		emit_line(vm, hv);
+		fputc('\n', stdout);
 		fflush(stdout);
 	}
 	pthread_mutex_unlock(&out_lock);

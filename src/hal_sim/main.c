@@ -227,7 +227,6 @@ static struct vm *build_vm(const struct vm_config *cfg, char *err, size_t errsiz
 	if (vm_create(cfg, &vm, err, errsize) < 0)
 		goto out;
 	vm->hal = calloc(1, sizeof(struct hal_sim_vm));
-	((struct hal_sim_vm *)vm->hal)->at_line_start = true;
 	if (vm_load_images(vm, &im.img, err, errsize) < 0) {
 		free(vm->hal);
 		vm_destroy(vm);
@@ -463,6 +462,9 @@ static int run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 		pthread_mutex_unlock(&w.lock);
 		pthread_join(wd, NULL);
 	}
+	for (unsigned i = 0; i < n; i++)
+		if (started[i])
+			hal_sim_console_end(vms[i]);
 	hal_sim_flush_console();
 	for (unsigned i = 0; i < n; i++)
 		if (started[i]) {
