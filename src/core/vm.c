@@ -274,6 +274,16 @@ int vm_load_images(struct vm *vm, const struct vm_images *img, char *err, size_t
 	return 0;
 }
 
+gpa_t vm_dtb_addr_below_ram_end(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->as.nregions; i++) {
+		const struct as_region *r = &vm->as.regions[i];
+		if (r->kind == REGION_RAM && r->size >= 4 * 1024 * 1024)
+			return r->base + r->size - 2 * 1024 * 1024;
+	}
+	return vm->as.nregions ? vm->as.regions[0].base : 0;
+}
+
 int vm_boot(struct vm *vm, char *err, size_t errsize)
 {
 	struct vcpu *boot = vm->vcpus[0];

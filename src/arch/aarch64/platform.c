@@ -67,12 +67,7 @@ struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base
  */
 gpa_t vm_arch_default_dtb_addr(const struct vm *vm)
 {
-	for (unsigned i = 0; i < vm->as.nregions; i++) {
-		const struct as_region *r = &vm->as.regions[i];
-		if (r->kind == REGION_RAM && r->size >= 4 * 1024 * 1024)
-			return r->base + r->size - 2 * 1024 * 1024;
-	}
-	return vm->as.nregions ? vm->as.regions[0].base : 0;
+	return vm_dtb_addr_below_ram_end(vm);
 }
 
 /* /cpus with one cpu@N per vCPU (enable-method psci), /psci, the clock. */

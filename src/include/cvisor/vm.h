@@ -86,6 +86,12 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
 int vm_load_images(struct vm *vm, const struct vm_images *img, char *err, size_t errsize);
 /** Resets the boot vCPU to the entry point (others stay off) and prepares the HAL. */
 int vm_boot(struct vm *vm, char *err, size_t errsize);
+/**
+ * A place for a generated device tree that boot protocols accept (8-byte
+ * aligned, clear of a kernel loaded low): 2 MiB below the end of the first
+ * RAM region of 4 MiB or more; the base of the first region otherwise.
+ */
+gpa_t vm_dtb_addr_below_ram_end(const struct vm *vm);
 /** Destroys a VM and everything it owns. NULL is allowed. */
 void vm_destroy(struct vm *vm);
 
