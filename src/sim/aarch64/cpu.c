@@ -34,6 +34,7 @@
 #include <cvisor/log.h>
 
 #include "../../hal_sim/hal_sim.h"
+#include "../uc_map.h"
 #include "sim_a64.h"
 
 /* Guest-physical addresses the simulator covers (48-bit PA). */
@@ -43,16 +44,9 @@
 #define INSN_WFI 0xd503207fu
 #define INSN_WFE 0xd503205fu
 
-/* One MMIO window of Unicorn's map: a device or a catch-all gap. */
-struct window {
-	struct sim_a64 *s;
-	gpa_t base;
-};
-
 struct sim_a64_vcpu {
 	struct sim_a64 s;
-	struct window windows[AS_MAX_REGIONS * 2 + 2];
-	unsigned nwindows;
+	struct sim_map map;
 };
 
 /* ---- Finding the instruction behind an access -------------------------- */
@@ -177,16 +171,16 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 
 static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
 {
-	struct window *w = user;
+	struct sim_window *w = user;
 	(void)uc;
-	return data_abort(w->s, w->base + offset, size, false, 0);
+	return data_abort(w->owner, w->base + offset, size, false, 0);
 }
 
 static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
 {
-	struct window *w = user;
+	struct sim_window *w = user;
 	(void)uc;
-	data_abort(w->s, w->base + offset, size, true, value);
+	data_abort(w->owner, w->base + offset, size, true, value);
 }
 
 /* RAM that stage 2 maps without write (or read) permission. */
@@ -385,85 +379,6 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	}
 }
 
-/* ---- Building Unicorn's map from stage 2 --------------------------------- */
-
-static int prot_of(unsigned perm)
-{
-	return ((perm & S2_READ) ? UC_PROT_READ : 0) | ((perm & S2_WRITE) ? UC_PROT_WRITE : 0) |
-	       ((perm & S2_EXEC) ? UC_PROT_EXEC : 0);
-}
-
-/* Maps a RAM region by walking stage 2, coalescing host-contiguous leaves. */
-static int map_ram(struct sim_a64 *s, const struct as_region *r)
-{
-	const struct stage2 *s2 = &s->vcpu->vm->as.s2;
-	gpa_t gpa = r->base, end = r->base + r->size;
-
-	while (gpa < end) {
-		struct s2_result res;
-		if (stage2_translate(s2, gpa, ACCESS_READ, &res, NULL, NULL) < 0)
-			return -CV_EFAULT;
-		gpa_t start = gpa;
-		hpa_t hstart = res.hpa;
-		unsigned perm = res.perm;
-		uint64_t len = 0;
-		while (gpa < end) {
-			struct s2_result n;
-			if (stage2_translate(s2, gpa, ACCESS_READ, &n, NULL, NULL) < 0 ||
-			    n.hpa != hstart + len || n.perm != perm)
-				break;
-			uint64_t step = n.leaf_size - (gpa & (n.leaf_size - 1));
-			step = MIN(step, end - gpa);
-			len += step;
-			gpa += step;
-		}
-		if (uc_mem_map_ptr(s->uc, start, len, prot_of(perm), hal_hpa_to_hva(hstart)) != UC_ERR_OK)
-			return -CV_EINVAL;
-	}
-	return 0;
-}
-
-static int map_window(struct sim_a64_vcpu *sv, gpa_t base, uint64_t size)
-{
-	struct window *w = &sv->windows[sv->nwindows++];
-	w->s = &sv->s;
-	w->base = base;
-	if (uc_mmio_map(sv->s.uc, base, size, on_mmio_read, w, on_mmio_write, w) != UC_ERR_OK)
-		return -CV_EINVAL;
-	return 0;
-}
-
-/* RAM from stage 2, one window per device, catch-all windows for the gaps. */
-static int build_map(struct sim_a64_vcpu *sv)
-{
-	const struct addrspace *as = &sv->s.vcpu->vm->as;
-	const struct as_region *sorted[AS_MAX_REGIONS];
-	unsigned n = as->nregions;
-	gpa_t next = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		sorted[i] = &as->regions[i];
-	for (unsigned i = 1; i < n; i++) /* insertion sort by base */
-		for (unsigned j = i; j > 0 && sorted[j]->base < sorted[j - 1]->base; j--) {
-			const struct as_region *t = sorted[j];
-			sorted[j] = sorted[j - 1];
-			sorted[j - 1] = t;
-		}
-	for (unsigned i = 0; i < n; i++) {
-		const struct as_region *r = sorted[i];
-		int rc;
-		if (r->base > next && (rc = map_window(sv, next, r->base - next)) < 0)
-			return rc;
-		rc = r->kind == REGION_RAM ? map_ram(&sv->s, r) : map_window(sv, r->base, r->size);
-		if (rc < 0)
-			return rc;
-		next = r->base + r->size;
-	}
-	if (next < PA_LIMIT)
-		return map_window(sv, next, PA_LIMIT - next);
-	return 0;
-}
-
 /* ---- The HAL's vCPU interface -------------------------------------------- */
 
 /*
@@ -530,7 +445,9 @@ int hal_vcpu_init(struct vcpu *vcpu)
 		goto fail;
 	vcpu->hal = sv;
 	uc_ctl_set_cpu_model(sv->s.uc, UC_CPU_ARM64_A72);
-	if ((rc = set_el3_state(sv->s.uc)) < 0 || (rc = build_map(sv)) < 0 ||
+	if ((rc = set_el3_state(sv->s.uc)) < 0 ||
+	    (rc = sim_map_build(sv->s.uc, &vcpu->vm->as, &sv->map, &sv->s, PA_LIMIT, on_mmio_read,
+				on_mmio_write)) < 0 ||
 	    (rc = add_hooks(&sv->s)) < 0)
 		goto fail;
 	return 0;

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file uc_map.c
+ * @brief Building Unicorn's memory map from a VM's address space.
+ *
+ * RAM is found by walking the VM's stage-2 tables, not by reading the
+ * region list: what the simulated CPU can reach is exactly what stage 2
+ * maps, as on hardware.
+ */
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+
+#include "uc_map.h"
+
+static int prot_of(unsigned perm)
+{
+	return ((perm & S2_READ) ? UC_PROT_READ : 0) | ((perm & S2_WRITE) ? UC_PROT_WRITE : 0) |
+	       ((perm & S2_EXEC) ? UC_PROT_EXEC : 0);
+}
+
+/* Maps a RAM region by walking stage 2, coalescing host-contiguous leaves. */
+static int map_ram(uc_engine *uc, const struct stage2 *s2, const struct as_region *r)
+{
+	gpa_t gpa = r->base, end = r->base + r->size;
+
+	while (gpa < end) {
+		struct s2_result res;
+		if (stage2_translate(s2, gpa, ACCESS_READ, &res, NULL, NULL) < 0)
+			return -CV_EFAULT;
+		gpa_t start = gpa;
+		hpa_t hstart = res.hpa;
+		unsigned perm = res.perm;
+		uint64_t len = 0;
+		while (gpa < end) {
+			struct s2_result n;
+			if (stage2_translate(s2, gpa, ACCESS_READ, &n, NULL, NULL) < 0 ||
+			    n.hpa != hstart + len || n.perm != perm)
+				break;
+			uint64_t step = n.leaf_size - (gpa & (n.leaf_size - 1));
+			step = MIN(step, end - gpa);
+			len += step;
+			gpa += step;
+		}
+		if (uc_mem_map_ptr(uc, start, len, prot_of(perm), hal_hpa_to_hva(hstart)) != UC_ERR_OK)
+			return -CV_EINVAL;
+	}
+	return 0;
+}
+
+static int map_window(uc_engine *uc, struct sim_map *m, void *owner, gpa_t base, uint64_t size,
+		      uc_cb_mmio_read_t rd, uc_cb_mmio_write_t wr)
+{
+	if (m->n == ARRAY_SIZE(m->windows))
+		return -CV_ENOMEM;
+	struct sim_window *w = &m->windows[m->n++];
+	w->owner = owner;
+	w->base = base;
+	return uc_mmio_map(uc, base, size, rd, w, wr, w) == UC_ERR_OK ? 0 : -CV_EINVAL;
+}
+
+int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, void *owner,
+		  uint64_t limit, uc_cb_mmio_read_t rd, uc_cb_mmio_write_t wr)
+{
+	const struct as_region *sorted[AS_MAX_REGIONS];
+	unsigned n = as->nregions;
+	gpa_t next = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		sorted[i] = &as->regions[i];
+	for (unsigned i = 1; i < n; i++) /* insertion sort by base */
+		for (unsigned j = i; j > 0 && sorted[j]->base < sorted[j - 1]->base; j--) {
+			const struct as_region *t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	for (unsigned i = 0; i < n && sorted[i]->base < limit; i++) {
+		const struct as_region *r = sorted[i];
+		int rc = 0;
+		if (r->base > next)
+			rc = map_window(uc, m, owner, next, r->base - next, rd, wr);
+		if (rc == 0)
+			rc = r->kind == REGION_RAM ? map_ram(uc, &as->s2, r)
+						   : map_window(uc, m, owner, r->base, r->size, rd, wr);
+		if (rc < 0)
+			return rc;
+		next = r->base + r->size;
+	}
+	if (next < limit)
+		return map_window(uc, m, owner, next, limit - next, rd, wr);
+	return 0;
+}

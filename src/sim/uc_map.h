@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file uc_map.h
+ * @brief Unicorn's address space as a VM's guest-physical space, for every
+ *        simulated architecture: RAM where stage 2 maps it, one MMIO
+ *        window per device, catch-all MMIO windows for every other address
+ *        (the stage-2 fault path).
+ */
+#ifndef SIM_UC_MAP_H
+#define SIM_UC_MAP_H
+
+#include <unicorn/unicorn.h>
+
+#include <cvisor/addrspace.h>
+
+/** One MMIO window of Unicorn's map: the user pointer of its callbacks. */
+struct sim_window {
+	void *owner;   /**< the architecture's per-vCPU state */
+	gpa_t base;    /**< GPA of the window's first byte (callbacks get offsets) */
+};
+
+struct sim_map {
+	struct sim_window windows[AS_MAX_REGIONS * 2 + 2];
+	unsigned n;
+};
+
+/**
+ * Maps [0, limit) of uc for address space as: RAM regions from the stage-2
+ * tables (the host pages stage 2 points at, with its permissions),
+ * device regions and the gaps between regions as MMIO windows whose
+ * callbacks are rd/wr with a struct sim_window as user data.
+ * Returns 0 or a negative cv_err.
+ */
+int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, void *owner,
+		  uint64_t limit, uc_cb_mmio_read_t rd, uc_cb_mmio_write_t wr);
+
+#endif
