@@ -16,6 +16,8 @@ OTHER_ARCHS := riscv64
 BUILD ?= build
 CC ?= gcc
 CROSS_aarch64 ?= aarch64-linux-gnu-
+CROSS_riscv64 ?= riscv64-linux-gnu-
+GUEST_ARCH_FLAGS_riscv64 := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 
 Q := @
 ifeq ($(V),1)
@@ -49,18 +51,26 @@ GUEST_ELFS := $(GUEST_SRCS:$(GUEST_DIR)/%.S=$(BUILD)/guests/$(ARCH)/%.elf)
 GUEST_BINS := $(GUEST_ELFS:.elf=.bin)
 GCROSS := $(CROSS_$(ARCH))
 GUEST_CFLAGS := -nostdlib -nostartfiles -static -ffreestanding -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
-	-Wl,-T,$(GUEST_DIR)/link.ld -I$(GUEST_DIR)
+	-Wl,-T,$(GUEST_DIR)/link.ld -I$(GUEST_DIR) $(GUEST_ARCH_FLAGS_$(ARCH))
+
+# The simulator of the primary architecture is build/cvisor; the others'
+# are build/<arch>/cvisor, which build/cvisor runs for configs of their
+# architecture.
+SIM_BIN := $(if $(filter $(ARCH),$(PRIMARY_ARCH)),$(BUILD)/cvisor,$(BUILD)/$(ARCH)/cvisor)
+HAS_SIM := $(wildcard src/sim/$(ARCH)/*.c)
 
 BENCH_BINS := $(BUILD)/bench/uc_raw_$(ARCH)
 
-.PHONY: all run test check bench deps clean format guests unit $(OTHER_ARCHS:%=arch-%)
+.PHONY: all run test check bench deps clean format guests unit sim $(OTHER_ARCHS:%=arch-%)
 # Keep the test objects make would otherwise delete as intermediates.
 .SECONDARY:
 all: $(BUILD)/cvisor guests unit $(OTHER_ARCHS:%=arch-%)
 
-# The core and unit tests of another architecture.
+# The core, unit tests, simulator and guests of another architecture.
 $(OTHER_ARCHS:%=arch-%): arch-%:
-	$(Q)$(MAKE) --no-print-directory ARCH=$* unit
+	$(Q)$(MAKE) --no-print-directory ARCH=$* unit $(if $(wildcard src/sim/$*/*.c),sim guests)
+
+sim: $(SIM_BIN)
 
 deps:
 	$(Q)sh scripts/install-deps.sh
@@ -83,7 +93,8 @@ bench: deps
 guests: $(GUEST_ELFS) $(GUEST_BINS)
 unit: $(UNIT_BINS)
 
-$(BUILD)/cvisor: $(CORE_OBJS) $(SIM_OBJS)
+$(SIM_BIN): $(CORE_OBJS) $(SIM_OBJS)
+	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(SIM_LIBS)
 

@@ -73,17 +73,24 @@ int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, 
 			sorted[j] = sorted[j - 1];
 			sorted[j - 1] = t;
 		}
+	/*
+	 * Unicorn maps whole pages: a device window smaller than a page (the
+	 * 16550A's 0x100 bytes) takes its page; the device bus still refuses
+	 * offsets past the device, so those accesses stop the VM as wild ones.
+	 */
 	for (unsigned i = 0; i < n && sorted[i]->base < limit; i++) {
 		const struct as_region *r = sorted[i];
-		int rc = 0;
-		if (r->base > next)
-			rc = map_window(uc, m, owner, next, r->base - next, rd, wr);
+		gpa_t base = ALIGN_DOWN(r->base, PAGE_SIZE);
+		gpa_t end = ALIGN_UP(r->base + r->size, PAGE_SIZE);
+		int rc = base < next ? -CV_EOVERLAP : 0;
+		if (rc == 0 && base > next)
+			rc = map_window(uc, m, owner, next, base - next, rd, wr);
 		if (rc == 0)
 			rc = r->kind == REGION_RAM ? map_ram(uc, &as->s2, r)
-						   : map_window(uc, m, owner, r->base, r->size, rd, wr);
+						   : map_window(uc, m, owner, base, end - base, rd, wr);
 		if (rc < 0)
 			return rc;
-		next = r->base + r->size;
+		next = end;
 	}
 	if (next < limit)
 		return map_window(uc, m, owner, next, limit - next, rd, wr);

@@ -18,8 +18,9 @@
  *
  * Unicorn's address space is the VM's guest-physical space: RAM is mapped
  * as stage 2 maps it (found by walking the stage-2 tables), each device
- * window is an MMIO region, and every other address up to 2^48 is covered
- * by catch-all MMIO regions whose callback is the stage-2 fault path.
+ * window is an MMIO region, and every other address up to the top of the
+ * address space is a catch-all MMIO region whose callback is the stage-2
+ * fault path (src/sim/uc_map.c).
  */
 #include <stdlib.h>
 #include <string.h>

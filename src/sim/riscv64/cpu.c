@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated RISC-V virtualization hardware: a Unicorn RISC-V CPU
+ * running the guest in S-mode, and the glue that turns what the guest does
+ * into the traps a hypervisor in HS-mode would see (Privileged
+ * Architecture v1.12, chapter 8).
+ *
+ *   guest does                 Unicorn reports             cvisor sees
+ *   load/store to a device     MMIO callback               load/store guest-page fault (21/23)
+ *   load/store to no RAM       catch-all MMIO callback     load/store guest-page fault (21/23)
+ *   fetch from no RAM          UC_ERR_FETCH_*              instruction guest-page fault (20)
+ *   ecall                      interrupt hook, index 8     environment call from VS-mode (10)
+ *   wfi                        uc_emu_start returns        virtual instruction (22)
+ *   illegal insn, ebreak...    hook / uc_emu_start         (the guest's own: sent to stvec)
+ *
+ * scause, stval, htval and htinst are built as the H extension would and
+ * decoded by rv_decode_trap(), the bare HAL's decoder to be.
+ *
+ * Unicorn's RISC-V does not store PC before loads and stores, so in an
+ * MMIO callback PC is stale; a block hook records where the running
+ * translation block starts, and the access is found by decoding the block
+ * from there (src/arch/riscv64/insn.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <arch/insn.h>
+#include <arch/trap.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+#include <cvisor/log.h>
+
+#include "../../hal_sim/hal_sim.h"
+#include "sim_rv.h"
+
+/* A page outside every guest region holds the trampoline into S-mode. */
+#define TRAMPOLINE 0xffffffffffffe000ULL
+/* Instructions scanned from a block's start to find an access. */
+#define MAX_BLOCK_INSNS 512
+
+uint32_t sim_rv_fetch(struct sim_rv *s, uint64_t pc)
+{
+	uint16_t lo = 0, hi = 0;
+	if (uc_mem_read(s->uc, pc, &lo, 2) != UC_ERR_OK)
+		return 0;
+	if (rv_insn_length(lo) != 4)
+		return lo;
+	if (uc_mem_read(s->uc, pc + 2, &hi, 2) != UC_ERR_OK)
+		return 0;
+	return (uint32_t)hi << 16 | lo;
+}
+
+void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32])
+{
+	x[0] = 0;
+	for (int i = 1; i < 32; i++)
+		uc_reg_read(uc, UC_RISCV_REG_X0 + i, &x[i]);
+}
+
+void sim_rv_set_pending(struct sim_rv *s, const struct vcpu_exit *exit)
+{
+	s->pending = *exit;
+	s->have_pending = true;
+	uc_emu_stop(s->uc);
+}
+
+/*
+ * The load or store of the current block that made an access to gpa: the
+ * first one, from the block's start, whose effective address (from the
+ * registers as they are now, those the access saw) covers gpa.
+ */
+static bool locate_access(struct sim_rv *s, gpa_t gpa, bool write, const uint64_t x[32],
+			  struct rv_ldst *ld, uint64_t *pc)
+{
+	uint64_t at = s->block;
+
+	for (unsigned i = 0; i < MAX_BLOCK_INSNS; i++) {
+		uint32_t insn = sim_rv_fetch(s, at);
+		unsigned len = rv_insn_length((uint16_t)insn);
+		if (!insn || !len)
+			return false;
+		if (rv_decode_ldst(insn, ld) && ld->is_load == !write) {
+			uint64_t ea = rv_ldst_address(ld, x);
+			if (gpa >= ea && gpa - ea < ld->size) {
+				*pc = at;
+				return true;
+			}
+		}
+		at += len;
+	}
+	return false;
+}
+
+/* Hands an exit to the core with the register file up to date. */
+static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[32], uint64_t pc)
+{
+	memcpy(s->vcpu->arch.x, x, sizeof(s->vcpu->arch.x));
+	s->vcpu->arch.pc = pc;
+	vcpu_handle_exit(s->vcpu, exit);
+	if (!vm_running(s->vcpu->vm))
+		uc_emu_stop(s->uc);
+}
+
+/*
+ * A guest load or store that RAM does not serve: the guest-page fault the
+ * H extension would report, with the transformed instruction in htinst.
+ * Returns the value a load gets.
+ */
+static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, bool write,
+				 uint64_t value)
+{
+	uint64_t x[32], pc = s->block;
+	struct rv_ldst ld;
+	struct vcpu_exit exit;
+
+	if (!vm_running(s->vcpu->vm))
+		return 0;
+	sim_rv_read_gprs(s->uc, x);
+	struct rv_trap t = {
+		.scause = write ? RV_CAUSE_STORE_GUEST_PAGE_FAULT : RV_CAUSE_LOAD_GUEST_PAGE_FAULT,
+		.stval = gpa, /* satp = 0: the guest virtual address is the GPA */
+		.htval = gpa >> 2,
+	};
+	if (locate_access(s, gpa, write, x, &ld, &pc))
+		t.htinst = rv_transform_ldst(&ld);
+	else
+		log_warn("%s: could not find the instruction behind a %u-byte %s at GPA 0x%llx "
+			 "(block at PC 0x%llx)", s->vcpu->vm->name, size, write ? "write" : "read",
+			 (unsigned long long)gpa, (unsigned long long)s->block);
+	t.sepc = pc;
+	rv_decode_trap(&t, &exit);
+	if (exit.reason == EXIT_MMIO) {
+		/* Unicorn hands over at most 4 bytes at a time: each piece is one access. */
+		exit.mmio.size = (uint8_t)size;
+		exit.mmio.data = write ? value : 0;
+	} else if (exit.reason == EXIT_STAGE2_FAULT) {
+		exit.s2fault.size = (uint8_t)size;
+	}
+	dispatch(s, &exit, x, pc);
+	return exit.reason == EXIT_MMIO && !write ? exit.mmio.data : 0;
+}
+
+static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+	struct sim_window *w = user;
+	(void)uc;
+	return guest_page_fault(w->owner, w->base + offset, size, false, 0);
+}
+
+static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
+{
+	struct sim_window *w = user;
+	(void)uc;
+	guest_page_fault(w->owner, w->base + offset, size, true, value);
+}
+
+/* RAM that stage 2 maps without this permission, or the trampoline page. */
+static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+		    void *user)
+{
+	(void)uc;
+	if (type == UC_MEM_FETCH_PROT)
+		return false; /* reported when uc_emu_start returns */
+	guest_page_fault(user, addr, (unsigned)size, type == UC_MEM_WRITE_PROT, (uint64_t)value);
+	return false;
+}
+
+static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+	struct sim_rv *s = user;
+	(void)uc;
+	(void)size;
+	s->block = address;
+}
+
+/* ecall: an SBI call to the hypervisor. PC is already past the ecall. */
+static void ecall(struct sim_rv *s, uint64_t pc_after)
+{
+	uint64_t x[32];
+	struct vcpu_exit exit;
+	struct rv_trap t = { .scause = RV_CAUSE_VS_ECALL, .sepc = pc_after - 4 };
+
+	sim_rv_read_gprs(s->uc, x);
+	rv_decode_trap(&t, &exit);
+	rv_exit_fill_operands(&exit, x);
+	dispatch(s, &exit, x, pc_after);
+	if (!vm_running(s->vcpu->vm))
+		return;
+	uc_reg_write(s->uc, UC_RISCV_REG_A0, &exit.hypercall.ret[0]);
+	uc_reg_write(s->uc, UC_RISCV_REG_A1, &exit.hypercall.ret[1]);
+}
+
+/* The instruction that ends just before pc in the current block (its PC), or pc - 4. */
+static uint64_t insn_before(struct sim_rv *s, uint64_t pc)
+{
+	uint64_t at = s->block;
+	for (unsigned i = 0; i < MAX_BLOCK_INSNS && at < pc; i++) {
+		unsigned len = rv_insn_length((uint16_t)sim_rv_fetch(s, at));
+		if (!len)
+			break;
+		if (at + len == pc)
+			return at;
+		at += len;
+	}
+	return pc - 4;
+}
+
+/*
+ * Unicorn's exception numbers are QEMU's (target/riscv/cpu_bits.h): the
+ * RISC-V cause codes, ecall always as 8. PC is past an ecall or an
+ * illegal instruction, at the faulting instruction for the others.
+ */
+static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct sim_rv *s = user;
+	uint64_t pc;
+
+	uc_reg_read(uc, UC_RISCV_REG_PC, &pc);
+	switch (intno) {
+	case 8: /* ecall, whatever the mode */
+		ecall(s, pc);
+		return;
+	case RV_CAUSE_ILLEGAL_INSN: {
+		uint64_t epc = insn_before(s, pc);
+		sim_rv_deliver(s, RV_CAUSE_ILLEGAL_INSN, epc, sim_rv_fetch(s, epc));
+		return;
+	}
+	case RV_CAUSE_BREAKPOINT:
+		sim_rv_deliver(s, RV_CAUSE_BREAKPOINT, pc, pc);
+		return;
+	case RV_CAUSE_MISALIGNED_FETCH:
+	case RV_CAUSE_FETCH_ACCESS:
+	case RV_CAUSE_MISALIGNED_LOAD:
+	case RV_CAUSE_LOAD_ACCESS:
+	case RV_CAUSE_MISALIGNED_STORE:
+	case RV_CAUSE_STORE_ACCESS:
+	case RV_CAUSE_FETCH_PAGE_FAULT:
+	case RV_CAUSE_LOAD_PAGE_FAULT:
+	case RV_CAUSE_STORE_PAGE_FAULT:
+		/* The guest's own fault; QEMU keeps the address in a field the API does not show. */
+		sim_rv_deliver(s, intno, pc, 0);
+		return;
+	default: {
+		struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = pc };
+		cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg),
+			    "simulated CPU raised exception %u (%s)", intno, rv_cause_name(intno));
+		sim_rv_set_pending(s, &exit);
+		return;
+	}
+	}
+}
+
+/* The one-shot code hook that delivers an exception from inside a hook (ebreak). */
+static void on_deliver(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+	struct sim_rv *s = user;
+	(void)size;
+	if (!s->deliver_pending || address != s->deliver_pc)
+		return;
+	s->deliver_pending = false;
+	uc_hook_del(uc, s->deliver_hook);
+	sim_rv_deliver(s, s->deliver_cause, s->deliver_pc, s->deliver_tval);
+}
+
+static int add_hooks(struct sim_rv *s)
+{
+	uc_err e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INTR, (void *)on_interrupt,
+			       s, 1, 0);
+	if (!e)
+		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_BLOCK, (void *)on_block, s, 1,
+				0);
+	if (!e)
+		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++],
+				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,
+				(void *)on_prot, s, 1, 0);
+	return e ? -CV_EINVAL : 0;
+}
+
+void sim_rv_deliver_at(struct sim_rv *s, uint64_t pc, uint64_t cause, uint64_t tval)
+{
+	s->deliver_pending = true;
+	s->deliver_pc = pc;
+	s->deliver_cause = cause;
+	s->deliver_tval = tval;
+	uc_hook_add(s->uc, &s->deliver_hook, UC_HOOK_CODE, (void *)on_deliver, s, pc, pc);
+}
+
+/*
+ * M-mode code that drops to S-mode at the entry point (t1): mepc = t1,
+ * mstatus.MPP = S (0b01 << 11), mret. Unicorn starts in M-mode and has no
+ * API for the privilege level.
+ */
+static const uint32_t trampoline[] = {
+	0x34131073, /* csrw mepc, t1 */
+	0x00000313, /* li t1, 0 */
+	0x000012b7, /* lui t0, 0x1 */
+	0x8002829b, /* addiw t0, t0, -2048: 0x800, MPP = S */
+	0x30029073, /* csrw mstatus, t0 */
+	0x00000293, /* li t0, 0 */
+	0x30200073, /* mret */
+};
+
+int hal_vcpu_init(struct vcpu *vcpu)
+{
+	struct sim_rv *s = calloc(1, sizeof(*s));
+	int rc = -CV_EINVAL;
+
+	if (!s)
+		return -CV_ENOMEM;
+	s->vcpu = vcpu;
+	if (uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &s->uc) != UC_ERR_OK)
+		goto fail;
+	vcpu->hal = s;
+	if ((rc = sim_map_build(s->uc, &vcpu->vm->as, &s->map, s, TRAMPOLINE, on_mmio_read,
+				on_mmio_write)) < 0)
+		goto fail;
+	rc = -CV_EINVAL;
+	if (uc_mem_map(s->uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC | UC_PROT_READ) != UC_ERR_OK ||
+	    uc_mem_write(s->uc, TRAMPOLINE, trampoline, sizeof(trampoline)) != UC_ERR_OK ||
+	    uc_mem_protect(s->uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC) != UC_ERR_OK)
+		goto fail;
+	if ((rc = add_hooks(s)) < 0)
+		goto fail;
+	return 0;
+fail:
+	hal_vcpu_destroy(vcpu);
+	return rc;
+}
+
+void hal_vcpu_destroy(struct vcpu *vcpu)
+{
+	struct sim_rv *s = vcpu->hal;
+	if (!s)
+		return;
+	if (s->uc)
+		uc_close(s->uc);
+	free(s);
+	vcpu->hal = NULL;
+}
+
+void hal_vcpu_kick(struct vcpu *vcpu)
+{
+	struct sim_rv *s = vcpu->hal;
+	if (!s)
+		return;
+	s->kicked = true;
+	uc_emu_stop(s->uc);
+}
+
+void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	(void)vm;
+	(void)gpa;
+	(void)size; /* stage 2 is fixed after boot until unmap/protect exist */
+}

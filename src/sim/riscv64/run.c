@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal_vcpu_run() for the simulated RISC-V CPU: the world switch.
+ *
+ * Entering the guest writes the general registers and PC into Unicorn and
+ * starts it (the first time through the trampoline into S-mode); leaving
+ * reads them back. The guest's CSRs stay in Unicorn. Exits resolved inside
+ * Unicorn's callbacks (MMIO, SBI calls) never come back here; the ones
+ * that stop the CPU (WFI, fetches from no RAM, ebreak, errors) do.
+ */
+#include <string.h>
+
+#include <arch/trap.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+#include <cvisor/log.h>
+
+#include "sim_rv.h"
+
+#define NEVER_PC 0xfffffffffffffffcULL
+#define TRAMPOLINE 0xffffffffffffe000ULL
+#define INSN_WFI 0x10500073u
+#define INSN_EBREAK 0x00100073u
+#define INSN_C_EBREAK 0x9002u
+
+static void save_guest(struct sim_rv *s)
+{
+	sim_rv_read_gprs(s->uc, s->vcpu->arch.x);
+	uc_reg_read(s->uc, UC_RISCV_REG_PC, &s->vcpu->arch.pc);
+}
+
+static void restore_guest(struct sim_rv *s)
+{
+	const struct vcpu_arch *a = &s->vcpu->arch;
+	for (int i = 1; i < 32; i++)
+		uc_reg_write(s->uc, UC_RISCV_REG_X0 + i, &a->x[i]);
+}
+
+/* Why did uc_emu_start return? Fills *exit; the registers are saved. */
+static void classify_stop(struct sim_rv *s, uc_err err, struct vcpu_exit *exit)
+{
+	struct vcpu_arch *a = &s->vcpu->arch;
+
+	if (s->have_pending) {
+		*exit = s->pending;
+		s->have_pending = false;
+		if (exit->reason == EXIT_FATAL || exit->reason == EXIT_STAGE2_FAULT)
+			a->pc = exit->pc;
+		return;
+	}
+	if (!vm_running(s->vcpu->vm) || s->kicked)
+		return; /* EXIT_NONE */
+	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
+		struct rv_trap t = { .scause = RV_CAUSE_FETCH_GUEST_PAGE_FAULT, .stval = a->pc,
+				     .htval = a->pc >> 2, .sepc = a->pc };
+		rv_decode_trap(&t, exit);
+		exit->s2fault.size = 4;
+		return;
+	}
+	uint32_t insn = sim_rv_fetch(s, a->pc);
+	if (err == UC_ERR_INSN_INVALID && (insn == INSN_EBREAK || insn == INSN_C_EBREAK)) {
+		/* ebreak only ends the emulation: deliver it from a hook on the way back. */
+		sim_rv_deliver_at(s, a->pc, RV_CAUSE_BREAKPOINT, a->pc);
+		return;
+	}
+	if (err != UC_ERR_OK) {
+		exit->reason = EXIT_FATAL;
+		exit->pc = a->pc;
+		cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg), "simulated CPU stopped: %s",
+			    uc_strerror(err));
+		return;
+	}
+	if (sim_rv_fetch(s, a->pc - 4) == INSN_WFI) {
+		/* wfi traps with hstatus.VTW as a virtual instruction, sepc at the wfi. */
+		struct rv_trap t = { .scause = RV_CAUSE_VIRTUAL_INSN, .stval = INSN_WFI,
+				     .sepc = a->pc - 4 };
+		rv_decode_trap(&t, exit);
+		a->pc -= 4;
+		return;
+	}
+	exit->reason = EXIT_FATAL;
+	exit->pc = a->pc;
+	cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg),
+		    "simulated CPU stopped for no known reason");
+}
+
+int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct sim_rv *s = vcpu->hal;
+
+	if (!s)
+		return -CV_EINVAL;
+	vcpu_arch_complete_exit(vcpu, exit);
+	restore_guest(s);
+	memset(exit, 0, sizeof(*exit));
+	if (s->kicked || !vm_running(vcpu->vm)) {
+		s->kicked = false;
+		return 0;
+	}
+	uint64_t start = vcpu->arch.pc;
+	if (!s->started) {
+		/* The trampoline's t1 is the entry; it leaves t0 and t1 zero, as at reset. */
+		uc_reg_write(s->uc, UC_RISCV_REG_T1, &vcpu->arch.pc);
+		start = TRAMPOLINE;
+		s->started = true;
+	}
+	uc_err err = uc_emu_start(s->uc, start, NEVER_PC, 0, 0);
+	save_guest(s);
+	classify_stop(s, err, exit);
+	s->kicked = false;
+	return 0;
+}
