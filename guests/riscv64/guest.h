@@ -50,6 +50,18 @@
 9997:
 .endm
 
+/* If reg != other register: print "FAIL: what (got 0x...)" and end. */
+.macro check_eq reg, other, what
+	beq \reg, \other, 9995f
+	mv a1, \reg
+	la a0, 9994f
+	call guest_fail_value
+	.pushsection .rodata
+9994:	.asciz "\what"
+	.popsection
+9995:
+.endm
+
 /* An SBI call: a7 = eid, a6 = fid (a0.. set by the caller). */
 .macro sbi eid, fid
 	li a7, \eid

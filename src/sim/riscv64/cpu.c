@@ -192,25 +192,12 @@ static void ecall(struct sim_rv *s, uint64_t pc_after)
 	uc_reg_write(s->uc, UC_RISCV_REG_A1, &exit.hypercall.ret[1]);
 }
 
-/* The instruction that ends just before pc in the current block (its PC), or pc - 4. */
-static uint64_t insn_before(struct sim_rv *s, uint64_t pc)
-{
-	uint64_t at = s->block;
-	for (unsigned i = 0; i < MAX_BLOCK_INSNS && at < pc; i++) {
-		unsigned len = rv_insn_length((uint16_t)sim_rv_fetch(s, at));
-		if (!len)
-			break;
-		if (at + len == pc)
-			return at;
-		at += len;
-	}
-	return pc - 4;
-}
-
 /*
  * Unicorn's exception numbers are QEMU's (target/riscv/cpu_bits.h): the
- * RISC-V cause codes, ecall always as 8. PC is past an ecall or an
- * illegal instruction, at the faulting instruction for the others.
+ * RISC-V cause codes, ecall always as 8. PC is past an ecall; for an
+ * illegal instruction it is the instruction's address + 4 whatever its
+ * length (measured with 16- and 32-bit ones); at the faulting instruction
+ * for the others.
  */
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 {
@@ -222,11 +209,10 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	case 8: /* ecall, whatever the mode */
 		ecall(s, pc);
 		return;
-	case RV_CAUSE_ILLEGAL_INSN: {
-		uint64_t epc = insn_before(s, pc);
-		sim_rv_deliver(s, RV_CAUSE_ILLEGAL_INSN, epc, sim_rv_fetch(s, epc));
+	case RV_CAUSE_ILLEGAL_INSN:
+		/* stval holds the instruction's bits (Privileged 4.1.9). */
+		sim_rv_deliver(s, RV_CAUSE_ILLEGAL_INSN, pc - 4, sim_rv_fetch(s, pc - 4));
 		return;
-	}
 	case RV_CAUSE_BREAKPOINT:
 		sim_rv_deliver(s, RV_CAUSE_BREAKPOINT, pc, pc);
 		return;
@@ -280,11 +266,15 @@ static int add_hooks(struct sim_rv *s)
 
 void sim_rv_deliver_at(struct sim_rv *s, uint64_t pc, uint64_t cause, uint64_t tval)
 {
+	if (s->deliver_pending)
+		return;
 	s->deliver_pending = true;
 	s->deliver_pc = pc;
 	s->deliver_cause = cause;
 	s->deliver_tval = tval;
 	uc_hook_add(s->uc, &s->deliver_hook, UC_HOOK_CODE, (void *)on_deliver, s, pc, pc);
+	/* Hooks are compiled into translated code: retranslate the block at pc. */
+	uc_ctl_remove_cache(s->uc, pc, pc + 4);
 }
 
 /*
