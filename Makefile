@@ -59,7 +59,7 @@ GUEST_CFLAGS := -nostdlib -nostartfiles -static -ffreestanding -Wl,--build-id=no
 SIM_BIN := $(if $(filter $(ARCH),$(PRIMARY_ARCH)),$(BUILD)/cvisor,$(BUILD)/$(ARCH)/cvisor)
 HAS_SIM := $(wildcard src/sim/$(ARCH)/*.c)
 
-BENCH_BINS := $(BUILD)/bench/uc_raw_$(ARCH)
+BENCH_BINS := $(BUILD)/bench/uc_raw_$(PRIMARY_ARCH) $(OTHER_ARCHS:%=$(BUILD)/bench/uc_raw_%)
 
 .PHONY: all run test check bench deps clean format guests unit sim $(OTHER_ARCHS:%=arch-%)
 # Keep the test objects make would otherwise delete as intermediates.
@@ -121,7 +121,7 @@ $(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard 
 $(BUILD)/guests/$(ARCH)/%.bin: $(BUILD)/guests/$(ARCH)/%.elf
 	$(Q)$(GCROSS)objcopy -O binary $< $@
 
-$(BUILD)/bench/uc_raw_$(ARCH): bench/uc_raw_$(ARCH).c
+$(BUILD)/bench/uc_raw_%: bench/uc_raw_%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) -O2 -std=c11 -D_DEFAULT_SOURCE $(WARN) -o $@ $< -lunicorn -lpthread

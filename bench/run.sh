@@ -1,21 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # cvisor's simulator next to a minimal Unicorn program running the same
-# guest binaries. Prints figures; asserts nothing.
+# guest binaries, for each simulated architecture; bare-metal cvisor under
+# QEMU next to the guest alone. Prints figures; asserts nothing.
 #   bench/run.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
-ARCH=${2:-aarch64}
-if [ "$ARCH" != aarch64 ]; then
-	echo "bench: no simulator benchmarks for $ARCH yet"
-	exit 0
-fi
+ARCH=${2:-aarch64} # the architecture of the bare-metal figures
 CVISOR=$BUILD/cvisor
-RAW=$BUILD/bench/uc_raw_$ARCH
 G=$BUILD/guests/$ARCH
 # Guest instructions in bench_compute: a 4-instruction loop, 200 million times.
 INSNS=800000000
-HVCS=1000000
+CALLS=1000000
 
 now() { date +%s.%N; }
 
@@ -38,25 +34,35 @@ timed() { # out-file command...
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-echo "== compute-bound guest: $INSNS guest instructions, no exits"
-t_cv=$(timed "$out" "$CVISOR" run configs/$ARCH/bench_compute.toml) || exit 1
-t_raw=$(timed "$out" "$RAW" "$G/bench_compute.bin") || exit 1
-awk -v n=$INSNS -v a="$t_cv" -v b="$t_raw" 'BEGIN {
-	printf "  cvisor simulator     %8.3f s  %8.1f M instructions/s\n", a, n / a / 1e6
-	printf "  minimal Unicorn      %8.3f s  %8.1f M instructions/s\n", b, n / b / 1e6
-	printf "  cvisor / minimal     %8.2f (speed ratio, 1.00 = no overhead)\n", b / a
-}'
+# bench_sim ARCH CALL-GUEST CALL-NAME: the simulator of ARCH next to uc_raw_ARCH.
+bench_sim() {
+	arch=$1
+	calls=$2
+	what=$3
+	raw=$BUILD/bench/uc_raw_$arch
+	g=$BUILD/guests/$arch
+	echo "== $arch, compute-bound guest: $INSNS guest instructions, no exits"
+	t_cv=$(timed "$out" "$CVISOR" run configs/$arch/bench_compute.toml) || exit 1
+	t_raw=$(timed "$out" "$raw" "$g/bench_compute.bin") || exit 1
+	awk -v n=$INSNS -v a="$t_cv" -v b="$t_raw" 'BEGIN {
+		printf "  cvisor simulator     %8.3f s  %8.1f M instructions/s\n", a, n / a / 1e6
+		printf "  minimal Unicorn      %8.3f s  %8.1f M instructions/s\n", b, n / b / 1e6
+		printf "  cvisor / minimal     %8.2f (speed ratio, 1.00 = no overhead)\n", b / a
+	}'
+	echo "== $arch, $what guest: $CALLS calls, each an exit"
+	t_cv=$(timed "$out" "$CVISOR" run --stats configs/$arch/$calls.toml) || exit 1
+	n_cv=$(sed -n 's/.* hypercall=\([0-9]*\).*/\1/p' "$out")
+	t_raw=$(timed "$out" "$raw" "$g/$calls.bin") || exit 1
+	n_raw=$(sed -n 's/.*=\([0-9]*\)$/\1/p' "$out")
+	awk -v na="${n_cv:-0}" -v nb="${n_raw:-0}" -v a="$t_cv" -v b="$t_raw" 'BEGIN {
+		printf "  cvisor simulator     %8.3f s  %8.0f exits/s (%d exits)\n", a, na / a, na
+		printf "  minimal Unicorn hook %8.3f s  %8.0f hooks/s (%d hooks)\n", b, nb / b, nb
+		printf "  cvisor / minimal     %8.2f (speed ratio)\n", (na / a) / (nb / b)
+	}'
+}
 
-echo "== hypercall guest: $HVCS HVC exits"
-t_cv=$(timed "$out" "$CVISOR" run --stats configs/$ARCH/bench_hvc.toml) || exit 1
-n_cv=$(sed -n 's/.* hypercall=\([0-9]*\).*/\1/p' "$out")
-t_raw=$(timed "$out" "$RAW" "$G/bench_hvc.bin") || exit 1
-n_raw=$(sed -n 's/.*hvc=\([0-9]*\).*/\1/p' "$out")
-awk -v na="${n_cv:-0}" -v nb="${n_raw:-0}" -v a="$t_cv" -v b="$t_raw" 'BEGIN {
-	printf "  cvisor simulator     %8.3f s  %8.0f exits/s (%d exits)\n", a, na / a, na
-	printf "  minimal Unicorn hook %8.3f s  %8.0f hooks/s (%d hooks)\n", b, nb / b, nb
-	printf "  cvisor / minimal     %8.2f (speed ratio)\n", (na / a) / (nb / b)
-}'
+bench_sim aarch64 bench_hvc HVC
+bench_sim riscv64 bench_sbi "SBI (ecall)"
 echo "(wall times of whole runs, including start-up; 2 cores, one vCPU)"
 
 # ---- Bare metal: cvisor at EL2 under QEMU vs the guest directly on QEMU ----
@@ -85,4 +91,4 @@ for g in bench_compute bench_hvc; do
 		printf "  %-14s cvisor %7.3f s   QEMU alone %7.3f s   cvisor / alone %5.2f\n", g, a, b, a / b
 	}'
 done
-echo "(bench_compute: $INSNS instructions; bench_hvc: $HVCS HVCs, each a trap to EL2 under cvisor)"
+echo "(bench_compute: $INSNS instructions; bench_hvc: $CALLS HVCs, each a trap to EL2 under cvisor)"

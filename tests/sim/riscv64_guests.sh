@@ -72,6 +72,15 @@ expect_rc 1
 expect_out "wfi: waiting"
 expect_err "waits for an interrupt \(WFI\)"
 
+run_cvisor bench_compute run --stats $CFG/bench_compute.toml
+expect_rc 0
+expect_stat hypercall -eq 1
+expect_stat mmio -eq 0
+
+run_cvisor bench_sbi run --stats $CFG/bench_sbi.toml
+expect_rc 0
+expect_stat hypercall -eq 1000001
+
 run_cvisor two-vms run $CFG/hello.toml $CFG/sbi.toml
 expect_rc 0
 expect_out "[hello] Hello from cvisor guest (riscv64)!"
