@@ -56,7 +56,7 @@ run_bare() {
 # Every well-behaved guest in one image, one after another.
 run_bare all-guests "" max $CFG/hello.toml $CFG/hello-raw.toml $CFG/mmio.toml \
 	$CFG/hypercall.toml $CFG/svc.toml $CFG/sysreg.toml $CFG/far.toml \
-	$CFG/bench_compute.toml $CFG/bench_hvc.toml
+	$CFG/bench_compute.toml $CFG/bench_hvc.toml $CFG/wfe.toml
 expect_rc 0
 expect_out "[hello] Hello from cvisor guest (aarch64)!"
 expect_out "[hello] dtb ok"
@@ -67,7 +67,8 @@ expect_out "[hypercall] hypercall: all ok"
 expect_out "[svc] svc: all ok"
 expect_out "[sysreg] sysreg: all ok"
 expect_out "[far] far: all ok"
-expect_out "cvisor: 9 of 9 VMs powered off"
+expect_out "[wfe] wfe: went on"
+expect_out "cvisor: 10 of 10 VMs powered off"
 expect_no_out "FAIL"
 
 # The same guest on other CPU models.

@@ -81,6 +81,11 @@ expect_rc 1
 expect_out "spin: looping forever"
 expect_err "time limit of 1 s"
 
+run_cvisor wfe run --stats $CFG/wfe.toml
+expect_rc 0
+expect_out "wfe: went on"
+expect_stat halt -eq 0
+
 run_cvisor wfi run $CFG/wfi.toml
 expect_rc 1
 expect_out "wfi: waiting"

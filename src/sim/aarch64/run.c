@@ -122,10 +122,18 @@ static void classify_stop(struct sim_a64 *s, uc_err err, struct vcpu_exit *exit)
 		return;
 	}
 	uint32_t insn = sim_a64_fetch(s, a->pc - 4);
-	if (insn == INSN_WFI || insn == INSN_WFE) {
-		/* WFx traps with ELR_EL2 at the instruction (HCR_EL2.TWI/TWE). */
+	if (insn == INSN_WFE) {
+		/*
+		 * WFE may complete at any time (ARM ARM D1.6.1 "Wait for Event"):
+		 * a spinning guest (a lock) goes on. cvisor does not trap it on
+		 * hardware either (HCR_EL2.TWE clear).
+		 */
+		return; /* EXIT_NONE: resume after it */
+	}
+	if (insn == INSN_WFI) {
+		/* WFI traps with ELR_EL2 at the instruction (HCR_EL2.TWI). */
 		struct a64_trap t = {
-			.esr = ((uint64_t)EC_WFX << ESR_EC_SHIFT) | ESR_IL | (insn == INSN_WFE),
+			.esr = ((uint64_t)EC_WFX << ESR_EC_SHIFT) | ESR_IL,
 			.pc = a->pc - 4,
 		};
 		a64_decode_trap(&t, exit);
