@@ -12,7 +12,7 @@
 # unit tests are built and run too (OTHER_ARCHS).
 PRIMARY_ARCH := aarch64
 ARCH ?= $(PRIMARY_ARCH)
-OTHER_ARCHS := riscv64
+OTHER_ARCHS := riscv64 x86_64
 BUILD ?= build
 CC ?= gcc
 CROSS_aarch64 ?= aarch64-linux-gnu-
@@ -59,7 +59,7 @@ GUEST_CFLAGS := -nostdlib -nostartfiles -static -ffreestanding -Wl,--build-id=no
 SIM_BIN := $(if $(filter $(ARCH),$(PRIMARY_ARCH)),$(BUILD)/cvisor,$(BUILD)/$(ARCH)/cvisor)
 HAS_SIM := $(wildcard src/sim/$(ARCH)/*.c)
 
-BENCH_BINS := $(BUILD)/bench/uc_raw_$(PRIMARY_ARCH) $(OTHER_ARCHS:%=$(BUILD)/bench/uc_raw_%)
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/uc_raw_*.c))
 
 .PHONY: all run test check bench deps clean format guests unit sim $(OTHER_ARCHS:%=arch-%)
 # Keep the test objects make would otherwise delete as intermediates.

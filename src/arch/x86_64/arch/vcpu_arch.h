@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file vcpu_arch.h
+ * @brief x86_64 vCPU state: what the hypervisor keeps of a guest between
+ *        VM exits (Intel SDM Vol. 3C, 25.4 "Guest-State Area", and the
+ *        general registers, which VMX does not save).
+ */
+#ifndef ARCH_X86_64_VCPU_ARCH_H
+#define ARCH_X86_64_VCPU_ARCH_H
+
+#include <stdint.h>
+
+/** General registers in the order of their encodings (SDM Vol. 2, table 2-2). */
+enum x86_gpr {
+	X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
+	X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+	X86_NGPRS
+};
+
+struct vcpu_arch {
+	uint64_t gpr[X86_NGPRS]; /**< indexed by enum x86_gpr */
+	uint64_t rip, rflags;
+	uint64_t cr0, cr2, cr3, cr4, efer;
+	uint64_t idtr_base, idtr_limit, gdtr_base, gdtr_limit;
+	uint64_t apic_id;        /**< the local APIC id the guest sees (CPUID.1:EBX[31:24]) */
+};
+
+#endif
