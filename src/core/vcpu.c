@@ -58,6 +58,30 @@ static void handle_mmio(struct vcpu *vcpu, struct vcpu_exit *exit)
 			   exit->mmio.write ? ACCESS_WRITE : ACCESS_READ, exit->pc, what);
 }
 
+/*
+ * A port I/O exit (x86 IN/OUT). Ports no device claims behave as on a PC:
+ * reads give all ones, writes are dropped; firmware and kernels probe them.
+ */
+static void handle_pio(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct vm *vm = vcpu->vm;
+	uint64_t val = exit->pio.data;
+	int rc = devbus_access(&vm->ports, exit->pio.port, exit->pio.size, exit->pio.write, &val);
+
+	if (rc == -CV_ENOENT) {
+		log_debug("%s: vCPU %u: %s of %u bytes at unclaimed port 0x%x", vm->name, vcpu->id,
+			  exit->pio.write ? "write" : "read", exit->pio.size, exit->pio.port);
+		val = ~0ULL;
+	} else if (rc < 0) {
+		vm_stop(vm, VM_FAILED, "port I/O: %s of %u bytes at port 0x%x refused by the device (%s) "
+			"by vCPU %u at PC 0x%llx", exit->pio.write ? "write" : "read", exit->pio.size,
+			exit->pio.port, cv_strerror(rc), vcpu->id, (unsigned long long)exit->pc);
+		return;
+	}
+	if (!exit->pio.write)
+		exit->pio.data = (uint32_t)(exit->pio.size == 4 ? val : val & ((1u << (8 * exit->pio.size)) - 1));
+}
+
 /* A stage-2 fault the hypervisor cannot resolve stops the VM. */
 static void handle_stage2_fault(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
@@ -111,7 +135,7 @@ void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
 			(unsigned long long)exit->pc, exit->fatal.msg);
 		break;
 	case EXIT_PIO:
-		vm_stop(vm, VM_FAILED, "port I/O exit on an architecture without ports");
+		handle_pio(vcpu, exit);
 		break;
 	}
 	if ((vm->trace & TRACE_EXITS) && exit->reason != EXIT_NONE)

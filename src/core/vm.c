@@ -63,9 +63,14 @@ static int add_device(struct vm *vm, const char *name, gpa_t base, uint64_t size
 	if (!dev)
 		return -CV_EINVAL;
 	dev->vm = vm;
-	int rc = addrspace_add_mmio(&vm->as, base, size, name);
-	if (rc == 0)
-		rc = devbus_add(&vm->bus, dev);
+	int rc;
+	if (dev->port_io) {
+		rc = devbus_add(&vm->ports, dev);
+	} else {
+		rc = addrspace_add_mmio(&vm->as, base, size, name);
+		if (rc == 0)
+			rc = devbus_add(&vm->bus, dev);
+	}
 	if (rc < 0) {
 		if (dev->ops->destroy)
 			dev->ops->destroy(dev);
@@ -325,6 +330,7 @@ void vm_destroy(struct vm *vm)
 		hal_free(vm->vcpus[i]);
 	}
 	devbus_destroy(&vm->bus);
+	devbus_destroy(&vm->ports);
 	addrspace_destroy(&vm->as);
 	hal_free(vm);
 }

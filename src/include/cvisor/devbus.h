@@ -30,6 +30,7 @@ struct device {
 	const struct device_ops *ops;
 	void *priv;       /**< the device's own state */
 	struct vm *vm;    /**< owning VM */
+	bool port_io;     /**< on the I/O port bus (x86), base and size in ports */
 };
 
 struct devbus {

@@ -64,7 +64,8 @@ struct vm {
 	char name[CFG_NAME_MAX];
 	struct vm_config cfg;
 	struct addrspace as;
-	struct devbus bus;
+	struct devbus bus;                    /**< MMIO devices */
+	struct devbus ports;                  /**< I/O port devices (x86) */
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	unsigned nvcpus;
 	volatile enum vm_state state;

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The x86_64 guest platform, following QEMU's q35 conventions where a
+ * guest looks for them:
+ *
+ *   I/O port 0x3f8   COM1, a 16550A UART ("ns16550a")
+ *   I/O port 0x604   ACPI PM1a control: writing SLP_EN (0x2000) powers off
+ *   RAM from 0 (the config's memory_regions)
+ *
+ * x86 guests do not use a device tree; cvisor still writes one (memory,
+ * /chosen) for guests that look for it, at the same place as elsewhere.
+ */
+#include <libfdt.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/fdt.h>
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+#include <cvisor/ns16550.h>
+#include <cvisor/vm.h>
+
+#define COM1_PORT 0x3f8
+#define PM1A_CNT_PORT 0x604
+#define PM1_SLP_EN (1u << 13)
+
+static const struct platform_device pc_devices[] = {
+	{ "ns16550a", COM1_PORT, 8 },
+	{ "acpi-pm", PM1A_CNT_PORT, 2 },
+};
+
+enum cv_arch vm_arch_id(void)
+{
+	return ARCH_X86_64;
+}
+
+const struct platform_device *vm_arch_default_devices(unsigned *count)
+{
+	*count = ARRAY_SIZE(pc_devices);
+	return pc_devices;
+}
+
+const char *vm_arch_console_device(void)
+{
+	return "ns16550a";
+}
+
+/*
+ * PM1a control (ACPI 6.4, 4.8.3.2.1 "PM1 Control Registers"): SLP_EN with
+ * SLP_TYP 0, the S5 (soft off) value of QEMU's q35 tables, powers off.
+ */
+static int pm_read(struct device *dev, uint64_t offset, unsigned size, uint64_t *val)
+{
+	(void)dev;
+	(void)offset;
+	(void)size;
+	*val = 0;
+	return 0;
+}
+
+static int pm_write(struct device *dev, uint64_t offset, unsigned size, uint64_t val)
+{
+	if (offset != 0 || size != 2)
+		return -CV_EINVAL;
+	if ((val & PM1_SLP_EN) && ((val >> 10) & 7) == 0)
+		vm_stop(dev->vm, VM_OFF, "guest powered off (ACPI S5 through PM1a control)");
+	return 0;
+}
+
+static const struct device_ops pm_ops = { .read = pm_read, .write = pm_write };
+
+struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base,
+				     uint64_t size, char *err, size_t errsize)
+{
+	struct device *dev = NULL;
+
+	if (strcmp(name, "ns16550a") == 0) {
+		dev = ns16550_create(vm, base);
+		if (dev)
+			dev->size = size;
+	} else if (strcmp(name, "acpi-pm") == 0) {
+		dev = hal_zalloc(sizeof(*dev));
+		if (dev) {
+			cv_strlcpy(dev->name, "acpi-pm", sizeof(dev->name));
+			dev->base = base;
+			dev->size = size;
+			dev->ops = &pm_ops;
+			dev->vm = vm;
+		}
+	} else {
+		cv_snprintf(err, errsize, "emulated device '%s' is not known to cvisor on x86_64 "
+			    "(known: ns16550a, acpi-pm)", name);
+		return NULL;
+	}
+	if (!dev) {
+		cv_snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	dev->port_io = true; /* both are I/O port devices on a PC */
+	return dev;
+}
+
+gpa_t vm_arch_default_dtb_addr(const struct vm *vm)
+{
+	return vm_dtb_addr_below_ram_end(vm);
+}
+
+int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
+{
+	CV_UNUSED(vm);
+	return fdt_property_string(fdt, "compatible", "cvisor,x86-64-pc");
+}
+
+int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt)
+{
+	CV_UNUSED(vm);
+	CV_UNUSED(dev);
+	CV_UNUSED(fdt);
+	return 0;
+}
