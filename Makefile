@@ -17,6 +17,8 @@ BUILD ?= build
 CC ?= gcc
 CROSS_aarch64 ?= aarch64-linux-gnu-
 CROSS_riscv64 ?= riscv64-linux-gnu-
+CROSS_x86_64 ?=
+GUEST_ARCH_FLAGS_x86_64 := -no-pie -mno-red-zone
 GUEST_ARCH_FLAGS_riscv64 := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 
 Q := @

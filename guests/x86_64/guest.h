@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest.h: what every x86_64 test guest shares (GNU as, AT&T syntax).
+ * Include it from a .S file; define `main`, entered in 64-bit mode with
+ * RDI = the device tree's GPA (cvisor passes it in RSI), and return 0 in
+ * RAX for success. The runtime prints through COM1 (16550A at port 0x3f8)
+ * and ends the VM as on QEMU's q35 machine:
+ *   main returns 0      -> ACPI S5: 0x2000 to port 0x604 (cvisor exits 0)
+ *   main returns not 0  -> "FAIL" and HLT with interrupts off (cvisor exits 1)
+ * Helpers follow the SysV ABI: arguments in RDI, RSI; RAX, RCX, RDX, RSI,
+ * RDI, R8-R11 clobbered; RBX, RBP, R12-R15 preserved.
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#define COM1 0x3f8
+#define COM1_LSR (COM1 + 5)
+#define LSR_THRE 0x20
+#define PM1A_CNT 0x604
+#define CVISOR_VERSION 0
+#define CVISOR_PUTCHAR 1
+#define CVISOR_ADD 2
+#define CVISOR_VCPU_ID 3
+
+/* Prints a string literal. */
+.macro print str
+	lea 9998f(%rip), %rdi
+	call guest_puts
+	.pushsection .rodata
+9998:	.asciz "\str"
+	.popsection
+.endm
+
+/* If reg != expected: "FAIL: what (got 0x...)" and end. */
+.macro check reg, expected, what
+	mov $\expected, %r11
+	cmp %r11, \reg
+	je 9997f
+	mov \reg, %rsi
+	lea 9996f(%rip), %rdi
+	call guest_fail_value
+	.pushsection .rodata
+9996:	.asciz "\what"
+	.popsection
+9997:
+.endm
+
+.macro GUEST_RUNTIME
+	.section .text.boot, "ax"
+	.global _start
+_start:
+	lea stack_top(%rip), %rsp
+	mov %rsi, %rdi
+	call main
+	test %rax, %rax
+	jnz 1f
+	mov $PM1A_CNT, %dx
+	mov $0x2000, %ax
+	out %ax, %dx
+	hlt
+1:	lea guest_fail_msg(%rip), %rdi
+	call guest_puts
+	cli
+	hlt
+
+	.text
+/* guest_putc(dil = byte): waits for LSR.THRE, then writes THR. */
+	.global guest_putc
+guest_putc:
+	mov $COM1_LSR, %dx
+1:	in %dx, %al
+	test $LSR_THRE, %al
+	jz 1b
+	mov $COM1, %dx
+	mov %dil, %al
+	out %al, %dx
+	ret
+
+/* guest_puts(rdi = string). */
+	.global guest_puts
+guest_puts:
+	push %rbx
+	mov %rdi, %rbx
+1:	movzbl (%rbx), %edi
+	test %edi, %edi
+	jz 2f
+	call guest_putc
+	inc %rbx
+	jmp 1b
+2:	pop %rbx
+	ret
+
+/* guest_puthex(rdi): "0x" and 16 hex digits. */
+	.global guest_puthex
+guest_puthex:
+	push %rbx
+	push %r12
+	mov %rdi, %rbx
+	mov $'0', %edi
+	call guest_putc
+	mov $'x', %edi
+	call guest_putc
+	mov $60, %r12d
+1:	mov %rbx, %rdi
+	mov %r12d, %ecx
+	shr %cl, %rdi
+	and $15, %edi
+	cmp $10, %edi
+	jb 2f
+	add $('a' - '0' - 10), %edi
+2:	add $'0', %edi
+	call guest_putc
+	sub $4, %r12d
+	jns 1b
+	pop %r12
+	pop %rbx
+	ret
+
+/* guest_fail_value(rdi = what, rsi = value): "FAIL: what (got 0x...)", then stop. */
+	.global guest_fail_value
+guest_fail_value:
+	mov %rdi, %rbx
+	mov %rsi, %r12
+	lea guest_fail_prefix(%rip), %rdi
+	call guest_puts
+	mov %rbx, %rdi
+	call guest_puts
+	lea guest_fail_got(%rip), %rdi
+	call guest_puts
+	mov %r12, %rdi
+	call guest_puthex
+	mov $')', %edi
+	call guest_putc
+	mov $'\n', %edi
+	call guest_putc
+	cli
+	hlt
+
+	.section .rodata
+guest_fail_msg:
+	.asciz "FAIL\n"
+guest_fail_prefix:
+	.asciz "FAIL: "
+guest_fail_got:
+	.asciz " (got "
+	.text
+.endm
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal_vcpu_run() for the simulated x86_64 CPU: the world switch. The
+ * general registers, RIP and RFLAGS go into Unicorn and come back; control
+ * registers stay in Unicorn. Exits resolved inside hooks (port I/O,
+ * CPUID, EPT violations) never come back here; VMCALL, HLT and the rest
+ * that stop the CPU do.
+ */
+#include <string.h>
+
+#include <arch/vmx.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+
+#include "sim_x86.h"
+
+#define NEVER_PC 0xfffffffffffffffcULL
+
+/* Why did uc_emu_start return? Fills *exit; the registers are saved. */
+static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
+{
+	struct vcpu_arch *a = &s->vcpu->arch;
+	uint8_t insn[3] = { 0, 0, 0 };
+
+	if (s->have_pending) {
+		*exit = s->pending;
+		s->have_pending = false;
+		a->rip = exit->pc;
+		return;
+	}
+	if (!vm_running(s->vcpu->vm) || s->kicked)
+		return;
+	if (err == UC_ERR_INSN_INVALID) {
+		uc_mem_read(s->uc, a->rip, insn, 3);
+		if (insn[0] == 0x0f && insn[1] == 0x01 && insn[2] == 0xc1) { /* VMCALL */
+			struct vmx_exit_info info = { .reason = VMX_EXIT_VMCALL, .insn_len = 3,
+						      .rip = a->rip };
+			vmx_decode_exit(&info, exit);
+			vmx_exit_fill_operands(exit, a->gpr);
+			return;
+		}
+		/* UD2 and other undefined opcodes: #UD for the guest. */
+		sim_x86_deliver(s, 6, a->rip, false, 0);
+		sim_x86_save(s);
+		if (s->have_pending)
+			classify_stop(s, UC_ERR_OK, exit);
+		return;
+	}
+	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
+		struct vmx_exit_info info = { .reason = VMX_EXIT_EPT_VIOLATION,
+					      .qualification = 4 | (1u << 7) | (1u << 8),
+					      .guest_phys = a->rip, .guest_linear = a->rip,
+					      .rip = a->rip };
+		vmx_decode_exit(&info, exit);
+		exit->s2fault.size = 1;
+		return;
+	}
+	if (err != UC_ERR_OK) {
+		exit->reason = EXIT_FATAL;
+		exit->pc = a->rip;
+		cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg), "simulated CPU stopped: %s",
+			    uc_strerror(err));
+		return;
+	}
+	uc_mem_read(s->uc, a->rip - 1, insn, 1);
+	if (insn[0] == 0xf4) { /* HLT: Unicorn stops after it */
+		struct vmx_exit_info info = { .reason = VMX_EXIT_HLT, .insn_len = 1, .rip = a->rip - 1 };
+		vmx_decode_exit(&info, exit);
+		a->rip -= 1;
+		return;
+	}
+	exit->reason = EXIT_FATAL;
+	exit->pc = a->rip;
+	cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg), "simulated CPU stopped for no known reason");
+}
+
+int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct sim_x86 *s = vcpu->hal;
+
+	if (!s)
+		return -CV_EINVAL;
+	vcpu_arch_complete_exit(vcpu, exit);
+	sim_x86_restore(s);
+	memset(exit, 0, sizeof(*exit));
+	if (s->kicked || !vm_running(vcpu->vm)) {
+		s->kicked = false;
+		return 0;
+	}
+	uc_err err = uc_emu_start(s->uc, vcpu->arch.rip, NEVER_PC, 0, 0);
+	sim_x86_save(s);
+	classify_stop(s, err, exit);
+	s->kicked = false;
+	return 0;
+}
