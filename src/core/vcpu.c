@@ -114,9 +114,9 @@ void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
 	case EXIT_HALT:
 		/* No interrupt source exists yet, so nothing could ever wake it. */
 		vm_stop(vm, VM_FAILED,
-			"vCPU %u waits for an interrupt (WFI) at PC 0x%llx, but no interrupt "
+			"vCPU %u waits for an interrupt (%s) at PC 0x%llx, but no interrupt "
 			"source could wake it",
-			vcpu->id, (unsigned long long)exit->pc);
+			vcpu->id, vcpu_arch_halt_insn(), (unsigned long long)exit->pc);
 		break;
 	case EXIT_STAGE2_FAULT:
 		handle_stage2_fault(vcpu, exit);

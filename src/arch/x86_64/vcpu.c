@@ -7,8 +7,9 @@
  * arch/x86/boot.rst "64-bit boot protocol"): the guest starts in 64-bit
  * long mode at entry_point with paging on, CR3 pointing at an identity map
  * of the first 4 GiB that cvisor writes into the 64 KiB below the device
- * tree (2 MiB pages), interrupts off, RSI = the device tree's GPA. It must
- * load its own GDT and IDT before taking exceptions.
+ * tree (2 MiB pages), a GDT there too with CS = 0x10 (64-bit code) and
+ * DS = ES = SS = 0x18 (flat data), interrupts off, RSI = the device tree's
+ * GPA. It must load its own IDT before taking exceptions.
  */
 #include <arch/vmx.h>
 
@@ -33,6 +34,17 @@
 #define PTE_RW (1ULL << 1)
 #define PTE_PS (1ULL << 7)
 #define BOOT_TABLES_SIZE 0x10000ULL
+/* The boot GDT follows the six page-table pages. */
+#define BOOT_GDT_OFFSET 0x6000ULL
+
+/*
+ * Segment descriptors of the 64-bit boot protocol: __BOOT_CS = 0x10, a
+ * 64-bit code segment (L = 1), __BOOT_DS = 0x18, flat data (SDM Vol. 3A,
+ * 3.4.5 "Segment Descriptors"; Linux boot.rst).
+ */
+static const uint64_t boot_gdt[4] = {
+	0, 0, 0x00af9a000000ffffULL, 0x00cf92000000ffffULL,
+};
 
 /*
  * Writes the boot page tables at base: PML4[0] -> PDPT, PDPT[0..3] -> four
@@ -73,9 +85,12 @@ void vcpu_arch_reset(struct vcpu *vcpu, gpa_t entry, gpa_t dtb)
 	a->cr4 = CR4_PAE;
 	a->efer = EFER_LME | EFER_LMA;
 	a->cr3 = write_boot_tables(vcpu->vm, tables);
-	if (a->cr3 == GPA_INVALID)
+	if (a->cr3 == GPA_INVALID ||
+	    addrspace_write(&vcpu->vm->as, tables + BOOT_GDT_OFFSET, boot_gdt, sizeof(boot_gdt)) < 0)
 		log_warn("%s: no RAM for the boot page tables at 0x%llx", vcpu->vm->name,
 			 (unsigned long long)tables);
+	a->gdtr_base = tables + BOOT_GDT_OFFSET;
+	a->gdtr_limit = sizeof(boot_gdt) - 1;
 	a->apic_id = vcpu->id;
 }
 
@@ -189,6 +204,11 @@ void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
 	}
 	vm_stop(vcpu->vm, VM_FAILED, "vCPU %u: %s of MSR or register 0x%x that cvisor does not emulate",
 		vcpu->id, e->sysreg.write ? "write" : "read", e->sysreg.id);
+}
+
+const char *vcpu_arch_halt_insn(void)
+{
+	return "HLT";
 }
 
 uint64_t vcpu_arch_pc(const struct vcpu *vcpu)

@@ -60,6 +60,8 @@ const char *vm_arch_console_device(void);
  * fdt is in libfdt's sequential-write state.
  */
 int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt);
+/** The instruction that waits for an interrupt, for reports ("WFI", "HLT"). */
+const char *vcpu_arch_halt_insn(void);
 /** Formats the main registers for a fault report ("pc=... sp=... x0=..."). */
 int vcpu_arch_format_regs(const struct vcpu *vcpu, char *buf, size_t size);
 

@@ -229,10 +229,20 @@ static int set_boot_state(struct sim_x86 *s)
 	const struct vcpu_arch *a = &s->vcpu->arch;
 	uc_x86_msr efer = { .rid = MSR_EFER, .value = a->efer };
 
+	uc_x86_mmr gdtr = { .base = a->gdtr_base, .limit = (uint32_t)a->gdtr_limit };
+	uint64_t cs = 0x10, ds = 0x18;
+
 	if (uc_reg_write(s->uc, UC_X86_REG_CR4, &a->cr4) != UC_ERR_OK ||
 	    uc_reg_write(s->uc, UC_X86_REG_MSR, &efer) != UC_ERR_OK ||
 	    uc_reg_write(s->uc, UC_X86_REG_CR3, &a->cr3) != UC_ERR_OK ||
-	    uc_reg_write(s->uc, UC_X86_REG_CR0, &a->cr0) != UC_ERR_OK)
+	    uc_reg_write(s->uc, UC_X86_REG_CR0, &a->cr0) != UC_ERR_OK ||
+	    uc_reg_write(s->uc, UC_X86_REG_GDTR, &gdtr) != UC_ERR_OK)
+		return -CV_EINVAL;
+	/* Segment registers load from the GDT just written (the boot protocol's selectors). */
+	if (uc_reg_write(s->uc, UC_X86_REG_CS, &cs) != UC_ERR_OK ||
+	    uc_reg_write(s->uc, UC_X86_REG_SS, &ds) != UC_ERR_OK ||
+	    uc_reg_write(s->uc, UC_X86_REG_DS, &ds) != UC_ERR_OK ||
+	    uc_reg_write(s->uc, UC_X86_REG_ES, &ds) != UC_ERR_OK)
 		return -CV_EINVAL;
 	return 0;
 }

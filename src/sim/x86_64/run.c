@@ -32,9 +32,16 @@ static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 	}
 	if (!vm_running(s->vcpu->vm) || s->kicked)
 		return;
-	if (err == UC_ERR_INSN_INVALID) {
-		uc_mem_read(s->uc, a->rip, insn, 3);
-		if (insn[0] == 0x0f && insn[1] == 0x01 && insn[2] == 0xc1) { /* VMCALL */
+	uc_mem_read(s->uc, a->rip, insn, 3);
+	bool vmcall = insn[0] == 0x0f && insn[1] == 0x01 && insn[2] == 0xc1;
+	bool ud2 = insn[0] == 0x0f && insn[1] == 0x0b;
+	/*
+	 * Unicorn stops at an instruction it cannot run with UC_ERR_INSN_INVALID,
+	 * but when such an instruction begins a translation block it has seen
+	 * before, it returns UC_ERR_OK with RIP at it (measured): both mean the same.
+	 */
+	if (err == UC_ERR_INSN_INVALID || (err == UC_ERR_OK && (vmcall || ud2))) {
+		if (vmcall) {
 			struct vmx_exit_info info = { .reason = VMX_EXIT_VMCALL, .insn_len = 3,
 						      .rip = a->rip };
 			vmx_decode_exit(&info, exit);
