@@ -72,6 +72,20 @@ expect_rc 1
 expect_out "wfi: waiting"
 expect_err "waits for an interrupt \(WFI\)"
 
+# A hypervisor CSR: a virtual-instruction trap (scause 22), not emulated: the VM stops.
+run_cvisor csr run --trace=exits --stats $CFG/csr.toml
+expect_rc 1
+expect_out "csr: reading hstatus"
+expect_no_out "still running"
+expect_count '^exit: .* sysreg .*syndrome=0x16 id=0x600 read reg=10' -eq 1
+pc=$(sym csr csr_read)
+expect_err "trapped access to CSR 0x600 that cvisor does not emulate; vCPU 0 was at PC 0x$pc"
+
+run_cvisor one-bad-of-two run $CFG/hello.toml $CFG/wild.toml
+expect_rc 1
+expect_out "[hello] Hello from cvisor guest (riscv64)!"
+expect_err "vm [0-9]+ \(wild\) stopped: stage-2 fault"
+
 run_cvisor bench_compute run --stats $CFG/bench_compute.toml
 expect_rc 0
 expect_stat hypercall -eq 1

@@ -70,6 +70,11 @@ expect_rc 1
 expect_out "hlt: waiting"
 expect_err "waits for an interrupt \(HLT\)"
 
+run_cvisor one-bad-of-two run $CFG/hello.toml $CFG/storm.toml
+expect_rc 1
+expect_out "[hello] Hello from cvisor guest (x86_64)!"
+expect_err "vm [0-9]+ \(storm\) stopped: .*exception storm"
+
 run_cvisor two-vms run $CFG/hello.toml $CFG/vmcall.toml
 expect_rc 0
 expect_out "[hello] Hello from cvisor guest (x86_64)!"

@@ -99,8 +99,11 @@ static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[
 	memcpy(s->vcpu->arch.x, x, sizeof(s->vcpu->arch.x));
 	s->vcpu->arch.pc = pc;
 	vcpu_handle_exit(s->vcpu, exit);
-	if (!vm_running(s->vcpu->vm))
+	if (!vm_running(s->vcpu->vm)) {
+		s->stop_pc = pc; /* where reports say the vCPU was */
+		s->stop_pc_set = true;
 		uc_emu_stop(s->uc);
+	}
 }
 
 /*
@@ -193,6 +196,38 @@ static void ecall(struct sim_rv *s, uint64_t pc_after)
 }
 
 /*
+ * A CSR instruction on a hypervisor-level CSR (number bits 9:8 = 0b10):
+ * from VS-mode the H extension raises a virtual-instruction exception to
+ * HS-mode for it (Privileged 8.6.1), where an M-level CSR stays an illegal
+ * instruction for the guest.
+ */
+static bool hypervisor_csr(uint32_t insn)
+{
+	return (insn & 0x7f) == 0x73 && RV_CSR_FUNCT3(insn) != 0 && RV_CSR_FUNCT3(insn) != 4 &&
+	       ((RV_CSR_NUM(insn) >> 8) & 3) == 2;
+}
+
+/* The virtual-instruction trap, handled by the core like any trapped register. */
+static void virtual_instruction(struct sim_rv *s, uint64_t pc, uint32_t insn)
+{
+	uint64_t x[32];
+	struct vcpu_exit exit;
+	struct rv_trap t = { .scause = RV_CAUSE_VIRTUAL_INSN, .stval = insn, .sepc = pc };
+
+	sim_rv_read_gprs(s->uc, x);
+	rv_decode_trap(&t, &exit);
+	rv_exit_fill_operands(&exit, x);
+	dispatch(s, &exit, x, pc);
+	if (!vm_running(s->vcpu->vm))
+		return;
+	/* An emulated CSR: its value to rd, and on past the instruction. */
+	uint64_t next = pc + exit.insn_len;
+	if (exit.sysreg.reg != 0)
+		uc_reg_write(s->uc, UC_RISCV_REG_X0 + exit.sysreg.reg, &exit.sysreg.value);
+	uc_reg_write(s->uc, UC_RISCV_REG_PC, &next);
+}
+
+/*
  * Unicorn's exception numbers are QEMU's (target/riscv/cpu_bits.h): the
  * RISC-V cause codes, ecall always as 8. PC is past an ecall; for an
  * illegal instruction it is the instruction's address + 4 whatever its
@@ -209,10 +244,16 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	case 8: /* ecall, whatever the mode */
 		ecall(s, pc);
 		return;
-	case RV_CAUSE_ILLEGAL_INSN:
+	case RV_CAUSE_ILLEGAL_INSN: {
+		uint32_t insn = sim_rv_fetch(s, pc - 4);
+		if (hypervisor_csr(insn)) {
+			virtual_instruction(s, pc - 4, insn);
+			return;
+		}
 		/* stval holds the instruction's bits (Privileged 4.1.9). */
-		sim_rv_deliver(s, RV_CAUSE_ILLEGAL_INSN, pc - 4, sim_rv_fetch(s, pc - 4));
+		sim_rv_deliver(s, RV_CAUSE_ILLEGAL_INSN, pc - 4, insn);
 		return;
+	}
 	case RV_CAUSE_BREAKPOINT:
 		sim_rv_deliver(s, RV_CAUSE_BREAKPOINT, pc, pc);
 		return;

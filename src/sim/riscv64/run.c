@@ -108,6 +108,10 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	}
 	uc_err err = uc_emu_start(s->uc, start, NEVER_PC, 0, 0);
 	save_guest(s);
+	if (s->stop_pc_set) {
+		vcpu->arch.pc = s->stop_pc;
+		s->stop_pc_set = false;
+	}
 	classify_stop(s, err, exit);
 	s->kicked = false;
 	return 0;

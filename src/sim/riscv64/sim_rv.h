@@ -26,6 +26,8 @@ struct sim_rv {
 	volatile bool kicked;        /* hal_vcpu_kick() asked us to leave the guest */
 	bool started;                /* the guest has been entered (S-mode) once */
 	unsigned storm_count;        /* exceptions in a row taken inside the trap handler */
+	uint64_t stop_pc;            /* the instruction an exit that stopped the VM came from */
+	bool stop_pc_set;
 	/* A guest exception to deliver from inside a hook at this PC (ebreak). */
 	bool deliver_pending;
 	uint64_t deliver_pc, deliver_cause, deliver_tval;
