@@ -63,6 +63,7 @@ bench_sim() {
 
 bench_sim aarch64 bench_hvc HVC
 bench_sim riscv64 bench_sbi "SBI (ecall)"
+bench_sim x86_64 bench_vmcall VMCALL
 echo "(wall times of whole runs, including start-up; 2 cores, one vCPU)"
 
 # ---- Bare metal: cvisor at EL2 under QEMU vs the guest directly on QEMU ----

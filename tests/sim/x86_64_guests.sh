@@ -70,6 +70,15 @@ expect_rc 1
 expect_out "hlt: waiting"
 expect_err "waits for an interrupt \(HLT\)"
 
+run_cvisor bench_compute run --stats $CFG/bench_compute.toml
+expect_rc 0
+expect_stat pio -eq 1
+expect_stat hypercall -eq 0
+
+run_cvisor bench_vmcall run --stats $CFG/bench_vmcall.toml
+expect_rc 0
+expect_stat hypercall -eq 1000000
+
 run_cvisor one-bad-of-two run $CFG/hello.toml $CFG/storm.toml
 expect_rc 1
 expect_out "[hello] Hello from cvisor guest (x86_64)!"
