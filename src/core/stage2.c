@@ -163,6 +163,101 @@ int stage2_map(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned 
 	return map_range(s2, gpa, hpa, size, perm, memtype, false);
 }
 
+/* Replaces the block in *slot at level by a table of leaves one level down, same attributes. */
+static int split_block(struct stage2 *s2, uint64_t *slot, int level)
+{
+	struct s2_desc_info info;
+	uint64_t *next = hal_page_alloc(1);
+
+	if (!next)
+		return -CV_ENOMEM;
+	stage2_arch_decode(*slot, level, &info);
+	uint64_t child = stage2_arch_level_size(level + 1);
+	unsigned n = (unsigned)(stage2_arch_level_size(level) / child);
+	for (unsigned i = 0; i < n; i++)
+		next[i] = stage2_arch_leaf_desc(info.addr + i * child, level + 1, info.perm,
+						info.memtype);
+	s2->table_pages++;
+	*slot = stage2_arch_table_desc(hal_hva_to_hpa(next));
+	return 0;
+}
+
+/*
+ * The slot of the leaf that maps gpa, with blocks split until that leaf
+ * lies inside [gpa, gpa + size). Returns NULL if nothing maps gpa, with
+ * *skip = the bytes from gpa to the end of the hole; *rc < 0 on failure.
+ */
+static uint64_t *leaf_inside(struct stage2 *s2, gpa_t gpa, uint64_t size, int *level_out,
+			     uint64_t *skip, int *rc)
+{
+	uint64_t *table = s2->root;
+
+	*rc = 0;
+	for (int level = stage2_arch_start_level(); level <= stage2_arch_last_level(); level++) {
+		uint64_t *slot = &table[stage2_arch_index(level, gpa)];
+		uint64_t ls = stage2_arch_level_size(level);
+		struct s2_desc_info info;
+		stage2_arch_decode(*slot, level, &info);
+		if (info.kind == S2D_INVALID) {
+			*skip = ls - (gpa & (ls - 1));
+			return NULL;
+		}
+		if (info.kind == S2D_LEAF) {
+			if (gpa % ls == 0 && size >= ls) {
+				*level_out = level;
+				return slot;
+			}
+			if ((*rc = split_block(s2, slot, level)) < 0)
+				return NULL;
+			stage2_arch_decode(*slot, level, &info);
+		}
+		table = table_at(info.addr);
+	}
+	*rc = -CV_EINVAL; /* a table below the last level: a broken tree */
+	return NULL;
+}
+
+/* Unmaps (perm < 0) or re-protects every leaf in [gpa, gpa + size). */
+static int change_range(struct stage2 *s2, gpa_t gpa, uint64_t size, int perm)
+{
+	if (!s2->root || gpa % PAGE_SIZE || size % PAGE_SIZE)
+		return -CV_EINVAL;
+	while (size > 0) {
+		int level, rc;
+		uint64_t skip;
+		uint64_t *slot = leaf_inside(s2, gpa, size, &level, &skip, &rc);
+		if (rc < 0)
+			return rc;
+		if (!slot) {
+			skip = MIN(skip, size);
+			gpa += skip;
+			size -= skip;
+			continue;
+		}
+		uint64_t ls = stage2_arch_level_size(level);
+		if (perm < 0) {
+			*slot = 0;
+		} else {
+			struct s2_desc_info info;
+			stage2_arch_decode(*slot, level, &info);
+			*slot = stage2_arch_leaf_desc(info.addr, level, (unsigned)perm, info.memtype);
+		}
+		gpa += ls;
+		size -= ls;
+	}
+	return 0;
+}
+
+int stage2_unmap(struct stage2 *s2, gpa_t gpa, uint64_t size)
+{
+	return change_range(s2, gpa, size, -1);
+}
+
+int stage2_protect(struct stage2 *s2, gpa_t gpa, uint64_t size, unsigned perm)
+{
+	return change_range(s2, gpa, size, (int)(perm & S2_RWX));
+}
+
 static bool access_allowed(unsigned perm, enum access_kind access)
 {
 	switch (access) {

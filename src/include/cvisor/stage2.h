@@ -76,6 +76,15 @@ void stage2_destroy(struct stage2 *s2);
 int stage2_map(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned perm,
 	       enum s2_memtype memtype);
 /**
+ * Unmaps every page of [gpa, gpa+size) (page aligned; holes are skipped),
+ * splitting blocks that reach outside the range. Tables left empty are
+ * kept. The caller makes the hardware forget its cached translations
+ * (hal_vm_stage2_changed). Returns 0, -CV_EINVAL or -CV_ENOMEM.
+ */
+int stage2_unmap(struct stage2 *s2, gpa_t gpa, uint64_t size);
+/** Gives every mapped page of [gpa, gpa+size) the permissions perm, splitting blocks as unmap does. */
+int stage2_protect(struct stage2 *s2, gpa_t gpa, uint64_t size, unsigned perm);
+/**
  * Walks the tree for gpa and checks access. Returns 0 and fills res->hpa
  * (with the page offset) on success; otherwise -CV_EFAULT (translation or
  * access-flag fault) or -CV_EPERM (permission fault) with res->fault and

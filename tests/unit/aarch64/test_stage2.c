@@ -260,6 +260,58 @@ static void test_el2_registers(void **state)
 	assert_int_equal(a64_vtcr_el2(), 0x80023558ULL);
 }
 
+/* Unmapping a page inside a 2 MiB block splits it into a level-3 table with the same attributes. */
+static void test_unmap_splits_block(void **state)
+{
+	struct stage2 *s2 = *state;
+	struct s2_result res;
+	struct trace t = { .n = 0 };
+
+	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, S2_RWX, S2_MEM_NORMAL), 0);
+	size_t pages = s2->table_pages;
+	assert_int_equal(stage2_unmap(s2, 0x40201000, PAGE_SIZE), 0);
+	assert_int_equal(s2->table_pages, pages + 1);
+	assert_int_equal(stage2_translate(s2, 0x40201000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
+	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.level, 3);
+	/* Its neighbours are now pages, with the block's output addresses and bits. */
+	assert_int_equal(stage2_translate(s2, 0x40202abc, ACCESS_WRITE, &res, record, &t), 0);
+	assert_int_equal(res.level, 3);
+	assert_int_equal(res.hpa, HPA_2M + 0x2abc);
+	assert_int_equal(t.steps[2].desc, (HPA_2M + 0x2000) | 0x7ff);
+	/* Unmapping across a hole and past the mapping is fine. */
+	assert_int_equal(stage2_unmap(s2, 0x40000000, 4 * MiB), 0);
+	assert_int_equal(stage2_translate(s2, 0x40202000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
+	/* The freed range can be mapped again. */
+	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, PAGE_SIZE, S2_READ, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_unmap(s2, 0x40000800, PAGE_SIZE), -CV_EINVAL);
+}
+
+/* Protecting part of a block: read-only pages, the rest unchanged. */
+static void test_protect(void **state)
+{
+	struct stage2 *s2 = *state;
+	struct s2_result res;
+	struct trace t = { .n = 0 };
+
+	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_protect(s2, 0x40300000, 2 * PAGE_SIZE, S2_READ), 0);
+	assert_int_equal(stage2_translate(s2, 0x40300000, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(stage2_translate(s2, 0x40301fff, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(stage2_translate(s2, 0x40301fff, ACCESS_READ, &res, record, &t), 0);
+	/* S2AP = 0b01, XN: 0x77f | bit 54 (ARM ARM D8.3). */
+	assert_int_equal(t.steps[2].desc, (HPA_2M + 0x101000) | 0x77f | (1ULL << 54));
+	assert_int_equal(stage2_translate(s2, 0x40302000, ACCESS_WRITE, &res, NULL, NULL), 0);
+	/* Whole-block protection keeps the block. */
+	assert_int_equal(stage2_map(s2, 0x40400000, HPA_2M, 2 * MiB, S2_RWX, S2_MEM_NORMAL), 0);
+	size_t pages = s2->table_pages;
+	assert_int_equal(stage2_protect(s2, 0x40400000, 2 * MiB, S2_READ | S2_EXEC), 0);
+	assert_int_equal(s2->table_pages, pages);
+	assert_int_equal(stage2_translate(s2, 0x40400000, ACCESS_EXEC, &res, NULL, NULL), 0);
+	assert_int_equal(res.level, 2);
+	assert_int_equal(res.perm, S2_READ | S2_EXEC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +326,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_top_of_ipa_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_access_flag_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_el2_registers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_splits_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("stage2", tests, NULL, NULL);
 }

@@ -132,6 +132,23 @@ static void test_reserved_encodings(void **state)
 	assert_int_equal(res.fault, S2F_ACCESS_FLAG);
 }
 
+/* Unmapping a page of a megapage splits it into 512 pages with the same bits (4.3.1). */
+static void test_unmap_and_protect(void **state)
+{
+	struct stage2 *s2 = *state;
+	struct s2_result res;
+	struct trace t = { .n = 0 };
+
+	assert_int_equal(stage2_map(s2, 0x80200000, 0x40200000, 0x200000, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_unmap(s2, 0x80200000, 0x1000), 0);
+	assert_int_equal(stage2_translate(s2, 0x80200000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
+	assert_int_equal(stage2_protect(s2, 0x80201000, 0x1000, S2_READ), 0);
+	assert_int_equal(stage2_translate(s2, 0x80201000, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(t.steps[2].desc, (0x40201ULL << 10) | 0xd3); /* D A U R V */
+	assert_int_equal(stage2_translate(s2, 0x80201000, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(stage2_translate(s2, 0x80202000, ACCESS_WRITE, &res, NULL, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +157,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_only_and_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_superpages_and_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserved_encodings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_and_protect, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("riscv64 sv39x4", tests, NULL, NULL);
 }

@@ -87,11 +87,27 @@ static void test_large_pages_and_uc(void **state)
 	assert_int_equal(res.fault, S2F_ADDR_SIZE);
 }
 
+/* Unmapping inside a 2 MiB page splits it into a page table: PTEs lose bit 7. */
+static void test_unmap_splits(void **state)
+{
+	struct stage2 *s2 = *state;
+	struct s2_result res;
+	struct trace t = { .n = 0 };
+
+	assert_int_equal(stage2_map(s2, 0x200000, 0x40000000, 0x200000, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_unmap(s2, 0x3ff000, 0x1000), 0);
+	assert_int_equal(stage2_translate(s2, 0x3ff000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
+	assert_int_equal(stage2_translate(s2, 0x3fe000, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(t.n, 4);
+	assert_int_equal(t.steps[3].desc, 0x401fe000ULL | 0x337); /* RWX, WB, A, D; no bit 7 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_four_level_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_pages_and_uc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_splits, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("x86_64 ept", tests, NULL, NULL);
 }
