@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file s1.c
+ * @brief AArch64 stage-1 walks (4 KiB granule) in project code.
+ */
+#include <arch/s1.h>
+#include <cvisor/lib.h>
+
+#define DESC_VALID (1ULL << 0)
+#define DESC_TABLE (1ULL << 1)      /* levels 0-2: table; level 3: page */
+#define DESC_AP1 (1ULL << 6)        /* EL0 access */
+#define DESC_AP2 (1ULL << 7)        /* read-only */
+#define DESC_AF (1ULL << 10)
+#define DESC_PXN (1ULL << 53)
+#define DESC_ADDR 0x0000fffffffff000ULL
+
+/*
+ * Which TTBR serves va and how wide its range is (D8.2.3 "Selection
+ * between TTBR0 and TTBR1"): the top bits must be all 0 (TTBR0) or all 1
+ * (TTBR1) above 64 - TxSZ. Returns the input size in bits, or 0 if va is in
+ * neither range or the range is disabled (EPDx) or not 4 KiB granule.
+ */
+static unsigned select_table(const struct a64_s1_regs *r, gva_t va, uint64_t *ttbr)
+{
+	bool high = va >> 63;
+	unsigned tsz = high ? (r->tcr >> 16) & 0x3f : r->tcr & 0x3f;
+	unsigned tg = high ? (r->tcr >> 30) & 3 : (r->tcr >> 14) & 3;
+	bool disabled = high ? (r->tcr >> 23) & 1 : (r->tcr >> 7) & 1;
+	unsigned bits = 64 - tsz;
+
+	if (disabled || tsz < 16 || tsz > 39 || tg != (high ? 2u : 0u)) /* TG1 0b10 / TG0 0b00: 4 KiB */
+		return 0;
+	uint64_t top = bits < 64 ? va >> bits : 0;
+	if (top != (high ? (~0ULL >> bits) : 0))
+		return 0;
+	*ttbr = (high ? r->ttbr1 : r->ttbr0) & DESC_ADDR;
+	return bits;
+}
+
+static unsigned level_shift(int level)
+{
+	return 12 + 9 * (unsigned)(3 - level);
+}
+
+static bool allowed(unsigned perm, enum access_kind access)
+{
+	return access == ACCESS_READ ? perm & S2_READ : access == ACCESS_WRITE ? perm & S2_WRITE
+									  : perm & S2_EXEC;
+}
+
+int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gva_t va,
+		     enum access_kind access, struct a64_s1_result *res, s2_walk_cb cb, void *ctx)
+{
+	uint64_t table;
+
+	memset(res, 0, sizeof(*res));
+	if (!(r->sctlr & 1)) { /* MMU off: flat */
+		res->gpa = va;
+		res->perm = S2_RWX;
+		res->leaf_size = PAGE_SIZE;
+		return 0;
+	}
+	unsigned bits = select_table(r, va, &table);
+	if (!bits) {
+		res->fault = S2F_TRANSLATION; /* outside both ranges: a level 0 translation fault */
+		return -CV_EFAULT;
+	}
+	/* The walk starts at the level whose 9 bits hold the top of the range. */
+	int level = 3 - (int)((bits - 12 - 1) / 9);
+	for (;; level++) {
+		unsigned shift = level_shift(level);
+		unsigned idx_bits = MIN(9u, bits - shift);
+		struct s2_walk_step step = { .level = level, .table = table };
+		step.index = (unsigned)((va >> shift) & ((1ULL << idx_bits) - 1));
+		res->level = level;
+		if (addrspace_read(as, table + step.index * 8ULL, &step.desc, 8) < 0) {
+			res->fault = S2F_OTHER; /* the table is not in RAM: an external abort on the walk */
+			return -CV_EFAULT;
+		}
+		uint64_t d = step.desc;
+		bool is_table = level < 3 && (d & DESC_TABLE);
+		step.info.kind = !(d & DESC_VALID) || (level == 3 && !(d & DESC_TABLE)) || (!is_table && level == 0)
+					 ? S2D_INVALID : is_table ? S2D_TABLE : S2D_LEAF;
+		step.info.addr = d & DESC_ADDR;
+		if (step.info.kind == S2D_LEAF) {
+			step.info.perm = S2_READ | ((d & DESC_AP2) ? 0 : S2_WRITE) | ((d & DESC_PXN) ? 0 : S2_EXEC);
+			step.info.access_flag = d & DESC_AF;
+			/* EL1 cannot execute what EL0 may write (implicit PXN, D8.4.1.2). */
+			if ((d & DESC_AP1) && !(d & DESC_AP2))
+				step.info.perm &= ~S2_EXEC;
+		}
+		if (cb)
+			cb(&step, ctx);
+		if (step.info.kind == S2D_INVALID) {
+			res->fault = S2F_TRANSLATION;
+			return -CV_EFAULT;
+		}
+		if (step.info.kind == S2D_TABLE) {
+			table = step.info.addr;
+			continue;
+		}
+		uint64_t size = 1ULL << shift;
+		res->leaf_size = size;
+		res->perm = step.info.perm;
+		res->gpa = (step.info.addr & ~(size - 1)) | (va & (size - 1));
+		if (!step.info.access_flag) {
+			res->fault = S2F_ACCESS_FLAG;
+			return -CV_EFAULT;
+		}
+		if (!allowed(res->perm, access)) {
+			res->fault = S2F_PERMISSION;
+			return -CV_EPERM;
+		}
+		return 0;
+	}
+}
