@@ -40,15 +40,9 @@
 
 /* Guest-physical addresses the simulator covers (48-bit PA). */
 #define PA_LIMIT 0xfffffffffffff000ULL
-/* uc_emu_start needs an end address; the guest never executes this one. */
-#define NEVER_PC 0xfffffffffffffffcULL
 #define INSN_WFI 0xd503207fu
 #define INSN_WFE 0xd503205fu
 
-struct sim_a64_vcpu {
-	struct sim_a64 s;
-	struct sim_map map;
-};
 
 /* ---- Finding the instruction behind an access -------------------------- */
 
@@ -79,7 +73,7 @@ static bool decode_access(struct sim_a64 *s, uint64_t pc, gpa_t gpa, bool write,
 static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access)
 {
 	struct s2_result res;
-	if (stage2_translate(&s->vcpu->vm->as.s2, gpa, access, &res, NULL, NULL) == 0)
+	if (stage2_translate(&s->c.vcpu->vm->as.s2, gpa, access, &res, NULL, NULL) == 0)
 		return FSC_PERM(3); /* mapped: Unicorn refused it for its permissions */
 	int level = res.level < 0 ? 0 : res.level;
 	switch (res.fault) {
@@ -99,11 +93,11 @@ static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access
 /* Hands a decoded exit to the core with the register file up to date. */
 static void dispatch(struct sim_a64 *s, struct vcpu_exit *exit, const uint64_t x[31], uint64_t pc)
 {
-	memcpy(s->vcpu->arch.x, x, sizeof(s->vcpu->arch.x));
-	s->vcpu->arch.pc = pc;
-	vcpu_handle_exit(s->vcpu, exit);
-	if (!vm_running(s->vcpu->vm))
-		uc_emu_stop(s->uc);
+	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
+	s->c.vcpu->arch.pc = pc;
+	vcpu_handle_exit(s->c.vcpu, exit);
+	if (!vm_running(s->c.vcpu->vm))
+		uc_emu_stop(s->c.uc);
 }
 
 /*
@@ -117,7 +111,7 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 	struct a64_ldst ld;
 	struct vcpu_exit exit;
 
-	if (!vm_running(s->vcpu->vm))
+	if (!vm_running(s->c.vcpu->vm))
 		return 0; /* the rest of a block after the VM stopped: ignore */
 
 	/* Second half of an 8-byte access Unicorn split in two. */
@@ -130,8 +124,8 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 		size = 8;
 	}
 
-	sim_a64_read_gprs(s->uc, x, &sp);
-	uc_reg_read(s->uc, UC_ARM64_REG_PC, &pc);
+	sim_a64_read_gprs(s->c.uc, x, &sp);
+	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc);
 	enum access_kind access = write ? ACCESS_WRITE : ACCESS_READ;
 	struct a64_trap t = { .hpfar = a64_hpfar_from_gpa(gpa), .far = gpa, .pc = pc };
 	unsigned fsc = stage2_fsc(s, gpa, access);
@@ -143,7 +137,7 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 		/* Not found: report what is known, without a valid instruction syndrome. */
 		t.esr = ((uint64_t)EC_DABT_LOW << ESR_EC_SHIFT) | ESR_IL | (write ? ISS_DA_WNR : 0) | fsc;
 		log_warn("%s: the instruction at PC 0x%llx does not explain a %u-byte %s at GPA 0x%llx",
-			 s->vcpu->vm->name, (unsigned long long)pc, size, write ? "write" : "read",
+			 s->c.vcpu->vm->name, (unsigned long long)pc, size, write ? "write" : "read",
 			 (unsigned long long)gpa);
 	}
 	a64_decode_trap(&t, &exit);
@@ -205,14 +199,14 @@ static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc
 	struct vcpu_exit exit;
 	struct a64_trap t = { .esr = esr, .pc = elr };
 
-	sim_a64_read_gprs(s->uc, x, &sp);
+	sim_a64_read_gprs(s->c.uc, x, &sp);
 	a64_decode_trap(&t, &exit);
 	a64_exit_fill_operands(&exit, x);
 	dispatch(s, &exit, x, pc_after);
-	if (!vm_running(s->vcpu->vm))
+	if (!vm_running(s->c.vcpu->vm))
 		return;
 	for (int i = 0; i < 4; i++)
-		uc_reg_write(s->uc, UC_ARM64_REG_X0 + i, &exit.hypercall.ret[i]);
+		uc_reg_write(s->c.uc, UC_ARM64_REG_X0 + i, &exit.hypercall.ret[i]);
 }
 
 /* Unicorn's register id of Xn for an instruction hook. */
@@ -235,10 +229,10 @@ static uint32_t sysreg_access(struct sim_a64 *s, uc_arm64_reg reg, const uc_arm6
 	uint64_t x[31], sp, pc;
 	struct vcpu_exit exit;
 
-	if (!a64_sysreg_trapped(id) || !vm_running(s->vcpu->vm))
+	if (!a64_sysreg_trapped(id) || !vm_running(s->c.vcpu->vm))
 		return 0; /* not trapped: the CPU executes it */
 	unsigned rt = gpr_index(reg);
-	uc_reg_read(s->uc, UC_ARM64_REG_PC, &pc); /* precise: Unicorn syncs it for this hook */
+	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc); /* precise: Unicorn syncs it for this hook */
 	struct a64_trap t = {
 		.esr = ((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | a64_sysreg_iss(id, rt, is_read),
 		.pc = pc,
@@ -246,10 +240,10 @@ static uint32_t sysreg_access(struct sim_a64 *s, uc_arm64_reg reg, const uc_arm6
 	a64_decode_trap(&t, &exit);
 	if (!is_read)
 		exit.sysreg.value = cp->val;
-	sim_a64_read_gprs(s->uc, x, &sp);
+	sim_a64_read_gprs(s->c.uc, x, &sp);
 	dispatch(s, &exit, x, pc);
-	if (is_read && rt < 31 && vm_running(s->vcpu->vm))
-		uc_reg_write(s->uc, reg, &exit.sysreg.value);
+	if (is_read && rt < 31 && vm_running(s->c.vcpu->vm))
+		uc_reg_write(s->c.uc, reg, &exit.sysreg.value);
 	return 1; /* skip the instruction: it has been emulated */
 }
 
@@ -265,19 +259,11 @@ static uint32_t on_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *c
 	return sysreg_access(user, reg, cp, false);
 }
 
-/* A stop-type exit for hal_vcpu_run() to return. */
-static void set_pending(struct sim_a64 *s, const struct vcpu_exit *exit)
-{
-	s->pending = *exit;
-	s->have_pending = true;
-	uc_emu_stop(s->uc);
-}
-
 static void fatal(struct sim_a64 *s, uint64_t pc, const char *fmt, unsigned v)
 {
 	struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = pc };
 	cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg), fmt, v);
-	set_pending(s, &exit);
+	sim_cpu_set_pending(&s->c, &exit);
 }
 
 /* Physical address bits of the simulated CPU (ID_AA64MMFR0_EL1.PARange, ARM ARM D17.2.64). */
@@ -286,7 +272,7 @@ static unsigned pa_bits(struct sim_a64 *s)
 	static const unsigned bits[] = { 32, 36, 40, 42, 44, 48, 52 };
 	uc_arm64_cp_reg r = { .crn = 0, .crm = 7, .op0 = 3, .op1 = 0, .op2 = 0 };
 
-	if (uc_reg_read(s->uc, UC_ARM64_REG_CP_REG, &r) != UC_ERR_OK || (r.val & 0xf) > 6)
+	if (uc_reg_read(s->c.uc, UC_ARM64_REG_CP_REG, &r) != UC_ERR_OK || (r.val & 0xf) > 6)
 		return 48;
 	return bits[r.val & 0xf];
 }
@@ -302,7 +288,7 @@ static unsigned pa_bits(struct sim_a64 *s)
 static unsigned own_fsc(struct sim_a64 *s, uint64_t addr)
 {
 	uc_arm64_cp_reg r = { .crn = 1, .crm = 0, .op0 = 3, .op1 = 0, .op2 = 0 };
-	uint64_t sctlr = uc_reg_read(s->uc, UC_ARM64_REG_CP_REG, &r) == UC_ERR_OK ? r.val : 0;
+	uint64_t sctlr = uc_reg_read(s->c.uc, UC_ARM64_REG_CP_REG, &r) == UC_ERR_OK ? r.val : 0;
 
 	if (sctlr & 1)
 		return FSC_TRANS(3);
@@ -322,7 +308,7 @@ static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 	}
 	uint64_t far = 0, esr = ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL;
 	if (a64_decode_ldst(sim_a64_fetch(s, pc), &ld)) {
-		sim_a64_read_gprs(s->uc, x, &sp);
+		sim_a64_read_gprs(s->c.uc, x, &sp);
 		far = a64_ldst_address(&ld, pc, x, sp);
 		if (!ld.is_load)
 			esr |= ISS_DA_WNR;
@@ -404,19 +390,19 @@ static void on_mem_pc_sync(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
 
 static int add_hooks(struct sim_a64 *s)
 {
-	uc_err e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INTR, (void *)on_interrupt,
+	uc_err e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INTR, (void *)on_interrupt,
 			       s, 1, 0);
 	if (!e) /* begin > end: every address, wherever the guest's code runs */
-		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 				(void *)on_mem_pc_sync, s, 1, 0);
 	if (!e)
-		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_mrs, s, 1,
+		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_mrs, s, 1,
 				0, UC_ARM64_INS_MRS);
 	if (!e)
-		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_msr, s, 1,
+		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_msr, s, 1,
 				0, UC_ARM64_INS_MSR);
 	if (!e)
-		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++],
+		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++],
 				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,
 				(void *)on_prot, s, 1, 0);
 	return e ? -CV_EINVAL : 0;
@@ -436,20 +422,20 @@ static int set_el3_state(uc_engine *uc)
 
 int hal_vcpu_init(struct vcpu *vcpu)
 {
-	struct sim_a64_vcpu *sv = calloc(1, sizeof(*sv));
+	struct sim_a64 *s = calloc(1, sizeof(*s));
 	int rc = -CV_EINVAL;
 
-	if (!sv)
+	if (!s)
 		return -CV_ENOMEM;
-	sv->s.vcpu = vcpu;
-	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &sv->s.uc) != UC_ERR_OK)
+	s->c.vcpu = vcpu;
+	vcpu->hal = s; /* from here hal_vcpu_destroy() frees it all */
+	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &s->c.uc) != UC_ERR_OK)
 		goto fail;
-	vcpu->hal = sv;
-	uc_ctl_set_cpu_model(sv->s.uc, UC_CPU_ARM64_A72);
-	if ((rc = set_el3_state(sv->s.uc)) < 0 ||
-	    (rc = sim_map_build(sv->s.uc, &vcpu->vm->as, &sv->map, &sv->s, PA_LIMIT, on_mmio_read,
+	uc_ctl_set_cpu_model(s->c.uc, UC_CPU_ARM64_A72);
+	if ((rc = set_el3_state(s->c.uc)) < 0 ||
+	    (rc = sim_map_build(s->c.uc, &vcpu->vm->as, &s->c.map, s, PA_LIMIT, on_mmio_read,
 				on_mmio_write)) < 0 ||
-	    (rc = add_hooks(&sv->s)) < 0)
+	    (rc = add_hooks(s)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -457,29 +443,5 @@ fail:
 	return rc;
 }
 
-void hal_vcpu_destroy(struct vcpu *vcpu)
-{
-	struct sim_a64_vcpu *sv = vcpu->hal;
-	if (!sv)
-		return;
-	if (sv->s.uc)
-		uc_close(sv->s.uc);
-	free(sv);
-	vcpu->hal = NULL;
-}
 
-void hal_vcpu_kick(struct vcpu *vcpu)
-{
-	struct sim_a64_vcpu *sv = vcpu->hal;
-	if (!sv)
-		return;
-	sv->s.kicked = true;
-	uc_emu_stop(sv->s.uc);
-}
 
-void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
-{
-	(void)vm;
-	(void)gpa;
-	(void)size; /* stage 2 is fixed after boot until unmap/protect exist */
-}

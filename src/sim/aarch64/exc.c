@@ -29,7 +29,7 @@
 uint32_t sim_a64_fetch(struct sim_a64 *s, uint64_t pc)
 {
 	uint32_t insn = 0;
-	if (uc_mem_read(s->uc, pc, &insn, sizeof(insn)) != UC_ERR_OK)
+	if (uc_mem_read(s->c.uc, pc, &insn, sizeof(insn)) != UC_ERR_OK)
 		return 0;
 	return insn;
 }
@@ -99,18 +99,18 @@ static bool storm(struct sim_a64 *s, uint64_t vbar, uint64_t elr, uint64_t esr)
 		s->storm_count = 0;
 	if (s->storm_count < sim_options.storm_limit)
 		return false;
-	vm_stop(s->vcpu->vm, VM_FAILED,
+	vm_stop(s->c.vcpu->vm, VM_FAILED,
 		"exception storm: %u exceptions in a row taken inside the guest's own vector "
 		"table (VBAR_EL1 0x%llx); last EC 0x%02x (%s) at PC 0x%llx",
 		s->storm_count, (unsigned long long)vbar, (unsigned)ESR_EC(esr),
 		a64_ec_name((unsigned)ESR_EC(esr)), (unsigned long long)elr);
-	uc_emu_stop(s->uc);
+	uc_emu_stop(s->c.uc);
 	return true;
 }
 
 bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t far)
 {
-	uc_engine *uc = s->uc;
+	uc_engine *uc = s->c.uc;
 	uint64_t pstate, vbar, sp, sp_el0, sp_el1;
 	uint64_t new_pstate = A64_PSTATE_DAIF | M_EL1H;
 
@@ -118,12 +118,12 @@ bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_
 	uc_reg_read(uc, UC_ARM64_REG_VBAR_EL1, &vbar);
 	if (storm(s, vbar, elr, esr))
 		return false;
-	s->vcpu->guest_exceptions++;
+	s->c.vcpu->guest_exceptions++;
 	if (vbar == 0)
 		/* Usually the real cause of what comes next: say it before it happens. */
 		log_warn("%s: vCPU %u takes a %s exception (ESR 0x%llx, FAR 0x%llx) at PC 0x%llx, "
 			 "but VBAR_EL1 is 0: the guest has not installed a vector table",
-			 s->vcpu->vm->name, s->vcpu->id, a64_ec_name((unsigned)ESR_EC(esr)),
+			 s->c.vcpu->vm->name, s->c.vcpu->id, a64_ec_name((unsigned)ESR_EC(esr)),
 			 (unsigned long long)esr, (unsigned long long)(far == ~0ULL ? 0 : far),
 			 (unsigned long long)elr);
 
@@ -148,11 +148,11 @@ bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_
 		uc_reg_write(uc, UC_ARM64_REG_SP, &sp_el1);
 	uint64_t pc = vbar + vector_offset(pstate);
 	uc_reg_write(uc, UC_ARM64_REG_PC, &pc);
-	if (s->vcpu->vm->trace & TRACE_EXITS) {
+	if (s->c.vcpu->vm->trace & TRACE_EXITS) {
 		char line[200];
 		cv_snprintf(line, sizeof(line),
 			    "guest-exception: vm=%u vcpu=%u %s esr=0x%llx elr=0x%llx far=0x%llx -> 0x%llx",
-			    s->vcpu->vm->id, s->vcpu->id, a64_ec_name((unsigned)ESR_EC(esr)),
+			    s->c.vcpu->vm->id, s->c.vcpu->id, a64_ec_name((unsigned)ESR_EC(esr)),
 			    (unsigned long long)esr, (unsigned long long)elr,
 			    (unsigned long long)(far == ~0ULL ? 0 : far), (unsigned long long)pc);
 		hal_log_write(line);

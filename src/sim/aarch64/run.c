@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hal_vcpu_run() for the simulated AArch64 CPU: the world switch.
+ * The AArch64 part of hal_vcpu_run() (src/sim/sim_cpu.c): the world switch.
  *
  * Entering the guest writes the register file into Unicorn and starts it;
  * leaving reads it back, as an EL2 hypervisor saves the guest's registers
@@ -19,7 +19,6 @@
 
 #include "sim_a64.h"
 
-#define NEVER_PC 0xfffffffffffffffcULL
 #define INSN_WFI 0xd503207fu
 #define INSN_WFE 0xd503205fu
 
@@ -45,13 +44,13 @@ static uint64_t *field(struct vcpu_arch *a, size_t off)
 /* Guest registers from Unicorn into the register file ("trap to EL2"). */
 static void save_guest(struct sim_a64 *s)
 {
-	struct vcpu_arch *a = &s->vcpu->arch;
+	struct vcpu_arch *a = &s->c.vcpu->arch;
 	uint64_t sp;
 
-	sim_a64_read_gprs(s->uc, a->x, &sp);
-	uc_reg_read(s->uc, UC_ARM64_REG_PC, &a->pc);
+	sim_a64_read_gprs(s->c.uc, a->x, &sp);
+	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &a->pc);
 	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
-		sim_a64_reg_read(s->uc, sysregs[i].id, field(a, sysregs[i].off));
+		sim_a64_reg_read(s->c.uc, sysregs[i].id, field(a, sysregs[i].off));
 	a->sp_el1 = sp; /* the guest runs at EL1h: the live SP is SP_EL1 */
 	memcpy(&s->shadow, a, sizeof(s->shadow));
 }
@@ -59,20 +58,20 @@ static void save_guest(struct sim_a64 *s)
 /* The register file into Unicorn ("ERET to the guest"): only what changed. */
 static void restore_guest(struct sim_a64 *s)
 {
-	struct vcpu_arch *a = &s->vcpu->arch;
+	struct vcpu_arch *a = &s->c.vcpu->arch;
 
 	for (int i = 0; i < 29; i++)
-		uc_reg_write(s->uc, UC_ARM64_REG_X0 + i, &a->x[i]);
-	uc_reg_write(s->uc, UC_ARM64_REG_X29, &a->x[29]);
-	uc_reg_write(s->uc, UC_ARM64_REG_X30, &a->x[30]);
-	uc_reg_write(s->uc, UC_ARM64_REG_PC, &a->pc);
+		uc_reg_write(s->c.uc, UC_ARM64_REG_X0 + i, &a->x[i]);
+	uc_reg_write(s->c.uc, UC_ARM64_REG_X29, &a->x[29]);
+	uc_reg_write(s->c.uc, UC_ARM64_REG_X30, &a->x[30]);
+	uc_reg_write(s->c.uc, UC_ARM64_REG_PC, &a->pc);
 	if (!s->started)
 		return; /* Unicorn's reset state is the boot state for the rest */
 	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
 		if (*field(a, sysregs[i].off) != *field(&s->shadow, sysregs[i].off))
-			sim_a64_reg_write(s->uc, sysregs[i].id, field(a, sysregs[i].off));
+			sim_a64_reg_write(s->c.uc, sysregs[i].id, field(a, sysregs[i].off));
 	if (a->sp_el1 != s->shadow.sp_el1)
-		uc_reg_write(s->uc, UC_ARM64_REG_SP, &a->sp_el1);
+		uc_reg_write(s->c.uc, UC_ARM64_REG_SP, &a->sp_el1);
 }
 
 /* Builds the exit for an instruction fetch from a GPA RAM does not serve. */
@@ -81,7 +80,7 @@ static void fetch_abort(struct sim_a64 *s, uint64_t pc, struct vcpu_exit *exit)
 	struct s2_result res;
 	unsigned fsc = FSC_TRANS(1);
 
-	if (stage2_translate(&s->vcpu->vm->as.s2, pc, ACCESS_EXEC, &res, NULL, NULL) < 0)
+	if (stage2_translate(&s->c.vcpu->vm->as.s2, pc, ACCESS_EXEC, &res, NULL, NULL) < 0)
 		fsc = res.fault == S2F_PERMISSION ? FSC_PERM(res.level)
 						  : FSC_TRANS(res.level < 0 ? 0 : res.level);
 	else
@@ -99,16 +98,16 @@ static void fetch_abort(struct sim_a64 *s, uint64_t pc, struct vcpu_exit *exit)
 /* Why did uc_emu_start return? Fills *exit; the register file is saved. */
 static void classify_stop(struct sim_a64 *s, uc_err err, struct vcpu_exit *exit)
 {
-	struct vcpu_arch *a = &s->vcpu->arch;
+	struct vcpu_arch *a = &s->c.vcpu->arch;
 
-	if (s->have_pending) {
-		*exit = s->pending;
-		s->have_pending = false;
+	if (s->c.have_pending) {
+		*exit = s->c.pending;
+		s->c.have_pending = false;
 		if (exit->reason == EXIT_FATAL || exit->reason == EXIT_STAGE2_FAULT)
 			a->pc = exit->pc;
 		return;
 	}
-	if (!vm_running(s->vcpu->vm) || s->kicked)
+	if (!vm_running(s->c.vcpu->vm) || s->c.kicked)
 		return; /* EXIT_NONE */
 	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
 		fetch_abort(s, a->pc, exit);
@@ -146,23 +145,20 @@ static void classify_stop(struct sim_a64 *s, uc_err err, struct vcpu_exit *exit)
 		    "simulated CPU stopped for no known reason");
 }
 
-int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+uint64_t sim_arch_enter(struct sim_cpu *c)
 {
-	struct sim_a64 *s = vcpu->hal;
-
-	if (!s)
-		return -CV_EINVAL;
-	vcpu_arch_complete_exit(vcpu, exit);
+	struct sim_a64 *s = (struct sim_a64 *)c;
 	restore_guest(s);
 	s->started = true;
-	memset(exit, 0, sizeof(*exit));
-	if (s->kicked || !vm_running(vcpu->vm)) {
-		s->kicked = false;
-		return 0;
-	}
-	uc_err err = uc_emu_start(s->uc, vcpu->arch.pc, NEVER_PC, 0, 0);
-	save_guest(s);
-	classify_stop(s, err, exit);
-	s->kicked = false;
-	return 0;
+	return c->vcpu->arch.pc;
+}
+
+void sim_arch_leave(struct sim_cpu *c)
+{
+	save_guest((struct sim_a64 *)c);
+}
+
+void sim_arch_classify(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
+{
+	classify_stop((struct sim_a64 *)c, err, exit);
 }

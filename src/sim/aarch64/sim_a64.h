@@ -13,6 +13,8 @@
 #include <cvisor/exit.h>
 #include <cvisor/vm.h>
 
+#include "../sim_cpu.h"
+
 /* An 8-byte access Unicorn splits into two 4-byte callbacks. */
 struct split_access {
 	bool active;
@@ -22,13 +24,9 @@ struct split_access {
 
 /* The simulator's per-vCPU state (vcpu->hal). */
 struct sim_a64 {
-	uc_engine *uc;
-	struct vcpu *vcpu;
+	struct sim_cpu c;            /* first: vcpu->hal points here */
 	uc_hook hooks[8];
 	unsigned nhooks;
-	struct vcpu_exit pending;    /* a stop-type exit for hal_vcpu_run() to return */
-	bool have_pending;
-	volatile bool kicked;        /* hal_vcpu_kick() asked us to leave the guest */
 	bool started;                /* registers written to Unicorn at least once */
 	struct split_access split;
 	unsigned storm_count;        /* exceptions in a row taken inside the vector table */

@@ -43,11 +43,11 @@
 uint32_t sim_rv_fetch(struct sim_rv *s, uint64_t pc)
 {
 	uint16_t lo = 0, hi = 0;
-	if (uc_mem_read(s->uc, pc, &lo, 2) != UC_ERR_OK)
+	if (uc_mem_read(s->c.uc, pc, &lo, 2) != UC_ERR_OK)
 		return 0;
 	if (rv_insn_length(lo) != 4)
 		return lo;
-	if (uc_mem_read(s->uc, pc + 2, &hi, 2) != UC_ERR_OK)
+	if (uc_mem_read(s->c.uc, pc + 2, &hi, 2) != UC_ERR_OK)
 		return 0;
 	return (uint32_t)hi << 16 | lo;
 }
@@ -59,12 +59,6 @@ void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32])
 		uc_reg_read(uc, UC_RISCV_REG_X0 + i, &x[i]);
 }
 
-void sim_rv_set_pending(struct sim_rv *s, const struct vcpu_exit *exit)
-{
-	s->pending = *exit;
-	s->have_pending = true;
-	uc_emu_stop(s->uc);
-}
 
 /*
  * The load or store of the current block that made an access to gpa: the
@@ -96,13 +90,13 @@ static bool locate_access(struct sim_rv *s, gpa_t gpa, bool write, const uint64_
 /* Hands an exit to the core with the register file up to date. */
 static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[32], uint64_t pc)
 {
-	memcpy(s->vcpu->arch.x, x, sizeof(s->vcpu->arch.x));
-	s->vcpu->arch.pc = pc;
-	vcpu_handle_exit(s->vcpu, exit);
-	if (!vm_running(s->vcpu->vm)) {
+	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
+	s->c.vcpu->arch.pc = pc;
+	vcpu_handle_exit(s->c.vcpu, exit);
+	if (!vm_running(s->c.vcpu->vm)) {
 		s->stop_pc = pc; /* where reports say the vCPU was */
 		s->stop_pc_set = true;
-		uc_emu_stop(s->uc);
+		uc_emu_stop(s->c.uc);
 	}
 }
 
@@ -118,9 +112,9 @@ static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, boo
 	struct rv_ldst ld;
 	struct vcpu_exit exit;
 
-	if (!vm_running(s->vcpu->vm))
+	if (!vm_running(s->c.vcpu->vm))
 		return 0;
-	sim_rv_read_gprs(s->uc, x);
+	sim_rv_read_gprs(s->c.uc, x);
 	struct rv_trap t = {
 		.scause = write ? RV_CAUSE_STORE_GUEST_PAGE_FAULT : RV_CAUSE_LOAD_GUEST_PAGE_FAULT,
 		.stval = gpa, /* satp = 0: the guest virtual address is the GPA */
@@ -130,7 +124,7 @@ static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, boo
 		t.htinst = rv_transform_ldst(&ld);
 	else
 		log_warn("%s: could not find the instruction behind a %u-byte %s at GPA 0x%llx "
-			 "(block at PC 0x%llx)", s->vcpu->vm->name, size, write ? "write" : "read",
+			 "(block at PC 0x%llx)", s->c.vcpu->vm->name, size, write ? "write" : "read",
 			 (unsigned long long)gpa, (unsigned long long)s->block);
 	t.sepc = pc;
 	rv_decode_trap(&t, &exit);
@@ -185,14 +179,14 @@ static void ecall(struct sim_rv *s, uint64_t pc_after)
 	struct vcpu_exit exit;
 	struct rv_trap t = { .scause = RV_CAUSE_VS_ECALL, .sepc = pc_after - 4 };
 
-	sim_rv_read_gprs(s->uc, x);
+	sim_rv_read_gprs(s->c.uc, x);
 	rv_decode_trap(&t, &exit);
 	rv_exit_fill_operands(&exit, x);
 	dispatch(s, &exit, x, pc_after);
-	if (!vm_running(s->vcpu->vm))
+	if (!vm_running(s->c.vcpu->vm))
 		return;
-	uc_reg_write(s->uc, UC_RISCV_REG_A0, &exit.hypercall.ret[0]);
-	uc_reg_write(s->uc, UC_RISCV_REG_A1, &exit.hypercall.ret[1]);
+	uc_reg_write(s->c.uc, UC_RISCV_REG_A0, &exit.hypercall.ret[0]);
+	uc_reg_write(s->c.uc, UC_RISCV_REG_A1, &exit.hypercall.ret[1]);
 }
 
 /*
@@ -214,17 +208,17 @@ static void virtual_instruction(struct sim_rv *s, uint64_t pc, uint32_t insn)
 	struct vcpu_exit exit;
 	struct rv_trap t = { .scause = RV_CAUSE_VIRTUAL_INSN, .stval = insn, .sepc = pc };
 
-	sim_rv_read_gprs(s->uc, x);
+	sim_rv_read_gprs(s->c.uc, x);
 	rv_decode_trap(&t, &exit);
 	rv_exit_fill_operands(&exit, x);
 	dispatch(s, &exit, x, pc);
-	if (!vm_running(s->vcpu->vm))
+	if (!vm_running(s->c.vcpu->vm))
 		return;
 	/* An emulated CSR: its value to rd, and on past the instruction. */
 	uint64_t next = pc + exit.insn_len;
 	if (exit.sysreg.reg != 0)
-		uc_reg_write(s->uc, UC_RISCV_REG_X0 + exit.sysreg.reg, &exit.sysreg.value);
-	uc_reg_write(s->uc, UC_RISCV_REG_PC, &next);
+		uc_reg_write(s->c.uc, UC_RISCV_REG_X0 + exit.sysreg.reg, &exit.sysreg.value);
+	uc_reg_write(s->c.uc, UC_RISCV_REG_PC, &next);
 }
 
 /*
@@ -273,7 +267,7 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 		struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = pc };
 		cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg),
 			    "simulated CPU raised exception %u (%s)", intno, rv_cause_name(intno));
-		sim_rv_set_pending(s, &exit);
+		sim_cpu_set_pending(&s->c, &exit);
 		return;
 	}
 	}
@@ -293,13 +287,13 @@ static void on_deliver(uc_engine *uc, uint64_t address, uint32_t size, void *use
 
 static int add_hooks(struct sim_rv *s)
 {
-	uc_err e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INTR, (void *)on_interrupt,
+	uc_err e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INTR, (void *)on_interrupt,
 			       s, 1, 0);
 	if (!e)
-		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_BLOCK, (void *)on_block, s, 1,
+		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_BLOCK, (void *)on_block, s, 1,
 				0);
 	if (!e)
-		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++],
+		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++],
 				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,
 				(void *)on_prot, s, 1, 0);
 	return e ? -CV_EINVAL : 0;
@@ -313,9 +307,9 @@ void sim_rv_deliver_at(struct sim_rv *s, uint64_t pc, uint64_t cause, uint64_t t
 	s->deliver_pc = pc;
 	s->deliver_cause = cause;
 	s->deliver_tval = tval;
-	uc_hook_add(s->uc, &s->deliver_hook, UC_HOOK_CODE, (void *)on_deliver, s, pc, pc);
+	uc_hook_add(s->c.uc, &s->deliver_hook, UC_HOOK_CODE, (void *)on_deliver, s, pc, pc);
 	/* Hooks are compiled into translated code: retranslate the block at pc. */
-	uc_ctl_remove_cache(s->uc, pc, pc + 4);
+	uc_ctl_remove_cache(s->c.uc, pc, pc + 4);
 }
 
 /*
@@ -340,17 +334,17 @@ int hal_vcpu_init(struct vcpu *vcpu)
 
 	if (!s)
 		return -CV_ENOMEM;
-	s->vcpu = vcpu;
-	if (uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &s->uc) != UC_ERR_OK)
+	s->c.vcpu = vcpu;
+	vcpu->hal = s; /* from here hal_vcpu_destroy() frees it all */
+	if (uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &s->c.uc) != UC_ERR_OK)
 		goto fail;
-	vcpu->hal = s;
-	if ((rc = sim_map_build(s->uc, &vcpu->vm->as, &s->map, s, TRAMPOLINE, on_mmio_read,
+	if ((rc = sim_map_build(s->c.uc, &vcpu->vm->as, &s->c.map, s, TRAMPOLINE, on_mmio_read,
 				on_mmio_write)) < 0)
 		goto fail;
 	rc = -CV_EINVAL;
-	if (uc_mem_map(s->uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC | UC_PROT_READ) != UC_ERR_OK ||
-	    uc_mem_write(s->uc, TRAMPOLINE, trampoline, sizeof(trampoline)) != UC_ERR_OK ||
-	    uc_mem_protect(s->uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC) != UC_ERR_OK)
+	if (uc_mem_map(s->c.uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC | UC_PROT_READ) != UC_ERR_OK ||
+	    uc_mem_write(s->c.uc, TRAMPOLINE, trampoline, sizeof(trampoline)) != UC_ERR_OK ||
+	    uc_mem_protect(s->c.uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC) != UC_ERR_OK)
 		goto fail;
 	if ((rc = add_hooks(s)) < 0)
 		goto fail;
@@ -360,29 +354,5 @@ fail:
 	return rc;
 }
 
-void hal_vcpu_destroy(struct vcpu *vcpu)
-{
-	struct sim_rv *s = vcpu->hal;
-	if (!s)
-		return;
-	if (s->uc)
-		uc_close(s->uc);
-	free(s);
-	vcpu->hal = NULL;
-}
 
-void hal_vcpu_kick(struct vcpu *vcpu)
-{
-	struct sim_rv *s = vcpu->hal;
-	if (!s)
-		return;
-	s->kicked = true;
-	uc_emu_stop(s->uc);
-}
 
-void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
-{
-	(void)vm;
-	(void)gpa;
-	(void)size; /* stage 2 is fixed after boot until unmap/protect exist */
-}

@@ -44,24 +44,24 @@ static bool storm(struct sim_rv *s, uint64_t base, uint64_t epc, uint64_t cause)
 		    "handler (stvec 0x%llx); last scause %llu (%s)",
 		    s->storm_count, (unsigned long long)base, (unsigned long long)cause,
 		    rv_cause_name(cause));
-	sim_rv_set_pending(s, &exit);
+	sim_cpu_set_pending(&s->c, &exit);
 	return true;
 }
 
 bool sim_rv_deliver(struct sim_rv *s, uint64_t cause, uint64_t epc, uint64_t tval)
 {
-	uc_engine *uc = s->uc;
+	uc_engine *uc = s->c.uc;
 	uint64_t stvec = 0, sstatus = 0;
 
 	uc_reg_read(uc, UC_RISCV_REG_STVEC, &stvec);
 	uint64_t base = stvec & ~3ULL;
 	if (storm(s, base, epc, cause))
 		return false;
-	s->vcpu->guest_exceptions++;
+	s->c.vcpu->guest_exceptions++;
 	if (base == 0)
 		log_warn("%s: hart %u takes a %s exception at PC 0x%llx, but stvec is 0: the guest "
 			 "has not installed a trap handler",
-			 s->vcpu->vm->name, s->vcpu->id, rv_cause_name(cause), (unsigned long long)epc);
+			 s->c.vcpu->vm->name, s->c.vcpu->id, rv_cause_name(cause), (unsigned long long)epc);
 
 	uc_reg_read(uc, UC_RISCV_REG_SSTATUS, &sstatus);
 	sstatus = (sstatus & ~(SSTATUS_SPIE | SSTATUS_SIE)) | SSTATUS_SPP |
@@ -71,11 +71,11 @@ bool sim_rv_deliver(struct sim_rv *s, uint64_t cause, uint64_t epc, uint64_t tva
 	uc_reg_write(uc, UC_RISCV_REG_STVAL, &tval);
 	uc_reg_write(uc, UC_RISCV_REG_SSTATUS, &sstatus);
 	uc_reg_write(uc, UC_RISCV_REG_PC, &base);
-	if (s->vcpu->vm->trace & TRACE_EXITS) {
+	if (s->c.vcpu->vm->trace & TRACE_EXITS) {
 		char line[200];
 		cv_snprintf(line, sizeof(line),
 			    "guest-exception: vm=%u vcpu=%u %s scause=%llu sepc=0x%llx stval=0x%llx -> 0x%llx",
-			    s->vcpu->vm->id, s->vcpu->id, rv_cause_name(cause),
+			    s->c.vcpu->vm->id, s->c.vcpu->id, rv_cause_name(cause),
 			    (unsigned long long)cause, (unsigned long long)epc,
 			    (unsigned long long)tval, (unsigned long long)base);
 		hal_log_write(line);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hal_vcpu_run() for the simulated RISC-V CPU: the world switch.
+ * The RISC-V part of hal_vcpu_run() (src/sim/sim_cpu.c): the world switch.
  *
  * Entering the guest writes the general registers and PC into Unicorn and
  * starts it (the first time through the trampoline into S-mode); leaving
@@ -19,7 +19,6 @@
 
 #include "sim_rv.h"
 
-#define NEVER_PC 0xfffffffffffffffcULL
 #define TRAMPOLINE 0xffffffffffffe000ULL
 #define INSN_WFI 0x10500073u
 #define INSN_EBREAK 0x00100073u
@@ -27,30 +26,30 @@
 
 static void save_guest(struct sim_rv *s)
 {
-	sim_rv_read_gprs(s->uc, s->vcpu->arch.x);
-	uc_reg_read(s->uc, UC_RISCV_REG_PC, &s->vcpu->arch.pc);
+	sim_rv_read_gprs(s->c.uc, s->c.vcpu->arch.x);
+	uc_reg_read(s->c.uc, UC_RISCV_REG_PC, &s->c.vcpu->arch.pc);
 }
 
 static void restore_guest(struct sim_rv *s)
 {
-	const struct vcpu_arch *a = &s->vcpu->arch;
+	const struct vcpu_arch *a = &s->c.vcpu->arch;
 	for (int i = 1; i < 32; i++)
-		uc_reg_write(s->uc, UC_RISCV_REG_X0 + i, &a->x[i]);
+		uc_reg_write(s->c.uc, UC_RISCV_REG_X0 + i, &a->x[i]);
 }
 
 /* Why did uc_emu_start return? Fills *exit; the registers are saved. */
 static void classify_stop(struct sim_rv *s, uc_err err, struct vcpu_exit *exit)
 {
-	struct vcpu_arch *a = &s->vcpu->arch;
+	struct vcpu_arch *a = &s->c.vcpu->arch;
 
-	if (s->have_pending) {
-		*exit = s->pending;
-		s->have_pending = false;
+	if (s->c.have_pending) {
+		*exit = s->c.pending;
+		s->c.have_pending = false;
 		if (exit->reason == EXIT_FATAL || exit->reason == EXIT_STAGE2_FAULT)
 			a->pc = exit->pc;
 		return;
 	}
-	if (!vm_running(s->vcpu->vm) || s->kicked)
+	if (!vm_running(s->c.vcpu->vm) || s->c.kicked)
 		return; /* EXIT_NONE */
 	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
 		struct rv_trap t = { .scause = RV_CAUSE_FETCH_GUEST_PAGE_FAULT, .stval = a->pc,
@@ -86,33 +85,31 @@ static void classify_stop(struct sim_rv *s, uc_err err, struct vcpu_exit *exit)
 		    "simulated CPU stopped for no known reason");
 }
 
-int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+uint64_t sim_arch_enter(struct sim_cpu *c)
 {
-	struct sim_rv *s = vcpu->hal;
+	struct sim_rv *s = (struct sim_rv *)c;
 
-	if (!s)
-		return -CV_EINVAL;
-	vcpu_arch_complete_exit(vcpu, exit);
 	restore_guest(s);
-	memset(exit, 0, sizeof(*exit));
-	if (s->kicked || !vm_running(vcpu->vm)) {
-		s->kicked = false;
-		return 0;
-	}
-	uint64_t start = vcpu->arch.pc;
-	if (!s->started) {
-		/* The trampoline's t1 is the entry; it leaves t0 and t1 zero, as at reset. */
-		uc_reg_write(s->uc, UC_RISCV_REG_T1, &vcpu->arch.pc);
-		start = TRAMPOLINE;
-		s->started = true;
-	}
-	uc_err err = uc_emu_start(s->uc, start, NEVER_PC, 0, 0);
+	if (s->started)
+		return c->vcpu->arch.pc;
+	/* The trampoline's t1 is the entry; it leaves t0 and t1 zero, as at reset. */
+	uc_reg_write(c->uc, UC_RISCV_REG_T1, &c->vcpu->arch.pc);
+	return TRAMPOLINE;
+}
+
+void sim_arch_leave(struct sim_cpu *c)
+{
+	struct sim_rv *s = (struct sim_rv *)c;
+
 	save_guest(s);
+	s->started = true;
 	if (s->stop_pc_set) {
-		vcpu->arch.pc = s->stop_pc;
+		c->vcpu->arch.pc = s->stop_pc;
 		s->stop_pc_set = false;
 	}
-	classify_stop(s, err, exit);
-	s->kicked = false;
-	return 0;
+}
+
+void sim_arch_classify(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
+{
+	classify_stop((struct sim_rv *)c, err, exit);
 }

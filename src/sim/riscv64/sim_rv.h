@@ -11,19 +11,14 @@
 #include <cvisor/exit.h>
 #include <cvisor/vm.h>
 
-#include "../uc_map.h"
+#include "../sim_cpu.h"
 
 /* The simulator's per-vCPU state (vcpu->hal). */
 struct sim_rv {
-	uc_engine *uc;
-	struct vcpu *vcpu;
-	struct sim_map map;
+	struct sim_cpu c;            /* first: vcpu->hal points here */
 	uc_hook hooks[6];
 	unsigned nhooks;
 	uint64_t block;              /* start of the translation block running now */
-	struct vcpu_exit pending;    /* a stop-type exit for hal_vcpu_run() to return */
-	bool have_pending;
-	volatile bool kicked;        /* hal_vcpu_kick() asked us to leave the guest */
 	bool started;                /* the guest has been entered (S-mode) once */
 	unsigned storm_count;        /* exceptions in a row taken inside the trap handler */
 	uint64_t stop_pc;            /* the instruction an exit that stopped the VM came from */
@@ -45,7 +40,5 @@ void sim_rv_deliver_at(struct sim_rv *s, uint64_t pc, uint64_t cause, uint64_t t
 uint32_t sim_rv_fetch(struct sim_rv *s, uint64_t pc);
 /* Guest general registers x0..x31 from Unicorn. */
 void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32]);
-/* A stop-type exit for hal_vcpu_run() to return; stops the CPU. */
-void sim_rv_set_pending(struct sim_rv *s, const struct vcpu_exit *exit);
 
 #endif

@@ -41,40 +41,34 @@ static const int gpr_ids[X86_NGPRS] = {
 
 void sim_x86_save(struct sim_x86 *s)
 {
-	struct vcpu_arch *a = &s->vcpu->arch;
+	struct vcpu_arch *a = &s->c.vcpu->arch;
 	for (int i = 0; i < X86_NGPRS; i++)
-		uc_reg_read(s->uc, gpr_ids[i], &a->gpr[i]);
-	uc_reg_read(s->uc, UC_X86_REG_RIP, &a->rip);
-	uc_reg_read(s->uc, UC_X86_REG_RFLAGS, &a->rflags);
+		uc_reg_read(s->c.uc, gpr_ids[i], &a->gpr[i]);
+	uc_reg_read(s->c.uc, UC_X86_REG_RIP, &a->rip);
+	uc_reg_read(s->c.uc, UC_X86_REG_RFLAGS, &a->rflags);
 }
 
 void sim_x86_restore(struct sim_x86 *s)
 {
-	struct vcpu_arch *a = &s->vcpu->arch;
+	struct vcpu_arch *a = &s->c.vcpu->arch;
 	for (int i = 0; i < X86_NGPRS; i++)
-		uc_reg_write(s->uc, gpr_ids[i], &a->gpr[i]);
-	uc_reg_write(s->uc, UC_X86_REG_RIP, &a->rip);
-	uc_reg_write(s->uc, UC_X86_REG_RFLAGS, &a->rflags);
+		uc_reg_write(s->c.uc, gpr_ids[i], &a->gpr[i]);
+	uc_reg_write(s->c.uc, UC_X86_REG_RIP, &a->rip);
+	uc_reg_write(s->c.uc, UC_X86_REG_RFLAGS, &a->rflags);
 }
 
-void sim_x86_set_pending(struct sim_x86 *s, const struct vcpu_exit *exit)
-{
-	s->pending = *exit;
-	s->have_pending = true;
-	uc_emu_stop(s->uc);
-}
 
 /* Hands a decoded exit to the core; the registers go back to Unicorn after. */
 static void dispatch(struct sim_x86 *s, struct vcpu_exit *exit)
 {
 	sim_x86_save(s);
-	s->vcpu->arch.rip = exit->pc;
-	vcpu_handle_exit(s->vcpu, exit);
-	if (!vm_running(s->vcpu->vm)) {
-		uc_emu_stop(s->uc);
+	s->c.vcpu->arch.rip = exit->pc;
+	vcpu_handle_exit(s->c.vcpu, exit);
+	if (!vm_running(s->c.vcpu->vm)) {
+		uc_emu_stop(s->c.uc);
 		return;
 	}
-	vcpu_arch_complete_exit(s->vcpu, exit);
+	vcpu_arch_complete_exit(s->c.vcpu, exit);
 }
 
 /* IN and OUT: the I/O-instruction exit (qualification: SDM table 28-5). */
@@ -83,9 +77,9 @@ static uint32_t port_io(struct sim_x86 *s, uint32_t port, int size, bool write, 
 	struct vcpu_exit exit;
 	uint64_t rip;
 
-	if (!vm_running(s->vcpu->vm))
+	if (!vm_running(s->c.vcpu->vm))
 		return 0;
-	uc_reg_read(s->uc, UC_X86_REG_RIP, &rip);
+	uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
 	struct vmx_exit_info info = {
 		.reason = VMX_EXIT_IO,
 		.qualification = (uint64_t)port << 16 | (write ? 0 : 8) | (uint64_t)(size == 4 ? 3 : size - 1),
@@ -94,9 +88,9 @@ static uint32_t port_io(struct sim_x86 *s, uint32_t port, int size, bool write, 
 	vmx_decode_exit(&info, &exit);
 	exit.pio.data = value;
 	sim_x86_save(s);
-	vcpu_handle_exit(s->vcpu, &exit);
-	if (!vm_running(s->vcpu->vm))
-		uc_emu_stop(s->uc);
+	vcpu_handle_exit(s->c.vcpu, &exit);
+	if (!vm_running(s->c.vcpu->vm))
+		uc_emu_stop(s->c.uc);
 	return exit.pio.data;
 }
 
@@ -123,13 +117,13 @@ static int on_cpuid(uc_engine *uc, void *user)
 	struct vmx_exit_info info = { .reason = VMX_EXIT_CPUID, .insn_len = 2, .rip = rip };
 	vmx_decode_exit(&info, &exit);
 	sim_x86_save(s);
-	vmx_exit_fill_operands(&exit, s->vcpu->arch.gpr);
-	vcpu_handle_exit(s->vcpu, &exit);
+	vmx_exit_fill_operands(&exit, s->c.vcpu->arch.gpr);
+	vcpu_handle_exit(s->c.vcpu, &exit);
 	for (int i = 0; i < 4; i++) {
 		static const enum x86_gpr r[4] = { X86_RAX, X86_RBX, X86_RCX, X86_RDX };
-		uc_reg_write(uc, gpr_ids[r[i]], &s->vcpu->arch.gpr[r[i]]);
+		uc_reg_write(uc, gpr_ids[r[i]], &s->c.vcpu->arch.gpr[r[i]]);
 	}
-	if (!vm_running(s->vcpu->vm))
+	if (!vm_running(s->c.vcpu->vm))
 		uc_emu_stop(uc);
 	return 1;
 }
@@ -140,9 +134,9 @@ static uint64_t ept_violation(struct sim_x86 *s, gpa_t gpa, unsigned size, bool 
 	struct vcpu_exit exit;
 	uint64_t rip;
 
-	if (!vm_running(s->vcpu->vm))
+	if (!vm_running(s->c.vcpu->vm))
 		return 0;
-	uc_reg_read(s->uc, UC_X86_REG_RIP, &rip);
+	uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
 	struct vmx_exit_info info = {
 		.reason = VMX_EXIT_EPT_VIOLATION,
 		.qualification = (write ? 2u : 1u) | (1u << 7) | (1u << 8),
@@ -206,19 +200,19 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 
 static int add_hooks(struct sim_x86 *s)
 {
-	uc_err e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_in, s, 1, 0,
+	uc_err e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_in, s, 1, 0,
 			       UC_X86_INS_IN);
 	if (!e)
-		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_out, s, 1, 0,
+		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_out, s, 1, 0,
 				UC_X86_INS_OUT);
 	if (!e)
-		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_cpuid, s, 1,
+		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_cpuid, s, 1,
 				0, UC_X86_INS_CPUID);
 	if (!e)
-		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_INTR, (void *)on_interrupt, s,
+		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INTR, (void *)on_interrupt, s,
 				1, 0);
 	if (!e)
-		e = uc_hook_add(s->uc, &s->hooks[s->nhooks++], UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 				(void *)on_mem_pc_sync, s, 1, 0);
 	return e ? -CV_EINVAL : 0;
 }
@@ -226,23 +220,23 @@ static int add_hooks(struct sim_x86 *s)
 /* The boot state of cvisor's protocol: long mode with paging on the boot tables. */
 static int set_boot_state(struct sim_x86 *s)
 {
-	const struct vcpu_arch *a = &s->vcpu->arch;
+	const struct vcpu_arch *a = &s->c.vcpu->arch;
 	uc_x86_msr efer = { .rid = MSR_EFER, .value = a->efer };
 
 	uc_x86_mmr gdtr = { .base = a->gdtr_base, .limit = (uint32_t)a->gdtr_limit };
 	uint64_t cs = 0x10, ds = 0x18;
 
-	if (uc_reg_write(s->uc, UC_X86_REG_CR4, &a->cr4) != UC_ERR_OK ||
-	    uc_reg_write(s->uc, UC_X86_REG_MSR, &efer) != UC_ERR_OK ||
-	    uc_reg_write(s->uc, UC_X86_REG_CR3, &a->cr3) != UC_ERR_OK ||
-	    uc_reg_write(s->uc, UC_X86_REG_CR0, &a->cr0) != UC_ERR_OK ||
-	    uc_reg_write(s->uc, UC_X86_REG_GDTR, &gdtr) != UC_ERR_OK)
+	if (uc_reg_write(s->c.uc, UC_X86_REG_CR4, &a->cr4) != UC_ERR_OK ||
+	    uc_reg_write(s->c.uc, UC_X86_REG_MSR, &efer) != UC_ERR_OK ||
+	    uc_reg_write(s->c.uc, UC_X86_REG_CR3, &a->cr3) != UC_ERR_OK ||
+	    uc_reg_write(s->c.uc, UC_X86_REG_CR0, &a->cr0) != UC_ERR_OK ||
+	    uc_reg_write(s->c.uc, UC_X86_REG_GDTR, &gdtr) != UC_ERR_OK)
 		return -CV_EINVAL;
 	/* Segment registers load from the GDT just written (the boot protocol's selectors). */
-	if (uc_reg_write(s->uc, UC_X86_REG_CS, &cs) != UC_ERR_OK ||
-	    uc_reg_write(s->uc, UC_X86_REG_SS, &ds) != UC_ERR_OK ||
-	    uc_reg_write(s->uc, UC_X86_REG_DS, &ds) != UC_ERR_OK ||
-	    uc_reg_write(s->uc, UC_X86_REG_ES, &ds) != UC_ERR_OK)
+	if (uc_reg_write(s->c.uc, UC_X86_REG_CS, &cs) != UC_ERR_OK ||
+	    uc_reg_write(s->c.uc, UC_X86_REG_SS, &ds) != UC_ERR_OK ||
+	    uc_reg_write(s->c.uc, UC_X86_REG_DS, &ds) != UC_ERR_OK ||
+	    uc_reg_write(s->c.uc, UC_X86_REG_ES, &ds) != UC_ERR_OK)
 		return -CV_EINVAL;
 	return 0;
 }
@@ -254,11 +248,11 @@ int hal_vcpu_init(struct vcpu *vcpu)
 
 	if (!s)
 		return -CV_ENOMEM;
-	s->vcpu = vcpu;
-	if (uc_open(UC_ARCH_X86, UC_MODE_64, &s->uc) != UC_ERR_OK)
+	s->c.vcpu = vcpu;
+	vcpu->hal = s; /* from here hal_vcpu_destroy() frees it all */
+	if (uc_open(UC_ARCH_X86, UC_MODE_64, &s->c.uc) != UC_ERR_OK)
 		goto fail;
-	vcpu->hal = s;
-	if ((rc = sim_map_build(s->uc, &vcpu->vm->as, &s->map, s, PA_LIMIT, on_mmio_read,
+	if ((rc = sim_map_build(s->c.uc, &vcpu->vm->as, &s->c.map, s, PA_LIMIT, on_mmio_read,
 				on_mmio_write)) < 0 ||
 	    (rc = add_hooks(s)) < 0 || (rc = set_boot_state(s)) < 0)
 		goto fail;
@@ -268,29 +262,5 @@ fail:
 	return rc;
 }
 
-void hal_vcpu_destroy(struct vcpu *vcpu)
-{
-	struct sim_x86 *s = vcpu->hal;
-	if (!s)
-		return;
-	if (s->uc)
-		uc_close(s->uc);
-	free(s);
-	vcpu->hal = NULL;
-}
 
-void hal_vcpu_kick(struct vcpu *vcpu)
-{
-	struct sim_x86 *s = vcpu->hal;
-	if (!s)
-		return;
-	s->kicked = true;
-	uc_emu_stop(s->uc);
-}
 
-void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
-{
-	(void)vm;
-	(void)gpa;
-	(void)size;
-}

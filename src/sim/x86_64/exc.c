@@ -34,7 +34,7 @@ static bool storm(struct sim_x86 *s, uint64_t handler, uint64_t rip, unsigned ve
 		    "exception storm: %u exceptions in a row taken inside the guest's own handler "
 		    "(0x%llx); last vector %u",
 		    s->storm_count, (unsigned long long)handler, vector);
-	sim_x86_set_pending(s, &exit);
+	sim_cpu_set_pending(&s->c, &exit);
 	return true;
 }
 
@@ -42,13 +42,13 @@ static void stop(struct sim_x86 *s, uint64_t rip, const char *why, unsigned vect
 {
 	struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = rip };
 	cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg), "guest exception %u: %s", vector, why);
-	sim_x86_set_pending(s, &exit);
+	sim_cpu_set_pending(&s->c, &exit);
 }
 
 bool sim_x86_deliver(struct sim_x86 *s, unsigned vector, uint64_t rip, bool has_error,
 		     uint64_t error)
 {
-	uc_engine *uc = s->uc;
+	uc_engine *uc = s->c.uc;
 	uc_x86_mmr idtr = { 0 };
 	uint8_t gate[16];
 	uint64_t rsp, rflags, cs = 0, ss = 0;
@@ -67,7 +67,7 @@ bool sim_x86_deliver(struct sim_x86 *s, unsigned vector, uint64_t rip, bool has_
 	uint64_t new_cs = (uint64_t)gate[2] | (uint64_t)gate[3] << 8;
 	if (storm(s, handler, rip, vector))
 		return false;
-	s->vcpu->guest_exceptions++;
+	s->c.vcpu->guest_exceptions++;
 
 	uc_reg_read(uc, UC_X86_REG_RSP, &rsp);
 	uc_reg_read(uc, UC_X86_REG_RFLAGS, &rflags);
@@ -88,11 +88,11 @@ bool sim_x86_deliver(struct sim_x86 *s, unsigned vector, uint64_t rip, bool has_
 	uc_reg_write(uc, UC_X86_REG_RFLAGS, &rflags);
 	(void)new_cs; /* the guest's flat 64-bit code segment: Unicorn keeps CS as it is */
 	uc_reg_write(uc, UC_X86_REG_RIP, &handler);
-	if (s->vcpu->vm->trace & TRACE_EXITS) {
+	if (s->c.vcpu->vm->trace & TRACE_EXITS) {
 		char line[160];
 		cv_snprintf(line, sizeof(line),
 			    "guest-exception: vm=%u vcpu=%u vector %u rip=0x%llx -> 0x%llx",
-			    s->vcpu->vm->id, s->vcpu->id, vector, (unsigned long long)rip,
+			    s->c.vcpu->vm->id, s->c.vcpu->id, vector, (unsigned long long)rip,
 			    (unsigned long long)handler);
 		hal_log_write(line);
 	}

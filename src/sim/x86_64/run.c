@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hal_vcpu_run() for the simulated x86_64 CPU: the world switch. The
+ * The x86_64 part of hal_vcpu_run() (src/sim/sim_cpu.c): the world switch. The
  * general registers, RIP and RFLAGS go into Unicorn and come back; control
  * registers stay in Unicorn. Exits resolved inside hooks (port I/O,
  * CPUID, EPT violations) never come back here; VMCALL, HLT and the rest
@@ -16,23 +16,22 @@
 
 #include "sim_x86.h"
 
-#define NEVER_PC 0xfffffffffffffffcULL
 
 /* Why did uc_emu_start return? Fills *exit; the registers are saved. */
 static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 {
-	struct vcpu_arch *a = &s->vcpu->arch;
+	struct vcpu_arch *a = &s->c.vcpu->arch;
 	uint8_t insn[3] = { 0, 0, 0 };
 
-	if (s->have_pending) {
-		*exit = s->pending;
-		s->have_pending = false;
+	if (s->c.have_pending) {
+		*exit = s->c.pending;
+		s->c.have_pending = false;
 		a->rip = exit->pc;
 		return;
 	}
-	if (!vm_running(s->vcpu->vm) || s->kicked)
+	if (!vm_running(s->c.vcpu->vm) || s->c.kicked)
 		return;
-	uc_mem_read(s->uc, a->rip, insn, 3);
+	uc_mem_read(s->c.uc, a->rip, insn, 3);
 	bool vmcall = insn[0] == 0x0f && insn[1] == 0x01 && insn[2] == 0xc1;
 	bool ud2 = insn[0] == 0x0f && insn[1] == 0x0b;
 	/*
@@ -51,7 +50,7 @@ static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 		/* UD2 and other undefined opcodes: #UD for the guest. */
 		sim_x86_deliver(s, 6, a->rip, false, 0);
 		sim_x86_save(s);
-		if (s->have_pending)
+		if (s->c.have_pending)
 			classify_stop(s, UC_ERR_OK, exit);
 		return;
 	}
@@ -71,7 +70,7 @@ static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 			    uc_strerror(err));
 		return;
 	}
-	uc_mem_read(s->uc, a->rip - 1, insn, 1);
+	uc_mem_read(s->c.uc, a->rip - 1, insn, 1);
 	if (insn[0] == 0xf4) { /* HLT: Unicorn stops after it */
 		struct vmx_exit_info info = { .reason = VMX_EXIT_HLT, .insn_len = 1, .rip = a->rip - 1 };
 		vmx_decode_exit(&info, exit);
@@ -83,22 +82,18 @@ static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 	cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg), "simulated CPU stopped for no known reason");
 }
 
-int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+uint64_t sim_arch_enter(struct sim_cpu *c)
 {
-	struct sim_x86 *s = vcpu->hal;
+	sim_x86_restore((struct sim_x86 *)c);
+	return c->vcpu->arch.rip;
+}
 
-	if (!s)
-		return -CV_EINVAL;
-	vcpu_arch_complete_exit(vcpu, exit);
-	sim_x86_restore(s);
-	memset(exit, 0, sizeof(*exit));
-	if (s->kicked || !vm_running(vcpu->vm)) {
-		s->kicked = false;
-		return 0;
-	}
-	uc_err err = uc_emu_start(s->uc, vcpu->arch.rip, NEVER_PC, 0, 0);
-	sim_x86_save(s);
-	classify_stop(s, err, exit);
-	s->kicked = false;
-	return 0;
+void sim_arch_leave(struct sim_cpu *c)
+{
+	sim_x86_save((struct sim_x86 *)c);
+}
+
+void sim_arch_classify(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
+{
+	classify_stop((struct sim_x86 *)c, err, exit);
 }

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file sim_cpu.c
+ * @brief The HAL's vCPU functions every simulated architecture shares:
+ *        the world switch around uc_emu_start(), kicks, and teardown.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/hal.h>
+
+#include "sim_cpu.h"
+
+/* uc_emu_start needs an end address; no guest executes this one. */
+#define NEVER_PC 0xfffffffffffffffcULL
+
+void sim_cpu_set_pending(struct sim_cpu *c, const struct vcpu_exit *exit)
+{
+	c->pending = *exit;
+	c->have_pending = true;
+	uc_emu_stop(c->uc);
+}
+
+/*
+ * The world switch: complete the exit the core handled, put the register
+ * file into the CPU ("ERET"), run until something stops it, take the
+ * registers back ("trap") and say why it stopped. Exits resolved inside
+ * Unicorn's hooks (device accesses, hypercalls...) never come back here.
+ */
+int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct sim_cpu *c = vcpu->hal;
+
+	if (!c)
+		return -CV_EINVAL;
+	vcpu_arch_complete_exit(vcpu, exit);
+	uint64_t start = sim_arch_enter(c);
+	memset(exit, 0, sizeof(*exit));
+	if (c->kicked || !vm_running(vcpu->vm)) {
+		c->kicked = false;
+		return 0;
+	}
+	uc_err err = uc_emu_start(c->uc, start, NEVER_PC, 0, 0);
+	sim_arch_leave(c);
+	sim_arch_classify(c, err, exit);
+	c->kicked = false;
+	return 0;
+}
+
+void hal_vcpu_kick(struct vcpu *vcpu)
+{
+	struct sim_cpu *c = vcpu->hal;
+	if (!c)
+		return;
+	c->kicked = true;
+	uc_emu_stop(c->uc);
+}
+
+void hal_vcpu_destroy(struct vcpu *vcpu)
+{
+	struct sim_cpu *c = vcpu->hal;
+	if (!c)
+		return;
+	if (c->uc)
+		uc_close(c->uc);
+	free(c);
+	vcpu->hal = NULL;
+}
+
+void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	(void)vm;
+	(void)gpa;
+	(void)size; /* stage 2 is fixed once a vCPU runs until unmap/protect reach the simulator */
+}
