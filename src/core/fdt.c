@@ -95,6 +95,16 @@ static int add_devices(const struct vm *vm, void *fdt)
 	return rc;
 }
 
+int fdt_begin_cpus(void *fdt)
+{
+	int rc = fdt_begin_node(fdt, "cpus");
+	if (!rc)
+		rc = fdt_property_u32(fdt, "#address-cells", 1);
+	if (!rc)
+		rc = fdt_property_u32(fdt, "#size-cells", 0);
+	return rc;
+}
+
 int fdt_build(const struct vm *vm, void *buf, size_t size)
 {
 	void *fdt = buf;

@@ -223,7 +223,7 @@ static int load_kernel(struct vm *vm, const struct vm_images *img, char *err, si
 static int load_dtb(struct vm *vm, const struct vm_images *img, char *err, size_t errsize)
 {
 	gpa_t at = vm->cfg.dtb_load_addr.set ? vm->cfg.dtb_load_addr.value
-					     : vm_arch_default_dtb_addr(vm);
+					     : vm_dtb_addr_below_ram_end(vm);
 	struct cfg_addr addr = { .set = true, .value = at };
 	struct load_info li;
 
@@ -270,7 +270,7 @@ int vm_load_images(struct vm *vm, const struct vm_images *img, char *err, size_t
 	if ((rc = load_dtb(vm, img, err, errsize)) < 0)
 		return rc;
 	vm->dtb_gpa = vm->cfg.dtb_load_addr.set ? vm->cfg.dtb_load_addr.value
-						: vm_arch_default_dtb_addr(vm);
+						: vm_dtb_addr_below_ram_end(vm);
 	if (!addrspace_gpa_to_hva(&vm->as, vm->entry, 4, ACCESS_EXEC)) {
 		cv_snprintf(err, errsize, "entry point 0x%llx is not in executable guest RAM",
 			    (unsigned long long)vm->entry);

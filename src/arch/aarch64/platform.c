@@ -60,16 +60,6 @@ struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base
 	return NULL;
 }
 
-/*
- * The Linux arm64 boot protocol (Documentation/arm64/booting.rst) wants
- * the device tree 8-byte aligned, within 512 MiB... and not overlapping
- * the kernel: put it 2 MiB below the end of the first RAM region.
- */
-gpa_t vm_arch_default_dtb_addr(const struct vm *vm)
-{
-	return vm_dtb_addr_below_ram_end(vm);
-}
-
 /* /cpus with one cpu@N per vCPU (enable-method psci), /psci, the clock. */
 int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 {
@@ -77,11 +67,7 @@ int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 	int rc = fdt_property_string(fdt, "compatible", "linux,dummy-virt");
 
 	if (!rc)
-		rc = fdt_begin_node(fdt, "cpus");
-	if (!rc)
-		rc = fdt_property_u32(fdt, "#address-cells", 1);
-	if (!rc)
-		rc = fdt_property_u32(fdt, "#size-cells", 0);
+		rc = fdt_begin_cpus(fdt);
 	for (unsigned i = 0; !rc && i < vm->nvcpus; i++) {
 		cv_snprintf(name, sizeof(name), "cpu@%u", i);
 		rc = fdt_begin_node(fdt, name);

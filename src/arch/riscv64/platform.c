@@ -60,16 +60,6 @@ struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base
 	return NULL;
 }
 
-/*
- * The RISC-V Linux boot protocol (Documentation/riscv/boot.rst) wants the
- * device tree 8-byte aligned, not overlapping the kernel: 2 MiB below the
- * end of the first RAM region.
- */
-gpa_t vm_arch_default_dtb_addr(const struct vm *vm)
-{
-	return vm_dtb_addr_below_ram_end(vm);
-}
-
 /* /cpus (Linux bindings/riscv/cpus.yaml) with each hart's interrupt controller. */
 int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 {
@@ -77,11 +67,7 @@ int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 	int rc = fdt_property_string(fdt, "compatible", "riscv-virtio");
 
 	if (!rc)
-		rc = fdt_begin_node(fdt, "cpus");
-	if (!rc)
-		rc = fdt_property_u32(fdt, "#address-cells", 1);
-	if (!rc)
-		rc = fdt_property_u32(fdt, "#size-cells", 0);
+		rc = fdt_begin_cpus(fdt);
 	if (!rc)
 		rc = fdt_property_u32(fdt, "timebase-frequency", TIMEBASE_HZ);
 	for (unsigned i = 0; !rc && i < vm->nvcpus; i++) {

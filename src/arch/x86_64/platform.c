@@ -99,11 +99,6 @@ struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base
 	return dev;
 }
 
-gpa_t vm_arch_default_dtb_addr(const struct vm *vm)
-{
-	return vm_dtb_addr_below_ram_end(vm);
-}
-
 int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 {
 	CV_UNUSED(vm);

@@ -35,8 +35,6 @@ const struct platform_device *vm_arch_default_devices(unsigned *count);
  */
 struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base,
 				     uint64_t size, char *err, size_t errsize);
-/** Where to put a generated device tree when dtb_load_addr is not set. */
-gpa_t vm_arch_default_dtb_addr(const struct vm *vm);
 
 /** Puts a vCPU in its architectural reset state for the boot protocol. */
 void vcpu_arch_reset(struct vcpu *vcpu, gpa_t entry, gpa_t dtb);

@@ -88,9 +88,11 @@ int vm_load_images(struct vm *vm, const struct vm_images *img, char *err, size_t
 /** Resets the boot vCPU to the entry point (others stay off) and prepares the HAL. */
 int vm_boot(struct vm *vm, char *err, size_t errsize);
 /**
- * A place for a generated device tree that boot protocols accept (8-byte
- * aligned, clear of a kernel loaded low): 2 MiB below the end of the first
- * RAM region of 4 MiB or more; the base of the first region otherwise.
+ * Where a device tree goes when dtb_load_addr is not set, on every
+ * architecture: 2 MiB below the end of the first RAM region of 4 MiB or
+ * more (the base of the first region otherwise). The arm64 and RISC-V
+ * Linux boot protocols (Documentation/arm64/booting.rst, riscv/boot.rst)
+ * want it 8-byte aligned and clear of a kernel loaded low.
  */
 gpa_t vm_dtb_addr_below_ram_end(const struct vm *vm);
 /** Destroys a VM and everything it owns. NULL is allowed. */
