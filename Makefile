@@ -123,7 +123,7 @@ $(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard 
 $(BUILD)/guests/$(ARCH)/%.bin: $(BUILD)/guests/$(ARCH)/%.elf
 	$(Q)$(GCROSS)objcopy -O binary $< $@
 
-$(BUILD)/bench/uc_raw_%: bench/uc_raw_%.c
+$(BUILD)/bench/uc_raw_%: bench/uc_raw_%.c bench/uc_raw.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) -O2 -std=c11 -D_DEFAULT_SOURCE $(WARN) -o $@ $< -lunicorn -lpthread

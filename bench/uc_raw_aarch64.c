@@ -14,8 +14,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unicorn/unicorn.h>
+
+#include "uc_raw.h"
 
 #define RAM_BASE 0x40000000ULL
 #define RAM_SIZE 0x8000000ULL
@@ -43,30 +44,15 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *user)
 	uc_reg_write(uc, UC_ARM64_REG_X0, &x0);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	uc_engine *uc;
 	uc_hook hook;
 	static char image[1 << 20];
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: uc_raw_aarch64 IMAGE.bin\n");
+	long len = read_image(argc, argv, image, sizeof(image));
+	if (len < 0)
 		return 2;
-	}
-	FILE *f = fopen(argv[1], "rb");
-	if (!f) {
-		perror(argv[1]);
-		return 2;
-	}
-	size_t len = fread(image, 1, sizeof(image), f);
-	fclose(f);
 
 	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc) != UC_ERR_OK) {
 		fprintf(stderr, "uc_raw: uc_open failed\n");
@@ -80,7 +66,7 @@ int main(int argc, char **argv)
 	if (uc_reg_write(uc, UC_ARM64_REG_CP_REG, &scr) != UC_ERR_OK ||
 	    uc_reg_write(uc, UC_ARM64_REG_PSTATE, &pstate) != UC_ERR_OK ||
 	    uc_mem_map(uc, RAM_BASE, RAM_SIZE, UC_PROT_ALL) != UC_ERR_OK ||
-	    uc_mem_write(uc, LOAD_ADDR, image, len) != UC_ERR_OK ||
+	    uc_mem_write(uc, LOAD_ADDR, image, (size_t)len) != UC_ERR_OK ||
 	    uc_hook_add(uc, &hook, UC_HOOK_INTR, (void *)on_intr, NULL, 1, 0) != UC_ERR_OK) {
 		fprintf(stderr, "uc_raw: setting up the CPU failed\n");
 		return 1;

@@ -10,8 +10,9 @@
  * Prints "seconds=S vmcall=N".
  */
 #include <stdio.h>
-#include <time.h>
 #include <unicorn/unicorn.h>
+
+#include "uc_raw.h"
 
 #define RAM_SIZE 0x8000000ULL
 #define LOAD_ADDR 0x100000ULL
@@ -29,33 +30,18 @@ static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void 
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	uc_engine *uc;
 	uc_hook hook;
 	static char image[1 << 20];
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: uc_raw_x86_64 IMAGE.bin\n");
+	long len = read_image(argc, argv, image, sizeof(image));
+	if (len < 0)
 		return 2;
-	}
-	FILE *f = fopen(argv[1], "rb");
-	if (!f) {
-		perror(argv[1]);
-		return 2;
-	}
-	size_t len = fread(image, 1, sizeof(image), f);
-	fclose(f);
 	if (uc_open(UC_ARCH_X86, UC_MODE_64, &uc) != UC_ERR_OK ||
 	    uc_mem_map(uc, 0, RAM_SIZE, UC_PROT_ALL) != UC_ERR_OK ||
-	    uc_mem_write(uc, LOAD_ADDR, image, len) != UC_ERR_OK ||
+	    uc_mem_write(uc, LOAD_ADDR, image, (size_t)len) != UC_ERR_OK ||
 	    uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)on_out, NULL, 1, 0, UC_X86_INS_OUT) != UC_ERR_OK) {
 		fprintf(stderr, "uc_raw: setting up the CPU failed\n");
 		return 1;

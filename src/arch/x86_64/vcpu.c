@@ -195,12 +195,15 @@ void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
 	if (e->sysreg.id >= X86_SYSREG_CR(0) && e->sysreg.id <= X86_SYSREG_CR(8)) {
 		uint64_t *cr[9] = { &a->cr0, NULL, &a->cr2, &a->cr3, &a->cr4, NULL, NULL, NULL, NULL };
 		uint64_t *r = cr[e->sysreg.id - X86_SYSREG_CR(0)];
-		if (r && e->sysreg.write)
-			*r = e->sysreg.op == SYSREG_OP_CLEAR ? *r & ~e->sysreg.value : e->sysreg.value;
-		else if (r)
-			a->gpr[e->sysreg.reg & 15] = *r;
-		if (r)
+		if (r) {
+			if (!e->sysreg.write)
+				a->gpr[e->sysreg.reg & 15] = *r;
+			else if (e->sysreg.op == SYSREG_OP_CLEAR)
+				*r &= ~e->sysreg.value;
+			else
+				*r = e->sysreg.value;
 			return;
+		}
 	}
 	vm_stop(vcpu->vm, VM_FAILED, "vCPU %u: %s of MSR or register 0x%x that cvisor does not emulate",
 		vcpu->id, e->sysreg.write ? "write" : "read", e->sysreg.id);

@@ -165,12 +165,41 @@ static void test_vmcall_cpuid_msr(void **state)
 	assert_non_null(strstr(vm->stop_reason, "0x12345"));
 }
 
+/* Trapped control-register accesses: MOV to CR3 and from CR4, CLTS (SDM table 28-3). */
+static void test_control_registers(void **state)
+{
+	(void)state;
+	struct vcpu *v = vm->vcpus[0];
+	struct vcpu_exit e;
+	struct vmx_exit_info info = { .reason = VMX_EXIT_CR_ACCESS, .insn_len = 3, .rip = v->arch.rip };
+
+	info.qualification = 0x303; /* mov %rbx, %cr3 */
+	v->arch.gpr[X86_RBX] = 0x200000;
+	vmx_decode_exit(&info, &e);
+	vmx_exit_fill_operands(&e, v->arch.gpr);
+	vcpu_handle_exit(v, &e);
+	assert_int_equal(v->arch.cr3, 0x200000);
+	info.qualification = 0x114; /* mov %cr4, %rcx */
+	vmx_decode_exit(&info, &e);
+	vmx_exit_fill_operands(&e, v->arch.gpr);
+	vcpu_handle_exit(v, &e);
+	assert_int_equal(v->arch.gpr[X86_RCX], v->arch.cr4);
+	v->arch.cr0 |= 8; /* TS */
+	info.qualification = 0x20; /* clts */
+	vmx_decode_exit(&info, &e);
+	vmx_exit_fill_operands(&e, v->arch.gpr);
+	vcpu_handle_exit(v, &e);
+	assert_int_equal(v->arch.cr0 & 8, 0);
+	assert_int_equal(vm->state, VM_RUNNING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_boot_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vmcall_cpuid_msr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_registers, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("x86_64 vm, ports, vmcall, cpuid", tests, NULL, NULL);
 }
