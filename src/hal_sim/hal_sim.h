@@ -18,7 +18,6 @@ struct hal_sim_vm {
 
 /** Simulator options from the command line. */
 struct sim_options {
-	bool precise;           /**< a code hook on every instruction (precise PC) */
 	unsigned storm_limit;   /**< exceptions in a row inside the vector table that make a storm */
 };
 extern struct sim_options sim_options;
