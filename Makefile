@@ -113,7 +113,7 @@ $(OBJ)/%.o: %.c
 $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(UNIT_SUPPORT) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt -lunicorn -lpthread
 
 $(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard $(GUEST_DIR)/*.h)
 	@mkdir -p $(dir $@)

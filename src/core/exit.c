@@ -4,6 +4,7 @@
  */
 #include <cvisor/exit.h>
 #include <cvisor/lib.h>
+#include <cvisor/walk.h>
 
 const char *exit_reason_name(enum exit_reason r)
 {
@@ -43,7 +44,7 @@ static const char *conduit_name(enum hypercall_conduit c)
 	return (unsigned)c < ARRAY_SIZE(names) ? names[c] : "?";
 }
 
-static const char *s2_fault_name(enum s2_fault_kind k)
+const char *s2_fault_name(enum s2_fault_kind k)
 {
 	static const char *const names[] = { "translation", "permission", "access-flag",
 					     "address-size", "other" };

@@ -68,7 +68,9 @@ static void usage(FILE *f)
 		"                     and their images (used by the bare build: make qemu)\n"
 		"\n"
 		"Options of run:\n"
-		"  --trace=LIST       comma-separated: exits (one line per exit on stderr)\n"
+		"  --trace=LIST       comma-separated, on stderr: exits (one line per exit),\n"
+		"                     walks (one line per level of each page-table walk cvisor\n"
+		"                     makes: the guest's stage 1, then stage 2)\n"
 		"  --max-seconds=N    stop VMs still running after N seconds (fractions allowed)\n"
 		"  --stats            print exit counts per vCPU when the VMs have stopped\n"
 		"  --storm-limit=N    exceptions in a row inside a guest's vector table that\n"
@@ -485,8 +487,11 @@ static int parse_trace(const char *s, unsigned *trace)
 	for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
 		if (strcmp(tok, "exits") == 0)
 			*trace |= TRACE_EXITS;
+		else if (strcmp(tok, "walks") == 0)
+			*trace |= TRACE_WALKS;
 		else {
-			fprintf(stderr, "cvisor: --trace: unknown item '%s' (known: exits)\n", tok);
+			fprintf(stderr, "cvisor: --trace: unknown item '%s' (known: exits, walks)\n",
+				tok);
 			return -1;
 		}
 	}

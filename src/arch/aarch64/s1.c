@@ -49,7 +49,7 @@ static bool allowed(unsigned perm, enum access_kind access)
 }
 
 int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gva_t va,
-		     enum access_kind access, struct a64_s1_result *res, s2_walk_cb cb, void *ctx)
+		     enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx)
 {
 	uint64_t table;
 

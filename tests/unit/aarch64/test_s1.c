@@ -82,7 +82,7 @@ static void record(const struct s2_walk_step *step, void *ctx)
 static void test_blocks_and_pages(void **state)
 {
 	(void)state;
-	struct a64_s1_result res;
+	struct s1_result res;
 	struct trace t = { .n = 0 };
 
 	assert_int_equal(a64_s1_translate(&as, &regs, 0x40012345, ACCESS_WRITE, &res, record, &t), 0);
@@ -114,7 +114,7 @@ static void test_blocks_and_pages(void **state)
 static void test_faults(void **state)
 {
 	(void)state;
-	struct a64_s1_result res;
+	struct s1_result res;
 
 	/* Nothing at L3[7]: a level 3 translation fault. */
 	assert_int_equal(a64_s1_translate(&as, &regs, 0x7000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);

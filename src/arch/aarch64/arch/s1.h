@@ -16,21 +16,13 @@
 
 #include <cvisor/addrspace.h>
 #include <cvisor/stage2.h>
+#include <cvisor/walk.h>
 
 /** The EL1 registers that define stage 1. */
 struct a64_s1_regs {
 	uint64_t sctlr;  /**< SCTLR_EL1: M (bit 0) turns stage 1 on */
 	uint64_t tcr;    /**< TCR_EL1: T0SZ [5:0], EPD0 [7], TG0 [15:14], T1SZ [21:16], EPD1 [23], TG1 [31:30] */
 	uint64_t ttbr0, ttbr1;
-};
-
-/** What a stage-1 walk found. */
-struct a64_s1_result {
-	gpa_t gpa;             /**< the output address (success) */
-	unsigned perm;         /**< S2_READ/WRITE/EXEC at EL1 of the leaf */
-	enum s2_fault_kind fault;
-	int level;             /**< level of the leaf, or of the fault */
-	uint64_t leaf_size;
 };
 
 /**
@@ -40,6 +32,6 @@ struct a64_s1_result {
  * cb, if not NULL, sees every level: table = GPA of the table read.
  */
 int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gva_t va,
-		     enum access_kind access, struct a64_s1_result *res, s2_walk_cb cb, void *ctx);
+		     enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx);
 
 #endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The walk trace (--trace=walks): one line per level of every walk project
+ * code performs for a vCPU, stage 1 (the guest's tables, GVA -> GPA) and
+ * stage 2 (cvisor's tables, GPA -> HPA):
+ *
+ *   walk: vm=0 vcpu=0 stage-1 va=0x0000000080000000 write (mmio)
+ *   walk:   L1 table=0x40100000 [2] = 0x0000000040101003 table -> 0x40101000
+ *   walk:   L2 table=0x40101000 [0] = 0x0000000040102003 table -> 0x40102000
+ *   walk:   L3 table=0x40102000 [0] = 0x0060000009000743 page -> 0x9000000 rw-
+ *   walk:   -> gpa=0x9000000
+ *
+ * Stage-1 table addresses are GPAs; stage-2 table addresses are HPAs.
+ */
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+#include <cvisor/vm.h>
+#include <cvisor/walk.h>
+
+static const char *access_word(enum access_kind a)
+{
+	return a == ACCESS_WRITE ? "write" : a == ACCESS_EXEC ? "fetch" : "read";
+}
+
+s2_walk_cb walk_trace_begin(struct walk_trace *t, const struct vcpu *vcpu, int stage, uint64_t addr,
+			    enum access_kind access, const char *why)
+{
+	char line[200];
+
+	t->vcpu = vcpu;
+	t->stage = stage;
+	if (!vcpu || !(vcpu->vm->trace & TRACE_WALKS))
+		return NULL;
+	cv_snprintf(line, sizeof(line), "walk: vm=%u vcpu=%u stage-%d %s=0x%016llx %s (%s)",
+		    vcpu->vm->id, vcpu->id, stage, stage == 1 ? "va" : "gpa",
+		    (unsigned long long)addr, access_word(access), why);
+	hal_log_write(line);
+	return walk_trace_step;
+}
+
+void walk_trace_step(const struct s2_walk_step *step, void *ctx)
+{
+	const struct walk_trace *t = ctx;
+	const struct s2_desc_info *i = &step->info;
+	char line[200], what[80];
+	unsigned p = i->perm;
+
+	(void)t;
+	switch (i->kind) {
+	case S2D_TABLE:
+		cv_snprintf(what, sizeof(what), "table -> 0x%llx", (unsigned long long)i->addr);
+		break;
+	case S2D_LEAF:
+		cv_snprintf(what, sizeof(what), "%s -> 0x%llx %c%c%c%s%s",
+			    step->level == 3 ? "page" : "block", (unsigned long long)i->addr,
+			    (p & S2_READ) ? 'r' : '-', (p & S2_WRITE) ? 'w' : '-',
+			    (p & S2_EXEC) ? 'x' : '-', i->memtype == S2_MEM_DEVICE ? " device" : "",
+			    i->access_flag ? "" : " no-access-flag");
+		break;
+	default:
+		cv_snprintf(what, sizeof(what), "invalid");
+		break;
+	}
+	cv_snprintf(line, sizeof(line), "walk:   L%d table=0x%llx [%u] = 0x%016llx %s", step->level,
+		    (unsigned long long)step->table, step->index, (unsigned long long)step->desc,
+		    what);
+	hal_log_write(line);
+}
+
+void walk_trace_end(const struct walk_trace *t, int rc, uint64_t out, enum s2_fault_kind fault,
+		    int level)
+{
+	char line[160];
+
+	if (!t->vcpu || !(t->vcpu->vm->trace & TRACE_WALKS))
+		return;
+	if (rc == 0)
+		cv_snprintf(line, sizeof(line), "walk:   -> %s=0x%llx", t->stage == 1 ? "gpa" : "hpa",
+			    (unsigned long long)out);
+	else
+		cv_snprintf(line, sizeof(line), "walk:   -> %s fault at level %d", s2_fault_name(fault),
+			    level);
+	hal_log_write(line);
+}
+
+void walk_trace_stage2(const struct vcpu *vcpu, gpa_t gpa, enum access_kind access,
+		       const char *why)
+{
+	struct walk_trace t;
+	struct s2_result res;
+
+	s2_walk_cb cb = walk_trace_begin(&t, vcpu, 2, gpa, access, why);
+	if (!cb)
+		return;
+	int rc = stage2_translate(&vcpu->vm->as.s2, gpa, access, &res, cb, &t);
+	walk_trace_end(&t, rc, res.hpa, res.fault, res.level);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file walk.h
+ * @brief What every stage-1 walker returns, and the walk trace
+ *        (--trace=walks) that shows a student GVA -> GPA -> HPA level by
+ *        level.
+ *
+ * The guest's own (stage-1) walkers live in src/arch/<arch>/s1.c:
+ * a64_s1_translate(), rv_s1_translate(), x86_s1_translate(). They read the
+ * guest's tables through the address space, so every table read itself
+ * goes through stage 2, as on hardware. The stage-2 walker is
+ * stage2_translate() (stage2.h). All of them take an s2_walk_cb that sees
+ * each level they visit; walk_trace_begin() gives the one that prints it.
+ */
+#ifndef CVISOR_WALK_H
+#define CVISOR_WALK_H
+
+#include "stage2.h"
+#include "types.h"
+
+struct vcpu;
+
+/** What a stage-1 walk found (every architecture). */
+struct s1_result {
+	gpa_t gpa;               /**< the output address, with the page offset (leaf found) */
+	unsigned perm;           /**< S2_READ/WRITE/EXEC of the leaf for the access's privilege */
+	enum s2_fault_kind fault;/**< why it failed: translation, permission, access flag, ... */
+	int level;               /**< level of the leaf, or of the fault (architecture's numbering) */
+	uint64_t leaf_size;      /**< bytes the leaf maps (4 KiB, 2 MiB, 1 GiB, ...) */
+	uint64_t code;           /**< architecture detail of a fault (x86: the #PF error code) */
+};
+
+/** A walk being traced: pass it as the ctx of walk_trace_step(). */
+struct walk_trace {
+	const struct vcpu *vcpu;
+	int stage;               /**< 1 or 2 */
+};
+
+/**
+ * Starts tracing a walk of addr (a GVA for stage 1, a GPA for stage 2) on
+ * behalf of vcpu, for why ("fault", "fetch", "shadow fill", ...). If the
+ * VM traces walks, prints the walk's first line and returns
+ * walk_trace_step, to be passed to the walker with t as its ctx;
+ * otherwise returns NULL and prints nothing.
+ */
+s2_walk_cb walk_trace_begin(struct walk_trace *t, const struct vcpu *vcpu, int stage, uint64_t addr,
+			    enum access_kind access, const char *why);
+/** Prints one level of a walk (an s2_walk_cb; ctx is a struct walk_trace). */
+void walk_trace_step(const struct s2_walk_step *step, void *ctx);
+/** Prints how the walk ended: rc 0 with its output address, or the fault. */
+void walk_trace_end(const struct walk_trace *t, int rc, uint64_t out, enum s2_fault_kind fault,
+		    int level);
+/**
+ * The stage-2 half of a traced translation: walks stage 2 for gpa and
+ * prints it, if the VM traces walks (nothing otherwise). Called by the
+ * architectures after a traced stage-1 walk, so the trace reads
+ * GVA -> GPA -> HPA.
+ */
+void walk_trace_stage2(const struct vcpu *vcpu, gpa_t gpa, enum access_kind access,
+		       const char *why);
+/** "translation", "permission", "access-flag", "address-size", "other" */
+const char *s2_fault_name(enum s2_fault_kind kind);
+
+#endif
