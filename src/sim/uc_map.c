@@ -96,3 +96,21 @@ int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, 
 		return map_window(uc, m, owner, next, limit - next, rd, wr);
 	return 0;
 }
+
+int sim_map_exec_windows(uc_engine *uc, const struct sim_map *m)
+{
+	uc_mem_region *regions;
+	uint32_t n;
+
+	if (uc_mem_regions(uc, &regions, &n) != UC_ERR_OK)
+		return -CV_EINVAL;
+	int rc = 0;
+	for (uint32_t i = 0; i < n && rc == 0; i++)
+		for (unsigned w = 0; w < m->n; w++)
+			if (regions[i].begin == m->windows[w].base &&
+			    uc_mem_protect(uc, regions[i].begin, regions[i].end - regions[i].begin + 1,
+					   UC_PROT_ALL) != UC_ERR_OK)
+				rc = -CV_EINVAL;
+	uc_free(regions);
+	return rc;
+}

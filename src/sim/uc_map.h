@@ -34,4 +34,16 @@ struct sim_map {
 int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, void *owner,
 		  uint64_t limit, uc_cb_mmio_read_t rd, uc_cb_mmio_write_t wr);
 
+/**
+ * Makes every MMIO window of m executable. With the guest's MMU on,
+ * Unicorn checks the *virtual* address of an access against its map
+ * before translating it, and an MMIO region refuses instruction fetches:
+ * code at a virtual address that is not RAM in the guest-physical map
+ * (a high-half kernel) could not run. Executable windows let the check
+ * pass; a fetch whose *physical* address is in a window then arrives in
+ * the window's read callback, which must treat it as an instruction
+ * fetch (the program counter is in the same page), never as a load.
+ */
+int sim_map_exec_windows(uc_engine *uc, const struct sim_map *m);
+
 #endif

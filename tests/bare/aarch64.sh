@@ -89,6 +89,24 @@ expect_err "^cvisor: vm [0-9]+ \(wild\) stopped: stage-2 fault: write of 4 bytes
 expect_out "[hello] Hello from cvisor guest (aarch64)!"
 expect_out "cvisor: 1 of 2 VMs powered off"
 
+# The guest's own MMU on the hardware: its faults go to its own vector table
+# (the guest checks ESR_EL1/FAR_EL1 against the same values as in the
+# simulator), the store to a GPA that is not RAM and the branch to one are
+# stage-2 faults reported as in the simulator; the next VM still runs.
+run_bare mmu-jump-hello "" cortex-a72 $CFG/mmu.toml $CFG/jump.toml $CFG/hello.toml
+expect_rc 1
+for line in "mmu: on" "mmu: alias ok" "mmu: permission fault ok" "mmu: translation fault ok" \
+	"mmu: high half ok" "mmu: store to a GPA that is not RAM"; do
+	expect_out "[mmu] $line"
+done
+expect_no_out "FAIL"
+pc=$(aarch64-linux-gnu-nm "$BUILD/guests/aarch64/mmu.elf" | awk '$3 == "noram_store" { print $1 }' | sed 's/^0*//')
+expect_err "^cvisor: vm [0-9]+ \(mmu\) stopped: stage-2 fault: write of 4 bytes at GPA 0x20000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
+expect_out "[jump] jump: branching to 0x1000_0000"
+expect_err "^cvisor: vm [0-9]+ \(jump\) stopped: stage-2 fault: exec of 4 bytes at GPA 0x10000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x10000000"
+expect_out "[hello] Hello from cvisor guest (aarch64)!"
+expect_out "cvisor: 1 of 3 VMs powered off"
+
 # An exception storm: the guest's exceptions never reach EL2 on hardware;
 # cvisor's own timer finds the guest stuck in its vector table.
 run_bare storm "" max $CFG/storm.toml $CFG/hello.toml

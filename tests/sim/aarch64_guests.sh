@@ -64,6 +64,47 @@ expect_err "stage-2 fault: write of 4 bytes at GPA 0x70000000 \(neither RAM nor 
 pc=$(sym wild wild_store)
 expect_err "at PC 0x$pc"
 
+# A branch to a GPA that is not RAM: a stage-2 instruction abort.
+run_cvisor jump run --trace=exits --stats $CFG/jump.toml
+expect_rc 1
+expect_out "jump: branching to 0x1000_0000"
+expect_count '^exit: vm=17 vcpu=0 stage2-fault pc=0x10000000 syndrome=0x82000005 gpa=0x10000000 exec ' -eq 1
+expect_err "stage-2 fault: exec of 4 bytes at GPA 0x10000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x10000000"
+
+# mmu: the guest's own stage-1 tables (Unicorn's MMU walks them); its own
+# permission and translation faults, with ESR_EL1/FAR_EL1 worked out by
+# cvisor's walker; the high half; a store whose GPA is not RAM.
+run_cvisor mmu run --trace=exits --stats $CFG/mmu.toml
+expect_rc 1
+for line in "mmu: on" "mmu: alias ok" "mmu: permission fault ok" "mmu: translation fault ok" \
+	"mmu: high half ok" "mmu: store to a GPA that is not RAM"; do
+	expect_out "$line"
+done
+expect_no_out "FAIL"
+expect_stat guest-exceptions -eq 2
+pc=$(sym mmu perm_store)
+expect_count "^guest-exception: vm=16 vcpu=0 DABT_CUR esr=0x9600004f elr=0x$pc far=0x80000000 " -eq 1
+pc=$(sym mmu trans_load)
+expect_count "^guest-exception: vm=16 vcpu=0 DABT_CUR esr=0x96000007 elr=0x$pc far=0x80002000 " -eq 1
+pc=$(sym mmu noram_store)
+expect_err "stage-2 fault: write of 4 bytes at GPA 0x20000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
+
+# --trace=walks: the walk of the read-only alias page, level by level, for
+# the permission fault, then stage 2 of the page's GPA.
+run_cvisor mmu-walks run --trace=walks $CFG/mmu.toml
+expect_rc 1
+l1=$(sym mmu l1_lo)
+l2=$(sym mmu l2_alias)
+l3=$(sym mmu l3_alias)
+data=$(sym mmu data_page)
+desc() { printf '0x%016x' $((0x$1 | $2)); }
+expect_err "^walk: vm=16 vcpu=0 stage-1 va=0x0000000080000000 write \(guest data abort\)\$"
+expect_err "^walk:   L1 table=0x$l1 \[2\] = $(desc "$l2" 3) table -> 0x$l2\$"
+expect_err "^walk:   L2 table=0x$l2 \[0\] = $(desc "$l3" 3) table -> 0x$l3\$"
+expect_err "^walk:   L3 table=0x$l3 \[0\] = $(desc "$data" 0x0060000000000783) page -> 0x$data r--\$"
+expect_err "^walk:   -> permission fault at level 3\$"
+expect_err "^walk: vm=16 vcpu=0 stage-2 gpa=$(desc "$data" 0) write \(guest data abort\)\$"
+
 # An address beyond the CPU's physical range is the guest's own fault.
 run_cvisor far run --trace=exits --stats $CFG/far.toml
 expect_rc 0

@@ -74,7 +74,9 @@ int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gv
 		step.index = (unsigned)((va >> shift) & ((1ULL << idx_bits) - 1));
 		res->level = level;
 		if (addrspace_read(as, table + step.index * 8ULL, &step.desc, 8) < 0) {
-			res->fault = S2F_OTHER; /* the table is not in RAM: an external abort on the walk */
+			/* The table is not in RAM: a stage-2 fault on the walk (S1PTW). */
+			res->fault = S2F_OTHER;
+			res->gpa = table + step.index * 8ULL;
 			return -CV_EFAULT;
 		}
 		uint64_t d = step.desc;

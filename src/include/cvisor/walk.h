@@ -22,9 +22,11 @@ struct vcpu;
 
 /** What a stage-1 walk found (every architecture). */
 struct s1_result {
-	gpa_t gpa;               /**< the output address, with the page offset (leaf found) */
+	gpa_t gpa;               /**< the output address, with the page offset (leaf found);
+				      for S2F_OTHER the GPA of the descriptor that could not be read */
 	unsigned perm;           /**< S2_READ/WRITE/EXEC of the leaf for the access's privilege */
-	enum s2_fault_kind fault;/**< why it failed: translation, permission, access flag, ... */
+	enum s2_fault_kind fault;/**< why it failed: translation, permission, access flag,
+				      S2F_OTHER = a table that is not in RAM */
 	int level;               /**< level of the leaf, or of the fault (architecture's numbering) */
 	uint64_t leaf_size;      /**< bytes the leaf maps (4 KiB, 2 MiB, 1 GiB, ...) */
 	uint64_t code;           /**< architecture detail of a fault (x86: the #PF error code) */

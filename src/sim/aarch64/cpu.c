@@ -69,6 +69,29 @@ static bool decode_access(struct sim_a64 *s, uint64_t pc, gpa_t gpa, bool write,
 	return true;
 }
 
+/*
+ * Is a read callback for gpa really an instruction fetch? Unicorn fetches
+ * code from an executable window through its read callback
+ * (sim_map_exec_windows()) while PC is the start of the block being
+ * translated: the fetch is in PC's page or the next one, and there is no
+ * RAM there to hold a load instruction.
+ */
+static bool is_fetch(struct sim_a64 *s, uint64_t pc, gpa_t gpa)
+{
+	gpa_t code = pc;
+	if (sim_a64_mmu_on(s)) {
+		struct s1_result res;
+		struct a64_s1_regs r;
+		sim_a64_s1_regs(s, &r);
+		if (a64_s1_translate(&s->c.vcpu->vm->as, &r, pc, ACCESS_EXEC, &res, NULL, NULL) < 0)
+			return false;
+		code = res.gpa;
+	}
+	gpa_t page = code & ~0xfffULL;
+	return (gpa & ~0xfffULL) - page <= 0x1000 && addrspace_read(&s->c.vcpu->vm->as, code,
+								      &(uint32_t){ 0 }, 4) < 0;
+}
+
 /* DFSC for an access to gpa, from where the stage-2 walk stops. */
 static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access)
 {
@@ -130,9 +153,20 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 	struct a64_trap t = { .hpfar = a64_hpfar_from_gpa(gpa), .far = gpa, .pc = pc };
 	unsigned fsc = stage2_fsc(s, gpa, access);
 
+	if (!write && is_fetch(s, pc, gpa)) {
+		/* Code at a GPA that is not RAM: an instruction abort, never a load. */
+		sim_a64_fetch_abort(s, pc, gpa, &exit);
+		dispatch(s, &exit, x, exit.pc);
+		return 0;
+	}
 	if (decode_access(s, pc, gpa, write, x, sp, &ld, &va)) {
 		t.esr = a64_dabt_esr(&ld, fsc);
 		t.far = va;
+		if ((s->c.vcpu->vm->trace & TRACE_WALKS) && sim_a64_mmu_on(s)) {
+			/* Hardware gives both FAR and HPFAR; walk so the trace shows how va became gpa. */
+			struct s1_result res;
+			sim_a64_s1_walk(s, va, access, &res, write ? "mmio write" : "mmio read");
+		}
 	} else {
 		/* Not found: report what is known, without a valid instruction syndrome. */
 		t.esr = ((uint64_t)EC_DABT_LOW << ESR_EC_SHIFT) | ESR_IL | (write ? ISS_DA_WNR : 0) | fsc;
@@ -278,42 +312,107 @@ static unsigned pa_bits(struct sim_a64 *s)
 }
 
 /*
- * The fault status of the guest's own abort on addr. With the MMU off an
+ * The fault status of the guest's own abort on addr with its MMU off: an
  * address beyond the CPU's physical range is an address size fault at
  * level 0, and any other fault is an unaligned access to Device memory
- * (ARM ARM B2.5.2): an alignment fault. With the MMU on the fault comes
- * from the guest's tables (reported as a level-3 translation fault until
- * the simulator walks them).
+ * (ARM ARM B2.5.2): an alignment fault.
  */
-static unsigned own_fsc(struct sim_a64 *s, uint64_t addr)
+static unsigned flat_fsc(struct sim_a64 *s, uint64_t addr)
 {
-	uc_arm64_cp_reg r = { .crn = 1, .crm = 0, .op0 = 3, .op1 = 0, .op2 = 0 };
-	uint64_t sctlr = uc_reg_read(s->c.uc, UC_ARM64_REG_CP_REG, &r) == UC_ERR_OK ? r.val : 0;
-
-	if (sctlr & 1)
-		return FSC_TRANS(3);
 	return addr >> pa_bits(s) ? FSC_ADDR_SIZE(0) : 0x21;
 }
 
-/* The guest's own data/instruction abort (a stage-1 fault, address size or alignment). */
-static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
+/* The fault status a stage-1 walk's fault is reported with (ARM ARM D17.2.40, DFSC/IFSC). */
+static unsigned s1_fsc(const struct s1_result *res)
+{
+	int level = res->level < 0 ? 0 : res->level;
+	switch (res->fault) {
+	case S2F_PERMISSION:
+		return FSC_PERM(level);
+	case S2F_ACCESS_FLAG:
+		return FSC_ACCESS(level);
+	case S2F_ADDR_SIZE:
+		return FSC_ADDR_SIZE(level);
+	default:
+		return FSC_TRANS(level);
+	}
+}
+
+/*
+ * The guest's own table walk read a descriptor at a GPA that is not RAM:
+ * on hardware a stage-2 fault on the stage-1 walk (S1PTW), taken to EL2
+ * with HPFAR_EL2 naming the descriptor's GPA (ARM ARM D17.2.37, ISS.S1PTW).
+ */
+static void walk_abort(struct sim_a64 *s, uint64_t pc, uint64_t va, gpa_t desc, bool data)
 {
 	uint64_t x[31], sp;
-	struct a64_ldst ld;
+	struct vcpu_exit exit;
+	struct a64_trap t = {
+		.esr = ((uint64_t)(data ? EC_DABT_LOW : EC_IABT_LOW) << ESR_EC_SHIFT) | ESR_IL |
+		       ISS_DA_S1PTW | stage2_fsc(s, desc, ACCESS_READ),
+		.far = va,
+		.hpfar = a64_hpfar_from_gpa(desc),
+		.pc = pc,
+	};
+	a64_decode_trap(&t, &exit);
+	exit.s2fault.size = 8;
+	sim_a64_read_gprs(s->c.uc, x, &sp);
+	dispatch(s, &exit, x, pc);
+}
 
-	if (!data) {
-		uint64_t esr = ((uint64_t)EC_IABT_CUR << ESR_EC_SHIFT) | ESR_IL | own_fsc(s, pc);
-		sim_a64_deliver_sync(s, esr, pc, pc);
-		return;
+/*
+ * The guest's own data or instruction abort: Unicorn reports it with a
+ * precise PC but hides the syndrome and the fault address, so the
+ * simulator works them out: the address from the instruction (data) or
+ * the PC (fetch), the fault status from a walk of the guest's own tables
+ * in project code. ESR_EL1 and FAR_EL1 are then what the CPU would give.
+ */
+static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
+{
+	uint64_t x[31], sp, far = pc, esr;
+	enum access_kind access = ACCESS_EXEC;
+	struct a64_ldst ld;
+	struct s1_result res;
+	unsigned fsc;
+
+	if (data) {
+		far = 0;
+		access = ACCESS_READ;
+		if (a64_decode_ldst(sim_a64_fetch(s, pc), &ld)) {
+			sim_a64_read_gprs(s->c.uc, x, &sp);
+			far = a64_ldst_address(&ld, pc, x, sp);
+			access = ld.is_load ? ACCESS_READ : ACCESS_WRITE;
+		}
 	}
-	uint64_t far = 0, esr = ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL;
-	if (a64_decode_ldst(sim_a64_fetch(s, pc), &ld)) {
-		sim_a64_read_gprs(s->c.uc, x, &sp);
-		far = a64_ldst_address(&ld, pc, x, sp);
-		if (!ld.is_load)
-			esr |= ISS_DA_WNR;
+	if (!sim_a64_mmu_on(s)) {
+		fsc = flat_fsc(s, far);
+	} else {
+		const char *why = data ? "guest data abort" : "guest instruction abort";
+		int rc = sim_a64_s1_walk(s, far, access, &res, why);
+		if (rc == 0 && data && (far & 0xfff) + (uint64_t)ld.size * (ld.is_pair ? 2 : 1) > 0x1000) {
+			/* The access crosses into the next page: the fault may be there. */
+			uint64_t next = (far | 0xfff) + 1;
+			if ((rc = sim_a64_s1_walk(s, next, access, &res, why)) < 0)
+				far = next;
+		}
+		if (rc < 0 && res.fault == S2F_OTHER) {
+			walk_abort(s, pc, far, res.gpa, data);
+			return;
+		}
+		if (rc == 0 && !data) {
+			/* Stage 1 is fine: the code's GPA is not RAM, a stage-2 fault. */
+			struct vcpu_exit exit;
+			sim_a64_fetch_abort(s, pc, res.gpa, &exit);
+			sim_cpu_set_pending(&s->c, &exit);
+			return;
+		}
+		fsc = rc == 0 ? 0x21 : s1_fsc(&res); /* walk fine: an alignment fault */
 	}
-	esr |= own_fsc(s, far);
+	if (!data)
+		esr = ((uint64_t)EC_IABT_CUR << ESR_EC_SHIFT) | ESR_IL | fsc;
+	else
+		esr = ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL | fsc |
+		      (access == ACCESS_WRITE ? ISS_DA_WNR : 0);
 	sim_a64_deliver_sync(s, esr, pc, far);
 }
 
@@ -436,6 +535,8 @@ int hal_vcpu_init(struct vcpu *vcpu)
 	    (rc = sim_map_build(s->c.uc, &vcpu->vm->as, &s->c.map, s, PA_LIMIT, on_mmio_read,
 				on_mmio_write)) < 0 ||
 	    (rc = add_hooks(s)) < 0)
+		goto fail;
+	if ((rc = sim_map_exec_windows(s->c.uc, &s->c.map)) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -17,6 +17,7 @@
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
 #include <cvisor/log.h>
+#include <cvisor/walk.h>
 
 #include "../../hal_sim/hal_sim.h"
 #include "sim_a64.h"
@@ -26,10 +27,56 @@
 #define M_EL1T 0x4
 #define M_EL1H 0x5
 
+/* A system register by its encoding (op0, op1, CRn, CRm, op2). */
+static uint64_t cp_read(uc_engine *uc, int op0, int op1, int crn, int crm, int op2)
+{
+	uc_arm64_cp_reg r = { .crn = crn, .crm = crm, .op0 = op0, .op1 = op1, .op2 = op2 };
+	return uc_reg_read(uc, UC_ARM64_REG_CP_REG, &r) == UC_ERR_OK ? r.val : 0;
+}
+
+void sim_a64_s1_regs(struct sim_a64 *s, struct a64_s1_regs *r)
+{
+	r->sctlr = cp_read(s->c.uc, 3, 0, 1, 0, 0); /* SCTLR_EL1 */
+	r->tcr = cp_read(s->c.uc, 3, 0, 2, 0, 2);   /* TCR_EL1 */
+	r->ttbr0 = cp_read(s->c.uc, 3, 0, 2, 0, 0); /* TTBR0_EL1 */
+	r->ttbr1 = cp_read(s->c.uc, 3, 0, 2, 0, 1); /* TTBR1_EL1 */
+}
+
+bool sim_a64_mmu_on(struct sim_a64 *s)
+{
+	return cp_read(s->c.uc, 3, 0, 1, 0, 0) & 1;
+}
+
+int sim_a64_s1_walk(struct sim_a64 *s, uint64_t va, enum access_kind access, struct s1_result *res,
+		    const char *why)
+{
+	struct a64_s1_regs r;
+	struct walk_trace t;
+
+	sim_a64_s1_regs(s, &r);
+	s2_walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, va, access, why);
+	int rc = a64_s1_translate(&s->c.vcpu->vm->as, &r, va, access, res, cb, &t);
+	if (cb) {
+		walk_trace_end(&t, rc, res->gpa, res->fault, res->level);
+		if (rc == 0 || res->fault == S2F_PERMISSION)
+			walk_trace_stage2(s->c.vcpu, res->gpa, access, why);
+	}
+	return rc;
+}
+
 uint32_t sim_a64_fetch(struct sim_a64 *s, uint64_t pc)
 {
 	uint32_t insn = 0;
-	if (uc_mem_read(s->c.uc, pc, &insn, sizeof(insn)) != UC_ERR_OK)
+	struct s1_result res;
+
+	/* Unicorn reads guest-physical memory; with the MMU on, pc is virtual. */
+	if (sim_a64_mmu_on(s)) {
+		if (sim_a64_s1_walk(s, pc, ACCESS_EXEC, &res, "instruction fetch") < 0)
+			return 0;
+		pc = res.gpa;
+	}
+	/* RAM only: a read of a device or catch-all window would re-enter its callback. */
+	if (addrspace_read(&s->c.vcpu->vm->as, pc, &insn, sizeof(insn)) < 0)
 		return 0;
 	return insn;
 }

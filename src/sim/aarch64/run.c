@@ -16,6 +16,7 @@
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
 #include <cvisor/log.h>
+#include <cvisor/walk.h>
 
 #include "sim_a64.h"
 
@@ -74,22 +75,22 @@ static void restore_guest(struct sim_a64 *s)
 		uc_reg_write(s->c.uc, UC_ARM64_REG_SP, &a->sp_el1);
 }
 
-/* Builds the exit for an instruction fetch from a GPA RAM does not serve. */
-static void fetch_abort(struct sim_a64 *s, uint64_t pc, struct vcpu_exit *exit)
+/* Builds the exit for an instruction fetch at va from a GPA RAM does not serve. */
+void sim_a64_fetch_abort(struct sim_a64 *s, uint64_t va, gpa_t gpa, struct vcpu_exit *exit)
 {
 	struct s2_result res;
 	unsigned fsc = FSC_TRANS(1);
 
-	if (stage2_translate(&s->c.vcpu->vm->as.s2, pc, ACCESS_EXEC, &res, NULL, NULL) < 0)
+	if (stage2_translate(&s->c.vcpu->vm->as.s2, gpa, ACCESS_EXEC, &res, NULL, NULL) < 0)
 		fsc = res.fault == S2F_PERMISSION ? FSC_PERM(res.level)
 						  : FSC_TRANS(res.level < 0 ? 0 : res.level);
 	else
 		fsc = FSC_PERM(3);
 	struct a64_trap t = {
 		.esr = ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL | fsc,
-		.far = pc,
-		.hpfar = a64_hpfar_from_gpa(pc),
-		.pc = pc,
+		.far = va,
+		.hpfar = a64_hpfar_from_gpa(gpa),
+		.pc = va,
 	};
 	a64_decode_trap(&t, exit);
 	exit->s2fault.size = 4;
@@ -110,7 +111,19 @@ static void classify_stop(struct sim_a64 *s, uc_err err, struct vcpu_exit *exit)
 	if (!vm_running(s->c.vcpu->vm) || s->c.kicked)
 		return; /* EXIT_NONE */
 	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
-		fetch_abort(s, a->pc, exit);
+		struct s1_result res = { .gpa = a->pc };
+		if (sim_a64_mmu_on(s) &&
+		    sim_a64_s1_walk(s, a->pc, ACCESS_EXEC, &res, "instruction abort") < 0) {
+			/* Unicorn's walk let the fetch through where cvisor's faults: say so. */
+			exit->reason = EXIT_FATAL;
+			exit->pc = a->pc;
+			cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg),
+				    "instruction fetch at VA 0x%llx: the simulated CPU could not fetch "
+				    "it, and the guest's tables give a %s fault at level %d",
+				    (unsigned long long)a->pc, s2_fault_name(res.fault), res.level);
+			return;
+		}
+		sim_a64_fetch_abort(s, a->pc, res.gpa, exit);
 		return;
 	}
 	if (err != UC_ERR_OK) {

@@ -10,6 +10,8 @@
 
 #include <unicorn/unicorn.h>
 
+#include <arch/s1.h>
+
 #include <cvisor/exit.h>
 #include <cvisor/vm.h>
 
@@ -40,8 +42,24 @@ struct sim_a64 {
  * guest's VBAR_EL1. Returns false if it stopped the VM (storm). */
 bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t far);
 
-/* Reads the 32-bit instruction at guest address pc (0 if unreadable). */
+/* Reads the 32-bit instruction at guest virtual address pc (0 if unreadable):
+ * through the guest's stage 1 when its MMU is on (a traced walk). */
 uint32_t sim_a64_fetch(struct sim_a64 *s, uint64_t pc);
+
+/* The guest's stage-1 registers, as Unicorn holds them. */
+void sim_a64_s1_regs(struct sim_a64 *s, struct a64_s1_regs *r);
+/* True when the guest's stage 1 is on (SCTLR_EL1.M). */
+bool sim_a64_mmu_on(struct sim_a64 *s);
+/*
+ * Walks the guest's stage 1 for va (project code, traced under
+ * --trace=walks with why, followed by the stage-2 walk of the GPA found).
+ * Returns the walker's status with *res filled.
+ */
+int sim_a64_s1_walk(struct sim_a64 *s, uint64_t va, enum access_kind access, struct s1_result *res,
+		    const char *why);
+
+/* The exit for an instruction fetch at va whose GPA (gpa) is not RAM (run.c). */
+void sim_a64_fetch_abort(struct sim_a64 *s, uint64_t va, gpa_t gpa, struct vcpu_exit *exit);
 
 /* SPSR_EL1 has no Unicorn register id: it is reached as a CP register. */
 #define SIM_SPSR_EL1 (-1)
