@@ -61,7 +61,31 @@ bench_sim() {
 	}'
 }
 
+# mmu_ratio FILE: the MMU-off and MMU-on durations a bench_mmu guest printed
+# (counter ticks, in hex, and the counter's frequency), and their ratio.
+mmu_ratio() {
+	awk '
+		function hex(s,   i, c, v) { v = 0; s = tolower(s); sub(/^0x/, "", s)
+			for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1)) - 1; v = v * 16 + c }
+			return v }
+		/bench_mmu: frequency/ { f = hex($NF) }
+		/bench_mmu: mmu-off ticks/ { off = hex($NF) }
+		/bench_mmu: mmu-on ticks/ { on = hex($NF) }
+		END {
+			if (!f || !off || !on) { print "  (bench_mmu printed no figures)"; exit 1 }
+			printf "  MMU off %8.3f s   MMU on %8.3f s   on / off %5.2f (time ratio, 1.00 = free)\n", off / f, on / f, on / off
+		}' "$1"
+}
+
+# bench_mmu ARCH: the guest's memory loop with its MMU off, then on.
+bench_mmu() {
+	echo "== $1, memory-bound loop with the guest's own MMU off, then on (stage 1 in Unicorn's MMU)"
+	timed "$out" "$CVISOR" run configs/$1/bench_mmu.toml >/dev/null || exit 1
+	mmu_ratio "$out" || exit 1
+}
+
 bench_sim aarch64 bench_hvc HVC
+bench_mmu aarch64
 bench_sim riscv64 bench_sbi "SBI (ecall)"
 bench_sim x86_64 bench_vmcall VMCALL
 echo "(wall times of whole runs, including start-up; 2 cores, one vCPU)"
@@ -77,7 +101,7 @@ QEMU_BARE="qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu $CPU
 QEMU_DIRECT="qemu-system-aarch64 -M virt,gic-version=3 -cpu $CPU -m 1G -smp 1 \
 	-display none -monitor none -serial stdio -no-reboot"
 mkdir -p "$BUILD/bench"
-for g in bench_compute bench_hvc; do
+for g in bench_compute bench_hvc bench_mmu; do
 	make -s --no-print-directory BUILD="$BUILD" CONFIG=configs/$ARCH/$g.toml \
 		"$BUILD/bare/$ARCH/cvisor.elf" >"$out" 2>&1 || { cat "$out"; exit 1; }
 	cp "$BUILD/bare/$ARCH/cvisor.elf" "$BUILD/bench/bare_$g.elf"
@@ -93,3 +117,12 @@ for g in bench_compute bench_hvc; do
 	}'
 done
 echo "(bench_compute: $INSNS instructions; bench_hvc: $CALLS HVCs, each a trap to EL2 under cvisor)"
+echo "== bare metal, bench_mmu: the guest's MMU off then on, under cvisor (stage 2 always on) and alone"
+# shellcheck disable=SC2086
+timed "$out" $QEMU_BARE -kernel "$BUILD/bench/bare_bench_mmu.elf" >/dev/null || exit 1
+printf '  under cvisor:'
+mmu_ratio "$out" || exit 1
+# shellcheck disable=SC2086
+timed "$out" $QEMU_DIRECT -kernel "$G/bench_mmu.elf" >/dev/null || exit 1
+printf '  alone:       '
+mmu_ratio "$out" || exit 1
