@@ -5,6 +5,7 @@
  * registers on x86_64) onto these numbers; see docs/hypercalls.md.
  */
 #include <cvisor/hal.h>
+#include <cvisor/lib.h>
 #include <cvisor/vm.h>
 
 void hypercall_handle(struct vcpu *vcpu, uint64_t nr, const uint64_t args[3], uint64_t *ret0)
@@ -25,6 +26,12 @@ void hypercall_handle(struct vcpu *vcpu, uint64_t nr, const uint64_t args[3], ui
 	case CVISOR_HC_VCPU_ID:
 		*ret0 = vcpu->id;
 		break;
+	case CVISOR_HC_MEM_PROTECT: {
+		int rc = args[2] > S2_RWX ? -CV_EINVAL
+					  : vm_stage2_protect(vcpu->vm, args[0], args[1], (unsigned)args[2]);
+		*ret0 = rc == 0 ? 0 : rc == -CV_EPERM ? CVISOR_HC_DENIED : CVISOR_HC_INVALID;
+		break;
+	}
 	default:
 		*ret0 = CVISOR_HC_UNKNOWN;
 		break;

@@ -279,6 +279,21 @@ int vm_load_images(struct vm *vm, const struct vm_images *img, char *err, size_t
 	return 0;
 }
 
+int vm_stage2_protect(struct vm *vm, gpa_t gpa, uint64_t size, unsigned perm)
+{
+	const struct as_region *r = addrspace_find(&vm->as, gpa);
+
+	if (size == 0 || (gpa | size) & (PAGE_SIZE - 1) || gpa + size < gpa || !(perm & S2_READ) ||
+	    (perm & ~S2_RWX) || !r || r->kind != REGION_RAM || gpa + size > r->base + r->size)
+		return -CV_EINVAL;
+	if (perm & ~r->perm)
+		return -CV_EPERM;
+	int rc = stage2_protect(&vm->as.s2, gpa, size, perm);
+	if (rc == 0)
+		hal_vm_stage2_changed(vm, gpa, size);
+	return rc;
+}
+
 gpa_t vm_dtb_addr_below_ram_end(const struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->as.nregions; i++) {

@@ -9,6 +9,7 @@
 
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>
+#include <cvisor/lib.h>
 
 #include "sim_cpu.h"
 
@@ -41,6 +42,17 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		c->kicked = false;
 		return 0;
 	}
+	if (__atomic_exchange_n(&c->s2_changed, false, __ATOMIC_ACQ_REL)) {
+		int rc = sim_map_refresh_ram(c->uc, &vcpu->vm->as, &c->map);
+		if (rc < 0) {
+			exit->reason = EXIT_FATAL;
+			exit->pc = start;
+			cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg),
+				    "the simulated CPU's memory map could not follow a stage-2 change (%s)",
+				    cv_strerror(rc));
+			return 0;
+		}
+	}
 	uc_err err = uc_emu_start(c->uc, start, NEVER_PC, 0, 0);
 	sim_arch_leave(c);
 	sim_arch_classify(c, err, exit);
@@ -68,9 +80,21 @@ void hal_vcpu_destroy(struct vcpu *vcpu)
 	vcpu->hal = NULL;
 }
 
+/*
+ * Unicorn's map is built from stage 2 (uc_map.c), so it must follow a
+ * change, like a TLB invalidation on hardware. Every vCPU of the VM leaves
+ * the guest (the one making the change included: it is inside a hook) and
+ * rebuilds its RAM map before it runs again, on its own thread.
+ */
 void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
 {
-	(void)vm;
 	(void)gpa;
-	(void)size; /* stage 2 is fixed once a vCPU runs until unmap/protect reach the simulator */
+	(void)size; /* the whole RAM map is rebuilt: changes are rare */
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct sim_cpu *c = vm->vcpus[i] ? vm->vcpus[i]->hal : NULL;
+		if (!c)
+			continue;
+		__atomic_store_n(&c->s2_changed, true, __ATOMIC_RELEASE);
+		hal_vcpu_kick(vm->vcpus[i]);
+	}
 }

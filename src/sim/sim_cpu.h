@@ -23,6 +23,7 @@ struct sim_cpu {
 	struct vcpu_exit pending;    /**< a stop-type exit for hal_vcpu_run() to return */
 	bool have_pending;
 	volatile bool kicked;        /**< hal_vcpu_kick() asked the CPU to leave the guest */
+	bool s2_changed;             /**< stage 2 changed: rebuild Unicorn's RAM map before running */
 };
 
 /** Records a stop-type exit for hal_vcpu_run() and stops the CPU (from a hook). */

@@ -18,15 +18,30 @@ static int prot_of(unsigned perm)
 	       ((perm & S2_EXEC) ? UC_PROT_EXEC : 0);
 }
 
-/* Maps a RAM region by walking stage 2, coalescing host-contiguous leaves. */
-static int map_ram(uc_engine *uc, const struct stage2 *s2, const struct as_region *r)
+static int map_window(uc_engine *uc, struct sim_map *m, void *owner, gpa_t base, uint64_t size,
+		      uc_cb_mmio_read_t rd, uc_cb_mmio_write_t wr);
+
+/*
+ * Maps a RAM region by walking stage 2, coalescing host-contiguous leaves
+ * with the same permissions. Pages stage 2 does not map (unmapped by the
+ * hypervisor) become catch-all windows: the stage-2 fault path.
+ */
+static int map_ram(uc_engine *uc, struct sim_map *m, void *owner, const struct stage2 *s2,
+		   const struct as_region *r, uc_cb_mmio_read_t rd, uc_cb_mmio_write_t wr)
 {
 	gpa_t gpa = r->base, end = r->base + r->size;
 
 	while (gpa < end) {
 		struct s2_result res;
-		if (stage2_translate(s2, gpa, ACCESS_READ, &res, NULL, NULL) < 0)
-			return -CV_EFAULT;
+		if (stage2_translate(s2, gpa, ACCESS_READ, &res, NULL, NULL) < 0) {
+			gpa_t hole = gpa;
+			while (gpa < end && stage2_translate(s2, gpa, ACCESS_READ, &res, NULL, NULL) < 0)
+				gpa += PAGE_SIZE;
+			int rc = map_window(uc, m, owner, hole, gpa - hole, rd, wr);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		gpa_t start = gpa;
 		hpa_t hstart = res.hpa;
 		unsigned perm = res.perm;
@@ -50,17 +65,30 @@ static int map_ram(uc_engine *uc, const struct stage2 *s2, const struct as_regio
 static int map_window(uc_engine *uc, struct sim_map *m, void *owner, gpa_t base, uint64_t size,
 		      uc_cb_mmio_read_t rd, uc_cb_mmio_write_t wr)
 {
-	if (m->n == ARRAY_SIZE(m->windows))
-		return -CV_ENOMEM;
-	struct sim_window *w = &m->windows[m->n++];
+	struct sim_window *w = NULL;
+
+	for (unsigned i = 0; i < m->n && !w; i++) /* a slot a refresh freed */
+		if (!m->windows[i].owner)
+			w = &m->windows[i];
+	if (!w) {
+		if (m->n == ARRAY_SIZE(m->windows))
+			return -CV_ENOMEM;
+		w = &m->windows[m->n++];
+	}
 	w->owner = owner;
 	w->base = base;
+	w->size = size;
+	m->rd = rd;
+	m->wr = wr;
 	return uc_mmio_map(uc, base, size, rd, w, wr, w) == UC_ERR_OK ? 0 : -CV_EINVAL;
 }
 
 int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, void *owner,
 		  uint64_t limit, uc_cb_mmio_read_t rd, uc_cb_mmio_write_t wr)
 {
+	m->owner = owner;
+	m->rd = rd;
+	m->wr = wr;
 	const struct as_region *sorted[AS_MAX_REGIONS];
 	unsigned n = as->nregions;
 	gpa_t next = 0;
@@ -86,7 +114,7 @@ int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, 
 		if (rc == 0 && base > next)
 			rc = map_window(uc, m, owner, next, base - next, rd, wr);
 		if (rc == 0)
-			rc = r->kind == REGION_RAM ? map_ram(uc, &as->s2, r)
+			rc = r->kind == REGION_RAM ? map_ram(uc, m, owner, &as->s2, r, rd, wr)
 						   : map_window(uc, m, owner, base, end - base, rd, wr);
 		if (rc < 0)
 			return rc;
@@ -97,20 +125,58 @@ int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, 
 	return 0;
 }
 
-int sim_map_exec_windows(uc_engine *uc, const struct sim_map *m)
+int sim_map_exec_windows(uc_engine *uc, struct sim_map *m)
 {
 	uc_mem_region *regions;
 	uint32_t n;
 
 	if (uc_mem_regions(uc, &regions, &n) != UC_ERR_OK)
 		return -CV_EINVAL;
+	m->exec = true;
 	int rc = 0;
 	for (uint32_t i = 0; i < n && rc == 0; i++)
 		for (unsigned w = 0; w < m->n; w++)
-			if (regions[i].begin == m->windows[w].base &&
+			if (m->windows[w].owner && regions[i].begin == m->windows[w].base &&
 			    uc_mem_protect(uc, regions[i].begin, regions[i].end - regions[i].begin + 1,
 					   UC_PROT_ALL) != UC_ERR_OK)
 				rc = -CV_EINVAL;
 	uc_free(regions);
 	return rc;
+}
+
+int sim_map_refresh_ram(uc_engine *uc, const struct addrspace *as, struct sim_map *m)
+{
+	for (unsigned i = 0; i < as->nregions; i++) {
+		const struct as_region *r = &as->regions[i];
+		uc_mem_region *regions;
+		uint32_t n;
+		void *owner = NULL;
+
+		if (r->kind != REGION_RAM)
+			continue;
+		if (uc_mem_regions(uc, &regions, &n) != UC_ERR_OK)
+			return -CV_EINVAL;
+		/* Unicorn's pieces of this region: RAM runs and hole windows, all made by map_ram(). */
+		int rc = 0;
+		for (uint32_t k = 0; k < n && rc == 0; k++) {
+			uint64_t b = regions[k].begin, len = regions[k].end - regions[k].begin + 1;
+			if (b < r->base || b >= r->base + r->size)
+				continue;
+			for (unsigned w = 0; w < m->n; w++)
+				if (m->windows[w].owner && m->windows[w].base == b) {
+					owner = m->windows[w].owner;
+					m->windows[w].owner = NULL; /* the slot is free again */
+				}
+			if (uc_mem_unmap(uc, b, len) != UC_ERR_OK)
+				rc = -CV_EINVAL;
+		}
+		uc_free(regions);
+		if (rc == 0)
+			rc = map_ram(uc, m, owner ? owner : m->owner, &as->s2, r, m->rd, m->wr);
+		if (rc == 0 && m->exec)
+			rc = sim_map_exec_windows(uc, m);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }

@@ -15,13 +15,19 @@
 
 /** One MMIO window of Unicorn's map: the user pointer of its callbacks. */
 struct sim_window {
-	void *owner;   /**< the architecture's per-vCPU state */
+	void *owner;   /**< the architecture's per-vCPU state; NULL: a free slot */
 	gpa_t base;    /**< GPA of the window's first byte (callbacks get offsets) */
+	uint64_t size;
 };
 
 struct sim_map {
-	struct sim_window windows[AS_MAX_REGIONS * 2 + 2];
+	/* Regions, the gaps between them, and holes stage 2 leaves in RAM. */
+	struct sim_window windows[AS_MAX_REGIONS * 2 + 2 + 64];
 	unsigned n;
+	void *owner;                  /**< what sim_map_build() was given */
+	uc_cb_mmio_read_t rd;
+	uc_cb_mmio_write_t wr;
+	bool exec;                    /**< sim_map_exec_windows() was applied */
 };
 
 /**
@@ -35,6 +41,15 @@ int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, 
 		  uint64_t limit, uc_cb_mmio_read_t rd, uc_cb_mmio_write_t wr);
 
 /**
+ * Rebuilds Unicorn's map of every RAM region of as from its stage-2
+ * tables, after the hypervisor changed them (unmap, protect): RAM runs
+ * with stage 2's current permissions, catch-all windows where stage 2
+ * maps nothing. Called between runs of the CPU, never from a hook.
+ * Returns 0 or a negative cv_err.
+ */
+int sim_map_refresh_ram(uc_engine *uc, const struct addrspace *as, struct sim_map *m);
+
+/**
  * Makes every MMIO window of m executable. With the guest's MMU on,
  * Unicorn checks the *virtual* address of an access against its map
  * before translating it, and an MMIO region refuses instruction fetches:
@@ -44,6 +59,6 @@ int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, 
  * the window's read callback, which must treat it as an instruction
  * fetch (the program counter is in the same page), never as a load.
  */
-int sim_map_exec_windows(uc_engine *uc, const struct sim_map *m);
+int sim_map_exec_windows(uc_engine *uc, struct sim_map *m);
 
 #endif

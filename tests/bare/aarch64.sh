@@ -107,6 +107,14 @@ expect_err "^cvisor: vm [0-9]+ \(jump\) stopped: stage-2 fault: exec of 4 bytes 
 expect_out "[hello] Hello from cvisor guest (aarch64)!"
 expect_out "cvisor: 1 of 3 VMs powered off"
 
+# Stage-2 permissions changed at run time: cvisor invalidates the TLB.
+run_bare s2prot "" max $CFG/s2prot.toml
+expect_rc 1
+expect_out "s2prot: writable again"
+expect_no_out "FAIL"
+pc=$(aarch64-linux-gnu-nm "$BUILD/guests/aarch64/s2prot.elf" | awk '$3 == "s2prot_store" { print $1 }' | sed 's/^0*//')
+expect_err "^cvisor: vm [0-9]+ \(s2prot\) stopped: stage-2 fault: write of 8 bytes at GPA 0x[0-9a-f]+ \(RAM without this permission\) by vCPU 0 at PC 0x$pc"
+
 # An exception storm: the guest's exceptions never reach EL2 on hardware;
 # cvisor's own timer finds the guest stuck in its vector table.
 run_bare storm "" max $CFG/storm.toml $CFG/hello.toml

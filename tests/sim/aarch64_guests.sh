@@ -105,6 +105,21 @@ expect_err "^walk:   L3 table=0x$l3 \[0\] = $(desc "$data" 0x0060000000000783) p
 expect_err "^walk:   -> permission fault at level 3\$"
 expect_err "^walk: vm=16 vcpu=0 stage-2 gpa=$(desc "$data" 0) write \(guest data abort\)\$"
 
+# s2prot: stage-2 permissions changed at run time (cvisor call MEM_PROTECT);
+# Unicorn's map must follow, or the last store would complete.
+run_cvisor s2prot run --trace=exits --stats $CFG/s2prot.toml
+expect_rc 1
+for line in "s2prot: read-only page read" "s2prot: bad requests refused" "s2prot: writable again" \
+	"s2prot: storing to the read-only page"; do
+	expect_out "$line"
+done
+expect_no_out "FAIL"
+expect_count '^exit: vm=19 vcpu=0 hypercall .* a0=0xc6000004 .* ret=0x0$' -eq 3
+expect_count '^exit: vm=19 vcpu=0 hypercall .* a0=0xc6000004 .* ret=0xfffffffffffffffe$' -eq 3
+page=$(sym s2prot page)
+pc=$(sym s2prot s2prot_store)
+expect_err "stage-2 fault: write of 8 bytes at GPA 0x$page \(RAM without this permission\) by vCPU 0 at PC 0x$pc"
+
 # An address beyond the CPU's physical range is the guest's own fault.
 run_cvisor far run --trace=exits --stats $CFG/far.toml
 expect_rc 0

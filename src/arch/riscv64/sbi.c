@@ -131,7 +131,7 @@ void vcpu_arch_hypercall(struct vcpu *vcpu, struct vcpu_exit *e)
 		return;
 	case SBI_EXT_CVISOR:
 		/* The same calls as on every architecture (docs/hypercalls.md); a6 is the number. */
-		if (fid > CVISOR_HC_VCPU_ID)
+		if (fid > CVISOR_HC_LAST)
 			ret[0] = RET(SBI_ERR_NOT_SUPPORTED);
 		else
 			hypercall_handle(vcpu, fid, &a[0], &ret[1]);

@@ -128,9 +128,24 @@ enum cvisor_hypercall {
 	CVISOR_HC_PUTCHAR = 1,   /**< writes byte arg0 to the VM's console; ret0 = 0 */
 	CVISOR_HC_ADD = 2,       /**< ret0 = arg0 + arg1 + arg2 (a round-trip check) */
 	CVISOR_HC_VCPU_ID = 3,   /**< ret0 = the calling vCPU's index */
+	CVISOR_HC_MEM_PROTECT = 4, /**< stage-2 permissions arg2 (S2_*) for [arg0, arg0+arg1); ret0 = 0 or an error below */
+	CVISOR_HC_LAST = CVISOR_HC_MEM_PROTECT,
 };
 /** Status returned for an unknown hypercall (SMCCC NOT_SUPPORTED, as int64 -1). */
 #define CVISOR_HC_UNKNOWN ((uint64_t)-1)
+/** Status for arguments a call refuses (SMCCC INVALID_PARAMETER, -2). */
+#define CVISOR_HC_INVALID ((uint64_t)-2)
+/** Status for a request the VM's config does not allow (-3). */
+#define CVISOR_HC_DENIED ((uint64_t)-3)
+
+/**
+ * Changes the stage-2 permissions of [gpa, gpa+size) of the VM's RAM to
+ * perm (S2_* bits, at least S2_READ, within what the region was given by
+ * the config) and tells the HAL (hal_vm_stage2_changed). Returns 0,
+ * -CV_EINVAL (not page aligned, not inside one RAM region, no read) or
+ * -CV_EPERM (more than the config grants).
+ */
+int vm_stage2_protect(struct vm *vm, gpa_t gpa, uint64_t size, unsigned perm);
 /** Handles cvisor hypercall nr. Fills ret[0]. */
 void hypercall_handle(struct vcpu *vcpu, uint64_t nr, const uint64_t args[3], uint64_t *ret0);
 

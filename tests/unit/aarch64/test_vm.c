@@ -20,6 +20,7 @@
 #include <cvisor/vm.h>
 
 const char *hal_stub_console_output(void);
+unsigned hal_stub_stage2_changes(void);
 void hal_stub_console_reset(void);
 
 #define RAM 0x40000000ULL
@@ -223,6 +224,41 @@ static void test_hypercalls_and_psci(void **state)
 	assert_string_equal(vm->stop_reason, "guest powered off (PSCI SYSTEM_OFF)");
 }
 
+/* cvisor call MEM_PROTECT: stage 2 changes, the HAL hears of it; bad requests change nothing. */
+static void test_mem_protect(void **state)
+{
+	(void)state;
+	struct s2_result res;
+	const uint64_t page = RAM + 0x100000, fn = CVISOR_SMCCC_BASE + CVISOR_HC_MEM_PROTECT;
+	unsigned changes = hal_stub_stage2_changes();
+
+	assert_int_equal(call(fn, page, 0x2000, S2_READ), 0);
+	assert_int_equal(hal_stub_stage2_changes(), changes + 1);
+	assert_int_equal(stage2_translate(&vm->as.s2, page + 0x1008, ACCESS_WRITE, &res, NULL, NULL),
+			 -CV_EPERM);
+	assert_int_equal(stage2_translate(&vm->as.s2, page + 0x1008, ACCESS_READ, &res, NULL, NULL), 0);
+	assert_int_equal(res.perm, S2_READ);
+	assert_int_equal(res.leaf_size, 0x1000); /* the 2 MiB block was split */
+	assert_int_equal(stage2_translate(&vm->as.s2, page + 0x2000, ACCESS_WRITE, &res, NULL, NULL), 0);
+
+	assert_int_equal(call(fn, page, 0x2000, S2_READ | S2_WRITE), 0);
+	assert_int_equal(stage2_translate(&vm->as.s2, page, ACCESS_WRITE, &res, NULL, NULL), 0);
+	assert_int_equal(stage2_translate(&vm->as.s2, page, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+
+	/* Refused: unaligned, empty, no read, unknown bits, outside RAM, across its end. */
+	assert_int_equal(call(fn, page + 8, 0x1000, S2_READ), CVISOR_HC_INVALID);
+	assert_int_equal(call(fn, page, 0, S2_READ), CVISOR_HC_INVALID);
+	assert_int_equal(call(fn, page, 0x1000, S2_WRITE), CVISOR_HC_INVALID);
+	assert_int_equal(call(fn, page, 0x1000, 0x17), CVISOR_HC_INVALID);
+	assert_int_equal(call(fn, 0x70000000, 0x1000, S2_READ), CVISOR_HC_INVALID);
+	assert_int_equal(call(fn, RAM + RAM_SIZE - 0x1000, 0x2000, S2_READ), CVISOR_HC_INVALID);
+	/* More than the config gave the region. */
+	vm->as.regions[0].perm = S2_READ | S2_WRITE;
+	assert_int_equal(call(fn, page, 0x1000, S2_RWX), CVISOR_HC_DENIED);
+	assert_int_equal(hal_stub_stage2_changes(), changes + 2);
+	assert_int_equal(vm->state, VM_RUNNING);
+}
+
 static void test_system_reset(void **state)
 {
 	(void)state;
@@ -266,6 +302,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wild_access_stops_vm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_refusal_stops_vm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hypercalls_and_psci, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mem_protect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sysreg_and_halt, setup, teardown),
 	};
