@@ -105,6 +105,21 @@ expect_err "^walk:   L3 table=0x$l3 \[0\] = $(desc "$data" 0x0060000000000783) p
 expect_err "^walk:   -> permission fault at level 3\$"
 expect_err "^walk: vm=16 vcpu=0 stage-2 gpa=$(desc "$data" 0) write \(guest data abort\)\$"
 
+# A student's breakpoint on the walker: gdb stops in a64_s1_translate for the
+# store through the read-only alias, called to explain the guest's own abort.
+if command -v gdb >/dev/null 2>&1; then
+	CASE=mmu-gdb
+	timeout 60 gdb -q -batch -ex 'break a64_s1_translate if va == 0x80000000' -ex run \
+		-ex 'printf "walk of va=0x%lx access=%d\n", va, access' -ex 'bt 3' -ex kill \
+		--args "$CVISOR" run $CFG/mmu.toml </dev/null >"$OUT" 2>"$ERR"
+	cp "$OUT" "$ERR"
+	expect_out "walk of va=0x80000000 access=1"
+	expect_count '^#0  a64_s1_translate ' -eq 1
+	expect_count '^#2  .* in own_abort ' -eq 1
+else
+	echo "note: gdb not found; the breakpoint check is skipped"
+fi
+
 # s2prot: stage-2 permissions changed at run time (cvisor call MEM_PROTECT);
 # Unicorn's map must follow, or the last store would complete.
 run_cvisor s2prot run --trace=exits --stats $CFG/s2prot.toml

@@ -81,9 +81,7 @@ static bool is_fetch(struct sim_a64 *s, uint64_t pc, gpa_t gpa)
 	gpa_t code = pc;
 	if (sim_a64_mmu_on(s)) {
 		struct s1_result res;
-		struct a64_s1_regs r;
-		sim_a64_s1_regs(s, &r);
-		if (a64_s1_translate(&s->c.vcpu->vm->as, &r, pc, ACCESS_EXEC, &res, NULL, NULL) < 0)
+		if (sim_a64_s1_walk(s, pc, ACCESS_EXEC, &res, "instruction fetch") < 0)
 			return false;
 		code = res.gpa;
 	}
@@ -153,13 +151,14 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 	struct a64_trap t = { .hpfar = a64_hpfar_from_gpa(gpa), .far = gpa, .pc = pc };
 	unsigned fsc = stage2_fsc(s, gpa, access);
 
-	if (!write && is_fetch(s, pc, gpa)) {
+	bool decoded = decode_access(s, pc, gpa, write, x, sp, &ld, &va);
+	if (!decoded && !write && is_fetch(s, pc, gpa)) {
 		/* Code at a GPA that is not RAM: an instruction abort, never a load. */
 		sim_a64_fetch_abort(s, pc, gpa, &exit);
 		dispatch(s, &exit, x, exit.pc);
 		return 0;
 	}
-	if (decode_access(s, pc, gpa, write, x, sp, &ld, &va)) {
+	if (decoded) {
 		t.esr = a64_dabt_esr(&ld, fsc);
 		t.far = va;
 		if ((s->c.vcpu->vm->trace & TRACE_WALKS) && sim_a64_mmu_on(s)) {
