@@ -90,14 +90,11 @@ static bool is_fetch(struct sim_a64 *s, uint64_t pc, gpa_t gpa)
 								      &(uint32_t){ 0 }, 4) < 0;
 }
 
-/* DFSC for an access to gpa, from where the stage-2 walk stops. */
-static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access)
+/* The fault status code (DFSC/IFSC, ARM ARM D17.2.40) of a walk's fault at level. */
+static unsigned fsc_of(enum s2_fault_kind fault, int level)
 {
-	struct s2_result res;
-	if (stage2_translate(&s->c.vcpu->vm->as.s2, gpa, access, &res, NULL, NULL) == 0)
-		return FSC_PERM(3); /* mapped: Unicorn refused it for its permissions */
-	int level = res.level < 0 ? 0 : res.level;
-	switch (res.fault) {
+	level = level < 0 ? 0 : level;
+	switch (fault) {
 	case S2F_PERMISSION:
 		return FSC_PERM(level);
 	case S2F_ACCESS_FLAG:
@@ -107,6 +104,15 @@ static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access
 	default:
 		return FSC_TRANS(level);
 	}
+}
+
+/* DFSC for an access to gpa, from where the stage-2 walk stops. */
+static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access)
+{
+	struct s2_result res;
+	if (stage2_translate(&s->c.vcpu->vm->as.s2, gpa, access, &res, NULL, NULL) == 0)
+		return FSC_PERM(3); /* mapped: Unicorn refused it for its permissions */
+	return fsc_of(res.fault, res.level);
 }
 
 /* ---- Data aborts: devices, catch-all, protection ------------------------ */
@@ -321,22 +327,6 @@ static unsigned flat_fsc(struct sim_a64 *s, uint64_t addr)
 	return addr >> pa_bits(s) ? FSC_ADDR_SIZE(0) : 0x21;
 }
 
-/* The fault status a stage-1 walk's fault is reported with (ARM ARM D17.2.40, DFSC/IFSC). */
-static unsigned s1_fsc(const struct s1_result *res)
-{
-	int level = res->level < 0 ? 0 : res->level;
-	switch (res->fault) {
-	case S2F_PERMISSION:
-		return FSC_PERM(level);
-	case S2F_ACCESS_FLAG:
-		return FSC_ACCESS(level);
-	case S2F_ADDR_SIZE:
-		return FSC_ADDR_SIZE(level);
-	default:
-		return FSC_TRANS(level);
-	}
-}
-
 /*
  * The guest's own table walk read a descriptor at a GPA that is not RAM:
  * on hardware a stage-2 fault on the stage-1 walk (S1PTW), taken to EL2
@@ -405,7 +395,7 @@ static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 			sim_cpu_set_pending(&s->c, &exit);
 			return;
 		}
-		fsc = rc == 0 ? 0x21 : s1_fsc(&res); /* walk fine: an alignment fault */
+		fsc = rc == 0 ? 0x21 : fsc_of(res.fault, res.level); /* walk fine: an alignment fault */
 	}
 	if (!data)
 		esr = ((uint64_t)EC_IABT_CUR << ESR_EC_SHIFT) | ESR_IL | fsc;
