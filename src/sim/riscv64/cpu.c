@@ -40,18 +40,6 @@
 /* Instructions scanned from a block's start to find an access. */
 #define MAX_BLOCK_INSNS 512
 
-uint32_t sim_rv_fetch(struct sim_rv *s, uint64_t pc)
-{
-	uint16_t lo = 0, hi = 0;
-	if (uc_mem_read(s->c.uc, pc, &lo, 2) != UC_ERR_OK)
-		return 0;
-	if (rv_insn_length(lo) != 4)
-		return lo;
-	if (uc_mem_read(s->c.uc, pc + 2, &hi, 2) != UC_ERR_OK)
-		return 0;
-	return (uint32_t)hi << 16 | lo;
-}
-
 void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32])
 {
 	x[0] = 0;
@@ -60,29 +48,66 @@ void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32])
 }
 
 
+/* Where an access to a GPA that RAM does not serve came from. */
+struct origin {
+	uint64_t pc;           /* the instruction */
+	uint64_t va;           /* the virtual address it accessed (the GPA with satp Bare) */
+	struct rv_ldst ld;
+	bool implicit;         /* a read of the guest's own page table, for that access */
+};
+
+/*
+ * Does the load or store ld, with effective address ea, explain an access
+ * to gpa? Directly: ea (through the guest's stage 1 when it is on) covers
+ * gpa. Implicitly (implicit true): the guest's walk for ea reads a page
+ * table entry at gpa, outside RAM. Fills o->va.
+ */
+static bool explains(struct sim_rv *s, const struct rv_ldst *ld, uint64_t ea, gpa_t gpa,
+		     bool implicit, struct origin *o)
+{
+	struct s1_result res;
+	enum access_kind access = ld->is_load ? ACCESS_READ : ACCESS_WRITE;
+
+	if (!implicit) {
+		uint64_t k = (gpa - ea) & 0xfff; /* the byte of the access that is at gpa, if any */
+		if (k >= ld->size)
+			return false;
+		if (!s->mmu_on) {
+			o->va = ea;
+			return gpa - ea == k;
+		}
+		o->va = ea + k;
+		return sim_rv_s1_probe(s, o->va, access, &res) == 0 && res.gpa == gpa;
+	}
+	o->va = ea;
+	return s->mmu_on && sim_rv_s1_probe(s, ea, access, &res) < 0 && res.fault == S2F_OTHER &&
+	       gpa - res.gpa < 8;
+}
+
 /*
  * The load or store of the current block that made an access to gpa: the
- * first one, from the block's start, whose effective address (from the
- * registers as they are now, those the access saw) covers gpa.
+ * first one, from the block's start, that explains it with the registers
+ * as they are now (those the access saw); failing that, the first whose
+ * stage-1 walk reads a table entry at gpa.
  */
 static bool locate_access(struct sim_rv *s, gpa_t gpa, bool write, const uint64_t x[32],
-			  struct rv_ldst *ld, uint64_t *pc)
+			  struct origin *o)
 {
-	uint64_t at = s->block;
-
-	for (unsigned i = 0; i < MAX_BLOCK_INSNS; i++) {
-		uint32_t insn = sim_rv_fetch(s, at);
-		unsigned len = rv_insn_length((uint16_t)insn);
-		if (!insn || !len)
-			return false;
-		if (rv_decode_ldst(insn, ld) && ld->is_load == !write) {
-			uint64_t ea = rv_ldst_address(ld, x);
-			if (gpa >= ea && gpa - ea < ld->size) {
-				*pc = at;
+	for (int pass = 0; pass < (write || !s->mmu_on ? 1 : 2); pass++) {
+		uint64_t at = s->block;
+		for (unsigned i = 0; i < MAX_BLOCK_INSNS; i++) {
+			uint32_t insn = sim_rv_fetch(s, at);
+			unsigned len = rv_insn_length((uint16_t)insn);
+			if (!insn || !len)
+				break;
+			if (rv_decode_ldst(insn, &o->ld) && (pass == 1 || o->ld.is_load == !write) &&
+			    explains(s, &o->ld, rv_ldst_address(&o->ld, x), gpa, pass == 1, o)) {
+				o->pc = at;
+				o->implicit = pass == 1;
 				return true;
 			}
+			at += len;
 		}
-		at += len;
 	}
 	return false;
 }
@@ -101,41 +126,115 @@ static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[
 }
 
 /*
+ * Is a read of gpa really an instruction fetch? Unicorn fetches code from
+ * an executable window (sim_map_exec_windows()) through its read
+ * callback, two bytes at a time, while translating the block at PC
+ * (measured): the bytes are in PC's code page or the next one, and there
+ * is no RAM there to hold a load. Then *va is their virtual address; *walk
+ * is set if it was the guest's walk for PC that read a table entry at gpa.
+ */
+static bool is_fetch(struct sim_rv *s, gpa_t gpa, uint64_t *va, bool *walk)
+{
+	uint64_t pc = 0;
+	struct s1_result res = { .gpa = 0 };
+
+	uc_reg_read(s->c.uc, UC_RISCV_REG_PC, &pc);
+	*walk = false;
+	gpa_t code = pc;
+	if (s->mmu_on) {
+		if (sim_rv_s1_probe(s, pc, ACCESS_EXEC, &res) < 0) {
+			*walk = res.fault == S2F_OTHER && gpa - res.gpa < 8;
+			*va = pc;
+			return *walk;
+		}
+		code = res.gpa;
+	}
+	uint64_t delta = (gpa & ~0xfffULL) - (code & ~0xfffULL);
+	*va = pc + (gpa - code);
+	return delta <= 0x1000 && addrspace_read(&s->c.vcpu->vm->as, code, &(uint16_t){ 0 }, 2) < 0;
+}
+
+/*
+ * An instruction fetch from a GPA that is not RAM: an instruction
+ * guest-page fault (scause 20), stval = the instruction's virtual address,
+ * htval = GPA >> 2 (Privileged 8.6.3). When the guest's walk for it read
+ * a page table entry outside RAM, that entry's GPA is the one named.
+ */
+static void fetch_fault(struct sim_rv *s, uint64_t va, gpa_t gpa, bool walk)
+{
+	uint64_t x[32];
+	struct vcpu_exit exit;
+	struct s1_result res;
+	struct rv_trap t = { .scause = RV_CAUSE_FETCH_GUEST_PAGE_FAULT, .stval = va,
+			     .htval = gpa >> 2, .sepc = va };
+
+	if (s->mmu_on)
+		sim_rv_s1_walk(s, va, ACCESS_EXEC, &res, "instruction guest-page fault");
+	if (walk)
+		t.htinst = RV_HTINST_IMPLICIT_READ64;
+	sim_rv_read_gprs(s->c.uc, x);
+	rv_decode_trap(&t, &exit);
+	exit.s2fault.gpa = gpa;
+	exit.s2fault.size = walk ? 8 : 4;
+	dispatch(s, &exit, x, va);
+}
+
+/*
  * A guest load or store that RAM does not serve: the guest-page fault the
- * H extension would report, with the transformed instruction in htinst.
- * Returns the value a load gets.
+ * H extension would report, with the transformed instruction in htinst,
+ * stval the guest virtual address, htval the GPA >> 2. An implicit read
+ * of a page table entry (the guest's own walk reaching a GPA with no RAM)
+ * has the pseudoinstruction of a 64-bit read in htinst (8.6.3). Returns
+ * the value a load gets.
  */
 static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, bool write,
 				 uint64_t value)
 {
-	uint64_t x[32], pc = s->block;
-	struct rv_ldst ld;
+	uint64_t x[32], va;
+	struct origin o = { .pc = s->block, .va = gpa };
 	struct vcpu_exit exit;
+	bool walk;
 
 	if (!vm_running(s->c.vcpu->vm))
 		return 0;
+	sim_rv_forget_code(s);
+	s->mmu_on = sim_rv_mmu_on(s);
+	if (!write && is_fetch(s, gpa, &va, &walk)) {
+		fetch_fault(s, va, gpa, walk);
+		return 0;
+	}
 	sim_rv_read_gprs(s->c.uc, x);
 	struct rv_trap t = {
 		.scause = write ? RV_CAUSE_STORE_GUEST_PAGE_FAULT : RV_CAUSE_LOAD_GUEST_PAGE_FAULT,
-		.stval = gpa, /* satp = 0: the guest virtual address is the GPA */
 		.htval = gpa >> 2,
 	};
-	if (locate_access(s, gpa, write, x, &ld, &pc))
-		t.htinst = rv_transform_ldst(&ld);
-	else
+	if (locate_access(s, gpa, write, x, &o)) {
+		t.htinst = o.implicit ? RV_HTINST_IMPLICIT_READ64 : rv_transform_ldst(&o.ld);
+		if (o.implicit)
+			t.scause = o.ld.is_load ? RV_CAUSE_LOAD_GUEST_PAGE_FAULT
+						: RV_CAUSE_STORE_GUEST_PAGE_FAULT;
+		if (s->mmu_on && (s->c.vcpu->vm->trace & TRACE_WALKS)) {
+			struct s1_result res;
+			sim_rv_s1_walk(s, o.va, o.ld.is_load ? ACCESS_READ : ACCESS_WRITE, &res,
+				       write ? "mmio write" : "mmio read");
+		}
+	} else {
 		log_warn("%s: could not find the instruction behind a %u-byte %s at GPA 0x%llx "
 			 "(block at PC 0x%llx)", s->c.vcpu->vm->name, size, write ? "write" : "read",
 			 (unsigned long long)gpa, (unsigned long long)s->block);
-	t.sepc = pc;
+	}
+	t.stval = o.va;
+	t.sepc = o.pc;
 	rv_decode_trap(&t, &exit);
 	if (exit.reason == EXIT_MMIO) {
 		/* Unicorn hands over at most 4 bytes at a time: each piece is one access. */
 		exit.mmio.size = (uint8_t)size;
 		exit.mmio.data = write ? value : 0;
 	} else if (exit.reason == EXIT_STAGE2_FAULT) {
-		exit.s2fault.size = (uint8_t)size;
+		exit.s2fault.gpa = gpa;
+		exit.s2fault.size = (uint8_t)(o.implicit ? 8 : size);
 	}
-	dispatch(s, &exit, x, pc);
+	dispatch(s, &exit, x, o.pc);
 	return exit.reason == EXIT_MMIO && !write ? exit.mmio.data : 0;
 }
 
@@ -233,6 +332,11 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	struct sim_rv *s = user;
 	uint64_t pc;
 
+	if (!vm_running(s->c.vcpu->vm) || s->c.have_pending) {
+		uc_emu_stop(uc); /* what an access that stopped the VM left behind */
+		return;
+	}
+	sim_rv_forget_code(s);
 	uc_reg_read(uc, UC_RISCV_REG_PC, &pc);
 	switch (intno) {
 	case 8: /* ecall, whatever the mode */
@@ -257,11 +361,14 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	case RV_CAUSE_LOAD_ACCESS:
 	case RV_CAUSE_MISALIGNED_STORE:
 	case RV_CAUSE_STORE_ACCESS:
+		/* The guest's own fault; QEMU keeps the address in a field the API does not show. */
+		sim_rv_deliver(s, intno, pc, 0);
+		return;
 	case RV_CAUSE_FETCH_PAGE_FAULT:
 	case RV_CAUSE_LOAD_PAGE_FAULT:
 	case RV_CAUSE_STORE_PAGE_FAULT:
-		/* The guest's own fault; QEMU keeps the address in a field the API does not show. */
-		sim_rv_deliver(s, intno, pc, 0);
+		/* A fault of the guest's own stage 1: stval from a walk of its tables. */
+		sim_rv_own_page_fault(s, intno, pc);
 		return;
 	default: {
 		struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = pc };
@@ -347,6 +454,9 @@ int hal_vcpu_init(struct vcpu *vcpu)
 	    uc_mem_protect(s->c.uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC) != UC_ERR_OK)
 		goto fail;
 	if ((rc = add_hooks(s)) < 0)
+		goto fail;
+	/* Guests with their MMU on run code at virtual addresses inside the windows. */
+	if ((rc = sim_map_exec_windows(s->c.uc, &s->c.map)) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -8,6 +8,8 @@
 
 #include <unicorn/unicorn.h>
 
+#include <arch/s1.h>
+
 #include <cvisor/exit.h>
 #include <cvisor/vm.h>
 
@@ -27,6 +29,11 @@ struct sim_rv {
 	bool deliver_pending;
 	uint64_t deliver_pc, deliver_cause, deliver_tval;
 	uc_hook deliver_hook;
+	/* The code page last translated for the simulator's own fetches (mmu.c). */
+	bool mmu_on;                 /* satp.MODE is not Bare (read at each exit) */
+	bool code_valid, code_ok;
+	uint64_t code_page;
+	gpa_t code_gpa;
 };
 
 /* Delivers a synchronous exception to the guest's stvec (call from a hook only:
@@ -36,8 +43,28 @@ bool sim_rv_deliver(struct sim_rv *s, uint64_t cause, uint64_t epc, uint64_t tva
 /* Arms a one-shot code hook at pc that delivers the exception when the CPU
  * gets there (for what ends the emulation instead of calling a hook). */
 void sim_rv_deliver_at(struct sim_rv *s, uint64_t pc, uint64_t cause, uint64_t tval);
-/* Reads the 16 or 32-bit instruction at guest address pc (0 if unreadable). */
+/* Reads the 16 or 32-bit instruction at guest virtual address pc (0 if
+ * unreadable): through the guest's stage 1 when satp.MODE is not Bare. */
 uint32_t sim_rv_fetch(struct sim_rv *s, uint64_t pc);
+/* Forgets the code page sim_rv_fetch() translated last (call at each new exit). */
+void sim_rv_forget_code(struct sim_rv *s);
+
+/* ---- The guest's own MMU (mmu.c) ---- */
+/* The guest's stage-1 state as Unicorn holds it (S-mode accesses). */
+void sim_rv_s1_regs(struct sim_rv *s, struct rv_s1_regs *r);
+/* True when satp.MODE is not Bare. */
+bool sim_rv_mmu_on(struct sim_rv *s);
+/*
+ * Walks the guest's stage 1 for va, traced under --trace=walks with why
+ * and followed by the stage-2 walk of the GPA found. Returns the walker's
+ * status with *res filled.
+ */
+int sim_rv_s1_walk(struct sim_rv *s, uint64_t va, enum access_kind access, struct s1_result *res,
+		   const char *why);
+/* The same walk, not traced: for candidates the simulator only tries. */
+int sim_rv_s1_probe(struct sim_rv *s, uint64_t va, enum access_kind access, struct s1_result *res);
+/* Delivers the guest's own page fault (scause 12/13/15) at pc with the stval hardware gives. */
+void sim_rv_own_page_fault(struct sim_rv *s, uint64_t cause, uint64_t pc);
 /* Guest general registers x0..x31 from Unicorn. */
 void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32]);
 

@@ -39,6 +39,13 @@
 #define RV_CAUSE_INTERRUPT (1ULL << 63)
 /** @} */
 
+/**
+ * htinst for a guest-page fault on an implicit access of the guest's own
+ * (VS-stage) walk: the pseudoinstruction of a 64-bit read (Privileged
+ * 8.6.3, table 8.12).
+ */
+#define RV_HTINST_IMPLICIT_READ64 0x00003000ULL
+
 /** The trap state HS-mode sees after a trap from VS-mode. */
 struct rv_trap {
 	uint64_t scause;

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The RISC-V guest's own MMU in the simulator.
+ *
+ * Unicorn's address space is the VM's guest-physical space and Unicorn's
+ * MMU does the guest's stage 1 (satp) at full speed. Project code walks the
+ * guest's tables (rv_s1_translate(), src/arch/riscv64/s1.c) only where the
+ * simulator must know what a virtual address means:
+ *   - to read the instruction behind an access or a trap (PC is virtual);
+ *   - to give the guest's own page faults the stval the hardware would
+ *     (Unicorn raises them as exceptions 12/13/15 and hides the address);
+ *   - to name both addresses of a stage-2 fault (stval = GVA, htval = GPA);
+ *   - for --trace=walks, where each of these walks is printed level by
+ *     level, followed by the stage-2 walk of the GPA found.
+ * Unicorn 2.0.1 has no register for the privilege level: walks are made
+ * for S-mode, the mode cvisor's guests run their kernels in.
+ */
+#include <string.h>
+
+#include <arch/insn.h>
+#include <arch/trap.h>
+
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+#include <cvisor/log.h>
+#include <cvisor/walk.h>
+
+#include "sim_rv.h"
+
+#define OPCODE_AMO 0x2f
+
+void sim_rv_s1_regs(struct sim_rv *s, struct rv_s1_regs *r)
+{
+	r->satp = 0;
+	r->sstatus = 0;
+	uc_reg_read(s->c.uc, UC_RISCV_REG_SATP, &r->satp);
+	uc_reg_read(s->c.uc, UC_RISCV_REG_SSTATUS, &r->sstatus);
+	r->priv = RV_PRIV_S;
+}
+
+bool sim_rv_mmu_on(struct sim_rv *s)
+{
+	uint64_t satp = 0;
+	uc_reg_read(s->c.uc, UC_RISCV_REG_SATP, &satp);
+	return satp >> 60 != RV_SATP_MODE_BARE;
+}
+
+int sim_rv_s1_walk(struct sim_rv *s, uint64_t va, enum access_kind access, struct s1_result *res,
+		   const char *why)
+{
+	struct rv_s1_regs r;
+	struct walk_trace t;
+
+	sim_rv_s1_regs(s, &r);
+	s2_walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, va, access, why);
+	int rc = rv_s1_translate(&s->c.vcpu->vm->as, &r, va, access, res, cb, &t);
+	if (cb) {
+		walk_trace_end(&t, rc, res->gpa, res->fault, res->level);
+		if (rc == 0 || res->fault == S2F_PERMISSION)
+			walk_trace_stage2(s->c.vcpu, res->gpa, access, why);
+	}
+	return rc;
+}
+
+int sim_rv_s1_probe(struct sim_rv *s, uint64_t va, enum access_kind access, struct s1_result *res)
+{
+	struct rv_s1_regs r;
+	sim_rv_s1_regs(s, &r);
+	return rv_s1_translate(&s->c.vcpu->vm->as, &r, va, access, res, NULL, NULL);
+}
+
+void sim_rv_forget_code(struct sim_rv *s)
+{
+	s->code_valid = false;
+}
+
+/*
+ * The GPA of the instruction bytes at virtual address va. One walk per
+ * code page and exit (traced as an "instruction fetch"), remembered until
+ * sim_rv_forget_code(). Returns false if stage 1 does not let them be
+ * fetched.
+ */
+static bool code_gpa(struct sim_rv *s, uint64_t va, gpa_t *gpa)
+{
+	uint64_t page = va & ~0xfffULL;
+	struct s1_result res;
+
+	if (!sim_rv_mmu_on(s)) {
+		*gpa = va;
+		return true;
+	}
+	if (!s->code_valid || s->code_page != page) {
+		s->code_valid = true;
+		s->code_page = page;
+		s->code_ok = sim_rv_s1_walk(s, page, ACCESS_EXEC, &res, "instruction fetch") == 0;
+		s->code_gpa = res.gpa;
+	}
+	*gpa = s->code_gpa | (va & 0xfff);
+	return s->code_ok;
+}
+
+/* 16 bits of code at va, from RAM only (a device or catch-all window would call back into us). */
+static bool fetch16(struct sim_rv *s, uint64_t va, uint16_t *half)
+{
+	gpa_t gpa;
+	return code_gpa(s, va, &gpa) && addrspace_read(&s->c.vcpu->vm->as, gpa, half, 2) == 0;
+}
+
+uint32_t sim_rv_fetch(struct sim_rv *s, uint64_t pc)
+{
+	uint16_t lo = 0, hi = 0;
+	if (!fetch16(s, pc, &lo))
+		return 0;
+	if (rv_insn_length(lo) != 4)
+		return lo;
+	if (!fetch16(s, pc + 2, &hi)) /* may be on the next page */
+		return 0;
+	return (uint32_t)hi << 16 | lo;
+}
+
+/*
+ * The virtual address a load, store or AMO at pc accessed, decoded from
+ * the instruction and the registers; size gets its width. False if the
+ * instruction is none of those.
+ */
+static bool access_address(struct sim_rv *s, uint64_t pc, uint64_t *va, unsigned *size)
+{
+	uint32_t insn = sim_rv_fetch(s, pc);
+	uint64_t x[32];
+	struct rv_ldst ld;
+
+	sim_rv_read_gprs(s->c.uc, x);
+	if (rv_decode_ldst(insn, &ld)) {
+		*va = rv_ldst_address(&ld, x);
+		*size = ld.size;
+		return true;
+	}
+	if ((insn & 0x7f) == OPCODE_AMO) { /* LR/SC/AMO: the address is rs1, no offset */
+		*va = x[(insn >> 15) & 31];
+		*size = ((insn >> 12) & 7) == 3 ? 8 : 4;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The guest's own page fault (Privileged 4.3.2: stval = the faulting
+ * virtual address, 4.1.9): Unicorn raised it with a precise PC. For a
+ * fetch the address is PC, or the next page when a 32-bit instruction
+ * crosses into one that faults; for a load or store it is the effective
+ * address, likewise moved to the next page when only that part faults.
+ */
+void sim_rv_own_page_fault(struct sim_rv *s, uint64_t cause, uint64_t pc)
+{
+	enum access_kind access = cause == RV_CAUSE_FETCH_PAGE_FAULT  ? ACCESS_EXEC
+				  : cause == RV_CAUSE_LOAD_PAGE_FAULT ? ACCESS_READ
+								      : ACCESS_WRITE;
+	const char *why = "guest page fault";
+	struct s1_result res;
+	uint64_t va = pc;
+	unsigned size = 2;
+
+	if (access != ACCESS_EXEC && !access_address(s, pc, &va, &size)) {
+		log_warn("%s: page fault at PC 0x%llx by an instruction cvisor does not decode: "
+			 "stval 0", s->c.vcpu->vm->name, (unsigned long long)pc);
+		sim_rv_deliver(s, cause, pc, 0);
+		return;
+	}
+	int rc = sim_rv_s1_walk(s, va, access, &res, why);
+	uint64_t last = va + size - 1;
+	if (rc == 0 && (last & ~0xfffULL) != (va & ~0xfffULL)) {
+		va = last & ~0xfffULL; /* the part on the next page */
+		rc = sim_rv_s1_walk(s, va, access, &res, why);
+	}
+	if (rc == 0)
+		log_warn("%s: the simulated CPU took a %s at VA 0x%llx (PC 0x%llx), which the guest's "
+			 "tables translate to GPA 0x%llx", s->c.vcpu->vm->name, rv_cause_name(cause),
+			 (unsigned long long)va, (unsigned long long)pc, (unsigned long long)res.gpa);
+	sim_rv_deliver(s, cause, pc, va);
+}
