@@ -57,6 +57,51 @@ expect_no_out "still running"
 pc=$(sym wild wild_store)
 expect_err "stage-2 fault: write of 4 bytes at GPA 0x70000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
 
+# mmu: the guest's own Sv39 tables (Unicorn's MMU walks them): an alias, the
+# UART through a second VA, the high half, its own store page fault with
+# stval worked out by cvisor's walker, a store whose GPA is not RAM.
+# The high-half VA of a symbol: 0xffff_ffc0_0000_0000 + (its address - 0x8000_0000).
+high() { printf '%x' $((-0x4000000000 + 0x$(sym mmu "$1") - 0x80000000)); }
+run_cvisor mmu run --trace=exits --stats $CFG/mmu.toml
+expect_rc 1
+for line in "mmu: on, running at its identity map" \
+	"mmu: alias: wrote 0x12345678abcdef00 through VA 0x40000000, read 0x12345678abcdef00 through VA 0x40001000" \
+	"mmu: printed through the UART at VA 0x40003000" "mmu: running at 0x$(high high)" \
+	"mmu: store to the read-only alias: scause 15 stval 0x40002000, skipped" \
+	"mmu: storing through VA 0x40004000 (GPA 0x70000000)"; do
+	expect_out "$line"
+done
+expect_no_out "FAIL"
+expect_no_out "still running"
+expect_stat guest-exceptions -eq 1
+pc=$(high ro_store)
+expect_count "^guest-exception: vm=42 vcpu=0 store/AMO page fault scause=15 sepc=0x$pc stval=0x40002000 " -eq 1
+# The UART through VA 0x4000_3000: store guest-page faults on GPA 0x1000_0000.
+expect_count '^exit: vm=42 vcpu=0 mmio .*syndrome=0x17 gpa=0x10000000 size=1 write' -ge 200
+pc=$(high wild_store)
+expect_count "^exit: vm=42 vcpu=0 mmio pc=0x$pc syndrome=0x17 gpa=0x70000000 size=4 write" -eq 1
+expect_err "stage-2 fault: write of 4 bytes at GPA 0x70000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
+
+# --trace=walks: the walk of the read-only alias page, level by level, for
+# the guest's page fault, then stage 2 of the page's GPA.
+run_cvisor mmu-walks run --trace=walks $CFG/mmu.toml
+expect_rc 1
+root=$(sym mmu root)
+l2=$(sym mmu l2_alias)
+l3=$(sym mmu l3_alias)
+data=$(sym mmu data)
+pte() { printf '0x%016x' $(((0x$1 >> 12 << 10) | $2)); }
+expect_err "^walk: vm=42 vcpu=0 stage-1 va=0x0000000040002000 write \(guest page fault\)\$"
+expect_err "^walk:   L1 table=0x$root \[1\] = $(pte "$l2" 1) table -> 0x$l2\$"
+expect_err "^walk:   L2 table=0x$l2 \[0\] = $(pte "$l3" 1) table -> 0x$l3\$"
+expect_err "^walk:   L3 table=0x$l3 \[2\] = $(pte "$data" 0x43) page -> 0x$data r--\$"
+expect_err "^walk:   -> permission fault at level 3\$"
+expect_err "^walk: vm=42 vcpu=0 stage-2 gpa=0x0*$data write \(guest page fault\)\$"
+# The store to no RAM: its VA walked to the GPA the report names.
+expect_err "^walk: vm=42 vcpu=0 stage-1 va=0x0000000040004000 write \(mmio write\)\$"
+expect_err "^walk:   L3 table=0x$l3 \[4\] = $(pte 70000000 0xc7) page -> 0x70000000 rw-\$"
+expect_err "^walk:   -> gpa=0x70000000\$"
+
 run_cvisor storm run $CFG/storm.toml
 expect_rc 1
 expect_out "storm: faulting inside the trap handler"

@@ -323,9 +323,9 @@ static void virtual_instruction(struct sim_rv *s, uint64_t pc, uint32_t insn)
 /*
  * Unicorn's exception numbers are QEMU's (target/riscv/cpu_bits.h): the
  * RISC-V cause codes, ecall always as 8. PC is past an ecall; for an
- * illegal instruction it is the instruction's address + 4 whatever its
- * length (measured with 16- and 32-bit ones); at the faulting instruction
- * for the others.
+ * illegal instruction and for page faults it is the instruction's address
+ * + 4 whatever its length (measured with 16- and 32-bit ones); at the
+ * faulting instruction for the others.
  */
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 {
@@ -367,8 +367,13 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	case RV_CAUSE_FETCH_PAGE_FAULT:
 	case RV_CAUSE_LOAD_PAGE_FAULT:
 	case RV_CAUSE_STORE_PAGE_FAULT:
-		/* A fault of the guest's own stage 1: stval from a walk of its tables. */
-		sim_rv_own_page_fault(s, intno, pc);
+		/*
+		 * A fault of the guest's own stage 1: stval from a walk of its
+		 * tables. PC is the faulting instruction + 4 whatever its length,
+		 * as for an illegal instruction (measured with ld, c.ld, sd and a
+		 * jump to an unmapped page).
+		 */
+		sim_rv_own_page_fault(s, intno, pc - 4);
 		return;
 	default: {
 		struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = pc };
