@@ -87,6 +87,13 @@ bench_mmu() {
 bench_sim aarch64 bench_hvc HVC
 bench_mmu aarch64
 bench_sim riscv64 bench_sbi "SBI (ecall)"
+# riscv64: bench_compute's loop again, with the guest's own Sv39 on (bench_mmu).
+echo "== riscv64, compute-bound guest with its own MMU (Sv39) on, then off (stage 1 in Unicorn's MMU)"
+t_on=$(timed "$out" "$CVISOR" run configs/riscv64/bench_mmu.toml) || exit 1
+t_off=$(timed "$out" "$CVISOR" run configs/riscv64/bench_compute.toml) || exit 1
+awk -v on="$t_on" -v off="$t_off" 'BEGIN {
+	printf "  MMU on %8.3f s   MMU off %8.3f s   on / off %5.2f (time ratio, 1.00 = free)\n", on, off, on / off
+}'
 bench_sim x86_64 bench_vmcall VMCALL
 echo "(wall times of whole runs, including start-up; 2 cores, one vCPU)"
 

@@ -136,6 +136,12 @@ expect_rc 0
 expect_stat hypercall -eq 1
 expect_stat mmio -eq 0
 
+run_cvisor bench_mmu run --stats $CFG/bench_mmu.toml
+expect_rc 0
+expect_stat hypercall -eq 1
+expect_stat mmio -eq 0
+expect_stat guest-exceptions -eq 0
+
 run_cvisor bench_sbi run --stats $CFG/bench_sbi.toml
 expect_rc 0
 expect_stat hypercall -eq 1000001
