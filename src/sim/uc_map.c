@@ -56,6 +56,8 @@ static int map_ram(uc_engine *uc, struct sim_map *m, void *owner, const struct s
 			len += step;
 			gpa += step;
 		}
+		if (!(perm & S2_WRITE))
+			m->restricted = true;
 		if (uc_mem_map_ptr(uc, start, len, prot_of(perm), hal_hpa_to_hva(hstart)) != UC_ERR_OK)
 			return -CV_EINVAL;
 	}
@@ -89,6 +91,7 @@ int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, 
 	m->owner = owner;
 	m->rd = rd;
 	m->wr = wr;
+	m->restricted = false;
 	const struct as_region *sorted[AS_MAX_REGIONS];
 	unsigned n = as->nregions;
 	gpa_t next = 0;
@@ -133,12 +136,12 @@ int sim_map_exec_windows(uc_engine *uc, struct sim_map *m)
 	if (uc_mem_regions(uc, &regions, &n) != UC_ERR_OK)
 		return -CV_EINVAL;
 	m->exec = true;
-	int rc = 0;
+	int prot = m->restricted ? UC_PROT_READ | UC_PROT_EXEC : UC_PROT_ALL, rc = 0;
 	for (uint32_t i = 0; i < n && rc == 0; i++)
 		for (unsigned w = 0; w < m->n; w++)
 			if (m->windows[w].owner && regions[i].begin == m->windows[w].base &&
 			    uc_mem_protect(uc, regions[i].begin, regions[i].end - regions[i].begin + 1,
-					   UC_PROT_ALL) != UC_ERR_OK)
+					   prot) != UC_ERR_OK)
 				rc = -CV_EINVAL;
 	uc_free(regions);
 	return rc;
@@ -146,6 +149,7 @@ int sim_map_exec_windows(uc_engine *uc, struct sim_map *m)
 
 int sim_map_refresh_ram(uc_engine *uc, const struct addrspace *as, struct sim_map *m)
 {
+	m->restricted = false;
 	for (unsigned i = 0; i < as->nregions; i++) {
 		const struct as_region *r = &as->regions[i];
 		uc_mem_region *regions;
@@ -173,10 +177,8 @@ int sim_map_refresh_ram(uc_engine *uc, const struct addrspace *as, struct sim_ma
 		uc_free(regions);
 		if (rc == 0)
 			rc = map_ram(uc, m, owner ? owner : m->owner, &as->s2, r, m->rd, m->wr);
-		if (rc == 0 && m->exec)
-			rc = sim_map_exec_windows(uc, m);
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
+	return m->exec ? sim_map_exec_windows(uc, m) : 0;
 }

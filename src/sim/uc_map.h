@@ -28,6 +28,7 @@ struct sim_map {
 	uc_cb_mmio_read_t rd;
 	uc_cb_mmio_write_t wr;
 	bool exec;                    /**< sim_map_exec_windows() was applied */
+	bool restricted;              /**< stage 2 maps some RAM without write permission */
 };
 
 /**
@@ -58,6 +59,15 @@ int sim_map_refresh_ram(uc_engine *uc, const struct addrspace *as, struct sim_ma
  * pass; a fetch whose *physical* address is in a window then arrives in
  * the window's read callback, which must treat it as an instruction
  * fetch (the program counter is in the same page), never as a load.
+ *
+ * Unicorn also checks write permission on the region of the *virtual*
+ * address: a store through a VA in a window reaches RAM whatever stage 2
+ * says of it. So while stage 2 maps some RAM read-only (m->restricted),
+ * the windows are not writable: every store through such a VA first
+ * reaches the architecture's UC_HOOK_MEM_WRITE_PROT hook, which walks
+ * stage 1 and stage 2 and either lets the store go on (the hook returns
+ * true) or makes it a stage-2 permission fault. Writes are then slower
+ * through those VAs, which is why it is not always so.
  */
 int sim_map_exec_windows(uc_engine *uc, struct sim_map *m);
 

@@ -125,7 +125,7 @@ fi
 run_cvisor s2prot run --trace=exits --stats $CFG/s2prot.toml
 expect_rc 1
 for line in "s2prot: read-only page read" "s2prot: bad requests refused" "s2prot: writable again" \
-	"s2prot: storing to the read-only page"; do
+	"s2prot: storing to the read-only page through VA + 0x4000_0000"; do
 	expect_out "$line"
 done
 expect_no_out "FAIL"
