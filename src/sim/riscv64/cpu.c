@@ -256,10 +256,31 @@ static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_
 static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
 		    void *user)
 {
+	struct sim_rv *s = user;
+	bool write = type == UC_MEM_WRITE_PROT;
+	enum access_kind access = write ? ACCESS_WRITE : ACCESS_READ;
+	struct s2_result s2;
+	gpa_t gpa = addr;
+
 	(void)uc;
 	if (type == UC_MEM_FETCH_PROT)
 		return false; /* reported when uc_emu_start returns */
-	guest_page_fault(user, addr, (unsigned)size, type == UC_MEM_WRITE_PROT, (uint64_t)value);
+	if (sim_rv_mmu_on(s)) {
+		/*
+		 * Unicorn checked the region of the virtual address (see
+		 * sim_map_exec_windows()): stage 1 says which GPA is accessed. A
+		 * page fault of the guest's own is left to Unicorn's MMU to raise.
+		 */
+		struct s1_result res;
+		if (sim_rv_s1_walk(s, addr, access, &res, "permission check") < 0)
+			return true;
+		gpa = res.gpa;
+	}
+	const struct as_region *r = addrspace_find(&s->c.vcpu->vm->as, gpa);
+	if (!r || r->kind != REGION_RAM ||
+	    stage2_translate(&s->c.vcpu->vm->as.s2, gpa, access, &s2, NULL, NULL) == 0)
+		return true; /* a device, no RAM, or allowed RAM: the access goes on its way */
+	guest_page_fault(s, gpa, (unsigned)size, write, (uint64_t)value);
 	return false;
 }
 
