@@ -22,6 +22,24 @@ static const char *access_word(enum access_kind a)
 	return a == ACCESS_WRITE ? "write" : a == ACCESS_EXEC ? "fetch" : "read";
 }
 
+int s1_walk_follow(const struct s2_walk_step *step, unsigned shift, gva_t va, uint64_t *table,
+		   struct s1_result *res)
+{
+	if (step->info.kind == S2D_INVALID) {
+		res->fault = S2F_TRANSLATION;
+		return -CV_EFAULT;
+	}
+	if (step->info.kind == S2D_TABLE) {
+		*table = step->info.addr;
+		return 1;
+	}
+	uint64_t size = 1ULL << shift;
+	res->leaf_size = size;
+	res->perm = step->info.perm;
+	res->gpa = (step->info.addr & ~(size - 1)) | (va & (size - 1));
+	return 0;
+}
+
 s2_walk_cb walk_trace_begin(struct walk_trace *t, const struct vcpu *vcpu, int stage, uint64_t addr,
 			    enum access_kind access, const char *why)
 {

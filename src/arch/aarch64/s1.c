@@ -5,6 +5,7 @@
  */
 #include <arch/s1.h>
 #include <cvisor/lib.h>
+#include <cvisor/walk.h>
 
 #define DESC_VALID (1ULL << 0)
 #define DESC_TABLE (1ULL << 1)      /* levels 0-2: table; level 3: page */
@@ -93,18 +94,11 @@ int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gv
 		}
 		if (cb)
 			cb(&step, ctx);
-		if (step.info.kind == S2D_INVALID) {
-			res->fault = S2F_TRANSLATION;
-			return -CV_EFAULT;
-		}
-		if (step.info.kind == S2D_TABLE) {
-			table = step.info.addr;
+		int next = s1_walk_follow(&step, shift, va, &table, res);
+		if (next < 0)
+			return next;
+		if (next > 0)
 			continue;
-		}
-		uint64_t size = 1ULL << shift;
-		res->leaf_size = size;
-		res->perm = step.info.perm;
-		res->gpa = (step.info.addr & ~(size - 1)) | (va & (size - 1));
 		if (!step.info.access_flag) {
 			res->fault = S2F_ACCESS_FLAG;
 			return -CV_EFAULT;

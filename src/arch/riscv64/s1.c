@@ -17,6 +17,7 @@
 #include <arch/s1.h>
 #include <arch/s2.h>
 #include <cvisor/lib.h>
+#include <cvisor/walk.h>
 
 #define PTE_RWX (RV_PTE_R | RV_PTE_W | RV_PTE_X)
 /* Bits 63:54: N, PBMT and reserved; none of those extensions is implemented. */
@@ -140,18 +141,12 @@ int rv_s1_translate(const struct addrspace *as, const struct rv_s1_regs *r, gva_
 		decode_pte(step.desc, level, r, &step.info);
 		if (cb)
 			cb(&step, ctx);
-		if (step.info.kind == S2D_INVALID) {
-			res->fault = S2F_TRANSLATION;
-			return -CV_EFAULT;
-		}
-		if (step.info.kind == S2D_TABLE) {
-			table = step.info.addr;
+		int next = s1_walk_follow(&step, shift, va, &table, res);
+		if (next < 0)
+			return next;
+		if (next > 0)
 			continue;
-		}
-		uint64_t size = 1ULL << shift;
-		res->leaf_size = size;
-		res->perm = step.info.perm;
-		res->gpa = (step.info.addr & ~(size - 1)) | (va & (size - 1));
+		uint64_t size = res->leaf_size;
 		/* Step 5: the leaf's permissions for this access. */
 		if (!allowed(res->perm, access)) {
 			res->fault = S2F_PERMISSION;

@@ -32,6 +32,17 @@ struct s1_result {
 	uint64_t code;           /**< architecture detail of a fault (x86: the #PF error code) */
 };
 
+/**
+ * What every stage-1 walker does with a level's decoded descriptor, once
+ * its callback has seen it: an invalid one is a translation fault
+ * (returns -CV_EFAULT, res->fault set); a table pointer continues the walk
+ * (*table = the next table, returns 1); a leaf gives res->gpa (with va's
+ * offset inside the leaf of 2^shift bytes), res->perm and res->leaf_size
+ * (returns 0; the walker then checks what its format checks on a leaf).
+ */
+int s1_walk_follow(const struct s2_walk_step *step, unsigned shift, gva_t va, uint64_t *table,
+		   struct s1_result *res);
+
 /** A walk being traced: pass it as the ctx of walk_trace_step(). */
 struct walk_trace {
 	const struct vcpu *vcpu;
