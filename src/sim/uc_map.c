@@ -182,3 +182,12 @@ int sim_map_refresh_ram(uc_engine *uc, const struct addrspace *as, struct sim_ma
 	}
 	return m->exec ? sim_map_exec_windows(uc, m) : 0;
 }
+
+bool sim_map_access_goes_on(const struct addrspace *as, gpa_t gpa, enum access_kind access)
+{
+	const struct as_region *r = addrspace_find(as, gpa);
+	struct s2_result res;
+
+	return !r || r->kind != REGION_RAM ||
+	       stage2_translate(&as->s2, gpa, access, &res, NULL, NULL) == 0;
+}

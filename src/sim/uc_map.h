@@ -71,4 +71,13 @@ int sim_map_refresh_ram(uc_engine *uc, const struct addrspace *as, struct sim_ma
  */
 int sim_map_exec_windows(uc_engine *uc, struct sim_map *m);
 
+/**
+ * For an architecture's UC_HOOK_MEM_*_PROT hook, once stage 1 has given the
+ * GPA accessed: true if the access must go on (Unicorn refused it only for
+ * the region of its virtual address: the GPA is a device or no RAM, whose
+ * window callbacks take it, or RAM that stage 2 allows); false if stage 2
+ * forbids it, a stage-2 permission fault.
+ */
+bool sim_map_access_goes_on(const struct addrspace *as, gpa_t gpa, enum access_kind access);
+
 #endif

@@ -259,7 +259,6 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 	struct sim_rv *s = user;
 	bool write = type == UC_MEM_WRITE_PROT;
 	enum access_kind access = write ? ACCESS_WRITE : ACCESS_READ;
-	struct s2_result s2;
 	gpa_t gpa = addr;
 
 	(void)uc;
@@ -276,10 +275,8 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 			return true;
 		gpa = res.gpa;
 	}
-	const struct as_region *r = addrspace_find(&s->c.vcpu->vm->as, gpa);
-	if (!r || r->kind != REGION_RAM ||
-	    stage2_translate(&s->c.vcpu->vm->as.s2, gpa, access, &s2, NULL, NULL) == 0)
-		return true; /* a device, no RAM, or allowed RAM: the access goes on its way */
+	if (sim_map_access_goes_on(&s->c.vcpu->vm->as, gpa, access))
+		return true;
 	guest_page_fault(s, gpa, (unsigned)size, write, (uint64_t)value);
 	return false;
 }
