@@ -7,7 +7,7 @@
  *   guest does             Unicorn reports              cvisor sees
  *   IN / OUT               instruction hook             exit reason 30, I/O qualification
  *   CPUID                  instruction hook             exit reason 10
- *   load/store to no RAM   catch-all MMIO callback      exit reason 48, EPT violation
+ *   load/store to no RAM   shadow fill (shadow.c)       exit reason 48, EPT violation
  *   VMCALL                 uc_emu_start: invalid insn   exit reason 18
  *   HLT                    uc_emu_start returns         exit reason 12
  *   int3, faults           interrupt hook               (the guest's own: through its IDT)
@@ -16,6 +16,9 @@
  * vmx_decode_exit(), the bare HAL's decoder to be. As on AArch64, an empty
  * memory hook makes Unicorn store RIP before every load and store
  * (translate.c, "sync EIP"), so RIP is exact in the callbacks.
+ *
+ * Unicorn's address space is guest-virtual, filled by shadow paging
+ * (shadow.c); Unicorn's own paging stays off.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +32,6 @@
 
 #include "sim_x86.h"
 
-#define PA_LIMIT 0xfffffffffffff000ULL
 #define MSR_EFER 0xc0000080u
 
 static const int gpr_ids[X86_NGPRS] = {
@@ -57,19 +59,6 @@ void sim_x86_restore(struct sim_x86 *s)
 	uc_reg_write(s->c.uc, UC_X86_REG_RFLAGS, &a->rflags);
 }
 
-
-/* Hands a decoded exit to the core; the registers go back to Unicorn after. */
-static void dispatch(struct sim_x86 *s, struct vcpu_exit *exit)
-{
-	sim_x86_save(s);
-	s->c.vcpu->arch.rip = exit->pc;
-	vcpu_handle_exit(s->c.vcpu, exit);
-	if (!vm_running(s->c.vcpu->vm)) {
-		uc_emu_stop(s->c.uc);
-		return;
-	}
-	vcpu_arch_complete_exit(s->c.vcpu, exit);
-}
 
 /* IN and OUT: the I/O-instruction exit (qualification: SDM table 28-5). */
 static uint32_t port_io(struct sim_x86 *s, uint32_t port, int size, bool write, uint32_t value)
@@ -128,43 +117,6 @@ static int on_cpuid(uc_engine *uc, void *user)
 	return 1;
 }
 
-/* A load or store to no RAM: an EPT violation (qualification: SDM table 28-7). */
-static uint64_t ept_violation(struct sim_x86 *s, gpa_t gpa, unsigned size, bool write)
-{
-	struct vcpu_exit exit;
-	uint64_t rip;
-
-	if (!vm_running(s->c.vcpu->vm))
-		return 0;
-	uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
-	struct vmx_exit_info info = {
-		.reason = VMX_EXIT_EPT_VIOLATION,
-		.qualification = (write ? 2u : 1u) | (1u << 7) | (1u << 8),
-		.guest_phys = gpa,
-		.guest_linear = gpa, /* the boot identity map */
-		.rip = rip,
-	};
-	vmx_decode_exit(&info, &exit);
-	exit.s2fault.size = (uint8_t)size;
-	dispatch(s, &exit);
-	return 0;
-}
-
-static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
-{
-	struct sim_window *w = user;
-	(void)uc;
-	return ept_violation(w->owner, w->base + offset, size, false);
-}
-
-static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
-{
-	struct sim_window *w = user;
-	(void)uc;
-	(void)value;
-	ept_violation(w->owner, w->base + offset, size, true);
-}
-
 /* Present for its side effect: Unicorn then stores RIP before every load/store. */
 static void on_mem_pc_sync(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 			   int64_t value, void *user)
@@ -217,19 +169,23 @@ static int add_hooks(struct sim_x86 *s)
 	return e ? -CV_EINVAL : 0;
 }
 
-/* The boot state of cvisor's protocol: long mode with paging on the boot tables. */
+/*
+ * The boot state of cvisor's protocol: long mode with paging on the boot
+ * tables. Unicorn gets the guest's CR0 without PG (its reset state runs
+ * 64-bit code with paging off): the simulator's shadow does stage 1.
+ */
 static int set_boot_state(struct sim_x86 *s)
 {
 	const struct vcpu_arch *a = &s->c.vcpu->arch;
 	uc_x86_msr efer = { .rid = MSR_EFER, .value = a->efer };
 
 	uc_x86_mmr gdtr = { .base = a->gdtr_base, .limit = (uint32_t)a->gdtr_limit };
-	uint64_t cs = 0x10, ds = 0x18;
+	uint64_t cs = 0x10, ds = 0x18, cr0 = a->cr0 & ~(1ULL << 31);
 
 	if (uc_reg_write(s->c.uc, UC_X86_REG_CR4, &a->cr4) != UC_ERR_OK ||
 	    uc_reg_write(s->c.uc, UC_X86_REG_MSR, &efer) != UC_ERR_OK ||
 	    uc_reg_write(s->c.uc, UC_X86_REG_CR3, &a->cr3) != UC_ERR_OK ||
-	    uc_reg_write(s->c.uc, UC_X86_REG_CR0, &a->cr0) != UC_ERR_OK ||
+	    uc_reg_write(s->c.uc, UC_X86_REG_CR0, &cr0) != UC_ERR_OK ||
 	    uc_reg_write(s->c.uc, UC_X86_REG_GDTR, &gdtr) != UC_ERR_OK)
 		return -CV_EINVAL;
 	/* Segment registers load from the GDT just written (the boot protocol's selectors). */
@@ -252,9 +208,8 @@ int hal_vcpu_init(struct vcpu *vcpu)
 	vcpu->hal = s; /* from here hal_vcpu_destroy() frees it all */
 	if (uc_open(UC_ARCH_X86, UC_MODE_64, &s->c.uc) != UC_ERR_OK)
 		goto fail;
-	if ((rc = sim_map_build(s->c.uc, &vcpu->vm->as, &s->c.map, s, PA_LIMIT, on_mmio_read,
-				on_mmio_write)) < 0 ||
-	    (rc = add_hooks(s)) < 0 || (rc = set_boot_state(s)) < 0)
+	if ((rc = sim_x86_shadow_init(s)) < 0 || (rc = add_hooks(s)) < 0 ||
+	    (rc = set_boot_state(s)) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -55,7 +55,7 @@ bool sim_x86_deliver(struct sim_x86 *s, unsigned vector, uint64_t rip, bool has_
 
 	uc_reg_read(uc, UC_X86_REG_IDTR, &idtr);
 	if (idtr.limit < vector * 16 + 15 ||
-	    uc_mem_read(uc, idtr.base + vector * 16ULL, gate, sizeof(gate)) != UC_ERR_OK ||
+	    sim_x86_read_gva(s, idtr.base + vector * 16ULL, gate, sizeof(gate)) < 0 ||
 	    !(gate[5] & 0x80)) {
 		/* No usable gate: on hardware a #GP, then a #DF, then a triple fault. */
 		stop(s, rip, "no IDT gate for it (the guest has not loaded an IDT): triple fault", vector);
@@ -77,7 +77,7 @@ bool sim_x86_deliver(struct sim_x86 *s, unsigned vector, uint64_t rip, bool has_
 	unsigned n = has_error ? 6 : 5;
 	for (unsigned i = 0; i < n; i++) {
 		top -= 8;
-		if (uc_mem_write(uc, top, &frame[i], 8) != UC_ERR_OK) {
+		if (sim_x86_write_gva(s, top, &frame[i], 8) < 0) {
 			stop(s, rip, "its stack is not in RAM", vector);
 			return false;
 		}

@@ -27,11 +27,20 @@ static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 		*exit = s->c.pending;
 		s->c.have_pending = false;
 		a->rip = exit->pc;
+		if (exit->reason == EXIT_FATAL || exit->reason == EXIT_STAGE2_FAULT)
+			sim_x86_shadow_report(s); /* the VM is about to stop */
 		return;
 	}
-	if (!vm_running(s->c.vcpu->vm) || s->c.kicked)
+	if (!vm_running(s->c.vcpu->vm) || s->c.kicked) {
+		sim_x86_shadow_report(s);
 		return;
-	uc_mem_read(s->c.uc, a->rip, insn, 3);
+	}
+	if (sim_x86_shadow_deliver_pending(s)) {
+		if (s->c.have_pending)
+			classify_stop(s, UC_ERR_OK, exit);
+		return;
+	}
+	sim_x86_read_gva(s, a->rip, insn, 3);
 	bool vmcall = insn[0] == 0x0f && insn[1] == 0x01 && insn[2] == 0xc1;
 	bool ud2 = insn[0] == 0x0f && insn[1] == 0x0b;
 	/*
@@ -70,7 +79,7 @@ static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 			    uc_strerror(err));
 		return;
 	}
-	uc_mem_read(s->c.uc, a->rip - 1, insn, 1);
+	sim_x86_read_gva(s, a->rip - 1, insn, 1);
 	if (insn[0] == 0xf4) { /* HLT: Unicorn stops after it */
 		struct vmx_exit_info info = { .reason = VMX_EXIT_HLT, .insn_len = 1, .rip = a->rip - 1 };
 		vmx_decode_exit(&info, exit);
@@ -84,6 +93,9 @@ static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 
 uint64_t sim_arch_enter(struct sim_cpu *c)
 {
+	/* Stage 2 changed: the shadow's host pages may be stale (hal_vm_stage2_changed). */
+	if (__atomic_exchange_n(&c->s2_changed, false, __ATOMIC_ACQ_REL))
+		sim_x86_shadow_drop_all((struct sim_x86 *)c);
 	sim_x86_restore((struct sim_x86 *)c);
 	return c->vcpu->arch.rip;
 }

@@ -13,11 +13,36 @@
 
 #include "../sim_cpu.h"
 
+/* Unicorn regions that back guest-virtual pages (shadow.c). */
+#define SHADOW_MAX_REGIONS 256
+/* Code hooks on MOV to/from CRn and INVLPG (shadow.c). */
+#define SHADOW_MAX_HOOKS 64
+
+struct shadow_region {
+	uint64_t gva;    /* first guest-virtual byte */
+	uint64_t size;
+	uint32_t prot;   /* UC_PROT_* given to Unicorn */
+};
+
+struct shadow {
+	struct shadow_region r[SHADOW_MAX_REGIONS];
+	unsigned n;
+	uint64_t hooked[SHADOW_MAX_HOOKS]; /* addresses with a code hook */
+	uc_hook hooks[SHADOW_MAX_HOOKS];
+	unsigned nhooked;
+	bool pf_pending;                   /* a hook refused an access: deliver this #PF */
+	uint64_t pf_addr, pf_code;
+	unsigned pf_vector;                /* 14, or 13 for a non-canonical address */
+	uint64_t fills, drops;
+	bool reported;
+};
+
 struct sim_x86 {
 	struct sim_cpu c;            /* first: vcpu->hal points here */
 	uc_hook hooks[8];
 	unsigned nhooks;
 	unsigned storm_count;
+	struct shadow sh;
 };
 
 /* Registers between Unicorn and the register file. */
@@ -27,5 +52,19 @@ void sim_x86_restore(struct sim_x86 *s);
  * between runs). has_error: push error. Returns false if it stopped the VM. */
 bool sim_x86_deliver(struct sim_x86 *s, unsigned vector, uint64_t rip, bool has_error,
 		     uint64_t error);
+
+/* Shadow paging (shadow.c). */
+int sim_x86_shadow_init(struct sim_x86 *s);
+/* Forgets every shadow mapping (CR3/CR0/CR4 written, stage 2 changed). */
+void sim_x86_shadow_drop_all(struct sim_x86 *s);
+/* Reads or writes guest-virtual memory the way the guest would see it
+ * (its stage 1, then stage 2), for exception delivery and decoding.
+ * Returns 0 or a negative cv_err. */
+int sim_x86_read_gva(struct sim_x86 *s, uint64_t gva, void *buf, uint64_t len);
+int sim_x86_write_gva(struct sim_x86 *s, uint64_t gva, const void *buf, uint64_t len);
+/* Between runs: delivers a #PF (or #GP) a shadow hook left pending; true if it did. */
+bool sim_x86_shadow_deliver_pending(struct sim_x86 *s);
+/* Prints the shadow's counts once, when the VM traces exits or walks. */
+void sim_x86_shadow_report(struct sim_x86 *s);
 
 #endif

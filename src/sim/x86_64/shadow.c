@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shadow paging for x86_64 guests.
+ *
+ * Unicorn 2.0.1's x86 MMU walks the guest's tables and then reads and
+ * writes the data at the *virtual* address (target/i386/excp_helper.c,
+ * "indentity map guest virtual address"). So Unicorn runs here with paging
+ * off (CR0.PG clear, still in 64-bit mode: its reset state), and its
+ * address space is the guest's *virtual* one: each guest-virtual page the
+ * guest touches is a Unicorn region at that address, backed by the host
+ * memory of the GPA that the project's stage-1 walk (x86_s1_translate_ad()
+ * on the guest's CR3) and stage 2 give. That map is the shadow of the
+ * guest's page tables, filled on demand:
+ *
+ *   guest touches an unmapped GVA   UC_HOOK_MEM_*_UNMAPPED    walk, map the page (a fill)
+ *   write to a page mapped read-only UC_HOOK_MEM_*_PROT       walk for a write: set D, or #PF
+ *   fetch from a non-executable page UC_HOOK_MEM_*_PROT       walk for a fetch: #PF (XD)
+ *   MOV to CR0/CR3/CR4              code hook (below)         emulated; every mapping dropped
+ *   INVLPG m                        code hook                 emulated; that page dropped
+ *   MOV from CR0                    code hook                 emulated: the guest's CR0, PG set
+ *
+ * The guest's CR0, CR3 and CR4 are the register file's (vcpu->arch);
+ * Unicorn's CR0 is the guest's without PG. A hook that refuses an access
+ * makes Unicorn stop exactly at the instruction (measured: RIP at it, its
+ * destination not written, nothing after it run), and the #PF is
+ * delivered between runs with CR2 and the walker's error code.
+ *
+ * Unicorn has no hook for control-register writes or INVLPG: when a page
+ * the guest may execute is mapped, it is scanned for their encodings
+ * (0F 22 /r, 0F 20 /r, 0F 01 /7) and a code hook is put on each match.
+ */
+#include <string.h>
+
+#include <arch/s1.h>
+#include <arch/vmx.h>
+
+#include <cvisor/addrspace.h>
+#include <cvisor/hal.h>
+#include <cvisor/lib.h>
+#include <cvisor/walk.h>
+
+#include "sim_x86.h"
+
+#define MSR_EFER 0xc0000080u
+/* A run of pages mapped at once never crosses a 2 MiB boundary (keeps the scan short). */
+#define RUN_MAX (2ULL << 20)
+
+static const int gpr_ids[16] = {
+	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
+	UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
+	UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+};
+
+/* The guest's stage-1 registers: CRs from the register file, EFER and CPL from Unicorn. */
+static void guest_regs(struct sim_x86 *s, struct x86_s1_regs *r)
+{
+	const struct vcpu_arch *a = &s->c.vcpu->arch;
+	uc_x86_msr efer = { .rid = MSR_EFER };
+	uint64_t cs = 0, rflags = 0;
+
+	uc_reg_read(s->c.uc, UC_X86_REG_MSR, &efer);
+	uc_reg_read(s->c.uc, UC_X86_REG_CS, &cs);
+	uc_reg_read(s->c.uc, UC_X86_REG_RFLAGS, &rflags);
+	*r = (struct x86_s1_regs){ .cr0 = a->cr0, .cr3 = a->cr3, .cr4 = a->cr4, .efer = efer.value,
+				   .rflags = rflags, .cpl = (unsigned)(cs & 3) };
+}
+
+/* ---- The shadow map: Unicorn regions at guest-virtual addresses ---------- */
+
+static void drop_region(struct sim_x86 *s, unsigned i)
+{
+	uc_mem_unmap(s->c.uc, s->sh.r[i].gva, s->sh.r[i].size);
+	s->sh.r[i] = s->sh.r[--s->sh.n];
+}
+
+void sim_x86_shadow_drop_all(struct sim_x86 *s)
+{
+	while (s->sh.n)
+		drop_region(s, s->sh.n - 1);
+	s->sh.drops++;
+}
+
+/* INVLPG: forgets the mapping of the page holding gva (SDM Vol. 3A, 4.10.4.1). */
+static void drop_page(struct sim_x86 *s, uint64_t gva)
+{
+	for (unsigned i = 0; i < s->sh.n; i++)
+		if (gva - s->sh.r[i].gva < s->sh.r[i].size) {
+			drop_region(s, i);
+			break;
+		}
+	s->sh.drops++;
+}
+
+static int find_region(const struct sim_x86 *s, uint64_t gva)
+{
+	for (unsigned i = 0; i < s->sh.n; i++)
+		if (gva - s->sh.r[i].gva < s->sh.r[i].size)
+			return (int)i;
+	return -1;
+}
+
+static bool overlaps(const struct sim_x86 *s, uint64_t gva, uint64_t size)
+{
+	for (unsigned i = 0; i < s->sh.n; i++)
+		if (gva < s->sh.r[i].gva + s->sh.r[i].size && s->sh.r[i].gva < gva + size)
+			return true;
+	return false;
+}
+
+/* ---- Control-register and INVLPG intercepts ------------------------------ */
+
+static void on_cr_insn(uc_engine *uc, uint64_t address, uint32_t size, void *user);
+
+/* Puts a code hook on addr, once. */
+static void hook_insn(struct sim_x86 *s, uint64_t addr)
+{
+	for (unsigned i = 0; i < s->sh.nhooked; i++)
+		if (s->sh.hooked[i] == addr)
+			return;
+	if (s->sh.nhooked == SHADOW_MAX_HOOKS)
+		return; /* a limit of the simulator: documented in docs/simulator.md */
+	if (uc_hook_add(s->c.uc, &s->sh.hooks[s->sh.nhooked], UC_HOOK_CODE, (void *)on_cr_insn, s, addr,
+			addr) == UC_ERR_OK)
+		s->sh.hooked[s->sh.nhooked++] = addr;
+}
+
+/*
+ * Finds MOV to/from CRn (0F 22 /r, 0F 20 /r with ModRM.mod = 3) and
+ * INVLPG (0F 01 /7, mod != 3) in len bytes of code at gva, and hooks
+ * them (and a REX prefix before them). A match inside other instructions
+ * costs a hook that never fires.
+ */
+static void scan_code(struct sim_x86 *s, const uint8_t *p, uint64_t gva, uint64_t len)
+{
+	for (uint64_t i = 0; i + 2 < len; i++) {
+		if (p[i] != 0x0f)
+			continue;
+		uint8_t op = p[i + 1], modrm = p[i + 2];
+		bool mov_cr = (op == 0x20 || op == 0x22) && (modrm >> 6) == 3;
+		bool invlpg = op == 0x01 && (modrm >> 6) != 3 && ((modrm >> 3) & 7) == 7;
+		if (!mov_cr && !invlpg)
+			continue;
+		hook_insn(s, gva + i);
+		if (i > 0 && (p[i - 1] & 0xf0) == 0x40)
+			hook_insn(s, gva + i - 1);
+	}
+}
+
+static uint64_t gpr(uc_engine *uc, unsigned n)
+{
+	uint64_t v = 0;
+	uc_reg_read(uc, gpr_ids[n], &v);
+	return v;
+}
+
+/*
+ * The linear address of INVLPG's memory operand (SDM Vol. 2, 2.1.5 and
+ * 2.2.1.6, ModRM and SIB in 64-bit mode). b points at ModRM; *len grows by
+ * the bytes of ModRM, SIB and displacement. next_rip is only known after,
+ * so RIP-relative operands add it in the caller (*rip_rel).
+ */
+static uint64_t modrm_address(uc_engine *uc, const uint8_t *b, unsigned rex, unsigned *len,
+			      bool *rip_rel)
+{
+	unsigned mod = b[0] >> 6, rm = b[0] & 7, n = 1;
+	uint64_t addr = 0;
+
+	*rip_rel = false;
+	if (rm == 4) {
+		uint8_t sib = b[n++];
+		unsigned idx = ((sib >> 3) & 7) | (rex & 2 ? 8 : 0), base = (sib & 7) | (rex & 1 ? 8 : 0);
+		if (idx != 4)
+			addr = gpr(uc, idx) << (sib >> 6);
+		if ((sib & 7) == 5 && mod == 0) {
+			int32_t d;
+			memcpy(&d, b + n, 4);
+			addr += (uint64_t)(int64_t)d;
+			n += 4;
+		} else {
+			addr += gpr(uc, base);
+		}
+	} else if (rm == 5 && mod == 0) {
+		int32_t d;
+		memcpy(&d, b + n, 4);
+		addr = (uint64_t)(int64_t)d;
+		n += 4;
+		*rip_rel = true;
+	} else {
+		addr = gpr(uc, rm | (rex & 1 ? 8 : 0));
+	}
+	if (mod == 1) {
+		addr += (uint64_t)(int64_t)(int8_t)b[n];
+		n += 1;
+	} else if (mod == 2) {
+		int32_t d;
+		memcpy(&d, b + n, 4);
+		addr += (uint64_t)(int64_t)d;
+		n += 4;
+	}
+	*len += n;
+	return addr;
+}
+
+/* MOV CRn, r64 (SDM Vol. 2, "MOV - Move to/from Control Registers"): the new value, then a flush. */
+static void write_cr(struct sim_x86 *s, unsigned n, uint64_t v)
+{
+	struct vcpu_arch *a = &s->c.vcpu->arch;
+	uint64_t uc_v = v;
+
+	if (n == 0) {
+		a->cr0 = v;
+		uc_v = v & ~X86_CR0_PG; /* Unicorn's own walk stays off */
+		uc_reg_write(s->c.uc, UC_X86_REG_CR0, &uc_v);
+	} else if (n == 3) {
+		a->cr3 = v;
+		uc_reg_write(s->c.uc, UC_X86_REG_CR3, &uc_v);
+	} else {
+		a->cr4 = v;
+		uc_reg_write(s->c.uc, UC_X86_REG_CR4, &uc_v);
+	}
+	/* Every translation may have changed (4.10.4.1: MOV to CR3 flushes non-global entries). */
+	sim_x86_shadow_drop_all(s);
+}
+
+/*
+ * A hooked instruction is about to run. MOV to CR0/CR3/CR4 and INVLPG are
+ * emulated and skipped; MOV from CR0 returns the guest's CR0; anything
+ * else (the bytes matched by chance, or another CR) runs as it is.
+ */
+static void on_cr_insn(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+	struct sim_x86 *s = user;
+	uint8_t b[16];
+	unsigned p = 0, rex = 0;
+
+	(void)size;
+	if (uc_mem_read(uc, address, b, sizeof(b)) != UC_ERR_OK &&
+	    uc_mem_read(uc, address, b, 4) != UC_ERR_OK)
+		return;
+	if ((b[0] & 0xf0) == 0x40)
+		rex = b[p++];
+	if (b[p] != 0x0f)
+		return;
+	uint8_t op = b[p + 1], modrm = b[p + 2];
+	unsigned reg = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0), rm = (modrm & 7) | (rex & 1 ? 8 : 0);
+	unsigned len = p + 2;
+	uint64_t next;
+
+	if (op == 0x22 && (modrm >> 6) == 3 && (reg == 0 || reg == 3 || reg == 4)) {
+		write_cr(s, reg, gpr(uc, rm));
+		next = address + len + 1;
+	} else if (op == 0x20 && (modrm >> 6) == 3 && reg == 0) {
+		uint64_t v = s->c.vcpu->arch.cr0;
+		uc_reg_write(uc, gpr_ids[rm], &v);
+		next = address + len + 1;
+	} else if (op == 0x01 && (modrm >> 6) != 3 && ((modrm >> 3) & 7) == 7) {
+		bool rip_rel;
+		uint64_t addr = modrm_address(uc, b + p + 2, rex, &len, &rip_rel);
+		next = address + len;
+		drop_page(s, rip_rel ? addr + next : addr);
+	} else {
+		return;
+	}
+	uc_reg_write(uc, UC_X86_REG_RIP, &next);
+}
+
+/* ---- Fills --------------------------------------------------------------- */
+
+/* The access is refused: the guest takes #PF (or #GP) once Unicorn has stopped. */
+static bool guest_fault(struct sim_x86 *s, unsigned vector, uint64_t addr, uint64_t code)
+{
+	s->sh.pf_pending = true;
+	s->sh.pf_vector = vector;
+	s->sh.pf_addr = addr;
+	s->sh.pf_code = code;
+	return false;
+}
+
+/*
+ * Stage 1 is fine but the GPA is not RAM the access may use: the EPT
+ * violation (SDM Vol. 3C, 28.2.1, table 28-7), with the guest-linear
+ * address valid (bit 7) and the access to the final page (bit 8), or for
+ * a paging-structure entry outside RAM bit 8 clear.
+ */
+static bool stage2_fault(struct sim_x86 *s, gpa_t gpa, uint64_t gva, unsigned size,
+			 enum access_kind access, bool on_walk)
+{
+	struct vcpu_exit exit;
+	uint64_t rip = 0;
+
+	uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
+	struct vmx_exit_info info = {
+		.reason = VMX_EXIT_EPT_VIOLATION,
+		.qualification = (access == ACCESS_WRITE ? 2u : access == ACCESS_EXEC ? 4u : 1u) |
+				 (1u << 7) | (on_walk ? 0 : 1u << 8),
+		.guest_phys = gpa,
+		.guest_linear = gva,
+		.rip = rip,
+	};
+	vmx_decode_exit(&info, &exit);
+	exit.s2fault.size = (uint8_t)size;
+	sim_cpu_set_pending(&s->c, &exit);
+	return false;
+}
+
+/* UC_PROT_* for a page: what stage 1 allows (write only once D is set) and stage 2 allows. */
+static uint32_t shadow_prot(const struct s1_result *res, unsigned s2_perm)
+{
+	unsigned perm = res->perm & s2_perm;
+	uint32_t prot = 0;
+	if (perm & S2_READ)
+		prot |= UC_PROT_READ;
+	if ((perm & S2_WRITE) && (res->code & X86_S1_DIRTY))
+		prot |= UC_PROT_WRITE;
+	if (perm & S2_EXEC)
+		prot |= UC_PROT_EXEC;
+	return prot;
+}
+
+/*
+ * Maps the run of pages around gva that one leaf maps linearly, within one
+ * RAM region and one 2 MiB block, not overlapping what is mapped already;
+ * a single page if that is all that fits. Returns false if the GPA is not
+ * RAM stage 2 maps.
+ */
+static bool map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res, uint32_t *prot)
+{
+	const struct addrspace *as = &s->c.vcpu->vm->as;
+	const struct as_region *reg = addrspace_find(as, res->gpa);
+	uint64_t page_gva = gva & ~(PAGE_SIZE - 1);
+	gpa_t page_gpa = res->gpa & ~(PAGE_SIZE - 1);
+
+	if (!reg || reg->kind != REGION_RAM)
+		return false;
+	*prot = shadow_prot(res, reg->perm);
+	uint64_t block = MIN(res->leaf_size, RUN_MAX);
+	uint64_t lo = MAX(gva & ~(block - 1), page_gva - (page_gpa - reg->base));
+	uint64_t hi = MIN((gva & ~(block - 1)) + block, page_gva + (reg->base + reg->size - page_gpa));
+	uint64_t run = hi - lo;
+	void *host = NULL;
+	if (run > PAGE_SIZE && !overlaps(s, lo, run))
+		host = addrspace_gpa_to_hva(as, page_gpa - (page_gva - lo), run, ACCESS_READ);
+	if (!host) {
+		lo = page_gva;
+		run = PAGE_SIZE;
+		host = addrspace_gpa_to_hva(as, page_gpa, PAGE_SIZE, ACCESS_READ);
+		if (!host)
+			return false;
+	}
+	if (s->sh.n == SHADOW_MAX_REGIONS)
+		sim_x86_shadow_drop_all(s); /* like a full TLB: start again */
+	if (uc_mem_map_ptr(s->c.uc, lo, run, *prot, host) != UC_ERR_OK)
+		return false;
+	s->sh.r[s->sh.n++] = (struct shadow_region){ .gva = lo, .size = run, .prot = *prot };
+	if (*prot & UC_PROT_EXEC)
+		scan_code(s, host, lo, run);
+	return true;
+}
+
+/*
+ * One walk of the guest's tables for an access Unicorn could not make,
+ * traced when the VM traces walks. Sets A (and D for a write) as the
+ * processor would (4.8). Returns the walker's result.
+ */
+static int walk_for(struct sim_x86 *s, uint64_t gva, enum access_kind access, struct s1_result *res)
+{
+	struct x86_s1_regs r;
+	struct walk_trace t;
+
+	guest_regs(s, &r);
+	s2_walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, gva, access, "shadow fill");
+	int rc = x86_s1_translate_ad(&s->c.vcpu->vm->as, &r, gva, access, res, cb, &t);
+	walk_trace_end(&t, rc, res->gpa, res->fault, res->level);
+	if (rc == 0)
+		walk_trace_stage2(s->c.vcpu, res->gpa, access, "shadow fill");
+	return rc;
+}
+
+/* A fault of the walk itself: #GP, #PF, or an EPT violation on a table read. */
+static bool walk_fault(struct sim_x86 *s, int rc, uint64_t gva, const struct s1_result *res,
+		       enum access_kind access, unsigned size)
+{
+	if (rc == -CV_ERANGE)
+		return guest_fault(s, 13, gva, 0); /* non-canonical: #GP(0) */
+	if (res->fault == S2F_OTHER)
+		return stage2_fault(s, res->gpa, gva, size, ACCESS_READ, true);
+	if (rc == -CV_ENOTSUP) {
+		struct vcpu_exit exit = { .reason = EXIT_FATAL };
+		uc_reg_read(s->c.uc, UC_X86_REG_RIP, &exit.pc);
+		cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg),
+			    "the guest's paging mode is not 4-level paging (CR4=0x%llx)",
+			    (unsigned long long)s->c.vcpu->arch.cr4);
+		sim_cpu_set_pending(&s->c, &exit);
+		return false;
+	}
+	(void)access;
+	return guest_fault(s, 14, gva, res->code);
+}
+
+static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+			void *user)
+{
+	struct sim_x86 *s = user;
+	struct s1_result res;
+	uint32_t prot;
+	enum access_kind access = type == UC_MEM_FETCH_UNMAPPED ? ACCESS_EXEC
+				  : type == UC_MEM_WRITE_UNMAPPED ? ACCESS_WRITE : ACCESS_READ;
+
+	(void)uc;
+	(void)value;
+	if (!vm_running(s->c.vcpu->vm))
+		return false;
+	int rc = walk_for(s, addr, access, &res);
+	if (rc < 0)
+		return walk_fault(s, rc, addr, &res, access, (unsigned)size);
+	if (!map_run(s, addr, &res, &prot))
+		return stage2_fault(s, res.gpa, addr, (unsigned)size, access, false);
+	s->sh.fills++;
+	return true;
+}
+
+/*
+ * An access the page's Unicorn protection refuses: the first write to a
+ * page whose D flag is clear (the walk sets D, 4.8), or the guest's own
+ * protection #PF (R/W, XD, U/S, SMEP, SMAP). The walk decides.
+ */
+static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+		    void *user)
+{
+	struct sim_x86 *s = user;
+	struct s1_result res;
+	enum access_kind access = type == UC_MEM_FETCH_PROT ? ACCESS_EXEC
+				  : type == UC_MEM_WRITE_PROT ? ACCESS_WRITE : ACCESS_READ;
+	uint32_t need = access == ACCESS_EXEC ? UC_PROT_EXEC
+			: access == ACCESS_WRITE ? UC_PROT_WRITE : UC_PROT_READ;
+
+	(void)value;
+	if (!vm_running(s->c.vcpu->vm))
+		return false;
+	int rc = walk_for(s, addr, access, &res);
+	if (rc < 0)
+		return walk_fault(s, rc, addr, &res, access, (unsigned)size);
+	int i = find_region(s, addr);
+	const struct as_region *reg = addrspace_find(&s->c.vcpu->vm->as, res.gpa);
+	unsigned s2 = access == ACCESS_EXEC ? S2_EXEC : access == ACCESS_WRITE ? S2_WRITE : S2_READ;
+	if (i < 0 || !reg || !(reg->perm & s2))
+		return stage2_fault(s, res.gpa, addr, (unsigned)size, access, false);
+	s->sh.r[i].prot |= need;
+	uc_mem_protect(uc, s->sh.r[i].gva, s->sh.r[i].size, s->sh.r[i].prot);
+	s->sh.fills++;
+	return true;
+}
+
+bool sim_x86_shadow_deliver_pending(struct sim_x86 *s)
+{
+	if (!s->sh.pf_pending)
+		return false;
+	s->sh.pf_pending = false;
+	if (s->sh.pf_vector == 14) {
+		s->c.vcpu->arch.cr2 = s->sh.pf_addr;
+		uc_reg_write(s->c.uc, UC_X86_REG_CR2, &s->sh.pf_addr);
+	}
+	sim_x86_deliver(s, s->sh.pf_vector, s->c.vcpu->arch.rip, true, s->sh.pf_code);
+	sim_x86_save(s);
+	return true;
+}
+
+/* ---- Guest-virtual memory for the simulator itself ----------------------- */
+
+/* Copies between buf and guest-virtual memory, page by page through both stages; no A/D. */
+static int access_gva(struct sim_x86 *s, uint64_t gva, void *buf, uint64_t len, bool write)
+{
+	struct x86_s1_regs r;
+	struct s1_result res;
+	uint8_t *b = buf;
+
+	guest_regs(s, &r);
+	r.cpl = 0;
+	while (len) {
+		uint64_t n = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+		int rc = x86_s1_translate(&s->c.vcpu->vm->as, &r, gva, write ? ACCESS_WRITE : ACCESS_READ,
+					  &res, NULL, NULL);
+		if (rc < 0)
+			return rc;
+		rc = write ? addrspace_write(&s->c.vcpu->vm->as, res.gpa, b, n)
+			   : addrspace_read(&s->c.vcpu->vm->as, res.gpa, b, n);
+		if (rc < 0)
+			return rc;
+		gva += n;
+		b += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int sim_x86_read_gva(struct sim_x86 *s, uint64_t gva, void *buf, uint64_t len)
+{
+	return access_gva(s, gva, buf, len, false);
+}
+
+int sim_x86_write_gva(struct sim_x86 *s, uint64_t gva, const void *buf, uint64_t len)
+{
+	return access_gva(s, gva, (void *)buf, len, true);
+}
+
+void sim_x86_shadow_report(struct sim_x86 *s)
+{
+	char line[160];
+	if (s->sh.reported || !s->c.vcpu->vm->trace)
+		return;
+	s->sh.reported = true;
+	cv_snprintf(line, sizeof(line), "shadow: vm=%u vcpu=%u fills=%llu drops=%llu",
+		    s->c.vcpu->vm->id, s->c.vcpu->id, (unsigned long long)s->sh.fills,
+		    (unsigned long long)s->sh.drops);
+	hal_log_write(line);
+}
+
+int sim_x86_shadow_init(struct sim_x86 *s)
+{
+	uc_engine *uc = s->c.uc;
+	uc_hook h;
+	if (uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED, (void *)on_unmapped, s, 1, 0) != UC_ERR_OK ||
+	    uc_hook_add(uc, &h, UC_HOOK_MEM_PROT, (void *)on_prot, s, 1, 0) != UC_ERR_OK)
+		return -CV_EINVAL;
+	return 0;
+}
