@@ -70,6 +70,33 @@ expect_rc 1
 expect_out "hlt: waiting"
 expect_err "waits for an interrupt \(HLT\)"
 
+run_cvisor mmu run --stats $CFG/mmu.toml
+expect_rc 1
+expect_out "mmu: own tables loaded"
+expect_out "mmu: alias ok"
+expect_out "mmu: #PF on the read-only page: cr2 and error code ok"
+expect_out "mmu: invlpg ok"
+expect_out "mmu: running in the high half"
+expect_out "mmu: back in the identity map"
+expect_no_out "returned"
+expect_stat guest-exceptions -eq 1
+expect_stat stage2-fault -eq 1
+pc=$(sym mmu wild_store)
+expect_err "stage-2 fault: write of 8 bytes at GPA 0x70000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
+
+# The walk of the alias page (VA 0x4000_0000: PML4[0], PDPT[1], PD[0], PT[0]), level by level, then stage 2.
+run_cvisor mmu-walks run --trace=walks $CFG/mmu.toml
+expect_rc 1
+expect_count '^walk: vm=62 vcpu=0 stage-1 va=0x0000000040000000 write \(shadow fill\)' -eq 1
+expect_count '^walk:   L0 table=0x[0-9a-f]+ \[0\] = ' -ge 1
+expect_count '^walk:   L1 table=0x[0-9a-f]+ \[1\] = .* table' -ge 1
+expect_count '^walk:   L3 table=0x[0-9a-f]+ \[0\] = .* page -> ' -ge 1
+expect_count '^walk: vm=62 vcpu=0 stage-2 gpa=' -ge 1
+expect_err '^shadow: vm=62 vcpu=0 fills=[1-9]'
+pc=$(sym mmu ro_store)
+expect_count "^walk: vm=62 vcpu=0 stage-1 va=0x0000000040001000 write" -eq 1
+expect_count '^walk:   -> permission fault at level 3' -eq 1
+
 run_cvisor bench_compute run --stats $CFG/bench_compute.toml
 expect_rc 0
 expect_stat pio -eq 1
