@@ -40,7 +40,9 @@ static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 			classify_stop(s, UC_ERR_OK, exit);
 		return;
 	}
-	sim_x86_read_gva(s, a->rip, insn, 3);
+	/* The code at RIP is normally shadow-mapped: read it there, else walk. */
+	if (uc_mem_read(s->c.uc, a->rip, insn, 3) != UC_ERR_OK)
+		sim_x86_read_gva(s, a->rip, insn, 3);
 	bool vmcall = insn[0] == 0x0f && insn[1] == 0x01 && insn[2] == 0xc1;
 	bool ud2 = insn[0] == 0x0f && insn[1] == 0x0b;
 	/*
@@ -79,7 +81,8 @@ static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 			    uc_strerror(err));
 		return;
 	}
-	sim_x86_read_gva(s, a->rip - 1, insn, 1);
+	if (uc_mem_read(s->c.uc, a->rip - 1, insn, 1) != UC_ERR_OK)
+		sim_x86_read_gva(s, a->rip - 1, insn, 1);
 	if (insn[0] == 0xf4) { /* HLT: Unicorn stops after it */
 		struct vmx_exit_info info = { .reason = VMX_EXIT_HLT, .insn_len = 1, .rip = a->rip - 1 };
 		vmx_decode_exit(&info, exit);
