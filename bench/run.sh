@@ -95,6 +95,12 @@ awk -v on="$t_on" -v off="$t_off" 'BEGIN {
 	printf "  MMU on %8.3f s   MMU off %8.3f s   on / off %5.2f (time ratio, 1.00 = free)\n", on, off, on / off
 }'
 bench_sim x86_64 bench_vmcall VMCALL
+echo "== x86_64, shadow paging: CR3 reloads, then reads of 48 pages each (one fill each)"
+t_cv=$(timed "$out" "$CVISOR" run --trace=exits configs/x86_64/bench_shadow.toml) || exit 1
+fills=$(sed -n 's/^shadow: .* fills=\([0-9]*\).*/\1/p' "$out")
+awk -v n="${fills:-0}" -v a="$t_cv" 'BEGIN {
+	printf "  cvisor simulator     %8.3f s  %8.0f fills/s (%d fills)\n", a, n / a, n
+}'
 echo "(wall times of whole runs, including start-up; 2 cores, one vCPU)"
 
 # ---- Bare metal: cvisor at EL2 under QEMU vs the guest directly on QEMU ----
