@@ -43,7 +43,7 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		return 0;
 	}
 	if (__atomic_exchange_n(&c->s2_changed, false, __ATOMIC_ACQ_REL)) {
-		int rc = sim_map_refresh_ram(c->uc, &vcpu->vm->as, &c->map);
+		int rc = sim_arch_stage2_changed(c);
 		if (rc < 0) {
 			exit->reason = EXIT_FATAL;
 			exit->pc = start;

@@ -40,6 +40,13 @@ void sim_arch_leave(struct sim_cpu *c);
  * the stop means.
  */
 void sim_arch_classify(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit);
+/**
+ * Makes Unicorn follow a change of stage 2 (hal_vm_stage2_changed()),
+ * between runs: a guest-physical map rebuilds its RAM from the stage-2
+ * tables (sim_map_refresh_ram()); a shadow of guest-virtual pages is
+ * dropped. Returns 0 or a negative cv_err.
+ */
+int sim_arch_stage2_changed(struct sim_cpu *c);
 /** @} */
 
 #endif

@@ -79,9 +79,6 @@ static int map_window(uc_engine *uc, struct sim_map *m, void *owner, gpa_t base,
 	}
 	w->owner = owner;
 	w->base = base;
-	w->size = size;
-	m->rd = rd;
-	m->wr = wr;
 	return uc_mmio_map(uc, base, size, rd, w, wr, w) == UC_ERR_OK ? 0 : -CV_EINVAL;
 }
 

@@ -17,7 +17,6 @@
 struct sim_window {
 	void *owner;   /**< the architecture's per-vCPU state; NULL: a free slot */
 	gpa_t base;    /**< GPA of the window's first byte (callbacks get offsets) */
-	uint64_t size;
 };
 
 struct sim_map {

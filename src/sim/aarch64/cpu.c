@@ -107,7 +107,7 @@ static unsigned fsc_of(enum s2_fault_kind fault, int level)
 }
 
 /* DFSC for an access to gpa, from where the stage-2 walk stops. */
-static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access)
+unsigned sim_a64_stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access)
 {
 	struct s2_result res;
 	if (stage2_translate(&s->c.vcpu->vm->as.s2, gpa, access, &res, NULL, NULL) == 0)
@@ -155,7 +155,7 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc);
 	enum access_kind access = write ? ACCESS_WRITE : ACCESS_READ;
 	struct a64_trap t = { .hpfar = a64_hpfar_from_gpa(gpa), .far = gpa, .pc = pc };
-	unsigned fsc = stage2_fsc(s, gpa, access);
+	unsigned fsc = sim_a64_stage2_fsc(s, gpa, access);
 
 	bool decoded = decode_access(s, pc, gpa, write, x, sp, &ld, &va);
 	if (!decoded && !write && is_fetch(s, pc, gpa)) {
@@ -355,7 +355,7 @@ static void walk_abort(struct sim_a64 *s, uint64_t pc, uint64_t va, gpa_t desc, 
 	struct vcpu_exit exit;
 	struct a64_trap t = {
 		.esr = ((uint64_t)(data ? EC_DABT_LOW : EC_IABT_LOW) << ESR_EC_SHIFT) | ESR_IL |
-		       ISS_DA_S1PTW | stage2_fsc(s, desc, ACCESS_READ),
+		       ISS_DA_S1PTW | sim_a64_stage2_fsc(s, desc, ACCESS_READ),
 		.far = va,
 		.hpfar = a64_hpfar_from_gpa(desc),
 		.pc = pc,

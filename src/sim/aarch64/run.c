@@ -78,16 +78,9 @@ static void restore_guest(struct sim_a64 *s)
 /* Builds the exit for an instruction fetch at va from a GPA RAM does not serve. */
 void sim_a64_fetch_abort(struct sim_a64 *s, uint64_t va, gpa_t gpa, struct vcpu_exit *exit)
 {
-	struct s2_result res;
-	unsigned fsc = FSC_TRANS(1);
-
-	if (stage2_translate(&s->c.vcpu->vm->as.s2, gpa, ACCESS_EXEC, &res, NULL, NULL) < 0)
-		fsc = res.fault == S2F_PERMISSION ? FSC_PERM(res.level)
-						  : FSC_TRANS(res.level < 0 ? 0 : res.level);
-	else
-		fsc = FSC_PERM(3);
 	struct a64_trap t = {
-		.esr = ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL | fsc,
+		.esr = ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL |
+		       sim_a64_stage2_fsc(s, gpa, ACCESS_EXEC),
 		.far = va,
 		.hpfar = a64_hpfar_from_gpa(gpa),
 		.pc = va,
@@ -174,4 +167,9 @@ void sim_arch_leave(struct sim_cpu *c)
 void sim_arch_classify(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 {
 	classify_stop((struct sim_a64 *)c, err, exit);
+}
+
+int sim_arch_stage2_changed(struct sim_cpu *c)
+{
+	return sim_map_refresh_ram(c->uc, &c->vcpu->vm->as, &c->map);
 }

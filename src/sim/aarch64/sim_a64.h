@@ -58,6 +58,9 @@ bool sim_a64_mmu_on(struct sim_a64 *s);
 int sim_a64_s1_walk(struct sim_a64 *s, uint64_t va, enum access_kind access, struct s1_result *res,
 		    const char *why);
 
+/* The fault status code (DFSC/IFSC) of an access to gpa that stage 2 refuses (cpu.c). */
+unsigned sim_a64_stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access);
+
 /* The exit for an instruction fetch at va whose GPA (gpa) is not RAM (run.c). */
 void sim_a64_fetch_abort(struct sim_a64 *s, uint64_t va, gpa_t gpa, struct vcpu_exit *exit);
 

@@ -128,3 +128,8 @@ void sim_arch_classify(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 {
 	classify_stop((struct sim_rv *)c, err, exit);
 }
+
+int sim_arch_stage2_changed(struct sim_cpu *c)
+{
+	return sim_map_refresh_ram(c->uc, &c->vcpu->vm->as, &c->map);
+}
