@@ -116,4 +116,16 @@ expect_rc 0
 expect_out "[hello] Hello from cvisor guest (x86_64)!"
 expect_out "[vmcall] vmcall: all ok"
 
+# s2prot: stage-2 permissions changed at run time (cvisor call MEM_PROTECT);
+# the shadow must follow stage 2, or the last store would complete.
+run_cvisor s2prot run --stats $CFG/s2prot.toml
+expect_rc 1
+expect_out "s2prot: read-only page read"
+expect_out "s2prot: writable again"
+expect_out "s2prot: storing to the read-only page"
+expect_no_out "FAIL"
+page=$(sym s2prot page)
+pc=$(sym s2prot s2prot_store)
+expect_err "stage-2 fault: write of 8 bytes at GPA 0x$page \(RAM without this permission\) by vCPU 0 at PC 0x$pc"
+
 finish

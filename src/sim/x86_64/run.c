@@ -96,9 +96,6 @@ static void classify_stop(struct sim_x86 *s, uc_err err, struct vcpu_exit *exit)
 
 uint64_t sim_arch_enter(struct sim_cpu *c)
 {
-	/* Stage 2 changed: the shadow's host pages may be stale (hal_vm_stage2_changed). */
-	if (__atomic_exchange_n(&c->s2_changed, false, __ATOMIC_ACQ_REL))
-		sim_x86_shadow_drop_all((struct sim_x86 *)c);
 	sim_x86_restore((struct sim_x86 *)c);
 	return c->vcpu->arch.rip;
 }
@@ -111,4 +108,11 @@ void sim_arch_leave(struct sim_cpu *c)
 void sim_arch_classify(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 {
 	classify_stop((struct sim_x86 *)c, err, exit);
+}
+
+int sim_arch_stage2_changed(struct sim_cpu *c)
+{
+	/* The shadow's host pages may be stale: fill again from the new tables. */
+	sim_x86_shadow_drop_all((struct sim_x86 *)c);
+	return 0;
 }

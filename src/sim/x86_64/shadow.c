@@ -320,23 +320,25 @@ static uint32_t shadow_prot(const struct s1_result *res, unsigned s2_perm)
 
 /*
  * Maps the run of pages around gva that one leaf maps linearly, within one
- * RAM region and one 2 MiB block, not overlapping what is mapped already;
+ * stage-2 leaf and one 2 MiB block, not overlapping what is mapped already;
  * a single page if that is all that fits. Returns false if the GPA is not
  * RAM stage 2 maps.
  */
 static bool map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res, uint32_t *prot)
 {
 	const struct addrspace *as = &s->c.vcpu->vm->as;
-	const struct as_region *reg = addrspace_find(as, res->gpa);
 	uint64_t page_gva = gva & ~(PAGE_SIZE - 1);
 	gpa_t page_gpa = res->gpa & ~(PAGE_SIZE - 1);
+	struct s2_result s2;
 
-	if (!reg || reg->kind != REGION_RAM)
+	/* Stage 2 as it is now (MEM_PROTECT may have changed it): its permissions and leaf. */
+	if (stage2_translate(&as->s2, page_gpa, ACCESS_READ, &s2, NULL, NULL) < 0)
 		return false;
-	*prot = shadow_prot(res, reg->perm);
+	*prot = shadow_prot(res, s2.perm);
+	gpa_t leaf = page_gpa & ~(s2.leaf_size - 1);
 	uint64_t block = MIN(res->leaf_size, RUN_MAX);
-	uint64_t lo = MAX(gva & ~(block - 1), page_gva - (page_gpa - reg->base));
-	uint64_t hi = MIN((gva & ~(block - 1)) + block, page_gva + (reg->base + reg->size - page_gpa));
+	uint64_t lo = MAX(gva & ~(block - 1), page_gva - (page_gpa - leaf));
+	uint64_t hi = MIN((gva & ~(block - 1)) + block, page_gva + (leaf + s2.leaf_size - page_gpa));
 	uint64_t run = hi - lo;
 	void *host = NULL;
 	if (run > PAGE_SIZE && !overlaps(s, lo, run))
@@ -442,9 +444,8 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 	if (rc < 0)
 		return walk_fault(s, rc, addr, &res, access, (unsigned)size);
 	int i = find_region(s, addr);
-	const struct as_region *reg = addrspace_find(&s->c.vcpu->vm->as, res.gpa);
-	unsigned s2 = access == ACCESS_EXEC ? S2_EXEC : access == ACCESS_WRITE ? S2_WRITE : S2_READ;
-	if (i < 0 || !reg || !(reg->perm & s2))
+	struct s2_result s2;
+	if (i < 0 || stage2_translate(&s->c.vcpu->vm->as.s2, res.gpa, access, &s2, NULL, NULL) < 0)
 		return stage2_fault(s, res.gpa, addr, (unsigned)size, access, false);
 	s->sh.r[i].prot |= need;
 	uc_mem_protect(uc, s->sh.r[i].gva, s->sh.r[i].size, s->sh.r[i].prot);
