@@ -31,7 +31,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP
 CPPFLAGS += -Isrc/include -Isrc/arch/$(ARCH)
 
-CORE_SRCS := $(wildcard src/core/*.c) $(wildcard src/arch/$(ARCH)/*.c)
+CORE_SRCS := $(wildcard src/core/*.c) $(wildcard src/lib/*.c) $(wildcard src/arch/$(ARCH)/*.c)
 SIM_SRCS := $(wildcard src/hal_sim/*.c) $(wildcard src/sim/*.c) $(wildcard src/sim/$(ARCH)/*.c)
 OBJ := $(BUILD)/obj/$(ARCH)
 CORE_OBJS := $(CORE_SRCS:%.c=$(OBJ)/%.o)

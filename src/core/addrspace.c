@@ -83,7 +83,7 @@ int addrspace_add_mmio(struct addrspace *as, gpa_t base, uint64_t size, const ch
 	int rc = check_range(as, base, size);
 	if (rc < 0)
 		return rc;
-	new_region(as, REGION_MMIO, base, size, S2_READ | S2_WRITE, name);
+	new_region(as, REGION_MMIO, base, size, PERM_READ | PERM_WRITE, name);
 	return 0;
 }
 

@@ -1,90 +1,143 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Names and trace formatting of the architecture-neutral exit record.
+ * The exit dispatcher (axvcpu's exit handling; Linux KVM's handle_exit.c).
+ *
+ * Every exit, whatever the architecture or the HAL, arrives here as a
+ * struct vcpu_exit. The dispatcher counts it, sends it to the code that
+ * emulates what the guest wanted (device bus, hypercalls, system
+ * registers), or stops the VM when the guest did something it must not.
  */
-#include <cvisor/exit.h>
+#include <cvisor/arch.h>
+#include <cvisor/hal.h>
 #include <cvisor/lib.h>
-#include <cvisor/walk.h>
+#include <cvisor/log.h>
+#include <cvisor/vm.h>
 
-const char *exit_reason_name(enum exit_reason r)
+/* Prints one line of the exit trace (--trace=exits). */
+static void trace_exit(const struct vcpu *vcpu, const struct vcpu_exit *exit)
 {
-	static const char *const names[EXIT_REASON_COUNT] = {
-		[EXIT_NONE] = "none",
-		[EXIT_MMIO] = "mmio",
-		[EXIT_PIO] = "pio",
-		[EXIT_HYPERCALL] = "hypercall",
-		[EXIT_SYSREG] = "sysreg",
-		[EXIT_HALT] = "halt",
-		[EXIT_STAGE2_FAULT] = "stage2-fault",
-		[EXIT_SHUTDOWN] = "shutdown",
-		[EXIT_DEBUG] = "debug",
-		[EXIT_FATAL] = "fatal",
-	};
-	if ((unsigned)r >= EXIT_REASON_COUNT)
-		return "?";
-	return names[r];
+	char ops[200], line[320];
+
+	exit_format_operands(exit, ops, sizeof(ops));
+	cv_snprintf(line, sizeof(line), "exit: vm=%u vcpu=%u %s pc=0x%llx syndrome=0x%llx %s",
+		    vcpu->vm->id, vcpu->id, exit_reason_name(exit->reason),
+		    (unsigned long long)exit->pc, (unsigned long long)exit->syndrome, ops);
+	hal_log_write(line);
 }
 
-const char *access_kind_name(enum access_kind a)
+/* Stops the VM for an access to a GPA that is neither RAM nor a device. */
+static void stop_on_bad_access(struct vcpu *vcpu, gpa_t gpa, unsigned size,
+			       enum access_kind access, uint64_t pc, const char *what)
 {
-	switch (a) {
-	case ACCESS_READ:
-		return "read";
-	case ACCESS_WRITE:
-		return "write";
-	case ACCESS_EXEC:
-		return "exec";
+	char regs[200];
+	vcpu_arch_format_regs(vcpu, regs, sizeof(regs));
+	vm_stop(vcpu->vm, VM_FAILED,
+		"stage-2 fault: %s of %u bytes at GPA 0x%llx (%s) by vCPU %u at PC 0x%llx",
+		access_kind_name(access), size, (unsigned long long)gpa, what, vcpu->id,
+		(unsigned long long)pc);
+	log_info("%s: registers: %s", vcpu->vm->name, regs);
+}
+
+/* An MMIO exit: find the device and perform the access. */
+static void handle_mmio(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct vm *vm = vcpu->vm;
+	uint64_t val = exit->mmio.data;
+	int rc = devbus_access(&vm->bus, exit->mmio.gpa, exit->mmio.size, exit->mmio.write, &val);
+
+	if (rc == 0) {
+		if (!exit->mmio.write)
+			exit->mmio.data = val;
+		return;
 	}
-	return "?";
+	const struct as_region *r = addrspace_find(&vm->as, exit->mmio.gpa);
+	const char *what = !r ? "neither RAM nor a device"
+		: r->kind == REGION_RAM ? "RAM without this permission"
+					: "across the end of a device";
+	stop_on_bad_access(vcpu, exit->mmio.gpa, exit->mmio.size,
+			   exit->mmio.write ? ACCESS_WRITE : ACCESS_READ, exit->pc, what);
 }
 
-static const char *conduit_name(enum hypercall_conduit c)
+/*
+ * A port I/O exit (x86 IN/OUT). Ports no device claims behave as on a PC:
+ * reads give all ones, writes are dropped; firmware and kernels probe them.
+ */
+static void handle_pio(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
-	static const char *const names[] = { "hvc", "smc", "ecall", "vmcall" };
-	return (unsigned)c < ARRAY_SIZE(names) ? names[c] : "?";
+	struct vm *vm = vcpu->vm;
+	uint64_t val = exit->pio.data;
+	int rc = devbus_access(&vm->ports, exit->pio.port, exit->pio.size, exit->pio.write, &val);
+
+	if (rc == -CV_ENOENT) {
+		log_debug("%s: vCPU %u: %s of %u bytes at unclaimed port 0x%x", vm->name, vcpu->id,
+			  exit->pio.write ? "write" : "read", exit->pio.size, exit->pio.port);
+		val = ~0ULL;
+	} else if (rc < 0) {
+		vm_stop(vm, VM_FAILED, "port I/O: %s of %u bytes at port 0x%x refused by the device (%s) "
+			"by vCPU %u at PC 0x%llx", exit->pio.write ? "write" : "read", exit->pio.size,
+			exit->pio.port, cv_strerror(rc), vcpu->id, (unsigned long long)exit->pc);
+		return;
+	}
+	if (!exit->pio.write)
+		exit->pio.data = (uint32_t)(exit->pio.size == 4 ? val : val & ((1u << (8 * exit->pio.size)) - 1));
 }
 
-const char *s2_fault_name(enum s2_fault_kind k)
+/* A stage-2 fault the hypervisor cannot resolve stops the VM. */
+static void handle_stage2_fault(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
-	static const char *const names[] = { "translation", "permission", "access-flag",
-					     "address-size", "other" };
-	return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "?";
+	const struct as_region *r = addrspace_find(&vcpu->vm->as, exit->s2fault.gpa);
+	const char *what = !r ? "neither RAM nor a device"
+		: r->kind == REGION_RAM ? "RAM without this permission"
+					: "a device that cannot be reached this way";
+	stop_on_bad_access(vcpu, exit->s2fault.gpa, exit->s2fault.size, exit->s2fault.access,
+			   exit->pc, what);
 }
 
-int exit_format_operands(const struct vcpu_exit *e, char *buf, size_t size)
+void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
-	switch (e->reason) {
+	struct vm *vm = vcpu->vm;
+
+	if ((unsigned)exit->reason < EXIT_REASON_COUNT)
+		vcpu->exits[exit->reason]++;
+	switch (exit->reason) {
+	case EXIT_NONE:
+		break;
 	case EXIT_MMIO:
-		return cv_snprintf(buf, size, "gpa=0x%llx size=%u %s data=0x%llx reg=%u",
-				   (unsigned long long)e->mmio.gpa, e->mmio.size,
-				   e->mmio.write ? "write" : "read",
-				   (unsigned long long)e->mmio.data, e->mmio.reg);
-	case EXIT_PIO:
-		return cv_snprintf(buf, size, "port=0x%x size=%u %s data=0x%x", e->pio.port,
-				   e->pio.size, e->pio.write ? "out" : "in", e->pio.data);
+		handle_mmio(vcpu, exit);
+		break;
 	case EXIT_HYPERCALL:
-		return cv_snprintf(buf, size, "%s #%u a0=0x%llx a1=0x%llx a2=0x%llx a3=0x%llx ret=0x%llx",
-				   conduit_name(e->hypercall.conduit), e->hypercall.imm,
-				   (unsigned long long)e->hypercall.args[0],
-				   (unsigned long long)e->hypercall.args[1],
-				   (unsigned long long)e->hypercall.args[2],
-				   (unsigned long long)e->hypercall.args[3],
-				   (unsigned long long)e->hypercall.ret[0]);
+		vcpu_arch_hypercall(vcpu, exit);
+		break;
 	case EXIT_SYSREG:
-		return cv_snprintf(buf, size, "id=0x%x %s reg=%u value=0x%llx", e->sysreg.id,
-				   e->sysreg.write ? "write" : "read", e->sysreg.reg,
-				   (unsigned long long)e->sysreg.value);
+		vcpu_arch_sysreg(vcpu, exit);
+		break;
+	case EXIT_HALT:
+		/* No interrupt source exists yet, so nothing could ever wake it. */
+		vm_stop(vm, VM_FAILED,
+			"vCPU %u waits for an interrupt (%s) at PC 0x%llx, but no interrupt "
+			"source could wake it",
+			vcpu->id, vcpu_arch_halt_insn(), (unsigned long long)exit->pc);
+		break;
 	case EXIT_STAGE2_FAULT:
-		return cv_snprintf(buf, size, "gpa=0x%llx %s size=%u fault=%s level=%d",
-				   (unsigned long long)e->s2fault.gpa,
-				   access_kind_name(e->s2fault.access), e->s2fault.size,
-				   s2_fault_name(e->s2fault.kind), e->s2fault.level);
+		handle_stage2_fault(vcpu, exit);
+		break;
 	case EXIT_SHUTDOWN:
-		return cv_snprintf(buf, size, "%s",
-				   e->shutdown.kind == SHUTDOWN_RESET ? "reset" : "poweroff");
+		vm_stop(vm, exit->shutdown.kind == SHUTDOWN_RESET ? VM_RESET : VM_OFF, "guest %s",
+			exit->shutdown.kind == SHUTDOWN_RESET ? "asked for a reset" : "powered off");
+		break;
+	case EXIT_DEBUG:
+		vm_stop(vm, VM_FAILED, "debug exit at PC 0x%llx with no debugger attached",
+			(unsigned long long)exit->pc);
+		break;
 	case EXIT_FATAL:
-		return cv_snprintf(buf, size, "%s", e->fatal.msg);
 	default:
-		return cv_snprintf(buf, size, "%s", "");
+		vm_stop(vm, VM_FAILED, "vCPU %u at PC 0x%llx: %s", vcpu->id,
+			(unsigned long long)exit->pc, exit->fatal.msg);
+		break;
+	case EXIT_PIO:
+		handle_pio(vcpu, exit);
+		break;
 	}
+	if ((vm->trace & TRACE_EXITS) && exit->reason != EXIT_NONE)
+		trace_exit(vcpu, exit);
 }

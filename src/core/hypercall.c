@@ -27,7 +27,7 @@ void hypercall_handle(struct vcpu *vcpu, uint64_t nr, const uint64_t args[3], ui
 		*ret0 = vcpu->id;
 		break;
 	case CVISOR_HC_MEM_PROTECT: {
-		int rc = args[2] > S2_RWX ? -CV_EINVAL
+		int rc = args[2] > PERM_RWX ? -CV_EINVAL
 					  : vm_stage2_protect(vcpu->vm, args[0], args[1], (unsigned)args[2]);
 		*ret0 = rc == 0 ? 0 : rc == -CV_EPERM ? CVISOR_HC_DENIED : CVISOR_HC_INVALID;
 		break;

@@ -60,9 +60,9 @@ static void free_below(uint64_t *table, unsigned entries, int level)
 	if (level >= stage2_arch_last_level())
 		return;
 	for (unsigned i = 0; i < entries; i++) {
-		struct s2_desc_info info;
+		struct walk_desc info;
 		stage2_arch_decode(table[i], level, &info);
-		if (info.kind != S2D_TABLE)
+		if (info.kind != WALK_TABLE)
 			continue;
 		uint64_t *next = table_at(info.addr);
 		free_below(next, TABLE_ENTRIES, level + 1);
@@ -102,19 +102,19 @@ static int place_leaf(struct stage2 *s2, gpa_t gpa, hpa_t hpa, int leaf_level, u
 
 	for (int level = stage2_arch_start_level();; level++) {
 		uint64_t *slot = &table[stage2_arch_index(level, gpa)];
-		struct s2_desc_info info;
+		struct walk_desc info;
 		stage2_arch_decode(*slot, level, &info);
 
 		if (level == leaf_level) {
-			if (info.kind != S2D_INVALID)
+			if (info.kind != WALK_INVALID)
 				return -CV_EOVERLAP;
 			if (!dry)
 				*slot = stage2_arch_leaf_desc(hpa, level, perm, memtype);
 			return 0;
 		}
-		if (info.kind == S2D_LEAF)
+		if (info.kind == WALK_LEAF)
 			return -CV_EOVERLAP;
-		if (info.kind == S2D_INVALID) {
+		if (info.kind == WALK_INVALID) {
 			if (dry)
 				return 0; /* nothing below: free */
 			uint64_t *next = hal_page_alloc(1);
@@ -166,7 +166,7 @@ int stage2_map(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned 
 /* Replaces the block in *slot at level by a table of leaves one level down, same attributes. */
 static int split_block(struct stage2 *s2, uint64_t *slot, int level)
 {
-	struct s2_desc_info info;
+	struct walk_desc info;
 	uint64_t *next = hal_page_alloc(1);
 
 	if (!next)
@@ -196,13 +196,13 @@ static uint64_t *leaf_inside(struct stage2 *s2, gpa_t gpa, uint64_t size, int *l
 	for (int level = stage2_arch_start_level(); level <= stage2_arch_last_level(); level++) {
 		uint64_t *slot = &table[stage2_arch_index(level, gpa)];
 		uint64_t ls = stage2_arch_level_size(level);
-		struct s2_desc_info info;
+		struct walk_desc info;
 		stage2_arch_decode(*slot, level, &info);
-		if (info.kind == S2D_INVALID) {
+		if (info.kind == WALK_INVALID) {
 			*skip = ls - (gpa & (ls - 1));
 			return NULL;
 		}
-		if (info.kind == S2D_LEAF) {
+		if (info.kind == WALK_LEAF) {
 			if (gpa % ls == 0 && size >= ls) {
 				*level_out = level;
 				return slot;
@@ -238,7 +238,7 @@ static int change_range(struct stage2 *s2, gpa_t gpa, uint64_t size, int perm)
 		if (perm < 0) {
 			*slot = 0;
 		} else {
-			struct s2_desc_info info;
+			struct walk_desc info;
 			stage2_arch_decode(*slot, level, &info);
 			*slot = stage2_arch_leaf_desc(info.addr, level, (unsigned)perm, info.memtype);
 		}
@@ -255,24 +255,24 @@ int stage2_unmap(struct stage2 *s2, gpa_t gpa, uint64_t size)
 
 int stage2_protect(struct stage2 *s2, gpa_t gpa, uint64_t size, unsigned perm)
 {
-	return change_range(s2, gpa, size, (int)(perm & S2_RWX));
+	return change_range(s2, gpa, size, (int)(perm & PERM_RWX));
 }
 
 static bool access_allowed(unsigned perm, enum access_kind access)
 {
 	switch (access) {
 	case ACCESS_READ:
-		return perm & S2_READ;
+		return perm & PERM_READ;
 	case ACCESS_WRITE:
-		return perm & S2_WRITE;
-	case ACCESS_EXEC:
-		return perm & S2_EXEC;
+		return perm & PERM_WRITE;
+	case ACCESS_FETCH:
+		return perm & PERM_EXEC;
 	}
 	return false;
 }
 
 int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access,
-		     struct s2_result *res, s2_walk_cb cb, void *ctx)
+		     struct s2_result *res, walk_cb cb, void *ctx)
 {
 	const uint64_t *table = s2->root;
 	int level = stage2_arch_start_level();
@@ -280,11 +280,11 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 	memset(res, 0, sizeof(*res));
 	res->level = level;
 	if (!table || gpa >> stage2_arch_ipa_bits()) {
-		res->fault = S2F_ADDR_SIZE;
+		res->fault = FAULT_ADDR_SIZE;
 		return -CV_EFAULT;
 	}
 	for (;; level++) {
-		struct s2_walk_step step = {
+		struct walk_step step = {
 			.level = level,
 			.table = hal_hva_to_hpa(table),
 			.index = stage2_arch_index(level, gpa),
@@ -296,17 +296,17 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 
 		res->level = level;
 		switch (step.info.kind) {
-		case S2D_INVALID:
-			res->fault = S2F_TRANSLATION;
+		case WALK_INVALID:
+			res->fault = FAULT_TRANSLATION;
 			return -CV_EFAULT;
-		case S2D_TABLE:
+		case WALK_TABLE:
 			if (level >= stage2_arch_last_level()) {
-				res->fault = S2F_TRANSLATION;
+				res->fault = FAULT_TRANSLATION;
 				return -CV_EFAULT;
 			}
 			table = table_at(step.info.addr);
 			continue;
-		case S2D_LEAF:
+		case WALK_LEAF:
 			break;
 		}
 		uint64_t ls = stage2_arch_level_size(level);
@@ -315,11 +315,11 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 		res->leaf_size = ls;
 		res->hpa = step.info.addr + (gpa & (ls - 1));
 		if (!step.info.access_flag) {
-			res->fault = S2F_ACCESS_FLAG;
+			res->fault = FAULT_ACCESS_FLAG;
 			return -CV_EFAULT;
 		}
 		if (!access_allowed(step.info.perm, access)) {
-			res->fault = S2F_PERMISSION;
+			res->fault = FAULT_PERMISSION;
 			return -CV_EPERM;
 		}
 		return 0;

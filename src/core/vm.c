@@ -25,11 +25,11 @@ static unsigned region_perm(uint32_t flags)
 {
 	unsigned perm = 0;
 	if (flags & CFG_MEM_READ)
-		perm |= S2_READ;
+		perm |= PERM_READ;
 	if (flags & CFG_MEM_WRITE)
-		perm |= S2_WRITE;
+		perm |= PERM_WRITE;
 	if (flags & CFG_MEM_EXECUTE)
-		perm |= S2_EXEC;
+		perm |= PERM_EXEC;
 	return perm;
 }
 
@@ -271,7 +271,7 @@ int vm_load_images(struct vm *vm, const struct vm_images *img, char *err, size_t
 		return rc;
 	vm->dtb_gpa = vm->cfg.dtb_load_addr.set ? vm->cfg.dtb_load_addr.value
 						: vm_dtb_addr_below_ram_end(vm);
-	if (!addrspace_gpa_to_hva(&vm->as, vm->entry, 4, ACCESS_EXEC)) {
+	if (!addrspace_gpa_to_hva(&vm->as, vm->entry, 4, ACCESS_FETCH)) {
 		cv_snprintf(err, errsize, "entry point 0x%llx is not in executable guest RAM",
 			    (unsigned long long)vm->entry);
 		return -CV_ERANGE;
@@ -283,8 +283,8 @@ int vm_stage2_protect(struct vm *vm, gpa_t gpa, uint64_t size, unsigned perm)
 {
 	const struct as_region *r = addrspace_find(&vm->as, gpa);
 
-	if (size == 0 || (gpa | size) & (PAGE_SIZE - 1) || gpa + size < gpa || !(perm & S2_READ) ||
-	    (perm & ~S2_RWX) || !r || r->kind != REGION_RAM || gpa + size > r->base + r->size)
+	if (size == 0 || (gpa | size) & (PAGE_SIZE - 1) || gpa + size < gpa || !(perm & PERM_READ) ||
+	    (perm & ~PERM_RWX) || !r || r->kind != REGION_RAM || gpa + size > r->base + r->size)
 		return -CV_EINVAL;
 	if (perm & ~r->perm)
 		return -CV_EPERM;

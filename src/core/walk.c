@@ -19,17 +19,17 @@
 
 static const char *access_word(enum access_kind a)
 {
-	return a == ACCESS_WRITE ? "write" : a == ACCESS_EXEC ? "fetch" : "read";
+	return a == ACCESS_WRITE ? "write" : a == ACCESS_FETCH ? "fetch" : "read";
 }
 
-int s1_walk_follow(const struct s2_walk_step *step, unsigned shift, gva_t va, uint64_t *table,
+int s1_walk_follow(const struct walk_step *step, unsigned shift, gva_t va, uint64_t *table,
 		   struct s1_result *res)
 {
-	if (step->info.kind == S2D_INVALID) {
-		res->fault = S2F_TRANSLATION;
+	if (step->info.kind == WALK_INVALID) {
+		res->fault = FAULT_TRANSLATION;
 		return -CV_EFAULT;
 	}
-	if (step->info.kind == S2D_TABLE) {
+	if (step->info.kind == WALK_TABLE) {
 		*table = step->info.addr;
 		return 1;
 	}
@@ -40,7 +40,7 @@ int s1_walk_follow(const struct s2_walk_step *step, unsigned shift, gva_t va, ui
 	return 0;
 }
 
-s2_walk_cb walk_trace_begin(struct walk_trace *t, const struct vcpu *vcpu, int stage, uint64_t addr,
+walk_cb walk_trace_begin(struct walk_trace *t, const struct vcpu *vcpu, int stage, uint64_t addr,
 			    enum access_kind access, const char *why)
 {
 	char line[200];
@@ -56,23 +56,23 @@ s2_walk_cb walk_trace_begin(struct walk_trace *t, const struct vcpu *vcpu, int s
 	return walk_trace_step;
 }
 
-void walk_trace_step(const struct s2_walk_step *step, void *ctx)
+void walk_trace_step(const struct walk_step *step, void *ctx)
 {
 	const struct walk_trace *t = ctx;
-	const struct s2_desc_info *i = &step->info;
+	const struct walk_desc *i = &step->info;
 	char line[200], what[80];
 	unsigned p = i->perm;
 
 	(void)t;
 	switch (i->kind) {
-	case S2D_TABLE:
+	case WALK_TABLE:
 		cv_snprintf(what, sizeof(what), "table -> 0x%llx", (unsigned long long)i->addr);
 		break;
-	case S2D_LEAF:
+	case WALK_LEAF:
 		cv_snprintf(what, sizeof(what), "%s -> 0x%llx %c%c%c%s%s",
 			    step->level == 3 ? "page" : "block", (unsigned long long)i->addr,
-			    (p & S2_READ) ? 'r' : '-', (p & S2_WRITE) ? 'w' : '-',
-			    (p & S2_EXEC) ? 'x' : '-', i->memtype == S2_MEM_DEVICE ? " device" : "",
+			    (p & PERM_READ) ? 'r' : '-', (p & PERM_WRITE) ? 'w' : '-',
+			    (p & PERM_EXEC) ? 'x' : '-', i->memtype == S2_MEM_DEVICE ? " device" : "",
 			    i->access_flag ? "" : " no-access-flag");
 		break;
 	default:
@@ -85,7 +85,7 @@ void walk_trace_step(const struct s2_walk_step *step, void *ctx)
 	hal_log_write(line);
 }
 
-void walk_trace_end(const struct walk_trace *t, int rc, uint64_t out, enum s2_fault_kind fault,
+void walk_trace_end(const struct walk_trace *t, int rc, uint64_t out, enum walk_fault fault,
 		    int level)
 {
 	char line[160];
@@ -96,7 +96,7 @@ void walk_trace_end(const struct walk_trace *t, int rc, uint64_t out, enum s2_fa
 		cv_snprintf(line, sizeof(line), "walk:   -> %s=0x%llx", t->stage == 1 ? "gpa" : "hpa",
 			    (unsigned long long)out);
 	else
-		cv_snprintf(line, sizeof(line), "walk:   -> %s fault at level %d", s2_fault_name(fault),
+		cv_snprintf(line, sizeof(line), "walk:   -> %s fault at level %d", walk_fault_name(fault),
 			    level);
 	hal_log_write(line);
 }
@@ -107,7 +107,7 @@ void walk_trace_stage2(const struct vcpu *vcpu, gpa_t gpa, enum access_kind acce
 	struct walk_trace t;
 	struct s2_result res;
 
-	s2_walk_cb cb = walk_trace_begin(&t, vcpu, 2, gpa, access, why);
+	walk_cb cb = walk_trace_begin(&t, vcpu, 2, gpa, access, why);
 	if (!cb)
 		return;
 	int rc = stage2_translate(&vcpu->vm->as.s2, gpa, access, &res, cb, &t);

@@ -14,8 +14,8 @@
 
 static int prot_of(unsigned perm)
 {
-	return ((perm & S2_READ) ? UC_PROT_READ : 0) | ((perm & S2_WRITE) ? UC_PROT_WRITE : 0) |
-	       ((perm & S2_EXEC) ? UC_PROT_EXEC : 0);
+	return ((perm & PERM_READ) ? UC_PROT_READ : 0) | ((perm & PERM_WRITE) ? UC_PROT_WRITE : 0) |
+	       ((perm & PERM_EXEC) ? UC_PROT_EXEC : 0);
 }
 
 static int map_window(uc_engine *uc, struct sim_map *m, void *owner, gpa_t base, uint64_t size,
@@ -56,7 +56,7 @@ static int map_ram(uc_engine *uc, struct sim_map *m, void *owner, const struct s
 			len += step;
 			gpa += step;
 		}
-		if (!(perm & S2_WRITE))
+		if (!(perm & PERM_WRITE))
 			m->restricted = true;
 		if (uc_mem_map_ptr(uc, start, len, prot_of(perm), hal_hpa_to_hva(hstart)) != UC_ERR_OK)
 			return -CV_EINVAL;

@@ -103,7 +103,7 @@ expect_no_out "FAIL"
 pc=$(aarch64-linux-gnu-nm "$BUILD/guests/aarch64/mmu.elf" | awk '$3 == "noram_store" { print $1 }' | sed 's/^0*//')
 expect_err "^cvisor: vm [0-9]+ \(mmu\) stopped: stage-2 fault: write of 4 bytes at GPA 0x20000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
 expect_out "[jump] jump: branching to 0x1000_0000"
-expect_err "^cvisor: vm [0-9]+ \(jump\) stopped: stage-2 fault: exec of 4 bytes at GPA 0x10000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x10000000"
+expect_err "^cvisor: vm [0-9]+ \(jump\) stopped: stage-2 fault: fetch of 4 bytes at GPA 0x10000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x10000000"
 expect_out "[hello] Hello from cvisor guest (aarch64)!"
 expect_out "cvisor: 1 of 3 VMs powered off"
 

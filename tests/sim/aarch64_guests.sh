@@ -68,8 +68,8 @@ expect_err "at PC 0x$pc"
 run_cvisor jump run --trace=exits --stats $CFG/jump.toml
 expect_rc 1
 expect_out "jump: branching to 0x1000_0000"
-expect_count '^exit: vm=17 vcpu=0 stage2-fault pc=0x10000000 syndrome=0x82000005 gpa=0x10000000 exec ' -eq 1
-expect_err "stage-2 fault: exec of 4 bytes at GPA 0x10000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x10000000"
+expect_count '^exit: vm=17 vcpu=0 stage2-fault pc=0x10000000 syndrome=0x82000005 gpa=0x10000000 fetch ' -eq 1
+expect_err "stage-2 fault: fetch of 4 bytes at GPA 0x10000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x10000000"
 
 # mmu: the guest's own stage-1 tables (Unicorn's MMU walks them); its own
 # permission and translation faults, with ESR_EL1/FAR_EL1 worked out by

@@ -22,7 +22,7 @@ static int setup(void **state)
 	*state = &as;
 	if (addrspace_init(&as) < 0)
 		return -1;
-	return addrspace_add_ram(&as, RAM, 0x10000, S2_RWX, "ram0");
+	return addrspace_add_ram(&as, RAM, 0x10000, PERM_RWX, "ram0");
 }
 
 static int teardown(void **state)
@@ -59,15 +59,15 @@ static void test_overlaps_and_bad_ranges(void **state)
 {
 	struct addrspace *as = *state;
 
-	assert_int_equal(addrspace_add_ram(as, RAM + 0xf000, 0x2000, S2_RWX, "x"), -CV_EOVERLAP);
-	assert_int_equal(addrspace_add_ram(as, RAM - 0x1000, 0x2000, S2_RWX, "x"), -CV_EOVERLAP);
+	assert_int_equal(addrspace_add_ram(as, RAM + 0xf000, 0x2000, PERM_RWX, "x"), -CV_EOVERLAP);
+	assert_int_equal(addrspace_add_ram(as, RAM - 0x1000, 0x2000, PERM_RWX, "x"), -CV_EOVERLAP);
 	assert_int_equal(addrspace_add_mmio(as, RAM + 0x8000, 0x100, "dev"), -CV_EOVERLAP);
-	assert_int_equal(addrspace_add_ram(as, 0x50000800, 0x1000, S2_RWX, "x"), -CV_EINVAL);
-	assert_int_equal(addrspace_add_ram(as, 0x50000000, 0x1001, S2_RWX, "x"), -CV_EINVAL);
-	assert_int_equal(addrspace_add_ram(as, 0x50000000, 0, S2_RWX, "x"), -CV_EINVAL);
+	assert_int_equal(addrspace_add_ram(as, 0x50000800, 0x1000, PERM_RWX, "x"), -CV_EINVAL);
+	assert_int_equal(addrspace_add_ram(as, 0x50000000, 0x1001, PERM_RWX, "x"), -CV_EINVAL);
+	assert_int_equal(addrspace_add_ram(as, 0x50000000, 0, PERM_RWX, "x"), -CV_EINVAL);
 	assert_int_equal(addrspace_add_mmio(as, 0xfffffffffffff000ULL, 0x2000, "wrap"), -CV_EINVAL);
 	/* Adjacent is fine. */
-	assert_int_equal(addrspace_add_ram(as, RAM + 0x10000, 0x1000, S2_RWX, "ram1"), 0);
+	assert_int_equal(addrspace_add_ram(as, RAM + 0x10000, 0x1000, PERM_RWX, "ram1"), 0);
 	assert_int_equal(as->nregions, 2);
 }
 
@@ -113,7 +113,7 @@ static void test_spanning_regions(void **state)
 	struct addrspace *as = *state;
 	uint8_t out[0x2000], in[0x2000];
 
-	assert_int_equal(addrspace_add_ram(as, RAM + 0x10000, 0x4000, S2_RWX, "ram1"), 0);
+	assert_int_equal(addrspace_add_ram(as, RAM + 0x10000, 0x4000, PERM_RWX, "ram1"), 0);
 	memset(out, 0xa5, sizeof(out));
 	/* Copies may span two adjacent regions ... */
 	assert_int_equal(addrspace_write(as, RAM + 0xf000, out, sizeof(out)), 0);
@@ -129,17 +129,17 @@ static void test_permissions(void **state)
 	const uint8_t code[4] = { 0x1f, 0x20, 0x03, 0xd5 };
 	uint8_t back[4];
 
-	assert_int_equal(addrspace_add_ram(as, 0x50000000, 0x2000, S2_READ | S2_EXEC, "rom"), 0);
+	assert_int_equal(addrspace_add_ram(as, 0x50000000, 0x2000, PERM_READ | PERM_EXEC, "rom"), 0);
 	/* The guest may not write it ... */
 	assert_null(addrspace_gpa_to_hva(as, 0x50000000, 4, ACCESS_WRITE));
-	assert_non_null(addrspace_gpa_to_hva(as, 0x50000000, 4, ACCESS_EXEC));
+	assert_non_null(addrspace_gpa_to_hva(as, 0x50000000, 4, ACCESS_FETCH));
 	/* ... but the hypervisor loads images into it. */
 	assert_int_equal(addrspace_write(as, 0x50000ffe, code, 4), 0);
 	assert_int_equal(addrspace_read(as, 0x50000ffe, back, 4), 0);
 	assert_memory_equal(back, code, 4);
 	/* Execute-never RAM. */
-	assert_int_equal(addrspace_add_ram(as, 0x60000000, 0x1000, S2_READ | S2_WRITE, "data"), 0);
-	assert_null(addrspace_gpa_to_hva(as, 0x60000000, 4, ACCESS_EXEC));
+	assert_int_equal(addrspace_add_ram(as, 0x60000000, 0x1000, PERM_READ | PERM_WRITE, "data"), 0);
+	assert_null(addrspace_gpa_to_hva(as, 0x60000000, 4, ACCESS_FETCH));
 	assert_non_null(addrspace_gpa_to_hva(as, 0x60000000, 4, ACCESS_WRITE));
 }
 

@@ -23,7 +23,7 @@ static int setup(void **state)
 	(void)state;
 	if (addrspace_init(&as) < 0)
 		return -1;
-	if (addrspace_add_ram(&as, RAM, RAM_SIZE, S2_RWX, "ram0") < 0)
+	if (addrspace_add_ram(&as, RAM, RAM_SIZE, PERM_RWX, "ram0") < 0)
 		return -1;
 	return addrspace_add_mmio(&as, 0x09000000, 0x1000, "pl011");
 }

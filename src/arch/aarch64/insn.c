@@ -14,7 +14,7 @@
  * prefetches and tag stores are not "a load or store of a general-purpose
  * register" here: a64_decode_ldst() returns false for them.
  */
-#include <arch/esr.h>
+#include <arch/trap.h>
 #include <arch/insn.h>
 #include <cvisor/lib.h>
 

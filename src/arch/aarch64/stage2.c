@@ -4,7 +4,7 @@
  * @brief VMSAv8-64 stage-2 descriptors: the AArch64 hooks of the core's
  *        stage-2 walker (see arch/s2.h for the chosen geometry).
  */
-#include <arch/s2.h>
+#include <arch/stage2.h>
 #include <cvisor/stage2.h>
 
 int stage2_arch_start_level(void)
@@ -67,18 +67,18 @@ uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memt
 		d |= A64_S2D_MEMATTR_DEVICE_nGnRE;
 	else
 		d |= A64_S2D_MEMATTR_NORMAL_WB | A64_S2D_SH_INNER;
-	if (perm & S2_READ)
+	if (perm & PERM_READ)
 		d |= A64_S2D_S2AP_R;
-	if (perm & S2_WRITE)
+	if (perm & PERM_WRITE)
 		d |= A64_S2D_S2AP_W;
-	if (!(perm & S2_EXEC))
+	if (!(perm & PERM_EXEC))
 		d |= A64_S2D_XN;
 	return d;
 }
 
-void stage2_arch_decode(uint64_t desc, int level, struct s2_desc_info *info)
+void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info)
 {
-	info->kind = S2D_INVALID;
+	info->kind = WALK_INVALID;
 	info->addr = 0;
 	info->perm = 0;
 	info->memtype = S2_MEM_NORMAL;
@@ -87,7 +87,7 @@ void stage2_arch_decode(uint64_t desc, int level, struct s2_desc_info *info)
 	if (!(desc & A64_S2D_VALID))
 		return;
 	if (level < 3 && (desc & A64_S2D_TYPE_TABLE)) {
-		info->kind = S2D_TABLE;
+		info->kind = WALK_TABLE;
 		info->addr = desc & A64_S2D_ADDR_MASK;
 		return;
 	}
@@ -96,11 +96,11 @@ void stage2_arch_decode(uint64_t desc, int level, struct s2_desc_info *info)
 		return;
 	if (!stage2_arch_leaf_allowed(level))
 		return;
-	info->kind = S2D_LEAF;
+	info->kind = WALK_LEAF;
 	info->addr = desc & A64_S2D_ADDR_MASK & ~(stage2_arch_level_size(level) - 1);
-	info->perm = ((desc & A64_S2D_S2AP_R) ? S2_READ : 0) |
-		     ((desc & A64_S2D_S2AP_W) ? S2_WRITE : 0) |
-		     ((desc & A64_S2D_XN) ? 0 : S2_EXEC);
+	info->perm = ((desc & A64_S2D_S2AP_R) ? PERM_READ : 0) |
+		     ((desc & A64_S2D_S2AP_W) ? PERM_WRITE : 0) |
+		     ((desc & A64_S2D_XN) ? 0 : PERM_EXEC);
 	/* MemAttr[3:2] = 0b00 is Device memory at stage 2. */
 	info->memtype = (desc & (0xcULL << A64_S2D_MEMATTR_SHIFT)) ? S2_MEM_NORMAL : S2_MEM_DEVICE;
 	info->access_flag = desc & A64_S2D_AF;

@@ -2,7 +2,7 @@
 /*
  * AArch64 vCPU state: boot protocol, completion of handled exits, reports.
  */
-#include <arch/esr.h>
+#include <arch/trap.h>
 
 #include <cvisor/arch.h>
 #include <cvisor/lib.h>

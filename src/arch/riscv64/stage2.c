@@ -4,7 +4,7 @@
  * @brief Sv39x4 G-stage page table entries: the RISC-V hooks of the core's
  *        stage-2 walker (see arch/s2.h).
  */
-#include <arch/s2.h>
+#include <arch/stage2.h>
 #include <cvisor/stage2.h>
 
 int stage2_arch_start_level(void)
@@ -63,20 +63,20 @@ uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memt
 {
 	uint64_t d = ppn(hpa & ~(stage2_arch_level_size(level) - 1)) | RV_PTE_V | RV_PTE_U |
 		     RV_PTE_A | RV_PTE_D;
-	if (perm & S2_READ)
+	if (perm & PERM_READ)
 		d |= RV_PTE_R;
-	if (perm & S2_WRITE)
+	if (perm & PERM_WRITE)
 		d |= RV_PTE_W;
-	if (perm & S2_EXEC)
+	if (perm & PERM_EXEC)
 		d |= RV_PTE_X;
 	if (memtype == S2_MEM_DEVICE)
 		d |= RV_PTE_PBMT_IO;
 	return d;
 }
 
-void stage2_arch_decode(uint64_t desc, int level, struct s2_desc_info *info)
+void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info)
 {
-	info->kind = S2D_INVALID;
+	info->kind = WALK_INVALID;
 	info->addr = 0;
 	info->perm = 0;
 	info->memtype = S2_MEM_NORMAL;
@@ -88,7 +88,7 @@ void stage2_arch_decode(uint64_t desc, int level, struct s2_desc_info *info)
 	hpa_t pa = ((desc & RV_PTE_PPN_MASK) >> RV_PTE_PPN_SHIFT) << 12;
 	if (!(desc & (RV_PTE_R | RV_PTE_W | RV_PTE_X))) {
 		if (level < 3) {
-			info->kind = S2D_TABLE;
+			info->kind = WALK_TABLE;
 			info->addr = pa;
 		}
 		return;
@@ -96,10 +96,10 @@ void stage2_arch_decode(uint64_t desc, int level, struct s2_desc_info *info)
 	/* A leaf without U is a fault for G-stage accesses. */
 	if (!(desc & RV_PTE_U))
 		return;
-	info->kind = S2D_LEAF;
+	info->kind = WALK_LEAF;
 	info->addr = pa & ~(stage2_arch_level_size(level) - 1);
-	info->perm = ((desc & RV_PTE_R) ? S2_READ : 0) | ((desc & RV_PTE_W) ? S2_WRITE : 0) |
-		     ((desc & RV_PTE_X) ? S2_EXEC : 0);
+	info->perm = ((desc & RV_PTE_R) ? PERM_READ : 0) | ((desc & RV_PTE_W) ? PERM_WRITE : 0) |
+		     ((desc & RV_PTE_X) ? PERM_EXEC : 0);
 	info->memtype = (desc & (3ULL << 61)) == RV_PTE_PBMT_IO ? S2_MEM_DEVICE : S2_MEM_NORMAL;
 	info->access_flag = desc & RV_PTE_A;
 }

@@ -113,10 +113,10 @@ static void guest_page_fault(const struct rv_trap *t, struct vcpu_exit *e)
 	e->s2fault.gpa = rv_fault_gpa(t);
 	e->s2fault.gva = t->stval;
 	e->s2fault.gva_valid = true;
-	e->s2fault.access = cause == RV_CAUSE_FETCH_GUEST_PAGE_FAULT ? ACCESS_EXEC
+	e->s2fault.access = cause == RV_CAUSE_FETCH_GUEST_PAGE_FAULT ? ACCESS_FETCH
 			    : cause == RV_CAUSE_LOAD_GUEST_PAGE_FAULT ? ACCESS_READ
 								      : ACCESS_WRITE;
-	e->s2fault.kind = S2F_TRANSLATION; /* RISC-V reports one kind of guest-page fault */
+	e->s2fault.kind = FAULT_TRANSLATION; /* RISC-V reports one kind of guest-page fault */
 	e->s2fault.level = -1;
 }
 

@@ -4,7 +4,7 @@
  * @brief EPT entries: the x86_64 hooks of the core's stage-2 walker
  *        (see arch/ept.h).
  */
-#include <arch/ept.h>
+#include <arch/stage2.h>
 #include <cvisor/stage2.h>
 
 int stage2_arch_start_level(void)
@@ -57,11 +57,11 @@ uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memt
 {
 	uint64_t d = (hpa & EPT_ADDR_MASK & ~(stage2_arch_level_size(level) - 1)) | EPT_ACCESSED;
 
-	if (perm & S2_READ)
+	if (perm & PERM_READ)
 		d |= EPT_R;
-	if (perm & S2_WRITE)
+	if (perm & PERM_WRITE)
 		d |= EPT_W | EPT_DIRTY;
-	if (perm & S2_EXEC)
+	if (perm & PERM_EXEC)
 		d |= EPT_X;
 	d |= (memtype == S2_MEM_DEVICE ? EPT_MT_UC : EPT_MT_WB) << EPT_MT_SHIFT;
 	if (level < 3)
@@ -69,9 +69,9 @@ uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memt
 	return d;
 }
 
-void stage2_arch_decode(uint64_t desc, int level, struct s2_desc_info *info)
+void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info)
 {
-	info->kind = S2D_INVALID;
+	info->kind = WALK_INVALID;
 	info->addr = 0;
 	info->perm = 0;
 	info->memtype = S2_MEM_NORMAL;
@@ -81,14 +81,14 @@ void stage2_arch_decode(uint64_t desc, int level, struct s2_desc_info *info)
 	if (!(desc & (EPT_R | EPT_W | EPT_X)) || ((desc & EPT_W) && !(desc & EPT_R)))
 		return;
 	if (level == 0 || (level < 3 && !(desc & EPT_LARGE))) {
-		info->kind = S2D_TABLE;
+		info->kind = WALK_TABLE;
 		info->addr = desc & EPT_ADDR_MASK;
 		return;
 	}
-	info->kind = S2D_LEAF;
+	info->kind = WALK_LEAF;
 	info->addr = desc & EPT_ADDR_MASK & ~(stage2_arch_level_size(level) - 1);
-	info->perm = ((desc & EPT_R) ? S2_READ : 0) | ((desc & EPT_W) ? S2_WRITE : 0) |
-		     ((desc & EPT_X) ? S2_EXEC : 0);
+	info->perm = ((desc & EPT_R) ? PERM_READ : 0) | ((desc & EPT_W) ? PERM_WRITE : 0) |
+		     ((desc & EPT_X) ? PERM_EXEC : 0);
 	info->memtype = ((desc >> EPT_MT_SHIFT) & 7) == EPT_MT_UC ? S2_MEM_DEVICE : S2_MEM_NORMAL;
 }
 

@@ -11,7 +11,7 @@
  * DS = ES = SS = 0x18 (flat data), interrupts off, RSI = the device tree's
  * GPA. It must load its own IDT before taking exceptions.
  */
-#include <arch/vmx.h>
+#include <arch/trap.h>
 
 #include <cvisor/arch.h>
 #include <cvisor/lib.h>

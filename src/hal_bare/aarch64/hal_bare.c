@@ -16,8 +16,8 @@
  */
 #include <libfdt.h>
 
-#include <arch/esr.h>
-#include <arch/s2.h>
+#include <arch/trap.h>
+#include <arch/stage2.h>
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>

@@ -25,7 +25,7 @@ struct as_region {
 	enum region_kind kind;
 	gpa_t base;
 	uint64_t size;
-	unsigned perm;      /**< enum s2_perm bits */
+	unsigned perm;      /**< enum mem_perm bits */
 	void *host;         /**< RAM: host memory backing it (NULL for MMIO) */
 	char name[32];
 };

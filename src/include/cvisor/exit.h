@@ -36,7 +36,7 @@ enum sysreg_op { SYSREG_OP_WRITE, SYSREG_OP_SET, SYSREG_OP_CLEAR };
 #define SYSREG_SRC_IMM 0xff
 
 /** Kind of memory access that caused an exit. */
-enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC };
+enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH };
 
 /** How the guest reached the hypervisor for a hypercall. */
 enum hypercall_conduit { CONDUIT_HVC, CONDUIT_SMC, CONDUIT_ECALL, CONDUIT_VMCALL };
@@ -44,13 +44,14 @@ enum hypercall_conduit { CONDUIT_HVC, CONDUIT_SMC, CONDUIT_ECALL, CONDUIT_VMCALL
 /** Kind of shutdown the guest asked for. */
 enum shutdown_kind { SHUTDOWN_POWEROFF, SHUTDOWN_RESET };
 
-/** Stage-2 fault classes, as the architectures report them. */
-enum s2_fault_kind {
-	S2F_TRANSLATION, /**< nothing mapped at that GPA */
-	S2F_PERMISSION,  /**< mapped, but not for this kind of access */
-	S2F_ACCESS_FLAG, /**< descriptor has AF clear */
-	S2F_ADDR_SIZE,   /**< GPA beyond the stage-2 input range */
-	S2F_OTHER,       /**< anything else (synchronous external abort, ...) */
+/** Why a translation failed, at either stage, as the architectures report it. */
+enum walk_fault {
+	FAULT_TRANSLATION,   /**< nothing mapped at that address */
+	FAULT_PERMISSION,    /**< mapped, but not for this kind of access */
+	FAULT_ACCESS_FLAG,   /**< descriptor has AF clear */
+	FAULT_ADDR_SIZE,     /**< address beyond the translation's input range */
+	FAULT_OTHER,         /**< anything else (synchronous external abort, alignment, ...) */
+	FAULT_TABLE_NOT_RAM, /**< stage 1: a table of the walk is at a GPA that is not RAM */
 };
 
 /** One VM exit: a reason and its operands. */
@@ -105,7 +106,7 @@ struct vcpu_exit {
 			bool gva_valid;
 			enum access_kind access;
 			uint8_t size;        /**< access size if known, else 0 */
-			enum s2_fault_kind kind;
+			enum walk_fault kind;
 			int level;           /**< table level of the fault, -1 if unknown */
 		} s2fault;
 		/** EXIT_SHUTDOWN. */
@@ -122,7 +123,7 @@ struct vcpu_exit {
 /** Returns a short lower-case name of an exit reason ("mmio", "hypercall", ...). */
 const char *exit_reason_name(enum exit_reason r);
 
-/** Returns "read", "write" or "exec". */
+/** Returns "read", "write" or "fetch" (an instruction fetch). */
 const char *access_kind_name(enum access_kind a);
 
 /**

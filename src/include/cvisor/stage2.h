@@ -17,12 +17,7 @@
 
 #include "exit.h"
 #include "types.h"
-
-/** Access permissions of a stage-2 mapping. */
-enum s2_perm { S2_READ = 1, S2_WRITE = 2, S2_EXEC = 4, S2_RWX = 7 };
-
-/** Memory type of a stage-2 mapping. */
-enum s2_memtype { S2_MEM_NORMAL, S2_MEM_DEVICE };
+#include "walk.h"
 
 /** A stage-2 table tree. */
 struct stage2 {
@@ -33,34 +28,13 @@ struct stage2 {
 	size_t root_alloc_pages;
 };
 
-/** What a descriptor means, as the walker understands it. */
-struct s2_desc_info {
-	enum { S2D_INVALID, S2D_TABLE, S2D_LEAF } kind;
-	hpa_t addr;          /**< next table (TABLE) or output address (LEAF) */
-	unsigned perm;       /**< enum s2_perm bits (LEAF) */
-	enum s2_memtype memtype;
-	bool access_flag;    /**< AF set (architectures without AF: true) */
-};
-
-/** One level of a walk, for tracing and teaching. */
-struct s2_walk_step {
-	int level;
-	hpa_t table;         /**< host physical address of the table read */
-	unsigned index;      /**< index of the descriptor in that table */
-	uint64_t desc;       /**< descriptor value read */
-	struct s2_desc_info info;
-};
-
-/** Called once per level visited by stage2_translate(), when non-NULL. */
-typedef void (*s2_walk_cb)(const struct s2_walk_step *step, void *ctx);
-
 /** Result of a translation. */
 struct s2_result {
 	hpa_t hpa;                /**< output address (on success) */
 	unsigned perm;            /**< permissions of the leaf */
 	enum s2_memtype memtype;
 	uint64_t leaf_size;       /**< bytes covered by the leaf (4 KiB, 2 MiB, 1 GiB) */
-	enum s2_fault_kind fault; /**< why it failed (on failure) */
+	enum walk_fault fault; /**< why it failed (on failure) */
 	int level;                /**< level of the leaf or of the fault */
 };
 
@@ -93,7 +67,7 @@ int stage2_protect(struct stage2 *s2, gpa_t gpa, uint64_t size, unsigned perm);
  * cb, if not NULL, sees every level visited.
  */
 int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access,
-		     struct s2_result *res, s2_walk_cb cb, void *ctx);
+		     struct s2_result *res, walk_cb cb, void *ctx);
 /** The value the hardware's stage-2 base register takes (VTTBR_EL2, hgatp, EPTP). */
 uint64_t stage2_root_register(const struct stage2 *s2, uint16_t vmid);
 
@@ -118,7 +92,7 @@ uint64_t stage2_arch_table_desc(hpa_t next);
 /** Leaf descriptor for output address hpa at level. */
 uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memtype memtype);
 /** Decodes a descriptor read at level. */
-void stage2_arch_decode(uint64_t desc, int level, struct s2_desc_info *info);
+void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info);
 /** Stage-2 base register value for a root at hpa and a VMID. */
 uint64_t stage2_arch_root_register(hpa_t root, uint16_t vmid);
 

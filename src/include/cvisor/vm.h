@@ -140,7 +140,7 @@ enum cvisor_hypercall {
 
 /**
  * Changes the stage-2 permissions of [gpa, gpa+size) of the VM's RAM to
- * perm (S2_* bits, at least S2_READ, within what the region was given by
+ * perm (S2_* bits, at least PERM_READ, within what the region was given by
  * the config) and tells the HAL (hal_vm_stage2_changed). Returns 0,
  * -CV_EINVAL (not page aligned, not inside one RAM region, no read) or
  * -CV_EPERM (more than the config grants).

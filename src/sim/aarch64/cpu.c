@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arch/esr.h>
+#include <arch/trap.h>
 #include <arch/insn.h>
 #include <arch/traps.h>
 
@@ -81,7 +81,7 @@ static bool is_fetch(struct sim_a64 *s, uint64_t pc, gpa_t gpa)
 	gpa_t code = pc;
 	if (sim_a64_mmu_on(s)) {
 		struct s1_result res;
-		if (sim_a64_s1_walk(s, pc, ACCESS_EXEC, &res, "instruction fetch") < 0)
+		if (sim_a64_s1_walk(s, pc, ACCESS_FETCH, &res, "instruction fetch") < 0)
 			return false;
 		code = res.gpa;
 	}
@@ -91,15 +91,15 @@ static bool is_fetch(struct sim_a64 *s, uint64_t pc, gpa_t gpa)
 }
 
 /* The fault status code (DFSC/IFSC, ARM ARM D17.2.40) of a walk's fault at level. */
-static unsigned fsc_of(enum s2_fault_kind fault, int level)
+static unsigned fsc_of(enum walk_fault fault, int level)
 {
 	level = level < 0 ? 0 : level;
 	switch (fault) {
-	case S2F_PERMISSION:
+	case FAULT_PERMISSION:
 		return FSC_PERM(level);
-	case S2F_ACCESS_FLAG:
+	case FAULT_ACCESS_FLAG:
 		return FSC_ACCESS(level);
-	case S2F_ADDR_SIZE:
+	case FAULT_ADDR_SIZE:
 		return FSC_ADDR_SIZE(level);
 	default:
 		return FSC_TRANS(level);
@@ -376,7 +376,7 @@ static void walk_abort(struct sim_a64 *s, uint64_t pc, uint64_t va, gpa_t desc, 
 static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 {
 	uint64_t x[31], sp, far = pc, esr;
-	enum access_kind access = ACCESS_EXEC;
+	enum access_kind access = ACCESS_FETCH;
 	struct a64_ldst ld;
 	struct s1_result res;
 	unsigned fsc;
@@ -401,7 +401,7 @@ static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 			if ((rc = sim_a64_s1_walk(s, next, access, &res, why)) < 0)
 				far = next;
 		}
-		if (rc < 0 && res.fault == S2F_OTHER) {
+		if (rc < 0 && res.fault == FAULT_TABLE_NOT_RAM) {
 			walk_abort(s, pc, far, res.gpa, data);
 			return;
 		}

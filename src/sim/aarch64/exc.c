@@ -12,7 +12,7 @@
  *   PSTATE  <- EL1h with D, A, I, F masked,
  *   PC      <- VBAR_EL1 + offset of the vector (D1.10.2 table D1-7).
  */
-#include <arch/esr.h>
+#include <arch/trap.h>
 
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
@@ -54,11 +54,11 @@ int sim_a64_s1_walk(struct sim_a64 *s, uint64_t va, enum access_kind access, str
 	struct walk_trace t;
 
 	sim_a64_s1_regs(s, &r);
-	s2_walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, va, access, why);
+	walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, va, access, why);
 	int rc = a64_s1_translate(&s->c.vcpu->vm->as, &r, va, access, res, cb, &t);
 	if (cb) {
 		walk_trace_end(&t, rc, res->gpa, res->fault, res->level);
-		if (rc == 0 || res->fault == S2F_PERMISSION)
+		if (rc == 0 || res->fault == FAULT_PERMISSION)
 			walk_trace_stage2(s->c.vcpu, res->gpa, access, why);
 	}
 	return rc;
@@ -71,7 +71,7 @@ uint32_t sim_a64_fetch(struct sim_a64 *s, uint64_t pc)
 
 	/* Unicorn reads guest-physical memory; with the MMU on, pc is virtual. */
 	if (sim_a64_mmu_on(s)) {
-		if (sim_a64_s1_walk(s, pc, ACCESS_EXEC, &res, "instruction fetch") < 0)
+		if (sim_a64_s1_walk(s, pc, ACCESS_FETCH, &res, "instruction fetch") < 0)
 			return 0;
 		pc = res.gpa;
 	}

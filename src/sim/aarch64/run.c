@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include <arch/esr.h>
+#include <arch/trap.h>
 
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>
@@ -80,7 +80,7 @@ void sim_a64_fetch_abort(struct sim_a64 *s, uint64_t va, gpa_t gpa, struct vcpu_
 {
 	struct a64_trap t = {
 		.esr = ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL |
-		       sim_a64_stage2_fsc(s, gpa, ACCESS_EXEC),
+		       sim_a64_stage2_fsc(s, gpa, ACCESS_FETCH),
 		.far = va,
 		.hpfar = a64_hpfar_from_gpa(gpa),
 		.pc = va,
@@ -106,14 +106,14 @@ static void classify_stop(struct sim_a64 *s, uc_err err, struct vcpu_exit *exit)
 	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
 		struct s1_result res = { .gpa = a->pc };
 		if (sim_a64_mmu_on(s) &&
-		    sim_a64_s1_walk(s, a->pc, ACCESS_EXEC, &res, "instruction abort") < 0) {
+		    sim_a64_s1_walk(s, a->pc, ACCESS_FETCH, &res, "instruction abort") < 0) {
 			/* Unicorn's walk let the fetch through where cvisor's faults: say so. */
 			exit->reason = EXIT_FATAL;
 			exit->pc = a->pc;
 			cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg),
 				    "instruction fetch at VA 0x%llx: the simulated CPU could not fetch "
 				    "it, and the guest's tables give a %s fault at level %d",
-				    (unsigned long long)a->pc, s2_fault_name(res.fault), res.level);
+				    (unsigned long long)a->pc, walk_fault_name(res.fault), res.level);
 			return;
 		}
 		sim_a64_fetch_abort(s, a->pc, res.gpa, exit);

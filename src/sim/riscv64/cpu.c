@@ -80,7 +80,7 @@ static bool explains(struct sim_rv *s, const struct rv_ldst *ld, uint64_t ea, gp
 		return sim_rv_s1_probe(s, o->va, access, &res) == 0 && res.gpa == gpa;
 	}
 	o->va = ea;
-	return s->mmu_on && sim_rv_s1_probe(s, ea, access, &res) < 0 && res.fault == S2F_OTHER &&
+	return s->mmu_on && sim_rv_s1_probe(s, ea, access, &res) < 0 && res.fault == FAULT_TABLE_NOT_RAM &&
 	       gpa - res.gpa < 8;
 }
 
@@ -142,8 +142,8 @@ static bool is_fetch(struct sim_rv *s, gpa_t gpa, uint64_t *va, bool *walk)
 	*walk = false;
 	gpa_t code = pc;
 	if (s->mmu_on) {
-		if (sim_rv_s1_probe(s, pc, ACCESS_EXEC, &res) < 0) {
-			*walk = res.fault == S2F_OTHER && gpa - res.gpa < 8;
+		if (sim_rv_s1_probe(s, pc, ACCESS_FETCH, &res) < 0) {
+			*walk = res.fault == FAULT_TABLE_NOT_RAM && gpa - res.gpa < 8;
 			*va = pc;
 			return *walk;
 		}
@@ -169,7 +169,7 @@ static void fetch_fault(struct sim_rv *s, uint64_t va, gpa_t gpa, bool walk)
 			     .htval = gpa >> 2, .sepc = va };
 
 	if (s->mmu_on)
-		sim_rv_s1_walk(s, va, ACCESS_EXEC, &res, "instruction guest-page fault");
+		sim_rv_s1_walk(s, va, ACCESS_FETCH, &res, "instruction guest-page fault");
 	if (walk)
 		t.htinst = RV_HTINST_IMPLICIT_READ64;
 	sim_rv_read_gprs(s->c.uc, x);

@@ -52,11 +52,11 @@ int sim_rv_s1_walk(struct sim_rv *s, uint64_t va, enum access_kind access, struc
 	struct walk_trace t;
 
 	sim_rv_s1_regs(s, &r);
-	s2_walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, va, access, why);
+	walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, va, access, why);
 	int rc = rv_s1_translate(&s->c.vcpu->vm->as, &r, va, access, res, cb, &t);
 	if (cb) {
 		walk_trace_end(&t, rc, res->gpa, res->fault, res->level);
-		if (rc == 0 || res->fault == S2F_PERMISSION)
+		if (rc == 0 || res->fault == FAULT_PERMISSION)
 			walk_trace_stage2(s->c.vcpu, res->gpa, access, why);
 	}
 	return rc;
@@ -92,7 +92,7 @@ static bool code_gpa(struct sim_rv *s, uint64_t va, gpa_t *gpa)
 	if (!s->code_valid || s->code_page != page) {
 		s->code_valid = true;
 		s->code_page = page;
-		s->code_ok = sim_rv_s1_walk(s, page, ACCESS_EXEC, &res, "instruction fetch") == 0;
+		s->code_ok = sim_rv_s1_walk(s, page, ACCESS_FETCH, &res, "instruction fetch") == 0;
 		s->code_gpa = res.gpa;
 	}
 	*gpa = s->code_gpa | (va & 0xfff);
@@ -152,7 +152,7 @@ static bool access_address(struct sim_rv *s, uint64_t pc, uint64_t *va, unsigned
  */
 void sim_rv_own_page_fault(struct sim_rv *s, uint64_t cause, uint64_t pc)
 {
-	enum access_kind access = cause == RV_CAUSE_FETCH_PAGE_FAULT  ? ACCESS_EXEC
+	enum access_kind access = cause == RV_CAUSE_FETCH_PAGE_FAULT  ? ACCESS_FETCH
 				  : cause == RV_CAUSE_LOAD_PAGE_FAULT ? ACCESS_READ
 								      : ACCESS_WRITE;
 	const char *why = "guest page fault";
@@ -160,7 +160,7 @@ void sim_rv_own_page_fault(struct sim_rv *s, uint64_t cause, uint64_t pc)
 	uint64_t va = pc;
 	unsigned size = 2;
 
-	if (access != ACCESS_EXEC && !access_address(s, pc, &va, &size)) {
+	if (access != ACCESS_FETCH && !access_address(s, pc, &va, &size)) {
 		log_warn("%s: page fault at PC 0x%llx by an instruction cvisor does not decode: "
 			 "stval 0", s->c.vcpu->vm->name, (unsigned long long)pc);
 		sim_rv_deliver(s, cause, pc, 0);

@@ -56,14 +56,14 @@ static void classify_stop(struct sim_rv *s, uc_err err, struct vcpu_exit *exit)
 	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
 		struct s1_result res = { .gpa = a->pc };
 		if (sim_rv_mmu_on(s) &&
-		    sim_rv_s1_walk(s, a->pc, ACCESS_EXEC, &res, "instruction guest-page fault") < 0) {
+		    sim_rv_s1_walk(s, a->pc, ACCESS_FETCH, &res, "instruction guest-page fault") < 0) {
 			/* Unicorn's walk let the fetch through where cvisor's faults: say so. */
 			exit->reason = EXIT_FATAL;
 			exit->pc = a->pc;
 			cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg),
 				    "instruction fetch at VA 0x%llx: the simulated CPU could not fetch "
 				    "it, and the guest's tables give a %s fault at level %d",
-				    (unsigned long long)a->pc, s2_fault_name(res.fault), res.level);
+				    (unsigned long long)a->pc, walk_fault_name(res.fault), res.level);
 			return;
 		}
 		struct rv_trap t = { .scause = RV_CAUSE_FETCH_GUEST_PAGE_FAULT, .stval = a->pc,

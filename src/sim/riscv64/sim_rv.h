@@ -8,7 +8,7 @@
 
 #include <unicorn/unicorn.h>
 
-#include <arch/s1.h>
+#include <arch/stage1.h>
 
 #include <cvisor/exit.h>
 #include <cvisor/vm.h>

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arch/vmx.h>
+#include <arch/trap.h>
 
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>

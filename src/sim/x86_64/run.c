@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include <arch/vmx.h>
+#include <arch/trap.h>
 
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>

@@ -31,8 +31,8 @@
  */
 #include <string.h>
 
-#include <arch/s1.h>
-#include <arch/vmx.h>
+#include <arch/stage1.h>
+#include <arch/trap.h>
 
 #include <cvisor/addrspace.h>
 #include <cvisor/hal.h>
@@ -292,7 +292,7 @@ static bool stage2_fault(struct sim_x86 *s, gpa_t gpa, uint64_t gva, unsigned si
 	uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
 	struct vmx_exit_info info = {
 		.reason = VMX_EXIT_EPT_VIOLATION,
-		.qualification = (access == ACCESS_WRITE ? 2u : access == ACCESS_EXEC ? 4u : 1u) |
+		.qualification = (access == ACCESS_WRITE ? 2u : access == ACCESS_FETCH ? 4u : 1u) |
 				 (1u << 7) | (on_walk ? 0 : 1u << 8),
 		.guest_phys = gpa,
 		.guest_linear = gva,
@@ -309,11 +309,11 @@ static uint32_t shadow_prot(const struct s1_result *res, unsigned s2_perm)
 {
 	unsigned perm = res->perm & s2_perm;
 	uint32_t prot = 0;
-	if (perm & S2_READ)
+	if (perm & PERM_READ)
 		prot |= UC_PROT_READ;
-	if ((perm & S2_WRITE) && (res->code & X86_S1_DIRTY))
+	if ((perm & PERM_WRITE) && (res->code & X86_S1_DIRTY))
 		prot |= UC_PROT_WRITE;
-	if (perm & S2_EXEC)
+	if (perm & PERM_EXEC)
 		prot |= UC_PROT_EXEC;
 	return prot;
 }
@@ -371,7 +371,7 @@ static int walk_for(struct sim_x86 *s, uint64_t gva, enum access_kind access, st
 	struct walk_trace t;
 
 	guest_regs(s, &r);
-	s2_walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, gva, access, "shadow fill");
+	walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, gva, access, "shadow fill");
 	int rc = x86_s1_translate_ad(&s->c.vcpu->vm->as, &r, gva, access, res, cb, &t);
 	walk_trace_end(&t, rc, res->gpa, res->fault, res->level);
 	if (rc == 0)
@@ -385,7 +385,7 @@ static bool walk_fault(struct sim_x86 *s, int rc, uint64_t gva, const struct s1_
 {
 	if (rc == -CV_ERANGE)
 		return guest_fault(s, 13, gva, 0); /* non-canonical: #GP(0) */
-	if (res->fault == S2F_OTHER)
+	if (res->fault == FAULT_TABLE_NOT_RAM)
 		return stage2_fault(s, res->gpa, gva, size, ACCESS_READ, true);
 	if (rc == -CV_ENOTSUP) {
 		struct vcpu_exit exit = { .reason = EXIT_FATAL };
@@ -406,7 +406,7 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	struct sim_x86 *s = user;
 	struct s1_result res;
 	uint32_t prot;
-	enum access_kind access = type == UC_MEM_FETCH_UNMAPPED ? ACCESS_EXEC
+	enum access_kind access = type == UC_MEM_FETCH_UNMAPPED ? ACCESS_FETCH
 				  : type == UC_MEM_WRITE_UNMAPPED ? ACCESS_WRITE : ACCESS_READ;
 
 	(void)uc;
@@ -432,9 +432,9 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 {
 	struct sim_x86 *s = user;
 	struct s1_result res;
-	enum access_kind access = type == UC_MEM_FETCH_PROT ? ACCESS_EXEC
+	enum access_kind access = type == UC_MEM_FETCH_PROT ? ACCESS_FETCH
 				  : type == UC_MEM_WRITE_PROT ? ACCESS_WRITE : ACCESS_READ;
-	uint32_t need = access == ACCESS_EXEC ? UC_PROT_EXEC
+	uint32_t need = access == ACCESS_FETCH ? UC_PROT_EXEC
 			: access == ACCESS_WRITE ? UC_PROT_WRITE : UC_PROT_READ;
 
 	(void)value;

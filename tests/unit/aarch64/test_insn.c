@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include <arch/esr.h>
+#include <arch/trap.h>
 #include <arch/insn.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include <arch/s2.h>
+#include <arch/stage2.h>
 #include <cvisor/hal.h>
 #include <cvisor/stage2.h>
 
@@ -23,11 +23,11 @@
 #define HPA_1G 0x100000000ULL
 
 struct trace {
-	struct s2_walk_step steps[8];
+	struct walk_step steps[8];
 	int n;
 };
 
-static void record(const struct s2_walk_step *step, void *ctx)
+static void record(const struct walk_step *step, void *ctx)
 {
 	struct trace *t = ctx;
 	if (t->n < 8)
@@ -64,12 +64,12 @@ static void test_page_descriptor_bits(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x40000000, hpa, PAGE_SIZE, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x40000000, hpa, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, 0x40000123, ACCESS_WRITE, &res, record, &t), 0);
 	assert_int_equal(res.hpa, hpa + 0x123);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.leaf_size, PAGE_SIZE);
-	assert_int_equal(res.perm, S2_RWX);
+	assert_int_equal(res.perm, PERM_RWX);
 
 	/* Levels 1, 2, 3; 0x4000_0000 is index 1 at level 1, 0 below. */
 	assert_int_equal(t.n, 3);
@@ -95,16 +95,16 @@ static void test_read_only_not_executable(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x40001000, 0x12345000, PAGE_SIZE, S2_READ, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x40001000, 0x12345000, PAGE_SIZE, PERM_READ, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, 0x40001008, ACCESS_READ, &res, record, &t), 0);
 	/* S2AP=0b01 (read only), XN[1] (bit 54) set. */
 	assert_int_equal(t.steps[2].desc, 0x12345000ULL | 0x77f | (1ULL << 54));
 
 	assert_int_equal(stage2_translate(s2, 0x40001008, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
-	assert_int_equal(res.fault, S2F_PERMISSION);
+	assert_int_equal(res.fault, FAULT_PERMISSION);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.hpa, 0x12345008); /* the leaf is still described */
-	assert_int_equal(stage2_translate(s2, 0x40001008, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(stage2_translate(s2, 0x40001008, ACCESS_FETCH, &res, NULL, NULL), -CV_EPERM);
 }
 
 static void test_device_memory(void **state)
@@ -113,7 +113,7 @@ static void test_device_memory(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x09000000, 0x7f000000, PAGE_SIZE, S2_READ | S2_WRITE,
+	assert_int_equal(stage2_map(s2, 0x09000000, 0x7f000000, PAGE_SIZE, PERM_READ | PERM_WRITE,
 				    S2_MEM_DEVICE), 0);
 	assert_int_equal(stage2_translate(s2, 0x09000000, ACCESS_READ, &res, record, &t), 0);
 	assert_int_equal(res.memtype, S2_MEM_DEVICE);
@@ -128,8 +128,8 @@ static void test_blocks(void **state)
 	struct trace t = { .n = 0 };
 
 	/* Both addresses 2 MiB aligned: one level-2 block, no level-3 table. */
-	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, S2_RWX, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_translate(s2, 0x40312345, ACCESS_EXEC, &res, record, &t), 0);
+	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, PERM_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_translate(s2, 0x40312345, ACCESS_FETCH, &res, record, &t), 0);
 	assert_int_equal(res.level, 2);
 	assert_int_equal(res.leaf_size, 2 * MiB);
 	assert_int_equal(res.hpa, HPA_2M + 0x112345);
@@ -139,7 +139,7 @@ static void test_blocks(void **state)
 	assert_int_equal(s2->table_pages, 3);
 
 	/* 1 GiB aligned on both sides: a level-1 block. */
-	assert_int_equal(stage2_map(s2, 2 * GiB, HPA_1G, GiB, S2_READ, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 2 * GiB, HPA_1G, GiB, PERM_READ, S2_MEM_NORMAL), 0);
 	t.n = 0;
 	assert_int_equal(stage2_translate(s2, 2 * GiB + 0x1234, ACCESS_READ, &res, record, &t), 0);
 	assert_int_equal(res.level, 1);
@@ -155,7 +155,7 @@ static void test_mixed_sizes(void **state)
 
 	/* 4 KiB before a 2 MiB boundary, a block, then 4 KiB after it. */
 	assert_int_equal(stage2_map(s2, 0x401ff000, HPA_2M - PAGE_SIZE, 2 * MiB + 2 * PAGE_SIZE,
-				    S2_RWX, S2_MEM_NORMAL), 0);
+				    PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, 0x401ff000, ACCESS_READ, &res, NULL, NULL), 0);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(stage2_translate(s2, 0x40200000, ACCESS_READ, &res, NULL, NULL), 0);
@@ -165,7 +165,7 @@ static void test_mixed_sizes(void **state)
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.hpa, HPA_2M + 2 * MiB + 0xfff);
 	assert_int_equal(stage2_translate(s2, 0x40401000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 3);
 }
 
@@ -174,19 +174,19 @@ static void test_overlap_refused_whole(void **state)
 	struct stage2 *s2 = *state;
 	struct s2_result res;
 
-	assert_int_equal(stage2_map(s2, 0x40003000, 0x5000000, PAGE_SIZE, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x40003000, 0x5000000, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL), 0);
 	size_t pages = s2->table_pages;
 	/* The range starts free but runs into the mapped page: nothing may change. */
-	assert_int_equal(stage2_map(s2, 0x40000000, 0x6000000, 16 * PAGE_SIZE, S2_RWX, S2_MEM_NORMAL),
+	assert_int_equal(stage2_map(s2, 0x40000000, 0x6000000, 16 * PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL),
 			 -CV_EOVERLAP);
 	assert_int_equal(s2->table_pages, pages);
 	assert_int_equal(stage2_translate(s2, 0x40000000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
 	/* A block over a table that holds a page overlaps too. */
-	assert_int_equal(stage2_map(s2, 0x40000000, HPA_2M, 2 * MiB, S2_RWX, S2_MEM_NORMAL),
+	assert_int_equal(stage2_map(s2, 0x40000000, HPA_2M, 2 * MiB, PERM_RWX, S2_MEM_NORMAL),
 			 -CV_EOVERLAP);
 	/* A page inside an existing block. */
-	assert_int_equal(stage2_map(s2, 0x40400000, HPA_2M, 2 * MiB, S2_RWX, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_map(s2, 0x40401000, 0x7000000, PAGE_SIZE, S2_RWX, S2_MEM_NORMAL),
+	assert_int_equal(stage2_map(s2, 0x40400000, HPA_2M, 2 * MiB, PERM_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x40401000, 0x7000000, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL),
 			 -CV_EOVERLAP);
 }
 
@@ -195,19 +195,19 @@ static void test_bad_arguments(void **state)
 	struct stage2 *s2 = *state;
 	struct s2_result res;
 
-	assert_int_equal(stage2_map(s2, 0x40000800, 0x1000, PAGE_SIZE, S2_RWX, S2_MEM_NORMAL), -CV_EINVAL);
-	assert_int_equal(stage2_map(s2, 0x40000000, 0x1800, PAGE_SIZE, S2_RWX, S2_MEM_NORMAL), -CV_EINVAL);
-	assert_int_equal(stage2_map(s2, 0x40000000, 0x1000, 100, S2_RWX, S2_MEM_NORMAL), -CV_EINVAL);
-	assert_int_equal(stage2_map(s2, 0x40000000, 0x1000, 0, S2_RWX, S2_MEM_NORMAL), -CV_EINVAL);
+	assert_int_equal(stage2_map(s2, 0x40000800, 0x1000, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL), -CV_EINVAL);
+	assert_int_equal(stage2_map(s2, 0x40000000, 0x1800, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL), -CV_EINVAL);
+	assert_int_equal(stage2_map(s2, 0x40000000, 0x1000, 100, PERM_RWX, S2_MEM_NORMAL), -CV_EINVAL);
+	assert_int_equal(stage2_map(s2, 0x40000000, 0x1000, 0, PERM_RWX, S2_MEM_NORMAL), -CV_EINVAL);
 	/* Beyond the 40-bit IPA space. */
-	assert_int_equal(stage2_map(s2, 1ULL << 40, 0x1000, PAGE_SIZE, S2_RWX, S2_MEM_NORMAL), -CV_ERANGE);
-	assert_int_equal(stage2_map(s2, (1ULL << 40) - PAGE_SIZE, 0x1000, 2 * PAGE_SIZE, S2_RWX,
+	assert_int_equal(stage2_map(s2, 1ULL << 40, 0x1000, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL), -CV_ERANGE);
+	assert_int_equal(stage2_map(s2, (1ULL << 40) - PAGE_SIZE, 0x1000, 2 * PAGE_SIZE, PERM_RWX,
 				    S2_MEM_NORMAL), -CV_ERANGE);
 	assert_int_equal(stage2_translate(s2, 1ULL << 40, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_ADDR_SIZE);
+	assert_int_equal(res.fault, FAULT_ADDR_SIZE);
 	/* An empty tree: a translation fault at the start level. */
 	assert_int_equal(stage2_translate(s2, 0x1000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 1);
 }
 
@@ -219,7 +219,7 @@ static void test_top_of_ipa_space(void **state)
 	gpa_t top = (1ULL << 40) - PAGE_SIZE;
 
 	/* The last level-1 entry lives in the second concatenated table: index 1023. */
-	assert_int_equal(stage2_map(s2, top, 0x3000, PAGE_SIZE, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, top, 0x3000, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, top + 0xfff, ACCESS_READ, &res, record, &t), 0);
 	assert_int_equal(t.steps[0].index, 1023);
 	assert_int_equal(t.steps[1].index, 511);
@@ -233,17 +233,17 @@ static void test_access_flag_fault(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x40000000, 0x9000, PAGE_SIZE, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x40000000, 0x9000, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, 0x40000000, ACCESS_READ, &res, record, &t), 0);
 	/* Clear AF in the leaf, as software managing access flags would. */
 	uint64_t *l3 = hal_hpa_to_hva(t.steps[1].desc & A64_S2D_ADDR_MASK);
 	l3[0] &= ~A64_S2D_AF;
 	assert_int_equal(stage2_translate(s2, 0x40000000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_ACCESS_FLAG);
+	assert_int_equal(res.fault, FAULT_ACCESS_FLAG);
 	/* A reserved level-3 encoding (0b01) reads as invalid. */
 	l3[0] = 0x9000 | 0x1;
 	assert_int_equal(stage2_translate(s2, 0x40000000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 }
 
 static void test_el2_registers(void **state)
@@ -267,12 +267,12 @@ static void test_unmap_splits_block(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, PERM_RWX, S2_MEM_NORMAL), 0);
 	size_t pages = s2->table_pages;
 	assert_int_equal(stage2_unmap(s2, 0x40201000, PAGE_SIZE), 0);
 	assert_int_equal(s2->table_pages, pages + 1);
 	assert_int_equal(stage2_translate(s2, 0x40201000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 3);
 	/* Its neighbours are now pages, with the block's output addresses and bits. */
 	assert_int_equal(stage2_translate(s2, 0x40202abc, ACCESS_WRITE, &res, record, &t), 0);
@@ -283,7 +283,7 @@ static void test_unmap_splits_block(void **state)
 	assert_int_equal(stage2_unmap(s2, 0x40000000, 4 * MiB), 0);
 	assert_int_equal(stage2_translate(s2, 0x40202000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
 	/* The freed range can be mapped again. */
-	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, PAGE_SIZE, S2_READ, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, PAGE_SIZE, PERM_READ, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_unmap(s2, 0x40000800, PAGE_SIZE), -CV_EINVAL);
 }
 
@@ -294,22 +294,22 @@ static void test_protect(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, S2_RWX, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_protect(s2, 0x40300000, 2 * PAGE_SIZE, S2_READ), 0);
+	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, PERM_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_protect(s2, 0x40300000, 2 * PAGE_SIZE, PERM_READ), 0);
 	assert_int_equal(stage2_translate(s2, 0x40300000, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
-	assert_int_equal(stage2_translate(s2, 0x40301fff, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(stage2_translate(s2, 0x40301fff, ACCESS_FETCH, &res, NULL, NULL), -CV_EPERM);
 	assert_int_equal(stage2_translate(s2, 0x40301fff, ACCESS_READ, &res, record, &t), 0);
 	/* S2AP = 0b01, XN: 0x77f | bit 54 (ARM ARM D8.3). */
 	assert_int_equal(t.steps[2].desc, (HPA_2M + 0x101000) | 0x77f | (1ULL << 54));
 	assert_int_equal(stage2_translate(s2, 0x40302000, ACCESS_WRITE, &res, NULL, NULL), 0);
 	/* Whole-block protection keeps the block. */
-	assert_int_equal(stage2_map(s2, 0x40400000, HPA_2M, 2 * MiB, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x40400000, HPA_2M, 2 * MiB, PERM_RWX, S2_MEM_NORMAL), 0);
 	size_t pages = s2->table_pages;
-	assert_int_equal(stage2_protect(s2, 0x40400000, 2 * MiB, S2_READ | S2_EXEC), 0);
+	assert_int_equal(stage2_protect(s2, 0x40400000, 2 * MiB, PERM_READ | PERM_EXEC), 0);
 	assert_int_equal(s2->table_pages, pages);
-	assert_int_equal(stage2_translate(s2, 0x40400000, ACCESS_EXEC, &res, NULL, NULL), 0);
+	assert_int_equal(stage2_translate(s2, 0x40400000, ACCESS_FETCH, &res, NULL, NULL), 0);
 	assert_int_equal(res.level, 2);
-	assert_int_equal(res.perm, S2_READ | S2_EXEC);
+	assert_int_equal(res.perm, PERM_READ | PERM_EXEC);
 }
 
 int main(void)

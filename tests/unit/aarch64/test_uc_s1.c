@@ -26,7 +26,7 @@
 #include <cmocka.h>
 #include <unicorn/unicorn.h>
 
-#include <arch/s1.h>
+#include <arch/stage1.h>
 
 #define RAM 0x40000000ULL
 #define RAM_SIZE 0x1000000ULL
@@ -189,7 +189,7 @@ static uc_engine *open_cpu(void)
 static int setup(void **state)
 {
 	(void)state;
-	if (addrspace_init(&as) < 0 || addrspace_add_ram(&as, RAM, RAM_SIZE, S2_RWX, "ram") < 0)
+	if (addrspace_init(&as) < 0 || addrspace_add_ram(&as, RAM, RAM_SIZE, PERM_RWX, "ram") < 0)
 		return -1;
 	ram = addrspace_gpa_to_hva(&as, RAM, RAM_SIZE, ACCESS_WRITE);
 	if (!ram)
@@ -313,7 +313,7 @@ static unsigned check_va(uc_engine *uc, uint64_t va)
 
 	/* Fetch: run the BRK #1 at the start of the page. */
 	uint64_t page = va & ~0xfffULL;
-	rc = a64_s1_translate(&as, &regs, page, ACCESS_EXEC, &res, NULL, NULL);
+	rc = a64_s1_translate(&as, &regs, page, ACCESS_FETCH, &res, NULL, NULL);
 	if (rc < 0 || (res.gpa >= DATA && res.gpa < RAM + RAM_SIZE)) {
 		run(uc, page, 0, 0);
 		snprintf(what, sizeof(what), "fetch at VA 0x%llx", (unsigned long long)page);

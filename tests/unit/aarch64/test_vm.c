@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <libfdt.h>
 
-#include <arch/esr.h>
+#include <arch/trap.h>
 #include <arch/traps.h>
 #include <cvisor/arch.h>
 #include <cvisor/config.h>
@@ -232,29 +232,29 @@ static void test_mem_protect(void **state)
 	const uint64_t page = RAM + 0x100000, fn = CVISOR_SMCCC_BASE + CVISOR_HC_MEM_PROTECT;
 	unsigned changes = hal_stub_stage2_changes();
 
-	assert_int_equal(call(fn, page, 0x2000, S2_READ), 0);
+	assert_int_equal(call(fn, page, 0x2000, PERM_READ), 0);
 	assert_int_equal(hal_stub_stage2_changes(), changes + 1);
 	assert_int_equal(stage2_translate(&vm->as.s2, page + 0x1008, ACCESS_WRITE, &res, NULL, NULL),
 			 -CV_EPERM);
 	assert_int_equal(stage2_translate(&vm->as.s2, page + 0x1008, ACCESS_READ, &res, NULL, NULL), 0);
-	assert_int_equal(res.perm, S2_READ);
+	assert_int_equal(res.perm, PERM_READ);
 	assert_int_equal(res.leaf_size, 0x1000); /* the 2 MiB block was split */
 	assert_int_equal(stage2_translate(&vm->as.s2, page + 0x2000, ACCESS_WRITE, &res, NULL, NULL), 0);
 
-	assert_int_equal(call(fn, page, 0x2000, S2_READ | S2_WRITE), 0);
+	assert_int_equal(call(fn, page, 0x2000, PERM_READ | PERM_WRITE), 0);
 	assert_int_equal(stage2_translate(&vm->as.s2, page, ACCESS_WRITE, &res, NULL, NULL), 0);
-	assert_int_equal(stage2_translate(&vm->as.s2, page, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(stage2_translate(&vm->as.s2, page, ACCESS_FETCH, &res, NULL, NULL), -CV_EPERM);
 
 	/* Refused: unaligned, empty, no read, unknown bits, outside RAM, across its end. */
-	assert_int_equal(call(fn, page + 8, 0x1000, S2_READ), CVISOR_HC_INVALID);
-	assert_int_equal(call(fn, page, 0, S2_READ), CVISOR_HC_INVALID);
-	assert_int_equal(call(fn, page, 0x1000, S2_WRITE), CVISOR_HC_INVALID);
+	assert_int_equal(call(fn, page + 8, 0x1000, PERM_READ), CVISOR_HC_INVALID);
+	assert_int_equal(call(fn, page, 0, PERM_READ), CVISOR_HC_INVALID);
+	assert_int_equal(call(fn, page, 0x1000, PERM_WRITE), CVISOR_HC_INVALID);
 	assert_int_equal(call(fn, page, 0x1000, 0x17), CVISOR_HC_INVALID);
-	assert_int_equal(call(fn, 0x70000000, 0x1000, S2_READ), CVISOR_HC_INVALID);
-	assert_int_equal(call(fn, RAM + RAM_SIZE - 0x1000, 0x2000, S2_READ), CVISOR_HC_INVALID);
+	assert_int_equal(call(fn, 0x70000000, 0x1000, PERM_READ), CVISOR_HC_INVALID);
+	assert_int_equal(call(fn, RAM + RAM_SIZE - 0x1000, 0x2000, PERM_READ), CVISOR_HC_INVALID);
 	/* More than the config gave the region. */
-	vm->as.regions[0].perm = S2_READ | S2_WRITE;
-	assert_int_equal(call(fn, page, 0x1000, S2_RWX), CVISOR_HC_DENIED);
+	vm->as.regions[0].perm = PERM_READ | PERM_WRITE;
+	assert_int_equal(call(fn, page, 0x1000, PERM_RWX), CVISOR_HC_DENIED);
 	assert_int_equal(hal_stub_stage2_changes(), changes + 2);
 	assert_int_equal(vm->state, VM_RUNNING);
 }

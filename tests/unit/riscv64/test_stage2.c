@@ -10,16 +10,16 @@
 
 #include <cmocka.h>
 
-#include <arch/s2.h>
+#include <arch/stage2.h>
 #include <cvisor/hal.h>
 #include <cvisor/stage2.h>
 
 struct trace {
-	struct s2_walk_step steps[8];
+	struct walk_step steps[8];
 	int n;
 };
 
-static void record(const struct s2_walk_step *step, void *ctx)
+static void record(const struct walk_step *step, void *ctx)
 {
 	struct trace *t = ctx;
 	if (t->n < 8)
@@ -56,7 +56,7 @@ static void test_page_pte(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x80000000, 0x12345000, 0x1000, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x80000000, 0x12345000, 0x1000, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, 0x80000abc, ACCESS_WRITE, &res, record, &t), 0);
 	assert_int_equal(res.hpa, 0x12345abc);
 	assert_int_equal(t.n, 3);
@@ -74,14 +74,14 @@ static void test_read_only_and_io(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x80001000, 0x5000, 0x1000, S2_READ | S2_EXEC, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x80001000, 0x5000, 0x1000, PERM_READ | PERM_EXEC, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, 0x80001000, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
-	assert_int_equal(res.fault, S2F_PERMISSION);
-	assert_int_equal(stage2_translate(s2, 0x80001000, ACCESS_EXEC, &res, record, &t), 0);
+	assert_int_equal(res.fault, FAULT_PERMISSION);
+	assert_int_equal(stage2_translate(s2, 0x80001000, ACCESS_FETCH, &res, record, &t), 0);
 	assert_int_equal(t.steps[2].desc, (0x5ULL << 10) | 0xdb); /* D A U X R V */
 	/* Device memory: Svpbmt IO (bits 62:61 = 2). */
 	t.n = 0;
-	assert_int_equal(stage2_map(s2, 0x10000000, 0x7000, 0x1000, S2_READ | S2_WRITE, S2_MEM_DEVICE), 0);
+	assert_int_equal(stage2_map(s2, 0x10000000, 0x7000, 0x1000, PERM_READ | PERM_WRITE, S2_MEM_DEVICE), 0);
 	assert_int_equal(stage2_translate(s2, 0x10000000, ACCESS_READ, &res, record, &t), 0);
 	assert_int_equal(res.memtype, S2_MEM_DEVICE);
 	assert_int_equal(t.steps[2].desc, (2ULL << 61) | (0x7ULL << 10) | 0xd7);
@@ -94,21 +94,21 @@ static void test_superpages_and_range(void **state)
 	struct trace t = { .n = 0 };
 
 	/* A gigapage at the top of the 41-bit space: VPN[2] = 2047. */
-	assert_int_equal(stage2_map(s2, (1ULL << 41) - (1ULL << 30), 1ULL << 32, 1ULL << 30, S2_RWX,
+	assert_int_equal(stage2_map(s2, (1ULL << 41) - (1ULL << 30), 1ULL << 32, 1ULL << 30, PERM_RWX,
 				    S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, (1ULL << 41) - 8, ACCESS_READ, &res, record, &t), 0);
 	assert_int_equal(t.n, 1);
 	assert_int_equal(t.steps[0].index, 2047);
 	assert_int_equal(res.leaf_size, 1ULL << 30);
 	/* A megapage. */
-	assert_int_equal(stage2_map(s2, 0x80200000, 0x40200000, 0x200000, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x80200000, 0x40200000, 0x200000, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, 0x80212345, ACCESS_READ, &res, NULL, NULL), 0);
 	assert_int_equal(res.level, 2);
 	assert_int_equal(res.hpa, 0x40212345);
 	/* Beyond 41 bits. */
-	assert_int_equal(stage2_map(s2, 1ULL << 41, 0x1000, 0x1000, S2_RWX, S2_MEM_NORMAL), -CV_ERANGE);
+	assert_int_equal(stage2_map(s2, 1ULL << 41, 0x1000, 0x1000, PERM_RWX, S2_MEM_NORMAL), -CV_ERANGE);
 	assert_int_equal(stage2_translate(s2, 1ULL << 41, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_ADDR_SIZE);
+	assert_int_equal(res.fault, FAULT_ADDR_SIZE);
 }
 
 static void test_reserved_encodings(void **state)
@@ -117,7 +117,7 @@ static void test_reserved_encodings(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x80000000, 0x9000, 0x1000, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x80000000, 0x9000, 0x1000, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, 0x80000000, ACCESS_READ, &res, record, &t), 0);
 	uint64_t *l0 = hal_hpa_to_hva((t.steps[1].desc >> 10) << 12);
 	/* W without R is reserved: a fault. */
@@ -129,7 +129,7 @@ static void test_reserved_encodings(void **state)
 	/* A clear at A. */
 	l0[0] = (0x9ULL << 10) | RV_PTE_V | RV_PTE_R | RV_PTE_U;
 	assert_int_equal(stage2_translate(s2, 0x80000000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_ACCESS_FLAG);
+	assert_int_equal(res.fault, FAULT_ACCESS_FLAG);
 }
 
 /* Unmapping a page of a megapage splits it into 512 pages with the same bits (4.3.1). */
@@ -139,10 +139,10 @@ static void test_unmap_and_protect(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x80200000, 0x40200000, 0x200000, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x80200000, 0x40200000, 0x200000, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_unmap(s2, 0x80200000, 0x1000), 0);
 	assert_int_equal(stage2_translate(s2, 0x80200000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(stage2_protect(s2, 0x80201000, 0x1000, S2_READ), 0);
+	assert_int_equal(stage2_protect(s2, 0x80201000, 0x1000, PERM_READ), 0);
 	assert_int_equal(stage2_translate(s2, 0x80201000, ACCESS_READ, &res, record, &t), 0);
 	assert_int_equal(t.steps[2].desc, (0x40201ULL << 10) | 0xd3); /* D A U R V */
 	assert_int_equal(stage2_translate(s2, 0x80201000, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);

@@ -85,7 +85,7 @@ static void test_guest_page_faults_without_instruction(void **state)
 	/* Instruction guest-page fault (20). */
 	decode(20, 0x90000000, 0x90000000 >> 2, 0, &e);
 	assert_int_equal(e.reason, EXIT_STAGE2_FAULT);
-	assert_int_equal(e.s2fault.access, ACCESS_EXEC);
+	assert_int_equal(e.s2fault.access, ACCESS_FETCH);
 	/* A store's htinst on a load fault is inconsistent: not trusted. */
 	decode(21, 0x10000000, 0x10000000 >> 2, 0x00103023, &e);
 	assert_int_equal(e.reason, EXIT_STAGE2_FAULT);

@@ -33,7 +33,7 @@
 #include <cmocka.h>
 #include <unicorn/unicorn.h>
 
-#include <arch/s1.h>
+#include <arch/stage1.h>
 
 #define RAM 0x80000000ULL
 #define RAM_SIZE 0x1000000ULL
@@ -239,7 +239,7 @@ static uc_engine *open_cpu(uint64_t mpp, uint64_t satp, uint64_t entry)
 static int setup(void **state)
 {
 	(void)state;
-	if (addrspace_init(&as) < 0 || addrspace_add_ram(&as, RAM, RAM_SIZE, S2_RWX, "ram") < 0)
+	if (addrspace_init(&as) < 0 || addrspace_add_ram(&as, RAM, RAM_SIZE, PERM_RWX, "ram") < 0)
 		return -1;
 	ram = addrspace_gpa_to_hva(&as, RAM, RAM_SIZE, ACCESS_WRITE);
 	if (!ram)
@@ -299,7 +299,7 @@ static int teardown(void **state)
 
 /* The walk, remembering the leaf PTE's GPA. */
 static gpa_t leaf_at;
-static void last_step(const struct s2_walk_step *step, void *ctx)
+static void last_step(const struct walk_step *step, void *ctx)
 {
 	(void)ctx;
 	leaf_at = step->table + step->index * 8ULL;
@@ -328,7 +328,7 @@ static void compare(const char *mode, uint64_t va, enum access_kind access, int 
 	char what[128];
 	snprintf(what, sizeof(what), "%s %s at VA 0x%llx", mode, names[access], (unsigned long long)va);
 	n_cases++;
-	if (rc == -CV_EFAULT && res->fault == S2F_OTHER) {
+	if (rc == -CV_EFAULT && res->fault == FAULT_TABLE_NOT_RAM) {
 		/* A table not in RAM: Unicorn's walk reads it from the catch-all window. */
 		if (!got.mmio || got.mmio_addr != res->gpa)
 			fail_msg("%s: walker reads a table entry at GPA 0x%llx outside RAM; Unicorn: mmio %d at "
@@ -340,7 +340,7 @@ static void compare(const char *mode, uint64_t va, enum access_kind access, int 
 	if (rc < 0) {
 		if (got.intno != fault_intno(access) || got.mmio)
 			fail_msg("%s: walker faults (kind %s, level %d), Unicorn: intno %d, mmio %d at 0x%llx, "
-				 "err %d", what, s2_fault_name(res->fault), res->level, got.intno, got.mmio,
+				 "err %d", what, walk_fault_name(res->fault), res->level, got.intno, got.mmio,
 				 (unsigned long long)got.mmio_addr, got.err);
 		n_fault++;
 		return;
@@ -349,12 +349,12 @@ static void compare(const char *mode, uint64_t va, enum access_kind access, int 
 		fail_msg("%s: walker gives GPA 0x%llx, Unicorn took exception %d", what,
 			 (unsigned long long)res->gpa, got.intno);
 	if (res->gpa < RAM || res->gpa >= RAM + RAM_SIZE) {
-		if (!got.mmio || got.mmio_addr != (access == ACCESS_EXEC ? res->gpa & ~3ULL : res->gpa))
+		if (!got.mmio || got.mmio_addr != (access == ACCESS_FETCH ? res->gpa & ~3ULL : res->gpa))
 			fail_msg("%s: walker gives GPA 0x%llx outside RAM, Unicorn: mmio %d at 0x%llx", what,
 				 (unsigned long long)res->gpa, got.mmio, (unsigned long long)got.mmio_addr);
 		n_mmio++;
-		n_fetch_mmio += access == ACCESS_EXEC;
-	} else if (access != ACCESS_EXEC && value != *(uint64_t *)(ram + (res->gpa - RAM))) {
+		n_fetch_mmio += access == ACCESS_FETCH;
+	} else if (access != ACCESS_FETCH && value != *(uint64_t *)(ram + (res->gpa - RAM))) {
 		fail_msg("%s: walker gives GPA 0x%llx, Unicorn saw 0x%llx there", what,
 			 (unsigned long long)res->gpa, (unsigned long long)value);
 	} else {
@@ -386,7 +386,7 @@ static void check(uc_engine *uc, bool s_mode, const struct rv_s1_regs *r, uint64
 	if (access == ACCESS_WRITE && rc == 0 && res.gpa >= RAM && res.gpa < DATA)
 		return;
 	/* Fetches run the nop at the start of a data page, or end outside RAM. */
-	if (access == ACCESS_EXEC && rc == 0 && res.gpa >= RAM && res.gpa < DATA)
+	if (access == ACCESS_FETCH && rc == 0 && res.gpa >= RAM && res.gpa < DATA)
 		return;
 	if (leaf)
 		memcpy(&pte0, ram + (leaf - RAM), 8);
@@ -396,10 +396,10 @@ static void check(uc_engine *uc, bool s_mode, const struct rv_s1_regs *r, uint64
 		set(uc, UC_RISCV_REG_A2, r->satp);
 		set(uc, UC_RISCV_REG_A3, r->sstatus);
 		uint64_t at = RAM + S_LOAD + 0x100 * access;
-		run(uc, at, access == ACCESS_EXEC ? va + 4 : at + 16);
+		run(uc, at, access == ACCESS_FETCH ? va + 4 : at + 16);
 	} else {
 		uint64_t at = U_ALIAS + U_LOAD + 0x10 * access;
-		run(uc, at, access == ACCESS_EXEC ? va + 4 : at + 4);
+		run(uc, at, access == ACCESS_FETCH ? va + 4 : at + 4);
 	}
 	uc_reg_read(uc, UC_RISCV_REG_A0, &value);
 	if (access == ACCESS_WRITE)
@@ -454,12 +454,12 @@ static void test_agrees_with_unicorn(void **state)
 		struct rv_s1_regs r = { .satp = sv48 ? satp48 : satp39, .priv = RV_PRIV_S,
 					.sstatus = sstatus[(i / 3) % 4] };
 		uint64_t va = random_va(sv48);
-		for (int a = ACCESS_READ; a <= ACCESS_EXEC; a++)
-			check(s, true, &r, a == ACCESS_EXEC ? va & ~0xfffULL : va, (enum access_kind)a);
+		for (int a = ACCESS_READ; a <= ACCESS_FETCH; a++)
+			check(s, true, &r, a == ACCESS_FETCH ? va & ~0xfffULL : va, (enum access_kind)a);
 		if (!sv48) {
 			struct rv_s1_regs ur = { .satp = satp39, .priv = RV_PRIV_U };
-			for (int a = ACCESS_READ; a <= ACCESS_EXEC; a++)
-				check(u, false, &ur, a == ACCESS_EXEC ? va & ~0xfffULL : va,
+			for (int a = ACCESS_READ; a <= ACCESS_FETCH; a++)
+				check(u, false, &ur, a == ACCESS_FETCH ? va & ~0xfffULL : va,
 				      (enum access_kind)a);
 		}
 	}

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <libfdt.h>
 
-#include <arch/sbi.h>
+#include <arch/hypercall.h>
 #include <arch/trap.h>
 #include <cvisor/arch.h>
 #include <cvisor/config.h>

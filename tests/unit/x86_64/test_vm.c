@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include <arch/vmx.h>
+#include <arch/trap.h>
 #include <cvisor/arch.h>
 #include <cvisor/config.h>
 #include <cvisor/vm.h>

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include <arch/s1.h>
+#include <arch/stage1.h>
 
 #define PML4 0x100000ULL
 #define PDPT 0x101000ULL
@@ -50,7 +50,7 @@ static uint64_t get(gpa_t table, unsigned index)
 static int setup(void **state)
 {
 	(void)state;
-	if (addrspace_init(&as) < 0 || addrspace_add_ram(&as, 0, 0x1000000, S2_RWX, "ram") < 0)
+	if (addrspace_init(&as) < 0 || addrspace_add_ram(&as, 0, 0x1000000, PERM_RWX, "ram") < 0)
 		return -1;
 	/* Upper levels are user and writable: the leaf decides (4.6). */
 	put(PML4, 0, PDPT | P | RW | US);
@@ -85,11 +85,11 @@ static int teardown(void **state)
 }
 
 struct trace {
-	struct s2_walk_step steps[6];
+	struct walk_step steps[6];
 	int n;
 };
 
-static void record(const struct s2_walk_step *step, void *ctx)
+static void record(const struct walk_step *step, void *ctx)
 {
 	struct trace *t = ctx;
 	if (t->n < 6)
@@ -107,15 +107,15 @@ static void test_page_sizes(void **state)
 	assert_int_equal(res.gpa, 0x7123);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.leaf_size, 4096);
-	assert_int_equal(res.perm, S2_READ | S2_EXEC);
+	assert_int_equal(res.perm, PERM_READ | PERM_EXEC);
 	assert_int_equal(t.n, 4);
 	assert_int_equal(t.steps[0].table, PML4);
 	assert_int_equal(t.steps[0].index, 0);
-	assert_int_equal(t.steps[0].info.kind, S2D_TABLE);
+	assert_int_equal(t.steps[0].info.kind, WALK_TABLE);
 	assert_int_equal(t.steps[3].table, PT);
 	assert_int_equal(t.steps[3].index, 5);
 	assert_int_equal(t.steps[3].desc, 0x7000 | P);
-	assert_int_equal(t.steps[3].info.kind, S2D_LEAF);
+	assert_int_equal(t.steps[3].info.kind, WALK_LEAF);
 	assert_int_equal(t.steps[3].info.addr, 0x7000);
 
 	/* 2 MiB (table 4-18): bits 20:0 of the VA are the offset. */
@@ -127,7 +127,7 @@ static void test_page_sizes(void **state)
 	assert_int_equal(t.n, 3);
 
 	/* 1 GiB (table 4-16): bits 29:0 are the offset. */
-	assert_int_equal(x86_s1_translate(&as, &regs, 0x40001234, ACCESS_EXEC, &res, NULL, NULL), 0);
+	assert_int_equal(x86_s1_translate(&as, &regs, 0x40001234, ACCESS_FETCH, &res, NULL, NULL), 0);
 	assert_int_equal(res.gpa, 0x1234);
 	assert_int_equal(res.level, 1);
 	assert_int_equal(res.leaf_size, 1ULL << 30);
@@ -155,14 +155,14 @@ static void test_not_present_and_reserved(void **state)
 	assert_int_equal(x86_s1_translate(&as, &regs, 0x6000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
 	assert_int_equal(res.code, 0);
 	assert_int_equal(res.level, 3);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(x86_s1_translate(&as, &regs, 0x6000, ACCESS_WRITE, &res, NULL, NULL), -CV_EFAULT);
 	assert_int_equal(res.code, X86_PF_W);
 	r.cpl = 3;
 	assert_int_equal(x86_s1_translate(&as, &r, 0x6000, ACCESS_WRITE, &res, NULL, NULL), -CV_EFAULT);
 	assert_int_equal(res.code, X86_PF_W | X86_PF_U);
 	/* Not present at level 1 (PDPT[2]); a fetch: I/D with NXE. */
-	assert_int_equal(x86_s1_translate(&as, &regs, 0x80000000, ACCESS_EXEC, &res, NULL, NULL), -CV_EFAULT);
+	assert_int_equal(x86_s1_translate(&as, &regs, 0x80000000, ACCESS_FETCH, &res, NULL, NULL), -CV_EFAULT);
 	assert_int_equal(res.level, 1);
 	assert_int_equal(res.code, X86_PF_I);
 
@@ -180,7 +180,7 @@ static void test_not_present_and_reserved(void **state)
 	/* XD with EFER.NXE = 0 is a reserved bit (table 4-20 note); no I/D without NXE or SMEP. */
 	r = regs;
 	r.efer &= ~X86_EFER_NXE;
-	assert_int_equal(x86_s1_translate(&as, &r, 0x8000, ACCESS_EXEC, &res, NULL, NULL), -CV_EFAULT);
+	assert_int_equal(x86_s1_translate(&as, &r, 0x8000, ACCESS_FETCH, &res, NULL, NULL), -CV_EFAULT);
 	assert_int_equal(res.code, X86_PF_P | X86_PF_RSVD);
 
 	/* Non-canonical (4.5.4): a #GP, not a walk. */
@@ -188,7 +188,7 @@ static void test_not_present_and_reserved(void **state)
 			 -CV_ERANGE);
 	/* A table outside RAM: an EPT violation on the walk, naming the entry's GPA. */
 	assert_int_equal(x86_s1_translate(&as, &regs, 0x600000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_OTHER);
+	assert_int_equal(res.fault, FAULT_TABLE_NOT_RAM);
 	assert_int_equal(res.gpa, 0x80000000ULL);
 	assert_int_equal(res.level, 3);
 	/* 5-level paging is not implemented. */
@@ -206,7 +206,7 @@ static void test_access_rights(void **state)
 	/* Supervisor write to a read-only page with CR0.WP = 1: P | W (4.6.1). */
 	assert_int_equal(x86_s1_translate(&as, &regs, 0x5000, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
 	assert_int_equal(res.code, X86_PF_P | X86_PF_W);
-	assert_int_equal(res.fault, S2F_PERMISSION);
+	assert_int_equal(res.fault, FAULT_PERMISSION);
 	/* CR0.WP = 0: supervisor writes ignore R/W. */
 	r.cr0 &= ~X86_CR0_WP;
 	assert_int_equal(x86_s1_translate(&as, &r, 0x5000, ACCESS_WRITE, &res, NULL, NULL), 0);
@@ -217,20 +217,20 @@ static void test_access_rights(void **state)
 	assert_int_equal(res.code, X86_PF_P | X86_PF_U);
 	/* ... a user page is fine, and writable because every level has R/W. */
 	assert_int_equal(x86_s1_translate(&as, &r, 0x9000, ACCESS_WRITE, &res, NULL, NULL), 0);
-	assert_int_equal(res.perm, S2_RWX);
+	assert_int_equal(res.perm, PERM_RWX);
 	/* A 2 MiB page whose PDE lacks U/S: supervisor only, even though the upper levels allow user. */
 	assert_int_equal(x86_s1_translate(&as, &r, 0x200000, ACCESS_READ, &res, NULL, NULL), -CV_EPERM);
 
 	/* XD with NXE: a fetch faults with P | I/D; reads and writes do not. */
-	assert_int_equal(x86_s1_translate(&as, &regs, 0x8000, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(x86_s1_translate(&as, &regs, 0x8000, ACCESS_FETCH, &res, NULL, NULL), -CV_EPERM);
 	assert_int_equal(res.code, X86_PF_P | X86_PF_I);
 	assert_int_equal(x86_s1_translate(&as, &regs, 0x8000, ACCESS_WRITE, &res, NULL, NULL), 0);
-	assert_int_equal(res.perm, S2_READ | S2_WRITE);
+	assert_int_equal(res.perm, PERM_READ | PERM_WRITE);
 
 	/* SMEP: no supervisor fetch from a user page (4.6.1). */
 	r = regs;
 	r.cr4 |= X86_CR4_SMEP;
-	assert_int_equal(x86_s1_translate(&as, &r, 0x9000, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(x86_s1_translate(&as, &r, 0x9000, ACCESS_FETCH, &res, NULL, NULL), -CV_EPERM);
 	assert_int_equal(res.code, X86_PF_P | X86_PF_I);
 	/* SMAP: no supervisor data access to a user page unless RFLAGS.AC. */
 	r = regs;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The core's small C library: formatted printing and string helpers that
- * behave the same in the simulator and on bare metal.
+ * Formatted printing (cv_snprintf) that behaves the same in the simulator
+ * and on bare metal, where there is no C library.
  */
 #include <cvisor/lib.h>
 
@@ -264,38 +264,4 @@ int cv_snprintf(char *buf, size_t size, const char *fmt, ...)
 	int n = cv_vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
-}
-
-size_t cv_strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t n = strlen(src);
-	if (size > 0) {
-		size_t c = n < size - 1 ? n : size - 1;
-		memcpy(dst, src, c);
-		dst[c] = '\0';
-	}
-	return n;
-}
-
-const char *cv_strerror(int err)
-{
-	static const char *const names[] = {
-		[CV_OK] = "success",
-		[CV_ENOMEM] = "out of memory",
-		[CV_EINVAL] = "invalid argument",
-		[CV_ENOENT] = "not found",
-		[CV_ERANGE] = "out of range",
-		[CV_EOVERLAP] = "overlaps an existing region",
-		[CV_EFAULT] = "address not mapped",
-		[CV_EPERM] = "access not permitted",
-		[CV_EIO] = "I/O error",
-		[CV_ENOTSUP] = "not supported",
-		[CV_EPARSE] = "malformed input",
-		[CV_EBUSY] = "busy",
-	};
-	if (err < 0)
-		err = -err;
-	if ((size_t)err >= ARRAY_SIZE(names) || !names[err])
-		return "unknown error";
-	return names[err];
 }

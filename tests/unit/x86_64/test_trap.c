@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include <arch/vcpu_arch.h>
-#include <arch/vmx.h>
+#include <arch/trap.h>
 
 static void decode(uint32_t reason, uint64_t qual, struct vcpu_exit *e)
 {
@@ -71,13 +71,13 @@ static void test_ept_violation(void **state)
 	assert_int_equal(e.s2fault.gva, 0xffffffff80000030ULL);
 	assert_true(e.s2fault.gva_valid);
 	assert_int_equal(e.s2fault.access, ACCESS_WRITE);
-	assert_int_equal(e.s2fault.kind, S2F_TRANSLATION);
+	assert_int_equal(e.s2fault.kind, FAULT_TRANSLATION);
 	/* A write to a read/execute mapping (bits 3 and 5 set): a permission fault. */
 	decode(VMX_EXIT_EPT_VIOLATION, 0x1aa, &e);
-	assert_int_equal(e.s2fault.kind, S2F_PERMISSION);
+	assert_int_equal(e.s2fault.kind, FAULT_PERMISSION);
 	/* A fetch (bit 2) during a guest page walk (bit 7 set, bit 8 clear). */
 	decode(VMX_EXIT_EPT_VIOLATION, 0x84, &e);
-	assert_int_equal(e.s2fault.access, ACCESS_EXEC);
+	assert_int_equal(e.s2fault.access, ACCESS_FETCH);
 	/* A read with no linear address (bit 7 clear). */
 	decode(VMX_EXIT_EPT_VIOLATION, 0x1, &e);
 	assert_int_equal(e.s2fault.access, ACCESS_READ);

@@ -56,15 +56,15 @@ struct rv_s1_regs {
  * walker does: it never faults on them); -CV_EFAULT for a page fault of
  * the translation kind (non-canonical va, V = 0, reserved encodings or
  * bits, no leaf at level 3, misaligned superpage), res->fault =
- * S2F_TRANSLATION and res->level where it stopped; -CV_EPERM for a page
- * fault on permissions (R/W/X, U, SUM, MXR), S2F_PERMISSION; -CV_EFAULT
- * with S2F_OTHER when a table entry is not in RAM (an access fault, or on
+ * FAULT_TRANSLATION and res->level where it stopped; -CV_EPERM for a page
+ * fault on permissions (R/W/X, U, SUM, MXR), FAULT_PERMISSION; -CV_EFAULT
+ * with FAULT_TABLE_NOT_RAM when a table entry is not in RAM (an access fault, or on
  * hardware with the H extension a guest-page fault on the implicit
  * access), res->gpa = the entry's GPA; -CV_EINVAL if satp's MODE is not
  * Bare, Sv39 or Sv48. cb, if not NULL, sees every level: table = GPA of
  * the table read. Never writes guest memory.
  */
 int rv_s1_translate(const struct addrspace *as, const struct rv_s1_regs *r, gva_t va,
-		    enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx);
+		    enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx);
 
 #endif

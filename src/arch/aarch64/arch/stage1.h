@@ -32,6 +32,6 @@ struct a64_s1_regs {
  * cb, if not NULL, sees every level: table = GPA of the table read.
  */
 int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gva_t va,
-		     enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx);
+		     enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx);
 
 #endif

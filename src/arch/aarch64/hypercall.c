@@ -8,7 +8,7 @@
  *  - cvisor's own hypercalls (owner 6 of the function ID space).
  * Also the emulation of the system registers cvisor traps.
  */
-#include <arch/esr.h>
+#include <arch/trap.h>
 #include <arch/traps.h>
 
 #include <cvisor/arch.h>

@@ -10,16 +10,16 @@
 
 #include <cmocka.h>
 
-#include <arch/ept.h>
+#include <arch/stage2.h>
 #include <cvisor/hal.h>
 #include <cvisor/stage2.h>
 
 struct trace {
-	struct s2_walk_step steps[8];
+	struct walk_step steps[8];
 	int n;
 };
 
-static void record(const struct s2_walk_step *step, void *ctx)
+static void record(const struct walk_step *step, void *ctx)
 {
 	struct trace *t = ctx;
 	if (t->n < 8)
@@ -45,7 +45,7 @@ static void test_four_level_walk(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x100000, 0x7654000, 0x1000, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x100000, 0x7654000, 0x1000, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, 0x100abc, ACCESS_WRITE, &res, record, &t), 0);
 	assert_int_equal(res.hpa, 0x7654abc);
 	assert_int_equal(t.n, 4);
@@ -65,26 +65,26 @@ static void test_large_pages_and_uc(void **state)
 	struct trace t = { .n = 0 };
 
 	/* 2 MiB page: PDE with bit 7. */
-	assert_int_equal(stage2_map(s2, 0x200000, 0x40000000, 0x200000, S2_READ | S2_EXEC, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_translate(s2, 0x212345, ACCESS_EXEC, &res, record, &t), 0);
+	assert_int_equal(stage2_map(s2, 0x200000, 0x40000000, 0x200000, PERM_READ | PERM_EXEC, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_translate(s2, 0x212345, ACCESS_FETCH, &res, record, &t), 0);
 	assert_int_equal(t.n, 3);
 	assert_int_equal(t.steps[2].desc, 0x40000000ULL | 0x1b5); /* R X, WB, large, accessed */
 	assert_int_equal(stage2_translate(s2, 0x212345, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
 	/* Uncacheable device memory: memory type 0. */
 	t.n = 0;
-	assert_int_equal(stage2_map(s2, 0xfee00000, 0x9000, 0x1000, S2_READ | S2_WRITE, S2_MEM_DEVICE), 0);
+	assert_int_equal(stage2_map(s2, 0xfee00000, 0x9000, 0x1000, PERM_READ | PERM_WRITE, S2_MEM_DEVICE), 0);
 	assert_int_equal(stage2_translate(s2, 0xfee00000, ACCESS_READ, &res, record, &t), 0);
 	assert_int_equal(res.memtype, S2_MEM_DEVICE);
 	assert_int_equal(t.steps[3].desc, 0x9000ULL | 0x303);
 	/* A 1 GiB page at 4 GiB. */
-	assert_int_equal(stage2_map(s2, 1ULL << 32, 1ULL << 33, 1ULL << 30, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 1ULL << 32, 1ULL << 33, 1ULL << 30, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_translate(s2, (1ULL << 32) + 5, ACCESS_READ, &res, NULL, NULL), 0);
 	assert_int_equal(res.level, 1);
 	/* Nothing at 1 TiB; beyond 48 bits an address-size fault. */
 	assert_int_equal(stage2_translate(s2, 1ULL << 40, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(stage2_translate(s2, 1ULL << 48, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_ADDR_SIZE);
+	assert_int_equal(res.fault, FAULT_ADDR_SIZE);
 }
 
 /* Unmapping inside a 2 MiB page splits it into a page table: PTEs lose bit 7. */
@@ -94,7 +94,7 @@ static void test_unmap_splits(void **state)
 	struct s2_result res;
 	struct trace t = { .n = 0 };
 
-	assert_int_equal(stage2_map(s2, 0x200000, 0x40000000, 0x200000, S2_RWX, S2_MEM_NORMAL), 0);
+	assert_int_equal(stage2_map(s2, 0x200000, 0x40000000, 0x200000, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_unmap(s2, 0x3ff000, 0x1000), 0);
 	assert_int_equal(stage2_translate(s2, 0x3ff000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
 	assert_int_equal(stage2_translate(s2, 0x3fe000, ACCESS_READ, &res, record, &t), 0);

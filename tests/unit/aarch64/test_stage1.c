@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include <arch/s1.h>
+#include <arch/stage1.h>
 
 #define RAM 0x40000000ULL
 #define L1_LO 0x40100000ULL  /* TTBR0 root (level 1) */
@@ -41,7 +41,7 @@ static void put(gpa_t table, unsigned index, uint64_t desc)
 static int setup(void **state)
 {
 	(void)state;
-	if (addrspace_init(&as) < 0 || addrspace_add_ram(&as, RAM, 0x1000000, S2_RWX, "ram") < 0)
+	if (addrspace_init(&as) < 0 || addrspace_add_ram(&as, RAM, 0x1000000, PERM_RWX, "ram") < 0)
 		return -1;
 	/* TTBR0, 39 bits: L1[1] is a 1 GiB block of the identity map; L1[0] -> L2 -> L3. */
 	put(L1_LO, 1, RAM | AF | BLOCK);
@@ -68,11 +68,11 @@ static int teardown(void **state)
 }
 
 struct trace {
-	struct s2_walk_step steps[6];
+	struct walk_step steps[6];
 	int n;
 };
 
-static void record(const struct s2_walk_step *step, void *ctx)
+static void record(const struct walk_step *step, void *ctx)
 {
 	struct trace *t = ctx;
 	if (t->n < 6)
@@ -103,7 +103,7 @@ static void test_blocks_and_pages(void **state)
 
 	/* The high half: 48 bits from level 0. */
 	t.n = 0;
-	assert_int_equal(a64_s1_translate(&as, &regs, 0xffffffff80001234ULL, ACCESS_EXEC, &res, record, &t), 0);
+	assert_int_equal(a64_s1_translate(&as, &regs, 0xffffffff80001234ULL, ACCESS_FETCH, &res, record, &t), 0);
 	assert_int_equal(res.gpa, RAM + 0x1234);
 	assert_int_equal(t.n, 2);
 	assert_int_equal(t.steps[0].level, 0);
@@ -118,19 +118,19 @@ static void test_faults(void **state)
 
 	/* Nothing at L3[7]: a level 3 translation fault. */
 	assert_int_equal(a64_s1_translate(&as, &regs, 0x7000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 3);
 	/* Nothing at L1[2]: level 1. */
 	assert_int_equal(a64_s1_translate(&as, &regs, 0x80000000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
 	assert_int_equal(res.level, 1);
 	/* AF clear. */
 	assert_int_equal(a64_s1_translate(&as, &regs, 0x6000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_ACCESS_FLAG);
+	assert_int_equal(res.fault, FAULT_ACCESS_FLAG);
 	assert_int_equal(res.level, 3);
 	/* A write to the read-only alias, a fetch from the PXN page: permission faults. */
 	assert_int_equal(a64_s1_translate(&as, &regs, 0x5000, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
-	assert_int_equal(res.fault, S2F_PERMISSION);
-	assert_int_equal(a64_s1_translate(&as, &regs, 0x8000, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(res.fault, FAULT_PERMISSION);
+	assert_int_equal(a64_s1_translate(&as, &regs, 0x8000, ACCESS_FETCH, &res, NULL, NULL), -CV_EPERM);
 	/* Between the two ranges: neither TTBR, a translation fault. */
 	assert_int_equal(a64_s1_translate(&as, &regs, 0x0000800000000000ULL, ACCESS_READ, &res, NULL, NULL),
 			 -CV_EFAULT);

@@ -3,7 +3,7 @@
  * @file s1.c
  * @brief AArch64 stage-1 walks (4 KiB granule) in project code.
  */
-#include <arch/s1.h>
+#include <arch/stage1.h>
 #include <cvisor/lib.h>
 #include <cvisor/walk.h>
 
@@ -45,25 +45,25 @@ static unsigned level_shift(int level)
 
 static bool allowed(unsigned perm, enum access_kind access)
 {
-	return access == ACCESS_READ ? perm & S2_READ : access == ACCESS_WRITE ? perm & S2_WRITE
-									  : perm & S2_EXEC;
+	return access == ACCESS_READ ? perm & PERM_READ : access == ACCESS_WRITE ? perm & PERM_WRITE
+									  : perm & PERM_EXEC;
 }
 
 int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gva_t va,
-		     enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx)
+		     enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx)
 {
 	uint64_t table;
 
 	memset(res, 0, sizeof(*res));
 	if (!(r->sctlr & 1)) { /* MMU off: flat */
 		res->gpa = va;
-		res->perm = S2_RWX;
+		res->perm = PERM_RWX;
 		res->leaf_size = PAGE_SIZE;
 		return 0;
 	}
 	unsigned bits = select_table(r, va, &table);
 	if (!bits) {
-		res->fault = S2F_TRANSLATION; /* outside both ranges: a level 0 translation fault */
+		res->fault = FAULT_TRANSLATION; /* outside both ranges: a level 0 translation fault */
 		return -CV_EFAULT;
 	}
 	/* The walk starts at the level whose 9 bits hold the top of the range. */
@@ -71,26 +71,26 @@ int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gv
 	for (;; level++) {
 		unsigned shift = level_shift(level);
 		unsigned idx_bits = MIN(9u, bits - shift);
-		struct s2_walk_step step = { .level = level, .table = table };
+		struct walk_step step = { .level = level, .table = table };
 		step.index = (unsigned)((va >> shift) & ((1ULL << idx_bits) - 1));
 		res->level = level;
 		if (addrspace_read(as, table + step.index * 8ULL, &step.desc, 8) < 0) {
 			/* The table is not in RAM: a stage-2 fault on the walk (S1PTW). */
-			res->fault = S2F_OTHER;
+			res->fault = FAULT_TABLE_NOT_RAM;
 			res->gpa = table + step.index * 8ULL;
 			return -CV_EFAULT;
 		}
 		uint64_t d = step.desc;
 		bool is_table = level < 3 && (d & DESC_TABLE);
 		step.info.kind = !(d & DESC_VALID) || (level == 3 && !(d & DESC_TABLE)) || (!is_table && level == 0)
-					 ? S2D_INVALID : is_table ? S2D_TABLE : S2D_LEAF;
+					 ? WALK_INVALID : is_table ? WALK_TABLE : WALK_LEAF;
 		step.info.addr = d & DESC_ADDR;
-		if (step.info.kind == S2D_LEAF) {
-			step.info.perm = S2_READ | ((d & DESC_AP2) ? 0 : S2_WRITE) | ((d & DESC_PXN) ? 0 : S2_EXEC);
+		if (step.info.kind == WALK_LEAF) {
+			step.info.perm = PERM_READ | ((d & DESC_AP2) ? 0 : PERM_WRITE) | ((d & DESC_PXN) ? 0 : PERM_EXEC);
 			step.info.access_flag = d & DESC_AF;
 			/* EL1 cannot execute what EL0 may write (implicit PXN, D8.4.1.2). */
 			if ((d & DESC_AP1) && !(d & DESC_AP2))
-				step.info.perm &= ~S2_EXEC;
+				step.info.perm &= ~PERM_EXEC;
 		}
 		if (cb)
 			cb(&step, ctx);
@@ -100,11 +100,11 @@ int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gv
 		if (next > 0)
 			continue;
 		if (!step.info.access_flag) {
-			res->fault = S2F_ACCESS_FLAG;
+			res->fault = FAULT_ACCESS_FLAG;
 			return -CV_EFAULT;
 		}
 		if (!allowed(res->perm, access)) {
-			res->fault = S2F_PERMISSION;
+			res->fault = FAULT_PERMISSION;
 			return -CV_EPERM;
 		}
 		return 0;

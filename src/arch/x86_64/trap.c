@@ -7,7 +7,7 @@
  *        25.9.2 the VM-exit interruption information).
  */
 #include <arch/vcpu_arch.h>
-#include <arch/vmx.h>
+#include <arch/trap.h>
 #include <cvisor/lib.h>
 
 const char *vmx_exit_name(uint32_t reason)
@@ -67,10 +67,10 @@ static void decode_ept_violation(const struct vmx_exit_info *info, struct vcpu_e
 	e->s2fault.gpa = info->guest_phys;
 	e->s2fault.gva = info->guest_linear;
 	e->s2fault.gva_valid = q & (1u << 7);
-	e->s2fault.access = (q & (1u << 2)) ? ACCESS_EXEC : (q & (1u << 1)) ? ACCESS_WRITE
+	e->s2fault.access = (q & (1u << 2)) ? ACCESS_FETCH : (q & (1u << 1)) ? ACCESS_WRITE
 									      : ACCESS_READ;
 	/* Bits 5:3: what the EPT entry allowed; none at all means nothing is mapped. */
-	e->s2fault.kind = (q & 0x38) ? S2F_PERMISSION : S2F_TRANSLATION;
+	e->s2fault.kind = (q & 0x38) ? FAULT_PERMISSION : FAULT_TRANSLATION;
 	e->s2fault.level = -1;
 }
 

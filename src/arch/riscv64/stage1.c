@@ -14,8 +14,8 @@
  * R = W = X = 0 points at the next table; anything else is a leaf, at any
  * level (a gigapage at Sv39's root, a megapage one level down).
  */
-#include <arch/s1.h>
-#include <arch/s2.h>
+#include <arch/stage1.h>
+#include <arch/stage2.h>
 #include <cvisor/lib.h>
 #include <cvisor/walk.h>
 
@@ -67,20 +67,20 @@ static bool canonical(gva_t va, unsigned va_bits)
 static unsigned leaf_perm(uint64_t pte, const struct rv_s1_regs *r)
 {
 	bool user_page = pte & RV_PTE_U;
-	unsigned perm = ((pte & RV_PTE_R) ? S2_READ : 0) | ((pte & RV_PTE_W) ? S2_WRITE : 0) |
-			((pte & RV_PTE_X) ? S2_EXEC : 0);
+	unsigned perm = ((pte & RV_PTE_R) ? PERM_READ : 0) | ((pte & RV_PTE_W) ? PERM_WRITE : 0) |
+			((pte & RV_PTE_X) ? PERM_EXEC : 0);
 
 	if ((r->sstatus & RV_SSTATUS_MXR) && (pte & RV_PTE_X))
-		perm |= S2_READ;
+		perm |= PERM_READ;
 	if (r->priv == RV_PRIV_U)
 		return user_page ? perm : 0;
 	if (!user_page)
 		return perm;
-	return (r->sstatus & RV_SSTATUS_SUM) ? perm & ~(unsigned)S2_EXEC : 0;
+	return (r->sstatus & RV_SSTATUS_SUM) ? perm & ~(unsigned)PERM_EXEC : 0;
 }
 
 /* Decodes the PTE read at level into step->info (4.3.2 steps 3 and 4). */
-static void decode_pte(uint64_t pte, int level, const struct rv_s1_regs *r, struct s2_desc_info *info)
+static void decode_pte(uint64_t pte, int level, const struct rv_s1_regs *r, struct walk_desc *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->memtype = S2_MEM_NORMAL;
@@ -91,22 +91,22 @@ static void decode_pte(uint64_t pte, int level, const struct rv_s1_regs *r, stru
 	if (!(pte & PTE_RWX)) {
 		/* Step 4: a pointer, unless this is already the last level. */
 		if (level < 3 && !(pte & PTE_TABLE_RESERVED))
-			info->kind = S2D_TABLE;
+			info->kind = WALK_TABLE;
 		return;
 	}
-	info->kind = S2D_LEAF;
+	info->kind = WALK_LEAF;
 	info->perm = leaf_perm(pte, r);
 	info->access_flag = pte & RV_PTE_A;
 }
 
 static bool allowed(unsigned perm, enum access_kind access)
 {
-	return access == ACCESS_READ ? perm & S2_READ : access == ACCESS_WRITE ? perm & S2_WRITE
-									  : perm & S2_EXEC;
+	return access == ACCESS_READ ? perm & PERM_READ : access == ACCESS_WRITE ? perm & PERM_WRITE
+									  : perm & PERM_EXEC;
 }
 
 int rv_s1_translate(const struct addrspace *as, const struct rv_s1_regs *r, gva_t va,
-		    enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx)
+		    enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx)
 {
 	unsigned va_bits;
 	int level;
@@ -114,7 +114,7 @@ int rv_s1_translate(const struct addrspace *as, const struct rv_s1_regs *r, gva_
 	memset(res, 0, sizeof(*res));
 	if (r->satp >> 60 == RV_SATP_MODE_BARE) { /* no translation: the GVA is the GPA */
 		res->gpa = va;
-		res->perm = S2_RWX;
+		res->perm = PERM_RWX;
 		res->leaf_size = PAGE_SIZE;
 		return 0;
 	}
@@ -122,19 +122,19 @@ int rv_s1_translate(const struct addrspace *as, const struct rv_s1_regs *r, gva_
 		return -CV_EINVAL;
 	res->level = level;
 	if (!canonical(va, va_bits)) {
-		res->fault = S2F_TRANSLATION; /* a page fault before any table is read */
+		res->fault = FAULT_TRANSLATION; /* a page fault before any table is read */
 		return -CV_EFAULT;
 	}
 	/* Step 1: a = satp.PPN x PAGESIZE. */
 	gpa_t table = (r->satp & ((1ULL << 44) - 1)) << 12;
 	for (;; level++) {
 		unsigned shift = level_shift(level);
-		struct s2_walk_step step = { .level = level, .table = table };
+		struct walk_step step = { .level = level, .table = table };
 		step.index = (unsigned)((va >> shift) & 511);
 		res->level = level;
 		/* Step 2: the PTE at a + va.vpn[i] x PTESIZE; an access fault if it cannot be read. */
 		if (addrspace_read(as, table + step.index * 8ULL, &step.desc, 8) < 0) {
-			res->fault = S2F_OTHER;
+			res->fault = FAULT_TABLE_NOT_RAM;
 			res->gpa = table + step.index * 8ULL;
 			return -CV_EFAULT;
 		}
@@ -149,12 +149,12 @@ int rv_s1_translate(const struct addrspace *as, const struct rv_s1_regs *r, gva_
 		uint64_t size = res->leaf_size;
 		/* Step 5: the leaf's permissions for this access. */
 		if (!allowed(res->perm, access)) {
-			res->fault = S2F_PERMISSION;
+			res->fault = FAULT_PERMISSION;
 			return -CV_EPERM;
 		}
 		/* Step 6: a superpage's PPN must be aligned to its size. */
 		if (step.info.addr & (size - 1)) {
-			res->fault = S2F_TRANSLATION;
+			res->fault = FAULT_TRANSLATION;
 			return -CV_EFAULT;
 		}
 		/*

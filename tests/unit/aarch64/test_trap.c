@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include <arch/esr.h>
+#include <arch/trap.h>
 
 /* A data abort at GPA 0x0900_0018 (the PL011's FR) with the MMU off: FAR = GPA. */
 #define GPA 0x09000018ULL
@@ -169,7 +169,7 @@ struct fault_row {
 	const char *what;
 	uint64_t esr;
 	enum access_kind access;
-	enum s2_fault_kind kind;
+	enum walk_fault kind;
 	int level;
 	unsigned size;
 	bool gva_valid;
@@ -177,51 +177,51 @@ struct fault_row {
 
 static const struct fault_row fault_rows[] = {
 	/* ISV=0 (a pair, writeback or exclusive): 0x92000000, WnR, translation level 2 */
-	{ "stp x1, x2, [x0]", 0x92000046, ACCESS_WRITE, S2F_TRANSLATION, 2, 0, true },
+	{ "stp x1, x2, [x0]", 0x92000046, ACCESS_WRITE, FAULT_TRANSLATION, 2, 0, true },
 	/* ISV=0, a read, level 3 */
-	{ "ldr x1, [x2], #8", 0x92000007, ACCESS_READ, S2F_TRANSLATION, 3, 0, true },
+	{ "ldr x1, [x2], #8", 0x92000007, ACCESS_READ, FAULT_TRANSLATION, 3, 0, true },
 	/* Permission fault level 3 (0x0f) with syndrome: a store to read-only RAM */
-	{ "str w3 to read-only RAM", 0x9383004f, ACCESS_WRITE, S2F_PERMISSION, 3, 4, true },
+	{ "str w3 to read-only RAM", 0x9383004f, ACCESS_WRITE, FAULT_PERMISSION, 3, 4, true },
 	/* Permission fault level 1 (0x0d), a write without syndrome */
-	{ "permission, level 1", 0x9200004d, ACCESS_WRITE, S2F_PERMISSION, 1, 0, true },
+	{ "permission, level 1", 0x9200004d, ACCESS_WRITE, FAULT_PERMISSION, 1, 0, true },
 	/* Permission fault level 2 (0x0e), a read */
-	{ "permission, level 2", 0x9200000e, ACCESS_READ, S2F_PERMISSION, 2, 0, true },
+	{ "permission, level 2", 0x9200000e, ACCESS_READ, FAULT_PERMISSION, 2, 0, true },
 	/* Permission fault level 0 (0x0c, FEAT_LPA2) */
-	{ "permission, level 0", 0x9200000c, ACCESS_READ, S2F_PERMISSION, 0, 0, true },
+	{ "permission, level 0", 0x9200000c, ACCESS_READ, FAULT_PERMISSION, 0, 0, true },
 	/* Access flag fault level 3 (0x0b), without syndrome */
-	{ "access flag, level 3", 0x9200000b, ACCESS_READ, S2F_ACCESS_FLAG, 3, 0, true },
+	{ "access flag, level 3", 0x9200000b, ACCESS_READ, FAULT_ACCESS_FLAG, 3, 0, true },
 	/* Access flag fault level 1 (0x09) with syndrome (SAS=2): not a device */
-	{ "access flag, level 1", 0x93800009, ACCESS_READ, S2F_ACCESS_FLAG, 1, 4, true },
+	{ "access flag, level 1", 0x93800009, ACCESS_READ, FAULT_ACCESS_FLAG, 1, 4, true },
 	/* Address size fault level 0 (DFSC 0x00): GPA beyond the stage-2 input range */
-	{ "address size, level 0", 0x92000000, ACCESS_READ, S2F_ADDR_SIZE, 0, 0, true },
+	{ "address size, level 0", 0x92000000, ACCESS_READ, FAULT_ADDR_SIZE, 0, 0, true },
 	/* Address size fault level -1 (0x29) */
-	{ "address size, level -1", 0x92000029, ACCESS_READ, S2F_ADDR_SIZE, -1, 0, true },
+	{ "address size, level -1", 0x92000029, ACCESS_READ, FAULT_ADDR_SIZE, -1, 0, true },
 	/* Translation fault level -1 (0x2b), without syndrome */
-	{ "translation, level -1", 0x9200002b, ACCESS_READ, S2F_TRANSLATION, -1, 0, true },
+	{ "translation, level -1", 0x9200002b, ACCESS_READ, FAULT_TRANSLATION, -1, 0, true },
 	/* S1PTW 0x80, level 3: the guest's own table walk hit a hole in stage 2 */
-	{ "stage-1 walk", 0x92000087, ACCESS_READ, S2F_TRANSLATION, 3, 0, true },
+	{ "stage-1 walk", 0x92000087, ACCESS_READ, FAULT_TRANSLATION, 3, 0, true },
 	/* S1PTW even with ISV (SAS=2, SRT=3): still not a device access */
-	{ "stage-1 walk, ISV", 0x93830087, ACCESS_READ, S2F_TRANSLATION, 3, 4, true },
+	{ "stage-1 walk, ISV", 0x93830087, ACCESS_READ, FAULT_TRANSLATION, 3, 4, true },
 	/* S1PTW with WnR 0x40: the walk updating a descriptor (AF/dirty), level 2 */
-	{ "stage-1 walk, update", 0x920000c6, ACCESS_WRITE, S2F_TRANSLATION, 2, 0, true },
+	{ "stage-1 walk, update", 0x920000c6, ACCESS_WRITE, FAULT_TRANSLATION, 2, 0, true },
 	/* DFSC 0x10, synchronous external abort, with FnV 0x400: FAR not valid */
-	{ "external abort, FnV", 0x92000410, ACCESS_READ, S2F_OTHER, -1, 0, false },
+	{ "external abort, FnV", 0x92000410, ACCESS_READ, FAULT_OTHER, -1, 0, false },
 	/* DFSC 0x10 with ISV and WnR: an external abort is never emulated */
-	{ "external abort, store", 0x93830050, ACCESS_WRITE, S2F_OTHER, -1, 4, true },
+	{ "external abort, store", 0x93830050, ACCESS_WRITE, FAULT_OTHER, -1, 4, true },
 	/* DFSC 0x16: external abort on a table walk, level 2 */
-	{ "external abort on walk", 0x92000016, ACCESS_READ, S2F_OTHER, 2, 0, true },
+	{ "external abort on walk", 0x92000016, ACCESS_READ, FAULT_OTHER, 2, 0, true },
 	/* DFSC 0x21: alignment fault */
-	{ "alignment", 0x92000021, ACCESS_READ, S2F_OTHER, -1, 0, true },
+	{ "alignment", 0x92000021, ACCESS_READ, FAULT_OTHER, -1, 0, true },
 	/* DFSC 0x30: TLB conflict abort */
-	{ "TLB conflict", 0x92000030, ACCESS_READ, S2F_OTHER, -1, 0, true },
+	{ "TLB conflict", 0x92000030, ACCESS_READ, FAULT_OTHER, -1, 0, true },
 	/* Instruction abort (EC 0x20 with IL): IFSC 0x07, translation level 3 */
-	{ "fetch", 0x82000007, ACCESS_EXEC, S2F_TRANSLATION, 3, 4, true },
+	{ "fetch", 0x82000007, ACCESS_FETCH, FAULT_TRANSLATION, 3, 4, true },
 	/* Instruction abort, permission fault level 2 (0x0e): stage 2 says XN */
-	{ "fetch from XN", 0x8200000e, ACCESS_EXEC, S2F_PERMISSION, 2, 4, true },
+	{ "fetch from XN", 0x8200000e, ACCESS_FETCH, FAULT_PERMISSION, 2, 4, true },
 	/* Instruction abort with S1PTW, level 1 */
-	{ "fetch, stage-1 walk", 0x82000085, ACCESS_EXEC, S2F_TRANSLATION, 1, 4, true },
+	{ "fetch, stage-1 walk", 0x82000085, ACCESS_FETCH, FAULT_TRANSLATION, 1, 4, true },
 	/* Instruction abort, external abort with FnV */
-	{ "fetch, external abort", 0x82000410, ACCESS_EXEC, S2F_OTHER, -1, 4, false },
+	{ "fetch, external abort", 0x82000410, ACCESS_FETCH, FAULT_OTHER, -1, 4, false },
 };
 
 static void test_stage2_fault_syndromes(void **state)

@@ -19,7 +19,7 @@
  * levels (4.6): writable only if every R/W is 1, user only if every U/S
  * is 1, not executable if any XD is 1.
  */
-#include <arch/s1.h>
+#include <arch/stage1.h>
 #include <cvisor/lib.h>
 
 #define LEVELS 4
@@ -78,7 +78,7 @@ static bool allowed(const struct x86_s1_regs *r, const struct walk *w, enum acce
 
 	if (user_mode && !w->user)
 		return false;
-	if (access == ACCESS_EXEC) {
+	if (access == ACCESS_FETCH) {
 		if (w->nx && (r->efer & X86_EFER_NXE))
 			return false;
 		return user_mode || !w->user || !(r->cr4 & X86_CR4_SMEP);
@@ -95,11 +95,11 @@ static unsigned rights(const struct x86_s1_regs *r, const struct walk *w)
 {
 	unsigned perm = 0;
 	if (allowed(r, w, ACCESS_READ))
-		perm |= S2_READ;
+		perm |= PERM_READ;
 	if (allowed(r, w, ACCESS_WRITE))
-		perm |= S2_WRITE;
-	if (allowed(r, w, ACCESS_EXEC))
-		perm |= S2_EXEC;
+		perm |= PERM_WRITE;
+	if (allowed(r, w, ACCESS_FETCH))
+		perm |= PERM_EXEC;
 	return perm;
 }
 
@@ -120,26 +120,26 @@ static uint64_t error_code(const struct x86_s1_regs *r, enum access_kind access,
 		code |= X86_PF_U;
 	if (rsvd)
 		code |= X86_PF_RSVD;
-	if (access == ACCESS_EXEC && (r->efer & X86_EFER_NXE || r->cr4 & X86_CR4_SMEP))
+	if (access == ACCESS_FETCH && (r->efer & X86_EFER_NXE || r->cr4 & X86_CR4_SMEP))
 		code |= X86_PF_I;
 	return code;
 }
 
 /* Fills a trace step for entry e at level (table = GPA of its table). */
-static void describe(struct s2_walk_step *step, const struct x86_s1_regs *r, const struct walk *w,
+static void describe(struct walk_step *step, const struct x86_s1_regs *r, const struct walk *w,
 		     bool leaf, bool rsvd)
 {
 	uint64_t e = step->desc;
 	memset(&step->info, 0, sizeof(step->info));
 	step->info.access_flag = e & X86_PTE_A;
 	if (!(e & X86_PTE_P) || rsvd) {
-		step->info.kind = S2D_INVALID;
+		step->info.kind = WALK_INVALID;
 	} else if (!leaf) {
-		step->info.kind = S2D_TABLE;
+		step->info.kind = WALK_TABLE;
 		step->info.addr = e & ADDR_MASK;
 	} else {
 		uint64_t size = 1ULL << level_shift(step->level);
-		step->info.kind = S2D_LEAF;
+		step->info.kind = WALK_LEAF;
 		step->info.addr = e & ADDR_MASK & ~(size - 1);
 		step->info.perm = rights(r, w);
 	}
@@ -147,7 +147,7 @@ static void describe(struct s2_walk_step *step, const struct x86_s1_regs *r, con
 
 /* The walk itself; w records the entries it used. */
 static int walk(const struct addrspace *as, const struct x86_s1_regs *r, gva_t va,
-		enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx,
+		enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx,
 		struct walk *w)
 {
 	gpa_t table = r->cr3 & ADDR_MASK;
@@ -156,26 +156,26 @@ static int walk(const struct addrspace *as, const struct x86_s1_regs *r, gva_t v
 	memset(w, 0, sizeof(*w));
 	if (!(r->cr0 & X86_CR0_PG)) { /* paging off: linear = physical */
 		res->gpa = va;
-		res->perm = S2_RWX;
+		res->perm = PERM_RWX;
 		res->leaf_size = PAGE_SIZE;
 		return 0;
 	}
 	if (!(r->efer & X86_EFER_LMA) || !(r->cr4 & X86_CR4_PAE) || (r->cr4 & X86_CR4_LA57))
 		return -CV_ENOTSUP;
 	if (!canonical(va)) {
-		res->fault = S2F_TRANSLATION;
+		res->fault = FAULT_TRANSLATION;
 		return -CV_ERANGE;
 	}
 	w->user = w->writable = true;
 	for (int level = 0; level < LEVELS; level++) {
 		unsigned shift = level_shift(level);
-		struct s2_walk_step step = { .level = level, .table = table };
+		struct walk_step step = { .level = level, .table = table };
 		step.index = (unsigned)((va >> shift) & 511);
 		gpa_t egpa = table + step.index * 8ULL;
 		res->level = level;
 		if (addrspace_read(as, egpa, &step.desc, 8) < 0) {
 			/* The table is not in RAM: an EPT violation on the walk. */
-			res->fault = S2F_OTHER;
+			res->fault = FAULT_TABLE_NOT_RAM;
 			res->gpa = egpa;
 			return -CV_EFAULT;
 		}
@@ -195,7 +195,7 @@ static int walk(const struct addrspace *as, const struct x86_s1_regs *r, gva_t v
 		if (cb)
 			cb(&step, ctx);
 		if (!present || rsvd) {
-			res->fault = S2F_TRANSLATION;
+			res->fault = FAULT_TRANSLATION;
 			res->code = error_code(r, access, present, rsvd);
 			return -CV_EFAULT;
 		}
@@ -208,7 +208,7 @@ static int walk(const struct addrspace *as, const struct x86_s1_regs *r, gva_t v
 		res->perm = step.info.perm;
 		res->gpa = (e & ADDR_MASK & ~(size - 1)) | (va & (size - 1));
 		if (!allowed(r, w, access)) {
-			res->fault = S2F_PERMISSION;
+			res->fault = FAULT_PERMISSION;
 			res->code = error_code(r, access, true, false);
 			return -CV_EPERM;
 		}
@@ -219,7 +219,7 @@ static int walk(const struct addrspace *as, const struct x86_s1_regs *r, gva_t v
 }
 
 int x86_s1_translate(const struct addrspace *as, const struct x86_s1_regs *r, gva_t va,
-		     enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx)
+		     enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx)
 {
 	struct walk w;
 	return walk(as, r, va, access, res, cb, ctx, &w);
@@ -232,7 +232,7 @@ int x86_s1_translate(const struct addrspace *as, const struct x86_s1_regs *r, gv
  * read-modify-writes, as on hardware.
  */
 int x86_s1_translate_ad(struct addrspace *as, const struct x86_s1_regs *r, gva_t va,
-			enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx)
+			enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx)
 {
 	struct walk w;
 	int rc = walk(as, r, va, access, res, cb, ctx, &w);

@@ -4,7 +4,7 @@
  * v2.0): the base extension, the legacy console, TIME, SRST, HSM for one
  * hart, and cvisor's own calls. Also trapped CSR accesses.
  */
-#include <arch/sbi.h>
+#include <arch/hypercall.h>
 #include <arch/trap.h>
 
 #include <cvisor/arch.h>

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include <arch/s1.h>
+#include <arch/stage1.h>
 
 #define RAM 0x80000000ULL
 #define ROOT 0x80100000ULL   /* Sv39 root (level 1); also Sv48's level 1 under L0[0] */
@@ -50,7 +50,7 @@ static void put(gpa_t table, unsigned index, uint64_t pte)
 static int setup(void **state)
 {
 	(void)state;
-	if (addrspace_init(&as) < 0 || addrspace_add_ram(&as, RAM, 0x1000000, S2_RWX, "ram") < 0)
+	if (addrspace_init(&as) < 0 || addrspace_add_ram(&as, RAM, 0x1000000, PERM_RWX, "ram") < 0)
 		return -1;
 	/* Sv39 root: [2] a gigapage identity-mapping VA 0x8000_0000 (VPN[2] = 2). */
 	put(ROOT, 2, PPN(RAM) | D | A | X | W | R | V); /* = 0x200000cf */
@@ -97,11 +97,11 @@ static int teardown(void **state)
 }
 
 struct trace {
-	struct s2_walk_step steps[6];
+	struct walk_step steps[6];
 	int n;
 };
 
-static void record(const struct s2_walk_step *step, void *ctx)
+static void record(const struct walk_step *step, void *ctx)
 {
 	struct trace *t = ctx;
 	if (t->n < 6)
@@ -119,13 +119,13 @@ static void test_sv39_leaves(void **state)
 	assert_int_equal(res.gpa, 0x80012345);
 	assert_int_equal(res.level, 1);
 	assert_int_equal(res.leaf_size, 1ULL << 30);
-	assert_int_equal(res.perm, S2_RWX);
+	assert_int_equal(res.perm, PERM_RWX);
 	assert_int_equal(res.code, 0);
 	assert_int_equal(t.n, 1);
 	assert_int_equal(t.steps[0].table, ROOT);
 	assert_int_equal(t.steps[0].index, 2);
 	assert_int_equal(t.steps[0].desc, 0x200000cfULL);
-	assert_int_equal(t.steps[0].info.kind, S2D_LEAF);
+	assert_int_equal(t.steps[0].info.kind, WALK_LEAF);
 
 	/* A 4 KiB page three levels down, read-only. */
 	t.n = 0;
@@ -133,10 +133,10 @@ static void test_sv39_leaves(void **state)
 	assert_int_equal(res.gpa, 0x80abc678);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.leaf_size, 0x1000);
-	assert_int_equal(res.perm, S2_READ);
+	assert_int_equal(res.perm, PERM_READ);
 	assert_int_equal(t.n, 3);
 	assert_int_equal(t.steps[0].desc, 0x20040401ULL); /* the pointer to L2 */
-	assert_int_equal(t.steps[0].info.kind, S2D_TABLE);
+	assert_int_equal(t.steps[0].info.kind, WALK_TABLE);
 	assert_int_equal(t.steps[0].info.addr, L2);
 	assert_int_equal(t.steps[1].table, L2);
 	assert_int_equal(t.steps[2].table, L3);
@@ -150,7 +150,7 @@ static void test_sv39_leaves(void **state)
 
 	/* The high half: 0xffff_ffc0_0000_0000 is canonical (bits 63:39 = bit 38 = 1), VPN[2] 256. */
 	t.n = 0;
-	assert_int_equal(rv_s1_translate(&as, &sv39, 0xffffffc000001234ULL, ACCESS_EXEC, &res, record, &t), 0);
+	assert_int_equal(rv_s1_translate(&as, &sv39, 0xffffffc000001234ULL, ACCESS_FETCH, &res, record, &t), 0);
 	assert_int_equal(res.gpa, RAM + 0x1234);
 	assert_int_equal(t.steps[0].index, 256);
 
@@ -170,7 +170,7 @@ static void test_sv39_faults(void **state)
 
 	/* 4.3.2 step 3: V = 0 at L3[7] (level 3), at the root's [1] (level 1), at L2[4] (level 2). */
 	assert_int_equal(rv_s1_translate(&as, &sv39, 0x7000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(rv_s1_translate(&as, &sv39, 0x40000000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
 	assert_int_equal(res.level, 1);
@@ -178,31 +178,31 @@ static void test_sv39_faults(void **state)
 	assert_int_equal(res.level, 2);
 	/* Step 3: W without R is reserved. */
 	assert_int_equal(rv_s1_translate(&as, &sv39, 0x9000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 3);
 	/* Step 3: a reserved bit (54) set. */
 	assert_int_equal(rv_s1_translate(&as, &sv39, 0xd000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
 	assert_int_equal(res.level, 3);
 	/* Step 4: a pointer where the last level should have a leaf. */
 	assert_int_equal(rv_s1_translate(&as, &sv39, 0xc000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 3);
 	/* Step 6: a megapage whose PPN[0] is not zero. */
 	assert_int_equal(rv_s1_translate(&as, &sv39, 0x400000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 2);
 	/* 4.4.1: bits 63:39 differ from bit 38, non-canonical, before any table is read. */
 	struct trace t = { .n = 0 };
 	assert_int_equal(rv_s1_translate(&as, &sv39, 0x0000008000000000ULL, ACCESS_READ, &res, record, &t),
 			 -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 1);
 	assert_int_equal(t.n, 0);
 	assert_int_equal(rv_s1_translate(&as, &sv39, 0xffffffbfffff0000ULL, ACCESS_READ, &res, NULL, NULL),
 			 -CV_EFAULT);
 	/* Step 2: the L3 table of VA 0x60_0000 would be at a GPA with no RAM: an access fault there. */
 	assert_int_equal(rv_s1_translate(&as, &sv39, 0x600000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_OTHER);
+	assert_int_equal(res.fault, FAULT_TABLE_NOT_RAM);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.gpa, NOT_RAM); /* VPN[0] = 0: the table's entry 0 */
 }
@@ -215,13 +215,13 @@ static void test_permissions(void **state)
 
 	/* Step 5: a store to the read-only page, a fetch from the non-executable one. */
 	assert_int_equal(rv_s1_translate(&as, &r, 0x5000, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
-	assert_int_equal(res.fault, S2F_PERMISSION);
+	assert_int_equal(res.fault, FAULT_PERMISSION);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.gpa, 0x80abc000); /* the leaf is still described */
-	assert_int_equal(rv_s1_translate(&as, &r, 0x8000, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(rv_s1_translate(&as, &r, 0x8000, ACCESS_FETCH, &res, NULL, NULL), -CV_EPERM);
 	/* Execute-only: no load without MXR, a load with it (4.1.1.2). */
 	assert_int_equal(rv_s1_translate(&as, &r, 0xb000, ACCESS_READ, &res, NULL, NULL), -CV_EPERM);
-	assert_int_equal(rv_s1_translate(&as, &r, 0xb000, ACCESS_EXEC, &res, NULL, NULL), 0);
+	assert_int_equal(rv_s1_translate(&as, &r, 0xb000, ACCESS_FETCH, &res, NULL, NULL), 0);
 	r.sstatus = RV_SSTATUS_MXR;
 	assert_int_equal(rv_s1_translate(&as, &r, 0xb000, ACCESS_READ, &res, NULL, NULL), 0);
 	assert_int_equal(res.gpa, 0x80ac1000);
@@ -234,17 +234,17 @@ static void test_permissions(void **state)
 	r.sstatus = RV_SSTATUS_SUM;
 	assert_int_equal(rv_s1_translate(&as, &r, 0xa000, ACCESS_READ, &res, NULL, NULL), 0);
 	assert_int_equal(rv_s1_translate(&as, &r, 0xa000, ACCESS_WRITE, &res, NULL, NULL), 0);
-	assert_int_equal(res.perm, S2_READ | S2_WRITE);
-	assert_int_equal(rv_s1_translate(&as, &r, 0xa000, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(res.perm, PERM_READ | PERM_WRITE);
+	assert_int_equal(rv_s1_translate(&as, &r, 0xa000, ACCESS_FETCH, &res, NULL, NULL), -CV_EPERM);
 
 	/* From U-mode: the U page fully (SUM does not matter), S pages never. */
 	r.priv = RV_PRIV_U;
 	r.sstatus = 0;
-	assert_int_equal(rv_s1_translate(&as, &r, 0xa000, ACCESS_EXEC, &res, NULL, NULL), 0);
-	assert_int_equal(res.perm, S2_RWX);
+	assert_int_equal(rv_s1_translate(&as, &r, 0xa000, ACCESS_FETCH, &res, NULL, NULL), 0);
+	assert_int_equal(res.perm, PERM_RWX);
 	assert_int_equal(rv_s1_translate(&as, &r, 0x5000, ACCESS_READ, &res, NULL, NULL), -CV_EPERM);
 	r.sstatus = RV_SSTATUS_SUM;
-	assert_int_equal(rv_s1_translate(&as, &r, 0x80000000, ACCESS_EXEC, &res, NULL, NULL), -CV_EPERM);
+	assert_int_equal(rv_s1_translate(&as, &r, 0x80000000, ACCESS_FETCH, &res, NULL, NULL), -CV_EPERM);
 }
 
 static void test_accessed_dirty(void **state)
@@ -297,7 +297,7 @@ static void test_sv48(void **state)
 			 -CV_EFAULT);
 	assert_int_equal(res.level, 0);
 	/* The high half 0xffff_8000_0000_0000 (VPN[3] = 256), a read-only-and-execute gigapage. */
-	assert_int_equal(rv_s1_translate(&as, &sv48, 0xffff800000000010ULL, ACCESS_EXEC, &res, NULL, NULL), 0);
+	assert_int_equal(rv_s1_translate(&as, &sv48, 0xffff800000000010ULL, ACCESS_FETCH, &res, NULL, NULL), 0);
 	assert_int_equal(res.gpa, RAM + 0x10);
 	assert_int_equal(rv_s1_translate(&as, &sv48, 0xffff800000000010ULL, ACCESS_WRITE, &res, NULL, NULL),
 			 -CV_EPERM);
@@ -309,7 +309,7 @@ static void test_sv48(void **state)
 	/* 0xffff_ffc0_0000_0000 is canonical for Sv48 too, but VPN[3] = 511 is invalid. */
 	assert_int_equal(rv_s1_translate(&as, &sv48, 0xffffffc000000000ULL, ACCESS_READ, &res, NULL, NULL),
 			 -CV_EFAULT);
-	assert_int_equal(res.fault, S2F_TRANSLATION);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 0);
 }
 

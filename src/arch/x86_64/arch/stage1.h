@@ -77,14 +77,14 @@ struct x86_s1_regs {
  * or -CV_EPERM (protection), with res->code = the #PF error code,
  * res->fault (translation or permission) and res->level where it
  * stopped. A table that is not in RAM returns -CV_EFAULT with
- * res->fault = S2F_OTHER and res->gpa = the entry's GPA (an EPT violation
+ * res->fault = FAULT_TABLE_NOT_RAM and res->gpa = the entry's GPA (an EPT violation
  * on the walk). A non-canonical va returns -CV_ERANGE (a #GP, not a #PF).
  * Paging off: res->gpa = va. Paging modes other than 4-level (32-bit,
  * PAE, 5-level) return -CV_ENOTSUP. cb, if not NULL, sees every level:
  * table = GPA of the table read.
  */
 int x86_s1_translate(const struct addrspace *as, const struct x86_s1_regs *r, gva_t va,
-		     enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx);
+		     enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx);
 
 /**
  * The same walk, and on success sets the accessed flag of every entry
@@ -92,6 +92,6 @@ int x86_s1_translate(const struct addrspace *as, const struct x86_s1_regs *r, gv
  * does (SDM 4.8). A faulting walk writes nothing.
  */
 int x86_s1_translate_ad(struct addrspace *as, const struct x86_s1_regs *r, gva_t va,
-			enum access_kind access, struct s1_result *res, s2_walk_cb cb, void *ctx);
+			enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx);
 
 #endif

@@ -12,7 +12,7 @@
  * Pure functions: the bare HAL feeds them the registers the hardware
  * wrote, the simulator the values it computed for the same event.
  */
-#include <arch/esr.h>
+#include <arch/trap.h>
 #include <cvisor/lib.h>
 
 /* ---- Fault addresses ------------------------------------------------------ */
@@ -221,23 +221,23 @@ const char *a64_sysreg_name(uint32_t id, char *buf, size_t size)
  * "ISS encoding for an exception from a Data Abort", field DFSC). Level -1
  * (FEAT_LPA2 with 52-bit addresses) reads as -1, like an unknown level.
  */
-static void fault_status(unsigned fsc, enum s2_fault_kind *kind, int *level)
+static void fault_status(unsigned fsc, enum walk_fault *kind, int *level)
 {
 	*level = (int)(fsc & 3);
 	if (fsc <= FSC_ADDR_SIZE(3))
-		*kind = S2F_ADDR_SIZE;
+		*kind = FAULT_ADDR_SIZE;
 	else if (fsc <= FSC_TRANS(3))
-		*kind = S2F_TRANSLATION;
+		*kind = FAULT_TRANSLATION;
 	else if (fsc <= FSC_ACCESS(3))
-		*kind = S2F_ACCESS_FLAG;
+		*kind = FAULT_ACCESS_FLAG;
 	else if (fsc <= FSC_PERM(3))
-		*kind = S2F_PERMISSION;
+		*kind = FAULT_PERMISSION;
 	else if (fsc == FSC_ADDR_SIZE_LM1 || fsc == FSC_TRANS_LM1) {
-		*kind = fsc == FSC_TRANS_LM1 ? S2F_TRANSLATION : S2F_ADDR_SIZE;
+		*kind = fsc == FSC_TRANS_LM1 ? FAULT_TRANSLATION : FAULT_ADDR_SIZE;
 		*level = -1;
 	} else {
 		/* External aborts, ECC errors, alignment, TLB conflicts, ... */
-		*kind = S2F_OTHER;
+		*kind = FAULT_OTHER;
 		if (!((fsc >= FSC_SEA_WALK(0) && fsc <= FSC_SEA_WALK(3)) ||
 		      (fsc >= FSC_ECC_WALK(0) && fsc <= FSC_ECC_WALK(3))))
 			*level = -1;
@@ -280,11 +280,11 @@ static void decode_dabt(const struct a64_trap *t, uint32_t iss, struct vcpu_exit
 {
 	bool isv = iss & ISS_DA_ISV;
 	bool write = iss & ISS_DA_WNR;
-	enum s2_fault_kind kind;
+	enum walk_fault kind;
 	int level;
 
 	fault_status(iss & FSC_MASK, &kind, &level);
-	if (isv && !(iss & ISS_DA_S1PTW) && kind == S2F_TRANSLATION) {
+	if (isv && !(iss & ISS_DA_S1PTW) && kind == FAULT_TRANSLATION) {
 		e->reason = EXIT_MMIO;
 		e->mmio.gpa = a64_fault_gpa(t->hpfar, t->far);
 		e->mmio.size = dabt_size(iss);
@@ -303,7 +303,7 @@ static void decode_dabt(const struct a64_trap *t, uint32_t iss, struct vcpu_exit
 static void decode_iabt(const struct a64_trap *t, uint32_t iss, struct vcpu_exit *e)
 {
 	s2fault(t, iss, e);
-	e->s2fault.access = ACCESS_EXEC;
+	e->s2fault.access = ACCESS_FETCH;
 	e->s2fault.size = 4; /* one A64 instruction */
 }
 
