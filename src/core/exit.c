@@ -116,7 +116,7 @@ void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
 		vm_stop(vm, VM_FAILED,
 			"vCPU %u waits for an interrupt (%s) at PC 0x%llx, but no interrupt "
 			"source could wake it",
-			vcpu->id, vcpu_arch_halt_insn(), (unsigned long long)exit->pc);
+			vcpu->id, vm_arch_platform.halt_insn, (unsigned long long)exit->pc);
 		break;
 	case EXIT_STAGE2_FAULT:
 		handle_stage2_fault(vcpu, exit);

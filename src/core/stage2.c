@@ -5,8 +5,9 @@
  *
  * The tables are a radix tree of page-sized tables of 64-bit descriptors.
  * What a descriptor looks like is the architecture's business (the
- * stage2_arch_* hooks); how a walk goes from level to level is the same on
- * every architecture this project supports, and lives here.
+ * stage2_arch_* hooks), and so is the geometry, given as data
+ * (stage2_arch_format); how a walk goes from level to level is the same
+ * on every architecture this project supports, and lives here.
  */
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
@@ -15,14 +16,45 @@
 /* Entries in one page-sized table of 64-bit descriptors. */
 #define TABLE_ENTRIES (PAGE_SIZE / sizeof(uint64_t))
 
+/* The geometry of this architecture's format. */
+static const struct stage2_format *const fmt = &stage2_arch_format;
+
 static uint64_t *table_at(hpa_t pa)
 {
 	return hal_hpa_to_hva(pa);
 }
 
+/* Bit position of the lowest input-address bit a level's index takes. */
+static unsigned level_shift(int level)
+{
+	unsigned shift = PAGE_SHIFT;
+
+	for (int below = fmt->last_level; below > level; below--)
+		shift += fmt->index_bits[below];
+	return shift;
+}
+
+uint64_t stage2_level_size(int level)
+{
+	return 1ULL << level_shift(level);
+}
+
+/* Decodes a descriptor read at level: the architecture fills what it finds in a cleared info. */
+static void decode(uint64_t desc, int level, struct walk_desc *info)
+{
+	memset(info, 0, sizeof(*info)); /* WALK_INVALID, S2_MEM_NORMAL, no access flag */
+	stage2_arch_decode(desc, level, info);
+}
+
+/* Index of the descriptor for gpa in a table at level (the root may span pages). */
+static unsigned level_index(int level, gpa_t gpa)
+{
+	return (unsigned)((gpa >> level_shift(level)) & ((1ULL << fmt->index_bits[level]) - 1));
+}
+
 int stage2_init(struct stage2 *s2)
 {
-	size_t pages = stage2_arch_root_pages();
+	size_t pages = fmt->root_pages;
 	size_t align = pages * PAGE_SIZE;
 
 	memset(s2, 0, sizeof(*s2));
@@ -57,11 +89,11 @@ int stage2_init(struct stage2 *s2)
 /* Frees the tables below a table at level (not the table itself). */
 static void free_below(uint64_t *table, unsigned entries, int level)
 {
-	if (level >= stage2_arch_last_level())
+	if (level >= fmt->last_level)
 		return;
 	for (unsigned i = 0; i < entries; i++) {
 		struct walk_desc info;
-		stage2_arch_decode(table[i], level, &info);
+		decode(table[i], level, &info);
 		if (info.kind != WALK_TABLE)
 			continue;
 		uint64_t *next = table_at(info.addr);
@@ -75,7 +107,7 @@ void stage2_destroy(struct stage2 *s2)
 	if (!s2->root)
 		return;
 	free_below(s2->root, (unsigned)(s2->root_pages * TABLE_ENTRIES),
-		   stage2_arch_start_level());
+		   fmt->first_level);
 	hal_page_free(s2->root_alloc, s2->root_alloc_pages);
 	memset(s2, 0, sizeof(*s2));
 }
@@ -83,12 +115,12 @@ void stage2_destroy(struct stage2 *s2)
 /* The largest level whose leaf fits at gpa/hpa with size bytes left. */
 static int leaf_level_for(gpa_t gpa, hpa_t hpa, uint64_t size)
 {
-	for (int level = stage2_arch_start_level(); level <= stage2_arch_last_level(); level++) {
-		uint64_t ls = stage2_arch_level_size(level);
-		if (stage2_arch_leaf_allowed(level) && gpa % ls == 0 && hpa % ls == 0 && size >= ls)
+	for (int level = fmt->first_level; level <= fmt->last_level; level++) {
+		uint64_t ls = stage2_level_size(level);
+		if (fmt->leaf_allowed[level] && gpa % ls == 0 && hpa % ls == 0 && size >= ls)
 			return level;
 	}
-	return stage2_arch_last_level();
+	return fmt->last_level;
 }
 
 /*
@@ -100,10 +132,10 @@ static int place_leaf(struct stage2 *s2, gpa_t gpa, hpa_t hpa, int leaf_level, u
 {
 	uint64_t *table = s2->root;
 
-	for (int level = stage2_arch_start_level();; level++) {
-		uint64_t *slot = &table[stage2_arch_index(level, gpa)];
+	for (int level = fmt->first_level;; level++) {
+		uint64_t *slot = &table[level_index(level, gpa)];
 		struct walk_desc info;
-		stage2_arch_decode(*slot, level, &info);
+		decode(*slot, level, &info);
 
 		if (level == leaf_level) {
 			if (info.kind != WALK_INVALID)
@@ -136,7 +168,7 @@ static int map_range(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, uns
 {
 	while (size > 0) {
 		int level = leaf_level_for(gpa, hpa, size);
-		uint64_t ls = stage2_arch_level_size(level);
+		uint64_t ls = stage2_level_size(level);
 		int rc = place_leaf(s2, gpa, hpa, level, perm, memtype, dry);
 		if (rc < 0)
 			return rc;
@@ -150,7 +182,7 @@ static int map_range(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, uns
 int stage2_map(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned perm,
 	       enum s2_memtype memtype)
 {
-	uint64_t limit = 1ULL << stage2_arch_ipa_bits();
+	uint64_t limit = 1ULL << fmt->ipa_bits;
 
 	if (!s2->root || size == 0 || gpa % PAGE_SIZE || hpa % PAGE_SIZE || size % PAGE_SIZE)
 		return -CV_EINVAL;
@@ -171,9 +203,9 @@ static int split_block(struct stage2 *s2, uint64_t *slot, int level)
 
 	if (!next)
 		return -CV_ENOMEM;
-	stage2_arch_decode(*slot, level, &info);
-	uint64_t child = stage2_arch_level_size(level + 1);
-	unsigned n = (unsigned)(stage2_arch_level_size(level) / child);
+	decode(*slot, level, &info);
+	uint64_t child = stage2_level_size(level + 1);
+	unsigned n = (unsigned)(stage2_level_size(level) / child);
 	for (unsigned i = 0; i < n; i++)
 		next[i] = stage2_arch_leaf_desc(info.addr + i * child, level + 1, info.perm,
 						info.memtype);
@@ -193,11 +225,11 @@ static uint64_t *leaf_inside(struct stage2 *s2, gpa_t gpa, uint64_t size, int *l
 	uint64_t *table = s2->root;
 
 	*rc = 0;
-	for (int level = stage2_arch_start_level(); level <= stage2_arch_last_level(); level++) {
-		uint64_t *slot = &table[stage2_arch_index(level, gpa)];
-		uint64_t ls = stage2_arch_level_size(level);
+	for (int level = fmt->first_level; level <= fmt->last_level; level++) {
+		uint64_t *slot = &table[level_index(level, gpa)];
+		uint64_t ls = stage2_level_size(level);
 		struct walk_desc info;
-		stage2_arch_decode(*slot, level, &info);
+		decode(*slot, level, &info);
 		if (info.kind == WALK_INVALID) {
 			*skip = ls - (gpa & (ls - 1));
 			return NULL;
@@ -209,7 +241,7 @@ static uint64_t *leaf_inside(struct stage2 *s2, gpa_t gpa, uint64_t size, int *l
 			}
 			if ((*rc = split_block(s2, slot, level)) < 0)
 				return NULL;
-			stage2_arch_decode(*slot, level, &info);
+			decode(*slot, level, &info);
 		}
 		table = table_at(info.addr);
 	}
@@ -234,12 +266,12 @@ static int change_range(struct stage2 *s2, gpa_t gpa, uint64_t size, int perm)
 			size -= skip;
 			continue;
 		}
-		uint64_t ls = stage2_arch_level_size(level);
+		uint64_t ls = stage2_level_size(level);
 		if (perm < 0) {
 			*slot = 0;
 		} else {
 			struct walk_desc info;
-			stage2_arch_decode(*slot, level, &info);
+			decode(*slot, level, &info);
 			*slot = stage2_arch_leaf_desc(info.addr, level, (unsigned)perm, info.memtype);
 		}
 		gpa += ls;
@@ -275,11 +307,11 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 		     struct s2_result *res, walk_cb cb, void *ctx)
 {
 	const uint64_t *table = s2->root;
-	int level = stage2_arch_start_level();
+	int level = fmt->first_level;
 
 	memset(res, 0, sizeof(*res));
 	res->level = level;
-	if (!table || gpa >> stage2_arch_ipa_bits()) {
+	if (!table || gpa >> fmt->ipa_bits) {
 		res->fault = FAULT_ADDR_SIZE;
 		return -CV_EFAULT;
 	}
@@ -287,10 +319,10 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 		struct walk_step step = {
 			.level = level,
 			.table = hal_hva_to_hpa(table),
-			.index = stage2_arch_index(level, gpa),
+			.index = level_index(level, gpa),
 		};
 		step.desc = table[step.index];
-		stage2_arch_decode(step.desc, level, &step.info);
+		decode(step.desc, level, &step.info);
 		if (cb)
 			cb(&step, ctx);
 
@@ -300,7 +332,7 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 			res->fault = FAULT_TRANSLATION;
 			return -CV_EFAULT;
 		case WALK_TABLE:
-			if (level >= stage2_arch_last_level()) {
+			if (level >= fmt->last_level) {
 				res->fault = FAULT_TRANSLATION;
 				return -CV_EFAULT;
 			}
@@ -309,7 +341,7 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 		case WALK_LEAF:
 			break;
 		}
-		uint64_t ls = stage2_arch_level_size(level);
+		uint64_t ls = stage2_level_size(level);
 		res->perm = step.info.perm;
 		res->memtype = step.info.memtype;
 		res->leaf_size = ls;

@@ -103,9 +103,8 @@ static int add_devices(struct vm *vm, char *err, size_t errsize)
 		if (rc < 0)
 			return rc;
 	}
-	unsigned n;
-	const struct platform_device *pd = vm_arch_default_devices(&n);
-	for (unsigned i = 0; i < n; i++) {
+	const struct platform_device *pd = vm_arch_platform.devices;
+	for (unsigned i = 0; i < vm_arch_platform.ndevices; i++) {
 		if (overridden(&vm->cfg, &pd[i]))
 			continue;
 		int rc = add_device(vm, pd[i].name, pd[i].base, pd[i].size, err, errsize);
@@ -145,9 +144,9 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
 	cv_strlcpy(vm->name, cfg->name, sizeof(vm->name));
 	vm->state = VM_CREATED;
 	vm->dtb_gpa = GPA_INVALID;
-	if (cfg->arch != ARCH_UNKNOWN && cfg->arch != vm_arch_id()) {
+	if (cfg->arch != ARCH_UNKNOWN && cfg->arch != vm_arch_platform.arch) {
 		cv_snprintf(err, errsize, "VM is for %s, this cvisor runs %s guests",
-			    cv_arch_name(cfg->arch), cv_arch_name(vm_arch_id()));
+			    cv_arch_name(cfg->arch), cv_arch_name(vm_arch_platform.arch));
 		rc = -CV_ENOTSUP;
 		goto fail;
 	}

@@ -87,7 +87,7 @@ void bare_main(void)
 	bare_state.nvms = (unsigned)bare_nvms;
 	bare_state.semihosting = BARE_SEMIHOSTING;
 	cv_snprintf(line, sizeof(line), "cvisor %d.%d (bare metal, %s at EL2): %u VM%s, %llu MiB of RAM",
-		    CVISOR_VERSION_MAJOR, CVISOR_VERSION_MINOR, cv_arch_name(vm_arch_id()), bare_state.nvms,
+		    CVISOR_VERSION_MAJOR, CVISOR_VERSION_MINOR, cv_arch_name(vm_arch_platform.arch), bare_state.nvms,
 		    bare_state.nvms == 1 ? "" : "s", (unsigned long long)(bare_state.ram_size >> 20));
 	hal_log_write(line);
 	for (unsigned i = 0; i < bare_state.nvms; i++)

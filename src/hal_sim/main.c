@@ -81,7 +81,7 @@ static void usage(FILE *f)
 		"  0  every VM powered off (run) / every config is valid and runnable (check)\n"
 		"  1  a VM was stopped by cvisor or asked for a reset (run) / a config has problems (check)\n"
 		"  2  bad command line, or a config or image that cannot be read or parsed\n",
-		cv_arch_name(vm_arch_id()));
+		cv_arch_name(vm_arch_platform.arch));
 }
 
 /* Reads a whole file into a malloc'd buffer. Returns NULL with errno set. */
@@ -172,10 +172,10 @@ static void resolve_arch(struct vm_config *cfg, struct diag_list *dl)
 			return;
 		}
 	}
-	if (cfg->arch != ARCH_UNKNOWN && cfg->arch != vm_arch_id())
+	if (cfg->arch != ARCH_UNKNOWN && cfg->arch != vm_arch_platform.arch)
 		diag_add(dl, DIAG_ERROR, cfg->arch_line, 0,
 			 "%s guests are not supported by this cvisor (it runs %s guests)",
-			 cv_arch_name(cfg->arch), cv_arch_name(vm_arch_id()));
+			 cv_arch_name(cfg->arch), cv_arch_name(vm_arch_platform.arch));
 }
 
 /* The images a config names, read from files. */
@@ -288,7 +288,7 @@ static int cmd_check(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		int rc = prepare(argv[i], &cfg, NULL);
 		if (rc == EXIT_OK)
-			printf("%s: ok (%s, %u vCPU%s)\n", argv[i], cv_arch_name(cfg.arch ? cfg.arch : vm_arch_id()),
+			printf("%s: ok (%s, %u vCPU%s)\n", argv[i], cv_arch_name(cfg.arch ? cfg.arch : vm_arch_platform.arch),
 			       cfg.cpu_num, cfg.cpu_num == 1 ? "" : "s");
 		status = MAX(status, rc);
 	}
@@ -645,7 +645,7 @@ static void run_other_arch(int argc, char **argv)
 		want = a;
 		first = argv[i];
 	}
-	if (want == ARCH_UNKNOWN || want == vm_arch_id())
+	if (want == ARCH_UNKNOWN || want == vm_arch_platform.arch)
 		return;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0)
@@ -680,7 +680,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("cvisor %s (simulator, %s guests)\n", CVISOR_VERSION_STRING,
-		       cv_arch_name(vm_arch_id()));
+		       cv_arch_name(vm_arch_platform.arch));
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "check") == 0)

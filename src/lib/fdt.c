@@ -36,7 +36,7 @@ static int add_chosen(const struct vm *vm, void *fdt)
 		rc = fdt_property_string(fdt, "bootargs", vm->cfg.cmdline);
 	for (unsigned i = 0; !rc && i < vm->bus.ndevs; i++) {
 		const struct device *d = vm->bus.devs[i];
-		if (strcmp(d->name, vm_arch_console_device()) == 0) {
+		if (strcmp(d->name, vm_arch_platform.console) == 0) {
 			cv_snprintf(path, sizeof(path), "/%s@%llx", d->name,
 				    (unsigned long long)d->base);
 			rc = fdt_property_string(fdt, "stdout-path", path);

@@ -5,11 +5,10 @@
  * function ID, x1..x6 the arguments, x0..x3 the results.
  *  - PSCI (Arm DEN0022): the guest's firmware interface to power off,
  *    reset, and (with SMP) start and stop CPUs.
- *  - cvisor's own hypercalls (owner 6 of the function ID space).
- * Also the emulation of the system registers cvisor traps.
+ *  - cvisor's own hypercalls (owner 6 of the function ID space,
+ *    docs/hypercalls.md).
  */
-#include <arch/trap.h>
-#include <arch/traps.h>
+#include <arch/hypercall.h>
 
 #include <cvisor/arch.h>
 #include <cvisor/log.h>
@@ -97,43 +96,4 @@ void vcpu_arch_hypercall(struct vcpu *vcpu, struct vcpu_exit *e)
 	}
 	log_debug("%s: vCPU %u: unknown SMCCC function 0x%x", vcpu->vm->name, vcpu->id, fid);
 	e->hypercall.ret[0] = RET(-1); /* SMCCC "Unknown Function Identifier" */
-}
-
-bool a64_sysreg_trapped(uint32_t id)
-{
-	return id == SYSREG_OSLAR_EL1 || id == SYSREG_OSLSR_EL1 || id == SYSREG_OSDLR_EL1;
-}
-
-/*
- * The OS lock (ARM ARM D2.5 "The OS Lock" and D17.3.22-24): writing 1 to
- * OSLAR_EL1.OSLK locks, 0 unlocks; OSLSR_EL1 reports OSLK in bit 1 and
- * OSLM = 0b10 (bits 3 and 0) "OS lock implemented"; OSDLR_EL1.DLK is bit 0.
- */
-void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
-{
-	struct vcpu_arch *a = &vcpu->arch;
-	char name[40];
-
-	switch (e->sysreg.id) {
-	case SYSREG_OSLAR_EL1:
-		if (e->sysreg.write)
-			a->oslsr_el1 = (a->oslsr_el1 & ~2ULL) | ((e->sysreg.value & 1) << 1);
-		else
-			e->sysreg.value = 0; /* write-only: reads are UNDEFINED; return 0 */
-		return;
-	case SYSREG_OSLSR_EL1:
-		if (!e->sysreg.write)
-			e->sysreg.value = a->oslsr_el1;
-		return;
-	case SYSREG_OSDLR_EL1:
-		if (e->sysreg.write)
-			a->osdlr_el1 = e->sysreg.value & 1;
-		else
-			e->sysreg.value = a->osdlr_el1;
-		return;
-	default:
-		vm_stop(vcpu->vm, VM_FAILED, "vCPU %u: trapped access to %s that cvisor does not emulate",
-			vcpu->id, a64_sysreg_name(e->sysreg.id, name, sizeof(name)));
-		return;
-	}
 }

@@ -24,22 +24,13 @@ static const struct platform_device virt_devices[] = {
 	{ "pl011", VIRT_UART_BASE, PL011_SIZE },
 };
 
-enum cv_arch vm_arch_id(void)
-{
-	return ARCH_AARCH64;
-}
-
-const struct platform_device *vm_arch_default_devices(unsigned *count)
-{
-	*count = ARRAY_SIZE(virt_devices);
-	return virt_devices;
-}
-
-const char *vm_arch_console_device(void)
-{
-	return "pl011";
-}
-
+const struct platform_desc vm_arch_platform = {
+	.arch = ARCH_AARCH64,
+	.devices = virt_devices,
+	.ndevices = ARRAY_SIZE(virt_devices),
+	.console = "pl011",
+	.halt_insn = "WFI",
+};
 struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base,
 				     uint64_t size, char *err, size_t errsize)
 {

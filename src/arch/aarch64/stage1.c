@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file s1.c
+ * @file stage1.c
  * @brief AArch64 stage-1 walks (4 KiB granule) in project code.
  */
 #include <arch/stage1.h>

@@ -1,55 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file stage2.c
- * @brief VMSAv8-64 stage-2 descriptors: the AArch64 hooks of the core's
- *        stage-2 walker (see arch/s2.h for the chosen geometry).
+ * @brief VMSAv8-64 stage-2 translation (ARM ARM D8.2 "Translation table
+ *        walk", D8.3 "Translation table descriptor formats"): the format's
+ *        geometry and its descriptors, for the core's stage-2 walker.
  */
 #include <arch/stage2.h>
 #include <cvisor/stage2.h>
 
-int stage2_arch_start_level(void)
-{
-	return A64_S2_START_LEVEL;
-}
-
-int stage2_arch_last_level(void)
-{
-	return 3;
-}
-
-size_t stage2_arch_root_pages(void)
-{
-	return A64_S2_ROOT_PAGES;
-}
-
-unsigned stage2_arch_ipa_bits(void)
-{
-	return A64_S2_IPA_BITS;
-}
-
-/* Each level resolves 9 bits; level 3 maps 4 KiB pages (bits [20:12]). */
-static unsigned level_shift(int level)
-{
-	return 12 + 9 * (unsigned)(3 - level);
-}
-
-unsigned stage2_arch_index(int level, gpa_t gpa)
-{
-	/* The root level spans the concatenated tables: 10 bits at level 1. */
-	unsigned bits = level == A64_S2_START_LEVEL ? A64_S2_IPA_BITS - level_shift(level) : 9;
-	return (unsigned)((gpa >> level_shift(level)) & ((1ULL << bits) - 1));
-}
-
-uint64_t stage2_arch_level_size(int level)
-{
-	return 1ULL << level_shift(level);
-}
-
-bool stage2_arch_leaf_allowed(int level)
-{
-	/* 4 KiB granule: 1 GiB blocks at level 1, 2 MiB at level 2, pages at 3. */
-	return level >= 1 && level <= 3;
-}
+/*
+ * 4 KiB granule, 40-bit IPA (VTCR_EL2.T0SZ = 24): the walk starts at level
+ * 1 (SL0 = 1) with two concatenated level-1 tables as the root, indexed by
+ * IPA[39:30] (ARM ARM D8-12). Blocks of 1 GiB at level 1 and 2 MiB at
+ * level 2, pages at level 3.
+ */
+const struct stage2_format stage2_arch_format = {
+	.first_level = A64_S2_START_LEVEL,
+	.last_level = 3,
+	.index_bits = { [1] = 10, [2] = 9, [3] = 9 },
+	.leaf_allowed = { [1] = true, [2] = true, [3] = true },
+	.root_pages = A64_S2_ROOT_PAGES,
+	.ipa_bits = A64_S2_IPA_BITS,
+};
 
 uint64_t stage2_arch_table_desc(hpa_t next)
 {
@@ -58,7 +30,7 @@ uint64_t stage2_arch_table_desc(hpa_t next)
 
 uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memtype memtype)
 {
-	uint64_t d = (hpa & A64_S2D_ADDR_MASK & ~(stage2_arch_level_size(level) - 1)) |
+	uint64_t d = (hpa & A64_S2D_ADDR_MASK & ~(stage2_level_size(level) - 1)) |
 		     A64_S2D_VALID | A64_S2D_AF;
 
 	if (level == 3)
@@ -78,12 +50,6 @@ uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memt
 
 void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info)
 {
-	info->kind = WALK_INVALID;
-	info->addr = 0;
-	info->perm = 0;
-	info->memtype = S2_MEM_NORMAL;
-	info->access_flag = false;
-
 	if (!(desc & A64_S2D_VALID))
 		return;
 	if (level < 3 && (desc & A64_S2D_TYPE_TABLE)) {
@@ -94,10 +60,10 @@ void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info)
 	/* Level 3 with bits [1:0] = 0b01 is reserved: treated as invalid. */
 	if (level == 3 && !(desc & A64_S2D_TYPE_TABLE))
 		return;
-	if (!stage2_arch_leaf_allowed(level))
+	if (!stage2_arch_format.leaf_allowed[level])
 		return;
 	info->kind = WALK_LEAF;
-	info->addr = desc & A64_S2D_ADDR_MASK & ~(stage2_arch_level_size(level) - 1);
+	info->addr = desc & A64_S2D_ADDR_MASK & ~(stage2_level_size(level) - 1);
 	info->perm = ((desc & A64_S2D_S2AP_R) ? PERM_READ : 0) |
 		     ((desc & A64_S2D_S2AP_W) ? PERM_WRITE : 0) |
 		     ((desc & A64_S2D_XN) ? 0 : PERM_EXEC);

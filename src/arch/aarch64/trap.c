@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file esr.c
+ * @file trap.c
  * @brief Decoding of AArch64 traps to EL2 (ESR_EL2, FAR_EL2, HPFAR_EL2)
  *        into the architecture-neutral exit record.
  *
@@ -101,14 +101,7 @@ const char *a64_ec_name(unsigned ec)
 	return ec_names[ec];
 }
 
-/* ---- System register ids ---------------------------------------------------- */
-
-/* Fields of an id packed by A64_SYSREG(). */
-#define ID_OP0(id) (((id) >> 14) & 3)
-#define ID_OP1(id) (((id) >> 11) & 7)
-#define ID_CRN(id) (((id) >> 7) & 15)
-#define ID_CRM(id) (((id) >> 3) & 15)
-#define ID_OP2(id) ((id) & 7)
+/* ---- Trapped MSR/MRS ---------------------------------------------------- */
 
 /* Fields of the ISS of EC 0x18 (ARM ARM D17.2.37, "ISS encoding for an
  * exception from MSR, MRS, or System instruction execution in AArch64 state"). */
@@ -122,8 +115,9 @@ const char *a64_ec_name(unsigned ec)
 
 uint32_t a64_sysreg_iss(uint32_t id, unsigned rt, bool is_read)
 {
-	return ID_OP0(id) << 20 | ID_OP2(id) << 17 | ID_OP1(id) << 14 | ID_CRN(id) << 10 |
-	       (rt & 31) << 5 | ID_CRM(id) << 1 | (is_read ? SYS_ISS_READ : 0);
+	return A64_SYSREG_OP0(id) << 20 | A64_SYSREG_OP2(id) << 17 | A64_SYSREG_OP1(id) << 14 |
+	       A64_SYSREG_CRN(id) << 10 | (rt & 31) << 5 | A64_SYSREG_CRM(id) << 1 |
+	       (is_read ? SYS_ISS_READ : 0);
 }
 
 /* System register id of a trapped MSR/MRS, from its ISS. */
@@ -131,81 +125,6 @@ static uint32_t sysreg_id_from_iss(uint32_t iss)
 {
 	return A64_SYSREG(SYS_ISS_OP0(iss), SYS_ISS_OP1(iss), SYS_ISS_CRN(iss), SYS_ISS_CRM(iss),
 			  SYS_ISS_OP2(iss));
-}
-
-/* Encodings from the ARM ARM's register descriptions (D17.2, D17.3, D17.8). */
-static const struct {
-	uint32_t id;
-	const char *name;
-} sysreg_names[] = {
-	{ SYSREG_OSLAR_EL1, "OSLAR_EL1" },
-	{ SYSREG_OSLSR_EL1, "OSLSR_EL1" },
-	{ SYSREG_OSDLR_EL1, "OSDLR_EL1" },
-	{ A64_SYSREG(2, 0, 0, 2, 2), "MDSCR_EL1" },
-	{ A64_SYSREG(3, 0, 0, 0, 0), "MIDR_EL1" },
-	{ A64_SYSREG(3, 0, 0, 0, 5), "MPIDR_EL1" },
-	{ A64_SYSREG(3, 0, 0, 0, 6), "REVIDR_EL1" },
-	{ A64_SYSREG(3, 0, 0, 4, 0), "ID_AA64PFR0_EL1" },
-	{ A64_SYSREG(3, 0, 0, 4, 1), "ID_AA64PFR1_EL1" },
-	{ A64_SYSREG(3, 0, 0, 5, 0), "ID_AA64DFR0_EL1" },
-	{ A64_SYSREG(3, 0, 0, 6, 0), "ID_AA64ISAR0_EL1" },
-	{ A64_SYSREG(3, 0, 0, 6, 1), "ID_AA64ISAR1_EL1" },
-	{ A64_SYSREG(3, 0, 0, 7, 0), "ID_AA64MMFR0_EL1" },
-	{ A64_SYSREG(3, 0, 0, 7, 1), "ID_AA64MMFR1_EL1" },
-	{ A64_SYSREG(3, 0, 0, 7, 2), "ID_AA64MMFR2_EL1" },
-	{ A64_SYSREG(3, 0, 1, 0, 0), "SCTLR_EL1" },
-	{ A64_SYSREG(3, 0, 1, 0, 1), "ACTLR_EL1" },
-	{ A64_SYSREG(3, 0, 1, 0, 2), "CPACR_EL1" },
-	{ A64_SYSREG(3, 0, 2, 0, 0), "TTBR0_EL1" },
-	{ A64_SYSREG(3, 0, 2, 0, 1), "TTBR1_EL1" },
-	{ A64_SYSREG(3, 0, 2, 0, 2), "TCR_EL1" },
-	{ A64_SYSREG(3, 0, 4, 0, 0), "SPSR_EL1" },
-	{ A64_SYSREG(3, 0, 4, 0, 1), "ELR_EL1" },
-	{ A64_SYSREG(3, 0, 4, 1, 0), "SP_EL0" },
-	{ A64_SYSREG(3, 0, 5, 1, 0), "AFSR0_EL1" },
-	{ A64_SYSREG(3, 0, 5, 1, 1), "AFSR1_EL1" },
-	{ A64_SYSREG(3, 0, 5, 2, 0), "ESR_EL1" },
-	{ A64_SYSREG(3, 0, 6, 0, 0), "FAR_EL1" },
-	{ A64_SYSREG(3, 0, 7, 4, 0), "PAR_EL1" },
-	{ A64_SYSREG(3, 0, 10, 2, 0), "MAIR_EL1" },
-	{ A64_SYSREG(3, 0, 10, 3, 0), "AMAIR_EL1" },
-	{ A64_SYSREG(3, 0, 12, 0, 0), "VBAR_EL1" },
-	{ A64_SYSREG(3, 0, 13, 0, 1), "CONTEXTIDR_EL1" },
-	{ A64_SYSREG(3, 0, 13, 0, 4), "TPIDR_EL1" },
-	{ A64_SYSREG(3, 0, 14, 1, 0), "CNTKCTL_EL1" },
-	{ A64_SYSREG(3, 1, 0, 0, 0), "CCSIDR_EL1" },
-	{ A64_SYSREG(3, 1, 0, 0, 1), "CLIDR_EL1" },
-	{ A64_SYSREG(3, 2, 0, 0, 0), "CSSELR_EL1" },
-	{ A64_SYSREG(3, 3, 0, 0, 1), "CTR_EL0" },
-	{ A64_SYSREG(3, 3, 0, 0, 7), "DCZID_EL0" },
-	{ A64_SYSREG(3, 3, 13, 0, 2), "TPIDR_EL0" },
-	{ A64_SYSREG(3, 3, 13, 0, 3), "TPIDRRO_EL0" },
-	{ A64_SYSREG(3, 3, 14, 0, 0), "CNTFRQ_EL0" },
-	{ SYSREG_CNTPCT_EL0, "CNTPCT_EL0" },
-	{ A64_SYSREG(3, 3, 14, 0, 2), "CNTVCT_EL0" },
-	{ SYSREG_CNTP_TVAL_EL0, "CNTP_TVAL_EL0" },
-	{ SYSREG_CNTP_CTL_EL0, "CNTP_CTL_EL0" },
-	{ SYSREG_CNTP_CVAL_EL0, "CNTP_CVAL_EL0" },
-	{ A64_SYSREG(3, 3, 14, 3, 0), "CNTV_TVAL_EL0" },
-	{ A64_SYSREG(3, 3, 14, 3, 1), "CNTV_CTL_EL0" },
-	{ A64_SYSREG(3, 3, 14, 3, 2), "CNTV_CVAL_EL0" },
-	{ A64_SYSREG(3, 0, 12, 12, 0), "ICC_IAR1_EL1" },
-	{ A64_SYSREG(3, 0, 12, 12, 1), "ICC_EOIR1_EL1" },
-	{ A64_SYSREG(3, 0, 12, 12, 5), "ICC_SRE_EL1" },
-	{ A64_SYSREG(3, 0, 12, 12, 7), "ICC_IGRPEN1_EL1" },
-	{ A64_SYSREG(3, 0, 4, 6, 0), "ICC_PMR_EL1" },
-	{ A64_SYSREG(3, 0, 12, 11, 5), "ICC_SGI1R_EL1" },
-};
-
-const char *a64_sysreg_name(uint32_t id, char *buf, size_t size)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(sysreg_names); i++)
-		if (sysreg_names[i].id == id)
-			return sysreg_names[i].name;
-	/* The generic name the assembler accepts for any encoding. */
-	cv_snprintf(buf, size, "S%u_%u_C%u_C%u_%u", ID_OP0(id), ID_OP1(id), ID_CRN(id),
-		    ID_CRM(id), ID_OP2(id));
-	return buf;
 }
 
 /* ---- Aborts -------------------------------------------------------------- */

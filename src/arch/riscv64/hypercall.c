@@ -2,10 +2,9 @@
 /*
  * The SBI a RISC-V guest calls with ecall (RISC-V SBI specification
  * v2.0): the base extension, the legacy console, TIME, SRST, HSM for one
- * hart, and cvisor's own calls. Also trapped CSR accesses.
+ * hart, and cvisor's own calls (docs/hypercalls.md).
  */
 #include <arch/hypercall.h>
-#include <arch/trap.h>
 
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>
@@ -142,11 +141,4 @@ void vcpu_arch_hypercall(struct vcpu *vcpu, struct vcpu_exit *e)
 		ret[0] = RET(SBI_ERR_NOT_SUPPORTED);
 		return;
 	}
-}
-
-/* No CSR is trapped and emulated yet: a trapped access stops the VM with its name. */
-void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
-{
-	vm_stop(vcpu->vm, VM_FAILED, "hart %u: trapped access to CSR 0x%03x that cvisor does not emulate",
-		vcpu->id, e->sysreg.id);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file s1.c
+ * @file stage1.c
  * @brief RISC-V Sv39/Sv48 stage-1 walks in project code.
  *
  * A Sv39 virtual address (4.4.1) is VPN[2] (bits 38:30), VPN[1] (29:21),

@@ -1,53 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file stage2.c
- * @brief Sv39x4 G-stage page table entries: the RISC-V hooks of the core's
- *        stage-2 walker (see arch/s2.h).
+ * @brief RISC-V G-stage translation, Sv39x4 (Privileged Architecture
+ *        v1.12, 8.5.1 "Guest physical address translation"): the format's
+ *        geometry and its page table entries, for the core's stage-2 walker.
  */
 #include <arch/stage2.h>
 #include <cvisor/stage2.h>
 
-int stage2_arch_start_level(void)
-{
-	return 1;
-}
-
-int stage2_arch_last_level(void)
-{
-	return 3;
-}
-
-size_t stage2_arch_root_pages(void)
-{
-	return RV_S2_ROOT_PAGES;
-}
-
-unsigned stage2_arch_ipa_bits(void)
-{
-	return RV_S2_GPA_BITS;
-}
-
-/* VPN[2] is GPA[40:30] (11 bits at the root), VPN[1] GPA[29:21], VPN[0] GPA[20:12]. */
-static unsigned level_shift(int level)
-{
-	return 12 + 9 * (unsigned)(3 - level);
-}
-
-unsigned stage2_arch_index(int level, gpa_t gpa)
-{
-	unsigned bits = level == 1 ? RV_S2_GPA_BITS - 30 : 9;
-	return (unsigned)((gpa >> level_shift(level)) & ((1ULL << bits) - 1));
-}
-
-uint64_t stage2_arch_level_size(int level)
-{
-	return 1ULL << level_shift(level);
-}
-
-bool stage2_arch_leaf_allowed(int level)
-{
-	return level >= 1 && level <= 3; /* gigapages, megapages, pages */
-}
+/*
+ * Three levels, which RISC-V numbers 2, 1, 0 and the core 1, 2, 3:
+ * VPN[2] is GPA[40:30] (11 bits: the 16 KiB root of four pages), VPN[1]
+ * GPA[29:21], VPN[0] GPA[20:12]. Gigapages, megapages and pages.
+ */
+const struct stage2_format stage2_arch_format = {
+	.first_level = 1,
+	.last_level = 3,
+	.index_bits = { [1] = 11, [2] = 9, [3] = 9 },
+	.leaf_allowed = { [1] = true, [2] = true, [3] = true },
+	.root_pages = RV_S2_ROOT_PAGES,
+	.ipa_bits = RV_S2_GPA_BITS,
+};
 
 static uint64_t ppn(hpa_t pa)
 {
@@ -61,7 +34,7 @@ uint64_t stage2_arch_table_desc(hpa_t next)
 
 uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memtype memtype)
 {
-	uint64_t d = ppn(hpa & ~(stage2_arch_level_size(level) - 1)) | RV_PTE_V | RV_PTE_U |
+	uint64_t d = ppn(hpa & ~(stage2_level_size(level) - 1)) | RV_PTE_V | RV_PTE_U |
 		     RV_PTE_A | RV_PTE_D;
 	if (perm & PERM_READ)
 		d |= RV_PTE_R;
@@ -76,12 +49,6 @@ uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memt
 
 void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info)
 {
-	info->kind = WALK_INVALID;
-	info->addr = 0;
-	info->perm = 0;
-	info->memtype = S2_MEM_NORMAL;
-	info->access_flag = false;
-
 	/* Invalid, or W without R (reserved, 4.3.1). */
 	if (!(desc & RV_PTE_V) || ((desc & RV_PTE_W) && !(desc & RV_PTE_R)))
 		return;
@@ -97,7 +64,7 @@ void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info)
 	if (!(desc & RV_PTE_U))
 		return;
 	info->kind = WALK_LEAF;
-	info->addr = pa & ~(stage2_arch_level_size(level) - 1);
+	info->addr = pa & ~(stage2_level_size(level) - 1);
 	info->perm = ((desc & RV_PTE_R) ? PERM_READ : 0) | ((desc & RV_PTE_W) ? PERM_WRITE : 0) |
 		     ((desc & RV_PTE_X) ? PERM_EXEC : 0);
 	info->memtype = (desc & (3ULL << 61)) == RV_PTE_PBMT_IO ? S2_MEM_DEVICE : S2_MEM_NORMAL;

@@ -71,11 +71,6 @@ void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
 	}
 }
 
-const char *vcpu_arch_halt_insn(void)
-{
-	return "WFI";
-}
-
 uint64_t vcpu_arch_pc(const struct vcpu *vcpu)
 {
 	return vcpu->arch.pc;

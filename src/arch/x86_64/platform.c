@@ -28,22 +28,13 @@ static const struct platform_device pc_devices[] = {
 	{ "acpi-pm", PM1A_CNT_PORT, 2 },
 };
 
-enum cv_arch vm_arch_id(void)
-{
-	return ARCH_X86_64;
-}
-
-const struct platform_device *vm_arch_default_devices(unsigned *count)
-{
-	*count = ARRAY_SIZE(pc_devices);
-	return pc_devices;
-}
-
-const char *vm_arch_console_device(void)
-{
-	return "ns16550a";
-}
-
+const struct platform_desc vm_arch_platform = {
+	.arch = ARCH_X86_64,
+	.devices = pc_devices,
+	.ndevices = ARRAY_SIZE(pc_devices),
+	.console = "ns16550a",
+	.halt_insn = "HLT",
+};
 /*
  * PM1a control (ACPI 6.4, 4.8.3.2.1 "PM1 Control Registers"): SLP_EN with
  * SLP_TYP 0, the S5 (soft off) value of QEMU's q35 tables, powers off.

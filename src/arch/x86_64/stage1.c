@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file s1.c
+ * @file stage1.c
  * @brief x86_64 4-level paging walks in project code (Intel SDM Vol. 3A,
  *        chapter 4).
  *

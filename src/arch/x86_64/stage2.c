@@ -1,51 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file stage2.c
- * @brief EPT entries: the x86_64 hooks of the core's stage-2 walker
- *        (see arch/ept.h).
+ * @brief Intel EPT (SDM Vol. 3C, 29.3.2 "EPT Translation Mechanism"): the
+ *        format's geometry and its entries, for the core's stage-2 walker.
  */
 #include <arch/stage2.h>
 #include <cvisor/stage2.h>
 
-int stage2_arch_start_level(void)
-{
-	return 0;
-}
-
-int stage2_arch_last_level(void)
-{
-	return 3;
-}
-
-size_t stage2_arch_root_pages(void)
-{
-	return 1;
-}
-
-unsigned stage2_arch_ipa_bits(void)
-{
-	return 48;
-}
-
-static unsigned level_shift(int level)
-{
-	return 12 + 9 * (unsigned)(3 - level);
-}
-
-unsigned stage2_arch_index(int level, gpa_t gpa)
-{
-	return (unsigned)((gpa >> level_shift(level)) & 511);
-}
-
-uint64_t stage2_arch_level_size(int level)
-{
-	return 1ULL << level_shift(level);
-}
-
-bool stage2_arch_leaf_allowed(int level)
-{
-	return level >= 1; /* 1 GiB, 2 MiB and 4 KiB pages; a PML4E is always a table */
-}
+/*
+ * Four levels of 512-entry tables for a 48-bit GPA: PML4 (level 0, always
+ * a table), PDPT (1 GiB pages), PD (2 MiB pages), PT (4 KiB pages).
+ */
+const struct stage2_format stage2_arch_format = {
+	.first_level = 0,
+	.last_level = 3,
+	.index_bits = { 9, 9, 9, 9 },
+	.leaf_allowed = { [1] = true, [2] = true, [3] = true },
+	.root_pages = 1,
+	.ipa_bits = 48,
+};
 
 uint64_t stage2_arch_table_desc(hpa_t next)
 {
@@ -55,7 +28,7 @@ uint64_t stage2_arch_table_desc(hpa_t next)
 
 uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memtype memtype)
 {
-	uint64_t d = (hpa & EPT_ADDR_MASK & ~(stage2_arch_level_size(level) - 1)) | EPT_ACCESSED;
+	uint64_t d = (hpa & EPT_ADDR_MASK & ~(stage2_level_size(level) - 1)) | EPT_ACCESSED;
 
 	if (perm & PERM_READ)
 		d |= EPT_R;
@@ -71,11 +44,7 @@ uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memt
 
 void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info)
 {
-	info->kind = WALK_INVALID;
-	info->addr = 0;
-	info->perm = 0;
-	info->memtype = S2_MEM_NORMAL;
-	info->access_flag = true;
+	info->access_flag = true; /* EPT has no access flag a walk checks */
 
 	/* Not present: bits 2:0 all clear (29.3.2). Write without read is a misconfiguration. */
 	if (!(desc & (EPT_R | EPT_W | EPT_X)) || ((desc & EPT_W) && !(desc & EPT_R)))
@@ -86,7 +55,7 @@ void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info)
 		return;
 	}
 	info->kind = WALK_LEAF;
-	info->addr = desc & EPT_ADDR_MASK & ~(stage2_arch_level_size(level) - 1);
+	info->addr = desc & EPT_ADDR_MASK & ~(stage2_level_size(level) - 1);
 	info->perm = ((desc & EPT_R) ? PERM_READ : 0) | ((desc & EPT_W) ? PERM_WRITE : 0) |
 		     ((desc & EPT_X) ? PERM_EXEC : 0);
 	info->memtype = ((desc >> EPT_MT_SHIFT) & 7) == EPT_MT_UC ? S2_MEM_DEVICE : S2_MEM_NORMAL;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file vmx.c
+ * @file trap.c
  * @brief Decoding of VMX exits into exits (Intel SDM Vol. 3C, 28.2 "Other
  *        Causes of VM Exits" and the exit qualification tables: 28-3 control-
  *        register accesses, 28-5 I/O instructions, 28-7 EPT violations;
  *        25.9.2 the VM-exit interruption information).
  */
-#include <arch/vcpu_arch.h>
+#include <arch/hypercall.h>
 #include <arch/trap.h>
 #include <cvisor/lib.h>
 
@@ -189,8 +189,7 @@ void vmx_exit_fill_operands(struct vcpu_exit *e, const uint64_t gpr[16])
 								   : (1u << (8 * e->pio.size)) - 1));
 		break;
 	case EXIT_HYPERCALL: {
-		static const enum x86_gpr order[6] = { X86_RAX, X86_RBX, X86_RCX,
-						       X86_RDX, X86_RSI, X86_RDI };
+		static const enum x86_gpr order[6] = X86_HYPERCALL_ARG_REGS;
 		for (unsigned i = 0; i < 6; i++)
 			e->hypercall.args[i] = gpr[order[i]];
 		break;

@@ -16,19 +16,31 @@ struct vm;
 struct vcpu;
 struct device;
 
-/** The architecture this build of the core is for. */
-enum cv_arch vm_arch_id(void);
 /** A standard device of the architecture's platform (QEMU virt layout). */
 struct platform_device {
 	const char *name;
 	gpa_t base;
 	uint64_t size;
 };
-/**
- * The platform's standard devices, which a config need not list. An
- * emu_devices entry with the same name, or overlapping one, replaces it.
- */
-const struct platform_device *vm_arch_default_devices(unsigned *count);
+
+/** What the core and the HALs know of the architecture's guest platform: constants, as data. */
+struct platform_desc {
+	enum cv_arch arch; /**< the architecture this build of the core is for */
+	/**
+	 * The platform's standard devices, which a config need not list. An
+	 * emu_devices entry with the same name, or overlapping one, replaces it.
+	 */
+	const struct platform_device *devices;
+	unsigned ndevices;
+	/** Name of the standard device that is the guest's console ("pl011"). */
+	const char *console;
+	/** The instruction that waits for an interrupt, for reports ("WFI", "HLT"). */
+	const char *halt_insn;
+};
+
+/** The platform of this build's architecture (src/arch/<arch>/platform.c). */
+extern const struct platform_desc vm_arch_platform;
+
 /**
  * Creates the device named name (an emu_devices entry) at [base, base+size).
  * Returns the device, or NULL with a reason in err when the name is unknown.
@@ -50,16 +62,12 @@ void vcpu_arch_hypercall(struct vcpu *vcpu, struct vcpu_exit *exit);
 void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *exit);
 /** Guest PC of the vCPU's register file. */
 uint64_t vcpu_arch_pc(const struct vcpu *vcpu);
-/** Name of the standard device that is the guest's console ("pl011"). */
-const char *vm_arch_console_device(void);
 /**
  * Adds the properties of an emulated device's node (compatible, reg,
  * clocks...): the core has begun the node "<name>@<base>" and ends it.
  * fdt is in libfdt's sequential-write state.
  */
 int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt);
-/** The instruction that waits for an interrupt, for reports ("WFI", "HLT"). */
-const char *vcpu_arch_halt_insn(void);
 /** Formats the main registers for a fault report ("pc=... sp=... x0=..."). */
 int vcpu_arch_format_regs(const struct vcpu *vcpu, char *buf, size_t size);
 

@@ -9,8 +9,9 @@
  * x86_64): on bare metal the MMU walks them; in the simulator project code
  * does, in stage2_translate(), so the walk can be traced and stepped.
  *
- * The generic walker lives in core/stage2.c; the descriptor formats are
- * the stage2_arch_* hooks declared at the end, one set per architecture.
+ * The generic walker lives in core/stage2.c; each architecture describes
+ * its format's geometry as data (stage2_arch_format) and encodes and
+ * decodes descriptors (the stage2_arch_* hooks), declared at the end.
  */
 #ifndef CVISOR_STAGE2_H
 #define CVISOR_STAGE2_H
@@ -71,27 +72,52 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 /** The value the hardware's stage-2 base register takes (VTTBR_EL2, hgatp, EPTP). */
 uint64_t stage2_root_register(const struct stage2 *s2, uint16_t vmid);
 
+/**
+ * Bytes mapped by one descriptor at level: a page at the last level, a
+ * block (superpage) above it. Computed from stage2_arch_format.
+ */
+uint64_t stage2_level_size(int level);
+
 /* ---- Architecture hooks (src/arch/<arch>/stage2.c) ---------------------- */
 
-/** Level at which a walk starts (AArch64 40-bit IPA: 1). */
-int stage2_arch_start_level(void);
-/** Level of the last table (page level); 3 on every supported format. */
-int stage2_arch_last_level(void);
-/** Pages in the root table (concatenated root tables: 2 for a 40-bit IPA). */
-size_t stage2_arch_root_pages(void);
-/** Number of input address bits (40 for VTCR_EL2.T0SZ = 24). */
-unsigned stage2_arch_ipa_bits(void);
-/** Index of the descriptor for gpa in a table at level (root may span pages). */
-unsigned stage2_arch_index(int level, gpa_t gpa);
-/** Bytes mapped by one descriptor at level. */
-uint64_t stage2_arch_level_size(int level);
-/** True if a leaf (block) descriptor may sit at this level. */
-bool stage2_arch_leaf_allowed(int level);
+/** Levels 0..3: the most any supported format has (EPT's PML4 is level 0). */
+#define STAGE2_MAX_LEVELS 4
+
+/**
+ * The geometry of the architecture's stage-2 format, as data (in the way
+ * Bao's page-table descriptions are): which levels a walk visits, how many
+ * input-address bits each level's index takes, where a leaf may sit. Levels
+ * are numbered from the root down; the last level maps 4 KiB pages. A
+ * level's descriptor maps 2^(12 + the index bits of every level below it)
+ * bytes. For AArch64 with a 40-bit IPA:
+ *
+ *   level       1 (root)      2          3
+ *   index bits  IPA[39:30]    IPA[29:21] IPA[20:12]   page offset IPA[11:0]
+ *               10 bits: two concatenated 4 KiB tables
+ */
+struct stage2_format {
+	int first_level; /**< level of the root table */
+	int last_level;  /**< level of the page table (4 KiB pages) */
+	/** Input-address bits of each level's index; the root's may be wider (concatenated tables). */
+	unsigned index_bits[STAGE2_MAX_LEVELS];
+	/** Per level: a leaf (block or page descriptor) may sit there. */
+	bool leaf_allowed[STAGE2_MAX_LEVELS];
+	size_t root_pages; /**< pages in the root table: 2^(root index bits - 9) */
+	unsigned ipa_bits; /**< input address bits: 12 + every level's index bits */
+};
+
+/** The format of this build's architecture. */
+extern const struct stage2_format stage2_arch_format;
+
 /** Descriptor pointing at the next-level table at hpa. */
 uint64_t stage2_arch_table_desc(hpa_t next);
 /** Leaf descriptor for output address hpa at level. */
 uint64_t stage2_arch_leaf_desc(hpa_t hpa, int level, unsigned perm, enum s2_memtype memtype);
-/** Decodes a descriptor read at level. */
+/**
+ * Decodes a descriptor read at level into info, which the core has zeroed
+ * (WALK_INVALID, S2_MEM_NORMAL, no access flag): an invalid descriptor
+ * leaves it so.
+ */
 void stage2_arch_decode(uint64_t desc, int level, struct walk_desc *info);
 /** Stage-2 base register value for a root at hpa and a VMID. */
 uint64_t stage2_arch_root_register(hpa_t root, uint16_t vmid);

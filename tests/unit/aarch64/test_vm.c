@@ -14,7 +14,8 @@
 #include <libfdt.h>
 
 #include <arch/trap.h>
-#include <arch/traps.h>
+#include <arch/hypercall.h>
+#include <arch/sysreg.h>
 #include <cvisor/arch.h>
 #include <cvisor/config.h>
 #include <cvisor/vm.h>

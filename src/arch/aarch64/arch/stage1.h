@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file s1.h
+ * @file stage1.h
  * @brief The guest's own (stage-1) translation on AArch64, walked in
  *        project code: VMSAv8-64 with the 4 KiB granule, TTBR0_EL1 for the
  *        low range and TTBR1_EL1 for the high one (ARM ARM D8.2 "Translation
@@ -11,8 +11,8 @@
  * debugger and for traces. Tables are read from guest memory through the
  * address space, that is through stage 2: the walk is GVA -> GPA.
  */
-#ifndef ARCH_AARCH64_S1_H
-#define ARCH_AARCH64_S1_H
+#ifndef ARCH_AARCH64_STAGE1_H
+#define ARCH_AARCH64_STAGE1_H
 
 #include <cvisor/addrspace.h>
 #include <cvisor/stage2.h>

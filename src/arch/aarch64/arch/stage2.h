@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file s2.h
+ * @file stage2.h
  * @brief VMSAv8-64 stage-2 translation: descriptor bits and the EL2
  *        registers that describe cvisor's stage-2 tables.
  *
@@ -9,8 +9,8 @@
  * tables as the root (ARM ARM D8.2 "Translation table walk", table D8-12:
  * 40-bit IPA, 4 KiB granule -> start level 1, 2 concatenated tables).
  */
-#ifndef ARCH_AARCH64_S2_H
-#define ARCH_AARCH64_S2_H
+#ifndef ARCH_AARCH64_STAGE2_H
+#define ARCH_AARCH64_STAGE2_H
 
 #include <cvisor/types.h>
 

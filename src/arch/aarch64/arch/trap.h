@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file esr.h
+ * @file trap.h
  * @brief AArch64 exception syndromes (ESR_ELx) and their decoding into the
  *        architecture-neutral exit record.
  *
@@ -8,9 +8,10 @@
  * Register (EL2)", D17.2.70 "HPFAR_EL2", D1.10 "Exception entry".
  * These are pure functions: unit tested on the host, used by both HALs.
  */
-#ifndef ARCH_AARCH64_ESR_H
-#define ARCH_AARCH64_ESR_H
+#ifndef ARCH_AARCH64_TRAP_H
+#define ARCH_AARCH64_TRAP_H
 
+#include <arch/sysreg.h>
 #include <cvisor/exit.h>
 #include <cvisor/types.h>
 
@@ -90,25 +91,12 @@ uint64_t a64_hpfar_from_gpa(gpa_t gpa);
 /** Name of an exception class, e.g. "DABT_LOW" ("?" if unknown). */
 const char *a64_ec_name(unsigned ec);
 
-/** @name System register encodings (op0, op1, CRn, CRm, op2) as in ISS of EC 0x18 @{ */
-/** Packs a system register encoding into one id: op0<<14 | op1<<11 | CRn<<7 | CRm<<3 | op2 (as in MRS/MSR bits [20:5]). */
-#define A64_SYSREG(op0, op1, crn, crm, op2) \
-	((uint32_t)(((op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | (op2)))
-#define SYSREG_OSLAR_EL1 A64_SYSREG(2, 0, 1, 0, 4)
-#define SYSREG_OSLSR_EL1 A64_SYSREG(2, 0, 1, 1, 4)
-#define SYSREG_OSDLR_EL1 A64_SYSREG(2, 0, 1, 3, 4)
-#define SYSREG_CNTP_TVAL_EL0 A64_SYSREG(3, 3, 14, 2, 0)
-#define SYSREG_CNTP_CTL_EL0 A64_SYSREG(3, 3, 14, 2, 1)
-#define SYSREG_CNTP_CVAL_EL0 A64_SYSREG(3, 3, 14, 2, 2)
-#define SYSREG_CNTPCT_EL0 A64_SYSREG(3, 3, 14, 0, 1)
 /**
  * ISS of a trapped MSR/MRS (EC 0x18, ARM ARM D17.2.37 "ISS encoding for an
  * exception from MSR, MRS, or System instruction"): Op0[21:20] Op2[19:17]
  * Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] Direction[0] (1 = read, MRS).
+ * sysreg_id is an A64_SYSREG() encoding (arch/sysreg.h).
  */
 uint32_t a64_sysreg_iss(uint32_t sysreg_id, unsigned rt, bool is_read);
-/** Name of a system register id ("OSLAR_EL1", or "S<op0>_<op1>_C<n>_C<m>_<op2>" into buf). */
-const char *a64_sysreg_name(uint32_t id, char *buf, size_t size);
-/** @} */
 
 #endif

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file sbi.h
+ * @file hypercall.h
  * @brief The SBI cvisor implements for RISC-V guests (RISC-V Supervisor
  *        Binary Interface Specification v2.0): a7 = extension ID, a6 =
  *        function ID, a0..a5 arguments; a0 = error, a1 = value.
  */
-#ifndef ARCH_RISCV64_SBI_H
-#define ARCH_RISCV64_SBI_H
+#ifndef ARCH_RISCV64_HYPERCALL_H
+#define ARCH_RISCV64_HYPERCALL_H
 
 /** @name Extension IDs (SBI chapters 3-10) @{ */
 #define SBI_EXT_LEGACY_PUTCHAR 0x01

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file s1.h
+ * @file stage1.h
  * @brief The guest's own (stage-1, "VS-stage") translation on RISC-V,
  *        walked in project code: Sv39 and Sv48 (RISC-V Privileged
  *        Architecture v1.12, 4.1.11 "satp", 4.3.2 "Virtual address
@@ -17,8 +17,8 @@
  * manual numbers them the other way (i = LEVELS-1 .. 0): level 3 here is
  * its i = 0.
  */
-#ifndef ARCH_RISCV64_S1_H
-#define ARCH_RISCV64_S1_H
+#ifndef ARCH_RISCV64_STAGE1_H
+#define ARCH_RISCV64_STAGE1_H
 
 #include <cvisor/addrspace.h>
 #include <cvisor/stage2.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file s2.h
+ * @file stage2.h
  * @brief RISC-V G-stage translation (Sv39x4): PTE bits and hgatp.
  *
  * Privileged Architecture v1.12, 8.5.1 "Guest physical address
@@ -9,8 +9,8 @@
  * 2, 1, 0; the core's walker calls them 1, 2, 3). Every leaf must have U
  * set: G-stage accesses are treated as user-mode accesses (8.5.1).
  */
-#ifndef ARCH_RISCV64_S2_H
-#define ARCH_RISCV64_S2_H
+#ifndef ARCH_RISCV64_STAGE2_H
+#define ARCH_RISCV64_STAGE2_H
 
 #include <cvisor/types.h>
 

@@ -13,6 +13,7 @@
 #ifndef ARCH_RISCV64_TRAP_H
 #define ARCH_RISCV64_TRAP_H
 
+#include <arch/sysreg.h>
 #include <cvisor/exit.h>
 #include <cvisor/types.h>
 
@@ -69,11 +70,5 @@ void rv_exit_fill_operands(struct vcpu_exit *exit, const uint64_t x[32]);
 gpa_t rv_fault_gpa(const struct rv_trap *t);
 /** Name of a scause value ("load guest-page fault", ...). */
 const char *rv_cause_name(uint64_t scause);
-
-/** @name CSR instructions in a virtual-instruction trap (exit->sysreg) @{ */
-/** funct3 of the CSR instruction (1 CSRRW, 2 CSRRS, 3 CSRRC, 5..7 the immediate forms). */
-#define RV_CSR_FUNCT3(insn) (((insn) >> 12) & 7)
-#define RV_CSR_NUM(insn) ((uint32_t)((insn) >> 20) & 0xfff)
-/** @} */
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file s1.h
+ * @file stage1.h
  * @brief The guest's own (stage-1) translation on x86_64, walked in
  *        project code: 4-level paging (Intel SDM Vol. 3A, 4.5 "4-Level
  *        Paging and 5-Level Paging"), access rights (4.6), the page-fault
@@ -16,8 +16,8 @@
  * from the root down, PML4 = 0, PDPT = 1 (1 GiB pages), PD = 2 (2 MiB
  * pages), PT = 3 (4 KiB pages).
  */
-#ifndef ARCH_X86_64_S1_H
-#define ARCH_X86_64_S1_H
+#ifndef ARCH_X86_64_STAGE1_H
+#define ARCH_X86_64_STAGE1_H
 
 #include <cvisor/addrspace.h>
 #include <cvisor/stage2.h>

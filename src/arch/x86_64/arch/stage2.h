@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file ept.h
+ * @file stage2.h
  * @brief Intel EPT (Extended Page Tables): entry bits and the EPT pointer
  *        (SDM Vol. 3C, 29.3.2 "EPT Translation Mechanism", tables 29-1 to
  *        29-6, and 25.6.11 "Extended-Page-Table Pointer").
@@ -9,8 +9,8 @@
  * PDPT (level 1, may map 1 GiB), PD (level 2, may map 2 MiB), PT (level 3,
  * 4 KiB pages); 48-bit guest physical addresses.
  */
-#ifndef ARCH_X86_64_EPT_H
-#define ARCH_X86_64_EPT_H
+#ifndef ARCH_X86_64_STAGE2_H
+#define ARCH_X86_64_STAGE2_H
 
 #define EPT_R (1ULL << 0)
 #define EPT_W (1ULL << 1)

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file vmx.h
+ * @file trap.h
  * @brief VMX exits (Intel SDM Vol. 3C, chapter 28 "VM Exits", and Appendix C
  *        "VMX Basic Exit Reasons") and their decoding into the
  *        architecture-neutral exit record. Pure functions, for both HALs.
  */
-#ifndef ARCH_X86_64_VMX_H
-#define ARCH_X86_64_VMX_H
+#ifndef ARCH_X86_64_TRAP_H
+#define ARCH_X86_64_TRAP_H
 
+#include <arch/sysreg.h>
 #include <cvisor/exit.h>
 #include <cvisor/types.h>
 
@@ -44,14 +45,6 @@ struct vmx_exit_info {
 	uint32_t intr_info;     /**< VM_EXIT_INTR_INFO (exceptions, NMIs) */
 	uint64_t rip;           /**< GUEST_RIP: the instruction that exited */
 };
-
-/** @name System "register" ids of x86 EXIT_SYSREG exits @{ */
-/** MSRs: their own index (ECX); CPUID and the control registers above every MSR index. */
-#define X86_SYSREG_CPUID 0xffff0000u
-#define X86_SYSREG_CR(n) (0xffff1000u + (n))
-/** What an RDMSR/WRMSR exit's id is until its operands are filled from ECX. */
-#define X86_SYSREG_MSR_FROM_ECX 0xfffffff0u
-/** @} */
 
 /**
  * Decodes a VM exit into exit: I/O instructions become EXIT_PIO, EPT

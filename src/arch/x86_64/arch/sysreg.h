@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file sysreg.h
+ * @brief x86_64 "system registers" whose guest accesses exit to cvisor:
+ *        CPUID (SDM Vol. 2A, "CPUID"), MSRs read and written with
+ *        RDMSR/WRMSR (SDM Vol. 4, "Model-Specific Registers") and the
+ *        control registers (SDM Vol. 3A, 2.5 "Control Registers").
+ *
+ * Each is one id in an EXIT_SYSREG exit: an MSR its own index (ECX),
+ * CPUID and the control registers ids above every MSR index.
+ */
+#ifndef ARCH_X86_64_SYSREG_H
+#define ARCH_X86_64_SYSREG_H
+
+/** @name System "register" ids of x86 EXIT_SYSREG exits @{ */
+#define X86_SYSREG_CPUID 0xffff0000u
+#define X86_SYSREG_CR(n) (0xffff1000u + (n))
+/** What an RDMSR/WRMSR exit's id is until its operands are filled from ECX. */
+#define X86_SYSREG_MSR_FROM_ECX 0xfffffff0u
+/** @} */
+
+/** IA32_EFER (SDM Vol. 4, table 2-2): long mode enable and active, NXE. */
+#define X86_MSR_EFER 0xc0000080u
+#define X86_EFER_LME (1ULL << 8)
+
+/** @name CR0 bits of the boot state (SDM Vol. 3A, 2.5); WP, PG and CR4 in arch/stage1.h @{ */
+#define X86_CR0_PE (1ULL << 0)
+#define X86_CR0_MP (1ULL << 1)
+#define X86_CR0_ET (1ULL << 4)
+#define X86_CR0_NE (1ULL << 5)
+/** @} */
+
+#endif

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The x86_64 registers and instructions cvisor emulates on an EXIT_SYSREG:
+ * CPUID (SDM Vol. 2A, "CPUID"), RDMSR/WRMSR of IA32_EFER (SDM Vol. 4) and
+ * MOV to or from CR0, CR2, CR3, CR4 and CLTS (SDM Vol. 3C, 28.1.3 and
+ * table 28-3). Anything else stops the VM with its id.
+ */
+#include <arch/sysreg.h>
+
+#include <cvisor/arch.h>
+#include <cvisor/lib.h>
+#include <cvisor/vm.h>
+
+/* CPUID (SDM Vol. 2A, "CPUID"): what a guest of cvisor is told. */
+static void cpuid(struct vcpu *vcpu, uint32_t leaf)
+{
+	uint64_t *g = vcpu->arch.gpr;
+	uint32_t r[4] = { 0, 0, 0, 0 }; /* EAX, EBX, ECX, EDX */
+
+	switch (leaf) {
+	case 0: /* max basic leaf; the vendor string in EBX, EDX, ECX: "cvisorcvisor" */
+		r[0] = 1;
+		memcpy(&r[1], "cvis", 4);
+		memcpy(&r[3], "orcv", 4);
+		memcpy(&r[2], "isor", 4);
+		break;
+	case 1:
+		r[0] = 0x000606a6;                        /* family 6 */
+		r[1] = (uint32_t)vcpu->arch.apic_id << 24;
+		r[2] = 1u << 31;                          /* running under a hypervisor */
+		r[3] = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 15) |
+		       (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26); /* FPU TSC MSR PAE CX8 CMOV MMX FXSR SSE SSE2 */
+		break;
+	case 0x40000000: /* hypervisor leaves: max leaf and signature */
+		r[0] = 0x40000000;
+		memcpy(&r[1], "cvis", 4);
+		memcpy(&r[2], "orcv", 4);
+		memcpy(&r[3], "isor", 4);
+		break;
+	case 0x80000000:
+		r[0] = 0x80000001;
+		break;
+	case 0x80000001:
+		r[3] = (1u << 11) | (1u << 20) | (1u << 29); /* SYSCALL, NX, LM */
+		break;
+	default:
+		break;
+	}
+	static const enum x86_gpr out[4] = { X86_RAX, X86_RBX, X86_RCX, X86_RDX };
+	for (int i = 0; i < 4; i++)
+		g[out[i]] = r[i]; /* 32-bit results clear the upper halves */
+}
+
+void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+
+	if (e->sysreg.id == X86_SYSREG_CPUID) {
+		cpuid(vcpu, (uint32_t)e->sysreg.value);
+		return;
+	}
+	if (e->sysreg.id == X86_MSR_EFER) {
+		if (e->sysreg.write)
+			a->efer = e->sysreg.value;
+		else {
+			a->gpr[X86_RAX] = (uint32_t)a->efer;
+			a->gpr[X86_RDX] = a->efer >> 32;
+		}
+		return;
+	}
+	if (e->sysreg.id >= X86_SYSREG_CR(0) && e->sysreg.id <= X86_SYSREG_CR(8)) {
+		uint64_t *cr[9] = { &a->cr0, NULL, &a->cr2, &a->cr3, &a->cr4, NULL, NULL, NULL, NULL };
+		uint64_t *r = cr[e->sysreg.id - X86_SYSREG_CR(0)];
+		if (r) {
+			if (!e->sysreg.write)
+				a->gpr[e->sysreg.reg & 15] = *r;
+			else if (e->sysreg.op == SYSREG_OP_CLEAR)
+				*r &= ~e->sysreg.value;
+			else
+				*r = e->sysreg.value;
+			return;
+		}
+	}
+	vm_stop(vcpu->vm, VM_FAILED, "vCPU %u: %s of MSR or register 0x%x that cvisor does not emulate",
+		vcpu->id, e->sysreg.write ? "write" : "read", e->sysreg.id);
+}
+
