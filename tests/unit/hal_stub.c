@@ -10,14 +10,12 @@
 
 #include <cvisor/hal.h>
 
+#include "hal_stub.h"
+
 static char console_out[65536];
 static size_t console_len;
 static char console_in[4096];
 static size_t in_head, in_tail;
-
-const char *hal_stub_console_output(void);
-void hal_stub_console_reset(void);
-void hal_stub_console_input(const char *s);
 
 const char *hal_stub_console_output(void)
 {
@@ -132,7 +130,6 @@ void hal_vcpu_kick(struct vcpu *vcpu)
 }
 
 static unsigned stage2_changes;
-unsigned hal_stub_stage2_changes(void);
 
 /* Counts the calls: tests check that a stage-2 change reached the HAL. */
 unsigned hal_stub_stage2_changes(void)

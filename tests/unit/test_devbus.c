@@ -15,9 +15,7 @@
 #include <cvisor/hal.h>
 #include <cvisor/pl011.h>
 
-const char *hal_stub_console_output(void);
-void hal_stub_console_reset(void);
-void hal_stub_console_input(const char *s);
+#include "hal_stub.h"
 
 #define UART 0x09000000ULL
 

@@ -14,9 +14,7 @@
 #include <cvisor/devbus.h>
 #include <cvisor/ns16550.h>
 
-const char *hal_stub_console_output(void);
-void hal_stub_console_reset(void);
-void hal_stub_console_input(const char *s);
+#include "hal_stub.h"
 
 #define BASE 0x10000000ULL
 static struct devbus bus;

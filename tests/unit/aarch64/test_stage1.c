@@ -15,6 +15,8 @@
 
 #include <arch/stage1.h>
 
+#include "../walk_record.h"
+
 #define RAM 0x40000000ULL
 #define L1_LO 0x40100000ULL  /* TTBR0 root (level 1) */
 #define L2_LO 0x40101000ULL
@@ -67,25 +69,13 @@ static int teardown(void **state)
 	return 0;
 }
 
-struct trace {
-	struct walk_step steps[6];
-	int n;
-};
-
-static void record(const struct walk_step *step, void *ctx)
-{
-	struct trace *t = ctx;
-	if (t->n < 6)
-		t->steps[t->n++] = *step;
-}
-
 static void test_blocks_and_pages(void **state)
 {
 	(void)state;
 	struct s1_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
-	assert_int_equal(a64_s1_translate(&as, &regs, 0x40012345, ACCESS_WRITE, &res, record, &t), 0);
+	assert_int_equal(a64_s1_translate(&as, &regs, 0x40012345, ACCESS_WRITE, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, 0x40012345);
 	assert_int_equal(res.level, 1);
 	assert_int_equal(res.leaf_size, 1ULL << 30);
@@ -94,7 +84,7 @@ static void test_blocks_and_pages(void **state)
 	assert_int_equal(t.steps[0].index, 1);
 
 	t.n = 0;
-	assert_int_equal(a64_s1_translate(&as, &regs, 0x5678, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(a64_s1_translate(&as, &regs, 0x5678, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, 0x40abc678);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(t.n, 3);
@@ -103,7 +93,7 @@ static void test_blocks_and_pages(void **state)
 
 	/* The high half: 48 bits from level 0. */
 	t.n = 0;
-	assert_int_equal(a64_s1_translate(&as, &regs, 0xffffffff80001234ULL, ACCESS_FETCH, &res, record, &t), 0);
+	assert_int_equal(a64_s1_translate(&as, &regs, 0xffffffff80001234ULL, ACCESS_FETCH, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, RAM + 0x1234);
 	assert_int_equal(t.n, 2);
 	assert_int_equal(t.steps[0].level, 0);

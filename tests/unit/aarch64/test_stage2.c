@@ -15,6 +15,9 @@
 #include <cvisor/hal.h>
 #include <cvisor/stage2.h>
 
+#include "../fixture.h"
+#include "../walk_record.h"
+
 #define GiB (1ULL << 30)
 #define MiB (1ULL << 20)
 
@@ -22,34 +25,15 @@
 #define HPA_2M 0x80000000ULL
 #define HPA_1G 0x100000000ULL
 
-struct trace {
-	struct walk_step steps[8];
-	int n;
-};
-
-static void record(const struct walk_step *step, void *ctx)
-{
-	struct trace *t = ctx;
-	if (t->n < 8)
-		t->steps[t->n++] = *step;
-}
-
-static int setup(void **state)
-{
-	static struct stage2 s2;
-	*state = &s2;
-	return stage2_init(&s2);
-}
-
-static int teardown(void **state)
-{
-	stage2_destroy(*state);
-	return 0;
-}
-
 static void test_init_root(void **state)
 {
 	struct stage2 *s2 = *state;
+
+	/* The geometry: 40-bit IPA, 1 GiB blocks at level 1, 2 MiB at level 2. */
+	fixture_check_stage2_format();
+	assert_int_equal(stage2_arch_format.ipa_bits, 40);
+	assert_int_equal(stage2_level_size(1), GiB);
+	assert_int_equal(stage2_level_size(2), 2 * MiB);
 	/* Two concatenated level-1 tables, aligned to their 8 KiB size. */
 	assert_int_equal(s2->root_pages, 2);
 	assert_int_equal(s2->table_pages, 2);
@@ -62,10 +46,10 @@ static void test_page_descriptor_bits(void **state)
 	uint8_t *page = hal_page_alloc(1);
 	hpa_t hpa = hal_hva_to_hpa(page);
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	assert_int_equal(stage2_map(s2, 0x40000000, hpa, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_translate(s2, 0x40000123, ACCESS_WRITE, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0x40000123, ACCESS_WRITE, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.hpa, hpa + 0x123);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.leaf_size, PAGE_SIZE);
@@ -93,10 +77,10 @@ static void test_read_only_not_executable(void **state)
 {
 	struct stage2 *s2 = *state;
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	assert_int_equal(stage2_map(s2, 0x40001000, 0x12345000, PAGE_SIZE, PERM_READ, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_translate(s2, 0x40001008, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0x40001008, ACCESS_READ, &res, walk_record_step, &t), 0);
 	/* S2AP=0b01 (read only), XN[1] (bit 54) set. */
 	assert_int_equal(t.steps[2].desc, 0x12345000ULL | 0x77f | (1ULL << 54));
 
@@ -111,11 +95,11 @@ static void test_device_memory(void **state)
 {
 	struct stage2 *s2 = *state;
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	assert_int_equal(stage2_map(s2, 0x09000000, 0x7f000000, PAGE_SIZE, PERM_READ | PERM_WRITE,
 				    S2_MEM_DEVICE), 0);
-	assert_int_equal(stage2_translate(s2, 0x09000000, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0x09000000, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.memtype, S2_MEM_DEVICE);
 	/* MemAttr=0b0001 Device-nGnRE, S2AP=0b11, SH=0, AF, XN. */
 	assert_int_equal(t.steps[2].desc, 0x7f000000ULL | 0x3 | 0x4 | 0xc0 | 0x400 | (1ULL << 54));
@@ -125,11 +109,11 @@ static void test_blocks(void **state)
 {
 	struct stage2 *s2 = *state;
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	/* Both addresses 2 MiB aligned: one level-2 block, no level-3 table. */
 	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, PERM_RWX, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_translate(s2, 0x40312345, ACCESS_FETCH, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0x40312345, ACCESS_FETCH, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.level, 2);
 	assert_int_equal(res.leaf_size, 2 * MiB);
 	assert_int_equal(res.hpa, HPA_2M + 0x112345);
@@ -141,7 +125,7 @@ static void test_blocks(void **state)
 	/* 1 GiB aligned on both sides: a level-1 block. */
 	assert_int_equal(stage2_map(s2, 2 * GiB, HPA_1G, GiB, PERM_READ, S2_MEM_NORMAL), 0);
 	t.n = 0;
-	assert_int_equal(stage2_translate(s2, 2 * GiB + 0x1234, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 2 * GiB + 0x1234, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.level, 1);
 	assert_int_equal(t.n, 1);
 	assert_int_equal(t.steps[0].index, 2);
@@ -215,12 +199,12 @@ static void test_top_of_ipa_space(void **state)
 {
 	struct stage2 *s2 = *state;
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 	gpa_t top = (1ULL << 40) - PAGE_SIZE;
 
 	/* The last level-1 entry lives in the second concatenated table: index 1023. */
 	assert_int_equal(stage2_map(s2, top, 0x3000, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_translate(s2, top + 0xfff, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, top + 0xfff, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(t.steps[0].index, 1023);
 	assert_int_equal(t.steps[1].index, 511);
 	assert_int_equal(t.steps[2].index, 511);
@@ -231,10 +215,10 @@ static void test_access_flag_fault(void **state)
 {
 	struct stage2 *s2 = *state;
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	assert_int_equal(stage2_map(s2, 0x40000000, 0x9000, PAGE_SIZE, PERM_RWX, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_translate(s2, 0x40000000, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0x40000000, ACCESS_READ, &res, walk_record_step, &t), 0);
 	/* Clear AF in the leaf, as software managing access flags would. */
 	uint64_t *l3 = hal_hpa_to_hva(t.steps[1].desc & A64_S2D_ADDR_MASK);
 	l3[0] &= ~A64_S2D_AF;
@@ -265,7 +249,7 @@ static void test_unmap_splits_block(void **state)
 {
 	struct stage2 *s2 = *state;
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, PERM_RWX, S2_MEM_NORMAL), 0);
 	size_t pages = s2->table_pages;
@@ -275,7 +259,7 @@ static void test_unmap_splits_block(void **state)
 	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 3);
 	/* Its neighbours are now pages, with the block's output addresses and bits. */
-	assert_int_equal(stage2_translate(s2, 0x40202abc, ACCESS_WRITE, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0x40202abc, ACCESS_WRITE, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.hpa, HPA_2M + 0x2abc);
 	assert_int_equal(t.steps[2].desc, (HPA_2M + 0x2000) | 0x7ff);
@@ -292,13 +276,13 @@ static void test_protect(void **state)
 {
 	struct stage2 *s2 = *state;
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	assert_int_equal(stage2_map(s2, 0x40200000, HPA_2M, 2 * MiB, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_protect(s2, 0x40300000, 2 * PAGE_SIZE, PERM_READ), 0);
 	assert_int_equal(stage2_translate(s2, 0x40300000, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
 	assert_int_equal(stage2_translate(s2, 0x40301fff, ACCESS_FETCH, &res, NULL, NULL), -CV_EPERM);
-	assert_int_equal(stage2_translate(s2, 0x40301fff, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0x40301fff, ACCESS_READ, &res, walk_record_step, &t), 0);
 	/* S2AP = 0b01, XN: 0x77f | bit 54 (ARM ARM D8.3). */
 	assert_int_equal(t.steps[2].desc, (HPA_2M + 0x101000) | 0x77f | (1ULL << 54));
 	assert_int_equal(stage2_translate(s2, 0x40302000, ACCESS_WRITE, &res, NULL, NULL), 0);
@@ -315,19 +299,19 @@ static void test_protect(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_init_root, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page_descriptor_bits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_only_not_executable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_device_memory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mixed_sizes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_overlap_refused_whole, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_top_of_ipa_space, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_access_flag_fault, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_el2_registers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unmap_splits_block, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_protect, setup, teardown),
+		FIXTURE_STAGE2_TEST(test_init_root),
+		FIXTURE_STAGE2_TEST(test_page_descriptor_bits),
+		FIXTURE_STAGE2_TEST(test_read_only_not_executable),
+		FIXTURE_STAGE2_TEST(test_device_memory),
+		FIXTURE_STAGE2_TEST(test_blocks),
+		FIXTURE_STAGE2_TEST(test_mixed_sizes),
+		FIXTURE_STAGE2_TEST(test_overlap_refused_whole),
+		FIXTURE_STAGE2_TEST(test_bad_arguments),
+		FIXTURE_STAGE2_TEST(test_top_of_ipa_space),
+		FIXTURE_STAGE2_TEST(test_access_flag_fault),
+		FIXTURE_STAGE2_TEST(test_el2_registers),
+		FIXTURE_STAGE2_TEST(test_unmap_splits_block),
+		FIXTURE_STAGE2_TEST(test_protect),
 	};
 	return cmocka_run_group_tests_name("stage2", tests, NULL, NULL);
 }

@@ -20,9 +20,8 @@
 #include <cvisor/config.h>
 #include <cvisor/vm.h>
 
-const char *hal_stub_console_output(void);
-unsigned hal_stub_stage2_changes(void);
-void hal_stub_console_reset(void);
+#include "../fixture.h"
+#include "../hal_stub.h"
 
 #define RAM 0x40000000ULL
 #define RAM_SIZE 0x8000000ULL
@@ -35,25 +34,13 @@ static const uint8_t kernel[8] = { 0x1f, 0x20, 0x03, 0xd5, 0x00, 0x00, 0x00, 0x1
 
 static int setup(void **state)
 {
-	static struct vm_config cfg;
-	static struct diag_list dl;
 	static const char text[] = "[base]\nid = 4\nname = \"unit\"\narch = \"aarch64\"\n"
 				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x4008_0000\n"
 				   "cmdline = \"console=ttyAMA0 earlycon\"\n"
 				   "memory_regions = [[0x4000_0000, 0x800_0000, 7, 0]]\n";
-	char err[200];
-	struct vm_images img = { .kernel = kernel, .kernel_len = sizeof(kernel) };
 
 	(void)state;
-	hal_stub_console_reset();
-	if (config_parse(text, sizeof(text) - 1, "unit.toml", &cfg, &dl) < 0)
-		return -1;
-	if (vm_create(&cfg, &vm, err, sizeof(err)) < 0 || vm_load_images(vm, &img, err, sizeof(err)) < 0 ||
-	    vm_boot(vm, err, sizeof(err)) < 0) {
-		print_error("%s\n", err);
-		return -1;
-	}
-	return 0;
+	return fixture_vm_boot(text, "unit.toml", kernel, sizeof(kernel), &vm);
 }
 
 static int teardown(void **state)

@@ -20,6 +20,8 @@
 
 #include <arch/stage1.h>
 
+#include "../walk_record.h"
+
 #define RAM 0x80000000ULL
 #define ROOT 0x80100000ULL   /* Sv39 root (level 1); also Sv48's level 1 under L0[0] */
 #define L2 0x80101000ULL
@@ -96,26 +98,14 @@ static int teardown(void **state)
 	return 0;
 }
 
-struct trace {
-	struct walk_step steps[6];
-	int n;
-};
-
-static void record(const struct walk_step *step, void *ctx)
-{
-	struct trace *t = ctx;
-	if (t->n < 6)
-		t->steps[t->n++] = *step;
-}
-
 static void test_sv39_leaves(void **state)
 {
 	(void)state;
 	struct s1_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	/* A gigapage at the root (level 1). */
-	assert_int_equal(rv_s1_translate(&as, &sv39, 0x80012345, ACCESS_WRITE, &res, record, &t), 0);
+	assert_int_equal(rv_s1_translate(&as, &sv39, 0x80012345, ACCESS_WRITE, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, 0x80012345);
 	assert_int_equal(res.level, 1);
 	assert_int_equal(res.leaf_size, 1ULL << 30);
@@ -129,7 +119,7 @@ static void test_sv39_leaves(void **state)
 
 	/* A 4 KiB page three levels down, read-only. */
 	t.n = 0;
-	assert_int_equal(rv_s1_translate(&as, &sv39, 0x5678, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(rv_s1_translate(&as, &sv39, 0x5678, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, 0x80abc678);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.leaf_size, 0x1000);
@@ -150,7 +140,7 @@ static void test_sv39_leaves(void **state)
 
 	/* The high half: 0xffff_ffc0_0000_0000 is canonical (bits 63:39 = bit 38 = 1), VPN[2] 256. */
 	t.n = 0;
-	assert_int_equal(rv_s1_translate(&as, &sv39, 0xffffffc000001234ULL, ACCESS_FETCH, &res, record, &t), 0);
+	assert_int_equal(rv_s1_translate(&as, &sv39, 0xffffffc000001234ULL, ACCESS_FETCH, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, RAM + 0x1234);
 	assert_int_equal(t.steps[0].index, 256);
 
@@ -192,8 +182,8 @@ static void test_sv39_faults(void **state)
 	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 2);
 	/* 4.4.1: bits 63:39 differ from bit 38, non-canonical, before any table is read. */
-	struct trace t = { .n = 0 };
-	assert_int_equal(rv_s1_translate(&as, &sv39, 0x0000008000000000ULL, ACCESS_READ, &res, record, &t),
+	struct walk_record t = { .n = 0 };
+	assert_int_equal(rv_s1_translate(&as, &sv39, 0x0000008000000000ULL, ACCESS_READ, &res, walk_record_step, &t),
 			 -CV_EFAULT);
 	assert_int_equal(res.fault, FAULT_TRANSLATION);
 	assert_int_equal(res.level, 1);
@@ -271,10 +261,10 @@ static void test_sv48(void **state)
 {
 	(void)state;
 	struct s1_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	/* Four levels: L0[0] -> the Sv39 root as level 1 -> its gigapage [2]. */
-	assert_int_equal(rv_s1_translate(&as, &sv48, 0x80001234, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(rv_s1_translate(&as, &sv48, 0x80001234, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, 0x80001234);
 	assert_int_equal(res.level, 1);
 	assert_int_equal(t.n, 2);
@@ -283,7 +273,7 @@ static void test_sv48(void **state)
 	assert_int_equal(t.steps[1].table, ROOT);
 	/* Down to a 4 KiB page: levels 0, 1, 2, 3. */
 	t.n = 0;
-	assert_int_equal(rv_s1_translate(&as, &sv48, 0x5008, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(rv_s1_translate(&as, &sv48, 0x5008, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, 0x80abc008);
 	assert_int_equal(t.n, 4);
 	assert_int_equal(t.steps[3].level, 3);

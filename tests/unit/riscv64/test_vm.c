@@ -19,9 +19,8 @@
 #include <cvisor/config.h>
 #include <cvisor/vm.h>
 
-const char *hal_stub_console_output(void);
-void hal_stub_console_reset(void);
-void hal_stub_console_input(const char *s);
+#include "../fixture.h"
+#include "../hal_stub.h"
 
 #define RAM 0x80000000ULL
 #define RAM_SIZE 0x8000000ULL
@@ -32,24 +31,12 @@ static const uint8_t kernel[8] = { 0x13, 0x00, 0x00, 0x00, 0x6f, 0x00, 0x00, 0x0
 
 static int setup(void **state)
 {
-	static struct vm_config cfg;
-	static struct diag_list dl;
 	static const char text[] = "[base]\nid = 2\nname = \"rv\"\narch = \"riscv64\"\n"
 				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x8020_0000\n"
 				   "memory_regions = [[0x8000_0000, 0x800_0000, 7, 0]]\n";
-	char err[200];
-	struct vm_images img = { .kernel = kernel, .kernel_len = sizeof(kernel) };
 
 	(void)state;
-	hal_stub_console_reset();
-	if (config_parse(text, sizeof(text) - 1, "rv.toml", &cfg, &dl) < 0)
-		return -1;
-	if (vm_create(&cfg, &vm, err, sizeof(err)) < 0 || vm_load_images(vm, &img, err, sizeof(err)) < 0 ||
-	    vm_boot(vm, err, sizeof(err)) < 0) {
-		print_error("%s\n", err);
-		return -1;
-	}
-	return 0;
+	return fixture_vm_boot(text, "rv.toml", kernel, sizeof(kernel), &vm);
 }
 
 static int teardown(void **state)

@@ -16,6 +16,8 @@
 
 #include <arch/stage1.h>
 
+#include "../walk_record.h"
+
 #define PML4 0x100000ULL
 #define PDPT 0x101000ULL
 #define PD 0x102000ULL
@@ -84,26 +86,14 @@ static int teardown(void **state)
 	return 0;
 }
 
-struct trace {
-	struct walk_step steps[6];
-	int n;
-};
-
-static void record(const struct walk_step *step, void *ctx)
-{
-	struct trace *t = ctx;
-	if (t->n < 6)
-		t->steps[t->n++] = *step;
-}
-
 static void test_page_sizes(void **state)
 {
 	(void)state;
 	struct s1_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	/* 4 KiB (4.5.4, table 4-20): four levels, PT[5]. */
-	assert_int_equal(x86_s1_translate(&as, &regs, 0x5123, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(x86_s1_translate(&as, &regs, 0x5123, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, 0x7123);
 	assert_int_equal(res.level, 3);
 	assert_int_equal(res.leaf_size, 4096);
@@ -120,7 +110,7 @@ static void test_page_sizes(void **state)
 
 	/* 2 MiB (table 4-18): bits 20:0 of the VA are the offset. */
 	t.n = 0;
-	assert_int_equal(x86_s1_translate(&as, &regs, 0x212345, ACCESS_WRITE, &res, record, &t), 0);
+	assert_int_equal(x86_s1_translate(&as, &regs, 0x212345, ACCESS_WRITE, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, 0x412345);
 	assert_int_equal(res.level, 2);
 	assert_int_equal(res.leaf_size, 2ULL << 20);
@@ -134,7 +124,7 @@ static void test_page_sizes(void **state)
 
 	/* The high half: PML4 index 256. */
 	t.n = 0;
-	assert_int_equal(x86_s1_translate(&as, &regs, 0xffff800000001234ULL, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(x86_s1_translate(&as, &regs, 0xffff800000001234ULL, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.gpa, 0x201234);
 	assert_int_equal(t.steps[0].index, 256);
 

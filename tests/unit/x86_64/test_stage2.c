@@ -14,39 +14,22 @@
 #include <cvisor/hal.h>
 #include <cvisor/stage2.h>
 
-struct trace {
-	struct walk_step steps[8];
-	int n;
-};
-
-static void record(const struct walk_step *step, void *ctx)
-{
-	struct trace *t = ctx;
-	if (t->n < 8)
-		t->steps[t->n++] = *step;
-}
-
-static int setup(void **state)
-{
-	static struct stage2 s2;
-	*state = &s2;
-	return stage2_init(&s2);
-}
-
-static int teardown(void **state)
-{
-	stage2_destroy(*state);
-	return 0;
-}
+#include "../fixture.h"
+#include "../walk_record.h"
 
 static void test_four_level_walk(void **state)
 {
 	struct stage2 *s2 = *state;
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
+	/* The geometry: 48-bit GPA, a PML4E covers 512 GiB and is never a leaf. */
+	fixture_check_stage2_format();
+	assert_int_equal(stage2_arch_format.ipa_bits, 48);
+	assert_int_equal(stage2_level_size(0), 512ULL << 30);
+	assert_false(stage2_arch_format.leaf_allowed[0]);
 	assert_int_equal(stage2_map(s2, 0x100000, 0x7654000, 0x1000, PERM_RWX, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_translate(s2, 0x100abc, ACCESS_WRITE, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0x100abc, ACCESS_WRITE, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.hpa, 0x7654abc);
 	assert_int_equal(t.n, 4);
 	assert_int_equal(t.steps[0].level, 0);
@@ -62,18 +45,18 @@ static void test_large_pages_and_uc(void **state)
 {
 	struct stage2 *s2 = *state;
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	/* 2 MiB page: PDE with bit 7. */
 	assert_int_equal(stage2_map(s2, 0x200000, 0x40000000, 0x200000, PERM_READ | PERM_EXEC, S2_MEM_NORMAL), 0);
-	assert_int_equal(stage2_translate(s2, 0x212345, ACCESS_FETCH, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0x212345, ACCESS_FETCH, &res, walk_record_step, &t), 0);
 	assert_int_equal(t.n, 3);
 	assert_int_equal(t.steps[2].desc, 0x40000000ULL | 0x1b5); /* R X, WB, large, accessed */
 	assert_int_equal(stage2_translate(s2, 0x212345, ACCESS_WRITE, &res, NULL, NULL), -CV_EPERM);
 	/* Uncacheable device memory: memory type 0. */
 	t.n = 0;
 	assert_int_equal(stage2_map(s2, 0xfee00000, 0x9000, 0x1000, PERM_READ | PERM_WRITE, S2_MEM_DEVICE), 0);
-	assert_int_equal(stage2_translate(s2, 0xfee00000, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0xfee00000, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(res.memtype, S2_MEM_DEVICE);
 	assert_int_equal(t.steps[3].desc, 0x9000ULL | 0x303);
 	/* A 1 GiB page at 4 GiB. */
@@ -92,12 +75,12 @@ static void test_unmap_splits(void **state)
 {
 	struct stage2 *s2 = *state;
 	struct s2_result res;
-	struct trace t = { .n = 0 };
+	struct walk_record t = { .n = 0 };
 
 	assert_int_equal(stage2_map(s2, 0x200000, 0x40000000, 0x200000, PERM_RWX, S2_MEM_NORMAL), 0);
 	assert_int_equal(stage2_unmap(s2, 0x3ff000, 0x1000), 0);
 	assert_int_equal(stage2_translate(s2, 0x3ff000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
-	assert_int_equal(stage2_translate(s2, 0x3fe000, ACCESS_READ, &res, record, &t), 0);
+	assert_int_equal(stage2_translate(s2, 0x3fe000, ACCESS_READ, &res, walk_record_step, &t), 0);
 	assert_int_equal(t.n, 4);
 	assert_int_equal(t.steps[3].desc, 0x401fe000ULL | 0x337); /* RWX, WB, A, D; no bit 7 */
 }
@@ -105,9 +88,9 @@ static void test_unmap_splits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_four_level_walk, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_large_pages_and_uc, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unmap_splits, setup, teardown),
+		FIXTURE_STAGE2_TEST(test_four_level_walk),
+		FIXTURE_STAGE2_TEST(test_large_pages_and_uc),
+		FIXTURE_STAGE2_TEST(test_unmap_splits),
 	};
 	return cmocka_run_group_tests_name("x86_64 ept", tests, NULL, NULL);
 }

@@ -17,8 +17,8 @@
 #include <cvisor/config.h>
 #include <cvisor/vm.h>
 
-const char *hal_stub_console_output(void);
-void hal_stub_console_reset(void);
+#include "../fixture.h"
+#include "../hal_stub.h"
 
 #define ENTRY 0x100000ULL
 
@@ -27,24 +27,12 @@ static const uint8_t kernel[4] = { 0xf4, 0xeb, 0xfd, 0x90 }; /* hlt; jmp .-1 */
 
 static int setup(void **state)
 {
-	static struct vm_config cfg;
-	static struct diag_list dl;
 	static const char text[] = "[base]\nid = 3\nname = \"pc\"\narch = \"x86_64\"\n"
 				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x10_0000\n"
 				   "memory_regions = [[0, 0x100_0000, 7, 0]]\n";
-	char err[200];
-	struct vm_images img = { .kernel = kernel, .kernel_len = sizeof(kernel) };
 
 	(void)state;
-	hal_stub_console_reset();
-	if (config_parse(text, sizeof(text) - 1, "pc.toml", &cfg, &dl) < 0)
-		return -1;
-	if (vm_create(&cfg, &vm, err, sizeof(err)) < 0 || vm_load_images(vm, &img, err, sizeof(err)) < 0 ||
-	    vm_boot(vm, err, sizeof(err)) < 0) {
-		print_error("%s\n", err);
-		return -1;
-	}
-	return 0;
+	return fixture_vm_boot(text, "pc.toml", kernel, sizeof(kernel), &vm);
 }
 
 static int teardown(void **state)
