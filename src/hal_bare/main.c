@@ -5,7 +5,8 @@
  *        another, then power off with a status that says how they ended.
  *
  * Boot steps:
- *  1. the platform: cvisor's own MMU, memory, EL2 traps (bare_platform_init);
+ *  1. the platform: cvisor's own MMU, memory, EL2 traps, its tick
+ *     (bare_platform_init, in <arch>/virt.c);
  *  2. for each embedded VM: parse its TOML with the core's parser, check it,
  *     create it, load its images, boot vCPU 0 and run it until it stops;
  *  3. report each VM that did not power off, and end the run.
@@ -78,23 +79,43 @@ static int run_one(const struct bare_vm_entry *e)
 	return rc;
 }
 
-void bare_main(void)
+/* The first line of the run: what runs, where, with how much. */
+static void print_banner(void)
 {
 	char line[120];
+
+	cv_snprintf(line, sizeof(line),
+		    "cvisor %d.%d (bare metal, %s at EL2): %u VM%s, %llu MiB of RAM",
+		    CVISOR_VERSION_MAJOR, CVISOR_VERSION_MINOR, cv_arch_name(vm_arch_platform.arch),
+		    bare_state.nvms, bare_state.nvms == 1 ? "" : "s",
+		    (unsigned long long)(bare_state.ram_size >> 20));
+	hal_log_write(line);
+}
+
+/* The last line of the run: how many VMs ended well. */
+static void print_summary(unsigned failed)
+{
+	char line[120];
+
+	cv_snprintf(line, sizeof(line), "cvisor: %u of %u VMs powered off",
+		    bare_state.nvms - failed, bare_state.nvms);
+	hal_log_write(line);
+}
+
+void bare_main(void)
+{
 	unsigned failed = 0;
 
-	bare_platform_init();
-	bare_state.nvms = (unsigned)bare_nvms;
-	bare_state.semihosting = BARE_SEMIHOSTING;
-	cv_snprintf(line, sizeof(line), "cvisor %d.%d (bare metal, %s at EL2): %u VM%s, %llu MiB of RAM",
-		    CVISOR_VERSION_MAJOR, CVISOR_VERSION_MINOR, cv_arch_name(vm_arch_platform.arch), bare_state.nvms,
-		    bare_state.nvms == 1 ? "" : "s", (unsigned long long)(bare_state.ram_size >> 20));
-	hal_log_write(line);
+	bare_platform_init();                      /* MMU, memory, heap, traps, GIC, tick */
+	bare_state.nvms = (unsigned)bare_nvms;     /* the VMs `cvisor embed` put in the image */
+	bare_state.semihosting = BARE_SEMIHOSTING; /* end with a status QEMU exits with */
+	print_banner();                            /* version, architecture, VMs, RAM */
+
+	/* Each VM to its end, one after another. */
 	for (unsigned i = 0; i < bare_state.nvms; i++)
 		if (run_one(&bare_vms[i]) < 0)
 			failed++;
-	cv_snprintf(line, sizeof(line), "cvisor: %u of %u VMs powered off", bare_state.nvms - failed,
-		    bare_state.nvms);
-	hal_log_write(line);
-	bare_power_off(failed ? BARE_EXIT_VM_FAILED : BARE_EXIT_OK);
+
+	print_summary(failed);                                       /* how many powered off */
+	bare_power_off(failed ? BARE_EXIT_VM_FAILED : BARE_EXIT_OK); /* QEMU's exit status */
 }

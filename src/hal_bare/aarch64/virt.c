@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file virt.c
+ * @brief Bringing up QEMU's virt machine at EL2: the order in which the
+ *        bare HAL's pieces start (the addresses are in virt.h).
+ */
+#include "../hal_bare.h"
+#include "hal_aarch64.h"
+#include "virt.h"
+
+void bare_platform_init(void)
+{
+	el2_mmu_on();                                 /* cvisor's identity map at EL2 (mmu.c) */
+	page_alloc_init((const void *)VIRT_HOST_DTB); /* free RAM from the host device tree */
+	bare_heap_init();                             /* hal_zalloc() on those pages */
+	guest_traps_init();                           /* what EL2 traps of every guest (vcpu.c) */
+	gic_init();                                   /* the GICv3 passes cvisor's tick to EL2 */
+	tick_arm();                                   /* the first tick (timer.c) */
+}
