@@ -7,13 +7,20 @@
 #   make          build the simulator (build/cvisor), the guests and the tests
 #   make check    the same tests without the install step
 #   make format   reformat the sources with clang-format
+#   make test SANITIZE=1   the unit and simulator tests built with ASan and UBSan,
+#                 in their own build directory (build-san)
 
 # The architecture of the simulator and bare builds; the others' cores and
 # unit tests are built and run too (OTHER_ARCHS).
 PRIMARY_ARCH := aarch64
 ARCH ?= $(PRIMARY_ARCH)
 OTHER_ARCHS := riscv64 x86_64
-BUILD ?= build
+# SANITIZE=1: host code (unit tests, simulators) with AddressSanitizer and
+# UndefinedBehaviorSanitizer, any report fatal, in build-san so the normal
+# build stays as it is. The guests and the bare build are not host code.
+SAN := $(filter 1,$(SANITIZE))
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+BUILD ?= $(if $(SAN),build-san,build)
 CC ?= gcc
 CROSS_aarch64 ?= aarch64-linux-gnu-
 CROSS_riscv64 ?= riscv64-linux-gnu-
@@ -28,7 +35,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -Wstrict-prototypes
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP
+CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP $(if $(SAN),$(SAN_FLAGS))
 CPPFLAGS += -Isrc/include -Isrc/arch/$(ARCH)
 
 CORE_SRCS := $(wildcard src/core/*.c) $(wildcard src/lib/*.c) $(wildcard src/arch/$(ARCH)/*.c)
@@ -76,7 +83,20 @@ sim: $(SIM_BIN)
 
 deps:
 	$(Q)sh scripts/install-deps.sh
+ifeq ($(SAN),)
 	$(Q)test -f $(BARE_LIBFDT) || sh scripts/install-deps.sh --bare-libfdt $(BARE_DEPS)
+endif
+
+# The configs name their guests in build/guests/ (paths relative to the config),
+# so a sanitizer build has those built too: the guests are not host code, and
+# are the same as the normal build's.
+ifneq ($(SAN),)
+all: normal-build-guests
+.PHONY: normal-build-guests
+normal-build-guests:
+	$(Q)for a in $(PRIMARY_ARCH) $(OTHER_ARCHS); do \
+		$(MAKE) --no-print-directory BUILD=build SANITIZE= ARCH=$$a guests || exit 1; done
+endif
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -85,8 +105,9 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory check
 
+# With SANITIZE=1 only the suites of host code: unit and simulator.
 check: all
-	$(Q)sh tests/run.sh $(BUILD) $(ARCH)
+	$(Q)sh tests/run.sh $(BUILD) $(ARCH) $(if $(SAN),unit sim)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
@@ -141,15 +162,18 @@ BARE_CFLAGS := -O2 -g -std=c11 -ffreestanding -fno-builtin -fno-tree-loop-distri
 	-fno-stack-protector -fno-pic -fno-pie -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
 	-DBARE_SEMIHOSTING=1 $(WARN) -MMD -MP
 # No C library: the compiler's own headers, cvisor's string.h/stdlib.h, libfdt's headers.
-BARE_CPPFLAGS := -nostdinc -isystem src/hal_bare/include \
-	-isystem $(shell $(BARE_CROSS)gcc -print-file-name=include) -isystem $(BARE_DEPS)/usr/include -Isrc/include -Isrc/arch/$(ARCH)
+# The cross compiler is asked where its headers are the first time a bare object
+# is built, not when make reads this file: before `make test` has installed the
+# cross compiler, reading the Makefile must print no error.
+BARE_GCC_INCLUDE = $(eval BARE_GCC_INCLUDE := $$(shell $(BARE_CROSS)gcc -print-file-name=include))$(BARE_GCC_INCLUDE)
+BARE_CPPFLAGS = -nostdinc -isystem src/hal_bare/include \
+	-isystem $(BARE_GCC_INCLUDE) -isystem $(BARE_DEPS)/usr/include -Isrc/include -Isrc/arch/$(ARCH)
 BARE_SRCS := $(CORE_SRCS) $(wildcard src/hal_bare/*.c) $(wildcard src/hal_bare/$(ARCH)/*.c)
 BARE_ASMS := $(wildcard src/hal_bare/$(ARCH)/*.S)
 BARE_OBJS := $(BARE_SRCS:%.c=$(BARE_DIR)/obj/%.o) $(BARE_ASMS:%.S=$(BARE_DIR)/obj/%.o)
 QEMU_CONFIGS := $(strip $(CONFIG) $(foreach n,2 3 4 5 6 7 8 9 10 11 12 13 14 15 16,$(CONFIG$(n))) $(CONFIGS))
-QEMU := qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu $(or $(QEMU_CPU),max) \
-	-m 1G -smp 1 -display none -monitor none -serial stdio -no-reboot \
-	-semihosting-config enable=on,target=native
+# QEMU's command line is in scripts/qemu.sh, shared with tests/bare/ and bench/.
+QEMU := sh scripts/qemu.sh --cpu $(or $(QEMU_CPU),max) $(ARCH)
 
 .PHONY: qemu qemu-gdb bare FORCE
 bare: $(BARE_OBJS)
@@ -180,12 +204,12 @@ $(BARE_DIR)/cvisor.elf: $(BARE_OBJS) $(BARE_DIR)/images.S src/hal_bare/$(ARCH)/l
 		-T src/hal_bare/$(ARCH)/link.ld -o $@ $(BARE_OBJS) $(BARE_DIR)/images.S $(BARE_LIBFDT) -lgcc
 
 qemu: $(BARE_DIR)/cvisor.elf
-	$(QEMU) -kernel $<
+	$(QEMU) $<
 
 GDB_PORT ?= 1234
 qemu-gdb: $(BARE_DIR)/cvisor.elf
 	@echo "QEMU waits for gdb: gdb-multiarch $< -ex 'target remote :$(GDB_PORT)'" >&2
-	$(QEMU) -S -gdb tcp:127.0.0.1:$(GDB_PORT) -kernel $<
+	$(QEMU) $< -S -gdb tcp:127.0.0.1:$(GDB_PORT)
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')

@@ -109,10 +109,9 @@ if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
 	exit 0
 fi
 CPU=cortex-a72
-QEMU_BARE="qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu $CPU -m 1G -smp 1 \
-	-display none -monitor none -serial stdio -no-reboot -semihosting-config enable=on,target=native"
-QEMU_DIRECT="qemu-system-aarch64 -M virt,gic-version=3 -cpu $CPU -m 1G -smp 1 \
-	-display none -monitor none -serial stdio -no-reboot"
+# QEMU's command line is scripts/qemu.sh's: cvisor at EL2, or the guest alone at EL1.
+QEMU_BARE="sh scripts/qemu.sh --cpu $CPU $ARCH"
+QEMU_DIRECT="sh scripts/qemu.sh --cpu $CPU --el1 $ARCH"
 mkdir -p "$BUILD/bench"
 for g in bench_compute bench_hvc bench_mmu; do
 	make -s --no-print-directory BUILD="$BUILD" CONFIG=configs/$ARCH/$g.toml \
@@ -122,9 +121,9 @@ done
 echo "== bare metal under QEMU ($CPU, TCG): the same guest under cvisor at EL2 and directly at EL1"
 for g in bench_compute bench_hvc; do
 	# shellcheck disable=SC2086
-	t_cv=$(timed "$out" $QEMU_BARE -kernel "$BUILD/bench/bare_$g.elf") || exit 1
+	t_cv=$(timed "$out" $QEMU_BARE "$BUILD/bench/bare_$g.elf") || exit 1
 	# shellcheck disable=SC2086
-	t_q=$(timed "$out" $QEMU_DIRECT -kernel "$G/$g.elf") || exit 1
+	t_q=$(timed "$out" $QEMU_DIRECT "$G/$g.elf") || exit 1
 	awk -v g=$g -v a="$t_cv" -v b="$t_q" 'BEGIN {
 		printf "  %-14s cvisor %7.3f s   QEMU alone %7.3f s   cvisor / alone %5.2f\n", g, a, b, a / b
 	}'
@@ -132,10 +131,10 @@ done
 echo "(bench_compute: $INSNS instructions; bench_hvc: $CALLS HVCs, each a trap to EL2 under cvisor)"
 echo "== bare metal, bench_mmu: the guest's MMU off then on, under cvisor (stage 2 always on) and alone"
 # shellcheck disable=SC2086
-timed "$out" $QEMU_BARE -kernel "$BUILD/bench/bare_bench_mmu.elf" >/dev/null || exit 1
+timed "$out" $QEMU_BARE "$BUILD/bench/bare_bench_mmu.elf" >/dev/null || exit 1
 printf '  under cvisor:'
 mmu_ratio "$out" || exit 1
 # shellcheck disable=SC2086
-timed "$out" $QEMU_DIRECT -kernel "$G/bench_mmu.elf" >/dev/null || exit 1
+timed "$out" $QEMU_DIRECT "$G/bench_mmu.elf" >/dev/null || exit 1
 printf '  alone:       '
 mmu_ratio "$out" || exit 1

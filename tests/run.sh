@@ -1,66 +1,108 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Runs every test suite and ends with one line "N passed, N failed".
-#   tests/run.sh BUILD ARCH
-# Unit suites are CMocka programs (their summary goes to stderr, so both
-# streams are captured); simulator suites are shell scripts that print
-# one "ok"/"FAIL" line per check and a final "N passed, N failed".
+# Runs the test suites and ends with one line "N passed, N failed, N skipped".
+#   tests/run.sh BUILD ARCH [KIND...]
+# KIND: unit, sim, bare (default: all three; `make test SANITIZE=1` runs unit sim).
+#
+# Unit suites are CMocka programs: each test's "[ RUN      ]" and
+# "[  SKIPPED ] NAME" lines and what it prints go to stdout, the summary
+# ("[  PASSED  ] N test(s).", "[  FAILED  ] N test(s)...", "[  SKIPPED ] N
+# test(s), listed below:" and the names) to stderr, so both are read. A
+# skipped test's reason is the line "skip: REASON" it printed before skip().
+# Shell suites print one "ok"/"FAIL"/"skip" line per check and a final
+# "N passed, N failed, N skipped".
+# Every skip is printed as "skip - SUITE/CASE: REASON" (.ci/run compares
+# them with tests/expected-skips).
 set -u
 BUILD=${1:-build}
 ARCH=${2:-aarch64}
+KINDS="unit sim bare"
+if [ $# -gt 2 ]; then
+	shift 2
+	KINDS=$*
+fi
 passed=0
 failed=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+skipped=0
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
 
-count() { # suite-name passed failed
-	printf '%-28s %4d passed, %d failed\n' "$1" "$2" "$3"
+count() { # suite-name passed failed skipped
+	printf '%-28s %4d passed, %d failed, %d skipped\n' "$1" "$2" "$3" "$4"
 	passed=$((passed + $2))
 	failed=$((failed + $3))
+	skipped=$((skipped + $4))
 }
 
-echo "== unit tests (CMocka)"
-for t in "$BUILD"/tests/test_* "$BUILD"/tests/*/test_*; do
-	[ -x "$t" ] || continue
-	case $t in
-	"$BUILD"/tests/test_*) name=$(basename "$t") ;;
-	*) name=$(basename "$(dirname "$t")")/$(basename "$t") ;;
-	esac
-	"$t" >"$log" 2>&1
+wants() { case " $KINDS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# unit_skips NAME: "skip - NAME/TEST: REASON" for each test CMocka skipped.
+unit_skips() {
+	sed -n '/^\[  SKIPPED \] [0-9]* test(s), listed below:/,$ s/^\[  SKIPPED \] \([A-Za-z_0-9]*\)$/\1/p' "$err" |
+		while read -r t; do
+			why=$(sed -n "/^\[ RUN      \] $t\$/,/^\[  SKIPPED \] $t\$/ s/^skip: //p" "$out" | tail -n 1)
+			echo "skip - $1/$t: ${why:-(no reason printed)}"
+		done
+}
+
+run_unit() { # program name
+	"$1" >"$out" 2>"$err"
 	rc=$?
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$err" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$err" | tail -n 1)
+	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test(s), listed below:$/\1/p' "$err" | tail -n 1)
 	p=${p:-0}
 	f=${f:-0}
+	s=${s:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		# crashed or failed without a summary: count the suite as one failure
+		# crashed (a sanitizer report, an abort) or failed without a summary: one failure
 		f=1
-		echo "$name: exited with status $rc without a test summary:"
+		echo "$2: exited with status $rc without a test summary:"
+		cat "$out" "$err" | tail -n 40 | sed 's/^/    /'
+	elif [ "$f" -ne 0 ]; then
+		cat "$out" "$err" | grep -E 'FAIL|ERROR|error|Assert|status' | head -n 30 | sed 's/^/    /'
 	fi
-	[ "$f" -ne 0 ] && sed 's/^/    /' "$log" | grep -E 'FAIL|ERROR|error|Assert|status' | head -n 30
-	count "$name" "$p" "$f"
-done
+	unit_skips "$2"
+	count "$2" "$p" "$f" "$s"
+}
+
+run_suite() { # script name
+	sh "$1" "$BUILD" "$ARCH" >"$out" 2>&1
+	rc=$?
+	grep -E '^(FAIL|not ok)' "$out" | head -n 40
+	sed -n "s|^skip - |skip - $2/|p" "$out"
+	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$out" | tail -n 1)
+	if [ -z "$res" ]; then
+		echo "$2: no summary line (exit status $rc); last lines:"
+		tail -n 20 "$out" | sed 's/^/    /'
+		count "$2" 0 1 0
+	else
+		# shellcheck disable=SC2086
+		count "$2" $(echo "$res" | awk '{ print $1, $3, $5 }')
+	fi
+}
+
+if wants unit; then
+	echo "== unit tests (CMocka)"
+	for t in "$BUILD"/tests/test_* "$BUILD"/tests/*/test_*; do
+		[ -x "$t" ] || continue
+		name=unit/${t#"$BUILD"/tests/}
+		run_unit "$t" "$name"
+	done
+fi
 
 for suite in tests/sim/*.sh tests/bare/*.sh; do
 	[ -f "$suite" ] || continue
-	name=$(basename "$suite" .sh)
-	[ "$name" = lib ] && continue # the suites' shared helpers, not a suite
-	case $suite in
-	tests/bare/*) echo "== bare-metal tests (QEMU): $name" ;;
-	*) echo "== simulator tests: $name" ;;
+	[ "$suite" = tests/sim/lib.sh ] && continue # the suites' shared helpers, not a suite
+	name=${suite#tests/}
+	name=${name%.sh}
+	case $name in
+	bare/*) wants bare || continue; echo "== bare-metal tests (QEMU): $name" ;;
+	*) wants sim || continue; echo "== simulator tests: $name" ;;
 	esac
-	sh "$suite" "$BUILD" "$ARCH" >"$log" 2>&1
-	rc=$?
-	grep -E '^(FAIL|not ok)' "$log" | head -n 40
-	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
-	if [ -z "$res" ]; then
-		echo "$name: no summary line (exit status $rc); last lines:"
-		tail -n 20 "$log" | sed 's/^/    /'
-		count "$name" 0 1
-	else
-		count "$name" "$(echo "$res" | cut -d' ' -f1)" "$(echo "$res" | cut -d' ' -f3)"
-	fi
+	run_suite "$suite" "$name"
 done
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -7,51 +7,11 @@
 set -u
 BUILD=${1:-build}
 ARCH=${2:-aarch64}
-[ "$ARCH" = aarch64 ] || { echo "0 passed, 0 failed"; exit 0; }
-CFG=configs/aarch64
 . tests/sim/lib.sh
-if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
-	echo "note: qemu-system-aarch64 not found (make test installs it); bare tests skipped"
-	finish
-	exit $?
-fi
-
-# run_bare CASE INPUT CPU CONFIG...: builds the image for those VMs and
-# boots it with INPUT on the console; the console (guests and cvisor) goes
-# to OUT and ERR alike; RC is QEMU's status, which cvisor sets through
-# semihosting (0 every VM powered off, 1 a VM was stopped, 3 a panic).
-run_bare() {
-	CASE=$1
-	input=$2
-	cpu=$3
-	shift 3
-	n=1
-	vars=""
-	for c in "$@"; do
-		case $c in
-		*=*) vars="$vars $c"; continue ;; # make variables such as MAX_SECONDS=1
-		esac
-		if [ $n -eq 1 ]; then vars="$vars CONFIG=$c"; else vars="$vars CONFIG$n=$c"; fi
-		n=$((n + 1))
-	done
-	# shellcheck disable=SC2086
-	if ! make -s --no-print-directory BUILD="$BUILD" $vars "$BUILD/bare/aarch64/cvisor.elf" >"$ERR" 2>&1; then
-		cp "$ERR" "$OUT"
-		RC=99
-		return
-	fi
-	{
-		printf '%b' "$input" | timeout 60 qemu-system-aarch64 \
-			-M virt,virtualization=on,gic-version=3 -cpu "$cpu" -m 1G -smp 1 \
-			-display none -monitor none -serial stdio -no-reboot \
-			-semihosting-config enable=on,target=native \
-			-kernel "$BUILD/bare/aarch64/cvisor.elf" 2>&1
-		echo $? >"$OUT.rc"
-	} | tr -d '\r' >"$OUT"
-	RC=$(cat "$OUT.rc")
-	rm -f "$OUT.rc"
-	cp "$OUT" "$ERR"
-}
+guests_of aarch64
+[ "$ARCH" = aarch64 ] || skip_suite "the bare-metal build is for aarch64 (ARCH=$ARCH)"
+command -v qemu-system-aarch64 >/dev/null 2>&1 ||
+	skip_suite "qemu-system-aarch64 not found (make test installs it: qemu-system-arm)"
 
 # Every well-behaved guest in one image, one after another.
 run_bare all-guests "" max $CFG/hello.toml $CFG/hello-raw.toml $CFG/mmio.toml \
@@ -84,8 +44,7 @@ run_bare wild-then-hello "" max $CFG/wild.toml $CFG/hello.toml
 expect_rc 1
 expect_out "[wild] wild: storing to 0x7000_0000"
 expect_no_out "still running"
-pc=$(aarch64-linux-gnu-nm "$BUILD/guests/aarch64/wild.elf" | awk '$3 == "wild_store" { print $1 }' | sed 's/^0*//')
-expect_err "^cvisor: vm [0-9]+ \(wild\) stopped: stage-2 fault: write of 4 bytes at GPA 0x70000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
+expect_stage2_fault wild write 4 70000000 "neither RAM nor a device" "$(sym wild wild_store)"
 expect_out "[hello] Hello from cvisor guest (aarch64)!"
 expect_out "cvisor: 1 of 2 VMs powered off"
 
@@ -100,10 +59,9 @@ for line in "mmu: on" "mmu: alias ok" "mmu: permission fault ok" "mmu: translati
 	expect_out "[mmu] $line"
 done
 expect_no_out "FAIL"
-pc=$(aarch64-linux-gnu-nm "$BUILD/guests/aarch64/mmu.elf" | awk '$3 == "noram_store" { print $1 }' | sed 's/^0*//')
-expect_err "^cvisor: vm [0-9]+ \(mmu\) stopped: stage-2 fault: write of 4 bytes at GPA 0x20000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
+expect_stage2_fault mmu write 4 20000000 "neither RAM nor a device" "$(sym mmu noram_store)"
 expect_out "[jump] jump: branching to 0x1000_0000"
-expect_err "^cvisor: vm [0-9]+ \(jump\) stopped: stage-2 fault: fetch of 4 bytes at GPA 0x10000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x10000000"
+expect_stage2_fault jump fetch 4 10000000 "neither RAM nor a device" 10000000
 expect_out "[hello] Hello from cvisor guest (aarch64)!"
 expect_out "cvisor: 1 of 3 VMs powered off"
 
@@ -112,8 +70,7 @@ run_bare s2prot "" max $CFG/s2prot.toml
 expect_rc 1
 expect_out "s2prot: writable again"
 expect_no_out "FAIL"
-pc=$(aarch64-linux-gnu-nm "$BUILD/guests/aarch64/s2prot.elf" | awk '$3 == "s2prot_store" { print $1 }' | sed 's/^0*//')
-expect_err "^cvisor: vm [0-9]+ \(s2prot\) stopped: stage-2 fault: write of 8 bytes at GPA 0x[0-9a-f]+ \(RAM without this permission\) by vCPU 0 at PC 0x$pc"
+expect_stage2_fault s2prot write 8 "$(sym s2prot page)" "RAM without this permission" "$(sym s2prot s2prot_store)"
 
 # An exception storm: the guest's exceptions never reach EL2 on hardware;
 # cvisor's own timer finds the guest stuck in its vector table.
@@ -144,7 +101,8 @@ if [ -f /usr/lib/u-boot/qemu_arm64/u-boot.bin ]; then
 	expect_err "^=> poweroff"
 	expect_out "cvisor: 1 of 1 VMs powered off"
 else
-	echo "note: /usr/lib/u-boot/qemu_arm64/u-boot.bin not found (package u-boot-qemu); U-Boot check skipped"
+	CASE=u-boot
+	skip "/usr/lib/u-boot/qemu_arm64/u-boot.bin not found (make test installs it: u-boot-qemu)"
 fi
 
 # make qemu-gdb: QEMU waits for gdb, which can stop cvisor in its own code.
@@ -164,7 +122,8 @@ if command -v gdb-multiarch >/dev/null 2>&1; then
 	wait $qpid 2>/dev/null
 	expect_err "^pc +0x[0-9a-f]+ +0x[0-9a-f]+ <bare_main>"
 else
-	echo "note: gdb-multiarch not found (make test installs it); qemu-gdb check skipped"
+	CASE=qemu-gdb
+	skip "gdb-multiarch not found (make test installs it)"
 fi
 
 finish

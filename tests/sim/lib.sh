@@ -1,21 +1,65 @@
 # SPDX-License-Identifier: MIT
-# Helpers for simulator test suites: run a guest, then check its console
-# output, cvisor's messages and exit status. Each check prints "ok - ..."
-# or "FAIL - ..." and is counted; finish prints "N passed, N failed".
+# Helpers for the shell test suites (tests/sim/, tests/bare/): run a guest,
+# then check its console output, cvisor's messages and exit status. Each check
+# prints "ok - CASE: ..." or "FAIL - CASE: ..."; a check that cannot be made
+# here prints "skip - CASE: REASON". All three are counted, and finish prints
+# "N passed, N failed, N skipped", which tests/run.sh adds up.
+#
+# A suite sets BUILD (and CVISOR for the simulator), calls guests_of ARCH for
+# the guests its checks name, then runs cases: run_cvisor or run_bare, then
+# expect_* checks on what that run left in OUT, ERR and RC.
 
 PASSED=0
 FAILED=0
+SKIPPED=0
 OUT=$(mktemp)
 ERR=$(mktemp)
 trap 'rm -f "$OUT" "$ERR"' EXIT
 
-ok() { PASSED=$((PASSED + 1)); echo "ok - $CASE: $1"; }
+# (printf, not echo: dash's echo would turn the \b of a pattern into a backspace)
+ok() { PASSED=$((PASSED + 1)); printf 'ok - %s: %s\n' "$CASE" "$1"; }
 fail() {
 	FAILED=$((FAILED + 1))
-	echo "FAIL - $CASE: $1"
+	printf 'FAIL - %s: %s\n' "$CASE" "$1"
 	echo "  --- stdout:"; tail -n 15 "$OUT" | sed 's/^/  | /'
 	echo "  --- stderr:"; grep -v '^exit: ' "$ERR" | tail -n 15 | sed 's/^/  | /'
 }
+# skip REASON: the checks of CASE cannot be made here (a tool or file is missing).
+skip() { SKIPPED=$((SKIPPED + 1)); printf 'skip - %s: %s\n' "$CASE" "$1"; }
+
+finish() {
+	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+	[ "$FAILED" -eq 0 ]
+}
+# skip_suite REASON: nothing of this suite can run here; one skip says why, then the summary.
+skip_suite() {
+	CASE=suite
+	skip "$1"
+	finish
+	exit $?
+}
+
+# guests_of ARCH: the guests and configs the checks name are ARCH's (CFG, sym).
+guests_of() {
+	GARCH=$1
+	CFG=configs/$1
+}
+
+# sym GUEST SYMBOL: the address of SYMBOL in GUEST's ELF, hex digits without
+# leading zeros (the guests label the instructions tests name). A symbol that
+# is not there gives a word no hex pattern can match, so its checks fail.
+sym() {
+	case $GARCH in
+	x86_64) nm=nm ;;
+	*) nm=$GARCH-linux-gnu-nm ;;
+	esac
+	a=$($nm "$BUILD/guests/$GARCH/$1.elf" | awk -v s="$2" '$3 == s { print $1 }' | sed 's/^0*//')
+	echo "${a:-no-symbol-$2-in-$1}"
+}
+
+# hex DIGITS: a regex piece for the number 0xDIGITS that ends where the number
+# ends, so an expected 0x40080134 is not matched by a report naming 0x4 or 0x400801340.
+hex() { printf '0x%s\\b' "$1"; }
 
 # run_cvisor CASE ARGS...: runs build/cvisor with a time limit of its own
 # (so a hung simulator fails the check instead of the whole run).
@@ -24,6 +68,45 @@ run_cvisor() {
 	shift
 	timeout 60 "$CVISOR" "$@" </dev/null >"$OUT" 2>"$ERR"
 	RC=$?
+}
+
+# run_bare CASE INPUT CPU CONFIG... [VAR=VALUE...]: builds the bare-metal image
+# of those VMs (make variables such as MAX_SECONDS=1 pass on) and boots it
+# under QEMU (scripts/qemu.sh) with INPUT on the console. The console (guests
+# and cvisor) goes to OUT and ERR alike; RC is QEMU's status, which cvisor sets
+# through semihosting (0 every VM powered off, 1 a VM was stopped, 3 a panic),
+# or 99 when the image could not be built, 98 when cvisor never started.
+run_bare() {
+	CASE=$1
+	input=$2
+	cpu=$3
+	shift 3
+	n=1
+	vars=""
+	for c in "$@"; do
+		case $c in
+		*=*) vars="$vars $c"; continue ;;
+		esac
+		if [ $n -eq 1 ]; then vars="$vars CONFIG=$c"; else vars="$vars CONFIG$n=$c"; fi
+		n=$((n + 1))
+	done
+	image=$BUILD/bare/$GARCH/cvisor.elf
+	# shellcheck disable=SC2086
+	if ! make -s --no-print-directory BUILD="$BUILD" ARCH="$GARCH" $vars "$image" >"$ERR" 2>&1; then
+		cp "$ERR" "$OUT"
+		RC=99
+		return
+	fi
+	{
+		printf '%b' "$input" | timeout 60 sh scripts/qemu.sh --cpu "$cpu" "$GARCH" "$image" 2>&1
+		echo $? >"$OUT.rc"
+	} | tr -d '\r' >"$OUT"
+	RC=$(cat "$OUT.rc")
+	rm -f "$OUT.rc"
+	# QEMU's own failures exit 1 too, which is also "a VM was stopped": only
+	# a run in which cvisor printed its banner has cvisor's status.
+	grep -q '^cvisor [0-9.]* (bare metal' "$OUT" || RC=98
+	cp "$OUT" "$ERR"
 }
 
 expect_rc() {
@@ -53,7 +136,82 @@ expect_stat() {
 	if [ "$v" "$2" "$3" ]; then ok "stat $1=$v ($2 $3)"; else fail "stat $1=$v, expected $2 $3"; fi
 }
 
-finish() {
-	echo "$PASSED passed, $FAILED failed"
-	[ "$FAILED" -eq 0 ]
+# expect_stopped VM REGEX: cvisor's one-line report of stopping VM (by its
+# name) matches REGEX from the report's start; REGEX anchors its own end.
+expect_stopped() { expect_err "^cvisor: vm [0-9]+ \\($1\\) stopped: $2"; }
+
+# expect_stage2_fault VM ACCESS SIZE GPA WHY PC: VM was stopped by a stage-2
+# fault (GPA and PC in hex digits), reported in full, up to the line's end.
+expect_stage2_fault() {
+	expect_stopped "$1" "stage-2 fault: $2 of $3 bytes at GPA $(hex "$4") \\($5\\) by vCPU 0 at PC $(hex "$6")\$"
+}
+
+# ---- Cases every architecture's guests share (same guest, same behaviour) ----
+
+# wild: a store to GPA 0x7000_0000 (no RAM, no device) stops the VM; the report
+# names the store's PC.
+case_wild() {
+	run_cvisor wild run --stats $CFG/wild.toml
+	expect_rc 1
+	expect_out "wild: storing to 0x7000_0000"
+	expect_no_out "still running"
+	expect_stage2_fault wild write 4 70000000 "neither RAM nor a device" "$(sym wild wild_store)"
+}
+
+# spin: a guest that never exits is stopped by --max-seconds.
+case_spin() {
+	run_cvisor spin run --max-seconds=1 $CFG/spin.toml
+	expect_rc 1
+	expect_out "spin: looping forever"
+	expect_stopped spin "still running after the time limit of 1 s \(--max-seconds\); vCPU 0 was at PC 0x[0-9a-f]+\$"
+}
+
+# case_wait GUEST INSN: GUEST waits (INSN: WFI, HLT) for an interrupt nothing can raise.
+case_wait() {
+	run_cvisor "$1" run $CFG/"$1".toml
+	expect_rc 1
+	expect_out "$1: waiting"
+	expect_stopped "$1" "vCPU 0 waits for an interrupt \($2\) at PC 0x[0-9a-f]+, but no interrupt source could wake it\$"
+}
+
+# case_s2prot LAST-LINE: stage-2 permissions changed at run time (cvisor call
+# MEM_PROTECT); the simulator's map must follow, or the last store (announced
+# by LAST-LINE) would complete.
+case_s2prot() {
+	run_cvisor s2prot run --trace=exits --stats $CFG/s2prot.toml
+	expect_rc 1
+	for line in "s2prot: read-only page read" "s2prot: writable again" "$1"; do
+		expect_out "$line"
+	done
+	expect_no_out "FAIL"
+	expect_stage2_fault s2prot write 8 "$(sym s2prot page)" "RAM without this permission" "$(sym s2prot s2prot_store)"
+}
+
+# case_two_vms GUEST LINE: hello and GUEST in one run, each console prefixed by its name.
+case_two_vms() {
+	run_cvisor two-vms run $CFG/hello.toml $CFG/"$1".toml
+	expect_rc 0
+	expect_out "[hello] Hello from cvisor guest ($GARCH)!"
+	expect_out "[$1] $2"
+}
+
+# case_one_bad_of_two GUEST REGEX: GUEST is stopped (its report matching
+# REGEX), hello next to it still runs to its end.
+case_one_bad_of_two() {
+	run_cvisor one-bad-of-two run $CFG/hello.toml $CFG/"$1".toml
+	expect_rc 1
+	expect_out "[hello] Hello from cvisor guest ($GARCH)!"
+	expect_stopped "$1" "$2"
+}
+
+# case_stats GUEST [STAT OP N]...: GUEST runs to its end with the exits it promises.
+case_stats() {
+	g=$1
+	shift
+	run_cvisor "$g" run --stats $CFG/"$g".toml
+	expect_rc 0
+	while [ $# -ge 3 ]; do
+		expect_stat "$1" "$2" "$3"
+		shift 3
+	done
 }

@@ -7,15 +7,9 @@
 set -u
 BUILD=${1:-build}
 CVISOR=$BUILD/cvisor
-CFG=configs/riscv64
 . tests/sim/lib.sh
-if [ ! -x "$BUILD/riscv64/cvisor" ]; then
-	echo "note: $BUILD/riscv64/cvisor not built; RISC-V guests skipped"
-	finish
-	exit $?
-fi
-
-sym() { riscv64-linux-gnu-nm "$BUILD/guests/riscv64/$1.elf" | awk -v s="$2" '$3 == s { print $1 }' | sed 's/^0*//'; }
+guests_of riscv64
+[ -x "$BUILD/riscv64/cvisor" ] || skip_suite "$BUILD/riscv64/cvisor not built"
 
 run_cvisor hello run --trace=exits --stats $CFG/hello.toml
 expect_rc 0
@@ -37,25 +31,18 @@ run_cvisor sbi run --trace=exits --stats $CFG/sbi.toml
 expect_rc 0
 expect_out "sbi: putchar ok"
 expect_out "sbi: all ok"
-expect_count '^exit: .* hypercall .*a0=0x28 a1=0x1 a2=0x1' -eq 1
+expect_count '^exit: .* hypercall .*a0=0x28 a1=0x1 a2=0x1 ' -eq 1
 expect_stat hypercall -ge 26
 
 run_cvisor trap run --trace=exits --stats $CFG/trap.toml
 expect_rc 0
 expect_out "trap: all ok"
 expect_stat guest-exceptions -eq 2
-pc=$(sym trap illegal_insn)
-expect_count "^guest-exception: .* illegal instruction scause=2 sepc=0x$pc " -eq 1
-pc=$(sym trap ebreak_insn)
-expect_count "^guest-exception: .* breakpoint scause=3 sepc=0x$pc " -eq 1
+expect_count "^guest-exception: .* illegal instruction scause=2 sepc=$(hex "$(sym trap illegal_insn)") " -eq 1
+expect_count "^guest-exception: .* breakpoint scause=3 sepc=$(hex "$(sym trap ebreak_insn)") " -eq 1
 expect_stat fatal -eq 0
 
-run_cvisor wild run --stats $CFG/wild.toml
-expect_rc 1
-expect_out "wild: storing to 0x7000_0000"
-expect_no_out "still running"
-pc=$(sym wild wild_store)
-expect_err "stage-2 fault: write of 4 bytes at GPA 0x70000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
+case_wild
 
 # mmu: the guest's own Sv39 tables (Unicorn's MMU walks them): an alias, the
 # UART through a second VA, the high half, its own store page fault with
@@ -74,13 +61,12 @@ done
 expect_no_out "FAIL"
 expect_no_out "still running"
 expect_stat guest-exceptions -eq 1
-pc=$(high ro_store)
-expect_count "^guest-exception: vm=42 vcpu=0 store/AMO page fault scause=15 sepc=0x$pc stval=0x40002000 " -eq 1
+expect_count "^guest-exception: vm=42 vcpu=0 store/AMO page fault scause=15 sepc=$(hex "$(high ro_store)") stval=0x40002000 " -eq 1
 # The UART through VA 0x4000_3000: store guest-page faults on GPA 0x1000_0000.
 expect_count '^exit: vm=42 vcpu=0 mmio .*syndrome=0x17 gpa=0x10000000 size=1 write' -ge 200
 pc=$(high wild_store)
-expect_count "^exit: vm=42 vcpu=0 mmio pc=0x$pc syndrome=0x17 gpa=0x70000000 size=4 write" -eq 1
-expect_err "stage-2 fault: write of 4 bytes at GPA 0x70000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x$pc"
+expect_count "^exit: vm=42 vcpu=0 mmio pc=$(hex "$pc") syndrome=0x17 gpa=0x70000000 size=4 write " -eq 1
+expect_stage2_fault mmu write 4 70000000 "neither RAM nor a device" "$pc"
 
 # --trace=walks: the walk of the read-only alias page, level by level, for
 # the guest's page fault, then stage 2 of the page's GPA.
@@ -105,17 +91,11 @@ expect_err "^walk:   -> gpa=0x70000000\$"
 run_cvisor storm run $CFG/storm.toml
 expect_rc 1
 expect_out "storm: faulting inside the trap handler"
-expect_err "exception storm: .*trap handler"
+pc=$(hex "$(sym storm handler)")
+expect_stopped storm "vCPU 0 at PC $pc: exception storm: 64 exceptions in a row taken inside the guest's own trap handler \(stvec $pc\); last scause 2 "
 
-run_cvisor spin run --max-seconds=1 $CFG/spin.toml
-expect_rc 1
-expect_out "spin: looping forever"
-expect_err "time limit of 1 s"
-
-run_cvisor wfi run $CFG/wfi.toml
-expect_rc 1
-expect_out "wfi: waiting"
-expect_err "waits for an interrupt \(WFI\)"
+case_spin
+case_wait wfi WFI
 
 # A hypervisor CSR: a virtual-instruction trap (scause 22), not emulated: the VM stops.
 run_cvisor csr run --trace=exits --stats $CFG/csr.toml
@@ -123,33 +103,13 @@ expect_rc 1
 expect_out "csr: reading hstatus"
 expect_no_out "still running"
 expect_count '^exit: .* sysreg .*syndrome=0x16 id=0x600 read reg=10' -eq 1
-pc=$(sym csr csr_read)
-expect_err "trapped access to CSR 0x600 that cvisor does not emulate; vCPU 0 was at PC 0x$pc"
+expect_stopped csr "hart 0: trapped access to CSR 0x600 that cvisor does not emulate; vCPU 0 was at PC $(hex "$(sym csr csr_read)")\$"
 
-run_cvisor one-bad-of-two run $CFG/hello.toml $CFG/wild.toml
-expect_rc 1
-expect_out "[hello] Hello from cvisor guest (riscv64)!"
-expect_err "vm [0-9]+ \(wild\) stopped: stage-2 fault"
-
-run_cvisor bench_compute run --stats $CFG/bench_compute.toml
-expect_rc 0
-expect_stat hypercall -eq 1
-expect_stat mmio -eq 0
-
-run_cvisor bench_mmu run --stats $CFG/bench_mmu.toml
-expect_rc 0
-expect_stat hypercall -eq 1
-expect_stat mmio -eq 0
-expect_stat guest-exceptions -eq 0
-
-run_cvisor bench_sbi run --stats $CFG/bench_sbi.toml
-expect_rc 0
-expect_stat hypercall -eq 1000001
-
-run_cvisor two-vms run $CFG/hello.toml $CFG/sbi.toml
-expect_rc 0
-expect_out "[hello] Hello from cvisor guest (riscv64)!"
-expect_out "[sbi] sbi: all ok"
+case_one_bad_of_two wild "stage-2 fault: "
+case_stats bench_compute hypercall -eq 1 mmio -eq 0
+case_stats bench_mmu hypercall -eq 1 mmio -eq 0 guest-exceptions -eq 0
+case_stats bench_sbi hypercall -eq 1000001
+case_two_vms sbi "sbi: all ok"
 
 run_cvisor mixed-arches run configs/aarch64/hello.toml $CFG/hello.toml
 expect_rc 2
@@ -159,16 +119,6 @@ run_cvisor check check $CFG/hello.toml
 expect_rc 0
 expect_out "$CFG/hello.toml: ok (riscv64, 1 vCPU)"
 
-# s2prot: stage-2 permissions changed at run time (cvisor call MEM_PROTECT);
-# Unicorn's map must follow, or the last store would complete.
-run_cvisor s2prot run --stats $CFG/s2prot.toml
-expect_rc 1
-expect_out "s2prot: read-only page read"
-expect_out "s2prot: writable again"
-expect_out "s2prot: storing to the read-only page"
-expect_no_out "FAIL"
-page=$(sym s2prot page)
-pc=$(sym s2prot s2prot_store)
-expect_err "stage-2 fault: write of 8 bytes at GPA 0x$page \(RAM without this permission\) by vCPU 0 at PC 0x$pc"
+case_s2prot "s2prot: storing to the read-only page"
 
 finish

@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The one QEMU command line of each architecture's bare-metal target. `make qemu`,
+# `make qemu-gdb`, tests/bare/ and bench/run.sh all start QEMU through this script.
+#
+#   scripts/qemu.sh [--cpu CPU] [--el1] ARCH IMAGE [QEMU-OPTION...]
+#
+#   --cpu CPU   the CPU model (default: max)
+#   --el1       no virtualization extensions: IMAGE starts at EL1, as a guest
+#               alone would (bench/run.sh's "QEMU alone" figures)
+#   QEMU-OPTION passed on, e.g. -S -gdb tcp:127.0.0.1:1234
+#
+# The console is stdin/stdout. QEMU's exit status is the one the image asks for
+# through semihosting (cvisor: 0 every VM powered off, 1 a VM was stopped, 3 a panic).
+#
+# -nic none: the virt machine's default network card loads a boot ROM
+# (efi-virtio.rom) from Debian's ipxe-qemu, which QEMU only recommends; without
+# it QEMU refuses to start. Nothing here uses a network, and with -nic none QEMU
+# opens no file of its own beyond its libraries (checked with strace -e openat).
+set -eu
+
+cpu=max
+virt=on
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cpu) cpu=${2:?--cpu needs a CPU model}; shift 2 ;;
+	--el1) virt=off; shift ;;
+	*) break ;;
+	esac
+done
+if [ $# -lt 2 ]; then
+	echo "usage: scripts/qemu.sh [--cpu CPU] [--el1] ARCH IMAGE [QEMU-OPTION...]" >&2
+	exit 2
+fi
+arch=$1
+image=$2
+shift 2
+
+case $arch in
+aarch64)
+	exec qemu-system-aarch64 -M virt,virtualization=$virt,gic-version=3 -cpu "$cpu" \
+		-m 1G -smp 1 -nic none -display none -monitor none -serial stdio -no-reboot \
+		-semihosting-config enable=on,target=native -kernel "$image" "$@"
+	;;
+*)
+	echo "scripts/qemu.sh: no bare-metal target for $arch (there is one for aarch64)" >&2
+	exit 2
+	;;
+esac
