@@ -21,6 +21,8 @@ if [ $# -gt 2 ]; then
 	shift 2
 	KINDS=$*
 fi
+# A sanitizer report (make test SANITIZE=1) names where it was found.
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 passed=0
 failed=0
 skipped=0

@@ -11,10 +11,7 @@ CVISOR=$BUILD/cvisor
 guests_of aarch64
 [ "$ARCH" = aarch64 ] || skip_suite "build/cvisor is the $ARCH simulator; these are AArch64 guests (ARCH=aarch64)"
 
-run_cvisor hello run --trace=exits --stats $CFG/hello.toml
-expect_rc 0
-expect_out "Hello from cvisor guest (aarch64)!"
-expect_out "dtb ok"
+case_hello
 expect_count '^exit: vm=1 vcpu=0 mmio .* write' -ge 34
 expect_count '^exit: vm=1 vcpu=0 hypercall' -ge 2
 expect_stat hypercall -ge 2
@@ -86,12 +83,12 @@ l2=$(sym mmu l2_alias)
 l3=$(sym mmu l3_alias)
 data=$(sym mmu data_page)
 desc() { printf '0x%016x' $((0x$1 | $2)); }
-expect_err "^walk: vm=16 vcpu=0 stage-1 va=0x0000000080000000 write \(guest data abort\)\$"
-expect_err "^walk:   L1 table=0x$l1 \[2\] = $(desc "$l2" 3) table -> 0x$l2\$"
-expect_err "^walk:   L2 table=0x$l2 \[0\] = $(desc "$l3" 3) table -> 0x$l3\$"
-expect_err "^walk:   L3 table=0x$l3 \[0\] = $(desc "$data" 0x0060000000000783) page -> 0x$data r--\$"
+expect_walk_start 16 "stage-1 va" 0x0000000080000000 write "guest data abort"
+expect_walk_step 1 "$l1" 2 "$(desc "$l2" 3)" "table -> 0x$l2"
+expect_walk_step 2 "$l2" 0 "$(desc "$l3" 3)" "table -> 0x$l3"
+expect_walk_step 3 "$l3" 0 "$(desc "$data" 0x0060000000000783)" "page -> 0x$data r--"
 expect_err "^walk:   -> permission fault at level 3\$"
-expect_err "^walk: vm=16 vcpu=0 stage-2 gpa=$(desc "$data" 0) write \(guest data abort\)\$"
+expect_walk_start 16 "stage-2 gpa" "$(desc "$data" 0)" write "guest data abort"
 
 # A student's breakpoint on the walker: gdb stops in a64_s1_translate for the
 # store through the read-only alias, called to explain the guest's own abort.

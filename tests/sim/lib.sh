@@ -146,7 +146,23 @@ expect_stage2_fault() {
 	expect_stopped "$1" "stage-2 fault: $2 of $3 bytes at GPA $(hex "$4") \\($5\\) by vCPU 0 at PC $(hex "$6")\$"
 }
 
+# expect_walk_start VM STAGE ADDRESS ACCESS WHY: a --trace=walks walk begins
+# (STAGE: stage-1 va=... or stage-2 gpa=..., ADDRESS as printed, 0x and all).
+expect_walk_start() { expect_err "^walk: vm=$1 vcpu=0 $2=$3 $4 \\($5\\)\$"; }
+# expect_walk_step LEVEL TABLE INDEX DESCRIPTOR WHAT: one level of that walk: the
+# table at 0xTABLE, its entry INDEX holding DESCRIPTOR, then WHAT (for example
+# "table -> 0x80203000" or "page -> 0x80206000 r--"), up to the line's end.
+expect_walk_step() { expect_err "^walk:   L$1 table=0x$2 \\[$3\\] = $4 $5\$"; }
+
 # ---- Cases every architecture's guests share (same guest, same behaviour) ----
+
+# hello: prints its greeting and checks its device tree, with every exit traced.
+case_hello() {
+	run_cvisor hello run --trace=exits --stats $CFG/hello.toml
+	expect_rc 0
+	expect_out "Hello from cvisor guest ($GARCH)!"
+	expect_out "dtb ok"
+}
 
 # wild: a store to GPA 0x7000_0000 (no RAM, no device) stops the VM; the report
 # names the store's PC.

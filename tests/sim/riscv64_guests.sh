@@ -11,10 +11,7 @@ CVISOR=$BUILD/cvisor
 guests_of riscv64
 [ -x "$BUILD/riscv64/cvisor" ] || skip_suite "$BUILD/riscv64/cvisor not built"
 
-run_cvisor hello run --trace=exits --stats $CFG/hello.toml
-expect_rc 0
-expect_out "Hello from cvisor guest (riscv64)!"
-expect_out "dtb ok"
+case_hello
 # Each byte: a store guest-page fault (scause 23) on THR.
 expect_count '^exit: vm=31 vcpu=0 mmio .*syndrome=0x17 gpa=0x10000000 size=1 write' -ge 34
 expect_count '^exit: vm=31 vcpu=0 mmio .*syndrome=0x15 gpa=0x10000005 size=1 read' -ge 34
@@ -77,15 +74,15 @@ l2=$(sym mmu l2_alias)
 l3=$(sym mmu l3_alias)
 data=$(sym mmu data)
 pte() { printf '0x%016x' $(((0x$1 >> 12 << 10) | $2)); }
-expect_err "^walk: vm=42 vcpu=0 stage-1 va=0x0000000040002000 write \(guest page fault\)\$"
-expect_err "^walk:   L1 table=0x$root \[1\] = $(pte "$l2" 1) table -> 0x$l2\$"
-expect_err "^walk:   L2 table=0x$l2 \[0\] = $(pte "$l3" 1) table -> 0x$l3\$"
-expect_err "^walk:   L3 table=0x$l3 \[2\] = $(pte "$data" 0x43) page -> 0x$data r--\$"
+expect_walk_start 42 "stage-1 va" 0x0000000040002000 write "guest page fault"
+expect_walk_step 1 "$root" 1 "$(pte "$l2" 1)" "table -> 0x$l2"
+expect_walk_step 2 "$l2" 0 "$(pte "$l3" 1)" "table -> 0x$l3"
+expect_walk_step 3 "$l3" 2 "$(pte "$data" 0x43)" "page -> 0x$data r--"
 expect_err "^walk:   -> permission fault at level 3\$"
-expect_err "^walk: vm=42 vcpu=0 stage-2 gpa=0x0*$data write \(guest page fault\)\$"
+expect_walk_start 42 "stage-2 gpa" "$(printf '0x%016x' "0x$data")" write "guest page fault"
 # The store to no RAM: its VA walked to the GPA the report names.
-expect_err "^walk: vm=42 vcpu=0 stage-1 va=0x0000000040004000 write \(mmio write\)\$"
-expect_err "^walk:   L3 table=0x$l3 \[4\] = $(pte 70000000 0xc7) page -> 0x70000000 rw-\$"
+expect_walk_start 42 "stage-1 va" 0x0000000040004000 write "mmio write"
+expect_walk_step 3 "$l3" 4 "$(pte 70000000 0xc7)" "page -> 0x70000000 rw-"
 expect_err "^walk:   -> gpa=0x70000000\$"
 
 run_cvisor storm run $CFG/storm.toml

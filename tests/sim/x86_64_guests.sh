@@ -11,10 +11,7 @@ CVISOR=$BUILD/cvisor
 guests_of x86_64
 [ -x "$BUILD/x86_64/cvisor" ] || skip_suite "$BUILD/x86_64/cvisor not built"
 
-run_cvisor hello run --trace=exits --stats $CFG/hello.toml
-expect_rc 0
-expect_out "Hello from cvisor guest (x86_64)!"
-expect_out "dtb ok"
+case_hello
 # Each byte: an OUT to COM1 (exit reason 30 = 0x1e), after an IN of its line status.
 expect_count '^exit: vm=51 vcpu=0 pio .*syndrome=0x1e port=0x3f8 size=1 out' -ge 34
 expect_count '^exit: vm=51 vcpu=0 pio .*port=0x3fd size=1 in data=0x60$' -ge 34
