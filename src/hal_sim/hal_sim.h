@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private interface of the simulator HAL (src/hal_sim and src/sim).
+ * Private interface between the files of the simulator HAL (src/hal_sim/).
+ * src/sim/ never includes it: it gets its options in a struct sim_config.
  */
 #ifndef HAL_SIM_H
 #define HAL_SIM_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "../sim/sim.h"
 
 struct vm;
 
@@ -16,15 +19,12 @@ struct hal_sim_vm {
 	size_t len;
 };
 
-/** Simulator options from the command line. */
-struct sim_options {
-	unsigned storm_limit;   /**< exceptions in a row inside the vector table that make a storm */
-};
-extern struct sim_options sim_options;
+/** Options of the simulated CPUs, from the command line (--storm-limit); vcpu.c. */
+extern struct sim_config hal_sim_config;
 
 /** Prefix each console line with the VM's name (several VMs). */
 extern bool hal_sim_prefix_console;
-/** Flushes buffered guest console output. */
+/** Flushes buffered guest console output (host.c, like the two below). */
 void hal_sim_flush_console(void);
 /** Writes out what is left of a VM's last console line (several VMs only). */
 void hal_sim_console_end(const struct vm *vm);

@@ -38,8 +38,6 @@ enum {
 /* Largest image file cvisor reads (a Linux kernel with a big initramfs fits). */
 #define MAX_IMAGE_SIZE (1ULL << 30)
 
-struct sim_options sim_options = { .storm_limit = 64 };
-
 struct run_opts {
 	unsigned trace;
 	double max_seconds;
@@ -543,7 +541,7 @@ static int cmd_run(int argc, char **argv)
 		case 'S':
 			if (parse_number("--storm-limit", optarg, &d) < 0)
 				return EXIT_USAGE;
-			sim_options.storm_limit = (unsigned)d;
+			hal_sim_config.storm_limit = (unsigned)d;
 			break;
 		case 's':
 			o.stats = true;

@@ -9,15 +9,14 @@
  *   PC <- stvec.BASE (synchronous exceptions never use vectored mode).
  * Unicorn reads and writes S-mode CSRs correctly only from inside its
  * hooks: this runs in one.
+ *
+ * Calls no other file of src/sim/riscv64/.
  */
 #include <arch/trap.h>
 
-#include <cvisor/hal.h>
-#include <cvisor/lib.h>
 #include <cvisor/log.h>
 
-#include "../../hal_sim/hal_sim.h"
-#include "sim_rv.h"
+#include "cpu.h"
 
 #define SSTATUS_SIE (1ULL << 1)
 #define SSTATUS_SPIE (1ULL << 5)
@@ -28,23 +27,17 @@
 /*
  * An exception storm: the guest keeps faulting inside its own trap handler
  * (an unusable stvec, a handler that faults). Stops the VM after
- * sim_options.storm_limit exceptions in a row there.
+ * storm_limit exceptions in a row there.
  */
 static bool storm(struct sim_rv *s, uint64_t base, uint64_t epc, uint64_t cause)
 {
-	if (epc - base < HANDLER_SPAN)
-		s->storm_count++;
-	else
-		s->storm_count = 0;
-	if (s->storm_count < sim_options.storm_limit)
+	if (!sim_cpu_storm(&s->c, epc - base < HANDLER_SPAN))
 		return false;
-	struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = epc };
-	cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg),
-		    "exception storm: %u exceptions in a row taken inside the guest's own trap "
-		    "handler (stvec 0x%llx); last scause %llu (%s)",
-		    s->storm_count, (unsigned long long)base, (unsigned long long)cause,
-		    rv_cause_name(cause));
-	sim_cpu_set_pending(&s->c, &exit);
+	sim_cpu_set_fatal(&s->c, epc,
+			  "exception storm: %u exceptions in a row taken inside the guest's own trap "
+			  "handler (stvec 0x%llx); last scause %llu (%s)",
+			  s->c.storm_count, (unsigned long long)base, (unsigned long long)cause,
+			  rv_cause_name(cause));
 	return true;
 }
 
@@ -71,14 +64,8 @@ bool sim_rv_deliver(struct sim_rv *s, uint64_t cause, uint64_t epc, uint64_t tva
 	uc_reg_write(uc, UC_RISCV_REG_STVAL, &tval);
 	uc_reg_write(uc, UC_RISCV_REG_SSTATUS, &sstatus);
 	uc_reg_write(uc, UC_RISCV_REG_PC, &base);
-	if (s->c.vcpu->vm->trace & TRACE_EXITS) {
-		char line[200];
-		cv_snprintf(line, sizeof(line),
-			    "guest-exception: vm=%u vcpu=%u %s scause=%llu sepc=0x%llx stval=0x%llx -> 0x%llx",
-			    s->c.vcpu->vm->id, s->c.vcpu->id, rv_cause_name(cause),
-			    (unsigned long long)cause, (unsigned long long)epc,
-			    (unsigned long long)tval, (unsigned long long)base);
-		hal_log_write(line);
-	}
+	sim_trace_guest_exception(&s->c, "%s scause=%llu sepc=0x%llx stval=0x%llx -> 0x%llx",
+				  rv_cause_name(cause), (unsigned long long)cause, (unsigned long long)epc,
+				  (unsigned long long)tval, (unsigned long long)base);
 	return true;
 }

@@ -4,7 +4,7 @@
  *
  * Unicorn's address space is the VM's guest-physical space and Unicorn's
  * MMU does the guest's stage 1 (satp) at full speed. Project code walks the
- * guest's tables (rv_s1_translate(), src/arch/riscv64/s1.c) only where the
+ * guest's tables (rv_s1_translate(), src/arch/riscv64/stage1.c) only where the
  * simulator must know what a virtual address means:
  *   - to read the instruction behind an access or a trap (PC is virtual);
  *   - to give the guest's own page faults the stval the hardware would
@@ -14,20 +14,15 @@
  *     level, followed by the stage-2 walk of the GPA found.
  * Unicorn 2.0.1 has no register for the privilege level: walks are made
  * for S-mode, the mode cvisor's guests run their kernels in.
+ *
+ * Calls only switch.c (nothing: it reads the CSRs itself).
  */
-#include <string.h>
-
 #include <arch/insn.h>
-#include <arch/trap.h>
 
-#include <cvisor/hal.h>
-#include <cvisor/lib.h>
-#include <cvisor/log.h>
+#include <cvisor/addrspace.h>
 #include <cvisor/walk.h>
 
-#include "sim_rv.h"
-
-#define OPCODE_AMO 0x2f
+#include "cpu.h"
 
 void sim_rv_s1_regs(struct sim_rv *s, struct rv_s1_regs *r)
 {
@@ -54,11 +49,7 @@ int sim_rv_s1_walk(struct sim_rv *s, uint64_t va, enum access_kind access, struc
 	sim_rv_s1_regs(s, &r);
 	walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, va, access, why);
 	int rc = rv_s1_translate(&s->c.vcpu->vm->as, &r, va, access, res, cb, &t);
-	if (cb) {
-		walk_trace_end(&t, rc, res->gpa, res->fault, res->level);
-		if (rc == 0 || res->fault == FAULT_PERMISSION)
-			walk_trace_stage2(s->c.vcpu, res->gpa, access, why);
-	}
+	sim_trace_s1_end(&s->c, &t, cb, rc, res, access, why);
 	return rc;
 }
 
@@ -116,65 +107,4 @@ uint32_t sim_rv_fetch(struct sim_rv *s, uint64_t pc)
 	if (!fetch16(s, pc + 2, &hi)) /* may be on the next page */
 		return 0;
 	return (uint32_t)hi << 16 | lo;
-}
-
-/*
- * The virtual address a load, store or AMO at pc accessed, decoded from
- * the instruction and the registers; size gets its width. False if the
- * instruction is none of those.
- */
-static bool access_address(struct sim_rv *s, uint64_t pc, uint64_t *va, unsigned *size)
-{
-	uint32_t insn = sim_rv_fetch(s, pc);
-	uint64_t x[32];
-	struct rv_ldst ld;
-
-	sim_rv_read_gprs(s->c.uc, x);
-	if (rv_decode_ldst(insn, &ld)) {
-		*va = rv_ldst_address(&ld, x);
-		*size = ld.size;
-		return true;
-	}
-	if ((insn & 0x7f) == OPCODE_AMO) { /* LR/SC/AMO: the address is rs1, no offset */
-		*va = x[(insn >> 15) & 31];
-		*size = ((insn >> 12) & 7) == 3 ? 8 : 4;
-		return true;
-	}
-	return false;
-}
-
-/*
- * The guest's own page fault (Privileged 4.3.2: stval = the faulting
- * virtual address, 4.1.9): Unicorn raised it with a precise PC. For a
- * fetch the address is PC, or the next page when a 32-bit instruction
- * crosses into one that faults; for a load or store it is the effective
- * address, likewise moved to the next page when only that part faults.
- */
-void sim_rv_own_page_fault(struct sim_rv *s, uint64_t cause, uint64_t pc)
-{
-	enum access_kind access = cause == RV_CAUSE_FETCH_PAGE_FAULT  ? ACCESS_FETCH
-				  : cause == RV_CAUSE_LOAD_PAGE_FAULT ? ACCESS_READ
-								      : ACCESS_WRITE;
-	const char *why = "guest page fault";
-	struct s1_result res;
-	uint64_t va = pc;
-	unsigned size = 2;
-
-	if (access != ACCESS_FETCH && !access_address(s, pc, &va, &size)) {
-		log_warn("%s: page fault at PC 0x%llx by an instruction cvisor does not decode: "
-			 "stval 0", s->c.vcpu->vm->name, (unsigned long long)pc);
-		sim_rv_deliver(s, cause, pc, 0);
-		return;
-	}
-	int rc = sim_rv_s1_walk(s, va, access, &res, why);
-	uint64_t last = va + size - 1;
-	if (rc == 0 && (last & ~0xfffULL) != (va & ~0xfffULL)) {
-		va = last & ~0xfffULL; /* the part on the next page */
-		rc = sim_rv_s1_walk(s, va, access, &res, why);
-	}
-	if (rc == 0)
-		log_warn("%s: the simulated CPU took a %s at VA 0x%llx (PC 0x%llx), which the guest's "
-			 "tables translate to GPA 0x%llx", s->c.vcpu->vm->name, rv_cause_name(cause),
-			 (unsigned long long)va, (unsigned long long)pc, (unsigned long long)res.gpa);
-	sim_rv_deliver(s, cause, pc, va);
 }

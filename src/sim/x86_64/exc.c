@@ -8,41 +8,31 @@
  * RFLAGS, CS, RIP and, for some vectors, an error code; an interrupt gate
  * clears IF. The guest runs at CPL 0, so there is no stack switch (IST is
  * not used by cvisor's guests).
+ *
+ * Calls mmu.c (the IDT and the stack are guest-virtual) and switch.c.
  */
-#include <cvisor/hal.h>
-#include <cvisor/lib.h>
-#include <cvisor/log.h>
-
-#include "../../hal_sim/hal_sim.h"
-#include "sim_x86.h"
+#include "cpu.h"
 
 #define GATE_TYPE_INTERRUPT 0xe
 #define RFLAGS_IF (1ULL << 9)
 /* Bytes after a handler's entry inside which a new exception counts toward a storm. */
 #define HANDLER_SPAN 256
 
+/* The guest keeps faulting inside its own handler: stops it. */
 static bool storm(struct sim_x86 *s, uint64_t handler, uint64_t rip, unsigned vector)
 {
-	if (rip - handler < HANDLER_SPAN)
-		s->storm_count++;
-	else
-		s->storm_count = 0;
-	if (s->storm_count < sim_options.storm_limit)
+	if (!sim_cpu_storm(&s->c, rip - handler < HANDLER_SPAN))
 		return false;
-	struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = rip };
-	cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg),
-		    "exception storm: %u exceptions in a row taken inside the guest's own handler "
-		    "(0x%llx); last vector %u",
-		    s->storm_count, (unsigned long long)handler, vector);
-	sim_cpu_set_pending(&s->c, &exit);
+	sim_cpu_set_fatal(&s->c, rip,
+			  "exception storm: %u exceptions in a row taken inside the guest's own "
+			  "handler (0x%llx); last vector %u",
+			  s->c.storm_count, (unsigned long long)handler, vector);
 	return true;
 }
 
 static void stop(struct sim_x86 *s, uint64_t rip, const char *why, unsigned vector)
 {
-	struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = rip };
-	cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg), "guest exception %u: %s", vector, why);
-	sim_cpu_set_pending(&s->c, &exit);
+	sim_cpu_set_fatal(&s->c, rip, "guest exception %u: %s", vector, why);
 }
 
 bool sim_x86_deliver(struct sim_x86 *s, unsigned vector, uint64_t rip, bool has_error,
@@ -88,13 +78,7 @@ bool sim_x86_deliver(struct sim_x86 *s, unsigned vector, uint64_t rip, bool has_
 	uc_reg_write(uc, UC_X86_REG_RFLAGS, &rflags);
 	(void)new_cs; /* the guest's flat 64-bit code segment: Unicorn keeps CS as it is */
 	uc_reg_write(uc, UC_X86_REG_RIP, &handler);
-	if (s->c.vcpu->vm->trace & TRACE_EXITS) {
-		char line[160];
-		cv_snprintf(line, sizeof(line),
-			    "guest-exception: vm=%u vcpu=%u vector %u rip=0x%llx -> 0x%llx",
-			    s->c.vcpu->vm->id, s->c.vcpu->id, vector, (unsigned long long)rip,
-			    (unsigned long long)handler);
-		hal_log_write(line);
-	}
+	sim_trace_guest_exception(&s->c, "vector %u rip=0x%llx -> 0x%llx", vector,
+				  (unsigned long long)rip, (unsigned long long)handler);
 	return true;
 }

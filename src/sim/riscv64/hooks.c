@@ -1,25 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The simulated RISC-V virtualization hardware: a Unicorn RISC-V CPU
- * running the guest in S-mode, and the glue that turns what the guest does
- * into the traps a hypervisor in HS-mode would see (Privileged
- * Architecture v1.12, chapter 8).
+ * runs the guest in S-mode, and what the guest does, as Unicorn's hooks
+ * and stops report it, becomes the trap a hypervisor in HS-mode would see
+ * (Privileged Architecture v1.12, chapter 8).
  *
  *   guest does                 Unicorn reports             cvisor sees
  *   load/store to a device     MMIO callback               load/store guest-page fault (21/23)
  *   load/store to no RAM       catch-all MMIO callback     load/store guest-page fault (21/23)
  *   fetch from no RAM          UC_ERR_FETCH_*              instruction guest-page fault (20)
  *   ecall                      interrupt hook, index 8     environment call from VS-mode (10)
+ *   CSR insn on an H-level CSR interrupt hook, index 2     virtual instruction (22)
  *   wfi                        uc_emu_start returns        virtual instruction (22)
+ *   its own page fault         interrupt hook 12/13/15     (the guest's own: stval from a walk)
  *   illegal insn, ebreak...    hook / uc_emu_start         (the guest's own: sent to stvec)
  *
  * scause, stval, htval and htinst are built as the H extension would and
- * decoded by rv_decode_trap(), the bare HAL's decoder to be.
+ * decoded by rv_decode_trap(), the bare HAL's decoder to be. Exits from a
+ * callback are taken there, in the middle of the instruction
+ * (sim_cpu_exit_now()); exits that stop the CPU are described when
+ * uc_emu_start() returns (sim_arch_stopped()): docs/simulator.md, "Two
+ * paths of an exit".
  *
  * Unicorn's RISC-V does not store PC before loads and stores, so in an
  * MMIO callback PC is stale; a block hook records where the running
  * translation block starts, and the access is found by decoding the block
  * from there (src/arch/riscv64/insn.c).
+ *
+ * The top file of src/sim/riscv64/: calls exc.c, mmu.c and switch.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,21 +40,16 @@
 #include <cvisor/lib.h>
 #include <cvisor/log.h>
 
-#include "../../hal_sim/hal_sim.h"
-#include "sim_rv.h"
+#include <cvisor/walk.h>
 
-/* A page outside every guest region holds the trampoline into S-mode. */
-#define TRAMPOLINE 0xffffffffffffe000ULL
+#include "cpu.h"
+
 /* Instructions scanned from a block's start to find an access. */
 #define MAX_BLOCK_INSNS 512
-
-void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32])
-{
-	x[0] = 0;
-	for (int i = 1; i < 32; i++)
-		uc_reg_read(uc, UC_RISCV_REG_X0 + i, &x[i]);
-}
-
+#define OPCODE_AMO 0x2f
+#define INSN_WFI 0x10500073u
+#define INSN_EBREAK 0x00100073u
+#define INSN_C_EBREAK 0x9002u
 
 /* Where an access to a GPA that RAM does not serve came from. */
 struct origin {
@@ -112,16 +115,14 @@ static bool locate_access(struct sim_rv *s, gpa_t gpa, bool write, const uint64_
 	return false;
 }
 
-/* Hands an exit to the core with the register file up to date. */
+/* Takes an exit now, with the register file up to date (the first path of an exit). */
 static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[32], uint64_t pc)
 {
 	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
-	vcpu_handle_exit(s->c.vcpu, exit);
-	if (!vm_running(s->c.vcpu->vm)) {
+	if (!sim_cpu_exit_now(&s->c, exit)) {
 		s->stop_pc = pc; /* where reports say the vCPU was */
 		s->stop_pc_set = true;
-		uc_emu_stop(s->c.uc);
 	}
 }
 
@@ -339,6 +340,67 @@ static void virtual_instruction(struct sim_rv *s, uint64_t pc, uint32_t insn)
 }
 
 /*
+ * The virtual address a load, store or AMO at pc accessed, decoded from
+ * the instruction and the registers; size gets its width. False if the
+ * instruction is none of those.
+ */
+static bool access_address(struct sim_rv *s, uint64_t pc, uint64_t *va, unsigned *size)
+{
+	uint32_t insn = sim_rv_fetch(s, pc);
+	uint64_t x[32];
+	struct rv_ldst ld;
+
+	sim_rv_read_gprs(s->c.uc, x);
+	if (rv_decode_ldst(insn, &ld)) {
+		*va = rv_ldst_address(&ld, x);
+		*size = ld.size;
+		return true;
+	}
+	if ((insn & 0x7f) == OPCODE_AMO) { /* LR/SC/AMO: the address is rs1, no offset */
+		*va = x[(insn >> 15) & 31];
+		*size = ((insn >> 12) & 7) == 3 ? 8 : 4;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The guest's own page fault (Privileged 4.3.2: stval = the faulting
+ * virtual address, 4.1.9): Unicorn raised it with a precise PC. For a
+ * fetch the address is PC, or the next page when a 32-bit instruction
+ * crosses into one that faults; for a load or store it is the effective
+ * address, likewise moved to the next page when only that part faults.
+ */
+static void own_page_fault(struct sim_rv *s, uint64_t cause, uint64_t pc)
+{
+	enum access_kind access = cause == RV_CAUSE_FETCH_PAGE_FAULT  ? ACCESS_FETCH
+				  : cause == RV_CAUSE_LOAD_PAGE_FAULT ? ACCESS_READ
+								      : ACCESS_WRITE;
+	const char *why = "guest page fault";
+	struct s1_result res;
+	uint64_t va = pc;
+	unsigned size = 2;
+
+	if (access != ACCESS_FETCH && !access_address(s, pc, &va, &size)) {
+		log_warn("%s: page fault at PC 0x%llx by an instruction cvisor does not decode: "
+			 "stval 0", s->c.vcpu->vm->name, (unsigned long long)pc);
+		sim_rv_deliver(s, cause, pc, 0);
+		return;
+	}
+	int rc = sim_rv_s1_walk(s, va, access, &res, why);
+	uint64_t last = va + size - 1;
+	if (rc == 0 && (last & ~0xfffULL) != (va & ~0xfffULL)) {
+		va = last & ~0xfffULL; /* the part on the next page */
+		rc = sim_rv_s1_walk(s, va, access, &res, why);
+	}
+	if (rc == 0)
+		log_warn("%s: the simulated CPU took a %s at VA 0x%llx (PC 0x%llx), which the guest's "
+			 "tables translate to GPA 0x%llx", s->c.vcpu->vm->name, rv_cause_name(cause),
+			 (unsigned long long)va, (unsigned long long)pc, (unsigned long long)res.gpa);
+	sim_rv_deliver(s, cause, pc, va);
+}
+
+/*
  * Unicorn's exception numbers are QEMU's (target/riscv/cpu_bits.h): the
  * RISC-V cause codes, ecall always as 8. PC is past an ecall; for an
  * illegal instruction and for page faults it is the instruction's address
@@ -391,15 +453,12 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 		 * as for an illegal instruction (measured with ld, c.ld, sd and a
 		 * jump to an unmapped page).
 		 */
-		sim_rv_own_page_fault(s, intno, pc - 4);
+		own_page_fault(s, intno, pc - 4);
 		return;
-	default: {
-		struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = pc };
-		cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg),
-			    "simulated CPU raised exception %u (%s)", intno, rv_cause_name(intno));
-		sim_cpu_set_pending(&s->c, &exit);
+	default:
+		sim_cpu_set_fatal(&s->c, pc, "simulated CPU raised exception %u (%s)", intno,
+				  rv_cause_name(intno));
 		return;
-	}
 	}
 }
 
@@ -415,21 +474,9 @@ static void on_deliver(uc_engine *uc, uint64_t address, uint32_t size, void *use
 	sim_rv_deliver(s, s->deliver_cause, s->deliver_pc, s->deliver_tval);
 }
 
-static int add_hooks(struct sim_rv *s)
-{
-	uc_err e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INTR, (void *)on_interrupt,
-			       s, 1, 0);
-	if (!e)
-		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_BLOCK, (void *)on_block, s, 1,
-				0);
-	if (!e)
-		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++],
-				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,
-				(void *)on_prot, s, 1, 0);
-	return e ? -CV_EINVAL : 0;
-}
-
-void sim_rv_deliver_at(struct sim_rv *s, uint64_t pc, uint64_t cause, uint64_t tval)
+/* Arms a one-shot code hook at pc that delivers the exception when the CPU
+ * gets there (for what ends the emulation instead of calling a hook). */
+static void deliver_at(struct sim_rv *s, uint64_t pc, uint64_t cause, uint64_t tval)
 {
 	if (s->deliver_pending)
 		return;
@@ -440,6 +487,81 @@ void sim_rv_deliver_at(struct sim_rv *s, uint64_t pc, uint64_t cause, uint64_t t
 	uc_hook_add(s->c.uc, &s->deliver_hook, UC_HOOK_CODE, (void *)on_deliver, s, pc, pc);
 	/* Hooks are compiled into translated code: retranslate the block at pc. */
 	uc_ctl_remove_cache(s->c.uc, pc, pc + 4);
+}
+
+/* ---- The CPU stopped: uc_emu_start() returned -------------------------------- */
+
+/* A fetch Unicorn refused at PC: an instruction guest-page fault (its GPA is not RAM). */
+static void fetch_stopped(struct sim_rv *s, struct vcpu_exit *exit)
+{
+	uint64_t pc = s->c.vcpu->arch.pc;
+	struct s1_result res = { .gpa = pc };
+
+	if (sim_rv_mmu_on(s) &&
+	    sim_rv_s1_walk(s, pc, ACCESS_FETCH, &res, "instruction guest-page fault") < 0) {
+		/* Unicorn's walk let the fetch through where cvisor's faults: say so. */
+		sim_exit_fetch_disagrees(exit, pc, &res);
+		return;
+	}
+	struct rv_trap t = { .scause = RV_CAUSE_FETCH_GUEST_PAGE_FAULT, .stval = pc,
+			     .htval = res.gpa >> 2, .sepc = pc };
+	rv_decode_trap(&t, exit);
+	exit->s2fault.gpa = res.gpa;
+	exit->s2fault.size = 4;
+}
+
+/* Why did uc_emu_start return? The registers are saved (switch.c). */
+void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
+{
+	struct sim_rv *s = (struct sim_rv *)c;
+	struct vcpu_arch *a = &c->vcpu->arch;
+
+	if (sim_cpu_take_pending(c, exit)) {
+		if (exit->reason == EXIT_FATAL || exit->reason == EXIT_STAGE2_FAULT)
+			a->pc = exit->pc;
+		return;
+	}
+	if (!vm_running(c->vcpu->vm) || c->kicked)
+		return; /* EXIT_NONE */
+	sim_rv_forget_code(s);
+	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
+		fetch_stopped(s, exit);
+		return;
+	}
+	uint32_t insn = sim_rv_fetch(s, a->pc);
+	if (err == UC_ERR_INSN_INVALID && (insn == INSN_EBREAK || insn == INSN_C_EBREAK)) {
+		/* ebreak only ends the emulation: deliver it from a hook on the way back. */
+		deliver_at(s, a->pc, RV_CAUSE_BREAKPOINT, a->pc);
+		return;
+	}
+	if (err != UC_ERR_OK) {
+		sim_exit_fatal(exit, a->pc, "simulated CPU stopped: %s", uc_strerror(err));
+		return;
+	}
+	if (sim_rv_fetch(s, a->pc - 4) == INSN_WFI) {
+		/* wfi traps with hstatus.VTW as a virtual instruction, sepc at the wfi. */
+		struct rv_trap t = { .scause = RV_CAUSE_VIRTUAL_INSN, .stval = INSN_WFI,
+				     .sepc = a->pc - 4 };
+		rv_decode_trap(&t, exit);
+		a->pc -= 4;
+		return;
+	}
+	sim_exit_fatal(exit, a->pc, "simulated CPU stopped for no known reason");
+}
+
+/* ---- Creating the CPU ------------------------------------------------------ */
+
+static int add_hooks(struct sim_rv *s)
+{
+	uc_hook h;
+	uc_err e = uc_hook_add(s->c.uc, &h, UC_HOOK_INTR, (void *)on_interrupt, s, 1, 0);
+	if (!e)
+		e = uc_hook_add(s->c.uc, &h, UC_HOOK_BLOCK, (void *)on_block, s, 1, 0);
+	if (!e)
+		e = uc_hook_add(s->c.uc, &h,
+				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,
+				(void *)on_prot, s, 1, 0);
+	return e ? -CV_EINVAL : 0;
 }
 
 /*
@@ -457,35 +579,33 @@ static const uint32_t trampoline[] = {
 	0x30200073, /* mret */
 };
 
-int hal_vcpu_init(struct vcpu *vcpu)
+struct sim_cpu *sim_arch_alloc(void)
 {
 	struct sim_rv *s = calloc(1, sizeof(*s));
-	int rc = -CV_EINVAL;
-
-	if (!s)
-		return -CV_ENOMEM;
-	s->c.vcpu = vcpu;
-	vcpu->hal = s; /* from here hal_vcpu_destroy() frees it all */
-	if (uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &s->c.uc) != UC_ERR_OK)
-		goto fail;
-	if ((rc = sim_map_build(s->c.uc, &vcpu->vm->as, &s->c.map, s, TRAMPOLINE, on_mmio_read,
-				on_mmio_write)) < 0)
-		goto fail;
-	rc = -CV_EINVAL;
-	if (uc_mem_map(s->c.uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC | UC_PROT_READ) != UC_ERR_OK ||
-	    uc_mem_write(s->c.uc, TRAMPOLINE, trampoline, sizeof(trampoline)) != UC_ERR_OK ||
-	    uc_mem_protect(s->c.uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC) != UC_ERR_OK)
-		goto fail;
-	if ((rc = add_hooks(s)) < 0)
-		goto fail;
-	/* Guests with their MMU on run code at virtual addresses inside the windows. */
-	if ((rc = sim_map_exec_windows(s->c.uc, &s->c.map)) < 0)
-		goto fail;
-	return 0;
-fail:
-	hal_vcpu_destroy(vcpu);
-	return rc;
+	return s ? &s->c : NULL;
 }
 
+int sim_arch_init(struct sim_cpu *c)
+{
+	struct sim_rv *s = (struct sim_rv *)c;
+	int rc;
 
+	if (uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &c->uc) != UC_ERR_OK)
+		return -CV_EINVAL;
+	if ((rc = sim_map_build(c->uc, &c->vcpu->vm->as, &c->map, s, TRAMPOLINE, on_mmio_read,
+				on_mmio_write)) < 0)
+		return rc;
+	if (uc_mem_map(c->uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC | UC_PROT_READ) != UC_ERR_OK ||
+	    uc_mem_write(c->uc, TRAMPOLINE, trampoline, sizeof(trampoline)) != UC_ERR_OK ||
+	    uc_mem_protect(c->uc, TRAMPOLINE, 0x1000, UC_PROT_EXEC) != UC_ERR_OK)
+		return -CV_EINVAL;
+	if ((rc = add_hooks(s)) < 0)
+		return rc;
+	/* Guests with their MMU on run code at virtual addresses inside the windows. */
+	return sim_map_exec_windows(c->uc, &c->map);
+}
 
+int sim_arch_stage2_changed(struct sim_cpu *c)
+{
+	return sim_map_refresh_ram(c->uc, &c->vcpu->vm->as, &c->map);
+}

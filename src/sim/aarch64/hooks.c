@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The simulated AArch64 virtualization hardware: a Unicorn CPU running the
- * guest at EL1, and the glue that turns what the guest does into the exits
- * an EL2 hypervisor would see.
+ * The simulated AArch64 virtualization hardware: what the guest does, as
+ * Unicorn's hooks and stops report it, becomes the exit an EL2 hypervisor
+ * would see.
  *
  *   guest does                  Unicorn reports            cvisor sees
  *   load/store to a device      MMIO callback              ESR_EL2 data abort (EC 0x24)
@@ -14,29 +14,34 @@
  *   SVC, BRK, UDF, own aborts   interrupt hook             (the guest's own: sent to VBAR_EL1)
  *
  * The syndromes are built exactly as the hardware would, then decoded by
- * the same a64_decode_trap() that hal_bare uses.
+ * the same a64_decode_trap() that hal_bare uses. Exits from a callback
+ * are taken there, in the middle of the instruction (sim_cpu_exit_now());
+ * exits that stop the CPU are described when uc_emu_start() returns
+ * (sim_arch_stopped()): docs/simulator.md, "Two paths of an exit".
  *
  * Unicorn's address space is the VM's guest-physical space: RAM is mapped
  * as stage 2 maps it (found by walking the stage-2 tables), each device
  * window is an MMIO region, and every other address up to the top of the
  * address space is a catch-all MMIO region whose callback is the stage-2
  * fault path (src/sim/uc_map.c).
+ *
+ * The top file of src/sim/aarch64/: calls exc.c, mmu.c and switch.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <arch/trap.h>
 #include <arch/insn.h>
-#include <arch/traps.h>
+#include <arch/sysreg.h>
 
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
 #include <cvisor/log.h>
 
-#include "../../hal_sim/hal_sim.h"
-#include "../uc_map.h"
-#include "sim_a64.h"
+#include <cvisor/walk.h>
+
+#include "cpu.h"
 
 /* Guest-physical addresses the simulator covers (48-bit PA). */
 #define PA_LIMIT 0xfffffffffffff000ULL
@@ -107,7 +112,7 @@ static unsigned fsc_of(enum walk_fault fault, int level)
 }
 
 /* DFSC for an access to gpa, from where the stage-2 walk stops. */
-unsigned sim_a64_stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access)
+static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access)
 {
 	struct s2_result res;
 	if (stage2_translate(&s->c.vcpu->vm->as.s2, gpa, access, &res, NULL, NULL) == 0)
@@ -117,14 +122,26 @@ unsigned sim_a64_stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind acces
 
 /* ---- Data aborts: devices, catch-all, protection ------------------------ */
 
-/* Hands a decoded exit to the core with the register file up to date. */
+/* Takes a decoded exit now, with the register file up to date (the first path of an exit). */
 static void dispatch(struct sim_a64 *s, struct vcpu_exit *exit, const uint64_t x[31], uint64_t pc)
 {
 	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
-	vcpu_handle_exit(s->c.vcpu, exit);
-	if (!vm_running(s->c.vcpu->vm))
-		uc_emu_stop(s->c.uc);
+	sim_cpu_exit_now(&s->c, exit);
+}
+
+/* Builds the exit for an instruction fetch at va from a GPA RAM does not serve. */
+static void fetch_abort(struct sim_a64 *s, uint64_t va, gpa_t gpa, struct vcpu_exit *exit)
+{
+	struct a64_trap t = {
+		.esr = ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL |
+		       stage2_fsc(s, gpa, ACCESS_FETCH),
+		.far = va,
+		.hpfar = a64_hpfar_from_gpa(gpa),
+		.pc = va,
+	};
+	a64_decode_trap(&t, exit);
+	exit->s2fault.size = 4;
 }
 
 /*
@@ -155,12 +172,12 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc);
 	enum access_kind access = write ? ACCESS_WRITE : ACCESS_READ;
 	struct a64_trap t = { .hpfar = a64_hpfar_from_gpa(gpa), .far = gpa, .pc = pc };
-	unsigned fsc = sim_a64_stage2_fsc(s, gpa, access);
+	unsigned fsc = stage2_fsc(s, gpa, access);
 
 	bool decoded = decode_access(s, pc, gpa, write, x, sp, &ld, &va);
 	if (!decoded && !write && is_fetch(s, pc, gpa)) {
 		/* Code at a GPA that is not RAM: an instruction abort, never a load. */
-		sim_a64_fetch_abort(s, pc, gpa, &exit);
+		fetch_abort(s, pc, gpa, &exit);
 		dispatch(s, &exit, x, exit.pc);
 		return 0;
 	}
@@ -315,13 +332,6 @@ static uint32_t on_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *c
 	return sysreg_access(user, reg, cp, false);
 }
 
-static void fatal(struct sim_a64 *s, uint64_t pc, const char *fmt, unsigned v)
-{
-	struct vcpu_exit exit = { .reason = EXIT_FATAL, .pc = pc };
-	cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg), fmt, v);
-	sim_cpu_set_pending(&s->c, &exit);
-}
-
 /* Physical address bits of the simulated CPU (ID_AA64MMFR0_EL1.PARange, ARM ARM D17.2.64). */
 static unsigned pa_bits(struct sim_a64 *s)
 {
@@ -355,7 +365,7 @@ static void walk_abort(struct sim_a64 *s, uint64_t pc, uint64_t va, gpa_t desc, 
 	struct vcpu_exit exit;
 	struct a64_trap t = {
 		.esr = ((uint64_t)(data ? EC_DABT_LOW : EC_IABT_LOW) << ESR_EC_SHIFT) | ESR_IL |
-		       ISS_DA_S1PTW | sim_a64_stage2_fsc(s, desc, ACCESS_READ),
+		       ISS_DA_S1PTW | stage2_fsc(s, desc, ACCESS_READ),
 		.far = va,
 		.hpfar = a64_hpfar_from_gpa(desc),
 		.pc = pc,
@@ -408,7 +418,7 @@ static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 		if (rc == 0 && !data) {
 			/* Stage 1 is fine: the code's GPA is not RAM, a stage-2 fault. */
 			struct vcpu_exit exit;
-			sim_a64_fetch_abort(s, pc, res.gpa, &exit);
+			fetch_abort(s, pc, res.gpa, &exit);
 			sim_cpu_set_pending(&s->c, &exit);
 			return;
 		}
@@ -466,48 +476,85 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 			  pc - 4, pc);
 		break;
 	default:
-		fatal(s, pc, "unexpected CPU exception %u in the simulator", intno);
+		sim_cpu_set_fatal(&s->c, pc, "unexpected CPU exception %u in the simulator", intno);
 		break;
 	}
 }
 
-/* ---- The HAL's vCPU interface -------------------------------------------- */
+/* ---- The CPU stopped: uc_emu_start() returned -------------------------------- */
 
-/*
- * Present only for its side effect: while a memory hook covers an
- * instruction's address, Unicorn stores that load/store's own address in
- * PC before it executes (translate-a64.c, disas_ldst). Without it, PC in
- * the device and catch-all callbacks is the start of the first chained
- * translation block, possibly far behind the access, and neither the
- * syndrome nor the report of a wild access could name the instruction.
- * Measured cost: about 20% on a load/store-bound loop, nothing on ALU code.
- */
-static void on_mem_pc_sync(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
-			   int64_t value, void *user)
+/* A fetch Unicorn refused at PC: its GPA is not RAM (a stage-2 instruction abort). */
+static void fetch_stopped(struct sim_a64 *s, struct vcpu_exit *exit)
 {
-	(void)uc;
-	(void)type;
-	(void)addr;
-	(void)size;
-	(void)value;
-	(void)user;
+	uint64_t pc = s->c.vcpu->arch.pc;
+	struct s1_result res = { .gpa = pc };
+
+	if (sim_a64_mmu_on(s) && sim_a64_s1_walk(s, pc, ACCESS_FETCH, &res, "instruction abort") < 0) {
+		/* Unicorn's walk let the fetch through where cvisor's faults: say so. */
+		sim_exit_fetch_disagrees(exit, pc, &res);
+		return;
+	}
+	fetch_abort(s, pc, res.gpa, exit);
 }
+
+/* Why did uc_emu_start return? The register file is saved (switch.c). */
+void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
+{
+	struct sim_a64 *s = (struct sim_a64 *)c;
+	struct vcpu_arch *a = &c->vcpu->arch;
+
+	if (sim_cpu_take_pending(c, exit)) {
+		if (exit->reason == EXIT_FATAL || exit->reason == EXIT_STAGE2_FAULT)
+			a->pc = exit->pc;
+		return;
+	}
+	if (!vm_running(c->vcpu->vm) || c->kicked)
+		return; /* EXIT_NONE */
+	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
+		fetch_stopped(s, exit);
+		return;
+	}
+	if (err != UC_ERR_OK) {
+		sim_exit_fatal(exit, a->pc, "simulated CPU stopped: %s", uc_strerror(err));
+		return;
+	}
+	uint32_t insn = sim_a64_fetch(s, a->pc - 4);
+	if (insn == INSN_WFE) {
+		/*
+		 * WFE may complete at any time (ARM ARM D1.6.1 "Wait for Event"):
+		 * a spinning guest (a lock) goes on. cvisor does not trap it on
+		 * hardware either (HCR_EL2.TWE clear).
+		 */
+		return; /* EXIT_NONE: resume after it */
+	}
+	if (insn == INSN_WFI) {
+		/* WFI traps with ELR_EL2 at the instruction (HCR_EL2.TWI). */
+		struct a64_trap t = {
+			.esr = ((uint64_t)EC_WFX << ESR_EC_SHIFT) | ESR_IL,
+			.pc = a->pc - 4,
+		};
+		a64_decode_trap(&t, exit);
+		a->pc -= 4;
+		return;
+	}
+	sim_exit_fatal(exit, a->pc, "simulated CPU stopped for no known reason");
+}
+
+/* ---- Creating the CPU ------------------------------------------------------ */
 
 static int add_hooks(struct sim_a64 *s)
 {
-	uc_err e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INTR, (void *)on_interrupt,
-			       s, 1, 0);
-	if (!e) /* begin > end: every address, wherever the guest's code runs */
-		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-				(void *)on_mem_pc_sync, s, 1, 0);
+	uc_hook h;
+	uc_err e = uc_hook_add(s->c.uc, &h, UC_HOOK_INTR, (void *)on_interrupt, s, 1, 0);
+	/* PC exact in the MMIO callbacks (about 20% on a load/store-bound loop, nothing on ALU code). */
+	if (!e && sim_cpu_hook_pc_sync(&s->c) < 0)
+		e = UC_ERR_HOOK;
 	if (!e)
-		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_mrs, s, 1,
-				0, UC_ARM64_INS_MRS);
+		e = uc_hook_add(s->c.uc, &h, UC_HOOK_INSN, (void *)on_mrs, s, 1, 0, UC_ARM64_INS_MRS);
 	if (!e)
-		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++], UC_HOOK_INSN, (void *)on_msr, s, 1,
-				0, UC_ARM64_INS_MSR);
+		e = uc_hook_add(s->c.uc, &h, UC_HOOK_INSN, (void *)on_msr, s, 1, 0, UC_ARM64_INS_MSR);
 	if (!e)
-		e = uc_hook_add(s->c.uc, &s->hooks[s->nhooks++],
+		e = uc_hook_add(s->c.uc, &h,
 				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,
 				(void *)on_prot, s, 1, 0);
 	return e ? -CV_EINVAL : 0;
@@ -525,30 +572,29 @@ static int set_el3_state(uc_engine *uc)
 	return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &scr) == UC_ERR_OK ? 0 : -CV_EINVAL;
 }
 
-int hal_vcpu_init(struct vcpu *vcpu)
+struct sim_cpu *sim_arch_alloc(void)
 {
 	struct sim_a64 *s = calloc(1, sizeof(*s));
-	int rc = -CV_EINVAL;
-
-	if (!s)
-		return -CV_ENOMEM;
-	s->c.vcpu = vcpu;
-	vcpu->hal = s; /* from here hal_vcpu_destroy() frees it all */
-	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &s->c.uc) != UC_ERR_OK)
-		goto fail;
-	uc_ctl_set_cpu_model(s->c.uc, UC_CPU_ARM64_A72);
-	if ((rc = set_el3_state(s->c.uc)) < 0 ||
-	    (rc = sim_map_build(s->c.uc, &vcpu->vm->as, &s->c.map, s, PA_LIMIT, on_mmio_read,
-				on_mmio_write)) < 0 ||
-	    (rc = add_hooks(s)) < 0)
-		goto fail;
-	if ((rc = sim_map_exec_windows(s->c.uc, &s->c.map)) < 0)
-		goto fail;
-	return 0;
-fail:
-	hal_vcpu_destroy(vcpu);
-	return rc;
+	return s ? &s->c : NULL;
 }
 
+int sim_arch_init(struct sim_cpu *c)
+{
+	struct sim_a64 *s = (struct sim_a64 *)c;
+	int rc;
 
+	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &c->uc) != UC_ERR_OK)
+		return -CV_EINVAL;
+	uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM64_A72);
+	if ((rc = set_el3_state(c->uc)) < 0 ||
+	    (rc = sim_map_build(c->uc, &c->vcpu->vm->as, &c->map, s, PA_LIMIT, on_mmio_read,
+				on_mmio_write)) < 0 ||
+	    (rc = add_hooks(s)) < 0)
+		return rc;
+	return sim_map_exec_windows(c->uc, &c->map);
+}
 
+int sim_arch_stage2_changed(struct sim_cpu *c)
+{
+	return sim_map_refresh_ram(c->uc, &c->vcpu->vm->as, &c->map);
+}

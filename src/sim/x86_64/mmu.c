@@ -28,6 +28,9 @@
  * Unicorn has no hook for control-register writes or INVLPG: when a page
  * the guest may execute is mapped, it is scanned for their encodings
  * (0F 22 /r, 0F 20 /r, 0F 01 /7) and a code hook is put on each match.
+ *
+ * Calls only switch.c. A #PF a hook leaves pending (sh.pf_*) is delivered
+ * by hooks.c, through exc.c, once Unicorn has stopped.
  */
 #include <string.h>
 
@@ -39,18 +42,11 @@
 #include <cvisor/lib.h>
 #include <cvisor/walk.h>
 
-#include "sim_x86.h"
+#include "cpu.h"
 
 #define MSR_EFER 0xc0000080u
 /* A run of pages mapped at once never crosses a 2 MiB boundary (keeps the scan short). */
 #define RUN_MAX (2ULL << 20)
-
-static const int gpr_ids[16] = {
-	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
-	UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
-	UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
-	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
-};
 
 /* The guest's stage-1 registers: CRs from the register file, EFER and CPL from Unicorn. */
 static void guest_regs(struct sim_x86 *s, struct x86_s1_regs *r)
@@ -150,7 +146,7 @@ static void scan_code(struct sim_x86 *s, const uint8_t *p, uint64_t gva, uint64_
 static uint64_t gpr(uc_engine *uc, unsigned n)
 {
 	uint64_t v = 0;
-	uc_reg_read(uc, gpr_ids[n], &v);
+	uc_reg_read(uc, sim_x86_gpr_ids[n], &v);
 	return v;
 }
 
@@ -252,7 +248,7 @@ static void on_cr_insn(uc_engine *uc, uint64_t address, uint32_t size, void *use
 		next = address + len + 1;
 	} else if (op == 0x20 && (modrm >> 6) == 3 && reg == 0) {
 		uint64_t v = s->c.vcpu->arch.cr0;
-		uc_reg_write(uc, gpr_ids[rm], &v);
+		uc_reg_write(uc, sim_x86_gpr_ids[rm], &v);
 		next = address + len + 1;
 	} else if (op == 0x01 && (modrm >> 6) != 3 && ((modrm >> 3) & 7) == 7) {
 		bool rip_rel;
@@ -388,12 +384,10 @@ static bool walk_fault(struct sim_x86 *s, int rc, uint64_t gva, const struct s1_
 	if (res->fault == FAULT_TABLE_NOT_RAM)
 		return stage2_fault(s, res->gpa, gva, size, ACCESS_READ, true);
 	if (rc == -CV_ENOTSUP) {
-		struct vcpu_exit exit = { .reason = EXIT_FATAL };
-		uc_reg_read(s->c.uc, UC_X86_REG_RIP, &exit.pc);
-		cv_snprintf(exit.fatal.msg, sizeof(exit.fatal.msg),
-			    "the guest's paging mode is not 4-level paging (CR4=0x%llx)",
-			    (unsigned long long)s->c.vcpu->arch.cr4);
-		sim_cpu_set_pending(&s->c, &exit);
+		uint64_t rip = 0;
+		uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
+		sim_cpu_set_fatal(&s->c, rip, "the guest's paging mode is not 4-level paging (CR4=0x%llx)",
+				  (unsigned long long)s->c.vcpu->arch.cr4);
 		return false;
 	}
 	(void)access;
@@ -450,20 +444,6 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 	s->sh.r[i].prot |= need;
 	uc_mem_protect(uc, s->sh.r[i].gva, s->sh.r[i].size, s->sh.r[i].prot);
 	s->sh.fills++;
-	return true;
-}
-
-bool sim_x86_shadow_deliver_pending(struct sim_x86 *s)
-{
-	if (!s->sh.pf_pending)
-		return false;
-	s->sh.pf_pending = false;
-	if (s->sh.pf_vector == 14) {
-		s->c.vcpu->arch.cr2 = s->sh.pf_addr;
-		uc_reg_write(s->c.uc, UC_X86_REG_CR2, &s->sh.pf_addr);
-	}
-	sim_x86_deliver(s, s->sh.pf_vector, s->c.vcpu->arch.rip, true, s->sh.pf_code);
-	sim_x86_save(s);
 	return true;
 }
 

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HAL's vCPU functions in the simulator: each vCPU is a simulated CPU
+ * of src/sim/ (sim.h), created with the options of the command line. The
+ * core's run loop calls hal_vcpu_run() on the vCPU's own host thread.
+ */
+#include <cvisor/arch.h>
+#include <cvisor/hal.h>
+#include <cvisor/vm.h>
+
+#include "../sim/sim.h"
+#include "hal_sim.h"
+
+struct sim_config hal_sim_config = { .storm_limit = 64 };
+
+int hal_vcpu_init(struct vcpu *vcpu)
+{
+	struct sim_cpu *c;
+	int rc = sim_cpu_create(vcpu, &hal_sim_config, &c);
+
+	if (rc == 0)
+		vcpu->hal = c;
+	return rc;
+}
+
+void hal_vcpu_destroy(struct vcpu *vcpu)
+{
+	sim_cpu_destroy(vcpu->hal);
+	vcpu->hal = NULL;
+}
+
+/*
+ * Completes the exit the core handled (results into the register file),
+ * then runs the guest until its CPU stops: the second path of an exit
+ * (docs/simulator.md, "Two paths of an exit").
+ */
+int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	if (!vcpu->hal)
+		return -CV_EINVAL;
+	vcpu_arch_complete_exit(vcpu, exit);
+	return sim_cpu_run(vcpu->hal, exit);
+}
+
+void hal_vcpu_kick(struct vcpu *vcpu)
+{
+	if (vcpu->hal)
+		sim_cpu_kick(vcpu->hal);
+}
+
+/* Every vCPU of the VM follows the change before it runs again (the whole map: they are rare). */
+void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	(void)gpa;
+	(void)size;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i] && vm->vcpus[i]->hal)
+			sim_cpu_stage2_changed(vm->vcpus[i]->hal);
+}
+
+/* An exit taken inside a hook of the simulated CPU: the first path of an exit. */
+void sim_host_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	vcpu_handle_exit(vcpu, exit);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated AArch64 CPU: its per-vCPU state and what the files of
+ * src/sim/aarch64/ offer each other. Each file calls only the ones listed
+ * before it, never one after:
+ *
+ *   switch.c  the register file into Unicorn and back (entering, leaving the guest)
+ *   mmu.c     the guest's own stage 1: its registers, traced walks, reading its code
+ *   exc.c     delivering the guest's own exceptions to its VBAR_EL1
+ *   hooks.c   Unicorn's hooks and stops -> ESR_EL2 syndromes -> exits; creating the CPU
+ */
+#ifndef SIM_A64_CPU_H
+#define SIM_A64_CPU_H
+
+#include <stddef.h>
+
+#include <unicorn/unicorn.h>
+
+#include <arch/stage1.h>
+
+#include <cvisor/exit.h>
+#include <cvisor/vm.h>
+
+#include "../cpu.h"
+
+/* An 8-byte access Unicorn splits into two 4-byte callbacks. */
+struct split_access {
+	bool active;
+	gpa_t gpa;          /* address of the full access */
+	uint64_t data;      /* write: low half so far; read: the full value */
+};
+
+/* The simulated CPU's per-vCPU state (struct sim_cpu first). */
+struct sim_a64 {
+	struct sim_cpu c;
+	bool started;                /* registers written to Unicorn at least once */
+	struct split_access split;
+	/* The register file as last read from Unicorn: write back only what changed. */
+	struct vcpu_arch saved;
+};
+
+/* ---- switch.c: registers ---- */
+/* SPSR_EL1 has no Unicorn register id: it is reached as a CP register. */
+#define SIM_SPSR_EL1 (-1)
+/* Reads/writes a register by Unicorn id, or SPSR_EL1 (SIM_SPSR_EL1). */
+void sim_a64_reg_read(uc_engine *uc, int id, uint64_t *val);
+void sim_a64_reg_write(uc_engine *uc, int id, const uint64_t *val);
+/* Reads x0..x30 and the current SP from Unicorn. */
+void sim_a64_read_gprs(uc_engine *uc, uint64_t x[31], uint64_t *sp);
+
+/* ---- mmu.c: the guest's stage 1 ---- */
+/* The guest's stage-1 registers, as Unicorn holds them. */
+void sim_a64_s1_regs(struct sim_a64 *s, struct a64_s1_regs *r);
+/* True when the guest's stage 1 is on (SCTLR_EL1.M). */
+bool sim_a64_mmu_on(struct sim_a64 *s);
+/*
+ * Walks the guest's stage 1 for va (project code, traced under
+ * --trace=walks with why, followed by the stage-2 walk of the GPA found).
+ * Returns the walker's status with *res filled.
+ */
+int sim_a64_s1_walk(struct sim_a64 *s, uint64_t va, enum access_kind access, struct s1_result *res,
+		    const char *why);
+/* Reads the 32-bit instruction at guest virtual address pc (0 if unreadable):
+ * through the guest's stage 1 when its MMU is on (a traced walk). */
+uint32_t sim_a64_fetch(struct sim_a64 *s, uint64_t pc);
+
+/* ---- exc.c: the guest's own exceptions ---- */
+/* Delivers a synchronous exception with syndrome esr, preferred return
+ * address elr and fault address far (~0: none) to the guest's VBAR_EL1.
+ * Returns false if it stopped the VM (storm). */
+bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t far);
+
+#endif

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Entering and leaving the simulated AArch64 guest: the world switch.
+ *
+ * Entering writes the register file (vcpu->arch) into Unicorn, as an EL2
+ * hypervisor restores the guest's registers before ERET; leaving reads it
+ * back, as it saves them on every trap. Only what changed since the last
+ * read is written back: most exits change x0..x3 and PC alone.
+ *
+ * The lowest file of src/sim/aarch64/: it calls no other.
+ */
+#include <string.h>
+
+#include <cvisor/lib.h>
+
+#include "cpu.h"
+
+void sim_a64_read_gprs(uc_engine *uc, uint64_t x[31], uint64_t *sp)
+{
+	int ids[32];
+	void *vals[32];
+
+	for (int i = 0; i < 29; i++) {
+		ids[i] = UC_ARM64_REG_X0 + i;
+		vals[i] = &x[i];
+	}
+	ids[29] = UC_ARM64_REG_X29;
+	vals[29] = &x[29];
+	ids[30] = UC_ARM64_REG_X30;
+	vals[30] = &x[30];
+	ids[31] = UC_ARM64_REG_SP;
+	vals[31] = sp;
+	uc_reg_read_batch(uc, ids, vals, 32);
+}
+
+void sim_a64_reg_read(uc_engine *uc, int id, uint64_t *val)
+{
+	if (id == SIM_SPSR_EL1) {
+		uc_arm64_cp_reg r = { .crn = 4, .crm = 0, .op0 = 3, .op1 = 0, .op2 = 0 };
+		uc_reg_read(uc, UC_ARM64_REG_CP_REG, &r);
+		*val = r.val;
+	} else {
+		uc_reg_read(uc, id, val);
+	}
+}
+
+void sim_a64_reg_write(uc_engine *uc, int id, const uint64_t *val)
+{
+	if (id == SIM_SPSR_EL1) {
+		uc_arm64_cp_reg r = { .crn = 4, .crm = 0, .op0 = 3, .op1 = 0, .op2 = 0, .val = *val };
+		uc_reg_write(uc, UC_ARM64_REG_CP_REG, &r);
+	} else {
+		uc_reg_write(uc, id, val);
+	}
+}
+
+/* System registers kept in the register file, with their Unicorn ids. */
+static const struct {
+	int id;
+	size_t off;
+} sysregs[] = {
+	{ UC_ARM64_REG_ELR_EL1, offsetof(struct vcpu_arch, elr_el1) },
+	{ SIM_SPSR_EL1, offsetof(struct vcpu_arch, spsr_el1) },
+	{ UC_ARM64_REG_ESR_EL1, offsetof(struct vcpu_arch, esr_el1) },
+	{ UC_ARM64_REG_FAR_EL1, offsetof(struct vcpu_arch, far_el1) },
+	{ UC_ARM64_REG_VBAR_EL1, offsetof(struct vcpu_arch, vbar_el1) },
+	{ UC_ARM64_REG_SP_EL0, offsetof(struct vcpu_arch, sp_el0) },
+	{ UC_ARM64_REG_PSTATE, offsetof(struct vcpu_arch, pstate) },
+};
+
+static uint64_t *field(struct vcpu_arch *a, size_t off)
+{
+	return (uint64_t *)((char *)a + off);
+}
+
+/* The register file into Unicorn ("ERET to the guest"): only what changed. */
+uint64_t sim_arch_enter(struct sim_cpu *c)
+{
+	struct sim_a64 *s = (struct sim_a64 *)c;
+	struct vcpu_arch *a = &c->vcpu->arch;
+
+	for (int i = 0; i < 29; i++)
+		uc_reg_write(c->uc, UC_ARM64_REG_X0 + i, &a->x[i]);
+	uc_reg_write(c->uc, UC_ARM64_REG_X29, &a->x[29]);
+	uc_reg_write(c->uc, UC_ARM64_REG_X30, &a->x[30]);
+	uc_reg_write(c->uc, UC_ARM64_REG_PC, &a->pc);
+	if (s->started) { /* else Unicorn's reset state is the boot state for the rest */
+		for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
+			if (*field(a, sysregs[i].off) != *field(&s->saved, sysregs[i].off))
+				sim_a64_reg_write(c->uc, sysregs[i].id, field(a, sysregs[i].off));
+		if (a->sp_el1 != s->saved.sp_el1)
+			uc_reg_write(c->uc, UC_ARM64_REG_SP, &a->sp_el1);
+	}
+	s->started = true;
+	return a->pc;
+}
+
+/* Guest registers from Unicorn into the register file ("trap to EL2"). */
+void sim_arch_leave(struct sim_cpu *c)
+{
+	struct sim_a64 *s = (struct sim_a64 *)c;
+	struct vcpu_arch *a = &c->vcpu->arch;
+	uint64_t sp;
+
+	sim_a64_read_gprs(c->uc, a->x, &sp);
+	uc_reg_read(c->uc, UC_ARM64_REG_PC, &a->pc);
+	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
+		sim_a64_reg_read(c->uc, sysregs[i].id, field(a, sysregs[i].off));
+	a->sp_el1 = sp; /* the guest runs at EL1h: the live SP is SP_EL1 */
+	memcpy(&s->saved, a, sizeof(s->saved));
+}

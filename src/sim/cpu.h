@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file cpu.h
+ * @brief What every simulated CPU shares, inside src/sim/: the Unicorn
+ *        engine, the vCPU it runs, its options, a stop-type exit waiting
+ *        for sim_cpu_run() to return, and the helpers the architectures
+ *        use to report exits. Each architecture's state (src/sim/<arch>/cpu.h)
+ *        begins with a struct sim_cpu.
+ *
+ * Dependencies go one way: src/sim/cpu.c and uc_map.c call nothing of an
+ * architecture's files but the sim_arch_* functions declared at the end.
+ */
+#ifndef SIM_CPU_H
+#define SIM_CPU_H
+
+#include <unicorn/unicorn.h>
+
+#include <cvisor/exit.h>
+#include <cvisor/vm.h>
+#include <cvisor/walk.h>
+
+#include "sim.h"
+#include "uc_map.h"
+
+struct sim_cpu {
+	uc_engine *uc;
+	struct vcpu *vcpu;
+	struct sim_config cfg;
+	struct sim_map map;          /**< Unicorn's guest-physical map (not x86_64: a shadow) */
+	struct vcpu_exit pending;    /**< a stop-type exit for sim_cpu_run() to return */
+	bool have_pending;
+	volatile bool kicked;        /**< sim_cpu_kick() asked the CPU to leave the guest */
+	bool s2_changed;             /**< stage 2 changed: follow it before running */
+	unsigned storm_count;        /**< guest exceptions in a row inside its own handler */
+};
+
+/** @name Reporting exits (cpu.c) @{ */
+/** Records a stop-type exit for sim_cpu_run() and stops the CPU (from a hook). */
+void sim_cpu_set_pending(struct sim_cpu *c, const struct vcpu_exit *exit);
+/** Records a fatal exit at pc, its message formatted, and stops the CPU (from a hook). */
+void sim_cpu_set_fatal(struct sim_cpu *c, uint64_t pc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/** Moves the exit a hook left into *exit; false if there is none. */
+bool sim_cpu_take_pending(struct sim_cpu *c, struct vcpu_exit *exit);
+/** Fills *exit with a fatal exit at pc, its message formatted. */
+void sim_exit_fatal(struct vcpu_exit *exit, uint64_t pc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/**
+ * A fetch at pc that the simulated CPU refused while the guest's tables,
+ * walked by cvisor (res), fault: the two MMUs disagree, a fatal exit.
+ */
+void sim_exit_fetch_disagrees(struct vcpu_exit *exit, uint64_t pc, const struct s1_result *res);
+/**
+ * Takes an exit inside a hook (the first of the two paths of an exit):
+ * the host handles it now (sim_host_exit()), with the register file
+ * already up to date. Stops the CPU and returns false if the VM stopped.
+ */
+bool sim_cpu_exit_now(struct sim_cpu *c, struct vcpu_exit *exit);
+/** @} */
+
+/** @name Guest exceptions (cpu.c) @{ */
+/**
+ * Counts an exception the guest takes (in_handler: inside its own
+ * handler, else the count starts again). True once cfg.storm_limit of
+ * them came in a row: an exception storm, which the caller reports.
+ */
+bool sim_cpu_storm(struct sim_cpu *c, bool in_handler);
+/** Under --trace=exits, logs "guest-exception: vm=V vcpu=N " and the rest, formatted. */
+void sim_trace_guest_exception(const struct sim_cpu *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/** @} */
+
+/** @name Hooks every architecture uses (cpu.c) @{ */
+/**
+ * Adds an empty UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE hook on every
+ * address, present only for its side effect: while a memory hook covers
+ * an instruction, Unicorn stores that load/store's own address in PC
+ * before it executes (AArch64 translate-a64.c disas_ldst, x86 "sync
+ * EIP"), so PC is exact in the memory callbacks. Returns 0 or -CV_EINVAL.
+ */
+int sim_cpu_hook_pc_sync(struct sim_cpu *c);
+/**
+ * Ends the trace of a stage-1 walk the caller began with
+ * walk_trace_begin() (cb is what it returned; nothing if NULL): its
+ * outcome, then the stage-2 walk of the GPA found (also for a permission
+ * fault), so the trace reads GVA -> GPA -> HPA.
+ */
+void sim_trace_s1_end(const struct sim_cpu *c, const struct walk_trace *t, walk_cb cb, int rc,
+		      const struct s1_result *res, enum access_kind access, const char *why);
+/** @} */
+
+/** @name What each architecture provides (src/sim/<arch>/) @{ */
+/** Allocates the architecture's zeroed state, which begins with a struct sim_cpu (hooks.c). */
+struct sim_cpu *sim_arch_alloc(void);
+/** Opens c->uc and sets the CPU up: model, memory map, hooks, boot state (hooks.c). */
+int sim_arch_init(struct sim_cpu *c);
+/** Writes the register file into Unicorn; returns the address to start at (switch.c). */
+uint64_t sim_arch_enter(struct sim_cpu *c);
+/** Reads the register file back from Unicorn (switch.c). */
+void sim_arch_leave(struct sim_cpu *c);
+/**
+ * Fills *exit for a CPU that stopped with err: the exit a hook left, if
+ * any; nothing if the VM stopped or the vCPU was kicked; else what the
+ * stop means (hooks.c).
+ */
+void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit);
+/**
+ * Makes Unicorn follow a change of stage 2, between runs: a
+ * guest-physical map rebuilds its RAM from the stage-2 tables
+ * (sim_map_refresh_ram()); a shadow of guest-virtual pages is dropped
+ * (hooks.c). Returns 0 or a negative cv_err.
+ */
+int sim_arch_stage2_changed(struct sim_cpu *c);
+/** @} */
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Entering and leaving the simulated RISC-V guest: the world switch.
+ *
+ * Entering writes the general registers and PC of the register file
+ * (vcpu->arch) into Unicorn, the first time through the trampoline into
+ * S-mode; leaving reads them back. The guest's CSRs stay in Unicorn.
+ *
+ * The lowest file of src/sim/riscv64/: it calls no other.
+ */
+#include "cpu.h"
+
+void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32])
+{
+	x[0] = 0;
+	for (int i = 1; i < 32; i++)
+		uc_reg_read(uc, UC_RISCV_REG_X0 + i, &x[i]);
+}
+
+uint64_t sim_arch_enter(struct sim_cpu *c)
+{
+	struct sim_rv *s = (struct sim_rv *)c;
+	const struct vcpu_arch *a = &c->vcpu->arch;
+
+	for (int i = 1; i < 32; i++)
+		uc_reg_write(c->uc, UC_RISCV_REG_X0 + i, &a->x[i]);
+	if (s->started)
+		return a->pc;
+	/* The trampoline's t1 is the entry; it leaves t0 and t1 zero, as at reset. */
+	uc_reg_write(c->uc, UC_RISCV_REG_T1, &a->pc);
+	return TRAMPOLINE;
+}
+
+void sim_arch_leave(struct sim_cpu *c)
+{
+	struct sim_rv *s = (struct sim_rv *)c;
+
+	sim_rv_read_gprs(c->uc, c->vcpu->arch.x);
+	uc_reg_read(c->uc, UC_RISCV_REG_PC, &c->vcpu->arch.pc);
+	s->started = true;
+	if (s->stop_pc_set) { /* an exit inside a hook stopped the VM: report where it was */
+		c->vcpu->arch.pc = s->stop_pc;
+		s->stop_pc_set = false;
+	}
+}
