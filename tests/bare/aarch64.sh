@@ -77,20 +77,20 @@ expect_stage2_fault s2prot write 8 "$(sym s2prot page)" "RAM without this permis
 run_bare storm "" max $CFG/storm.toml $CFG/hello.toml
 expect_rc 1
 expect_out "[storm] storm: faulting inside the vector table"
-expect_err "^cvisor: vm [0-9]+ \(storm\) stopped: exception storm: .*VBAR_EL1 0x[0-9a-f]+.*EC 0x00"
+expect_stopped storm "exception storm: for 200 ms the guest kept taking exceptions inside its own vector table \(VBAR_EL1 $(hex "$(sym storm vectors)")\); last ESR_EL1 0x2000000 \(EC 0x00 UNKNOWN\) from ELR_EL1 0x[0-9a-f]+\$"
 expect_out "[hello] Hello from cvisor guest (aarch64)!"
 
 # A guest that never exits, stopped by the time limit built into the image.
 run_bare spin "" max $CFG/spin.toml MAX_SECONDS=1
 expect_rc 1
 expect_out "spin: looping forever"
-expect_err "still running after the time limit of 1 s"
+expect_stopped spin "still running after the time limit of 1 s \(MAX_SECONDS\)\$"
 
 # A guest waiting for an interrupt nothing can raise.
 run_bare wfi "" max $CFG/wfi.toml
 expect_rc 1
 expect_out "wfi: waiting"
-expect_err "waits for an interrupt \(WFI\)"
+expect_stopped wfi "vCPU 0 waits for an interrupt \(WFI\) at PC 0x[0-9a-f]+, but no interrupt source could wake it\$"
 
 # Debian's U-Boot: its prompt, `version`, and `poweroff` ends the run.
 if [ -f /usr/lib/u-boot/qemu_arm64/u-boot.bin ]; then
