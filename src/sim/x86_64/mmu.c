@@ -129,9 +129,10 @@ static void hook_insn(struct sim_x86 *s, uint64_t addr)
  */
 static void scan_code(struct sim_x86 *s, const uint8_t *p, uint64_t gva, uint64_t len)
 {
-	for (uint64_t i = 0; i + 2 < len; i++) {
-		if (p[i] != 0x0f)
-			continue;
+	const uint8_t *end = p + len;
+	/* memchr finds the rare 0x0F bytes of a 2 MiB run many times faster than a byte loop. */
+	for (const uint8_t *q = p; end - q > 2 && (q = memchr(q, 0x0f, (size_t)(end - q - 2))); q++) {
+		uint64_t i = (uint64_t)(q - p);
 		uint8_t op = p[i + 1], modrm = p[i + 2];
 		bool mov_cr = (op == 0x20 || op == 0x22) && (modrm >> 6) == 3;
 		bool invlpg = op == 0x01 && (modrm >> 6) != 3 && ((modrm >> 3) & 7) == 7;
