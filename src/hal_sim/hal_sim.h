@@ -13,6 +13,49 @@
 
 struct vm;
 
+struct vm_config;
+
+/** Exit statuses of the cvisor program (its --help and README list them). */
+enum {
+	CLI_OK = 0,        /**< every VM powered off / every config valid */
+	CLI_VM_FAILED = 1, /**< a VM was stopped by cvisor, or a config has problems */
+	CLI_USAGE = 2,     /**< bad command line, or a config that cannot be parsed */
+};
+
+/** VMs one run may start. */
+#define MAX_VMS 16
+
+/** What `cvisor run` was asked for besides its configs. */
+struct run_opts {
+	unsigned trace;      /**< TRACE_* bits for every VM */
+	double max_seconds;  /**< time limit, 0 for none */
+	bool stats;
+	bool verbose;
+};
+
+/** @name A VM from its files (vmfile.c) @{ */
+/** Reads a whole file into a malloc'd, NUL-terminated buffer. Returns NULL with errno set. */
+void *hal_sim_read_file(const char *path, size_t *len);
+/**
+ * Parses and checks the config at path into *cfg (problems printed), then,
+ * if vm_out is not NULL, builds its VM with its images loaded into
+ * *vm_out. Returns a CLI_* status.
+ */
+int hal_sim_prepare_vm(const char *path, struct vm_config *cfg, struct vm **vm_out);
+/** Destroys a VM from hal_sim_prepare_vm() with the HAL's state of it. */
+void hal_sim_free_vm(struct vm *vm);
+/** @} */
+
+/** Boots the VMs, runs each vCPU on a thread until every VM stops, reports (run.c). Returns a CLI_* status. */
+int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o);
+/**
+ * When every config of a run or check (argv as main() has it) is for
+ * another architecture, runs BUILD/<arch>/cvisor with the same arguments
+ * and does not return; exits with a usage error for a mix of
+ * architectures; returns if there is nothing to hand over (handover.c).
+ */
+void hal_sim_hand_over(int argc, char **argv);
+
 /** The simulator HAL's per-VM state (vm->hal). */
 struct hal_sim_vm {
 	char line[256];         /**< console with several VMs: the line being written */
