@@ -89,7 +89,7 @@ run_cvisor storm run $CFG/storm.toml
 expect_rc 1
 expect_out "storm: faulting inside the trap handler"
 pc=$(hex "$(sym storm handler)")
-expect_stopped storm "vCPU 0 at PC $pc: exception storm: 64 exceptions in a row taken inside the guest's own trap handler \(stvec $pc\); last scause 2 "
+expect_stopped storm "vCPU 0 at PC $pc: exception storm: 64 exceptions in a row taken inside the guest's own trap handler \(stvec $pc\); last scause 2 \(illegal instruction\)$"
 
 case_spin
 case_wait wfi WFI

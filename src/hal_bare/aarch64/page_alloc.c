@@ -103,8 +103,8 @@ void page_alloc_init(const void *host_dtb)
 	int len;
 	const fdt64_t *reg = node >= 0 ? fdt_getprop(host_dtb, node, "reg", &len) : NULL;
 	if (reg && len >= 16) {
-		ram_base = fdt64_to_cpu(reg[0]);
-		ram_size = fdt64_to_cpu(reg[1]);
+		ram_base = fdt64_ld(&reg[0]);
+		ram_size = fdt64_ld(&reg[1]);
 	} else {
 		log_warn("no /memory in the host device tree: assuming 128 MiB at 0x40000000");
 	}

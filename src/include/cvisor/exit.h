@@ -115,7 +115,7 @@ struct vcpu_exit {
 		} shutdown;
 		/** EXIT_FATAL. */
 		struct {
-			char msg[120];
+			char msg[200];
 		} fatal;
 	};
 };

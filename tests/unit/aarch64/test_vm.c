@@ -94,16 +94,16 @@ static void test_device_tree(void **state)
 	assert_string_equal(fdt_getprop(fdt, mem, "device_type", &len), "memory");
 	const fdt64_t *reg = fdt_getprop(fdt, mem, "reg", &len);
 	assert_int_equal(len, 16);
-	assert_int_equal(fdt64_to_cpu(reg[0]), RAM);
-	assert_int_equal(fdt64_to_cpu(reg[1]), RAM_SIZE);
+	assert_int_equal(fdt64_ld(&reg[0]), RAM);
+	assert_int_equal(fdt64_ld(&reg[1]), RAM_SIZE);
 
 	int uart = fdt_path_offset(fdt, "/pl011@9000000");
 	assert_true(uart >= 0);
 	assert_true(fdt_node_check_compatible(fdt, uart, "arm,pl011") == 0);
 	assert_true(fdt_node_check_compatible(fdt, uart, "arm,primecell") == 0);
 	reg = fdt_getprop(fdt, uart, "reg", &len);
-	assert_int_equal(fdt64_to_cpu(reg[0]), 0x09000000);
-	assert_int_equal(fdt64_to_cpu(reg[1]), 0x1000);
+	assert_int_equal(fdt64_ld(&reg[0]), 0x09000000);
+	assert_int_equal(fdt64_ld(&reg[1]), 0x1000);
 
 	int psci = fdt_path_offset(fdt, "/psci");
 	assert_true(psci >= 0);
