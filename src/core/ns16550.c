@@ -155,7 +155,7 @@ static const struct device_ops ns16550_ops = {
 	.destroy = uart_destroy,
 };
 
-struct device *ns16550_create(struct vm *vm, gpa_t base)
+struct device *ns16550_create(struct vm *vm, gpa_t base, uint64_t size)
 {
 	struct device *dev = hal_zalloc(sizeof(*dev));
 	struct uart16550 *u = hal_zalloc(sizeof(*u));
@@ -169,7 +169,7 @@ struct device *ns16550_create(struct vm *vm, gpa_t base)
 	u->lcr = 0x03; /* 8 data bits */
 	cv_strlcpy(dev->name, "ns16550a", sizeof(dev->name));
 	dev->base = base;
-	dev->size = NS16550_SIZE;
+	dev->size = size;
 	dev->ops = &ns16550_ops;
 	dev->priv = u;
 	dev->vm = vm;

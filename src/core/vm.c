@@ -55,11 +55,47 @@ static int add_ram(struct vm *vm, char *err, size_t errsize)
 	return 0;
 }
 
+/*
+ * Creates the device of the platform's model named name for the window
+ * [base, base+size). Returns it, or NULL with a reason in err.
+ */
+static struct device *create_device(struct vm *vm, const char *name, gpa_t base, uint64_t size,
+				    char *err, size_t errsize)
+{
+	const struct platform_desc *p = &vm_arch_platform;
+	char known[120] = "";
+
+	for (unsigned i = 0; i < p->nmodels; i++) {
+		const struct device_model *m = &p->models[i];
+		if (strcmp(name, m->name) != 0) {
+			size_t len = strlen(known);
+			cv_snprintf(known + len, sizeof(known) - len, "%s%s", len ? ", " : "", m->name);
+			continue;
+		}
+		if (size < m->min_size) {
+			cv_snprintf(err, errsize, "%s at 0x%llx needs 0x%llx bytes, got 0x%llx", name,
+				    (unsigned long long)base, (unsigned long long)m->min_size,
+				    (unsigned long long)size);
+			return NULL;
+		}
+		struct device *dev = m->create(vm, base, size);
+		if (!dev) {
+			cv_snprintf(err, errsize, "out of memory");
+			return NULL;
+		}
+		dev->port_io = m->port_io;
+		return dev;
+	}
+	cv_snprintf(err, errsize, "emulated device '%s' is not known to cvisor on %s (known: %s)",
+		    name, cv_arch_name(p->arch), known);
+	return NULL;
+}
+
 /* Creates a device and puts it on the bus and in the address space. */
 static int add_device(struct vm *vm, const char *name, gpa_t base, uint64_t size, char *err,
 		      size_t errsize)
 {
-	struct device *dev = vm_arch_create_device(vm, name, base, size, err, errsize);
+	struct device *dev = create_device(vm, name, base, size, err, errsize);
 	if (!dev)
 		return -CV_EINVAL;
 	dev->vm = vm;

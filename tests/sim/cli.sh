@@ -105,6 +105,25 @@ run_cvisor no-arch check "$T/noarch.toml"
 expect_rc 1
 expect_err "add arch = "
 
+# Devices a config names: an unknown model, a window too small for the model.
+for a in aarch64 riscv64 x86_64; do
+	case $a in
+	aarch64) uart=pl011 need=0x1000 known=pl011 ;;
+	riscv64) uart=ns16550a need=0x8 known=ns16550a ;;
+	x86_64) uart=ns16550a need=0x8 known="ns16550a, acpi-pm" ;;
+	esac
+	sed -e "s|kernel_path = \"|kernel_path = \"$PWD/configs/$a/|" \
+		-e "s|^emu_devices = .*|emu_devices = [[\"frob\", 0x1000, 0x1000, 0, 0, []]]|" \
+		configs/$a/hello.toml >"$T/dev-$a.toml"
+	run_cvisor "unknown-device-$a" run "$T/dev-$a.toml"
+	expect_rc 1
+	expect_err "^cvisor: $T/dev-$a.toml: emulated device 'frob' is not known to cvisor on $a \\(known: $known\\)\$"
+	sed -i "s|\"frob\", 0x1000, 0x1000|\"$uart\", 0x2000, 4|" "$T/dev-$a.toml"
+	run_cvisor "small-device-$a" run "$T/dev-$a.toml"
+	expect_rc 1
+	expect_err "^cvisor: $T/dev-$a.toml: $uart at 0x2000 needs $need bytes, got 0x4\$"
+done
+
 # AxVisor's own configs parse; their images are not here (problems, status 1).
 if [ -d "$COMPAT" ]; then
 	for f in "$COMPAT"/*.toml; do

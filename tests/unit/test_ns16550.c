@@ -24,7 +24,7 @@ static int setup(void **state)
 	(void)state;
 	memset(&bus, 0, sizeof(bus));
 	hal_stub_console_reset();
-	return devbus_add(&bus, ns16550_create(NULL, BASE));
+	return devbus_add(&bus, ns16550_create(NULL, BASE, NS16550_SIZE));
 }
 
 static int teardown(void **state)

@@ -24,33 +24,26 @@ static const struct platform_device virt_devices[] = {
 	{ "pl011", VIRT_UART_BASE, PL011_SIZE },
 };
 
+/* A PL011 serves its 4 KiB whatever the window (the rest of a larger one reads as a hole). */
+static struct device *create_pl011(struct vm *vm, gpa_t base, uint64_t size)
+{
+	CV_UNUSED(size);
+	return pl011_create(vm, base);
+}
+
+static const struct device_model virt_models[] = {
+	{ "pl011", PL011_SIZE, false, create_pl011 },
+};
+
 const struct platform_desc vm_arch_platform = {
 	.arch = ARCH_AARCH64,
 	.devices = virt_devices,
 	.ndevices = ARRAY_SIZE(virt_devices),
+	.models = virt_models,
+	.nmodels = ARRAY_SIZE(virt_models),
 	.console = "pl011",
 	.halt_insn = "WFI",
 };
-struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base,
-				     uint64_t size, char *err, size_t errsize)
-{
-	if (strcmp(name, "pl011") == 0) {
-		if (size < PL011_SIZE) {
-			cv_snprintf(err, errsize, "pl011 at 0x%llx needs 0x%llx bytes, got 0x%llx",
-				    (unsigned long long)base, (unsigned long long)PL011_SIZE,
-				    (unsigned long long)size);
-			return NULL;
-		}
-		struct device *dev = pl011_create(vm, base);
-		if (!dev)
-			cv_snprintf(err, errsize, "out of memory");
-		return dev;
-	}
-	cv_snprintf(err, errsize, "emulated device '%s' is not known to cvisor on aarch64 "
-		    "(known: pl011)", name);
-	return NULL;
-}
-
 /* /cpus with one cpu@N per vCPU (enable-method psci), /psci, the clock. */
 int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 {

@@ -23,34 +23,19 @@ static const struct platform_device virt_devices[] = {
 	{ "ns16550a", VIRT_UART_BASE, NS16550_SIZE },
 };
 
+static const struct device_model virt_models[] = {
+	{ "ns16550a", 8, false, ns16550_create },
+};
+
 const struct platform_desc vm_arch_platform = {
 	.arch = ARCH_RISCV64,
 	.devices = virt_devices,
 	.ndevices = ARRAY_SIZE(virt_devices),
+	.models = virt_models,
+	.nmodels = ARRAY_SIZE(virt_models),
 	.console = "ns16550a",
 	.halt_insn = "WFI",
 };
-struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base,
-				     uint64_t size, char *err, size_t errsize)
-{
-	if (strcmp(name, "ns16550a") == 0) {
-		if (size < 8) {
-			cv_snprintf(err, errsize, "ns16550a at 0x%llx needs 8 bytes, got 0x%llx",
-				    (unsigned long long)base, (unsigned long long)size);
-			return NULL;
-		}
-		struct device *dev = ns16550_create(vm, base);
-		if (!dev)
-			cv_snprintf(err, errsize, "out of memory");
-		else
-			dev->size = size;
-		return dev;
-	}
-	cv_snprintf(err, errsize, "emulated device '%s' is not known to cvisor on riscv64 "
-		    "(known: ns16550a)", name);
-	return NULL;
-}
-
 /* /cpus (Linux bindings/riscv/cpus.yaml) with each hart's interrupt controller. */
 int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 {

@@ -28,13 +28,6 @@ static const struct platform_device pc_devices[] = {
 	{ "acpi-pm", PM1A_CNT_PORT, 2 },
 };
 
-const struct platform_desc vm_arch_platform = {
-	.arch = ARCH_X86_64,
-	.devices = pc_devices,
-	.ndevices = ARRAY_SIZE(pc_devices),
-	.console = "ns16550a",
-	.halt_insn = "HLT",
-};
 /*
  * PM1a control (ACPI 6.4, 4.8.3.2.1 "PM1 Control Registers"): SLP_EN with
  * SLP_TYP 0, the S5 (soft off) value of QEMU's q35 tables, powers off.
@@ -59,36 +52,35 @@ static int pm_write(struct device *dev, uint64_t offset, unsigned size, uint64_t
 
 static const struct device_ops pm_ops = { .read = pm_read, .write = pm_write };
 
-struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base,
-				     uint64_t size, char *err, size_t errsize)
+static struct device *create_pm(struct vm *vm, gpa_t base, uint64_t size)
 {
-	struct device *dev = NULL;
+	struct device *dev = hal_zalloc(sizeof(*dev));
 
-	if (strcmp(name, "ns16550a") == 0) {
-		dev = ns16550_create(vm, base);
-		if (dev)
-			dev->size = size;
-	} else if (strcmp(name, "acpi-pm") == 0) {
-		dev = hal_zalloc(sizeof(*dev));
-		if (dev) {
-			cv_strlcpy(dev->name, "acpi-pm", sizeof(dev->name));
-			dev->base = base;
-			dev->size = size;
-			dev->ops = &pm_ops;
-			dev->vm = vm;
-		}
-	} else {
-		cv_snprintf(err, errsize, "emulated device '%s' is not known to cvisor on x86_64 "
-			    "(known: ns16550a, acpi-pm)", name);
-		return NULL;
+	if (dev) {
+		cv_strlcpy(dev->name, "acpi-pm", sizeof(dev->name));
+		dev->base = base;
+		dev->size = size;
+		dev->ops = &pm_ops;
+		dev->vm = vm;
 	}
-	if (!dev) {
-		cv_snprintf(err, errsize, "out of memory");
-		return NULL;
-	}
-	dev->port_io = true; /* both are I/O port devices on a PC */
 	return dev;
 }
+
+/* Both are I/O port devices on a PC. */
+static const struct device_model pc_models[] = {
+	{ "ns16550a", 8, true, ns16550_create },
+	{ "acpi-pm", 2, true, create_pm },
+};
+
+const struct platform_desc vm_arch_platform = {
+	.arch = ARCH_X86_64,
+	.devices = pc_devices,
+	.ndevices = ARRAY_SIZE(pc_devices),
+	.models = pc_models,
+	.nmodels = ARRAY_SIZE(pc_models),
+	.console = "ns16550a",
+	.halt_insn = "HLT",
+};
 
 int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 {

@@ -23,6 +23,19 @@ struct platform_device {
 	uint64_t size;
 };
 
+/**
+ * A device model the platform offers: what an emu_devices entry of that
+ * name creates. The core checks the window's size against min_size and
+ * puts the device on the MMIO bus, or on the I/O port bus for port_io.
+ */
+struct device_model {
+	const char *name;  /**< the emu_devices name ("pl011", "ns16550a") */
+	uint64_t min_size; /**< bytes the smallest window must have */
+	bool port_io;      /**< an x86 I/O port device, not MMIO */
+	/** Creates the device for the window [base, base+size); NULL when out of memory. */
+	struct device *(*create)(struct vm *vm, gpa_t base, uint64_t size);
+};
+
 /** What the core and the HALs know of the architecture's guest platform: constants, as data. */
 struct platform_desc {
 	enum cv_arch arch; /**< the architecture this build of the core is for */
@@ -32,6 +45,9 @@ struct platform_desc {
 	 */
 	const struct platform_device *devices;
 	unsigned ndevices;
+	/** The device models a config may name in emu_devices. */
+	const struct device_model *models;
+	unsigned nmodels;
 	/** Name of the standard device that is the guest's console ("pl011"). */
 	const char *console;
 	/** The instruction that waits for an interrupt, for reports ("WFI", "HLT"). */
@@ -40,13 +56,6 @@ struct platform_desc {
 
 /** The platform of this build's architecture (src/arch/<arch>/platform.c). */
 extern const struct platform_desc vm_arch_platform;
-
-/**
- * Creates the device named name (an emu_devices entry) at [base, base+size).
- * Returns the device, or NULL with a reason in err when the name is unknown.
- */
-struct device *vm_arch_create_device(struct vm *vm, const char *name, gpa_t base,
-				     uint64_t size, char *err, size_t errsize);
 
 /** Puts a vCPU in its architectural reset state for the boot protocol. */
 void vcpu_arch_reset(struct vcpu *vcpu, gpa_t entry, gpa_t dtb);

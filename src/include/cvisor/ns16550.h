@@ -12,7 +12,11 @@
 /** Size of the register window on the MMIO bus (QEMU virt maps 0x100). */
 #define NS16550_SIZE 0x100
 
-/** Creates a 16550A at base for vm (registers one byte apart). Its output goes to hal_console_write(). */
-struct device *ns16550_create(struct vm *vm, gpa_t base);
+/**
+ * Creates a 16550A for vm in the window [base, base+size) (registers one
+ * byte apart, 8 of them; the rest of a larger window reads as zero).
+ * Its output goes to hal_console_write().
+ */
+struct device *ns16550_create(struct vm *vm, gpa_t base, uint64_t size);
 
 #endif
