@@ -290,19 +290,6 @@ int stage2_protect(struct stage2 *s2, gpa_t gpa, uint64_t size, unsigned perm)
 	return change_range(s2, gpa, size, (int)(perm & PERM_RWX));
 }
 
-static bool access_allowed(unsigned perm, enum access_kind access)
-{
-	switch (access) {
-	case ACCESS_READ:
-		return perm & PERM_READ;
-	case ACCESS_WRITE:
-		return perm & PERM_WRITE;
-	case ACCESS_FETCH:
-		return perm & PERM_EXEC;
-	}
-	return false;
-}
-
 int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access,
 		     struct s2_result *res, walk_cb cb, void *ctx)
 {
@@ -350,7 +337,7 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 			res->fault = FAULT_ACCESS_FLAG;
 			return -CV_EFAULT;
 		}
-		if (!access_allowed(step.info.perm, access)) {
+		if (!perm_allows(step.info.perm, access)) {
 			res->fault = FAULT_PERMISSION;
 			return -CV_EPERM;
 		}

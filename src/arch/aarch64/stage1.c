@@ -43,12 +43,6 @@ static unsigned level_shift(int level)
 	return 12 + 9 * (unsigned)(3 - level);
 }
 
-static bool allowed(unsigned perm, enum access_kind access)
-{
-	return access == ACCESS_READ ? perm & PERM_READ : access == ACCESS_WRITE ? perm & PERM_WRITE
-									  : perm & PERM_EXEC;
-}
-
 int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gva_t va,
 		     enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx)
 {
@@ -103,7 +97,7 @@ int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gv
 			res->fault = FAULT_ACCESS_FLAG;
 			return -CV_EFAULT;
 		}
-		if (!allowed(res->perm, access)) {
+		if (!perm_allows(res->perm, access)) {
 			res->fault = FAULT_PERMISSION;
 			return -CV_EPERM;
 		}

@@ -99,12 +99,6 @@ static void decode_pte(uint64_t pte, int level, const struct rv_s1_regs *r, stru
 	info->access_flag = pte & RV_PTE_A;
 }
 
-static bool allowed(unsigned perm, enum access_kind access)
-{
-	return access == ACCESS_READ ? perm & PERM_READ : access == ACCESS_WRITE ? perm & PERM_WRITE
-									  : perm & PERM_EXEC;
-}
-
 int rv_s1_translate(const struct addrspace *as, const struct rv_s1_regs *r, gva_t va,
 		    enum access_kind access, struct s1_result *res, walk_cb cb, void *ctx)
 {
@@ -148,7 +142,7 @@ int rv_s1_translate(const struct addrspace *as, const struct rv_s1_regs *r, gva_
 			continue;
 		uint64_t size = res->leaf_size;
 		/* Step 5: the leaf's permissions for this access. */
-		if (!allowed(res->perm, access)) {
+		if (!perm_allows(res->perm, access)) {
 			res->fault = FAULT_PERMISSION;
 			return -CV_EPERM;
 		}

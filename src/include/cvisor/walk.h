@@ -25,6 +25,13 @@ struct vcpu;
 /** Access permissions of a mapping, at either stage. */
 enum mem_perm { PERM_READ = 1, PERM_WRITE = 2, PERM_EXEC = 4, PERM_RWX = 7 };
 
+/** True if a leaf with permissions perm (enum mem_perm bits) allows access. */
+static inline bool perm_allows(unsigned perm, enum access_kind access)
+{
+	unsigned need = access == ACCESS_READ ? PERM_READ : access == ACCESS_WRITE ? PERM_WRITE : PERM_EXEC;
+	return (perm & need) != 0;
+}
+
 /** Memory type of a stage-2 mapping. */
 enum s2_memtype { S2_MEM_NORMAL, S2_MEM_DEVICE };
 
