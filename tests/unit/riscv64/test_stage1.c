@@ -20,6 +20,8 @@
 
 #include <arch/stage1.h>
 
+#include "pte.h"
+
 #include "../walk_record.h"
 
 #define RAM 0x80000000ULL
@@ -30,16 +32,6 @@
 #define L1_48 0x80104000ULL
 #define NOT_RAM 0x10000000ULL /* a GPA with no RAM */
 
-/* PTE bits (4.4.1). */
-#define V 0x01ULL
-#define R 0x02ULL
-#define W 0x04ULL
-#define X 0x08ULL
-#define U 0x10ULL
-#define A 0x40ULL
-#define D 0x80ULL
-/* PPN field of a PTE for physical address pa: pa >> 12, shifted to bit 10. */
-#define PPN(pa) (((pa) >> 12) << 10)
 
 static struct addrspace as;
 static struct rv_s1_regs sv39, sv48;

@@ -35,6 +35,8 @@
 
 #include <arch/stage1.h>
 
+#include "pte.h"
+
 #define RAM 0x80000000ULL
 #define RAM_SIZE 0x1000000ULL
 #define TABLES (RAM + 0x1000)      /* table pages, allocated upwards */
@@ -53,15 +55,6 @@
 #define U_STORE 0x410
 #define U_FETCH 0x420
 
-/* PTE bits (Privileged 4.4.1). */
-#define V 0x01ULL
-#define R 0x02ULL
-#define W 0x04ULL
-#define X 0x08ULL
-#define U 0x10ULL
-#define A 0x40ULL
-#define D 0x80ULL
-#define PPN(pa) (((pa) >> 12) << 10)
 
 #define INSN_NOP 0x00000013u
 #define MSTATUS_MPP_S 0x800ULL
