@@ -28,6 +28,8 @@
 
 #include <arch/stage1.h>
 
+#include "../uc_probe.h"
+
 #define RAM 0x40000000ULL
 #define RAM_SIZE 0x1000000ULL
 #define CODE RAM
@@ -51,20 +53,9 @@ static uint8_t *ram;                /* host view of RAM */
 static gpa_t next_table = TABLES;
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-/* Outcome of one access in Unicorn. */
-struct outcome {
-	int intno;          /* exception taken: 3 prefetch abort, 4 data abort, 7 BRK; 0 none */
-	bool mmio;          /* reached a catch-all window */
-	uint64_t mmio_addr;
-};
-static struct outcome got;
-
 static uint64_t next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return uc_probe_rand(&rng);
 }
 
 static void put(gpa_t table, unsigned index, uint64_t desc)
@@ -125,59 +116,20 @@ static void fill_l2(gpa_t t)
 	}
 }
 
-static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
-{
-	(void)size;
-	if (!got.mmio) /* the first piece: Unicorn splits 8-byte accesses in two */
-		got.mmio_addr = (uint64_t)(uintptr_t)user + offset;
-	got.mmio = true;
-	uc_emu_stop(uc);
-	return 0;
-}
-
-static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
-{
-	(void)size;
-	(void)value;
-	if (!got.mmio) /* the first piece: Unicorn splits 8-byte accesses in two */
-		got.mmio_addr = (uint64_t)(uintptr_t)user + offset;
-	got.mmio = true;
-	uc_emu_stop(uc);
-}
-
-static void on_intr(uc_engine *uc, uint32_t intno, void *user)
-{
-	(void)user;
-	if (!got.intno)
-		got.intno = (int)intno;
-	uc_emu_stop(uc);
-}
-
 static void cp_write(uc_engine *uc, int op0, int op1, int crn, int crm, int op2, uint64_t val)
 {
 	uc_arm64_cp_reg r = { .crn = crn, .crm = crm, .op0 = op0, .op1 = op1, .op2 = op2, .val = val };
 	assert_int_equal(uc_reg_write(uc, UC_ARM64_REG_CP_REG, &r), UC_ERR_OK);
 }
 
-static void catch_all(uc_engine *uc, uint64_t base, uint64_t size)
-{
-	assert_int_equal(uc_mmio_map(uc, base, size, on_mmio_read, (void *)(uintptr_t)base,
-				     on_mmio_write, (void *)(uintptr_t)base), UC_ERR_OK);
-	assert_int_equal(uc_mem_protect(uc, base, size, UC_PROT_ALL), UC_ERR_OK);
-}
-
 static uc_engine *open_cpu(void)
 {
 	uc_engine *uc;
-	uc_hook h;
 
 	assert_int_equal(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc), UC_ERR_OK);
 	uc_ctl_set_cpu_model(uc, UC_CPU_ARM64_A72);
 	cp_write(uc, 3, 6, 1, 1, 0, 1ULL << 10);                  /* SCR_EL3.RW: EL1 is AArch64 */
-	assert_int_equal(uc_mem_map_ptr(uc, RAM, RAM_SIZE, UC_PROT_ALL, ram), UC_ERR_OK);
-	catch_all(uc, 0, RAM);
-	catch_all(uc, RAM + RAM_SIZE, 0xfffffffffffff000ULL - (RAM + RAM_SIZE));
-	assert_int_equal(uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)on_intr, NULL, 1, 0), UC_ERR_OK);
+	uc_probe_map(uc, RAM, RAM_SIZE, ram);
 	cp_write(uc, 3, 0, 10, 2, 0, 0xff);                       /* MAIR_EL1: Attr0 normal */
 	cp_write(uc, 3, 0, 2, 0, 2, regs.tcr);
 	cp_write(uc, 3, 0, 2, 0, 0, regs.ttbr0);
@@ -248,12 +200,12 @@ static int teardown(void **state)
 
 static void run(uc_engine *uc, uint64_t pc, uint64_t x1, uint64_t x2)
 {
-	memset(&got, 0, sizeof(got));
+	memset(&uc_got, 0, sizeof(uc_got));
 	uc_reg_write(uc, UC_ARM64_REG_X1, &x1);
 	uc_reg_write(uc, UC_ARM64_REG_X2, &x2);
 	uc_err e = uc_emu_start(uc, pc, 0, 0, 4);
-	if (e != UC_ERR_OK && !got.intno && !got.mmio)
-		got.intno = -(int)e;
+	if (e != UC_ERR_OK && !uc_got.intno && !uc_got.mmio)
+		uc_got.intno = -(int)e;
 }
 
 /* Checks one VA: load, store and fetch agree with the walker. Returns how many leaves it hit. */
@@ -269,21 +221,21 @@ static unsigned check_va(uc_engine *uc, uint64_t va)
 	run(uc, CODE, va, 0);
 	snprintf(what, sizeof(what), "load at VA 0x%llx", (unsigned long long)va);
 	if (rc < 0) {
-		if (got.intno != 4)
+		if (uc_got.intno != 4)
 			fail_msg("%s: walker faults (kind %d, level %d), Unicorn gave intno %d mmio %d",
-				 what, res.fault, res.level, got.intno, got.mmio);
+				 what, res.fault, res.level, uc_got.intno, uc_got.mmio);
 	} else if (res.gpa >= RAM && res.gpa < RAM + RAM_SIZE) {
 		uint64_t want;
 		memcpy(&want, ram + (res.gpa - RAM), 8);
 		uc_reg_read(uc, UC_ARM64_REG_X0, &x0);
-		if (got.intno != 7 || x0 != want)
+		if (uc_got.intno != 7 || x0 != want)
 			fail_msg("%s: walker gives GPA 0x%llx (0x%llx), Unicorn read 0x%llx (intno %d)",
 				 what, (unsigned long long)res.gpa, (unsigned long long)want,
-				 (unsigned long long)x0, got.intno);
-	} else if (!got.mmio || got.mmio_addr != res.gpa) {
+				 (unsigned long long)x0, uc_got.intno);
+	} else if (!uc_got.mmio || uc_got.mmio_addr != res.gpa) {
 		fail_msg("%s: walker gives GPA 0x%llx outside RAM, Unicorn: mmio %d at 0x%llx, intno %d",
-			 what, (unsigned long long)res.gpa, got.mmio, (unsigned long long)got.mmio_addr,
-			 got.intno);
+			 what, (unsigned long long)res.gpa, uc_got.mmio, (unsigned long long)uc_got.mmio_addr,
+			 uc_got.intno);
 	}
 	unsigned leaves = rc == 0;
 
@@ -294,18 +246,18 @@ static unsigned check_va(uc_engine *uc, uint64_t va)
 		run(uc, CODE + 8, va, marker);
 		snprintf(what, sizeof(what), "store at VA 0x%llx", (unsigned long long)va);
 		if (rc < 0) {
-			if (got.intno != 4)
+			if (uc_got.intno != 4)
 				fail_msg("%s: walker faults (kind %d), Unicorn gave intno %d mmio %d", what,
-					 res.fault, got.intno, got.mmio);
+					 res.fault, uc_got.intno, uc_got.mmio);
 		} else if (res.gpa < RAM + RAM_SIZE) {
 			memcpy(&after, ram + (res.gpa - RAM), 8);
-			if (got.intno != 7 || after != marker)
+			if (uc_got.intno != 7 || after != marker)
 				fail_msg("%s: walker gives GPA 0x%llx, Unicorn stored elsewhere (intno %d)",
-					 what, (unsigned long long)res.gpa, got.intno);
+					 what, (unsigned long long)res.gpa, uc_got.intno);
 			memcpy(ram + (res.gpa - RAM), &res.gpa, 8); /* put the tag back */
 			uint64_t tag_pa = res.gpa & ~0xfffULL;
 			memcpy(ram + (tag_pa - RAM) + TAG_OFF, &tag_pa, 8);
-		} else if (!got.mmio || got.mmio_addr != res.gpa) {
+		} else if (!uc_got.mmio || uc_got.mmio_addr != res.gpa) {
 			fail_msg("%s: walker gives GPA 0x%llx outside RAM, Unicorn did not go there", what,
 				 (unsigned long long)res.gpa);
 		}
@@ -317,12 +269,12 @@ static unsigned check_va(uc_engine *uc, uint64_t va)
 	if (rc < 0 || (res.gpa >= DATA && res.gpa < RAM + RAM_SIZE)) {
 		run(uc, page, 0, 0);
 		snprintf(what, sizeof(what), "fetch at VA 0x%llx", (unsigned long long)page);
-		if (rc < 0 && got.intno != 3)
+		if (rc < 0 && uc_got.intno != 3)
 			fail_msg("%s: walker faults (kind %d), Unicorn gave intno %d", what, res.fault,
-				 got.intno);
-		if (rc == 0 && got.intno != 7)
+				 uc_got.intno);
+		if (rc == 0 && uc_got.intno != 7)
 			fail_msg("%s: walker gives GPA 0x%llx, Unicorn gave intno %d", what,
-				 (unsigned long long)res.gpa, got.intno);
+				 (unsigned long long)res.gpa, uc_got.intno);
 	}
 	return leaves;
 }

@@ -35,6 +35,8 @@
 
 #include <arch/stage1.h>
 
+#include "../uc_probe.h"
+
 #include "pte.h"
 
 #define RAM 0x80000000ULL
@@ -65,24 +67,12 @@ static gpa_t next_table = TABLES;
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 static uint64_t satp39, satp48;
 
-/* Outcome of one access in Unicorn. */
-struct outcome {
-	int intno;          /* exception taken: 12/13/15 page faults; 0 none */
-	bool mmio;          /* reached a catch-all window */
-	uint64_t mmio_addr;
-	int err;            /* uc_emu_start's error, if any */
-};
-static struct outcome got;
-
 /* What was compared. */
 static unsigned n_cases, n_ok, n_fault, n_mmio, n_set_a, n_set_d, n_fetch_mmio;
 
 static uint64_t next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return uc_probe_rand(&rng);
 }
 
 static void put(gpa_t table, unsigned index, uint64_t pte)
@@ -158,46 +148,11 @@ static void fill_l2(gpa_t t)
 	}
 }
 
-static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
-{
-	(void)size;
-	if (!got.mmio) /* the first piece: Unicorn splits 8-byte accesses in two */
-		got.mmio_addr = (uint64_t)(uintptr_t)user + offset;
-	got.mmio = true;
-	uc_emu_stop(uc);
-	return 0;
-}
-
-static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
-{
-	(void)size;
-	(void)value;
-	if (!got.mmio)
-		got.mmio_addr = (uint64_t)(uintptr_t)user + offset;
-	got.mmio = true;
-	uc_emu_stop(uc);
-}
-
-static void on_intr(uc_engine *uc, uint32_t intno, void *user)
-{
-	(void)user;
-	if (!got.intno)
-		got.intno = (int)intno;
-	uc_emu_stop(uc);
-}
-
-static void catch_all(uc_engine *uc, uint64_t base, uint64_t size)
-{
-	assert_int_equal(uc_mmio_map(uc, base, size, on_mmio_read, (void *)(uintptr_t)base,
-				     on_mmio_write, (void *)(uintptr_t)base), UC_ERR_OK);
-	assert_int_equal(uc_mem_protect(uc, base, size, UC_PROT_ALL), UC_ERR_OK);
-}
-
 static void run(uc_engine *uc, uint64_t pc, uint64_t until)
 {
-	memset(&got, 0, sizeof(got));
+	memset(&uc_got, 0, sizeof(uc_got));
 	uc_err e = uc_emu_start(uc, pc, until, 0, 64);
-	got.err = (int)e;
+	uc_got.err = (int)e;
 }
 
 static void set(uc_engine *uc, int reg, uint64_t v)
@@ -213,19 +168,15 @@ static void set(uc_engine *uc, int reg, uint64_t v)
 static uc_engine *open_cpu(uint64_t mpp, uint64_t satp, uint64_t entry)
 {
 	uc_engine *uc;
-	uc_hook h;
 
 	assert_int_equal(uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &uc), UC_ERR_OK);
-	assert_int_equal(uc_mem_map_ptr(uc, RAM, RAM_SIZE, UC_PROT_ALL, ram), UC_ERR_OK);
-	catch_all(uc, 0, RAM);
-	catch_all(uc, RAM + RAM_SIZE, 0xfffffffffffff000ULL - (RAM + RAM_SIZE));
-	assert_int_equal(uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)on_intr, NULL, 1, 0), UC_ERR_OK);
+	uc_probe_map(uc, RAM, RAM_SIZE, ram);
 	set(uc, UC_RISCV_REG_T0, mpp);
 	set(uc, UC_RISCV_REG_T1, entry);
 	set(uc, UC_RISCV_REG_T2, satp);
 	run(uc, RAM + M_ENTRY, entry);
-	assert_int_equal(got.err, UC_ERR_OK);
-	assert_int_equal(got.intno, 0);
+	assert_int_equal(uc_got.err, UC_ERR_OK);
+	assert_int_equal(uc_got.intno, 0);
 	return uc;
 }
 
@@ -323,28 +274,28 @@ static void compare(const char *mode, uint64_t va, enum access_kind access, int 
 	n_cases++;
 	if (rc == -CV_EFAULT && res->fault == FAULT_TABLE_NOT_RAM) {
 		/* A table not in RAM: Unicorn's walk reads it from the catch-all window. */
-		if (!got.mmio || got.mmio_addr != res->gpa)
+		if (!uc_got.mmio || uc_got.mmio_addr != res->gpa)
 			fail_msg("%s: walker reads a table entry at GPA 0x%llx outside RAM; Unicorn: mmio %d at "
-				 "0x%llx, intno %d", what, (unsigned long long)res->gpa, got.mmio,
-				 (unsigned long long)got.mmio_addr, got.intno);
+				 "0x%llx, intno %d", what, (unsigned long long)res->gpa, uc_got.mmio,
+				 (unsigned long long)uc_got.mmio_addr, uc_got.intno);
 		n_mmio++;
 		return;
 	}
 	if (rc < 0) {
-		if (got.intno != fault_intno(access) || got.mmio)
+		if (uc_got.intno != fault_intno(access) || uc_got.mmio)
 			fail_msg("%s: walker faults (kind %s, level %d), Unicorn: intno %d, mmio %d at 0x%llx, "
-				 "err %d", what, walk_fault_name(res->fault), res->level, got.intno, got.mmio,
-				 (unsigned long long)got.mmio_addr, got.err);
+				 "err %d", what, walk_fault_name(res->fault), res->level, uc_got.intno, uc_got.mmio,
+				 (unsigned long long)uc_got.mmio_addr, uc_got.err);
 		n_fault++;
 		return;
 	}
-	if (got.intno)
+	if (uc_got.intno)
 		fail_msg("%s: walker gives GPA 0x%llx, Unicorn took exception %d", what,
-			 (unsigned long long)res->gpa, got.intno);
+			 (unsigned long long)res->gpa, uc_got.intno);
 	if (res->gpa < RAM || res->gpa >= RAM + RAM_SIZE) {
-		if (!got.mmio || got.mmio_addr != (access == ACCESS_FETCH ? res->gpa & ~3ULL : res->gpa))
+		if (!uc_got.mmio || uc_got.mmio_addr != (access == ACCESS_FETCH ? res->gpa & ~3ULL : res->gpa))
 			fail_msg("%s: walker gives GPA 0x%llx outside RAM, Unicorn: mmio %d at 0x%llx", what,
-				 (unsigned long long)res->gpa, got.mmio, (unsigned long long)got.mmio_addr);
+				 (unsigned long long)res->gpa, uc_got.mmio, (unsigned long long)uc_got.mmio_addr);
 		n_mmio++;
 		n_fetch_mmio += access == ACCESS_FETCH;
 	} else if (access != ACCESS_FETCH && value != *(uint64_t *)(ram + (res->gpa - RAM))) {
