@@ -90,7 +90,7 @@ static bool allowed(const struct x86_s1_regs *r, const struct walk *w, enum acce
 	return true;
 }
 
-/* What the page allows at r->cpl, as S2_* bits (for the shadow and the trace). */
+/* What the page allows at r->cpl, as PERM_* bits (for the shadow and the trace). */
 static unsigned rights(const struct x86_s1_regs *r, const struct walk *w)
 {
 	unsigned perm = 0;

@@ -128,7 +128,7 @@ enum cvisor_hypercall {
 	CVISOR_HC_PUTCHAR = 1,   /**< writes byte arg0 to the VM's console; ret0 = 0 */
 	CVISOR_HC_ADD = 2,       /**< ret0 = arg0 + arg1 + arg2 (a round-trip check) */
 	CVISOR_HC_VCPU_ID = 3,   /**< ret0 = the calling vCPU's index */
-	CVISOR_HC_MEM_PROTECT = 4, /**< stage-2 permissions arg2 (S2_*) for [arg0, arg0+arg1); ret0 = 0 or an error below */
+	CVISOR_HC_MEM_PROTECT = 4, /**< stage-2 permissions arg2 (PERM_* bits) for [arg0, arg0+arg1); ret0 = 0 or an error below */
 	CVISOR_HC_LAST = CVISOR_HC_MEM_PROTECT,
 };
 /** Status returned for an unknown hypercall (SMCCC NOT_SUPPORTED, as int64 -1). */
@@ -140,7 +140,7 @@ enum cvisor_hypercall {
 
 /**
  * Changes the stage-2 permissions of [gpa, gpa+size) of the VM's RAM to
- * perm (S2_* bits, at least PERM_READ, within what the region was given by
+ * perm (PERM_* bits, at least PERM_READ, within what the region was given by
  * the config) and tells the HAL (hal_vm_stage2_changed). Returns 0,
  * -CV_EINVAL (not page aligned, not inside one RAM region, no read) or
  * -CV_EPERM (more than the config grants).

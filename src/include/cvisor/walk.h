@@ -7,7 +7,7 @@
  *        (--trace=walks) that shows a student GVA -> GPA -> HPA level by
  *        level.
  *
- * The guest's own (stage-1) walkers live in src/arch/<arch>/s1.c:
+ * The guest's own (stage-1) walkers live in src/arch/<arch>/stage1.c:
  * a64_s1_translate(), rv_s1_translate(), x86_s1_translate(). They read the
  * guest's tables through the address space, so every table read itself
  * goes through stage 2, as on hardware. The stage-2 walker is

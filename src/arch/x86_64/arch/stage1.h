@@ -8,7 +8,7 @@
  *
  * Unicorn 2.0.1 walks the guest's tables but then reads and writes data
  * at the *virtual* address, so the x86 simulator shadows the guest's
- * translation (src/sim/x86_64/shadow.c) and fills each shadow entry with
+ * translation (src/sim/x86_64/mmu.c) and fills each shadow entry with
  * this walker. Tables are read from guest memory through the address
  * space, that is through stage 2 (EPT): the walk is GVA -> GPA.
  *
