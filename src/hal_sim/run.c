@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Running VMs side by side: one host thread per vCPU (the core's run loop
- * on each), a watchdog thread for --max-seconds, and, when every VM has
- * stopped, one report line per VM that did not power itself off.
+ * on each), a watchdog thread for --max-seconds, SIGINT and SIGTERM, and,
+ * when every VM has stopped, one report line per VM that did not power
+ * itself off.
  */
-#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>
@@ -25,39 +27,71 @@ static void *vcpu_thread(void *arg)
 struct watchdog {
 	struct vm **vms;
 	unsigned nvms;
-	double seconds;
+	double seconds; /* the time limit, 0 for none */
+	sigset_t signals; /* SIGINT, SIGTERM and SIGUSR1 (wake-up), blocked in every other thread */
 	pthread_mutex_t lock;
-	pthread_cond_t done_cv;
 	bool done;
 };
 
-/* Stops every VM still running when the time limit runs out. */
+/* How long the watchdog waits for a signal before it looks at the clock again. */
+#define WATCH_SLICE_NS 50000000L
+
+static double now_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static bool watch_done(struct watchdog *w)
+{
+	pthread_mutex_lock(&w->lock);
+	bool done = w->done;
+	pthread_mutex_unlock(&w->lock);
+	return done;
+}
+
+/* Stops every VM still running, each with the same reason. */
+static void stop_all(struct watchdog *w, const char *reason)
+{
+	for (unsigned i = 0; i < w->nvms; i++)
+		vm_stop(w->vms[i], VM_FAILED, "%s", reason);
+}
+
+/*
+ * The watchdog: stops every VM still running when the time limit runs
+ * out, or when cvisor gets SIGINT (Ctrl-C) or SIGTERM. Each VM then ends
+ * with its one-line report and cvisor with its normal exit status. A
+ * second signal ends cvisor at once, for a VM that would not stop.
+ */
 static void *watchdog_thread(void *arg)
 {
 	struct watchdog *w = arg;
-	struct timespec until;
+	double deadline = w->seconds > 0 ? now_seconds() + w->seconds : 0;
+	bool stopped = false;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += (time_t)w->seconds;
-	until.tv_nsec += (long)((w->seconds - (double)(time_t)w->seconds) * 1e9);
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
+	while (!watch_done(w)) {
+		struct timespec slice = { 0, WATCH_SLICE_NS };
+		int sig = sigtimedwait(&w->signals, NULL, &slice);
+		if (sig == SIGUSR1)
+			continue; /* woken up: every VM has ended */
+		if (sig > 0 && stopped) {
+			fprintf(stderr, "cvisor: %s while the VMs are stopping: exiting without waiting for them\n",
+				sig == SIGINT ? "SIGINT" : "SIGTERM");
+			_exit(CLI_VM_FAILED);
+		}
+		if (sig > 0) {
+			stop_all(w, sig == SIGINT ? "interrupted (SIGINT, Ctrl-C)" : "terminated (SIGTERM)");
+			stopped = true;
+		} else if (!stopped && deadline > 0 && now_seconds() >= deadline) {
+			/* vm_stop() formats with cv_snprintf, which has no floating point. */
+			char reason[80];
+			snprintf(reason, sizeof(reason),
+				 "still running after the time limit of %g s (--max-seconds)", w->seconds);
+			stop_all(w, reason);
+			stopped = true;
+		}
 	}
-	pthread_mutex_lock(&w->lock);
-	while (!w->done)
-		if (pthread_cond_timedwait(&w->done_cv, &w->lock, &until) == ETIMEDOUT)
-			break;
-	bool done = w->done;
-	pthread_mutex_unlock(&w->lock);
-	if (done)
-		return NULL;
-	/* vm_stop() formats with cv_snprintf, which has no floating point. */
-	char limit[32];
-	snprintf(limit, sizeof(limit), "%g", w->seconds);
-	for (unsigned i = 0; i < w->nvms; i++)
-		vm_stop(w->vms[i], VM_FAILED, "still running after the time limit of %s s (--max-seconds)",
-			limit);
 	return NULL;
 }
 
@@ -96,12 +130,18 @@ static int report_vm(const struct vm *vm, const struct run_opts *o)
 int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 {
 	pthread_t threads[MAX_VMS], wd;
-	struct watchdog w = { vms, n, o->max_seconds, PTHREAD_MUTEX_INITIALIZER,
-			      PTHREAD_COND_INITIALIZER, false };
+	struct watchdog w = { .vms = vms, .nvms = n, .seconds = o->max_seconds,
+			      .lock = PTHREAD_MUTEX_INITIALIZER };
 	char err[300];
 	int status = CLI_OK;
 	bool started[MAX_VMS] = { false };
 
+	/* Only the watchdog takes SIGINT and SIGTERM: block them before any vCPU thread exists. */
+	sigemptyset(&w.signals);
+	sigaddset(&w.signals, SIGINT);
+	sigaddset(&w.signals, SIGTERM);
+	sigaddset(&w.signals, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &w.signals, NULL);
 	for (unsigned i = 0; i < n; i++) {
 		vms[i]->trace = o->trace;
 		if (vm_boot(vms[i], err, sizeof(err)) < 0) {
@@ -111,16 +151,15 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 		}
 		started[i] = pthread_create(&threads[i], NULL, vcpu_thread, vms[i]->vcpus[0]) == 0;
 	}
-	if (o->max_seconds > 0)
-		pthread_create(&wd, NULL, watchdog_thread, &w);
+	bool watching = pthread_create(&wd, NULL, watchdog_thread, &w) == 0;
 	for (unsigned i = 0; i < n; i++)
 		if (started[i])
 			pthread_join(threads[i], NULL);
-	if (o->max_seconds > 0) {
+	if (watching) {
 		pthread_mutex_lock(&w.lock);
 		w.done = true;
-		pthread_cond_signal(&w.done_cv);
 		pthread_mutex_unlock(&w.lock);
+		pthread_kill(wd, SIGUSR1);
 		pthread_join(wd, NULL);
 	}
 	for (unsigned i = 0; i < n; i++)
@@ -134,4 +173,3 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 		}
 	return status;
 }
-

@@ -6,9 +6,12 @@
  *        following stage 2, and the helpers the architectures report
  *        exits and guest exceptions with.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
@@ -17,6 +20,9 @@
 
 /* uc_emu_start needs an end address; no guest executes this one. */
 #define NEVER_PC 0xfffffffffffffffcULL
+
+static void kickable_add(struct sim_cpu *c);
+static void kickable_remove(struct sim_cpu *c);
 
 int sim_cpu_create(struct vcpu *vcpu, const struct sim_config *cfg, struct sim_cpu **out)
 {
@@ -31,6 +37,7 @@ int sim_cpu_create(struct vcpu *vcpu, const struct sim_config *cfg, struct sim_c
 		sim_cpu_destroy(c);
 		return rc;
 	}
+	kickable_add(c);
 	*out = c;
 	return 0;
 }
@@ -39,6 +46,7 @@ void sim_cpu_destroy(struct sim_cpu *c)
 {
 	if (!c)
 		return;
+	kickable_remove(c);
 	if (c->uc)
 		uc_close(c->uc);
 	free(c);
@@ -69,17 +77,103 @@ int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit)
 			return 0;
 		}
 	}
+	c->in_guest = true;
 	uc_err err = uc_emu_start(c->uc, start, NEVER_PC, 0, 0);
+	c->in_guest = false;
 	sim_arch_leave(c);
 	sim_arch_stopped(c, err, exit);
 	c->kicked = false;
 	return 0;
 }
 
+/* ---- Kicks that always land --------------------------------------------- */
+
+/*
+ * uc_emu_stop() asks Unicorn to leave the guest at the next block boundary,
+ * and may be called from any thread. Unicorn 2.0.1 forgets that request in
+ * two cases: uc_emu_start() clears it when it starts, and a PC written with
+ * uc_reg_write() inside a hook (every exception the simulator delivers to
+ * the guest does that) makes its run loop clear it and go on
+ * (qemu/softmmu/cpus.c, `quit_request`). A guest whose exception handler
+ * returns to the instruction that trapped would then never stop, and a
+ * time limit would be lost. So a kick is repeated every KICK_RETRY_NS by
+ * one thread, the kick repeater, until the CPU's own thread has seen it:
+ * sim_cpu_run() clears `kicked` when uc_emu_start() returns.
+ */
+#define KICK_RETRY_NS 1000000L
+
+static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t kick_cv = PTHREAD_COND_INITIALIZER;
+static struct sim_cpu *kickable; /* every CPU, linked by next_kickable */
+static bool repeater_started;
+
+/* Stops again every CPU still in the guest with a kick it has not seen. */
+static void *kick_repeater(void *arg)
+{
+	sigset_t all;
+
+	(void)arg;
+	sigfillset(&all); /* signals are for the host's own threads (hal_sim) */
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&kick_lock);
+	for (;;) {
+		bool outstanding = false;
+		for (struct sim_cpu *c = kickable; c; c = c->next_kickable) {
+			if (!c->kicked)
+				continue;
+			outstanding = true;
+			if (c->in_guest)
+				uc_emu_stop(c->uc);
+		}
+		if (!outstanding) {
+			pthread_cond_wait(&kick_cv, &kick_lock);
+			continue;
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += KICK_RETRY_NS;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&kick_cv, &kick_lock, &until);
+	}
+	return NULL;
+}
+
+static void kickable_add(struct sim_cpu *c)
+{
+	pthread_mutex_lock(&kick_lock);
+	if (!repeater_started) {
+		pthread_t t;
+		repeater_started = pthread_create(&t, NULL, kick_repeater, NULL) == 0;
+		if (repeater_started)
+			pthread_detach(t);
+	}
+	c->next_kickable = kickable;
+	kickable = c;
+	pthread_mutex_unlock(&kick_lock);
+}
+
+/* After this the repeater no longer touches c (its engine can be closed). */
+static void kickable_remove(struct sim_cpu *c)
+{
+	pthread_mutex_lock(&kick_lock);
+	for (struct sim_cpu **p = &kickable; *p; p = &(*p)->next_kickable)
+		if (*p == c) {
+			*p = c->next_kickable;
+			break;
+		}
+	pthread_mutex_unlock(&kick_lock);
+}
+
 void sim_cpu_kick(struct sim_cpu *c)
 {
 	c->kicked = true;
 	uc_emu_stop(c->uc);
+	pthread_mutex_lock(&kick_lock);
+	pthread_cond_signal(&kick_cv);
+	pthread_mutex_unlock(&kick_lock);
 }
 
 /*

@@ -30,6 +30,8 @@ struct sim_cpu {
 	struct vcpu_exit pending;    /**< a stop-type exit for sim_cpu_run() to return */
 	bool have_pending;
 	volatile bool kicked;        /**< sim_cpu_kick() asked the CPU to leave the guest */
+	volatile bool in_guest;      /**< inside uc_emu_start() */
+	struct sim_cpu *next_kickable; /**< the list the kick repeater walks (cpu.c) */
 	bool s2_changed;             /**< stage 2 changed: follow it before running */
 	unsigned storm_count;        /**< guest exceptions in a row inside its own handler */
 };

@@ -231,3 +231,35 @@ case_stats() {
 		shift 3
 	done
 }
+
+# run_cvisor_signal CASE SIGNAL TEXT ARGS...: starts build/cvisor in the
+# background, waits (up to 20 s) for TEXT on its console, sends it SIGNAL
+# (INT, TERM) and waits for it to end; RC is its exit status, or 124 when it
+# did not end within 20 s of the signal (then it is killed).
+run_cvisor_signal() {
+	CASE=$1
+	sig=$2
+	text=$3
+	shift 3
+	"$CVISOR" "$@" </dev/null >"$OUT" 2>"$ERR" &
+	pid=$!
+	n=0
+	while [ $n -lt 200 ] && ! grep -qF -- "$text" "$OUT" && kill -0 $pid 2>/dev/null; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	kill -s "$sig" $pid 2>/dev/null
+	n=0
+	while [ $n -lt 200 ] && kill -0 $pid 2>/dev/null; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if kill -0 $pid 2>/dev/null; then
+		kill -s KILL $pid 2>/dev/null
+		wait $pid
+		RC=124
+	else
+		wait $pid
+		RC=$?
+	fi
+}
