@@ -21,15 +21,19 @@ expect_neighbour() {
 }
 
 # expect_limit VM WHY GUEST SYMBOL...: VM's report gives WHY and names where
-# vCPU 0 was: one of the instructions of GUEST's loop (its SYMBOLs), up to
-# the line's end.
+# vCPU 0 was: one of the instructions of GUEST's loop (its SYMBOLs, or
+# SYMBOL+OFFSET such as the vector vectors+0x200), up to the line's end.
 expect_limit() {
 	vm=$1
 	why=$2
 	guest=$3
 	shift 3
 	pcs=
-	for s in "$@"; do pcs="$pcs${pcs:+|}$(hex "$(sym "$guest" "$s")")"; done
+	for s in "$@"; do
+		a=$(sym "$guest" "${s%+*}")
+		case $s in *+*) a=$(printf '%x' $((0x$a + ${s#*+}))) ;; esac
+		pcs="$pcs${pcs:+|}$(hex "$a")"
+	done
 	expect_stopped "$vm" "$why; vCPU 0 was at PC ($pcs)\$"
 }
 
@@ -41,7 +45,7 @@ run_cvisor udf_loop run --max-seconds 1 $CFG/hostile_udf_loop.toml $CFG/hello.to
 expect_rc 1
 expect_out "[hostile_udf_loop] hostile_udf_loop: looping on UDF"
 expect_limit hostile_udf_loop "still running after the time limit of 1 s \\(--max-seconds\\)" \
-	hostile_udf_loop udf_insn sync_handler
+	hostile_udf_loop udf_insn vectors+0x200 sync_handler
 expect_neighbour
 
 # SVC in a loop, each taken by the guest's handler.
@@ -49,16 +53,16 @@ run_cvisor svc_loop run --max-seconds 1 $CFG/hostile_svc_loop.toml $CFG/hello.to
 expect_rc 1
 expect_out "[hostile_svc_loop] hostile_svc_loop: looping on SVC"
 expect_limit hostile_svc_loop "still running after the time limit of 1 s \\(--max-seconds\\)" \
-	hostile_svc_loop svc_loop svc_next sync_handler
+	hostile_svc_loop svc_loop svc_next vectors+0x200 sync_handler
 expect_neighbour
 
 # Ctrl-C and SIGTERM stop every VM, each with its report, and cvisor exits 1.
 run_cvisor_signal sigint INT "looping on SVC" run $CFG/hostile_svc_loop.toml $CFG/spin.toml
 expect_rc 1
-expect_limit hostile_svc_loop "interrupted \\(SIGINT, Ctrl-C\\)" hostile_svc_loop svc_loop svc_next sync_handler
+expect_limit hostile_svc_loop "interrupted \\(SIGINT, Ctrl-C\\)" hostile_svc_loop svc_loop svc_next vectors+0x200 sync_handler
 expect_stopped spin "interrupted \\(SIGINT, Ctrl-C\\); vCPU 0 was at PC 0x[0-9a-f]+\$"
 run_cvisor_signal sigterm TERM "looping on UDF" run $CFG/hostile_udf_loop.toml
 expect_rc 1
-expect_limit hostile_udf_loop "terminated \\(SIGTERM\\)" hostile_udf_loop udf_insn sync_handler
+expect_limit hostile_udf_loop "terminated \\(SIGTERM\\)" hostile_udf_loop udf_insn vectors+0x200 sync_handler
 
 finish
