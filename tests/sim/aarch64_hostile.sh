@@ -56,6 +56,18 @@ expect_limit hostile_svc_loop "still running after the time limit of 1 s \\(--ma
 	hostile_svc_loop svc_loop svc_next vectors+0x200 sync_handler
 expect_neighbour
 
+# EL1 -> EL0 -> EL1 2000 times, with every kind of synchronous exception the
+# guest can take at EL0 and at EL1 (t and h), the guest checking PSTATE, the
+# banked stack pointers, SPSR, ELR, ESR, FAR and the vector on each entry.
+# Unicorn does not rebuild its cached exception level when PSTATE is written
+# through its API: the handler's `mrs x1, sp_el0` used to be UNDEFINED.
+run_cvisor el0 run --stats --max-seconds 30 $CFG/hostile_el0.toml $CFG/hello.toml
+expect_rc 0
+expect_out "[hostile_el0] hostile_el0: all ok"
+expect_no_out "FAIL"
+expect_stat guest-exceptions -eq 18000
+expect_neighbour
+
 # Ctrl-C and SIGTERM stop every VM, each with its report, and cvisor exits 1.
 run_cvisor_signal sigint INT "looping on SVC" run $CFG/hostile_svc_loop.toml $CFG/spin.toml
 expect_rc 1

@@ -30,11 +30,24 @@ struct split_access {
 	uint64_t data;      /* write: low half so far; read: the full value */
 };
 
+/* HCR_EL2 of the simulated CPU: RW (EL1 is AArch64) | IMO (virtual IRQs); hooks.c. */
+#define SIM_HCR_EL2 ((1ULL << 31) | (1ULL << 4))
+/* HCR_EL2.VI: a virtual IRQ is pending (ARM ARM D17.2.48). */
+#define SIM_HCR_VI (1ULL << 7)
+
+/* A synchronous exception from EL0 the CPU is entering (exc.c, enter_from_el0()). */
+struct a64_entry {
+	bool pending;
+	uint64_t esr, elr, far; /* far: ~0 when the exception sets no FAR_EL1 */
+	uint64_t spsr;          /* PSTATE at EL0 */
+};
+
 /* The simulated CPU's per-vCPU state (struct sim_cpu first). */
 struct sim_a64 {
 	struct sim_cpu c;
 	bool started;                /* registers written to Unicorn at least once */
 	struct split_access split;
+	struct a64_entry entry;
 	/* The register file as last read from Unicorn: write back only what changed. */
 	struct vcpu_arch saved;
 };
@@ -67,7 +80,17 @@ uint32_t sim_a64_fetch(struct sim_a64 *s, uint64_t pc);
 /* ---- exc.c: the guest's own exceptions ---- */
 /* Delivers a synchronous exception with syndrome esr, preferred return
  * address elr and fault address far (~0: none) to the guest's VBAR_EL1.
- * Returns false if it stopped the VM (storm). */
+ * Returns false if it stopped the VM (storm). From EL0 it stops the CPU
+ * and the entry is completed by sim_a64_finish_entry(), so call it where
+ * the CPU is between two instructions (the interrupt hook) when the guest
+ * may be at EL0. */
 bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t far);
+/*
+ * After the CPU stopped (the register file saved): completes an entry from
+ * EL0 that sim_a64_deliver_sync() began, in the register file. Returns
+ * false if none was under way; true if one was, with *exit left as it was
+ * (EXIT_NONE: run on) or made fatal if the CPU did not enter EL1.
+ */
+bool sim_a64_finish_entry(struct sim_a64 *s, struct vcpu_exit *exit);
 
 #endif

@@ -26,6 +26,9 @@
 #define M_EL1T 0x4
 #define M_EL1H 0x5
 
+/* The IRQ vector for an exception from a lower EL (D1.10.2), where enter_from_el0() arrives. */
+#define VECTOR_IRQ_LOWER 0x480
+
 /* Offset of the synchronous vector for an exception taken from mode m to EL1. */
 static uint64_t vector_offset(uint64_t m)
 {
@@ -57,10 +60,64 @@ static bool storm(struct sim_a64 *s, uint64_t vbar, uint64_t elr, uint64_t esr)
 	return true;
 }
 
+/*
+ * An entry from EL0 changes the exception level, and Unicorn 2.0.1 does
+ * not rebuild its cached view of PSTATE (the EL the translator uses,
+ * QEMU's hflags) when PSTATE is written through its API: the handler's
+ * first EL1-only instruction (`mrs x1, sp_el0`) would be UNDEFINED. So the
+ * CPU makes the change of level itself: the simulator raises a virtual IRQ
+ * (HCR_EL2.VI, with PSTATE.I clear), which QEMU takes from EL0 to EL1
+ * before the next instruction, with its cached state rebuilt and the stack
+ * pointers banked as the architecture says, and the CPU stops right after
+ * it. sim_a64_finish_entry() then makes that IRQ entry the synchronous one
+ * the guest took (vector, syndrome, ELR, SPSR) and lowers VI. Called from
+ * the interrupt hook, where the CPU is between two instructions.
+ */
+static void enter_from_el0(struct sim_a64 *s, uint64_t pstate, uint64_t esr, uint64_t elr,
+			   uint64_t far)
+{
+	uc_engine *uc = s->c.uc;
+	uint64_t unmasked = pstate & ~A64_PSTATE_I;
+	uc_arm64_cp_reg hcr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 4, .op2 = 0,
+				.val = SIM_HCR_EL2 | SIM_HCR_VI };
+
+	s->entry = (struct a64_entry){ .pending = true, .esr = esr, .elr = elr, .far = far,
+				       .spsr = pstate };
+	uc_reg_write(uc, UC_ARM64_REG_PSTATE, &unmasked);
+	uc_reg_write(uc, UC_ARM64_REG_CP_REG, &hcr);
+	uc_emu_stop(uc);
+}
+
+bool sim_a64_finish_entry(struct sim_a64 *s, struct vcpu_exit *exit)
+{
+	struct vcpu_arch *a = &s->c.vcpu->arch;
+	uc_arm64_cp_reg hcr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 4, .op2 = 0,
+				.val = SIM_HCR_EL2 };
+
+	if (!s->entry.pending)
+		return false;
+	s->entry.pending = false;
+	uc_reg_write(s->c.uc, UC_ARM64_REG_CP_REG, &hcr);
+	if ((a->pstate & 0xf) != M_EL1H || a->pc != a->vbar_el1 + VECTOR_IRQ_LOWER) {
+		sim_exit_fatal(exit, a->pc,
+			       "the simulated CPU did not enter EL1 for an exception taken at EL0 "
+			       "(PSTATE 0x%llx, PC 0x%llx)",
+			       (unsigned long long)a->pstate, (unsigned long long)a->pc);
+		return true;
+	}
+	a->pc = a->vbar_el1 + vector_offset(s->entry.spsr);
+	a->spsr_el1 = s->entry.spsr;
+	a->elr_el1 = s->entry.elr;
+	a->esr_el1 = s->entry.esr;
+	if (s->entry.far != ~0ULL)
+		a->far_el1 = s->entry.far;
+	return true;
+}
+
 bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t far)
 {
 	uc_engine *uc = s->c.uc;
-	uint64_t pstate, vbar, sp, sp_el0, sp_el1;
+	uint64_t pstate, vbar, sp, sp_el1;
 	uint64_t new_pstate = A64_PSTATE_DAIF | M_EL1H;
 
 	uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
@@ -75,17 +132,27 @@ bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_
 			 s->c.vcpu->vm->name, s->c.vcpu->id, a64_ec_name((unsigned)ESR_EC(esr)),
 			 (unsigned long long)esr, (unsigned long long)(far == ~0ULL ? 0 : far),
 			 (unsigned long long)elr);
+	uint64_t pc = vbar + vector_offset(pstate);
+	sim_trace_guest_exception(&s->c, "%s esr=0x%llx elr=0x%llx far=0x%llx -> 0x%llx",
+				  a64_ec_name((unsigned)ESR_EC(esr)), (unsigned long long)esr,
+				  (unsigned long long)elr, (unsigned long long)(far == ~0ULL ? 0 : far),
+				  (unsigned long long)pc);
+	if ((pstate & 0xf) == M_EL0T) {
+		enter_from_el0(s, pstate, esr, elr, far);
+		return true;
+	}
 
 	/*
-	 * Entering EL1h switches the stack pointer to SP_EL1. Unicorn keeps
-	 * the live SP in one register and the others banked; a PSTATE write
-	 * through the API does not swap them, so swap them here.
+	 * From EL1 the level stays, and writing PSTATE through the API is
+	 * enough. Entering EL1h from EL1t switches the stack pointer to
+	 * SP_EL1: Unicorn keeps the live SP in one register and the others
+	 * banked, and a PSTATE write through the API does not swap them, so
+	 * swap them here.
 	 */
 	if ((pstate & 0xf) != M_EL1H) {
 		uc_reg_read(uc, UC_ARM64_REG_SP, &sp);
 		uc_reg_read(uc, UC_ARM64_REG_SP_EL1, &sp_el1);
-		sp_el0 = sp;
-		uc_reg_write(uc, UC_ARM64_REG_SP_EL0, &sp_el0);
+		uc_reg_write(uc, UC_ARM64_REG_SP_EL0, &sp);
 	}
 	sim_a64_reg_write(uc, SIM_SPSR_EL1, &pstate);
 	uc_reg_write(uc, UC_ARM64_REG_ELR_EL1, &elr);
@@ -95,11 +162,6 @@ bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_
 	uc_reg_write(uc, UC_ARM64_REG_PSTATE, &new_pstate);
 	if ((pstate & 0xf) != M_EL1H)
 		uc_reg_write(uc, UC_ARM64_REG_SP, &sp_el1);
-	uint64_t pc = vbar + vector_offset(pstate);
 	uc_reg_write(uc, UC_ARM64_REG_PC, &pc);
-	sim_trace_guest_exception(&s->c, "%s esr=0x%llx elr=0x%llx far=0x%llx -> 0x%llx",
-				  a64_ec_name((unsigned)ESR_EC(esr)), (unsigned long long)esr,
-				  (unsigned long long)elr, (unsigned long long)(far == ~0ULL ? 0 : far),
-				  (unsigned long long)pc);
 	return true;
 }

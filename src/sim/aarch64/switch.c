@@ -64,13 +64,31 @@ static const struct {
 	{ UC_ARM64_REG_ESR_EL1, offsetof(struct vcpu_arch, esr_el1) },
 	{ UC_ARM64_REG_FAR_EL1, offsetof(struct vcpu_arch, far_el1) },
 	{ UC_ARM64_REG_VBAR_EL1, offsetof(struct vcpu_arch, vbar_el1) },
-	{ UC_ARM64_REG_SP_EL0, offsetof(struct vcpu_arch, sp_el0) },
 	{ UC_ARM64_REG_PSTATE, offsetof(struct vcpu_arch, pstate) },
 };
 
 static uint64_t *field(struct vcpu_arch *a, size_t off)
 {
 	return (uint64_t *)((char *)a + off);
+}
+
+/*
+ * The stack pointers (ARM ARM D1.6.2): the one PSTATE selects (SP_EL1 at
+ * EL1h; SP_EL0 at EL0 and EL1t) is Unicorn's live SP, the other is held
+ * banked in its own register, whose value Unicorn does not keep up to date
+ * while it is the live one.
+ */
+static bool sp_is_el1(uint64_t pstate)
+{
+	return (pstate & 0xf) == A64_PSTATE_EL1H;
+}
+
+static void write_sps(uc_engine *uc, const struct vcpu_arch *a)
+{
+	bool el1 = sp_is_el1(a->pstate);
+
+	uc_reg_write(uc, UC_ARM64_REG_SP, el1 ? &a->sp_el1 : &a->sp_el0);
+	uc_reg_write(uc, el1 ? UC_ARM64_REG_SP_EL0 : UC_ARM64_REG_SP_EL1, el1 ? &a->sp_el0 : &a->sp_el1);
 }
 
 /* The register file into Unicorn ("ERET to the guest"): only what changed. */
@@ -88,8 +106,8 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 		for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
 			if (*field(a, sysregs[i].off) != *field(&s->saved, sysregs[i].off))
 				sim_a64_reg_write(c->uc, sysregs[i].id, field(a, sysregs[i].off));
-		if (a->sp_el1 != s->saved.sp_el1)
-			uc_reg_write(c->uc, UC_ARM64_REG_SP, &a->sp_el1);
+		if (a->sp_el0 != s->saved.sp_el0 || a->sp_el1 != s->saved.sp_el1)
+			write_sps(c->uc, a);
 	}
 	s->started = true;
 	return a->pc;
@@ -106,6 +124,12 @@ void sim_arch_leave(struct sim_cpu *c)
 	uc_reg_read(c->uc, UC_ARM64_REG_PC, &a->pc);
 	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
 		sim_a64_reg_read(c->uc, sysregs[i].id, field(a, sysregs[i].off));
-	a->sp_el1 = sp; /* the guest runs at EL1h: the live SP is SP_EL1 */
+	if (sp_is_el1(a->pstate)) {
+		a->sp_el1 = sp;
+		uc_reg_read(c->uc, UC_ARM64_REG_SP_EL0, &a->sp_el0);
+	} else {
+		a->sp_el0 = sp;
+		uc_reg_read(c->uc, UC_ARM64_REG_SP_EL1, &a->sp_el1);
+	}
 	memcpy(&s->saved, a, sizeof(s->saved));
 }

@@ -17,6 +17,7 @@
 /** PSTATE.M for EL1 using SP_EL1 (EL1h), and the DAIF mask bits. */
 #define A64_PSTATE_EL1H 0x5u
 #define A64_PSTATE_DAIF (0xfu << 6)
+#define A64_PSTATE_I (1u << 7)
 
 struct vcpu_arch {
 	uint64_t x[31];     /**< x0..x30 */
