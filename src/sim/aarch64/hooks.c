@@ -508,6 +508,8 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 			a->pc = exit->pc;
 		return;
 	}
+	if (sim_a64_finish_entry(s, exit))
+		return; /* an exception taken at EL0, now entered at EL1 */
 	if (!vm_running(c->vcpu->vm) || c->kicked)
 		return; /* EXIT_NONE */
 	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
@@ -561,15 +563,36 @@ static int add_hooks(struct sim_a64 *s)
 }
 
 /*
- * SCR_EL3 = RW | HCE: EL1 is AArch64 (so Unicorn's MMU walks the guest's
- * tables in the AArch64 format) and HVC is enabled (so it arrives as
- * EXCP_HVC, not as an undefined instruction). ARM ARM D17.2.117.
+ * The state above EL1 that the simulated CPU needs, as an EL3 firmware and
+ * an EL2 hypervisor would leave it (ARM ARM D17.2):
+ *   SCR_EL3 = RW | HCE | NS: EL1 is AArch64 (so Unicorn's MMU walks the
+ *     guest's tables in the AArch64 format), HVC is enabled (it arrives as
+ *     EXCP_HVC, not as an undefined instruction), and the guest runs in
+ *     Non-secure state, where EL2's controls apply to it;
+ *   HCR_EL2 = RW | IMO: EL1 is AArch64 under EL2, and virtual IRQs are
+ *     EL2's to raise (exc.c enters EL1 from EL0 with one);
+ *   CNTHCTL_EL2 = EL1PCEN | EL1PCTEN: the guest reads and programs the
+ *     physical timer and counter without trapping, as it does without EL2.
  */
+#define SCR_NS (1ULL << 0)
+#define SCR_HCE (1ULL << 8)
+#define SCR_RW (1ULL << 10)
+#define CNTHCTL_EL1PCTEN (1ULL << 0)
+#define CNTHCTL_EL1PCEN (1ULL << 1)
+
 static int set_el3_state(uc_engine *uc)
 {
 	uc_arm64_cp_reg scr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 6, .op2 = 0,
-				.val = (1ULL << 10) | (1ULL << 8) };
-	return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &scr) == UC_ERR_OK ? 0 : -CV_EINVAL;
+				.val = SCR_RW | SCR_HCE | SCR_NS };
+	uc_arm64_cp_reg hcr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 4, .op2 = 0,
+				.val = SIM_HCR_EL2 };
+	uc_arm64_cp_reg cnthctl = { .crn = 14, .crm = 1, .op0 = 3, .op1 = 4, .op2 = 0,
+				    .val = CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN };
+	return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &scr) == UC_ERR_OK &&
+			       uc_reg_write(uc, UC_ARM64_REG_CP_REG, &hcr) == UC_ERR_OK &&
+			       uc_reg_write(uc, UC_ARM64_REG_CP_REG, &cnthctl) == UC_ERR_OK
+		       ? 0
+		       : -CV_EINVAL;
 }
 
 struct sim_cpu *sim_arch_alloc(void)
