@@ -443,6 +443,10 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	uint64_t pc;
 	uint32_t insn;
 
+	if (!vm_running(s->c.vcpu->vm)) {
+		uc_emu_stop(uc); /* the rest of a block after the VM stopped: deliver nothing */
+		return;
+	}
 	uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
 	switch (intno) {
 	case 1: /* EXCP_UDEF */
