@@ -13,6 +13,8 @@
 #define DESC_AP2 (1ULL << 7)        /* read-only */
 #define DESC_AF (1ULL << 10)
 #define DESC_PXN (1ULL << 53)
+#define DESC_UXN (1ULL << 54)
+#define SCTLR_WXN (1ULL << 19)
 #define DESC_ADDR 0x0000fffffffff000ULL
 
 /*
@@ -36,6 +38,26 @@ static unsigned select_table(const struct a64_s1_regs *r, gva_t va, uint64_t *tt
 		return 0;
 	*ttbr = (high ? r->ttbr1 : r->ttbr0) & DESC_ADDR;
 	return bits;
+}
+
+/*
+ * What a leaf descriptor allows an access at EL0 or EL1 (ARM ARM D8.4.1
+ * "Memory access control"): AP[2] makes it read-only, AP[1] opens data
+ * accesses to EL0; UXN and PXN forbid execution at EL0 and EL1; EL1 cannot
+ * execute what EL0 may write (implicit PXN); with SCTLR_EL1.WXN nothing
+ * writable is executable.
+ */
+static unsigned leaf_perm(const struct a64_s1_regs *r, uint64_t d)
+{
+	bool ro = d & DESC_AP2, user = d & DESC_AP1;
+	unsigned data = PERM_READ | (ro ? 0 : PERM_WRITE);
+	bool xn = r->el0 ? (d & DESC_UXN) : (d & DESC_PXN) || (user && !ro);
+
+	if (r->el0 && !user)
+		data = 0;
+	if ((r->sctlr & SCTLR_WXN) && (data & PERM_WRITE))
+		xn = true;
+	return data | (xn ? 0 : PERM_EXEC);
 }
 
 static unsigned level_shift(int level)
@@ -80,11 +102,8 @@ int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gv
 					 ? WALK_INVALID : is_table ? WALK_TABLE : WALK_LEAF;
 		step.info.addr = d & DESC_ADDR;
 		if (step.info.kind == WALK_LEAF) {
-			step.info.perm = PERM_READ | ((d & DESC_AP2) ? 0 : PERM_WRITE) | ((d & DESC_PXN) ? 0 : PERM_EXEC);
+			step.info.perm = leaf_perm(r, d);
 			step.info.access_flag = d & DESC_AF;
-			/* EL1 cannot execute what EL0 may write (implicit PXN, D8.4.1.2). */
-			if ((d & DESC_AP1) && !(d & DESC_AP2))
-				step.info.perm &= ~PERM_EXEC;
 		}
 		if (cb)
 			cb(&step, ctx);

@@ -31,6 +31,9 @@ void sim_a64_s1_regs(struct sim_a64 *s, struct a64_s1_regs *r)
 	r->tcr = cp_read(s->c.uc, 3, 0, 2, 0, 2);   /* TCR_EL1 */
 	r->ttbr0 = cp_read(s->c.uc, 3, 0, 2, 0, 0); /* TTBR0_EL1 */
 	r->ttbr1 = cp_read(s->c.uc, 3, 0, 2, 0, 1); /* TTBR1_EL1 */
+	uint64_t pstate;
+	uc_reg_read(s->c.uc, UC_ARM64_REG_PSTATE, &pstate);
+	r->el0 = (pstate & 0xc) == 0; /* PSTATE.EL, bits [3:2] */
 }
 
 bool sim_a64_mmu_on(struct sim_a64 *s)

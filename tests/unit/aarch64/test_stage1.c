@@ -31,6 +31,8 @@
 #define AF (1ULL << 10)
 #define RO (1ULL << 7)
 #define PXN (1ULL << 53)
+#define UXN (1ULL << 54)
+#define AP1 (1ULL << 6) /* EL0 data access */
 
 static struct addrspace as;
 static struct a64_s1_regs regs;
@@ -52,6 +54,8 @@ static int setup(void **state)
 	put(L3_LO, 5, 0x40abc000ULL | AF | RO | PAGE); /* VA 0x5000: a read-only alias */
 	put(L3_LO, 6, 0x40abd000ULL | PAGE);           /* VA 0x6000: access flag clear */
 	put(L3_LO, 8, 0x40abe000ULL | AF | PXN | PAGE); /* VA 0x8000: not executable */
+	put(L3_LO, 9, 0x40abf000ULL | AF | AP1 | UXN | PAGE);      /* VA 0x9000: EL0 data */
+	put(L3_LO, 11, 0x40ac0000ULL | AF | AP1 | RO | PXN | PAGE); /* VA 0xb000: EL0 code */
 	/* TTBR1, 48 bits: L0[511] -> L1; L1[510] is a block: VA 0xffff_ffff_8000_0000 -> RAM. */
 	put(L0_HI, 511, L1_HI | TABLE);
 	put(L1_HI, 510, RAM | AF | BLOCK);
@@ -101,6 +105,47 @@ static void test_blocks_and_pages(void **state)
 	assert_int_equal(t.steps[1].index, 510);
 }
 
+/* Returns a64_s1_translate()'s result for an access at EL0 (el0) or EL1. */
+static int access_at(bool el0, gva_t va, enum access_kind access)
+{
+	struct s1_result res;
+
+	regs.el0 = el0;
+	int rc = a64_s1_translate(&as, &regs, va, access, &res, NULL, NULL);
+	regs.el0 = false;
+	if (rc == -CV_EPERM)
+		assert_int_equal(res.fault, FAULT_PERMISSION);
+	return rc;
+}
+
+/*
+ * The same descriptors seen from EL0 and EL1 (ARM ARM D8.4.1): AP[1]
+ * opens data to EL0, UXN and PXN close execution at EL0 and EL1, and EL1
+ * never executes what EL0 may write.
+ */
+static void test_el0_permissions(void **state)
+{
+	(void)state;
+	/* VA 0x5000, AP = 0b10 (read-only, EL1 only). */
+	assert_int_equal(access_at(false, 0x5000, ACCESS_READ), 0);
+	assert_int_equal(access_at(true, 0x5000, ACCESS_READ), -CV_EPERM);
+	assert_int_equal(access_at(true, 0x5000, ACCESS_FETCH), 0); /* UXN clear: EL0 may execute */
+	/* VA 0x9000, AP = 0b01 (read-write at both), UXN. */
+	assert_int_equal(access_at(true, 0x9000, ACCESS_READ), 0);
+	assert_int_equal(access_at(true, 0x9000, ACCESS_WRITE), 0);
+	assert_int_equal(access_at(true, 0x9000, ACCESS_FETCH), -CV_EPERM);
+	assert_int_equal(access_at(false, 0x9000, ACCESS_WRITE), 0);
+	assert_int_equal(access_at(false, 0x9000, ACCESS_FETCH), -CV_EPERM); /* implicit PXN */
+	/* VA 0xb000, AP = 0b11 (read-only at both), PXN. */
+	assert_int_equal(access_at(true, 0xb000, ACCESS_FETCH), 0);
+	assert_int_equal(access_at(true, 0xb000, ACCESS_WRITE), -CV_EPERM);
+	assert_int_equal(access_at(false, 0xb000, ACCESS_FETCH), -CV_EPERM);
+	assert_int_equal(access_at(false, 0xb000, ACCESS_READ), 0);
+	/* The identity block (AP = 0b00): nothing for EL0 but instruction fetch. */
+	assert_int_equal(access_at(true, 0x40001000, ACCESS_WRITE), -CV_EPERM);
+	assert_int_equal(access_at(false, 0x40001000, ACCESS_WRITE), 0);
+}
+
 static void test_faults(void **state)
 {
 	(void)state;
@@ -142,6 +187,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_blocks_and_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_el0_permissions, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("aarch64 stage-1 walks", tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@ struct a64_s1_regs {
 	uint64_t sctlr;  /**< SCTLR_EL1: M (bit 0) turns stage 1 on */
 	uint64_t tcr;    /**< TCR_EL1: T0SZ [5:0], EPD0 [7], TG0 [15:14], T1SZ [21:16], EPD1 [23], TG1 [31:30] */
 	uint64_t ttbr0, ttbr1;
+	bool el0;        /**< the access is made at EL0 (PSTATE.EL), not EL1: AP[1], UXN apply */
 };
 
 /**
