@@ -56,16 +56,20 @@ expect_limit hostile_svc_loop "still running after the time limit of 1 s \\(--ma
 	hostile_svc_loop svc_loop svc_next vectors+0x200 sync_handler
 expect_neighbour
 
-# EL1 -> EL0 -> EL1 2000 times, with every kind of synchronous exception the
-# guest can take at EL0 and at EL1 (t and h), the guest checking PSTATE, the
-# banked stack pointers, SPSR, ELR, ESR, FAR and the vector on each entry.
-# Unicorn does not rebuild its cached exception level when PSTATE is written
-# through its API: the handler's `mrs x1, sp_el0` used to be UNDEFINED.
+# EL1 -> EL0 -> EL1 3000 times, with every kind of synchronous exception the
+# guest can take at EL0 and at EL1 (t and h), its MMU off and on, the guest
+# checking PSTATE, the banked stack pointers, SPSR, ELR, ESR, FAR and the
+# vector on each entry. Unicorn does not rebuild its cached exception level
+# when PSTATE is written through its API: the handler's `mrs x1, sp_el0`
+# used to be UNDEFINED; and aborts at EL0 were reported with EL1's
+# permissions and exception class.
 run_cvisor el0 run --stats --max-seconds 30 $CFG/hostile_el0.toml $CFG/hello.toml
 expect_rc 0
+expect_out "[hostile_el0] hostile_el0: EL0 and EL1, MMU off: ok"
+expect_out "[hostile_el0] hostile_el0: EL0 and EL1, MMU on: ok"
 expect_out "[hostile_el0] hostile_el0: all ok"
 expect_no_out "FAIL"
-expect_stat guest-exceptions -eq 18000
+expect_stat guest-exceptions -eq 26000
 expect_neighbour
 
 # Ctrl-C and SIGTERM stop every VM, each with its report, and cvisor exits 1.

@@ -114,6 +114,20 @@ bool sim_a64_finish_entry(struct sim_a64 *s, struct vcpu_exit *exit)
 	return true;
 }
 
+/*
+ * An abort's exception class says where it was taken from (ARM ARM
+ * D17.2.37, ESR_ELx.EC): callers build the current-EL class (0x21, 0x25);
+ * taken from EL0 it is the lower-EL one (0x20, 0x24).
+ */
+static uint64_t syndrome_from(uint64_t esr, uint64_t pstate)
+{
+	unsigned ec = (unsigned)ESR_EC(esr);
+
+	if ((pstate & 0xf) != M_EL0T || (ec != EC_IABT_CUR && ec != EC_DABT_CUR))
+		return esr;
+	return esr - ((uint64_t)1 << ESR_EC_SHIFT); /* 0x21 -> 0x20, 0x25 -> 0x24 */
+}
+
 bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t far)
 {
 	uc_engine *uc = s->c.uc;
@@ -122,6 +136,7 @@ bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_
 
 	uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
 	uc_reg_read(uc, UC_ARM64_REG_VBAR_EL1, &vbar);
+	esr = syndrome_from(esr, pstate);
 	if (storm(s, vbar, elr, esr))
 		return false;
 	s->c.vcpu->guest_exceptions++;
