@@ -3,8 +3,12 @@
  * The x86_64 registers and instructions cvisor emulates on an EXIT_SYSREG:
  * CPUID (SDM Vol. 2A, "CPUID"), RDMSR/WRMSR of IA32_EFER (SDM Vol. 4) and
  * MOV to or from CR0, CR2, CR3, CR4 and CLTS (SDM Vol. 3C, 28.1.3 and
- * table 28-3). Anything else stops the VM with its id.
+ * table 28-3). An RDMSR or WRMSR of any other MSR, or a write of a
+ * reserved EFER bit, is a #GP(0) for the guest, as the SDM says for a
+ * reserved or unimplemented MSR (Vol. 2B, "RDMSR", "WRMSR") and as KVM
+ * does for MSRs it does not know; any other register stops the VM.
  */
+#include <arch/stage1.h>
 #include <arch/sysreg.h>
 
 #include <cvisor/arch.h>
@@ -51,6 +55,35 @@ static void cpuid(struct vcpu *vcpu, uint32_t leaf)
 		g[out[i]] = r[i]; /* 32-bit results clear the upper halves */
 }
 
+/* #GP(0) at the next entry, RIP left at the instruction (a fault). */
+static void inject_gp(struct vcpu *vcpu)
+{
+	vcpu->arch.inject = (struct x86_inject){ .valid = true, .vector = 13, .has_error = true };
+}
+
+/*
+ * IA32_EFER (SDM Vol. 4, table 2-2): SCE (0), LME (8), NXE (11) writable;
+ * LMA (10) is the processor's and ignores writes; LME may not change while
+ * paging is on (Vol. 3A, 10.8.5); any other bit set is a #GP(0).
+ */
+static void efer(struct vcpu *vcpu, struct vcpu_exit *e)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	const uint64_t writable = X86_EFER_SCE | X86_EFER_LME | X86_EFER_NXE;
+	uint64_t v = e->sysreg.value;
+
+	if (!e->sysreg.write) {
+		a->gpr[X86_RAX] = (uint32_t)a->efer;
+		a->gpr[X86_RDX] = a->efer >> 32;
+		return;
+	}
+	if ((v & ~(writable | X86_EFER_LMA)) || ((v ^ a->efer) & X86_EFER_LME)) {
+		inject_gp(vcpu);
+		return;
+	}
+	a->efer = (v & writable) | (a->efer & X86_EFER_LMA);
+}
+
 void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
 {
 	struct vcpu_arch *a = &vcpu->arch;
@@ -60,12 +93,11 @@ void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
 		return;
 	}
 	if (e->sysreg.id == X86_MSR_EFER) {
-		if (e->sysreg.write)
-			a->efer = e->sysreg.value;
-		else {
-			a->gpr[X86_RAX] = (uint32_t)a->efer;
-			a->gpr[X86_RDX] = a->efer >> 32;
-		}
+		efer(vcpu, e);
+		return;
+	}
+	if (e->sysreg.id < X86_SYSREG_CPUID) { /* any other MSR index */
+		inject_gp(vcpu);
 		return;
 	}
 	if (e->sysreg.id >= X86_SYSREG_CR(0) && e->sysreg.id <= X86_SYSREG_CR(8)) {

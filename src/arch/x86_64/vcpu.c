@@ -104,6 +104,9 @@ void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
 		a->rip += exit->insn_len;
 		break;
 	case EXIT_SYSREG:
+		if (!a->inject.valid) /* an injected #GP is a fault: RIP stays at the instruction */
+			a->rip += exit->insn_len;
+		break;
 	case EXIT_HALT:
 		a->rip += exit->insn_len;
 		break;

@@ -4,14 +4,17 @@
  * src/sim/x86_64/ offer each other. Each file calls only the ones listed
  * before it, never one after:
  *
+ *   qstate.c  QEMU's CPU state the API does not show (exception in flight, CPL)
  *   switch.c  the register file into Unicorn and back (entering, leaving the guest)
  *   mmu.c     the guest's own stage 1: shadow paging, reading guest-virtual memory
  *   exc.c     delivering the guest's own exceptions through its IDT
+ *   insn.c    finding the instructions cvisor intercepts when Unicorn translates them
  *   hooks.c   Unicorn's hooks and stops -> VM-exit information -> exits; creating the CPU
  */
 #ifndef SIM_X86_CPU_H
 #define SIM_X86_CPU_H
 
+#include <capstone/capstone.h>
 #include <unicorn/unicorn.h>
 
 #include <cvisor/exit.h>
@@ -21,8 +24,8 @@
 
 /* Unicorn regions that back guest-virtual pages (mmu.c). */
 #define SHADOW_MAX_REGIONS 256
-/* Code hooks on MOV to/from CRn and INVLPG (mmu.c). */
-#define SHADOW_MAX_HOOKS 64
+/* One-instruction code hooks on intercepted instructions kept at once (insn.c). */
+#define INSN_MAX_HOOKS 1024
 
 struct shadow_region {
 	uint64_t gva;    /* first guest-virtual byte */
@@ -33,9 +36,6 @@ struct shadow_region {
 struct shadow {
 	struct shadow_region r[SHADOW_MAX_REGIONS];
 	unsigned n;
-	uint64_t hooked[SHADOW_MAX_HOOKS]; /* addresses with a code hook */
-	uc_hook hooks[SHADOW_MAX_HOOKS];
-	unsigned nhooked;
 	bool pf_pending;                   /* a hook refused an access: deliver this #PF (hooks.c) */
 	uint64_t pf_addr, pf_code;
 	unsigned pf_vector;                /* 14, or 13 for a non-canonical address */
@@ -43,11 +43,58 @@ struct shadow {
 	bool reported;
 };
 
+/* Where QEMU's fields are in a saved context (qstate.c); known: found and checked. */
+struct qstate {
+	uc_context *ctx;
+	size_t size, hflags, error_code, is_int, old_exception;
+	bool known;
+};
+
+/* An exception or interrupt for the guest (SDM Vol. 3A, 6.14). */
+struct x86_event {
+	unsigned vector;
+	bool has_error;
+	uint32_t error;
+	bool soft;       /* INT n / INT3: the gate's DPL is checked, no error code */
+};
+
+/* An instruction a code hook stopped the CPU at, to emulate between runs (insn.c). */
+enum insn_kind { INSN_NONE, INSN_MOV_TO_CR, INSN_MOV_FROM_CR, INSN_INVLPG, INSN_RDMSR,
+		 INSN_WRMSR, INSN_STRING_IO };
+
+struct insn_hooks {
+	csh cs;                                  /* Capstone, to find instruction boundaries */
+	uc_hook edge;
+	uint64_t addr[INSN_MAX_HOOKS];           /* addresses with a code hook, sorted */
+	uc_hook hook[INSN_MAX_HOOKS];
+	unsigned n;
+	bool flush;                              /* the table is full: start again between runs */
+	uint64_t retranslate_lo, retranslate_hi; /* a block translated before its hooks */
+	enum insn_kind stopped;                  /* the hooked instruction the CPU stopped at */
+	uint64_t stopped_at;
+	uint64_t found, flushes;
+};
+
 /* The simulated CPU's per-vCPU state (struct sim_cpu first). */
 struct sim_x86 {
 	struct sim_cpu c;
 	struct shadow sh;
+	struct qstate q;
+	struct insn_hooks in;
+	bool event_pending;     /* taken while the CPU was being stopped: deliver on entry */
+	struct x86_event event;
+	uint64_t event_rip;
 };
+
+/* ---- qstate.c: QEMU's state behind the API ---- */
+/* Finds the fields (after the boot state is set). Returns 0 or -CV_ENOMEM. */
+int sim_x86_qstate_init(struct sim_x86 *s);
+void sim_x86_qstate_free(struct sim_x86 *s);
+/* From an interrupt hook: the exception's error code and whether it came from
+ * INT n, and the exception-in-flight state reset. False if unknown. */
+bool sim_x86_qstate_take_exception(struct sim_x86 *s, uint32_t *error, bool *soft);
+/* The CPL QEMU's translator uses (hflags), or -1 if unknown. */
+int sim_x86_qstate_cpl(struct sim_x86 *s);
 
 /* ---- switch.c: registers ---- */
 /* Unicorn's ids of the general registers, in the register file's order (enum x86_gpr). */
@@ -61,6 +108,11 @@ void sim_x86_restore(struct sim_x86 *s);
 int sim_x86_shadow_init(struct sim_x86 *s);
 /* Forgets every shadow mapping (CR3/CR0/CR4 written, stage 2 changed). */
 void sim_x86_shadow_drop_all(struct sim_x86 *s);
+/* MOV to CR0, CR3 or CR4 (n) of value v (SDM Vol. 2, "MOV - Move to/from Control
+ * Registers"): the register file's and Unicorn's CR (without PG), then every mapping dropped. */
+void sim_x86_shadow_write_cr(struct sim_x86 *s, unsigned n, uint64_t v);
+/* INVLPG: forgets the mapping of the page holding gva (SDM Vol. 3A, 4.10.4.1). */
+void sim_x86_shadow_invlpg(struct sim_x86 *s, uint64_t gva);
 /* Reads or writes guest-virtual memory the way the guest would see it
  * (its stage 1, then stage 2), for exception delivery and decoding.
  * Returns 0 or a negative cv_err. */
@@ -70,9 +122,23 @@ int sim_x86_write_gva(struct sim_x86 *s, uint64_t gva, const void *buf, uint64_t
 void sim_x86_shadow_report(struct sim_x86 *s);
 
 /* ---- exc.c: the guest's own exceptions ---- */
-/* Delivers exception vector to the guest through its IDT (from a hook or
- * between runs). has_error: push error. Returns false if it stopped the VM. */
-bool sim_x86_deliver(struct sim_x86 *s, unsigned vector, uint64_t rip, bool has_error,
-		     uint64_t error);
+/* The architectural error code of a fault (SDM Vol. 3A, table 6-1): #DF, #TS, #NP, #SS, #GP, #PF, #AC. */
+bool sim_x86_vector_has_error(unsigned vector);
+/* Delivers ev to the guest through its IDT, its frame returning to rip
+ * (from a hook or between runs). Returns false if it stopped the VM. */
+bool sim_x86_deliver(struct sim_x86 *s, const struct x86_event *ev, uint64_t rip);
+/* The guest's current privilege level. */
+unsigned sim_x86_cpl(struct sim_x86 *s);
+
+/* ---- insn.c: intercepted instructions ---- */
+/* Opens Capstone and adds the translation hook. Returns 0 or -CV_EINVAL. */
+int sim_x86_insn_init(struct sim_x86 *s);
+void sim_x86_insn_free(struct sim_x86 *s);
+/* Between runs: drops the stale translations and hooks the last run stopped
+ * for. True if that was a reason it stopped (then it just runs again). */
+bool sim_x86_insn_between_runs(struct sim_x86 *s);
+/* Between runs: emulates the instruction a hook stopped at, or fills *exit
+ * with its exit. False if no hooked instruction stopped the CPU. */
+bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit);
 
 #endif

@@ -7,6 +7,9 @@
  *
  *   guest does             Unicorn reports              cvisor sees
  *   IN / OUT               instruction hook             exit reason 30, I/O qualification
+ *   INS / OUTS             code hook (insn.c)           exit reason 30, string bit: refused
+ *   RDMSR / WRMSR          code hook (insn.c)           exit reasons 31 / 32
+ *   MOV CR, INVLPG         code hook (insn.c)           (the shadow's: mmu.c)
  *   CPUID                  instruction hook             exit reason 10
  *   load/store to no RAM   shadow fill fails (mmu.c)    exit reason 48, EPT violation
  *   VMCALL                 uc_emu_start: invalid insn   exit reason 18
@@ -26,8 +29,9 @@
  * Unicorn's address space is guest-virtual, filled by shadow paging
  * (mmu.c); Unicorn's own paging stays off.
  *
- * The top file of src/sim/x86_64/: calls exc.c, mmu.c and switch.c.
+ * The top file of src/sim/x86_64/: calls insn.c, exc.c, mmu.c, switch.c and qstate.c.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,23 +103,35 @@ static int on_cpuid(uc_engine *uc, void *user)
 
 /*
  * Exceptions (vector numbers): the guest's own, delivered through its IDT.
- * RIP is past an int3 (a trap), at the instruction for faults.
+ * RIP is past INT n / INT3 (Unicorn moves it), at the instruction for
+ * faults. QEMU's own view gives the error code and resets its
+ * exception-in-flight state (qstate.c), or the next #DE or #GP would be a
+ * #DF. A CPU being stopped (the VM ends, a kick: a time limit, a stage-2
+ * change) does not deliver it now: writing RIP from a hook would make
+ * Unicorn drop the stop request and run on; it keeps the event for the
+ * next entry (switch.c) and stops.
  */
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 {
 	struct sim_x86 *s = user;
+	struct x86_event ev = { .vector = intno };
 	uint64_t rip;
 
 	uc_reg_read(uc, UC_X86_REG_RIP, &rip);
-	switch (intno) {
-	case 8: case 10: case 11: case 12: case 13: case 14: case 17:
-		/* Exceptions with an error code (SDM Vol. 3A, table 6-1); Unicorn does not show it. */
-		sim_x86_deliver(s, intno, rip, true, 0);
-		return;
-	default:
-		sim_x86_deliver(s, intno, rip, false, 0);
+	if (!sim_x86_qstate_take_exception(s, &ev.error, &ev.soft))
+		ev.error = 0;
+	/* INT n pushes no error code, whatever the vector (SDM Vol. 3A, 6.13). */
+	ev.has_error = !ev.soft && sim_x86_vector_has_error(intno);
+	if (!ev.has_error)
+		ev.error = 0;
+	if (!vm_running(s->c.vcpu->vm) || s->c.kicked) {
+		s->event = ev;
+		s->event_rip = rip;
+		s->event_pending = true;
+		uc_emu_stop(uc);
 		return;
 	}
+	sim_x86_deliver(s, &ev, rip);
 }
 
 static int add_hooks(struct sim_x86 *s)
@@ -186,7 +202,9 @@ static bool shadow_fault(struct sim_x86 *s)
 		s->c.vcpu->arch.cr2 = sh->pf_addr;
 		uc_reg_write(s->c.uc, UC_X86_REG_CR2, &sh->pf_addr);
 	}
-	sim_x86_deliver(s, sh->pf_vector, s->c.vcpu->arch.rip, true, sh->pf_code);
+	struct x86_event ev = { .vector = sh->pf_vector, .has_error = true,
+				.error = (uint32_t)sh->pf_code };
+	sim_x86_deliver(s, &ev, s->c.vcpu->arch.rip);
 	sim_x86_save(s);
 	return true;
 }
@@ -205,12 +223,16 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 	struct vcpu_arch *a = &c->vcpu->arch;
 	uint8_t insn[3] = { 0, 0, 0 };
 
+	bool retranslate = sim_x86_insn_between_runs(s);
 	if (pending_exit(s, exit))
 		return;
 	if (!vm_running(c->vcpu->vm) || c->kicked) {
+		s->in.stopped = INSN_NONE; /* RIP is at it: it runs again */
 		sim_x86_shadow_report(s);
 		return;
 	}
+	if (sim_x86_insn_stopped(s, exit) || (retranslate && err == UC_ERR_OK))
+		return;
 	if (shadow_fault(s)) {
 		pending_exit(s, exit); /* the delivery itself may have stopped the VM */
 		return;
@@ -232,7 +254,8 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 			return;
 		}
 		/* UD2 and other undefined opcodes: #UD for the guest. */
-		sim_x86_deliver(s, 6, a->rip, false, 0);
+		struct x86_event ud = { .vector = 6 };
+		sim_x86_deliver(s, &ud, a->rip);
 		sim_x86_save(s);
 		pending_exit(s, exit);
 		return;
@@ -262,6 +285,25 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 
 /* ---- Creating the CPU ------------------------------------------------------ */
 
+/*
+ * struct sim_cpu has no architecture hook at destruction: the Capstone
+ * handle and the context buffer of each CPU stay reachable from here and
+ * go with the process (a few KiB per vCPU).
+ */
+static void keep(struct sim_x86 *s)
+{
+	static struct { csh cs; uc_context *ctx; } kept[256];
+	static unsigned n;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+	pthread_mutex_lock(&lock);
+	if (n < sizeof(kept) / sizeof(kept[0])) {
+		kept[n].cs = s->in.cs;
+		kept[n++].ctx = s->q.ctx;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
 struct sim_cpu *sim_arch_alloc(void)
 {
 	struct sim_x86 *s = calloc(1, sizeof(*s));
@@ -275,13 +317,18 @@ int sim_arch_init(struct sim_cpu *c)
 
 	if (uc_open(UC_ARCH_X86, UC_MODE_64, &c->uc) != UC_ERR_OK)
 		return -CV_EINVAL;
-	if ((rc = sim_x86_shadow_init(s)) < 0 || (rc = add_hooks(s)) < 0)
+	if ((rc = sim_x86_shadow_init(s)) < 0 || (rc = add_hooks(s)) < 0 ||
+	    (rc = sim_x86_insn_init(s)) < 0 || (rc = set_boot_state(s)) < 0 ||
+	    (rc = sim_x86_qstate_init(s)) < 0)
 		return rc;
-	return set_boot_state(s);
+	keep(s);
+	return 0;
 }
 
-int sim_arch_stage2_changed(struct sim_cpu *c)
+int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size)
 {
+	(void)gpa;
+	(void)size;
 	/* The shadow's host pages may be stale: fill again from the new tables. */
 	sim_x86_shadow_drop_all((struct sim_x86 *)c);
 	return 0;

@@ -15,9 +15,9 @@
  *   guest touches an unmapped GVA   UC_HOOK_MEM_*_UNMAPPED    walk, map the page (a fill)
  *   write to a page mapped read-only UC_HOOK_MEM_*_PROT       walk for a write: set D, or #PF
  *   fetch from a non-executable page UC_HOOK_MEM_*_PROT       walk for a fetch: #PF (XD)
- *   MOV to CR0/CR3/CR4              code hook (below)         emulated; every mapping dropped
- *   INVLPG m                        code hook                 emulated; that page dropped
- *   MOV from CR0                    code hook                 emulated: the guest's CR0, PG set
+ *   MOV to CR0/CR3/CR4              code hook (insn.c)        emulated; every mapping dropped
+ *   INVLPG m                        code hook (insn.c)        emulated; that page dropped
+ *   MOV from CR0                    code hook (insn.c)        emulated: the guest's CR0, PG set
  *
  * The guest's CR0, CR3 and CR4 are the register file's (vcpu->arch);
  * Unicorn's CR0 is the guest's without PG. A hook that refuses an access
@@ -25,9 +25,8 @@
  * destination not written, nothing after it run), and the #PF is
  * delivered between runs with CR2 and the walker's error code.
  *
- * Unicorn has no hook for control-register writes or INVLPG: when a page
- * the guest may execute is mapped, it is scanned for their encodings
- * (0F 22 /r, 0F 20 /r, 0F 01 /7) and a code hook is put on each match.
+ * Unicorn has no hook for control-register writes or INVLPG: insn.c finds
+ * them when Unicorn translates them and calls the two functions below.
  *
  * Calls only switch.c. A #PF a hook leaves pending (sh.pf_*) is delivered
  * by hooks.c, through exc.c, once Unicorn has stopped.
@@ -44,21 +43,18 @@
 
 #include "cpu.h"
 
-#define MSR_EFER 0xc0000080u
-/* A run of pages mapped at once never crosses a 2 MiB boundary (keeps the scan short). */
+/* A run of pages mapped at once never crosses a 2 MiB boundary. */
 #define RUN_MAX (2ULL << 20)
 
-/* The guest's stage-1 registers: CRs from the register file, EFER and CPL from Unicorn. */
+/* The guest's stage-1 registers: CRs and EFER from the register file, CPL from Unicorn's CS. */
 static void guest_regs(struct sim_x86 *s, struct x86_s1_regs *r)
 {
 	const struct vcpu_arch *a = &s->c.vcpu->arch;
-	uc_x86_msr efer = { .rid = MSR_EFER };
 	uint64_t cs = 0, rflags = 0;
 
-	uc_reg_read(s->c.uc, UC_X86_REG_MSR, &efer);
 	uc_reg_read(s->c.uc, UC_X86_REG_CS, &cs);
 	uc_reg_read(s->c.uc, UC_X86_REG_RFLAGS, &rflags);
-	*r = (struct x86_s1_regs){ .cr0 = a->cr0, .cr3 = a->cr3, .cr4 = a->cr4, .efer = efer.value,
+	*r = (struct x86_s1_regs){ .cr0 = a->cr0, .cr3 = a->cr3, .cr4 = a->cr4, .efer = a->efer,
 				   .rflags = rflags, .cpl = (unsigned)(cs & 3) };
 }
 
@@ -77,8 +73,7 @@ void sim_x86_shadow_drop_all(struct sim_x86 *s)
 	s->sh.drops++;
 }
 
-/* INVLPG: forgets the mapping of the page holding gva (SDM Vol. 3A, 4.10.4.1). */
-static void drop_page(struct sim_x86 *s, uint64_t gva)
+void sim_x86_shadow_invlpg(struct sim_x86 *s, uint64_t gva)
 {
 	for (unsigned i = 0; i < s->sh.n; i++)
 		if (gva - s->sh.r[i].gva < s->sh.r[i].size) {
@@ -104,103 +99,9 @@ static bool overlaps(const struct sim_x86 *s, uint64_t gva, uint64_t size)
 	return false;
 }
 
-/* ---- Control-register and INVLPG intercepts ------------------------------ */
+/* ---- Control registers and INVLPG (found and stopped at by insn.c) ------- */
 
-static void on_cr_insn(uc_engine *uc, uint64_t address, uint32_t size, void *user);
-
-/* Puts a code hook on addr, once. */
-static void hook_insn(struct sim_x86 *s, uint64_t addr)
-{
-	for (unsigned i = 0; i < s->sh.nhooked; i++)
-		if (s->sh.hooked[i] == addr)
-			return;
-	if (s->sh.nhooked == SHADOW_MAX_HOOKS)
-		return; /* a limit of the simulator: documented in docs/simulator.md */
-	if (uc_hook_add(s->c.uc, &s->sh.hooks[s->sh.nhooked], UC_HOOK_CODE, (void *)on_cr_insn, s, addr,
-			addr) == UC_ERR_OK)
-		s->sh.hooked[s->sh.nhooked++] = addr;
-}
-
-/*
- * Finds MOV to/from CRn (0F 22 /r, 0F 20 /r with ModRM.mod = 3) and
- * INVLPG (0F 01 /7, mod != 3) in len bytes of code at gva, and hooks
- * them (and a REX prefix before them). A match inside other instructions
- * costs a hook that never fires.
- */
-static void scan_code(struct sim_x86 *s, const uint8_t *p, uint64_t gva, uint64_t len)
-{
-	const uint8_t *end = p + len;
-	/* memchr finds the rare 0x0F bytes of a 2 MiB run many times faster than a byte loop. */
-	for (const uint8_t *q = p; end - q > 2 && (q = memchr(q, 0x0f, (size_t)(end - q - 2))); q++) {
-		uint64_t i = (uint64_t)(q - p);
-		uint8_t op = p[i + 1], modrm = p[i + 2];
-		bool mov_cr = (op == 0x20 || op == 0x22) && (modrm >> 6) == 3;
-		bool invlpg = op == 0x01 && (modrm >> 6) != 3 && ((modrm >> 3) & 7) == 7;
-		if (!mov_cr && !invlpg)
-			continue;
-		hook_insn(s, gva + i);
-		if (i > 0 && (p[i - 1] & 0xf0) == 0x40)
-			hook_insn(s, gva + i - 1);
-	}
-}
-
-static uint64_t gpr(uc_engine *uc, unsigned n)
-{
-	uint64_t v = 0;
-	uc_reg_read(uc, sim_x86_gpr_ids[n], &v);
-	return v;
-}
-
-/*
- * The linear address of INVLPG's memory operand (SDM Vol. 2, 2.1.5 and
- * 2.2.1.6, ModRM and SIB in 64-bit mode). b points at ModRM; *len grows by
- * the bytes of ModRM, SIB and displacement. next_rip is only known after,
- * so RIP-relative operands add it in the caller (*rip_rel).
- */
-static uint64_t modrm_address(uc_engine *uc, const uint8_t *b, unsigned rex, unsigned *len,
-			      bool *rip_rel)
-{
-	unsigned mod = b[0] >> 6, rm = b[0] & 7, n = 1;
-	uint64_t addr = 0;
-
-	*rip_rel = false;
-	if (rm == 4) {
-		uint8_t sib = b[n++];
-		unsigned idx = ((sib >> 3) & 7) | (rex & 2 ? 8 : 0), base = (sib & 7) | (rex & 1 ? 8 : 0);
-		if (idx != 4)
-			addr = gpr(uc, idx) << (sib >> 6);
-		if ((sib & 7) == 5 && mod == 0) {
-			int32_t d;
-			memcpy(&d, b + n, 4);
-			addr += (uint64_t)(int64_t)d;
-			n += 4;
-		} else {
-			addr += gpr(uc, base);
-		}
-	} else if (rm == 5 && mod == 0) {
-		int32_t d;
-		memcpy(&d, b + n, 4);
-		addr = (uint64_t)(int64_t)d;
-		n += 4;
-		*rip_rel = true;
-	} else {
-		addr = gpr(uc, rm | (rex & 1 ? 8 : 0));
-	}
-	if (mod == 1) {
-		addr += (uint64_t)(int64_t)(int8_t)b[n];
-		n += 1;
-	} else if (mod == 2) {
-		int32_t d;
-		memcpy(&d, b + n, 4);
-		addr += (uint64_t)(int64_t)d;
-		n += 4;
-	}
-	*len += n;
-	return addr;
-}
-
-/* MOV CRn, r64 (SDM Vol. 2, "MOV - Move to/from Control Registers"): the new value, then a flush. */
-static void write_cr(struct sim_x86 *s, unsigned n, uint64_t v)
+void sim_x86_shadow_write_cr(struct sim_x86 *s, unsigned n, uint64_t v)
 {
 	struct vcpu_arch *a = &s->c.vcpu->arch;
 	uint64_t uc_v = v;
@@ -218,48 +119,6 @@ static void write_cr(struct sim_x86 *s, unsigned n, uint64_t v)
 	}
 	/* Every translation may have changed (4.10.4.1: MOV to CR3 flushes non-global entries). */
 	sim_x86_shadow_drop_all(s);
-}
-
-/*
- * A hooked instruction is about to run. MOV to CR0/CR3/CR4 and INVLPG are
- * emulated and skipped; MOV from CR0 returns the guest's CR0; anything
- * else (the bytes matched by chance, or another CR) runs as it is.
- */
-static void on_cr_insn(uc_engine *uc, uint64_t address, uint32_t size, void *user)
-{
-	struct sim_x86 *s = user;
-	uint8_t b[16];
-	unsigned p = 0, rex = 0;
-
-	(void)size;
-	if (uc_mem_read(uc, address, b, sizeof(b)) != UC_ERR_OK &&
-	    uc_mem_read(uc, address, b, 4) != UC_ERR_OK)
-		return;
-	if ((b[0] & 0xf0) == 0x40)
-		rex = b[p++];
-	if (b[p] != 0x0f)
-		return;
-	uint8_t op = b[p + 1], modrm = b[p + 2];
-	unsigned reg = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0), rm = (modrm & 7) | (rex & 1 ? 8 : 0);
-	unsigned len = p + 2;
-	uint64_t next;
-
-	if (op == 0x22 && (modrm >> 6) == 3 && (reg == 0 || reg == 3 || reg == 4)) {
-		write_cr(s, reg, gpr(uc, rm));
-		next = address + len + 1;
-	} else if (op == 0x20 && (modrm >> 6) == 3 && reg == 0) {
-		uint64_t v = s->c.vcpu->arch.cr0;
-		uc_reg_write(uc, sim_x86_gpr_ids[rm], &v);
-		next = address + len + 1;
-	} else if (op == 0x01 && (modrm >> 6) != 3 && ((modrm >> 3) & 7) == 7) {
-		bool rip_rel;
-		uint64_t addr = modrm_address(uc, b + p + 2, rex, &len, &rip_rel);
-		next = address + len;
-		drop_page(s, rip_rel ? addr + next : addr);
-	} else {
-		return;
-	}
-	uc_reg_write(uc, UC_X86_REG_RIP, &next);
 }
 
 /* ---- Fills --------------------------------------------------------------- */
@@ -352,8 +211,6 @@ static bool map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res
 	if (uc_mem_map_ptr(s->c.uc, lo, run, *prot, host) != UC_ERR_OK)
 		return false;
 	s->sh.r[s->sh.n++] = (struct shadow_region){ .gva = lo, .size = run, .prot = *prot };
-	if (*prot & UC_PROT_EXEC)
-		scan_code(s, host, lo, run);
 	return true;
 }
 

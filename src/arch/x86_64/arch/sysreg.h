@@ -21,7 +21,9 @@
 
 /** IA32_EFER (SDM Vol. 4, table 2-2): long mode enable and active, NXE. */
 #define X86_MSR_EFER 0xc0000080u
+#define X86_EFER_SCE (1ULL << 0)
 #define X86_EFER_LME (1ULL << 8)
+/* LMA and NXE: arch/stage1.h */
 
 /** @name CR0 bits of the boot state (SDM Vol. 3A, 2.5); WP, PG and CR4 in arch/stage1.h @{ */
 #define X86_CR0_PE (1ULL << 0)

@@ -8,6 +8,7 @@
 #ifndef ARCH_X86_64_VCPU_ARCH_H
 #define ARCH_X86_64_VCPU_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /** General registers in the order of their encodings (SDM Vol. 2, table 2-2). */
@@ -17,12 +18,26 @@ enum x86_gpr {
 	X86_NGPRS
 };
 
+/**
+ * An event the hypervisor injects at the next VM entry: the VM-entry
+ * interruption-information field and error code (SDM Vol. 3C, 24.8.3;
+ * delivered as 27.6 "Event Injection" describes, through the guest's IDT).
+ * A fault leaves RIP at the instruction that caused it.
+ */
+struct x86_inject {
+	bool valid;
+	bool has_error;
+	uint8_t vector;
+	uint32_t error;
+};
+
 struct vcpu_arch {
 	uint64_t gpr[X86_NGPRS]; /**< indexed by enum x86_gpr */
 	uint64_t rip, rflags;
 	uint64_t cr0, cr2, cr3, cr4, efer;
 	uint64_t idtr_base, idtr_limit, gdtr_base, gdtr_limit;
 	uint64_t apic_id;        /**< the local APIC id the guest sees (CPUID.1:EBX[31:24]) */
+	struct x86_inject inject; /**< an exception for the guest at the next entry */
 };
 
 #endif

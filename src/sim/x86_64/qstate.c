@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What Unicorn 2.0.1's x86 CPU keeps of an exception and of its privilege
+ * level but its API does not show: QEMU's CPUX86State, reached through
+ * uc_context_save() / uc_context_restore() (a copy of the state up to its
+ * `retaddr` field).
+ *
+ *   field (target/i386/cpu.h)  why the simulator needs it
+ *   hflags & 3                 the CPL QEMU translates with: check it after a switch
+ *   error_code                 the error code of a #GP, #TS, #NP, #SS it raises
+ *   exception_is_int           INT n / INT3: no error code, and the gate's DPL is checked
+ *   old_exception              "exception in flight": QEMU resets it to -1 only when it
+ *                              delivers an exception itself, which Unicorn never does, so
+ *                              the second #DE or #GP becomes a #DF (check_exception()).
+ *                              Reset after each exception, as a delivery would.
+ *
+ * The offsets are found when the CPU is created, by writing marker values
+ * through the API and looking for them in a saved context: RIP gives eip
+ * (hflags is 48 bytes after it), DR0..DR7 give dr[] (the exception fields
+ * sit around it). Each is checked against what it must hold at reset
+ * (CPL 0 in long mode, old_exception -1); if that fails the state is
+ * "unknown", and the callers fall back to what the API shows.
+ *
+ * Calls nothing else of src/sim/x86_64/.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+
+#define HF_CPL_MASK 3u
+#define HF_LMA_MASK (1u << 14)
+/* eip, eflags, cc_dst, cc_src, cc_src2 (8 bytes each), cc_op, df (4 each), then hflags. */
+#define HFLAGS_AFTER_EIP 48
+/* error_code (int), exception_is_int (int), exception_next_eip (8), then dr[8]. */
+#define ERROR_CODE_BEFORE_DR 16
+#define IS_INT_BEFORE_DR 12
+/* dr[8] (64 bytes), then a union of four pointers (32 bytes), then old_exception. */
+#define OLD_EXCEPTION_AFTER_DR 96
+#define MARKER 0x5a17c0de00000000ULL
+
+static int32_t ctx_i32(const struct sim_x86 *s, size_t off)
+{
+	int32_t v;
+	memcpy(&v, (const char *)s->q.ctx + off, sizeof(v));
+	return v;
+}
+
+/* Offset of the n 8-byte values want[] in a row inside the saved context, or 0. */
+static size_t find_u64s(const struct sim_x86 *s, const uint64_t *want, unsigned n)
+{
+	const char *p = (const char *)s->q.ctx;
+	for (size_t off = 8; off + 8 * n <= s->q.size; off += 8)
+		if (memcmp(p + off, want, 8 * n) == 0)
+			return off;
+	return 0;
+}
+
+int sim_x86_qstate_init(struct sim_x86 *s)
+{
+	uc_engine *uc = s->c.uc;
+	uint64_t dr[8], zero = 0, rip = MARKER | 0xe1;
+
+	s->q.size = uc_context_size(uc);
+	if (uc_context_alloc(uc, &s->q.ctx) != UC_ERR_OK)
+		return -CV_ENOMEM;
+	for (int i = 0; i < 8; i++) {
+		dr[i] = MARKER | (uint64_t)(0xd0 + i);
+		uc_reg_write(uc, UC_X86_REG_DR0 + i, &dr[i]);
+	}
+	uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+	uc_context_save(uc, s->q.ctx);
+	size_t dr_off = find_u64s(s, dr, 8), eip_off = find_u64s(s, &rip, 1);
+	for (int i = 0; i < 8; i++)
+		uc_reg_write(uc, UC_X86_REG_DR0 + i, &zero);
+	uc_reg_write(uc, UC_X86_REG_RIP, &zero);
+	if (dr_off < ERROR_CODE_BEFORE_DR || eip_off == 0)
+		return 0;
+	s->q.hflags = eip_off + HFLAGS_AFTER_EIP;
+	s->q.error_code = dr_off - ERROR_CODE_BEFORE_DR;
+	s->q.is_int = dr_off - IS_INT_BEFORE_DR;
+	s->q.old_exception = dr_off + OLD_EXCEPTION_AFTER_DR;
+	s->q.known = s->q.old_exception + 4 <= s->q.size && ctx_i32(s, s->q.old_exception) == -1 &&
+		     ((uint32_t)ctx_i32(s, s->q.hflags) & (HF_CPL_MASK | HF_LMA_MASK)) == HF_LMA_MASK;
+	return 0;
+}
+
+void sim_x86_qstate_free(struct sim_x86 *s)
+{
+	if (s->q.ctx)
+		uc_context_free(s->q.ctx);
+	s->q.ctx = NULL;
+}
+
+bool sim_x86_qstate_take_exception(struct sim_x86 *s, uint32_t *error, bool *soft)
+{
+	int32_t none = -1;
+
+	if (!s->q.known)
+		return false;
+	uc_context_save(s->c.uc, s->q.ctx);
+	*error = (uint32_t)ctx_i32(s, s->q.error_code);
+	*soft = ctx_i32(s, s->q.is_int) != 0;
+	memcpy((char *)s->q.ctx + s->q.old_exception, &none, sizeof(none));
+	uc_context_restore(s->c.uc, s->q.ctx);
+	return true;
+}
+
+int sim_x86_qstate_cpl(struct sim_x86 *s)
+{
+	if (!s->q.known)
+		return -1;
+	uc_context_save(s->c.uc, s->q.ctx);
+	return (int)((uint32_t)ctx_i32(s, s->q.hflags) & HF_CPL_MASK);
+}
