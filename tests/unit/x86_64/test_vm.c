@@ -144,13 +144,35 @@ static void test_vmcall_cpuid_msr(void **state)
 	vcpu_handle_exit(v, &e);
 	assert_int_equal(v->arch.gpr[X86_RAX], 0x500);
 	assert_int_equal(vm->state, VM_RUNNING);
-	/* An MSR cvisor does not emulate stops the VM, naming it. */
+	/* An MSR cvisor does not emulate is a #GP(0) for the guest, RIP at the RDMSR (SDM Vol. 2B). */
 	v->arch.gpr[X86_RCX] = 0x12345;
+	v->arch.rip = 0x1000;
 	vmx_decode_exit(&info, &e);
 	vmx_exit_fill_operands(&e, v->arch.gpr);
 	vcpu_handle_exit(v, &e);
-	assert_int_equal(vm->state, VM_FAILED);
-	assert_non_null(strstr(vm->stop_reason, "0x12345"));
+	vcpu_arch_complete_exit(v, &e);
+	assert_int_equal(vm->state, VM_RUNNING);
+	assert_true(v->arch.inject.valid);
+	assert_int_equal(v->arch.inject.vector, 13);
+	assert_true(v->arch.inject.has_error);
+	assert_int_equal(v->arch.inject.error, 0);
+	assert_int_equal(v->arch.rip, 0x1000);
+	v->arch.inject.valid = false;
+	/* So is a reserved EFER bit (bit 9); LMA ignores writes. */
+	info.reason = VMX_EXIT_WRMSR;
+	v->arch.gpr[X86_RCX] = 0xc0000080;
+	v->arch.gpr[X86_RDX] = 0;
+	v->arch.gpr[X86_RAX] = 0x200 | 0x100;
+	vmx_decode_exit(&info, &e);
+	vmx_exit_fill_operands(&e, v->arch.gpr);
+	vcpu_handle_exit(v, &e);
+	assert_true(v->arch.inject.valid);
+	v->arch.inject.valid = false;
+	v->arch.gpr[X86_RAX] = 0x800 | 0x100 | 0x1;
+	vmx_exit_fill_operands(&e, v->arch.gpr);
+	vcpu_handle_exit(v, &e);
+	assert_false(v->arch.inject.valid);
+	assert_int_equal(v->arch.efer, 0xd01);
 }
 
 /* Trapped control-register accesses: MOV to CR3 and from CR4, CLTS (SDM table 28-3). */
