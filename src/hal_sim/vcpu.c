@@ -48,14 +48,12 @@ void hal_vcpu_kick(struct vcpu *vcpu)
 		sim_cpu_kick(vcpu->hal);
 }
 
-/* Every vCPU of the VM follows the change before it runs again (the whole map: they are rare). */
+/* Every vCPU of the VM follows the change of [gpa, gpa + size) before it runs again. */
 void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
 {
-	(void)gpa;
-	(void)size;
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i] && vm->vcpus[i]->hal)
-			sim_cpu_stage2_changed(vm->vcpus[i]->hal);
+			sim_cpu_stage2_changed(vm->vcpus[i]->hal, gpa, size);
 }
 
 /* An exit taken inside a hook of the simulated CPU: the first path of an exit. */

@@ -68,8 +68,10 @@ int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit)
 		c->kicked = false;
 		return 0;
 	}
-	if (__atomic_exchange_n(&c->s2_changed, false, __ATOMIC_ACQ_REL)) {
-		int rc = sim_arch_stage2_changed(c);
+	gpa_t s2_gpa;
+	uint64_t s2_size;
+	if (sim_s2_pending_take(&c->s2, &s2_gpa, &s2_size)) {
+		int rc = sim_arch_stage2_changed(c, s2_gpa, s2_size);
 		if (rc < 0) {
 			sim_exit_fatal(exit, start,
 				       "the simulated CPU's memory map could not follow a stage-2 change (%s)",
@@ -180,11 +182,13 @@ void sim_cpu_kick(struct sim_cpu *c)
  * Unicorn's map is built from stage 2 (uc_map.c), so it must follow a
  * change, like a TLB invalidation on hardware: the CPU leaves the guest
  * (even when the change is made from inside one of its hooks) and
- * rebuilds its map in sim_cpu_run(), on its own thread.
+ * rebuilds the changed part of its map in sim_cpu_run(), on its own
+ * thread. The range is recorded before the kick, so the run that follows
+ * the kick sees it.
  */
-void sim_cpu_stage2_changed(struct sim_cpu *c)
+void sim_cpu_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size)
 {
-	__atomic_store_n(&c->s2_changed, true, __ATOMIC_RELEASE);
+	sim_s2_pending_add(&c->s2, gpa, size);
 	sim_cpu_kick(c);
 }
 

@@ -32,7 +32,7 @@ struct sim_cpu {
 	volatile bool kicked;        /**< sim_cpu_kick() asked the CPU to leave the guest */
 	volatile bool in_guest;      /**< inside uc_emu_start() */
 	struct sim_cpu *next_kickable; /**< the list the kick repeater walks (cpu.c) */
-	bool s2_changed;             /**< stage 2 changed: follow it before running */
+	struct sim_s2_pending s2;    /**< stage-2 changes to follow before running (any thread adds) */
 	unsigned storm_count;        /**< guest exceptions in a row inside its own handler */
 };
 
@@ -107,12 +107,12 @@ void sim_arch_leave(struct sim_cpu *c);
  */
 void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit);
 /**
- * Makes Unicorn follow a change of stage 2, between runs: a
- * guest-physical map rebuilds its RAM from the stage-2 tables
- * (sim_map_refresh_ram()); a shadow of guest-virtual pages is dropped
- * (hooks.c). Returns 0 or a negative cv_err.
+ * Makes Unicorn follow a change of stage 2 in [gpa, gpa + size), between
+ * runs: a guest-physical map rebuilds that part of its RAM from the
+ * stage-2 tables (sim_map_refresh()); a shadow of guest-virtual pages is
+ * dropped (hooks.c). Returns 0 or a negative cv_err.
  */
-int sim_arch_stage2_changed(struct sim_cpu *c);
+int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size);
 /** @} */
 
 #endif

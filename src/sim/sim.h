@@ -55,11 +55,13 @@ int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit);
 /** Makes a CPU running on another thread leave the guest soon (EXIT_NONE). */
 void sim_cpu_kick(struct sim_cpu *c);
 /**
- * Tells the CPU that stage 2 changed: it leaves the guest, and follows
- * the change (rebuilds its memory map) before it runs again, on its own
- * thread. May be called from any thread, or from inside a hook.
+ * Tells the CPU that stage 2 changed in [gpa, gpa + size): it leaves the
+ * guest, and follows the change (rebuilds that part of its memory map)
+ * before it runs again, on its own thread; changes that arrive before then
+ * are followed together. May be called from any thread, or from inside a
+ * hook.
  */
-void sim_cpu_stage2_changed(struct sim_cpu *c);
+void sim_cpu_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size);
 
 /** @name What the host provides (implemented by src/hal_sim/) @{ */
 /**

@@ -13,6 +13,23 @@
 
 #include <cvisor/addrspace.h>
 
+/*
+ * How Unicorn's map follows stage 2 (docs/simulator.md, "The memory map"):
+ * a RAM region is first mapped as stage 2 maps it, in as few pieces as
+ * possible. On its first change it is cut into at most SIM_MAP_CHUNKS
+ * chunks (2 MiB or more), and from then on a change rebuilds only the
+ * chunks it overlaps. A chunk that stage 2 cuts into more than
+ * SIM_MAP_CHUNK_PIECES runs of equal permissions (or any chunk, once the
+ * map holds SIM_MAP_MAX_PIECES pieces) is mapped as one piece with the
+ * permissions all its pages share; the permission hooks then grant, page
+ * by page, what stage 2 grants beyond them. So a guest cannot make the map
+ * grow without bound, and each change costs what its chunks cost.
+ */
+#define SIM_MAP_CHUNKS 64
+#define SIM_MAP_CHUNK_MIN 0x200000ULL
+#define SIM_MAP_CHUNK_PIECES 4
+#define SIM_MAP_MAX_PIECES 256
+
 /** One MMIO window of Unicorn's map: the user pointer of its callbacks. */
 struct sim_window {
 	void *owner;   /**< the architecture's per-vCPU state; NULL: a free slot */
@@ -28,7 +45,33 @@ struct sim_map {
 	uc_cb_mmio_write_t wr;
 	bool exec;                    /**< sim_map_exec_windows() was applied */
 	bool restricted;              /**< stage 2 maps some RAM without write permission */
+	const struct addrspace *as;   /**< what sim_map_build() was given */
+	/* Per RAM region of as (same index): how it is mapped since stage 2 changed in it. */
+	struct sim_ram_map {
+		uint64_t chunk;       /**< 0: as sim_map_build() mapped it; else its chunks' size */
+		uint64_t restricted;  /**< bit i: chunk i (bit 0: the region, unchunked) lacks write somewhere */
+		uint8_t pieces[SIM_MAP_CHUNKS]; /**< Unicorn regions in chunk i */
+	} ram[AS_MAX_REGIONS];
+	unsigned pieces;              /**< Unicorn regions in all chunked regions */
 };
+
+/**
+ * Stage-2 changes a CPU has not followed yet: the union of their ranges.
+ * Any thread adds to it; the CPU's own thread takes it before it runs.
+ */
+struct sim_s2_pending {
+	bool lock;                    /**< held while the fields below change */
+	bool any;                     /**< a change is pending */
+	gpa_t lo, hi;                 /**< [lo, hi): every pending change lies inside */
+};
+
+/** Adds the change of [gpa, gpa + size) to p (any thread). */
+void sim_s2_pending_add(struct sim_s2_pending *p, gpa_t gpa, uint64_t size);
+/**
+ * Takes what p holds: true with [*gpa, *gpa + *size) covering every change
+ * added before, and p empty; false if nothing is pending.
+ */
+bool sim_s2_pending_take(struct sim_s2_pending *p, gpa_t *gpa, uint64_t *size);
 
 /**
  * Maps [0, limit) of uc for address space as: RAM regions from the stage-2
@@ -41,13 +84,15 @@ int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, 
 		  uint64_t limit, uc_cb_mmio_read_t rd, uc_cb_mmio_write_t wr);
 
 /**
- * Rebuilds Unicorn's map of every RAM region of as from its stage-2
- * tables, after the hypervisor changed them (unmap, protect): RAM runs
- * with stage 2's current permissions, catch-all windows where stage 2
- * maps nothing. Called between runs of the CPU, never from a hook.
- * Returns 0 or a negative cv_err.
+ * Makes Unicorn's map follow a change of stage 2 in [gpa, gpa + size)
+ * (unmap, protect): rebuilds the chunks of RAM that overlap it from the
+ * stage-2 tables, RAM with stage 2's current permissions, catch-all
+ * windows where stage 2 maps nothing; every other piece stays as it is.
+ * Unicorn flushes its TLB on each change of its map, so no access goes on
+ * with the old permissions. Called between runs of the CPU, never from a
+ * hook. Returns 0 or a negative cv_err.
  */
-int sim_map_refresh_ram(uc_engine *uc, const struct addrspace *as, struct sim_map *m);
+int sim_map_refresh(uc_engine *uc, struct sim_map *m, gpa_t gpa, uint64_t size);
 
 /**
  * Makes every MMIO window of m executable. With the guest's MMU on,

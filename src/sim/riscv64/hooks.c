@@ -605,7 +605,7 @@ int sim_arch_init(struct sim_cpu *c)
 	return sim_map_exec_windows(c->uc, &c->map);
 }
 
-int sim_arch_stage2_changed(struct sim_cpu *c)
+int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size)
 {
-	return sim_map_refresh_ram(c->uc, &c->vcpu->vm->as, &c->map);
+	return sim_map_refresh(c->uc, &c->map, gpa, size);
 }
