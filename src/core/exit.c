@@ -25,17 +25,52 @@ static void trace_exit(const struct vcpu *vcpu, const struct vcpu_exit *exit)
 	hal_log_write(line);
 }
 
-/* Stops the VM for an access to a GPA that is neither RAM nor a device. */
+/*
+ * Stops the VM for an access the hypervisor cannot complete, naming it as
+ * the guest made it: direction, size, GPA, why it failed, the vCPU and PC,
+ * and, for a fault on the guest's own stage-1 table walk, that it was one
+ * and the virtual address being translated (walk_va; NULL otherwise).
+ */
 static void stop_on_bad_access(struct vcpu *vcpu, gpa_t gpa, unsigned size,
-			       enum access_kind access, uint64_t pc, const char *what)
+			       enum access_kind access, uint64_t pc, const char *what,
+			       const gva_t *walk_va)
 {
-	char regs[200];
+	char regs[200], walk[80] = "";
 	vcpu_arch_format_regs(vcpu, regs, sizeof(regs));
+	if (walk_va)
+		cv_snprintf(walk, sizeof(walk), ", in the stage-1 table walk for VA 0x%llx",
+			    (unsigned long long)*walk_va);
 	vm_stop(vcpu->vm, VM_FAILED,
-		"stage-2 fault: %s of %u bytes at GPA 0x%llx (%s) by vCPU %u at PC 0x%llx",
+		"stage-2 fault: %s of %u bytes at GPA 0x%llx (%s) by vCPU %u at PC 0x%llx%s",
 		access_kind_name(access), size, (unsigned long long)gpa, what, vcpu->id,
-		(unsigned long long)pc);
+		(unsigned long long)pc, walk);
 	log_info("%s: registers: %s", vcpu->vm->name, regs);
+}
+
+/*
+ * Why a device access failed (devbus_access() returned rc), for the
+ * report: no device there, an access that runs past the device's end, or
+ * the device's own refusal (a size or alignment its registers do not
+ * take, a direction it does not implement).
+ */
+static const char *mmio_refusal(const struct vm *vm, gpa_t gpa, unsigned size, int rc,
+				char *buf, size_t len)
+{
+	const struct as_region *r = addrspace_find(&vm->as, gpa);
+	const struct device *d = devbus_find(&vm->bus, gpa);
+
+	if (!r && !d)
+		return "neither RAM nor a device";
+	if (!d)
+		return r->kind == REGION_RAM ? "RAM without this permission"
+					     : "a device window with no device";
+	if (size > d->size - (gpa - d->base))
+		cv_snprintf(buf, len, "across the end of the %s", d->name);
+	else if (rc == -CV_EPERM)
+		cv_snprintf(buf, len, "the %s has no such direction", d->name);
+	else
+		cv_snprintf(buf, len, "the %s refuses this size or alignment", d->name);
+	return buf;
 }
 
 /* An MMIO exit: find the device and perform the access. */
@@ -43,6 +78,7 @@ static void handle_mmio(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	struct vm *vm = vcpu->vm;
 	uint64_t val = exit->mmio.data;
+	char why[80];
 	int rc = devbus_access(&vm->bus, exit->mmio.gpa, exit->mmio.size, exit->mmio.write, &val);
 
 	if (rc == 0) {
@@ -50,12 +86,10 @@ static void handle_mmio(struct vcpu *vcpu, struct vcpu_exit *exit)
 			exit->mmio.data = val;
 		return;
 	}
-	const struct as_region *r = addrspace_find(&vm->as, exit->mmio.gpa);
-	const char *what = !r ? "neither RAM nor a device"
-		: r->kind == REGION_RAM ? "RAM without this permission"
-					: "across the end of a device";
 	stop_on_bad_access(vcpu, exit->mmio.gpa, exit->mmio.size,
-			   exit->mmio.write ? ACCESS_WRITE : ACCESS_READ, exit->pc, what);
+			   exit->mmio.write ? ACCESS_WRITE : ACCESS_READ, exit->pc,
+			   mmio_refusal(vm, exit->mmio.gpa, exit->mmio.size, rc, why, sizeof(why)),
+			   NULL);
 }
 
 /*
@@ -90,7 +124,7 @@ static void handle_stage2_fault(struct vcpu *vcpu, struct vcpu_exit *exit)
 		: r->kind == REGION_RAM ? "RAM without this permission"
 					: "a device that cannot be reached this way";
 	stop_on_bad_access(vcpu, exit->s2fault.gpa, exit->s2fault.size, exit->s2fault.access,
-			   exit->pc, what);
+			   exit->pc, what, exit->s2fault.s1ptw ? &exit->s2fault.gva : NULL);
 }
 
 void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)

@@ -283,7 +283,122 @@ bool a64_decode_ldst(uint32_t insn, struct a64_ldst *ld)
 	}
 	if (!ok)
 		memset(ld, 0, sizeof(*ld));
+	ld->bytes = ld->size * (ld->is_pair ? 2 : 1);
 	return ok;
+}
+
+/*
+ * Bytes of one SIMD&FP register access in the single-register classes
+ * (ARM ARM C4.1.66, V = 1): size (bits [31:30]) and opc<1> (bit 23) give
+ * B, H, S, D (1 << size) or, with opc<1> = 1 and size = 00, Q (16 bytes).
+ * opc<0> (bit 22) is the load bit. Returns 0 for unallocated forms.
+ */
+static unsigned simd_size(uint32_t insn, struct a64_ldst *ld)
+{
+	unsigned size = bits(insn, 31, 30);
+
+	ld->is_load = bits(insn, 22, 22);
+	if (bits(insn, 23, 23))
+		return size == 0 ? 16 : 0;
+	return 1u << size;
+}
+
+/*
+ * LD1/ST1/LD2.../ST4 (multiple structures): 0 Q 001100 p L 0 Rm opcode
+ * size Rn Rt, p = 1 for the post-indexed form. opcode gives the number of
+ * registers: 0000 and 0010 four, 0100 and 0110 three, 0111 one, 1000 and
+ * 1010 two. Each register is 8 bytes (Q = 0) or 16 (Q = 1).
+ */
+static bool decode_simd_multiple(uint32_t insn, struct a64_ldst *ld)
+{
+	static const unsigned nregs[16] = { [0] = 4, [2] = 4, [4] = 3, [6] = 3, [7] = 1, [8] = 2, [10] = 2 };
+	unsigned n = nregs[bits(insn, 15, 12)];
+
+	if (bits(insn, 31, 31) || bits(insn, 21, 21) || !n)
+		return false;
+	ld->is_load = bits(insn, 22, 22);
+	ld->size = bits(insn, 30, 30) ? 16 : 8;
+	ld->bytes = n * ld->size;
+	ld->mode = bits(insn, 23, 23) ? A64_AM_POST : A64_AM_IMM;
+	return true;
+}
+
+/* SIMD&FP register loads and stores: the classes of a64_decode_ldst() with V = 1. */
+static bool decode_simd(uint32_t insn, struct a64_ldst *ld)
+{
+	static const enum a64_addr_mode modes[4] = { A64_AM_IMM, A64_AM_POST, A64_AM_IMM,
+						     A64_AM_PRE };
+	unsigned opc = bits(insn, 31, 30);
+
+	ld->simd = true;
+	switch (bits(insn, 29, 24) & 0x3b) {
+	case 0x39: /* unsigned immediate, scaled */
+		ld->size = simd_size(insn, ld);
+		ld->mode = A64_AM_IMM;
+		ld->imm = (int64_t)bits(insn, 21, 10) * ld->size;
+		break;
+	case 0x38: /* imm9 forms, register offset */
+		ld->size = simd_size(insn, ld);
+		if (bits(insn, 21, 21) == 0) {
+			ld->mode = modes[bits(insn, 11, 10)];
+			ld->imm = sign_extend(bits(insn, 20, 12), 9);
+		} else if (bits(insn, 11, 10) == 2 && (bits(insn, 15, 13) & 2)) {
+			ld->mode = A64_AM_REG;
+			ld->rm = bits(insn, 20, 16);
+			ld->extend = bits(insn, 15, 13);
+			ld->shift = bits(insn, 12, 12) ? (unsigned)__builtin_ctz(ld->size ? ld->size : 1) : 0;
+		} else {
+			return false;
+		}
+		break;
+	case 0x18: /* literal: opc 00 S, 01 D, 10 Q */
+		ld->size = opc == 0 ? 4 : opc == 1 ? 8 : opc == 2 ? 16 : 0;
+		ld->is_load = true;
+		ld->mode = A64_AM_LITERAL;
+		ld->imm = sign_extend(bits(insn, 23, 5), 19) * 4;
+		break;
+	case 0x28: /* pairs: opc 00 S, 01 D, 10 Q */
+	case 0x29:
+		ld->size = opc == 0 ? 4 : opc == 1 ? 8 : opc == 2 ? 16 : 0;
+		ld->is_load = bits(insn, 22, 22);
+		ld->is_pair = true;
+		ld->rt2 = bits(insn, 14, 10);
+		ld->mode = modes[bits(insn, 24, 23)];
+		ld->imm = sign_extend(bits(insn, 21, 15), 7) * ld->size;
+		break;
+	case 0x08: /* 0 Q 001100 ...: LD1/ST1 and the other structure loads and stores */
+		return bits(insn, 24, 24) == 0 && decode_simd_multiple(insn, ld);
+	default:
+		return false;
+	}
+	ld->bytes = ld->size * (ld->is_pair ? 2 : 1);
+	return ld->size != 0;
+}
+
+/* DC ZVA, Xt (ARM ARM C5.3 "DC ZVA"): SYS #3, C7, C4, #1, Xt. */
+#define INSN_DC_ZVA 0xd50b7420u
+
+bool a64_decode_access(uint32_t insn, unsigned zva_block, struct a64_ldst *ld)
+{
+	if (a64_decode_ldst(insn, ld))
+		return true;
+	memset(ld, 0, sizeof(*ld));
+	ld->rt = bits(insn, 4, 0);
+	ld->rn = bits(insn, 9, 5);
+	if ((insn & ~0x1fu) == INSN_DC_ZVA) {
+		/* The block holding Xt is zeroed: a store of zva_block bytes at Xt rounded down. */
+		ld->zva = true;
+		ld->rn = ld->rt;
+		ld->size = ld->bytes = zva_block;
+		ld->mode = A64_AM_IMM;
+		return true;
+	}
+	if (bits(insn, 27, 25) != 6 && bits(insn, 27, 25) != 4)
+		return false;
+	if (bits(insn, 26, 26) && decode_simd(insn, ld))
+		return true;
+	memset(ld, 0, sizeof(*ld));
+	return false;
 }
 
 /*
@@ -313,6 +428,8 @@ uint64_t a64_ldst_address(const struct a64_ldst *ld, uint64_t pc, const uint64_t
 {
 	if (ld->mode == A64_AM_LITERAL)
 		return pc + (uint64_t)ld->imm;
+	if (ld->zva) /* Rt = 31 is XZR; the block holding the address is zeroed */
+		return (ld->rt == 31 ? 0 : x[ld->rt]) & ~((uint64_t)ld->bytes - 1);
 
 	uint64_t base = ld->rn == 31 ? sp : x[ld->rn]; /* Rn = 31 is SP here */
 	switch (ld->mode) {
@@ -349,7 +466,8 @@ uint64_t a64_dabt_esr(const struct a64_ldst *ld, unsigned dfsc)
 
 	if (!ld->is_load)
 		esr |= ISS_DA_WNR;
-	if (ld->is_pair || ld->exclusive || ld->mode == A64_AM_PRE || ld->mode == A64_AM_POST)
+	if (ld->is_pair || ld->exclusive || ld->simd || ld->zva || ld->mode == A64_AM_PRE ||
+	    ld->mode == A64_AM_POST)
 		return esr;
 
 	bool sf = ld->sign_extend ? ld->dest_64 : ld->size == 8;

@@ -12,6 +12,7 @@
  * Pure functions: the bare HAL feeds them the registers the hardware
  * wrote, the simulator the values it computed for the same event.
  */
+#include <arch/insn.h>
 #include <arch/trap.h>
 #include <cvisor/lib.h>
 
@@ -181,6 +182,26 @@ static void s2fault(const struct a64_trap *t, uint32_t iss, struct vcpu_exit *e)
 }
 
 /*
+ * S1PTW (ISS bit 7, data and instruction aborts alike): the fault is on
+ * the guest's own stage-1 table walk, a read of one 8-byte descriptor.
+ * HPFAR_EL2 names the descriptor's page; FAR_EL2 is the virtual address
+ * being translated, so its page offset is not the descriptor's: the
+ * offset is left 0 for the HAL, which can walk the guest's tables, to
+ * complete (ARM ARM D17.2.37, ISS.S1PTW; D17.2.70 HPFAR_EL2). write: WnR,
+ * the walk updating the descriptor (hardware access flag or dirty state).
+ */
+static bool s1ptw(const struct a64_trap *t, uint32_t iss, bool write, struct vcpu_exit *e)
+{
+	if (!(iss & ISS_DA_S1PTW))
+		return false;
+	e->s2fault.s1ptw = true;
+	e->s2fault.gpa = a64_fault_gpa(t->hpfar, 0);
+	e->s2fault.access = write ? ACCESS_WRITE : ACCESS_READ;
+	e->s2fault.size = 8;
+	return true;
+}
+
+/*
  * Data abort from the guest (EC 0x24). An abort the hypervisor can emulate
  * as a device access is a stage-2 translation fault on the data access
  * itself, with a valid instruction syndrome (ISV): it says which register,
@@ -214,6 +235,8 @@ static void decode_dabt(const struct a64_trap *t, uint32_t iss, struct vcpu_exit
 		return;
 	}
 	s2fault(t, iss, e);
+	if (s1ptw(t, iss, write, e))
+		return;
 	e->s2fault.access = write ? ACCESS_WRITE : ACCESS_READ;
 	e->s2fault.size = isv ? dabt_size(iss) : 0;
 }
@@ -222,6 +245,8 @@ static void decode_dabt(const struct a64_trap *t, uint32_t iss, struct vcpu_exit
 static void decode_iabt(const struct a64_trap *t, uint32_t iss, struct vcpu_exit *e)
 {
 	s2fault(t, iss, e);
+	if (s1ptw(t, iss, false, e))
+		return;
 	e->s2fault.access = ACCESS_FETCH;
 	e->s2fault.size = 4; /* one A64 instruction */
 }
@@ -317,5 +342,26 @@ void a64_exit_fill_operands(struct vcpu_exit *e, const uint64_t x[31])
 		return;
 	default:
 		return;
+	}
+}
+
+/*
+ * A stage-2 data abort without a valid instruction syndrome (ISV = 0:
+ * pairs, writeback, exclusives, SIMD&FP registers, DC ZVA) says nothing
+ * of the access's size. The instruction does: its whole access (two
+ * registers of a pair, the bytes of LD1/ST1, the DC ZVA block, whose
+ * start is the address zeroed, ARM ARM C5.3 "DC ZVA").
+ */
+void a64_exit_describe_access(struct vcpu_exit *e, uint32_t insn, unsigned zva_block)
+{
+	struct a64_ldst ld;
+
+	if (e->reason != EXIT_STAGE2_FAULT || e->s2fault.s1ptw || e->s2fault.access == ACCESS_FETCH ||
+	    e->s2fault.size != 0 || !a64_decode_access(insn, zva_block, &ld))
+		return;
+	e->s2fault.size = (uint8_t)MIN(ld.bytes, 255u);
+	if (ld.zva) {
+		e->s2fault.gpa &= ~((uint64_t)ld.bytes - 1);
+		e->s2fault.gva &= ~((uint64_t)ld.bytes - 1);
 	}
 }

@@ -14,6 +14,7 @@
  * way, as an exit the core does not see.
  */
 #include <arch/trap.h>
+#include <arch/stage1.h>
 #include <arch/stage2.h>
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>
@@ -246,6 +247,44 @@ static struct a64_trap exit_state_save(struct vcpu_arch *a, struct bare_vcpu *b)
 	return t;
 }
 
+/*
+ * A stage-2 abort whose syndrome does not say what the guest accessed,
+ * completed from the guest's own state (its EL1 registers are the CPU's
+ * while it is loaded):
+ * - ISV = 0 on a data abort (pairs, writeback, exclusives, SIMD&FP, DC
+ *   ZVA): the instruction at ELR_EL2, read through the guest's stage 1,
+ *   gives the access's size (a64_exit_describe_access());
+ * - S1PTW: HPFAR_EL2 names only the page of the descriptor the guest's
+ *   table walk read; walking the guest's tables again finds the entry.
+ */
+static void describe_abort(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct a64_s1_regs r = {
+		.sctlr = READ_SYSREG(sctlr_el1),
+		.tcr = READ_SYSREG(tcr_el1),
+		.ttbr0 = READ_SYSREG(ttbr0_el1),
+		.ttbr1 = READ_SYSREG(ttbr1_el1),
+		.el0 = (vcpu->arch.pstate & 0xc) == 0, /* SPSR_EL2.M[3:2]: the EL it trapped from */
+	};
+	struct s1_result res;
+	uint32_t insn;
+
+	if (exit->reason != EXIT_STAGE2_FAULT)
+		return;
+	if (exit->s2fault.s1ptw) {
+		if (a64_s1_translate(&vcpu->vm->as, &r, exit->s2fault.gva, ACCESS_READ, &res, NULL,
+				     NULL) < 0 && res.fault == FAULT_TABLE_NOT_RAM)
+			exit->s2fault.gpa = res.gpa;
+		return;
+	}
+	if (exit->s2fault.size != 0 ||
+	    a64_s1_translate(&vcpu->vm->as, &r, exit->pc, ACCESS_FETCH, &res, NULL, NULL) < 0 ||
+	    addrspace_read(&vcpu->vm->as, res.gpa, &insn, sizeof(insn)) < 0)
+		return;
+	/* DCZID_EL0.BS: log2 of the DC ZVA block in 4-byte words (ARM ARM D17.2.33). */
+	a64_exit_describe_access(exit, insn, 4u << (READ_SYSREG(dczid_el0) & 0xf));
+}
+
 int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	struct bare_vcpu *b = vcpu->hal;
@@ -275,6 +314,7 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	}
 	a64_decode_trap(&t, exit);
 	a64_exit_fill_operands(exit, a->x);
+	describe_abort(vcpu, exit);
 	return 0;
 }
 

@@ -106,6 +106,7 @@ struct vcpu_exit {
 			bool gva_valid;
 			enum access_kind access;
 			uint8_t size;        /**< access size if known, else 0 */
+			bool s1ptw;          /**< the guest's stage-1 table walk read a descriptor at gpa */
 			enum walk_fault kind;
 			int level;           /**< table level of the fault, -1 if unknown */
 		} s2fault;

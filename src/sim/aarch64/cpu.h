@@ -23,11 +23,23 @@
 
 #include "../cpu.h"
 
-/* An 8-byte access Unicorn splits into two 4-byte callbacks. */
-struct split_access {
-	bool active;
-	gpa_t gpa;          /* address of the full access */
-	uint64_t data;      /* write: low half so far; read: the full value */
+/*
+ * The last device access the CPU made, performed once in full at its
+ * first piece (Unicorn splits an access into callbacks of at most 4
+ * bytes, aligned pieces that may start before it): the later pieces, and
+ * the whole access again when the CPU was stopped inside it and Unicorn
+ * runs the instruction a second time, are answered from here, never from
+ * the device (hooks.c, mmio_done_serves()).
+ */
+struct mmio_done {
+	bool valid;
+	uint64_t pc;        /* the instruction that made it */
+	gpa_t gpa;          /* the access as the guest made it */
+	unsigned size;
+	bool write;
+	uint64_t data;      /* read: the value the device gave */
+	uint32_t left;      /* bytes of the access not yet given to a piece (bit i: gpa + i) */
+	bool replay;        /* the CPU stopped inside it: its next execution is answered too */
 };
 
 /* HCR_EL2 of the simulated CPU: RW (EL1 is AArch64) | IMO (virtual IRQs); hooks.c. */
@@ -46,7 +58,8 @@ struct a64_entry {
 struct sim_a64 {
 	struct sim_cpu c;
 	bool started;                /* registers written to Unicorn at least once */
-	struct split_access split;
+	struct mmio_done mmio;
+	struct sim_window top;       /* the last page of the address space (hooks.c, map_top_page()) */
 	struct a64_entry entry;
 	/* The register file as last read from Unicorn: write back only what changed. */
 	struct vcpu_arch saved;

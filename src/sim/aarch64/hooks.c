@@ -51,27 +51,58 @@
 
 /* ---- Finding the instruction behind an access -------------------------- */
 
-/*
- * Inside a memory callback PC is the load/store making the access (see
- * on_mem_pc_sync()) and the guest registers are those it sees (TCG writes
- * them back before every load/store helper). Decodes it and checks that
- * it really covers gpa in that direction: the piece's offset inside the
- * access is its offset within the page, relative to the effective address.
- * Returns true with *ld and *va (the faulting virtual address) set.
- */
-static bool decode_access(struct sim_a64 *s, uint64_t pc, gpa_t gpa, bool write,
-			  const uint64_t x[31], uint64_t sp, struct a64_ldst *ld, uint64_t *va)
+/* DC ZVA's block in bytes: DCZID_EL0.BS is its log2 in 4-byte words (ARM ARM D17.2.33). */
+static unsigned zva_block(struct sim_a64 *s)
 {
-	uint32_t insn = sim_a64_fetch(s, pc);
+	uc_arm64_cp_reg r = { .crn = 0, .crm = 0, .op0 = 3, .op1 = 3, .op2 = 7 };
 
-	if (!a64_decode_ldst(insn, ld) || ld->is_load == write)
+	if (uc_reg_read(s->c.uc, UC_ARM64_REG_CP_REG, &r) != UC_ERR_OK)
+		return 64;
+	return 4u << (r.val & 0xf);
+}
+
+/*
+ * Inside a memory callback PC is the instruction making the access (see
+ * on_mem_pc_sync()) and the guest registers are those it sees (TCG writes
+ * them back before every load/store helper). Decodes it into *ld and its
+ * effective address *ea. Returns false if it is not a data access in that
+ * direction.
+ */
+static bool decode_insn(struct sim_a64 *s, uint64_t pc, bool write, const uint64_t x[31],
+			uint64_t sp, struct a64_ldst *ld, uint64_t *ea)
+{
+	if (!a64_decode_access(sim_a64_fetch(s, pc), zva_block(s), ld) || ld->is_load == write)
 		return false;
-	uint64_t ea = a64_ldst_address(ld, pc, x, sp);
-	uint64_t off = ((gpa & 0xfff) - (ea & 0xfff)) & 0xfff;
-	if (off >= (uint64_t)ld->size * (ld->is_pair ? 2 : 1))
-		return false;
-	*va = ea + off;
+	*ea = a64_ldst_address(ld, pc, x, sp);
 	return true;
+}
+
+/*
+ * Is the callback's piece [gpa, gpa + size) part of the access [ea, ea +
+ * ld->bytes)? Unicorn cuts an access into aligned pieces of at most 4
+ * bytes of the 8-byte words that hold it, which may start before the
+ * access, and an access that crosses a
+ * page into one run per page: the piece lies in the page of the access's
+ * first byte or of its last. Returns true with *va and *fault_gpa the
+ * access's first byte in the piece's page: the address the hardware
+ * reports (FAR_EL2, HPFAR_EL2) for a fault on that page.
+ */
+static bool piece_of_access(const struct a64_ldst *ld, uint64_t ea, gpa_t gpa, unsigned size,
+			    uint64_t *va, gpa_t *fault_gpa)
+{
+	uint64_t last = ea + ld->bytes - 1;
+	uint64_t pages[2] = { ea & ~0xfffULL, last & ~0xfffULL };
+
+	/* An unaligned access is read as the aligned 8-byte words that hold it. */
+	for (int i = 0; i < 2; i++) {
+		uint64_t piece = pages[i] | (gpa & 0xfff);
+		if (piece <= (last | 7) && piece + size > (ea & ~7ULL)) {
+			*va = ea > pages[i] ? ea : pages[i];
+			*fault_gpa = (gpa & ~0xfffULL) | (*va & 0xfff);
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -144,94 +175,218 @@ static void fetch_abort(struct sim_a64 *s, uint64_t va, gpa_t gpa, struct vcpu_e
 	exit->s2fault.size = 4;
 }
 
-/*
- * A guest load or store to gpa that RAM does not serve: build the stage-2
- * data abort the hardware would report, decode it, let the core handle
- * it. Returns the value a read gets.
- */
-static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool write, uint64_t value)
+/* ---- A device access happens once ---------------------------------------- */
+
+/* The bytes of the device's value for the piece [gpa, gpa + size) of an access at base. */
+static uint64_t piece_value(uint64_t data, gpa_t base, gpa_t gpa, unsigned size)
 {
-	uint64_t x[31], sp, pc, va;
+	uint64_t v = 0;
+	if (gpa >= base && gpa - base < 8)
+		v = data >> (8 * (gpa - base));
+	else if (gpa < base && base - gpa < 8)
+		v = data << (8 * (base - gpa));
+	return size >= 8 ? v : v & ((1ULL << (8 * size)) - 1);
+}
+
+/*
+ * A piece of the device access s->mmio already performed: answered from
+ * it (*val for a read; a write's data went to the device in full with its
+ * first piece). Once every byte of the access has been given out, the
+ * record ends, unless the CPU was stopped inside the access: Unicorn then
+ * runs the instruction again from its translation block's start (notes,
+ * "Memory-bound guests"), and that second execution is answered from the
+ * record too, so a read with a side effect (a receive FIFO) happens once.
+ */
+static bool mmio_done_serves(struct sim_a64 *s, uint64_t pc, gpa_t gpa, unsigned size, bool write,
+			     uint64_t *val)
+{
+	struct mmio_done *d = &s->mmio;
+
+	if (!d->valid || d->pc != pc || d->write != write || gpa >= d->gpa + d->size ||
+	    gpa + size <= d->gpa) {
+		d->valid = false;
+		return false;
+	}
+	*val = write ? 0 : piece_value(d->data, d->gpa, gpa, size);
+	for (gpa_t b = gpa; b < gpa + size; b++)
+		if (b >= d->gpa && b < d->gpa + d->size)
+			d->left &= ~(1u << (b - d->gpa));
+	if (d->left == 0) {
+		d->valid = d->replay;
+		d->replay = false;
+		d->left = (1u << d->size) - 1;
+	}
+	return true;
+}
+
+/*
+ * Is the CPU about to leave the guest: the VM stopped, a kick (a stage-2
+ * change, the time limit, another thread), an exit waiting to be reported?
+ */
+static bool cpu_leaving(struct sim_a64 *s)
+{
+	return !vm_running(s->c.vcpu->vm) || s->c.kicked || s->c.have_pending;
+}
+
+/* Records the device access exit just performed for the piece [gpa, gpa + size). */
+static void mmio_done_record(struct sim_a64 *s, uint64_t pc, const struct vcpu_exit *exit,
+			     gpa_t gpa, unsigned size)
+{
+	uint64_t ignored;
+
+	s->mmio = (struct mmio_done){
+		.valid = true, .pc = pc, .gpa = exit->mmio.gpa, .size = exit->mmio.size,
+		.write = exit->mmio.write, .data = exit->mmio.data,
+		.left = (1u << exit->mmio.size) - 1, .replay = cpu_leaving(s),
+	};
+	mmio_done_serves(s, pc, gpa, size, exit->mmio.write, &ignored);
+}
+
+/* ---- Faults the guest takes itself, seen from a device callback ---------- */
+
+static unsigned pa_bits(struct sim_a64 *s);
+static void walk_abort(struct sim_a64 *s, uint64_t pc, uint64_t va, gpa_t desc, bool data);
+
+/*
+ * Output address bits of the guest's stage 1: TCR_EL1.IPS (bits [34:32]),
+ * at most the CPU's physical range (ARM ARM D8.2.7 "Output address size").
+ */
+static unsigned ips_bits(struct sim_a64 *s)
+{
+	static const unsigned bits[] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+	struct a64_s1_regs r;
+
+	sim_a64_s1_regs(s, &r);
+	unsigned ips = bits[(r.tcr >> 32) & 7], pa = pa_bits(s);
+	return ips < pa ? ips : pa;
+}
+
+/*
+ * With the guest's MMU on, an access reaches a device or catch-all window
+ * by its physical address, which Unicorn's own walk found. Two outcomes of
+ * that walk are not the stage-2 fault they look like:
+ * - the window was read by the walk itself (a table descriptor that is
+ *   not RAM): a stage-2 fault on the stage-1 walk (S1PTW);
+ * - the output address is wider than TCR_EL1.IPS: the guest's own address
+ *   size fault at the leaf's level, which Unicorn's walker does not check
+ *   (ARM ARM D8.2.7, D17.2.40 DFSC 0b0000LL).
+ * Returns true if it took one of them (the guest's fault is delivered).
+ */
+static bool s1_outcome(struct sim_a64 *s, uint64_t pc, uint64_t va, bool write, bool data_piece)
+{
+	struct s1_result res;
+	enum access_kind access = write ? ACCESS_WRITE : ACCESS_READ;
+	int rc = sim_a64_s1_walk(s, va, access, &res, write ? "mmio write" : "mmio read");
+
+	if (rc < 0 && res.fault == FAULT_TABLE_NOT_RAM) {
+		walk_abort(s, pc, va, res.gpa, true);
+		return true;
+	}
+	if (rc < 0 || !data_piece || !(res.gpa >> ips_bits(s)))
+		return false;
+	sim_a64_deliver_sync(s, ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL |
+				     (write ? ISS_DA_WNR : 0) | FSC_ADDR_SIZE(res.level),
+			     pc, va);
+	return true;
+}
+
+/* ---- The stage-2 data abort ------------------------------------------------- */
+
+/*
+ * The abort for an access the instruction explains: the first byte of the
+ * access in the piece's page is FAR/HPFAR, the syndrome is the
+ * instruction's (ISV for a single general-purpose register), and an
+ * abort without ISV carries the whole access's size.
+ */
+static void known_access(struct sim_a64 *s, const struct a64_ldst *ld, uint64_t pc, uint64_t va,
+			 gpa_t gpa, bool write, const uint64_t x[31], struct vcpu_exit *exit)
+{
+	struct a64_trap t = {
+		.esr = a64_dabt_esr(ld, stage2_fsc(s, gpa, write ? ACCESS_WRITE : ACCESS_READ)),
+		.far = va,
+		.hpfar = a64_hpfar_from_gpa(gpa),
+		.pc = pc,
+	};
+	a64_decode_trap(&t, exit);
+	a64_exit_fill_operands(exit, x);
+	if (exit->reason == EXIT_STAGE2_FAULT && exit->s2fault.size == 0)
+		exit->s2fault.size = (uint8_t)(ld->bytes < 255 ? ld->bytes : 255);
+}
+
+/*
+ * A guest load or store to gpa that RAM does not serve (one piece of it,
+ * as Unicorn cuts it): build the stage-2 data abort the hardware would
+ * report for the whole access, decode it, let the core handle it, at the
+ * access's first piece; answer the other pieces from what it did.
+ * Returns the value a read gets.
+ */
+static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool write)
+{
+	uint64_t x[31], sp, pc, va = 0, ea = 0, val;
+	gpa_t fgpa = gpa;
 	struct a64_ldst ld;
 	struct vcpu_exit exit;
 
 	if (!vm_running(s->c.vcpu->vm))
 		return 0; /* the rest of a block after the VM stopped: ignore */
-
-	/* Second half of an 8-byte access Unicorn split in two. */
-	if (s->split.active && gpa == s->split.gpa + 4) {
-		s->split.active = false;
-		if (!write)
-			return s->split.data >> 32;
-		value = (s->split.data & 0xffffffffULL) | (value << 32);
-		gpa = s->split.gpa;
-		size = 8;
-	}
-
-	sim_a64_read_gprs(s->c.uc, x, &sp);
 	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc);
-	enum access_kind access = write ? ACCESS_WRITE : ACCESS_READ;
-	struct a64_trap t = { .hpfar = a64_hpfar_from_gpa(gpa), .far = gpa, .pc = pc };
-	unsigned fsc = stage2_fsc(s, gpa, access);
+	if (mmio_done_serves(s, pc, gpa, size, write, &val))
+		return val;
+	sim_a64_read_gprs(s->c.uc, x, &sp);
 
-	bool decoded = decode_access(s, pc, gpa, write, x, sp, &ld, &va);
-	if (!decoded && !write && is_fetch(s, pc, gpa)) {
+	bool known = decode_insn(s, pc, write, x, sp, &ld, &ea);
+	bool piece = known && piece_of_access(&ld, ea, gpa, size, &va, &fgpa);
+	if (!piece && !write && is_fetch(s, pc, gpa)) {
 		/* Code at a GPA that is not RAM: an instruction abort, never a load. */
 		fetch_abort(s, pc, gpa, &exit);
 		dispatch(s, &exit, x, exit.pc);
 		return 0;
 	}
-	if (decoded) {
-		t.esr = a64_dabt_esr(&ld, fsc);
-		t.far = va;
-		if ((s->c.vcpu->vm->trace & TRACE_WALKS) && sim_a64_mmu_on(s)) {
-			/* Hardware gives both FAR and HPFAR; walk so the trace shows how va became gpa. */
-			struct s1_result res;
-			sim_a64_s1_walk(s, va, access, &res, write ? "mmio write" : "mmio read");
+	if (sim_a64_mmu_on(s)) {
+		struct s1_result res;
+		if (!known && !write && sim_a64_s1_walk(s, pc, ACCESS_FETCH, &res, "instruction fetch") < 0 &&
+		    res.fault == FAULT_TABLE_NOT_RAM) {
+			walk_abort(s, pc, pc, res.gpa, false); /* the walk for a fetch read no RAM */
+			return 0;
 		}
+		if (known && s1_outcome(s, pc, piece ? va : ea, write, piece))
+			return ld.rt < 31 && !write ? x[ld.rt] : 0; /* the register keeps its value */
+	}
+	if (piece) {
+		known_access(s, &ld, pc, va, fgpa, write, x, &exit);
 	} else {
 		/* Not found: report what is known, without a valid instruction syndrome. */
-		t.esr = ((uint64_t)EC_DABT_LOW << ESR_EC_SHIFT) | ESR_IL | (write ? ISS_DA_WNR : 0) | fsc;
+		struct a64_trap t = {
+			.esr = ((uint64_t)EC_DABT_LOW << ESR_EC_SHIFT) | ESR_IL | (write ? ISS_DA_WNR : 0) |
+			       stage2_fsc(s, gpa, write ? ACCESS_WRITE : ACCESS_READ),
+			.far = gpa, .hpfar = a64_hpfar_from_gpa(gpa), .pc = pc,
+		};
 		log_warn("%s: the instruction at PC 0x%llx does not explain a %u-byte %s at GPA 0x%llx",
 			 s->c.vcpu->vm->name, (unsigned long long)pc, size, write ? "write" : "read",
 			 (unsigned long long)gpa);
-	}
-	a64_decode_trap(&t, &exit);
-	if (exit.reason == EXIT_MMIO) {
-		if (exit.mmio.size == 8 && size == 4 && gpa == exit.mmio.gpa) {
-			/* First half of a split 8-byte access. */
-			s->split.active = true;
-			s->split.gpa = gpa;
-			if (write) {
-				s->split.data = value;
-				return 0;
-			}
-		}
-		if (write)
-			exit.mmio.data = value;
-	} else if (exit.reason == EXIT_STAGE2_FAULT && exit.s2fault.size == 0) {
+		a64_decode_trap(&t, &exit);
 		exit.s2fault.size = (uint8_t)size;
 	}
-	dispatch(s, &exit, x, t.pc);
-	if (exit.reason != EXIT_MMIO || write)
+	dispatch(s, &exit, x, pc);
+	if (exit.reason != EXIT_MMIO)
 		return 0;
-	if (s->split.active)
-		s->split.data = exit.mmio.data;
-	return exit.mmio.data;
+	mmio_done_record(s, pc, &exit, gpa, size);
+	return write ? 0 : piece_value(exit.mmio.data, exit.mmio.gpa, gpa, size);
 }
 
 static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
 {
 	struct sim_window *w = user;
 	(void)uc;
-	return data_abort(w->owner, w->base + offset, size, false, 0);
+	return data_abort(w->owner, w->base + offset, size, false);
 }
 
 static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
 {
 	struct sim_window *w = user;
 	(void)uc;
-	data_abort(w->owner, w->base + offset, size, true, value);
+	(void)value; /* the store's data is taken from its register, for the whole access */
+	data_abort(w->owner, w->base + offset, size, true);
 }
 
 /* RAM that stage 2 maps without write (or read) permission. */
@@ -259,7 +414,8 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 	}
 	if (sim_map_access_goes_on(&s->c.vcpu->vm->as, gpa, access))
 		return true;
-	data_abort(s, gpa, (unsigned)size, write, (uint64_t)value);
+	(void)value;
+	data_abort(s, gpa, (unsigned)size, write);
 	return false;
 }
 
@@ -605,6 +761,25 @@ struct sim_cpu *sim_arch_alloc(void)
 	return s ? &s->c : NULL;
 }
 
+/*
+ * The last page of the 64-bit address space, above the catch-all windows
+ * (PA_LIMIT): without it Unicorn refuses an access there before any
+ * translation (UC_ERR_*_UNMAPPED, notes "Unicorn issue 1718"). Mapped, it
+ * reaches the CPU's own translation, which gives the guest what the
+ * hardware does: an address size fault with the MMU off, its own
+ * translation fault with it on (ARM ARM D8.2.7). No physical address is
+ * there, so its callbacks never run for data.
+ */
+static int map_top_page(struct sim_a64 *s)
+{
+	s->top = (struct sim_window){ .owner = s, .base = PA_LIMIT };
+	if (uc_mmio_map(s->c.uc, PA_LIMIT, 0x1000, on_mmio_read, &s->top, on_mmio_write,
+			&s->top) != UC_ERR_OK ||
+	    uc_mem_protect(s->c.uc, PA_LIMIT, 0x1000, UC_PROT_ALL) != UC_ERR_OK)
+		return -CV_EINVAL;
+	return 0;
+}
+
 int sim_arch_init(struct sim_cpu *c)
 {
 	struct sim_a64 *s = (struct sim_a64 *)c;
@@ -616,7 +791,7 @@ int sim_arch_init(struct sim_cpu *c)
 	if ((rc = set_el3_state(c->uc)) < 0 ||
 	    (rc = sim_map_build(c->uc, &c->vcpu->vm->as, &c->map, s, PA_LIMIT, on_mmio_read,
 				on_mmio_write)) < 0 ||
-	    (rc = add_hooks(s)) < 0)
+	    (rc = add_hooks(s)) < 0 || (rc = map_top_page(s)) < 0)
 		return rc;
 	return sim_map_exec_windows(c->uc, &c->map);
 }

@@ -199,11 +199,11 @@ static const struct fault_row fault_rows[] = {
 	/* Translation fault level -1 (0x2b), without syndrome */
 	{ "translation, level -1", 0x9200002b, ACCESS_READ, FAULT_TRANSLATION, -1, 0, true },
 	/* S1PTW 0x80, level 3: the guest's own table walk hit a hole in stage 2 */
-	{ "stage-1 walk", 0x92000087, ACCESS_READ, FAULT_TRANSLATION, 3, 0, true },
+	{ "stage-1 walk", 0x92000087, ACCESS_READ, FAULT_TRANSLATION, 3, 8, true },
 	/* S1PTW even with ISV (SAS=2, SRT=3): still not a device access */
-	{ "stage-1 walk, ISV", 0x93830087, ACCESS_READ, FAULT_TRANSLATION, 3, 4, true },
+	{ "stage-1 walk, ISV", 0x93830087, ACCESS_READ, FAULT_TRANSLATION, 3, 8, true },
 	/* S1PTW with WnR 0x40: the walk updating a descriptor (AF/dirty), level 2 */
-	{ "stage-1 walk, update", 0x920000c6, ACCESS_WRITE, FAULT_TRANSLATION, 2, 0, true },
+	{ "stage-1 walk, update", 0x920000c6, ACCESS_WRITE, FAULT_TRANSLATION, 2, 8, true },
 	/* DFSC 0x10, synchronous external abort, with FnV 0x400: FAR not valid */
 	{ "external abort, FnV", 0x92000410, ACCESS_READ, FAULT_OTHER, -1, 0, false },
 	/* DFSC 0x10 with ISV and WnR: an external abort is never emulated */
@@ -218,8 +218,8 @@ static const struct fault_row fault_rows[] = {
 	{ "fetch", 0x82000007, ACCESS_FETCH, FAULT_TRANSLATION, 3, 4, true },
 	/* Instruction abort, permission fault level 2 (0x0e): stage 2 says XN */
 	{ "fetch from XN", 0x8200000e, ACCESS_FETCH, FAULT_PERMISSION, 2, 4, true },
-	/* Instruction abort with S1PTW, level 1 */
-	{ "fetch, stage-1 walk", 0x82000085, ACCESS_FETCH, FAULT_TRANSLATION, 1, 4, true },
+	/* Instruction abort with S1PTW, level 1: the walk's read of an 8-byte descriptor */
+	{ "fetch, stage-1 walk", 0x82000085, ACCESS_READ, FAULT_TRANSLATION, 1, 8, true },
 	/* Instruction abort, external abort with FnV */
 	{ "fetch, external abort", 0x82000410, ACCESS_FETCH, FAULT_OTHER, -1, 4, false },
 };
@@ -235,7 +235,10 @@ static void test_stage2_fault_syndromes(void **state)
 		decode(r->esr, &e);
 		assert_int_equal(e.reason, EXIT_STAGE2_FAULT);
 		assert_int_equal(e.pc, PC);
-		assert_int_equal(e.s2fault.gpa, GPA);
+		/* S1PTW: HPFAR names the descriptor's page; FAR's offset is the VA's, not its. */
+		bool walk = (r->esr >> 7) & 1;
+		assert_int_equal(e.s2fault.s1ptw, walk);
+		assert_int_equal(e.s2fault.gpa, walk ? GPA & ~0xfffULL : GPA);
 		assert_int_equal(e.s2fault.gva, GPA);
 		assert_int_equal(e.s2fault.access, r->access);
 		assert_int_equal(e.s2fault.kind, r->kind);

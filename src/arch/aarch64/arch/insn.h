@@ -35,6 +35,9 @@ struct a64_ldst {
 	unsigned rm;         /**< A64_AM_REG: offset register */
 	unsigned extend;     /**< A64_AM_REG: option field (2 UXTW, 3 LSL/UXTX, 6 SXTW, 7 SXTX) */
 	unsigned shift;      /**< A64_AM_REG: left shift applied to Rm */
+	unsigned bytes;      /**< bytes the whole instruction accesses (a pair: 2 * size) */
+	bool simd;           /**< a SIMD&FP register load or store (a64_decode_access) */
+	bool zva;            /**< DC ZVA: a store of zeros to a whole block (a64_decode_access) */
 };
 
 /**
@@ -42,6 +45,15 @@ struct a64_ldst {
  * (SIMD/FP and atomics are not). Returns true and fills *ld, else false.
  */
 bool a64_decode_ldst(uint32_t insn, struct a64_ldst *ld);
+/**
+ * Decodes insn if it accesses memory as data: what a64_decode_ldst()
+ * decodes, plus loads and stores of SIMD&FP registers (single, pairs, LD1
+ * and ST1 of multiple registers) and DC ZVA. For DC ZVA, size and bytes
+ * are zva_block (the DCZID_EL0 block size in bytes) and the address is
+ * Xt's. Returns true and fills *ld (bytes: the whole access), else false.
+ * Used to say what an access without a valid syndrome (ISV = 0) was.
+ */
+bool a64_decode_access(uint32_t insn, unsigned zva_block, struct a64_ldst *ld);
 /**
  * Effective address of a decoded load/store at pc, given the guest's
  * registers before it executes (x[0..30]; sp is the stack pointer in use).

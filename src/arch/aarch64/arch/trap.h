@@ -83,6 +83,13 @@ void a64_decode_trap(const struct a64_trap *t, struct vcpu_exit *exit);
  * from x[SRT] (xzr when SRT is 31), hypercall arguments from x0..x5.
  */
 void a64_exit_fill_operands(struct vcpu_exit *exit, const uint64_t x[31]);
+/**
+ * Completes a stage-2 data abort exit without a valid syndrome (size 0)
+ * from the instruction insn that made it: size becomes the whole access
+ * (a pair's two registers, SIMD&FP, DC ZVA's zva_block bytes, the GPA then
+ * rounded down to the block). Other exits are left as they are.
+ */
+void a64_exit_describe_access(struct vcpu_exit *exit, uint32_t insn, unsigned zva_block);
 /** Guest physical address of a stage-2 abort: HPFAR_EL2.FIPA with FAR's page offset. */
 gpa_t a64_fault_gpa(uint64_t hpfar, uint64_t far);
 /** HPFAR_EL2 value a stage-2 abort on gpa leaves (for the simulator). */
