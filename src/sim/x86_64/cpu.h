@@ -46,7 +46,7 @@ struct shadow {
 /* Where QEMU's fields are in a saved context (qstate.c); known: found and checked. */
 struct qstate {
 	uc_context *ctx;
-	size_t size, hflags, error_code, is_int, old_exception;
+	size_t size, hflags, segs, error_code, is_int, old_exception;
 	bool known;
 };
 
@@ -95,6 +95,9 @@ void sim_x86_qstate_free(struct sim_x86 *s);
 bool sim_x86_qstate_take_exception(struct sim_x86 *s, uint32_t *error, bool *soft);
 /* The CPL QEMU's translator uses (hflags), or -1 if unknown. */
 int sim_x86_qstate_cpl(struct sim_x86 *s);
+/* CPL 0 on code segment cs (descriptor flags: its high dword), SS null, as
+ * QEMU's do_interrupt64 loads them. False if the state is unknown. */
+bool sim_x86_qstate_enter_cpl0(struct sim_x86 *s, uint16_t cs, uint32_t cs_flags);
 
 /* ---- switch.c: registers ---- */
 /* Unicorn's ids of the general registers, in the register file's order (enum x86_gpr). */

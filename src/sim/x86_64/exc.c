@@ -18,11 +18,10 @@
  *      for some vectors, an error code are pushed, all old values (6.14.2);
  *   5. TF, NT and RF are cleared, and IF for an interrupt gate (6.12.1.3).
  *
- * IRETQ back to CPL 3 is Unicorn's own (helper_iret_protected). Unicorn
- * refuses a CS or SS of a lower privilege through its API (a DPL 0 segment
- * at CPL 3), so step 3 goes through a real-mode load of SS, which has
- * DPL 0, and then loads the protected-mode selectors at CPL 0; the CPL
- * QEMU translates with is read back (qstate.c).
+ * IRETQ back to CPL 3 is Unicorn's own (helper_iret_protected). In
+ * 64-bit mode Unicorn's API writes only a segment register's selector,
+ * never QEMU's CPL, so step 3 loads CS, SS and the CPL into QEMU's state
+ * the way its do_interrupt64 would (qstate.c), and reads the CPL back.
  *
  * Calls qstate.c, mmu.c (the IDT, GDT, TSS and stack are guest-virtual)
  * and switch.c.
@@ -104,16 +103,16 @@ static bool read_gate(struct sim_x86 *s, unsigned vector, struct gate *g)
 	return g->present && (g->type == GATE_TYPE_INTERRUPT || g->type == GATE_TYPE_TRAP);
 }
 
-/* The DPL of the code segment selector cs names in the GDT (SDM Vol. 3A, 3.4.5); 0 if unreadable. */
-static unsigned code_dpl(struct sim_x86 *s, uint16_t cs)
+/* The high dword of the descriptor selector cs names in the GDT (SDM Vol. 3A, 3.4.5); 0 if unreadable. */
+static uint32_t descriptor_flags(struct sim_x86 *s, uint16_t cs)
 {
 	uc_x86_mmr gdtr = { 0 };
-	uint8_t b[8];
+	uint32_t hi;
 
 	uc_reg_read(s->c.uc, UC_X86_REG_GDTR, &gdtr);
-	if ((cs & ~7u) + 7u > gdtr.limit || sim_x86_read_gva(s, gdtr.base + (cs & ~7u), b, 8) < 0)
+	if ((cs & ~7u) + 7u > gdtr.limit || sim_x86_read_gva(s, gdtr.base + (cs & ~7u) + 4, &hi, 4) < 0)
 		return 0;
-	return (b[5] >> 5) & 3;
+	return hi;
 }
 
 /* RSP0 or IST slot n of the guest's TSS (TR's base); false if unreadable. */
@@ -125,27 +124,15 @@ static bool tss_stack(struct sim_x86 *s, unsigned ist, uint64_t *rsp)
 	return sim_x86_read_gva(s, tr.base + (ist ? TSS_IST(ist) : TSS_RSP0), rsp, 8) == 0;
 }
 
-/*
- * Makes the CPU run at CPL 0 on code segment cs, with SS null (6.14.4).
- * A real-mode load of SS (CR0.PE clear for that one write) has DPL 0 and
- * so sets QEMU's CPL to 0; the protected-mode selectors are then loaded
- * as at CPL 0. Returns false if the CPU did not follow.
- */
-static bool enter_cpl0(struct sim_x86 *s, uint16_t cs)
+/* Makes the CPU run at CPL 0 on code segment cs, with SS null (6.14.4); false if it did not follow. */
+static bool enter_cpl0(struct sim_x86 *s, uint16_t cs, uint32_t flags)
 {
-	uc_engine *uc = s->c.uc;
-	uint64_t cr0 = 0, real, sel = cs, null = 0, back = 0;
+	uint64_t back = 0;
 
-	uc_reg_read(uc, UC_X86_REG_CR0, &cr0);
-	real = cr0 & ~CR0_PE;
-	if (uc_reg_write(uc, UC_X86_REG_CR0, &real) != UC_ERR_OK ||
-	    uc_reg_write(uc, UC_X86_REG_SS, &null) != UC_ERR_OK ||
-	    uc_reg_write(uc, UC_X86_REG_CR0, &cr0) != UC_ERR_OK ||
-	    uc_reg_write(uc, UC_X86_REG_CS, &sel) != UC_ERR_OK ||
-	    uc_reg_write(uc, UC_X86_REG_SS, &null) != UC_ERR_OK)
+	if (!sim_x86_qstate_enter_cpl0(s, cs, flags))
 		return false;
-	uc_reg_read(uc, UC_X86_REG_CS, &back);
-	return back == sel && sim_x86_cpl(s) == 0;
+	uc_reg_read(s->c.uc, UC_X86_REG_CS, &back);
+	return back == (cs & ~3u) && sim_x86_cpl(s) == 0;
 }
 
 /* Pushes n 8-byte values (the last one lowest) below *top; false if the stack is not writable RAM. */
@@ -159,7 +146,10 @@ static bool push_frame(struct sim_x86 *s, uint64_t *top, const uint64_t *frame, 
 	return true;
 }
 
-/* INT n / INT3 through a gate of lower privilege: #GP with the gate's IDT index (6.12.1.1, 6.13). */
+/*
+ * INT n / INT3 through a gate of lower privilege: #GP with the gate's IDT
+ * index (6.12.1.1, 6.13), a fault: its frame points at the INT.
+ */
 static bool gate_refuses(struct sim_x86 *s, const struct x86_event *ev, const struct gate *g,
 			 struct x86_event *gp)
 {
@@ -167,6 +157,14 @@ static bool gate_refuses(struct sim_x86 *s, const struct x86_event *ev, const st
 		return false;
 	*gp = (struct x86_event){ .vector = 13, .has_error = true, .error = ev->vector * 8 + 2 };
 	return true;
+}
+
+/* Bytes of the INT3 (CC) or INT n (CD ib) that ends just before rip. */
+static uint64_t soft_int_len(struct sim_x86 *s, unsigned vector, uint64_t rip)
+{
+	uint8_t b = 0;
+
+	return vector == 3 && sim_x86_read_gva(s, rip - 1, &b, 1) == 0 && b == 0xcc ? 1 : 2;
 }
 
 bool sim_x86_deliver(struct sim_x86 *s, const struct x86_event *ev, uint64_t rip)
@@ -183,12 +181,13 @@ bool sim_x86_deliver(struct sim_x86 *s, const struct x86_event *ev, uint64_t rip
 		return false;
 	}
 	if (gate_refuses(s, ev, &g, &gp))
-		return sim_x86_deliver(s, &gp, rip);
+		return sim_x86_deliver(s, &gp, rip - soft_int_len(s, ev->vector, rip));
 	if (storm(s, g.handler, rip, ev->vector))
 		return false;
 	s->c.vcpu->guest_exceptions++;
 
-	unsigned cpl = sim_x86_cpl(s), new_cpl = code_dpl(s, g.cs);
+	uint32_t cs_flags = descriptor_flags(s, g.cs);
+	unsigned cpl = sim_x86_cpl(s), new_cpl = (cs_flags >> 13) & 3;
 	uc_reg_read(uc, UC_X86_REG_RSP, &rsp);
 	uc_reg_read(uc, UC_X86_REG_RFLAGS, &rflags);
 	uc_reg_read(uc, UC_X86_REG_CS, &cs);
@@ -204,7 +203,7 @@ bool sim_x86_deliver(struct sim_x86 *s, const struct x86_event *ev, uint64_t rip
 		stop(s, rip, "its stack is not in RAM", ev->vector);
 		return false;
 	}
-	if (new_cpl < cpl && !enter_cpl0(s, g.cs)) {
+	if (new_cpl < cpl && !enter_cpl0(s, g.cs, cs_flags)) {
 		stop(s, rip, "the simulated CPU did not move to CPL 0", ev->vector);
 		return false;
 	}

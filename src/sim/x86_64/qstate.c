@@ -6,7 +6,9 @@
  * `retaddr` field).
  *
  *   field (target/i386/cpu.h)  why the simulator needs it
- *   hflags & 3                 the CPL QEMU translates with: check it after a switch
+ *   hflags & 3                 the CPL QEMU translates with, and segs[] (CS, SS): a
+ *                              change of CPL, which the API cannot make in 64-bit mode
+ *                              (it writes a segment register's selector only)
  *   error_code                 the error code of a #GP, #TS, #NP, #SS it raises
  *   exception_is_int           INT n / INT3: no error code, and the gate's DPL is checked
  *   old_exception              "exception in flight": QEMU resets it to -1 only when it
@@ -32,6 +34,11 @@
 #define HF_LMA_MASK (1u << 14)
 /* eip, eflags, cc_dst, cc_src, cc_src2 (8 bytes each), cc_op, df (4 each), then hflags. */
 #define HFLAGS_AFTER_EIP 48
+/* hflags, hflags2, then segs[6]: { selector (4), pad, base (8), limit (4), flags (4) }. */
+#define SEGS_AFTER_HFLAGS 8
+#define SEG_SIZE 24
+#define SEG_CS 1
+#define SEG_SS 2
 /* error_code (int), exception_is_int (int), exception_next_eip (8), then dr[8]. */
 #define ERROR_CODE_BEFORE_DR 16
 #define IS_INT_BEFORE_DR 12
@@ -54,6 +61,14 @@ static size_t find_u64s(const struct sim_x86 *s, const uint64_t *want, unsigned 
 		if (memcmp(p + off, want, 8 * n) == 0)
 			return off;
 	return 0;
+}
+
+/* Segment register seg's selector in the saved context is the one the API reads (id). */
+static bool selector_matches(struct sim_x86 *s, unsigned seg, int id)
+{
+	uint64_t v = 0;
+	uc_reg_read(s->c.uc, id, &v);
+	return (uint32_t)ctx_i32(s, s->q.segs + seg * SEG_SIZE) == (uint16_t)v;
 }
 
 int sim_x86_qstate_init(struct sim_x86 *s)
@@ -80,8 +95,10 @@ int sim_x86_qstate_init(struct sim_x86 *s)
 	s->q.error_code = dr_off - ERROR_CODE_BEFORE_DR;
 	s->q.is_int = dr_off - IS_INT_BEFORE_DR;
 	s->q.old_exception = dr_off + OLD_EXCEPTION_AFTER_DR;
+	s->q.segs = s->q.hflags + SEGS_AFTER_HFLAGS;
 	s->q.known = s->q.old_exception + 4 <= s->q.size && ctx_i32(s, s->q.old_exception) == -1 &&
-		     ((uint32_t)ctx_i32(s, s->q.hflags) & (HF_CPL_MASK | HF_LMA_MASK)) == HF_LMA_MASK;
+		     ((uint32_t)ctx_i32(s, s->q.hflags) & (HF_CPL_MASK | HF_LMA_MASK)) == HF_LMA_MASK &&
+		     selector_matches(s, SEG_CS, UC_X86_REG_CS) && selector_matches(s, SEG_SS, UC_X86_REG_SS);
 	return 0;
 }
 
@@ -102,6 +119,30 @@ bool sim_x86_qstate_take_exception(struct sim_x86 *s, uint32_t *error, bool *sof
 	*error = (uint32_t)ctx_i32(s, s->q.error_code);
 	*soft = ctx_i32(s, s->q.is_int) != 0;
 	memcpy((char *)s->q.ctx + s->q.old_exception, &none, sizeof(none));
+	uc_context_restore(s->c.uc, s->q.ctx);
+	return true;
+}
+
+static void put_seg(struct sim_x86 *s, unsigned seg, uint32_t sel, uint32_t limit, uint32_t flags)
+{
+	char *p = (char *)s->q.ctx + s->q.segs + seg * SEG_SIZE;
+	uint64_t base = 0;
+
+	memcpy(p, &sel, 4);
+	memcpy(p + 8, &base, 8);
+	memcpy(p + 16, &limit, 4);
+	memcpy(p + 20, &flags, 4);
+}
+
+bool sim_x86_qstate_enter_cpl0(struct sim_x86 *s, uint16_t cs, uint32_t cs_flags)
+{
+	if (!s->q.known)
+		return false;
+	uc_context_save(s->c.uc, s->q.ctx);
+	uint32_t hflags = (uint32_t)ctx_i32(s, s->q.hflags) & ~HF_CPL_MASK;
+	memcpy((char *)s->q.ctx + s->q.hflags, &hflags, 4);
+	put_seg(s, SEG_CS, cs & ~3u, 0xffffffff, cs_flags);
+	put_seg(s, SEG_SS, 0, 0, 0);
 	uc_context_restore(s->c.uc, s->q.ctx);
 	return true;
 }
