@@ -45,6 +45,8 @@ bp_handler:
 int80_handler:
 	subq $2, (%rsp)                 // back to the int $0x80
 	iretq
+	.global int_loop_end
+int_loop_end:
 
 	.data
 	.balign 16
