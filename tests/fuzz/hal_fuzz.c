@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HAL of the fuzz targets: host pages from mmap (zero pages that cost
+ * nothing until touched, so a config's 128 MiB of RAM is cheap) within a
+ * budget, so that a config asking for a terabyte of RAM is refused as
+ * "out of memory", as a HAL on a small machine would, instead of making
+ * the fuzzer run out of memory. No console, no vCPU ever runs.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <cvisor/hal.h>
+
+#include "fuzz.h"
+
+/* Guest RAM and page tables one input may allocate in all: 1 GiB. */
+#define FUZZ_PAGE_BUDGET (1024u * 1024 * 1024 / 4096)
+
+static size_t pages_in_use;
+
+size_t hal_fuzz_pages_in_use(void)
+{
+	return pages_in_use;
+}
+
+void *hal_page_alloc(size_t npages)
+{
+	if (npages == 0 || npages > FUZZ_PAGE_BUDGET - pages_in_use)
+		return NULL;
+	void *p = mmap(NULL, npages * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	pages_in_use += npages;
+	return p;
+}
+
+void hal_page_free(void *p, size_t npages)
+{
+	if (!p)
+		return;
+	if (npages > pages_in_use || munmap(p, npages * 4096) != 0)
+		hal_panic("hal_page_free(%p, %zu): not what hal_page_alloc() gave", p, npages);
+	pages_in_use -= npages;
+}
+
+void *hal_zalloc(size_t size)
+{
+	return calloc(1, size ? size : 1);
+}
+
+void hal_free(void *p)
+{
+	free(p);
+}
+
+hpa_t hal_hva_to_hpa(const void *p)
+{
+	return (hpa_t)(uintptr_t)p;
+}
+
+void *hal_hpa_to_hva(hpa_t pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+uint64_t hal_time_ns(void)
+{
+	return 0;
+}
+
+void hal_console_write(const struct vm *vm, const char *buf, size_t len)
+{
+	(void)vm;
+	(void)buf;
+	(void)len;
+}
+
+int hal_console_getc(const struct vm *vm)
+{
+	(void)vm;
+	return -1;
+}
+
+void hal_log_write(const char *line)
+{
+	(void)line;
+}
+
+void hal_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "cvisor: panic: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+int hal_vcpu_init(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return 0;
+}
+
+void hal_vcpu_destroy(struct vcpu *vcpu)
+{
+	(void)vcpu;
+}
+
+int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	(void)vcpu;
+	memset(exit, 0, sizeof(*exit));
+	return -CV_ENOTSUP;
+}
+
+void hal_vcpu_kick(struct vcpu *vcpu)
+{
+	(void)vcpu;
+}
+
+void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	(void)vm;
+	(void)gpa;
+	(void)size;
+}
