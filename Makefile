@@ -7,6 +7,7 @@
 #   make          build the simulator (build/cvisor), the guests and the tests
 #   make check    the same tests without the install step
 #   make format   reformat the sources with clang-format
+#   make fuzz     libFuzzer targets (clang, ASan, UBSan) run FUZZ_SECONDS each (mk/fuzz.mk)
 #   make test SANITIZE=1   the unit and simulator tests built with ASan and UBSan,
 #                 in their own build directory (build-san)
 
@@ -218,3 +219,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj $(BUILD)/bare -name '*.d' 2>/dev/null)
+include mk/fuzz.mk

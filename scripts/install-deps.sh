@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages cvisor needs to build and test, if any is missing.
 # Uses apt-get directly as root, through sudo otherwise. Nothing else is downloaded.
+# clang and libclang-rt-dev (libFuzzer and the sanitizer runtimes) are for make fuzz.
 #
 #   scripts/install-deps.sh                    the packages of the build and the tests
 #   scripts/install-deps.sh --bare-libfdt DIR  libfdt for AArch64 into DIR (bare build)
@@ -15,7 +16,8 @@ set -eu
 PKGS="make gcc libc6-dev pkg-config \
 libunicorn-dev libcapstone-dev libcmocka-dev libfdt-dev \
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu \
-qemu-system-arm u-boot-qemu gdb-multiarch"
+qemu-system-arm u-boot-qemu gdb-multiarch \
+clang libclang-rt-dev"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then
