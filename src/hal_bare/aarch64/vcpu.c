@@ -16,6 +16,7 @@
 #include <arch/trap.h>
 #include <arch/stage1.h>
 #include <arch/stage2.h>
+#include <arch/sysreg.h>
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
@@ -42,6 +43,7 @@ struct el1_regs {
 	uint64_t sctlr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr, tpidr, tpidr_el0,
 	    tpidrro_el0, sp_el0, sp_el1, elr, spsr, esr, far, afsr0, afsr1, par, cpacr, cntkctl,
 	    cntv_ctl, cntv_cval, csselr;
+	uint64_t apkey[10]; /* pointer authentication keys, when the CPU has them */
 };
 
 struct bare_vcpu {
@@ -59,24 +61,91 @@ static struct bare_vcpu *loaded;
 #define HCR_SWIO (1ULL << 1)
 #define HCR_IMO (1ULL << 4)  /* physical IRQs to EL2 */
 #define HCR_TWI (1ULL << 13) /* trap WFI */
+#define HCR_TID3 (1ULL << 18) /* trap reads of the ID registers */
 #define HCR_TSC (1ULL << 19) /* trap SMC */
 #define HCR_RW (1ULL << 31)  /* EL1 is AArch64 */
+#define HCR_APK (1ULL << 40) /* pointer authentication keys: no trap */
+#define HCR_API (1ULL << 41) /* pointer authentication instructions: no trap */
+
+/* What this CPU has that guests see or that exception entry depends on (guest_traps_init). */
+static struct {
+	bool pauth; /* FEAT_PAuth: ID_AA64ISAR1_EL1.APA/API/GPA/GPI, ISAR2.APA3/GPA3 */
+	bool pan;   /* FEAT_PAN: ID_AA64MMFR1_EL1.PAN */
+	bool ssbs;  /* FEAT_SSBS: ID_AA64PFR1_EL1.SSBS */
+	bool mte;   /* FEAT_MTE: ID_AA64PFR1_EL1.MTE */
+} cpu_has;
+static uint64_t hcr_guest;
+
+/* Reads this CPU's ID register id (op0 3, op1 0, CRn 0, CRm 1..7): the space TID3 traps. */
+#define ID_READ(crm, op2)                                                                          \
+	case A64_SYSREG(3, 0, 0, crm, op2):                                                        \
+		return READ_SYSREG(S3_0_C0_C##crm##_##op2);
+#define ID_ROW(crm)                                                                                \
+	ID_READ(crm, 0) ID_READ(crm, 1) ID_READ(crm, 2) ID_READ(crm, 3) ID_READ(crm, 4)           \
+	ID_READ(crm, 5) ID_READ(crm, 6) ID_READ(crm, 7)
+static uint64_t id_reg_read(uint32_t id)
+{
+	switch (id) {
+		ID_ROW(1) ID_ROW(2) ID_ROW(3) ID_ROW(4) ID_ROW(5) ID_ROW(6) ID_ROW(7)
+	}
+	return 0;
+}
+
+/* Finds what this CPU has (ARM ARM D17.2, the ID_AA64* registers; a field of 0 is "absent"). */
+static void cpu_features(void)
+{
+	uint64_t isar1 = READ_SYSREG(S3_0_C0_C6_1), isar2 = READ_SYSREG(S3_0_C0_C6_2);
+	uint64_t pfr1 = READ_SYSREG(S3_0_C0_C4_1), mmfr1 = READ_SYSREG(S3_0_C0_C7_1);
+
+	cpu_has.pauth = (isar1 & 0xff0000ff0ULL) || (isar2 & 0xff00ULL);
+	cpu_has.pan = (mmfr1 >> 20) & 0xf;
+	cpu_has.ssbs = (pfr1 >> 4) & 0xf;
+	cpu_has.mte = (pfr1 >> 8) & 0xf;
+}
 
 /*
  * What EL2 lets every guest do, set once at boot: read the counter and use
  * the physical timer, with no virtual offset (CNTHCTL_EL2, CNTVOFF_EL2);
- * FP/SIMD without a trap (CPTR_EL2: RES1 bits, TFP clear); the OS lock
- * registers trap to EL2 (MDCR_EL2.TDOSA, bit 10); stage 2's format
- * (VTCR_EL2, from the arch layer).
+ * FP/SIMD without a trap (CPTR_EL2: RES1 bits, TFP clear; TZ and TSM set:
+ * SVE and SME trap, and are hidden from guests); the OS lock registers trap
+ * to EL2 (MDCR_EL2.TDOSA, bit 10); stage 2's format (VTCR_EL2, from the
+ * arch layer). HCR_EL2 (D17.2.48) for every guest: stage 2, interrupts to
+ * EL2, WFI and SMC trapped, the ID registers trapped (TID3) so that guests
+ * see only what cvisor gives them (a64_id_sanitise()), and pointer
+ * authentication left to the guest (API, APK) when the CPU has it.
  */
 void guest_traps_init(void)
 {
+	cpu_features();
+	hcr_guest = HCR_VM | HCR_SWIO | HCR_IMO | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_RW;
+	if (cpu_has.pauth)
+		hcr_guest |= HCR_API | HCR_APK;
 	WRITE_SYSREG(cnthctl_el2, 0x3);
 	WRITE_SYSREG(cntvoff_el2, 0);
 	WRITE_SYSREG(cptr_el2, 0x33ff);
 	WRITE_SYSREG(mdcr_el2, 1ULL << 10);
 	WRITE_SYSREG(vtcr_el2, a64_vtcr_el2());
 	ISB();
+}
+
+/*
+ * The pointer authentication keys (ARM ARM D17.2, APIAKeyLo_EL1 ...
+ * APGAKeyHi_EL1) are EL1 state like any other: each vCPU has its own, so
+ * no guest computes or forges with another VM's keys.
+ */
+#define KEY_REGS(X)                                                                                \
+	X(0, S3_0_C2_C1_0) X(1, S3_0_C2_C1_1) X(2, S3_0_C2_C1_2) X(3, S3_0_C2_C1_3)                \
+	X(4, S3_0_C2_C2_0) X(5, S3_0_C2_C2_1) X(6, S3_0_C2_C2_2) X(7, S3_0_C2_C2_3)                \
+	X(8, S3_0_C2_C3_0) X(9, S3_0_C2_C3_1)
+#define KEY_LOAD(i, r) WRITE_SYSREG(r, k[i]);
+#define KEY_SAVE(i, r) k[i] = READ_SYSREG(r);
+static void keys_load(const uint64_t k[10])
+{
+	KEY_REGS(KEY_LOAD)
+}
+static void keys_save(uint64_t k[10])
+{
+	KEY_REGS(KEY_SAVE)
 }
 
 static void el1_load(const struct el1_regs *r)
@@ -106,6 +175,8 @@ static void el1_load(const struct el1_regs *r)
 	WRITE_SYSREG(cntv_cval_el0, r->cntv_cval);
 	WRITE_SYSREG(cntv_ctl_el0, r->cntv_ctl);
 	WRITE_SYSREG(csselr_el1, r->csselr);
+	if (cpu_has.pauth)
+		keys_load(r->apkey);
 }
 
 static void el1_save(struct el1_regs *r)
@@ -135,6 +206,8 @@ static void el1_save(struct el1_regs *r)
 	r->cntv_ctl = READ_SYSREG(cntv_ctl_el0);
 	r->cntv_cval = READ_SYSREG(cntv_cval_el0);
 	r->csselr = READ_SYSREG(csselr_el1);
+	if (cpu_has.pauth)
+		keys_save(r->apkey);
 }
 
 int hal_vcpu_init(struct vcpu *vcpu)
@@ -202,7 +275,7 @@ static void switch_to(struct vcpu *vcpu, struct bare_vcpu *b)
 	el1_load(&b->el1);
 	WRITE_SYSREG(vmpidr_el2, vcpu->arch.mpidr_el1);
 	WRITE_SYSREG(vttbr_el2, stage2_root_register(&vcpu->vm->as.s2, b->vmid));
-	WRITE_SYSREG(hcr_el2, HCR_VM | HCR_SWIO | HCR_IMO | HCR_TWI | HCR_TSC | HCR_RW);
+	WRITE_SYSREG(hcr_el2, hcr_guest);
 	ISB();
 	/* A new VM may reuse a VMID: forget what the TLBs hold for it. */
 	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
@@ -285,15 +358,91 @@ static void describe_abort(struct vcpu *vcpu, struct vcpu_exit *exit)
 	a64_exit_describe_access(exit, insn, 4u << (READ_SYSREG(dczid_el0) & 0xf));
 }
 
+/* ESR_EL1 of an UNDEF: EC 0x00 "Unknown reason", IL (ARM ARM D17.2.40). */
+#define ESR_UNDEF (((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL)
+/* ESR_EL2.EC of SVE and SME instructions trapped by CPTR_EL2.TZ and TSM (D17.2.37). */
+#define EC_SVE 0x19
+#define EC_SME 0x1d
+/* PSTATE bits as SPSR holds them (C5.2.18) and SCTLR_EL1 bits (D17.2.118) exception entry reads. */
+#define PSTATE_SSBS (1ULL << 12)
+#define PSTATE_PAN (1ULL << 22)
+#define PSTATE_DIT (1ULL << 24)
+#define PSTATE_TCO (1ULL << 25)
+#define SCTLR_SPAN (1ULL << 23)
+#define SCTLR_DSSBS (1ULL << 44)
+
+/*
+ * Takes a synchronous exception with syndrome esr to the guest's EL1 for
+ * the instruction at the vCPU's PC, as the CPU would have (ARM ARM D1.10
+ * "Exception entry"): SPSR_EL1 <- PSTATE, ELR_EL1 <- PC, ESR_EL1 <- esr;
+ * PSTATE <- EL1h with D, A, I, F masked, DIT kept, PAN set unless
+ * SCTLR_EL1.SPAN, SSBS <- SCTLR_EL1.DSSBS, TCO set (each where the CPU has
+ * the feature); PC <- VBAR_EL1 + the synchronous vector of where it came
+ * from (D1.10.2: 0x000 EL1t, 0x200 EL1h, 0x400 EL0 AArch64, 0x600 AArch32).
+ * The vCPU's EL1 registers must be the CPU's (switch_to()).
+ */
+static void take_exception(struct vcpu *vcpu, uint64_t esr)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	uint64_t from = a->pstate, sctlr = READ_SYSREG(sctlr_el1);
+	uint64_t vector = (from & 0x10) ? 0x600 : (from & 0xf) == 0x5 ? 0x200
+					: (from & 0xf) == 0x4 ? 0x000 : 0x400;
+	uint64_t to = A64_PSTATE_DAIF | A64_PSTATE_EL1H | (from & PSTATE_DIT);
+	char line[160];
+
+	if (cpu_has.pan && !(sctlr & SCTLR_SPAN))
+		to |= PSTATE_PAN;
+	if (cpu_has.ssbs && (sctlr & SCTLR_DSSBS))
+		to |= PSTATE_SSBS;
+	if (cpu_has.mte)
+		to |= PSTATE_TCO;
+	WRITE_SYSREG(elr_el1, a->pc);
+	WRITE_SYSREG(spsr_el1, from);
+	WRITE_SYSREG(esr_el1, esr);
+	a->elr_el1 = a->pc;
+	a->esr_el1 = esr;
+	a->pc = READ_SYSREG(vbar_el1) + vector;
+	a->pstate = to;
+	if (vcpu->vm->trace & TRACE_EXITS) {
+		cv_snprintf(line, sizeof(line),
+			    "guest-exception: vm=%u vcpu=%u %s esr=0x%llx elr=0x%llx far=0x0 -> 0x%llx",
+			    vcpu->vm->id, vcpu->id, a64_ec_name((unsigned)ESR_EC(esr)),
+			    (unsigned long long)esr, (unsigned long long)a->elr_el1,
+			    (unsigned long long)a->pc);
+		hal_log_write(line);
+	}
+}
+
+/*
+ * An SVE or SME instruction: CPTR_EL2 traps them because cvisor hides
+ * both (a64_id_sanitise()); a guest that uses them anyway gets what a CPU
+ * without them gives, an UNDEF. Returns true if the trap was one of them.
+ */
+static bool hidden_feature(struct vcpu *vcpu, uint64_t esr, struct vcpu_exit *exit)
+{
+	if (ESR_EC(esr) != EC_SVE && ESR_EC(esr) != EC_SME)
+		return false;
+	memset(exit, 0, sizeof(*exit));
+	exit->reason = EXIT_NONE;
+	exit->pc = vcpu->arch.pc;
+	take_exception(vcpu, ESR_UNDEF);
+	return true;
+}
+
 int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	struct bare_vcpu *b = vcpu->hal;
 	struct vcpu_arch *a = &vcpu->arch;
 
-	if (exit->reason != EXIT_NONE)
+	/* A trapped access cvisor does not emulate becomes an UNDEF instead of completing. */
+	bool undef = exit->reason == EXIT_SYSREG &&
+		     !a64_sysreg_emulated(exit->sysreg.id, exit->sysreg.write);
+	if (exit->reason != EXIT_NONE && !undef)
 		vcpu_arch_complete_exit(vcpu, exit);
 
 	switch_to(vcpu, b);
+	if (undef)
+		take_exception(vcpu, ESR_UNDEF);
 	enter_state_load(a, b);
 	uint64_t kind = bare_enter_guest(&b->ctx);
 	struct a64_trap t = exit_state_save(a, b);
@@ -312,8 +461,12 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		}
 		return 0;
 	}
+	if (hidden_feature(vcpu, t.esr, exit))
+		return 0;
 	a64_decode_trap(&t, exit);
 	a64_exit_fill_operands(exit, a->x);
+	if (exit->reason == EXIT_SYSREG && !exit->sysreg.write && a64_sysreg_is_id(exit->sysreg.id))
+		exit->sysreg.value = id_reg_read(exit->sysreg.id); /* sanitised by vcpu_arch_sysreg() */
 	describe_abort(vcpu, exit);
 	return 0;
 }

@@ -450,18 +450,40 @@ static unsigned gpr_index(uc_arm64_reg reg)
 	return 31;
 }
 
-/* MRS/MSR: if cvisor traps this register, make the EC 0x18 exit and emulate it. */
+/*
+ * MRS/MSR, in the order the architecture checks them (ARM ARM D1.12.2):
+ * an UNDEFINED access (a64_sysreg_undefined(): wrong direction, EL too
+ * low) is the guest's own exception with EC 0x00, never a trap; an access
+ * cvisor traps makes the EC 0x18 exit; anything else the CPU executes
+ * (return 0). A trapped access cvisor does not emulate is an UNDEF too.
+ *
+ * Returning 1 ("skip") jumps over Unicorn's code for the access, but when
+ * Unicorn itself refuses the access (a register it lacks, the wrong
+ * direction) that code ends the block with the PC still at the
+ * instruction, and the hook would run again forever. So every path that
+ * skips also writes the PC: past the instruction once it is emulated, the
+ * guest's vector table for an UNDEF.
+ */
 static uint32_t sysreg_access(struct sim_a64 *s, uc_arm64_reg reg, const uc_arm64_cp_reg *cp,
 			      bool is_read)
 {
 	uint32_t id = A64_SYSREG(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
-	uint64_t x[31], sp, pc;
+	uint64_t x[31], sp, pc, pstate = 0;
 	struct vcpu_exit exit;
 
-	if (!a64_sysreg_trapped(id) || !vm_running(s->c.vcpu->vm))
+	if (!vm_running(s->c.vcpu->vm))
+		return 0;
+	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc); /* precise: Unicorn syncs it for this hook */
+	uc_reg_read(s->c.uc, UC_ARM64_REG_PSTATE, &pstate);
+	unsigned el = (unsigned)(pstate >> 2) & 3; /* PSTATE.EL */
+	const uint64_t undef = ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL;
+	if (a64_sysreg_undefined(id, !is_read, el)) {
+		sim_a64_deliver_sync(s, undef, pc, ~0ULL);
+		return 1;
+	}
+	if (el == 0 || !a64_sysreg_trapped(id, !is_read))
 		return 0; /* not trapped: the CPU executes it */
 	unsigned rt = gpr_index(reg);
-	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc); /* precise: Unicorn syncs it for this hook */
 	struct a64_trap t = {
 		.esr = ((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | a64_sysreg_iss(id, rt, is_read),
 		.pc = pc,
@@ -469,10 +491,21 @@ static uint32_t sysreg_access(struct sim_a64 *s, uc_arm64_reg reg, const uc_arm6
 	a64_decode_trap(&t, &exit);
 	if (!is_read)
 		exit.sysreg.value = cp->val;
+	uc_arm64_cp_reg own = *cp;
+	if (is_read && a64_sysreg_is_id(id)) /* the CPU's own value, which cvisor sanitises */
+		exit.sysreg.value = uc_reg_read(s->c.uc, UC_ARM64_REG_CP_REG, &own) == UC_ERR_OK ? own.val : 0;
 	sim_a64_read_gprs(s->c.uc, x, &sp);
 	dispatch(s, &exit, x, pc);
-	if (is_read && rt < 31 && vm_running(s->c.vcpu->vm))
+	if (!vm_running(s->c.vcpu->vm))
+		return 1;
+	if (!a64_sysreg_emulated(id, !is_read)) {
+		sim_a64_deliver_sync(s, undef, pc, ~0ULL);
+		return 1;
+	}
+	if (is_read && rt < 31)
 		uc_reg_write(s->c.uc, reg, &exit.sysreg.value);
+	pc += 4;
+	uc_reg_write(s->c.uc, UC_ARM64_REG_PC, &pc);
 	return 1; /* skip the instruction: it has been emulated */
 }
 

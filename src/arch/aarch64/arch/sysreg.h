@@ -31,6 +31,7 @@
 #define SYSREG_OSLAR_EL1 A64_SYSREG(2, 0, 1, 0, 4)
 #define SYSREG_OSLSR_EL1 A64_SYSREG(2, 0, 1, 1, 4)
 #define SYSREG_OSDLR_EL1 A64_SYSREG(2, 0, 1, 3, 4)
+#define SYSREG_DBGPRCR_EL1 A64_SYSREG(2, 0, 1, 4, 4)
 #define SYSREG_CNTP_TVAL_EL0 A64_SYSREG(3, 3, 14, 2, 0)
 #define SYSREG_CNTP_CTL_EL0 A64_SYSREG(3, 3, 14, 2, 1)
 #define SYSREG_CNTP_CVAL_EL0 A64_SYSREG(3, 3, 14, 2, 2)
@@ -38,14 +39,59 @@
 /** @} */
 
 /**
- * True if an EL1 access to system register id (A64_SYSREG encoding) traps
- * to the hypervisor with cvisor's EL2 configuration. cvisor sets
- * MDCR_EL2.TDOSA, so the OS lock registers (OSLAR_EL1, OSLSR_EL1,
- * OSDLR_EL1) trap and are emulated (ARM ARM D17.3.15 "MDCR_EL2").
+ * True if the architecture makes this MRS (write false) or MSR (write
+ * true) of register id UNDEFINED at exception level el, whatever the
+ * hypervisor traps: el is below the lowest level op1 names (ARM ARM C5.3,
+ * "op1 ... the lowest Exception level at which the register is
+ * accessible"), or the register is read-only or write-only and the access
+ * goes the other way (its description in D17). An UNDEFINED access takes
+ * an exception with EC 0x00 at EL1 and takes priority over any trap to
+ * EL2 (D1.12.2), so no exit is ever made for it. False means the CPU
+ * decides (EL1 controls such as SCTLR_EL1.UCT or CNTKCTL_EL1 may still
+ * make an EL0 access UNDEFINED).
+ */
+bool a64_sysreg_undefined(uint32_t id, bool write, unsigned el);
+
+/**
+ * True if an EL1 access to system register id (A64_SYSREG encoding) in
+ * that direction traps to the hypervisor with cvisor's EL2 configuration
+ * (and is not UNDEFINED, see a64_sysreg_undefined()):
+ * - MDCR_EL2.TDOSA: the OS lock registers (OSLAR_EL1, OSLSR_EL1,
+ *   OSDLR_EL1) and DBGPRCR_EL1 (ARM ARM D17.3.15 "MDCR_EL2");
+ * - HCR_EL2.TID3: reads of the ID registers of group 3, the whole space
+ *   op0 = 3, op1 = 0, CRn = 0, CRm = 1..7 (D17.2.48 "HCR_EL2").
  * On hardware this is the effect of the trap bits; the simulator asks
  * this function which accesses to turn into exits.
  */
-bool a64_sysreg_trapped(uint32_t id);
+bool a64_sysreg_trapped(uint32_t id, bool write);
+
+/**
+ * True if cvisor emulates this trapped access (vcpu_arch_sysreg() gives
+ * it a value or keeps what it writes). A trapped access cvisor does not
+ * emulate is an UNDEF for the guest, as KVM does: the HAL, after the
+ * exit, enters the guest's vector table with ESR_EL1.EC = 0x00 instead of
+ * completing the instruction.
+ */
+bool a64_sysreg_emulated(uint32_t id, bool write);
+
+/**
+ * True for an ID register whose emulation starts from the CPU's own
+ * value: for a read exit of one, the HAL puts what the CPU itself returns
+ * in exit->sysreg.value before the exit is handled, and
+ * vcpu_arch_sysreg() keeps only the features cvisor gives guests
+ * (a64_id_sanitise()).
+ */
+bool a64_sysreg_is_id(uint32_t id);
+
+/**
+ * What a guest reads from ID register id when the CPU's own value is hw:
+ * the fields of features cvisor gives guests as they are, the others
+ * (SVE, SME, MTE, EL2 and features that need EL2's help) zero, field by
+ * field (ARM ARM D17.2 ID_AA64PFR0_EL1 ... ID_AA64MMFR2_EL1). Registers
+ * of the ID space cvisor does not know read as zero.
+ */
+uint64_t a64_id_sanitise(uint32_t id, uint64_t hw);
+
 /** Name of a system register id ("OSLAR_EL1", or "S<op0>_<op1>_C<n>_C<m>_<op2>" into buf). */
 const char *a64_sysreg_name(uint32_t id, char *buf, size_t size);
 
