@@ -72,4 +72,22 @@ expect_out "[hostile_el0] hostile_el0: all ok"
 expect_no_out "FAIL"
 expect_neighbour
 
+# Stage 2 changed one page at a time (3072 MEM_PROTECT calls, each a TLB
+# invalidation here), then a store to read-only page 1023: a stage-2
+# permission fault naming that page, as in tests/sim/stage2_cost.sh.
+T=$(mktemp -d)
+sed -e "s|^kernel_path = \"../../build/|kernel_path = \"$PWD/$BUILD/|" \
+	-e "s|^cmdline = .*|cmdline = \"s2page=1023\"|" $CFG/hostile_protect.toml >"$T/hostile_protect.toml"
+run_bare protect "" max "$T/hostile_protect.toml" $CFG/hello.toml MAX_SECONDS=60
+rm -rf "$T"
+expect_rc 1
+expect_out "[hostile_protect] hostile_protect: every other page read-only (1024 calls)"
+expect_out "[hostile_protect] hostile_protect: even pages written, odd pages read"
+expect_out "[hostile_protect] hostile_protect: all writable again, every page written (1024 calls)"
+expect_no_out "the store completed"
+expect_no_out "FAIL"
+expect_stage2_fault hostile_protect write 8 "$(printf '%x' $((0x$(sym hostile_protect pages) + 1023 * 0x1000)))" \
+	"RAM without this permission" "$(sym hostile_protect hostile_store)"
+expect_neighbour
+
 finish
