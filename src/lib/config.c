@@ -170,6 +170,15 @@ static bool item_name(struct reader *r, const char *what, struct toml_value *ite
 		r->failed = true;
 		return false;
 	}
+	/* A name ends up in one-line reports ("emulated device '...' is not known"). */
+	for (const char *c = item->s; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			diag_add(r->dl, DIAG_ERROR, item->line, item->col,
+				 "[%s] %s: a control character in a name", r->section, what);
+			r->failed = true;
+			return false;
+		}
+	}
 	cv_strlcpy(out, item->s, size);
 	return true;
 }

@@ -21,6 +21,11 @@ void diag_add(struct diag_list *dl, enum diag_severity sev, int line, int col, c
 	va_start(ap, fmt);
 	cv_vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
 	va_end(ap);
+	/* One message, one line: a control character quoted from the input
+	 * (a "\n" escape in a TOML string) is printed as '?'. */
+	for (char *c = d->msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 }
 
 unsigned diag_count(const struct diag_list *dl, enum diag_severity sev)
