@@ -31,6 +31,20 @@ struct sim_rv {
 	bool started;                /* the guest has been entered (S-mode) once */
 	uint64_t stop_pc;            /* the instruction an exit that stopped the VM came from */
 	bool stop_pc_set;
+	/*
+	 * A misaligned device access, which Unicorn splits (cputlb.c
+	 * do_unaligned_access): a load into two aligned loads of its size, a
+	 * store into single bytes. The guest made one access: it is one exit,
+	 * taken on the first piece (load) or the last (store).
+	 */
+	struct {
+		bool active;
+		gpa_t base;          /* the GPA of buf[0] */
+		gpa_t next, end;     /* the piece expected next; the end of the last */
+		gpa_t gpa;           /* the access as the guest made it */
+		unsigned size;
+		uint8_t buf[16];     /* load: the bytes the pieces return; store: the bytes so far */
+	} split;
 	/* A guest exception to deliver from inside a hook at this PC (ebreak). */
 	bool deliver_pending;
 	uint64_t deliver_pc, deliver_cause, deliver_tval;

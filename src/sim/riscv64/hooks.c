@@ -60,6 +60,16 @@ struct origin {
 };
 
 /*
+ * Is a load of gpa the first piece Unicorn makes of the misaligned load ld
+ * at ea: the aligned access of the same size that holds ea's first byte?
+ */
+static bool misaligned_first_piece(const struct rv_ldst *ld, uint64_t ea, gpa_t gpa)
+{
+	uint64_t mask = ld->size - 1;
+	return ld->is_load && (ea & mask) && ((gpa ^ ea) & 0xfff) == (ea & mask);
+}
+
+/*
  * Does the load or store ld, with effective address ea, explain an access
  * to gpa? Directly: ea (through the guest's stage 1 when it is on) covers
  * gpa. Implicitly (implicit true): the guest's walk for ea reads a page
@@ -73,14 +83,19 @@ static bool explains(struct sim_rv *s, const struct rv_ldst *ld, uint64_t ea, gp
 
 	if (!implicit) {
 		uint64_t k = (gpa - ea) & 0xfff; /* the byte of the access that is at gpa, if any */
-		if (k >= ld->size)
+		gpa_t at = gpa;                  /* the GPA of that byte */
+		if (misaligned_first_piece(ld, ea, gpa)) {
+			k = 0; /* Unicorn's first aligned piece of a misaligned load: ea's own byte */
+			at = (gpa & ~0xfffULL) | (ea & 0xfff);
+		} else if (k >= ld->size) {
 			return false;
+		}
 		if (!s->mmu_on) {
 			o->va = ea;
-			return gpa - ea == k;
+			return at - ea == k;
 		}
 		o->va = ea + k;
-		return sim_rv_s1_probe(s, o->va, access, &res) == 0 && res.gpa == gpa;
+		return sim_rv_s1_probe(s, o->va, access, &res) == 0 && res.gpa == at;
 	}
 	o->va = ea;
 	return s->mmu_on && sim_rv_s1_probe(s, ea, access, &res) < 0 && res.fault == FAULT_TABLE_NOT_RAM &&
@@ -180,24 +195,92 @@ static void fetch_fault(struct sim_rv *s, uint64_t va, gpa_t gpa, bool walk)
 	dispatch(s, &exit, x, va);
 }
 
+static uint64_t access_exit(struct sim_rv *s, gpa_t gpa, unsigned size, bool write, uint64_t value);
+
+/* Bytes [off, off + n) of buf as a little-endian number. */
+static uint64_t buf_get(const uint8_t *buf, unsigned off, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = n; i-- > 0;)
+		v = v << 8 | buf[off + i];
+	return v;
+}
+
 /*
- * A guest load or store that RAM does not serve: the guest-page fault the
- * H extension would report, with the transformed instruction in htinst,
- * stval the guest virtual address, htval the GPA >> 2. An implicit read
- * of a page table entry (the guest's own walk reaching a GPA with no RAM)
- * has the pseudoinstruction of a 64-bit read in htinst (8.6.3). Returns
- * the value a load gets.
+ * The next piece of a misaligned device access Unicorn splits (s->split):
+ * a load's piece gets its bytes of what the one access read; a store's
+ * byte is kept, and its last one makes the exit for the whole store.
+ */
+static uint64_t split_piece(struct sim_rv *s, gpa_t gpa, unsigned size, bool write, uint64_t value)
+{
+	unsigned off = (unsigned)(gpa - s->split.base);
+
+	s->split.next = gpa + size;
+	s->split.active = s->split.next < s->split.end;
+	if (!write)
+		return buf_get(s->split.buf, off, size);
+	s->split.buf[off] = (uint8_t)value;
+	if (s->split.active)
+		return 0;
+	return access_exit(s, s->split.gpa, s->split.size,
+			   true, buf_get(s->split.buf, 0, s->split.size));
+}
+
+/*
+ * The first piece of a misaligned device load of size bytes at gpa, which
+ * Unicorn makes as two aligned loads of that size (cputlb.c
+ * do_unaligned_access, combined little-endian) and hands over piece bytes
+ * at a time: the access was made once, for data; each piece returns its
+ * bytes of it. Returns the first piece's.
+ */
+static uint64_t split_load(struct sim_rv *s, gpa_t gpa, unsigned size, unsigned piece, uint64_t data)
+{
+	gpa_t base = gpa & ~(gpa_t)(size - 1);
+
+	memset(s->split.buf, 0, sizeof(s->split.buf));
+	for (unsigned i = 0; i < size; i++)
+		s->split.buf[gpa - base + i] = (uint8_t)(data >> (8 * i));
+	s->split.base = base;
+	s->split.end = base + 2 * size;
+	s->split.next = base + piece;
+	s->split.active = true;
+	return buf_get(s->split.buf, 0, piece);
+}
+
+/*
+ * A guest load or store that RAM does not serve, as Unicorn's callback
+ * hands it over (at most 4 bytes, a misaligned device access in pieces):
+ * a piece of the access being split, or a new access.
  */
 static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, bool write,
 				 uint64_t value)
+{
+	if (!vm_running(s->c.vcpu->vm))
+		return 0;
+	if (s->split.active && gpa == s->split.next)
+		return split_piece(s, gpa, size, write, value);
+	s->split.active = false;
+	return access_exit(s, gpa, size, write, value);
+}
+
+/*
+ * A guest load or store that RAM does not serve: the guest-page fault the
+ * H extension would report, with the transformed instruction in htinst,
+ * stval the guest virtual address, htval the GPA >> 2 (its low two bits
+ * are stval's, Privileged 8.6.3). An implicit read of a page table entry
+ * (the guest's own walk reaching a GPA with no RAM) has the
+ * pseudoinstruction of a 64-bit read in htinst. A misaligned access is one
+ * exit for the access the guest made, whatever pieces Unicorn makes of it.
+ * Returns the value a load (or its first piece) gets.
+ */
+static uint64_t access_exit(struct sim_rv *s, gpa_t gpa, unsigned size, bool write, uint64_t value)
 {
 	uint64_t x[32], va;
 	struct origin o = { .pc = s->block, .va = gpa };
 	struct vcpu_exit exit;
 	bool walk;
+	unsigned piece = size;
 
-	if (!vm_running(s->c.vcpu->vm))
-		return 0;
 	sim_rv_forget_code(s);
 	s->mmu_on = sim_rv_mmu_on(s);
 	if (!write && is_fetch(s, gpa, &va, &walk)) {
@@ -207,9 +290,9 @@ static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, boo
 	sim_rv_read_gprs(s->c.uc, x);
 	struct rv_trap t = {
 		.scause = write ? RV_CAUSE_STORE_GUEST_PAGE_FAULT : RV_CAUSE_LOAD_GUEST_PAGE_FAULT,
-		.htval = gpa >> 2,
 	};
-	if (locate_access(s, gpa, write, x, &o)) {
+	bool found = locate_access(s, gpa, write, x, &o);
+	if (found) {
 		t.htinst = o.implicit ? RV_HTINST_IMPLICIT_READ64 : rv_transform_ldst(&o.ld);
 		if (o.implicit)
 			t.scause = o.ld.is_load ? RV_CAUSE_LOAD_GUEST_PAGE_FAULT
@@ -224,6 +307,23 @@ static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, boo
 			 "(block at PC 0x%llx)", s->c.vcpu->vm->name, size, write ? "write" : "read",
 			 (unsigned long long)gpa, (unsigned long long)s->block);
 	}
+	bool misaligned = found && !o.implicit && (o.va & (o.ld.size - 1)) && size < 2 * o.ld.size;
+	if (misaligned) {
+		/* The access as the guest made it: its GPA (same page offset as its VA), its size. */
+		gpa = (gpa & ~0xfffULL) | (o.va & 0xfff);
+		if (write && size < o.ld.size) { /* a byte of a store: the exit comes with the last */
+			memset(&s->split, 0, sizeof(s->split));
+			s->split.active = true;
+			s->split.base = s->split.gpa = gpa;
+			s->split.next = gpa + size;
+			s->split.end = gpa + o.ld.size;
+			s->split.size = o.ld.size;
+			s->split.buf[0] = (uint8_t)value;
+			return 0;
+		}
+		size = o.ld.size;
+	}
+	t.htval = gpa >> 2;
 	t.stval = o.va;
 	t.sepc = o.pc;
 	rv_decode_trap(&t, &exit);
@@ -236,7 +336,11 @@ static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, boo
 		exit.s2fault.size = (uint8_t)(o.implicit ? 8 : size);
 	}
 	dispatch(s, &exit, x, o.pc);
-	return exit.reason == EXIT_MMIO && !write ? exit.mmio.data : 0;
+	if (exit.reason != EXIT_MMIO || write)
+		return 0;
+	if (misaligned && vm_running(s->c.vcpu->vm))
+		return split_load(s, gpa, size, piece, exit.mmio.data);
+	return exit.mmio.data;
 }
 
 static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// hostile_misaligned_sw: a misaligned store to the UART, sw at UART_BASE + 1.
+// The 16550A has byte registers only: the access is a guest-page fault for
+// the hypervisor (stval = the address, htval = its GPA >> 2, Privileged
+// 8.6.3), and the device refuses it, so cvisor stops the VM and reports
+// the access as the guest made it: 4 bytes at GPA 0x1000_0001 by the sw.
+// Unicorn stores it byte by byte: the 16550A must see none of those bytes.
+#include "guest.h"
+
+	GUEST_RUNTIME
+
+	.global main
+main:
+	addi sp, sp, -16
+	sd ra, 0(sp)
+	print "hostile_misaligned_sw: sw at UART + 1\n"
+	li t0, UART_BASE
+	li t1, 0x41424344
+	.global misaligned_store
+misaligned_store:
+	sw t1, 1(t0)
+	print "FAIL: the misaligned store completed\n"
+	li a0, 1
+	ld ra, 0(sp)
+	addi sp, sp, 16
+	ret
