@@ -52,8 +52,14 @@ static void decode_io(const struct vmx_exit_info *info, struct vcpu_exit *e)
 		fatal(e, info, "string I/O instructions are not emulated");
 		return;
 	}
+	/* Size of access, bits 2:0: 0 is 1 byte, 1 is 2 bytes, 3 is 4 bytes; no other value is defined. */
+	unsigned size_code = (unsigned)(q & 7);
+	if (size_code != 0 && size_code != 1 && size_code != 3) {
+		fatal(e, info, "I/O instruction exit with an undefined size of access (qualification bits 2:0)");
+		return;
+	}
 	e->reason = EXIT_PIO;
-	e->pio.size = (uint8_t)((q & 7) + 1); /* 0: 1 byte, 1: 2 bytes, 3: 4 bytes */
+	e->pio.size = (uint8_t)(size_code + 1);
 	e->pio.write = !(q & (1u << 3));      /* direction: 0 OUT, 1 IN */
 	e->pio.port = (uint16_t)(q >> 16);
 }

@@ -57,6 +57,12 @@ static void test_io(void **state)
 	decode(VMX_EXIT_IO, 0x03f80030, &e);
 	assert_int_equal(e.reason, EXIT_FATAL);
 	assert_non_null(strstr(e.fatal.msg, "string I/O"));
+	/* Size codes 2 and 4..7 are not defined (table 28-5): never an access of 3 or 5..8 bytes. */
+	for (uint64_t code = 2; code < 8; code += code == 2 ? 2 : 1) {
+		decode(VMX_EXIT_IO, 0x03f80000 | code, &e);
+		assert_int_equal(e.reason, EXIT_FATAL);
+		assert_non_null(strstr(e.fatal.msg, "undefined size of access"));
+	}
 }
 
 static void test_ept_violation(void **state)
