@@ -156,6 +156,24 @@ static struct toml_value *get_array(struct reader *r, struct toml_value *tab, co
 	return v;
 }
 
+/*
+ * Names end up in one-line reports ("cvisor: vm 3 (NAME) stopped: ...",
+ * "emulated device 'NAME' is not known"): a control character in one is
+ * refused. Returns false (and records the error) if v has one.
+ */
+static bool printable_name(struct reader *r, const char *what, const struct toml_value *v)
+{
+	for (const char *c = v->s; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			diag_add(r->dl, DIAG_ERROR, v->line, v->col,
+				 "[%s] %s: a control character in a name", r->section, what);
+			r->failed = true;
+			return false;
+		}
+	}
+	return true;
+}
+
 /* A name inside an array entry (a device name), copied into out (size bytes). */
 static bool item_name(struct reader *r, const char *what, struct toml_value *item, char *out,
 		      size_t size)
@@ -170,15 +188,8 @@ static bool item_name(struct reader *r, const char *what, struct toml_value *ite
 		r->failed = true;
 		return false;
 	}
-	/* A name ends up in one-line reports ("emulated device '...' is not known"). */
-	for (const char *c = item->s; *c; c++) {
-		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-			diag_add(r->dl, DIAG_ERROR, item->line, item->col,
-				 "[%s] %s: a control character in a name", r->section, what);
-			r->failed = true;
-			return false;
-		}
-	}
+	if (!printable_name(r, what, item))
+		return false;
 	cv_strlcpy(out, item->s, size);
 	return true;
 }
@@ -264,7 +275,8 @@ static void read_base(struct reader *r, struct toml_value *t, struct vm_config *
 
 	r->section = "base";
 	get_u64(r, t, "id", &cfg->id, NULL);
-	get_string(r, t, "name", cfg->name, sizeof(cfg->name), NULL);
+	if (get_string(r, t, "name", cfg->name, sizeof(cfg->name), NULL))
+		printable_name(r, "name", toml_get(t, "name"));
 	get_u64(r, t, "vm_type", &cfg->vm_type, NULL);
 	if (get_ranged(r, t, "cpu_num", &v, 1, CFG_MAX_CPUS))
 		cfg->cpu_num = (unsigned)v;

@@ -428,6 +428,9 @@ static void test_wrong_types(void **state)
 			   "vm.toml:2:6: error: [base] id: expected an integer, found a boolean");
 	assert_parse_error("[base]\nname = 5\n",
 			   "vm.toml:2:8: error: [base] name: expected a string, found an integer");
+	/* A VM's name is in one-line reports: no line break (or other control character) in it. */
+	assert_parse_error("[base]\nname = \"a\\nb\"\n",
+			   "vm.toml:2:8: error: [base] name: a control character in a name");
 	assert_parse_error(
 	    "[base]\nphys_cpu_ids = [0, \"1\"]\n",
 	    "vm.toml:2:20: error: [base] phys_cpu_ids: expected an integer, found a string");
