@@ -53,7 +53,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 ARCH_UNIT_SRCS := $(wildcard tests/unit/$(ARCH)/test_*.c)
 UNIT_BINS := $(if $(filter $(ARCH),$(PRIMARY_ARCH)),$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)) \
 	$(ARCH_UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_SUPPORT := $(OBJ)/tests/unit/hal_stub.o $(OBJ)/tests/unit/walk_record.o $(OBJ)/tests/unit/fixture.o $(OBJ)/tests/unit/uc_probe.o
+UNIT_SUPPORT := $(OBJ)/tests/unit/hal_stub.o $(OBJ)/tests/unit/hal_novcpu.o $(OBJ)/tests/unit/walk_record.o $(OBJ)/tests/unit/fixture.o $(OBJ)/tests/unit/uc_probe.o
 
 GUEST_DIR := guests/$(ARCH)
 GUEST_SRCS := $(wildcard $(GUEST_DIR)/*.S)

@@ -47,6 +47,10 @@ $(FUZZ_DIR)/obj/$(1)/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h
 	@mkdir -p $$(dir $$@)
 	@echo "  FUZZCC  $$@"
 	$(Q)$(FUZZ_CC) -Isrc/include -Isrc/arch/$(1) $(FUZZ_CFLAGS) -c -o $$@ $$<
+$(FUZZ_DIR)/obj/$(1)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $$(dir $$@)
+	@echo "  FUZZCC  $$@"
+	$(Q)$(FUZZ_CC) -Isrc/include -Isrc/arch/$(1) $(FUZZ_CFLAGS) -c -o $$@ $$<
 $(FUZZ_DIR)/$(1)/libcode.a: $$(FUZZ_CODE_$(1):%.c=$(FUZZ_DIR)/obj/$(1)/%.o)
 	@mkdir -p $$(dir $$@)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
@@ -58,7 +62,8 @@ FUZZ_TARGETS += $(1)
 FUZZ_SEEDS_$(1) := tests/fuzz/corpus/$(2)
 FUZZ_DICT_$(1) := $$(wildcard tests/fuzz/$(if $(filter fdt,$(2)),config,$(2)).dict)
 $(FUZZ_DIR)/$(1): $(FUZZ_DIR)/obj/$(3)/tests/fuzz/$(2).o \
-		$(FUZZ_COMMON:%=$(FUZZ_DIR)/obj/$(3)/tests/fuzz/%.o) $(FUZZ_DIR)/$(3)/libcode.a
+		$(FUZZ_COMMON:%=$(FUZZ_DIR)/obj/$(3)/tests/fuzz/%.o) $(FUZZ_DIR)/obj/$(3)/tests/unit/hal_novcpu.o \
+		$(FUZZ_DIR)/$(3)/libcode.a
 	@echo "  FUZZLD  $$@"
 	$(Q)$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $$@ $$^ $(4) -lfdt
 endef

@@ -6,7 +6,6 @@
  * "out of memory", as a HAL on a small machine would, instead of making
  * the fuzzer run out of memory. No console, no vCPU ever runs.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,40 +89,10 @@ void hal_log_write(const char *line)
 	(void)line;
 }
 
-void hal_panic(const char *fmt, ...)
-{
-	va_list ap;
 
-	va_start(ap, fmt);
-	fprintf(stderr, "cvisor: panic: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	abort();
-}
 
-int hal_vcpu_init(struct vcpu *vcpu)
-{
-	(void)vcpu;
-	return 0;
-}
 
-void hal_vcpu_destroy(struct vcpu *vcpu)
-{
-	(void)vcpu;
-}
 
-int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
-{
-	(void)vcpu;
-	memset(exit, 0, sizeof(*exit));
-	return -CV_ENOTSUP;
-}
-
-void hal_vcpu_kick(struct vcpu *vcpu)
-{
-	(void)vcpu;
-}
 
 void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
 {

@@ -3,7 +3,6 @@
  * A HAL for unit tests: host memory from the C library, console output
  * captured in a buffer the tests can inspect, input queued by the tests.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,39 +94,10 @@ void hal_log_write(const char *line)
 		fprintf(stderr, "%s\n", line);
 }
 
-void hal_panic(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "cvisor: panic: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	abort();
-}
 
-int hal_vcpu_init(struct vcpu *vcpu)
-{
-	(void)vcpu;
-	return 0;
-}
 
-void hal_vcpu_destroy(struct vcpu *vcpu)
-{
-	(void)vcpu;
-}
 
-int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
-{
-	(void)vcpu;
-	memset(exit, 0, sizeof(*exit));
-	return -CV_ENOTSUP;
-}
 
-void hal_vcpu_kick(struct vcpu *vcpu)
-{
-	(void)vcpu;
-}
 
 static unsigned stage2_changes;
 

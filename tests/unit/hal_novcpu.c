@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HAL functions every test program without a CPU shares (the unit
+ * tests' hal_stub.c and the fuzz targets' hal_fuzz.c add memory and the
+ * console): no vCPU ever runs, and a panic aborts with its message, so a
+ * test or a fuzzer sees it as a crash.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cvisor/hal.h>
+
+void hal_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "cvisor: panic: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+int hal_vcpu_init(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return 0;
+}
+
+void hal_vcpu_destroy(struct vcpu *vcpu)
+{
+	(void)vcpu;
+}
+
+int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	(void)vcpu;
+	memset(exit, 0, sizeof(*exit));
+	return -CV_ENOTSUP;
+}
+
+void hal_vcpu_kick(struct vcpu *vcpu)
+{
+	(void)vcpu;
+}
