@@ -45,6 +45,36 @@
 9997:
 .endm
 
+/*
+ * IDT_GATE VECTOR, HANDLER, ATTR[, IST]: writes VECTOR's 16-byte gate in
+ * `idt` (SDM Vol. 3A 6.14.1, figure 6-8): HANDLER's address, the code
+ * selector 0x10 of the boot GDT, the IST slot (0: none) and the type and
+ * attributes byte (0x8e: present, DPL 0, 64-bit interrupt gate; 0xee: the
+ * same with DPL 3, reachable by INT n from CPL 3). Clobbers rax, rdi.
+ */
+.macro IDT_GATE vector, handler, attr, ist=0
+	lea \handler(%rip), %rax
+	lea idt + 16 * \vector(%rip), %rdi
+	mov %ax, (%rdi)
+	movw $0x10, 2(%rdi)
+	movb $\ist, 4(%rdi)
+	movb $\attr, 5(%rdi)
+	shr $16, %rax
+	mov %ax, 6(%rdi)
+	shr $16, %rax
+	mov %eax, 8(%rdi)
+	movl $0, 12(%rdi)
+.endm
+
+/* IDT: the 256 gates IDT_GATE fills in (`idt`) and the operand of lidt (`idtr`). */
+.macro IDT
+	.data
+	.balign 16
+idt:	.fill 512, 8, 0
+idtr:	.word 256 * 16 - 1
+	.quad idt
+.endm
+
 .macro GUEST_RUNTIME
 	.section .text.boot, "ax"
 	.global _start

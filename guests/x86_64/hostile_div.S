@@ -9,19 +9,6 @@
 #define ROUNDS 1000
 #define BAD_SEL 0x28   // the boot GDT has 4 entries: index 5 is beyond its limit
 
-.macro IDT_GATE vector, handler, attr
-	lea \handler(%rip), %rax
-	lea idt + 16 * \vector(%rip), %rdi
-	mov %ax, (%rdi)
-	movw $0x10, 2(%rdi)
-	movb $0, 4(%rdi)
-	movb $\attr, 5(%rdi)
-	shr $16, %rax
-	mov %ax, 6(%rdi)
-	shr $16, %rax
-	mov %eax, 8(%rdi)
-	movl $0, 12(%rdi)
-.endm
 
 	GUEST_RUNTIME
 
@@ -80,9 +67,8 @@ df_msg:	.asciz "#DF taken"
 
 	.data
 	.balign 16
-idt:	.fill 512, 8, 0
-idtr:	.word 256 * 16 - 1
-	.quad idt
 de_count: .quad 0
 gp_count: .quad 0
 gp_error: .quad 0
+
+	IDT

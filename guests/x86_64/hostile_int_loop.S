@@ -5,21 +5,6 @@
 // from the time limit can end it (issue 15, class 7).
 #include "guest.h"
 
-// IDT_GATE vector, handler, type_attr: a 64-bit gate with CS = 0x10 (the boot protocol's).
-.macro IDT_GATE vector, handler, attr
-	lea \handler(%rip), %rax
-	lea idt + 16 * \vector(%rip), %rdi
-	mov %ax, (%rdi)
-	movw $0x10, 2(%rdi)
-	movb $0, 4(%rdi)
-	movb $\attr, 5(%rdi)
-	shr $16, %rax
-	mov %ax, 6(%rdi)
-	shr $16, %rax
-	mov %eax, 8(%rdi)
-	movl $0, 12(%rdi)
-.endm
-
 	GUEST_RUNTIME
 
 	.global main
@@ -50,7 +35,6 @@ int_loop_end:
 
 	.data
 	.balign 16
-idt:	.fill 512, 8, 0
-idtr:	.word 256 * 16 - 1
-	.quad idt
 count:	.quad 0
+
+	IDT

@@ -5,19 +5,6 @@
 // unimplemented MSR). IA32_EFER reads back with LMA set (issue 15, class 11).
 #include "guest.h"
 
-.macro IDT_GATE vector, handler, attr
-	lea \handler(%rip), %rax
-	lea idt + 16 * \vector(%rip), %rdi
-	mov %ax, (%rdi)
-	movw $0x10, 2(%rdi)
-	movb $0, 4(%rdi)
-	movb $\attr, 5(%rdi)
-	shr $16, %rax
-	mov %ax, 6(%rdi)
-	shr $16, %rax
-	mov %eax, 8(%rdi)
-	movl $0, 12(%rdi)
-.endm
 
 	GUEST_RUNTIME
 
@@ -63,7 +50,6 @@ bad_error: .asciz "#GP error code"
 
 	.data
 	.balign 16
-idt:	.fill 512, 8, 0
-idtr:	.word 256 * 16 - 1
-	.quad idt
 gp_count: .quad 0
+
+	IDT

@@ -17,19 +17,6 @@
 #define UCODE 0x2b   // GDT index 5, RPL 3
 #define TSS_SEL 0x30
 
-.macro IDT_GATE vector, handler, attr, ist
-	lea \handler(%rip), %rax
-	lea idt + 16 * \vector(%rip), %rdi
-	mov %ax, (%rdi)
-	movw $KCODE, 2(%rdi)
-	movb $\ist, 4(%rdi)
-	movb $\attr, 5(%rdi)
-	shr $16, %rax
-	mov %ax, 6(%rdi)
-	shr $16, %rax
-	mov %eax, 8(%rdi)
-	movl $0, 12(%rdi)
-.endm
 
 
 	GUEST_RUNTIME
@@ -213,9 +200,6 @@ gdt_end:
 gdtr:	.word gdt_end - gdt - 1
 	.quad gdt
 	.balign 16
-idt:	.fill 512, 8, 0
-idtr:	.word 256 * 16 - 1
-	.quad idt
 	.balign 16
 tss:	.fill 0x68, 1, 0
 kernel_rsp: .quad 0
@@ -229,3 +213,5 @@ kstack_top:
 ist_top:
 	.fill 4096, 1, 0
 ustack_top:
+
+	IDT
