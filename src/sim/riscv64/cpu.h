@@ -5,6 +5,7 @@
  * before it, never one after:
  *
  *   switch.c  the register file into Unicorn and back (entering, leaving the guest)
+ *   qstate.c  what the API does not show: the privilege level, in QEMU's saved state
  *   mmu.c     the guest's own stage 1 (satp): its registers, traced walks, reading its code
  *   exc.c     delivering the guest's own exceptions to its stvec
  *   hooks.c   Unicorn's hooks and stops -> scause/htval/htinst -> exits; creating the CPU
@@ -29,8 +30,21 @@ struct sim_rv {
 	struct sim_cpu c;
 	uint64_t block;              /* start of the translation block running now */
 	bool started;                /* the guest has been entered (S-mode) once */
-	uint64_t stop_pc;            /* the instruction an exit that stopped the VM came from */
+	/*
+	 * Where the guest resumes, or reports say it was, when a hook stopped
+	 * the CPU: the instruction of an exit that stopped the VM, or one whose
+	 * exception was not taken because the CPU was being stopped (it runs
+	 * again, and traps again, at the next entry).
+	 */
+	uint64_t stop_pc;
 	bool stop_pc_set;
+	/* QEMU's CPU state as uc_context_save() copies it (qstate.c). */
+	struct {
+		uc_context *ctx;
+		size_t size;         /* of the whole context */
+		size_t pc;           /* offset of env->pc in it; the others follow from it */
+		bool known;          /* the layout was found and checked */
+	} q;
 	/*
 	 * A misaligned device access, which Unicorn splits (cputlb.c
 	 * do_unaligned_access): a load into two aligned loads of its size, a
@@ -49,6 +63,9 @@ struct sim_rv {
 	bool deliver_pending;
 	uint64_t deliver_pc, deliver_cause, deliver_tval;
 	uc_hook deliver_hook;
+	/* What mmu.c read of the CPU for this exit: the translation registers, the mode. */
+	bool view_valid;
+	struct rv_s1_regs view;
 	/* The code page last translated for the simulator's own fetches (mmu.c). */
 	bool mmu_on;                 /* satp.MODE is not Bare (read at each exit) */
 	bool code_valid, code_ok;
@@ -60,9 +77,19 @@ struct sim_rv {
 /* Guest general registers x0..x31 from Unicorn. */
 void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32]);
 
+/* ---- qstate.c: QEMU's state behind the API ---- */
+/* Finds the privilege level in a saved context (call at creation, in M-mode). 0 or -CV_ENOMEM. */
+int sim_rv_qstate_init(struct sim_rv *s);
+/* satp, sstatus (SUM, MXR) and the mode the hart runs in, as QEMU holds them; false if unknown. */
+bool sim_rv_qstate_read(struct sim_rv *s, struct rv_s1_regs *r);
+/* Moves the hart to S-mode as a trap does; false if unknown or it did not take. */
+bool sim_rv_qstate_enter_s(struct sim_rv *s);
+
 /* ---- mmu.c: the guest's own MMU ---- */
-/* The guest's stage-1 state as Unicorn holds it (S-mode accesses). */
+/* The guest's stage-1 state as Unicorn holds it, for accesses in the mode the hart runs in. */
 void sim_rv_s1_regs(struct sim_rv *s, struct rv_s1_regs *r);
+/* The mode the hart runs in (S if qstate.c cannot see it). */
+enum rv_priv sim_rv_priv(struct sim_rv *s);
 /* True when satp.MODE is not Bare. */
 bool sim_rv_mmu_on(struct sim_rv *s);
 /*
@@ -77,7 +104,8 @@ int sim_rv_s1_probe(struct sim_rv *s, uint64_t va, enum access_kind access, stru
 /* Reads the 16 or 32-bit instruction at guest virtual address pc (0 if
  * unreadable): through the guest's stage 1 when satp.MODE is not Bare. */
 uint32_t sim_rv_fetch(struct sim_rv *s, uint64_t pc);
-/* Forgets the code page sim_rv_fetch() translated last (call at each new exit). */
+/* Forgets what mmu.c read of the CPU and the code page sim_rv_fetch() translated
+ * last (call at each new exit, and after changing the mode or the CSRs). */
 void sim_rv_forget_code(struct sim_rv *s);
 
 /* ---- exc.c: the guest's own exceptions ---- */

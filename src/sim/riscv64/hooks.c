@@ -27,7 +27,7 @@
  * translation block starts, and the access is found by decoding the block
  * from there (src/arch/riscv64/insn.c).
  *
- * The top file of src/sim/riscv64/: calls exc.c, mmu.c and switch.c.
+ * The top file of src/sim/riscv64/: calls exc.c, mmu.c, qstate.c and switch.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +369,7 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 	(void)uc;
 	if (type == UC_MEM_FETCH_PROT)
 		return false; /* reported when uc_emu_start returns */
+	sim_rv_forget_code(s);
 	if (sim_rv_mmu_on(s)) {
 		/*
 		 * Unicorn checked the region of the virtual address (see
@@ -394,13 +395,23 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 	s->block = address;
 }
 
-/* ecall: an SBI call to the hypervisor. PC is already past the ecall. */
+/*
+ * ecall, which Unicorn raises as 8 whatever the mode. From the guest's
+ * U-mode it is the guest's own environment call from U-mode (scause 8,
+ * stval 0: Privileged 3.3.1, 4.1.9), which hedeleg leaves to VS-mode;
+ * from its S-mode (VS-mode) an SBI call to the hypervisor (scause 10,
+ * which hedeleg cannot delegate: 8.4.2). PC is already past the ecall.
+ */
 static void ecall(struct sim_rv *s, uint64_t pc_after)
 {
 	uint64_t x[32];
 	struct vcpu_exit exit;
 	struct rv_trap t = { .scause = RV_CAUSE_VS_ECALL, .sepc = pc_after - 4 };
 
+	if (sim_rv_priv(s) == RV_PRIV_U) {
+		sim_rv_deliver(s, RV_CAUSE_USER_ECALL, pc_after - 4, 0);
+		return;
+	}
 	sim_rv_read_gprs(s->c.uc, x);
 	rv_decode_trap(&t, &exit);
 	rv_exit_fill_operands(&exit, x);
@@ -505,25 +516,61 @@ static void own_page_fault(struct sim_rv *s, uint64_t cause, uint64_t pc)
 }
 
 /*
- * Unicorn's exception numbers are QEMU's (target/riscv/cpu_bits.h): the
- * RISC-V cause codes, ecall always as 8. PC is past an ecall; for an
- * illegal instruction and for page faults it is the instruction's address
- * + 4 whatever its length (measured with 16- and 32-bit ones); at the
+ * The instruction that raised Unicorn's exception intno, PC as the hook
+ * sees it: PC is past an ecall (always 4 bytes); for an illegal
+ * instruction and for page faults it is the instruction's address + 4
+ * whatever its length (measured with 16- and 32-bit ones); at the
  * faulting instruction for the others.
+ */
+static uint64_t trapping_insn(uint32_t intno, uint64_t pc)
+{
+	switch (intno) {
+	case RV_CAUSE_USER_ECALL:
+	case RV_CAUSE_ILLEGAL_INSN:
+	case RV_CAUSE_FETCH_PAGE_FAULT:
+	case RV_CAUSE_LOAD_PAGE_FAULT:
+	case RV_CAUSE_STORE_PAGE_FAULT:
+		return pc - 4;
+	default:
+		return pc;
+	}
+}
+
+/*
+ * Is the CPU being stopped (the VM ended, a kick: a time limit, a
+ * stage-2 change, an exit a hook left)? Then the exception is not taken
+ * now: writing PC from a hook would make Unicorn drop the stop request
+ * and run on (docs/simulator.md, "Stopping a CPU"). The guest resumes at
+ * the instruction, which raises it again at the next entry; had it resumed
+ * at Unicorn's PC, past the instruction, the exception would be lost.
+ */
+static bool stopping(struct sim_rv *s, uint32_t intno, uint64_t pc)
+{
+	if (vm_running(s->c.vcpu->vm) && !s->c.kicked && !s->c.have_pending)
+		return false;
+	if (!s->stop_pc_set) { /* an exit that stopped the VM already said where it was */
+		s->stop_pc = trapping_insn(intno, pc);
+		s->stop_pc_set = true;
+	}
+	uc_emu_stop(s->c.uc);
+	return true;
+}
+
+/*
+ * Unicorn's exception numbers are QEMU's (target/riscv/cpu_bits.h): the
+ * RISC-V cause codes, ecall always as 8, PC as trapping_insn() says.
  */
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 {
 	struct sim_rv *s = user;
 	uint64_t pc;
 
-	if (!vm_running(s->c.vcpu->vm) || s->c.have_pending) {
-		uc_emu_stop(uc); /* what an access that stopped the VM left behind */
-		return;
-	}
-	sim_rv_forget_code(s);
 	uc_reg_read(uc, UC_RISCV_REG_PC, &pc);
+	if (stopping(s, intno, pc))
+		return;
+	sim_rv_forget_code(s);
 	switch (intno) {
-	case 8: /* ecall, whatever the mode */
+	case RV_CAUSE_USER_ECALL: /* ecall, whatever the mode */
 		ecall(s, pc);
 		return;
 	case RV_CAUSE_ILLEGAL_INSN: {
@@ -573,8 +620,13 @@ static void on_deliver(uc_engine *uc, uint64_t address, uint32_t size, void *use
 	(void)size;
 	if (!s->deliver_pending || address != s->deliver_pc)
 		return;
+	if (!vm_running(s->c.vcpu->vm) || s->c.kicked) {
+		uc_emu_stop(uc); /* kept armed: the ebreak stops the CPU, the next entry delivers */
+		return;
+	}
 	s->deliver_pending = false;
 	uc_hook_del(uc, s->deliver_hook);
+	sim_rv_forget_code(s);
 	sim_rv_deliver(s, s->deliver_cause, s->deliver_pc, s->deliver_tval);
 }
 
@@ -696,6 +748,8 @@ int sim_arch_init(struct sim_cpu *c)
 
 	if (uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &c->uc) != UC_ERR_OK)
 		return -CV_EINVAL;
+	if ((rc = sim_rv_qstate_init(s)) < 0) /* still in M-mode, as qstate.c needs */
+		return rc;
 	if ((rc = sim_map_build(c->uc, &c->vcpu->vm->as, &c->map, s, TRAMPOLINE, on_mmio_read,
 				on_mmio_write)) < 0)
 		return rc;

@@ -12,10 +12,12 @@
  *   - to name both addresses of a stage-2 fault (stval = GVA, htval = GPA);
  *   - for --trace=walks, where each of these walks is printed level by
  *     level, followed by the stage-2 walk of the GPA found.
- * Unicorn 2.0.1 has no register for the privilege level: walks are made
- * for S-mode, the mode cvisor's guests run their kernels in.
+ * Walks are made for the mode the hart runs in (U or S), which Unicorn
+ * 2.0.1's API does not show: qstate.c reads it, with satp and sstatus,
+ * from QEMU's saved state, once per exit. The API would not do from
+ * U-mode: it refuses every S-mode CSR there (riscv_csrrw()).
  *
- * Calls only switch.c (nothing: it reads the CSRs itself).
+ * Calls only qstate.c.
  */
 #include <arch/insn.h>
 
@@ -24,20 +26,41 @@
 
 #include "cpu.h"
 
-void sim_rv_s1_regs(struct sim_rv *s, struct rv_s1_regs *r)
+/*
+ * The CPU's translation registers and mode, read once per exit (until
+ * sim_rv_forget_code()). Without qstate.c's view, through the API, the
+ * hart taken to be in S-mode.
+ */
+static const struct rv_s1_regs *view(struct sim_rv *s)
 {
+	struct rv_s1_regs *r = &s->view;
+
+	if (s->view_valid)
+		return r;
+	s->view_valid = true;
+	if (sim_rv_qstate_read(s, r))
+		return r;
 	r->satp = 0;
 	r->sstatus = 0;
 	uc_reg_read(s->c.uc, UC_RISCV_REG_SATP, &r->satp);
 	uc_reg_read(s->c.uc, UC_RISCV_REG_SSTATUS, &r->sstatus);
 	r->priv = RV_PRIV_S;
+	return r;
+}
+
+void sim_rv_s1_regs(struct sim_rv *s, struct rv_s1_regs *r)
+{
+	*r = *view(s);
+}
+
+enum rv_priv sim_rv_priv(struct sim_rv *s)
+{
+	return view(s)->priv;
 }
 
 bool sim_rv_mmu_on(struct sim_rv *s)
 {
-	uint64_t satp = 0;
-	uc_reg_read(s->c.uc, UC_RISCV_REG_SATP, &satp);
-	return satp >> 60 != RV_SATP_MODE_BARE;
+	return view(s)->satp >> 60 != RV_SATP_MODE_BARE;
 }
 
 int sim_rv_s1_walk(struct sim_rv *s, uint64_t va, enum access_kind access, struct s1_result *res,
@@ -62,6 +85,7 @@ int sim_rv_s1_probe(struct sim_rv *s, uint64_t va, enum access_kind access, stru
 
 void sim_rv_forget_code(struct sim_rv *s)
 {
+	s->view_valid = false;
 	s->code_valid = false;
 }
 
