@@ -186,6 +186,14 @@ int stage2_map(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned 
 
 	if (!s2->root || size == 0 || gpa % PAGE_SIZE || hpa % PAGE_SIZE || size % PAGE_SIZE)
 		return -CV_EINVAL;
+	/*
+	 * A leaf the guest cannot read is refused: not every architecture can
+	 * encode one (RISC-V: R = W = X = 0 is a pointer to the next level's
+	 * table, W without R is reserved; privileged spec 4.3.1), and a table
+	 * pointer to guest RAM would let the guest write its own stage 2.
+	 */
+	if (!(perm & PERM_READ))
+		return -CV_EINVAL;
 	if (gpa >= limit || size > limit - gpa)
 		return -CV_ERANGE;
 	/* Check first, so a refused mapping leaves the tables as they were. */

@@ -635,6 +635,13 @@ static unsigned check_regions(const struct vm_config *cfg, struct diag_list *dl)
 			    i, (unsigned long long)m->base, (unsigned long long)m->size);
 			problems++;
 		}
+		if (!(m->flags & 1)) {
+			diag_add(dl, DIAG_ERROR, m->line, 0,
+				 "memory region %u: flags 0x%x do not let the guest read it "
+				 "(1 read, 2 write, 4 execute, 8 device): RAM needs 1",
+				 i, (unsigned)m->flags);
+			problems++;
+		}
 		if (!region_last(m, &last)) {
 			diag_add(dl, DIAG_ERROR, m->line, 0,
 				 "memory region %u runs past the end of the 64-bit address space",

@@ -575,10 +575,10 @@ static void test_validate(void **state)
 			       "entry_point = 0x1234_0000\n"
 			       "memory_regions = [[0x4000_0000, 0x100_0000, 7, 0],\n"
 			       "  [0x4080_0000, 0x100_0000, 7, 0], [0x5000_0800, 0x1000, 7, 0],\n"
-			       "  [0x6000_0000, 0, 7, 0]]\n"),
+			       "  [0x6000_0000, 0, 7, 0], [0x7000_0000, 0x1000, 8, 0]]\n"),
 			 0);
-	assert_int_equal(validate(exists_except_missing), 5);
-	assert_int_equal(dl.count, 5);
+	assert_int_equal(validate(exists_except_missing), 6);
+	assert_int_equal(dl.count, 6);
 	assert_message("vm.toml:2: error: kernel_path: no such file: missing.elf");
 	assert_message("vm.toml:3: error: entry_point 0x12340000 is outside every memory region");
 	assert_message("vm.toml:5: error: memory region 0 [0x40000000-0x40ffffff] and region 1 "
@@ -586,6 +586,8 @@ static void test_validate(void **state)
 	assert_message("vm.toml:5: error: memory region 2 [0x50000800, size 0x1000] is not aligned "
 		       "to 4 KiB pages");
 	assert_message("vm.toml:6: error: memory region 3 has size 0");
+	assert_message("vm.toml:6: error: memory region 4: flags 0x8 do not let the guest read it "
+		       "(1 read, 2 write, 4 execute, 8 device): RAM needs 1");
 
 	/* Every image path and load address is checked, each at its own line. */
 	assert_int_equal(

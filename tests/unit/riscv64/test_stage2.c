@@ -114,6 +114,17 @@ static void test_reserved_encodings(void **state)
 	l0[0] = (0x9ULL << 10) | RV_PTE_V | RV_PTE_R | RV_PTE_U;
 	assert_int_equal(stage2_translate(s2, 0x80000000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
 	assert_int_equal(res.fault, FAULT_ACCESS_FLAG);
+	/*
+	 * A leaf without R cannot be made: R = W = X = 0 would be a pointer to
+	 * a next-level table (here the guest's own page), W alone is reserved.
+	 */
+	unsigned tables = s2->table_pages;
+	assert_int_equal(stage2_map(s2, 0x80400000, 0xa000, 0x1000, 0, S2_MEM_NORMAL), -CV_EINVAL);
+	assert_int_equal(stage2_map(s2, 0x80400000, 0xa000, 0x1000, PERM_WRITE, S2_MEM_NORMAL),
+			 -CV_EINVAL);
+	assert_int_equal(s2->table_pages, tables);
+	assert_int_equal(stage2_translate(s2, 0x80400000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
 }
 
 /* Unmapping a page of a megapage splits it into 512 pages with the same bits (4.3.1). */
