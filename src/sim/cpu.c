@@ -47,6 +47,7 @@ void sim_cpu_destroy(struct sim_cpu *c)
 	if (!c)
 		return;
 	kickable_remove(c);
+	sim_arch_destroy(c);
 	if (c->uc)
 		uc_close(c->uc);
 	free(c);

@@ -96,6 +96,12 @@ void sim_trace_s1_end(const struct sim_cpu *c, const struct walk_trace *t, walk_
 struct sim_cpu *sim_arch_alloc(void);
 /** Opens c->uc and sets the CPU up: model, memory map, hooks, boot state (hooks.c). */
 int sim_arch_init(struct sim_cpu *c);
+/**
+ * Releases what sim_arch_init() made besides the engine, before
+ * sim_cpu_destroy() closes it; also after a sim_arch_init() that failed
+ * half way (hooks.c).
+ */
+void sim_arch_destroy(struct sim_cpu *c);
 /** Writes the register file into Unicorn; returns the address to start at (switch.c). */
 uint64_t sim_arch_enter(struct sim_cpu *c);
 /** Reads the register file back from Unicorn (switch.c). */

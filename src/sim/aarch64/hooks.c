@@ -794,6 +794,12 @@ struct sim_cpu *sim_arch_alloc(void)
 	return s ? &s->c : NULL;
 }
 
+/* Nothing besides the engine: the state is all in struct sim_a64. */
+void sim_arch_destroy(struct sim_cpu *c)
+{
+	(void)c;
+}
+
 /*
  * The last page of the 64-bit address space, above the catch-all windows
  * (PA_LIMIT): without it Unicorn refuses an access there before any

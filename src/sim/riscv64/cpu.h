@@ -80,6 +80,8 @@ void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32]);
 /* ---- qstate.c: QEMU's state behind the API ---- */
 /* Finds the privilege level in a saved context (call at creation, in M-mode). 0 or -CV_ENOMEM. */
 int sim_rv_qstate_init(struct sim_rv *s);
+/* Frees what sim_rv_qstate_init() allocated (NULL-safe). */
+void sim_rv_qstate_free(struct sim_rv *s);
 /* satp, sstatus (SUM, MXR) and the mode the hart runs in, as QEMU holds them; false if unknown. */
 bool sim_rv_qstate_read(struct sim_rv *s, struct rv_s1_regs *r);
 /* Moves the hart to S-mode as a trap does; false if unknown or it did not take. */

@@ -763,6 +763,11 @@ int sim_arch_init(struct sim_cpu *c)
 	return sim_map_exec_windows(c->uc, &c->map);
 }
 
+void sim_arch_destroy(struct sim_cpu *c)
+{
+	sim_rv_qstate_free((struct sim_rv *)c);
+}
+
 int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size)
 {
 	return sim_map_refresh(c->uc, &c->map, gpa, size);

@@ -27,7 +27,6 @@
  *
  * Calls nothing else of src/sim/riscv64/.
  */
-#include <pthread.h>
 #include <string.h>
 
 #include <cvisor/log.h>
@@ -79,23 +78,6 @@ static bool layout_checks(struct sim_rv *s, uint64_t stvec, uint64_t satp)
 	       ctx_u64(s, s->q.pc + STVEC_AFTER_PC) == stvec;
 }
 
-/*
- * struct sim_cpu has no architecture hook at destruction: each CPU's
- * context buffer stays reachable from here and goes with the process
- * (1.5 KiB per vCPU), as on x86_64.
- */
-static void keep(uc_context *ctx)
-{
-	static uc_context *kept[256];
-	static unsigned n;
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-	pthread_mutex_lock(&lock);
-	if (n < sizeof(kept) / sizeof(kept[0]))
-		kept[n++] = ctx;
-	pthread_mutex_unlock(&lock);
-}
-
 int sim_rv_qstate_init(struct sim_rv *s)
 {
 	uc_engine *uc = s->c.uc;
@@ -105,7 +87,6 @@ int sim_rv_qstate_init(struct sim_rv *s)
 	s->q.size = uc_context_size(uc);
 	if (uc_context_alloc(uc, &s->q.ctx) != UC_ERR_OK)
 		return -CV_ENOMEM;
-	keep(s->q.ctx);
 	uc_reg_write(uc, UC_RISCV_REG_PC, &pc);
 	uc_reg_write(uc, UC_RISCV_REG_STVEC, &stvec);
 	uc_reg_write(uc, UC_RISCV_REG_SATP, &satp);
@@ -147,4 +128,11 @@ bool sim_rv_qstate_enter_s(struct sim_rv *s)
 	uc_context_save(s->c.uc,
 			s->q.ctx); /* read back: the CPU's own view, not what was written */
 	return ctx_u64(s, s->q.pc + PRIV_AFTER_PC) == RV_PRIV_S;
+}
+
+void sim_rv_qstate_free(struct sim_rv *s)
+{
+	if (s->q.ctx)
+		uc_context_free(s->q.ctx);
+	s->q.ctx = NULL;
 }

@@ -31,7 +31,6 @@
  *
  * The top file of src/sim/x86_64/: calls insn.c, exc.c, mmu.c, switch.c and qstate.c.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,25 +284,6 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 
 /* ---- Creating the CPU ------------------------------------------------------ */
 
-/*
- * struct sim_cpu has no architecture hook at destruction: the Capstone
- * handle and the context buffer of each CPU stay reachable from here and
- * go with the process (a few KiB per vCPU).
- */
-static void keep(struct sim_x86 *s)
-{
-	static struct { csh cs; uc_context *ctx; } kept[256];
-	static unsigned n;
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-	pthread_mutex_lock(&lock);
-	if (n < sizeof(kept) / sizeof(kept[0])) {
-		kept[n].cs = s->in.cs;
-		kept[n++].ctx = s->q.ctx;
-	}
-	pthread_mutex_unlock(&lock);
-}
-
 struct sim_cpu *sim_arch_alloc(void)
 {
 	struct sim_x86 *s = calloc(1, sizeof(*s));
@@ -321,8 +301,15 @@ int sim_arch_init(struct sim_cpu *c)
 	    (rc = sim_x86_insn_init(s)) < 0 || (rc = set_boot_state(s)) < 0 ||
 	    (rc = sim_x86_qstate_init(s)) < 0)
 		return rc;
-	keep(s);
 	return 0;
+}
+
+void sim_arch_destroy(struct sim_cpu *c)
+{
+	struct sim_x86 *s = (struct sim_x86 *)c;
+
+	sim_x86_insn_free(s);
+	sim_x86_qstate_free(s);
 }
 
 int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size)
