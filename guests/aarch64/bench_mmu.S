@@ -93,21 +93,8 @@ main:
 	cmp x1, #512
 	b.ne 3b
 
-	mov x0, #0xff
-	msr mair_el1, x0
-	li x0, (25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23))   // T0SZ 25, EPD1
-	movk x0, #2, lsl #32
-	msr tcr_el1, x0
-	msr ttbr0_el1, x10
-	isb
-	tlbi vmalle1
-	dsb nsh
-	isb
-	mrs x0, sctlr_el1
-	mov x1, #(1 | (1 << 2) | (1 << 12))
-	orr x0, x0, x1
-	msr sctlr_el1, x0
-	isb
+	MMU_TTBR0 x10
+	MMU_ON
 
 	bl mem_loop
 	adr x1, msg_on

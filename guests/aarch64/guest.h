@@ -80,6 +80,39 @@
 .endm
 
 /*
+ * MMU_TTBR0 reg: the stage-1 registers of a guest that maps only through
+ * TTBR0 (ARM ARM D17.2): MAIR_EL1 Attr0 Normal write-back, Attr1
+ * Device-nGnRnE; TCR_EL1 T0SZ 25 (39-bit VAs, walks from level 1), 4 KiB
+ * granule, write-back inner shareable walks, EPD1 (no TTBR1 walks), IPS 40
+ * bits; TTBR0_EL1 = reg, the level-1 table. Then MMU_ON. Clobbers x0.
+ */
+.macro MMU_TTBR0 reg
+	mov x0, #0xff
+	msr mair_el1, x0
+	li x0, (25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23))
+	movk x0, #2, lsl #32
+	msr tcr_el1, x0
+	msr ttbr0_el1, \reg
+.endm
+
+/*
+ * MMU_ON: turns stage 1 on once its registers are written: no stale TLB
+ * entry (TLBI VMALLE1), then SCTLR_EL1.M with the data and instruction
+ * caches (C, I). Clobbers x0, x1.
+ */
+.macro MMU_ON
+	isb
+	tlbi vmalle1
+	dsb nsh
+	isb
+	mrs x0, sctlr_el1
+	mov x1, #(1 | (1 << 2) | (1 << 12))           // M, C, I
+	orr x0, x0, x1
+	msr sctlr_el1, x0
+	isb
+.endm
+
+/*
  * A vector table (ARM ARM D1.10.2 "Exception vectors"): 16 entries of 0x80
  * bytes, 2 KiB aligned. Only "synchronous, current EL with SP_ELx" (offset
  * 0x200) goes to \sync; any other entry prints FAIL with ESR_EL1 and ends.

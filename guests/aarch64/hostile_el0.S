@@ -98,23 +98,9 @@ round_back:                         // from the last SVC at EL0, in EL1h
 	print "hostile_el0: EL0 and EL1, MMU off: ok\n"
 
 	// ---- Second part: the guest's own MMU on ----
-	mov x0, #0xff               // MAIR_EL1: Attr0 Normal write-back, Attr1 Device-nGnRnE
-	msr mair_el1, x0
-	// TCR_EL1: T0SZ 25, write-back inner shareable walks, TG0 4 KiB, EPD1, IPS 40 bits.
-	li x0, (25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23))
-	movk x0, #2, lsl #32
-	msr tcr_el1, x0
-	adr x0, l1
-	msr ttbr0_el1, x0
-	isb
-	tlbi vmalle1
-	dsb nsh
-	isb
-	mrs x0, sctlr_el1
-	mov x1, #(1 | (1 << 2) | (1 << 12))           // M, C, I
-	orr x0, x0, x1
-	msr sctlr_el1, x0
-	isb
+	adr x2, l1
+	MMU_TTBR0 x2
+	MMU_ON
 	li x0, (VA_DATA + 0x1000)
 	msr sp_el0, x0
 	str x0, [x20, #S_EL0_SP]

@@ -122,23 +122,8 @@ mmu_on:
 	li x12, (0x20000000 | D_NORMAL | D_BLOCK)
 	str x12, [x13, #16]
 	// MAIR_EL1: Attr0 Normal write-back, Attr1 Device-nGnRnE.
-	mov x0, #0xff
-	msr mair_el1, x0
-	// TCR_EL1: T0SZ 25, 4 KiB granule, write-back inner shareable walks,
-	// EPD1 (no TTBR1 walks), IPS 40 bits.
-	li x0, (25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23))
-	movk x0, #2, lsl #32
-	msr tcr_el1, x0
-	msr ttbr0_el1, x10
-	isb
-	tlbi vmalle1
-	dsb nsh
-	isb
-	mrs x0, sctlr_el1
-	mov x1, #(1 | (1 << 2) | (1 << 12))           // M, C, I
-	orr x0, x0, x1
-	msr sctlr_el1, x0
-	isb
+	MMU_TTBR0 x10
+	MMU_ON
 	mov x30, x15
 	ret
 

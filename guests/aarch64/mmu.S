@@ -131,15 +131,7 @@ main:
 	msr ttbr0_el1, x0
 	adr x0, l0_hi
 	msr ttbr1_el1, x0
-	isb
-	tlbi vmalle1
-	dsb nsh
-	isb
-	mrs x0, sctlr_el1
-	mov x1, #(1 | (1 << 2) | (1 << 12))           // M, C, I
-	orr x0, x0, x1
-	msr sctlr_el1, x0
-	isb
+	MMU_ON
 	print "mmu: on\n"
 
 	// The aliases: write through the identity map, read through both aliases.
