@@ -14,7 +14,8 @@ FAILED=0
 SKIPPED=0
 OUT=$(mktemp)
 ERR=$(mktemp)
-trap 'rm -f "$OUT" "$ERR"' EXIT
+OWN_DIR=$(mktemp -d) # own_config's copies
+trap 'rm -rf "$OUT" "$ERR" "$OWN_DIR"' EXIT
 
 # (printf, not echo: dash's echo would turn the \b of a pattern into a backspace)
 ok() { PASSED=$((PASSED + 1)); printf 'ok - %s: %s\n' "$CASE" "$1"; }
@@ -43,6 +44,19 @@ skip_suite() {
 guests_of() {
 	GARCH=$1
 	CFG=configs/$1
+}
+
+# own_config GUEST [SED-EXPR...]: prints the path of a copy of $CFG/GUEST.toml
+# (in OWN_DIR, removed when the suite ends) whose kernel_path names the
+# guest built in $BUILD: the configs name ../../build/guests/. Each SED-EXPR
+# (a sed expression) changes the copy further, e.g. its cmdline.
+own_config() {
+	g=$1
+	shift
+	n=$(ls "$OWN_DIR" | wc -l)
+	f=$OWN_DIR/$n-$g.toml
+	sed -e "s|^kernel_path = \"../../build/|kernel_path = \"$PWD/$BUILD/|" "$@" $CFG/"$g".toml >"$f"
+	echo "$f"
 }
 
 # sym GUEST SYMBOL: the address of SYMBOL in GUEST's ELF, hex digits without

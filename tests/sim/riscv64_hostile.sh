@@ -12,16 +12,8 @@ CVISOR=$BUILD/cvisor
 . tests/sim/lib.sh
 guests_of riscv64
 [ -x "$BUILD/riscv64/cvisor" ] || skip_suite "$BUILD/riscv64/cvisor not built"
-T=$(mktemp -d)
-trap 'rm -rf "$T" "$OUT" "$ERR"' EXIT
 
-# own GUEST: GUEST's config, naming the guest built in $BUILD.
-own() {
-	sed "s|^kernel_path = \"../../build/|kernel_path = \"$PWD/$BUILD/|" $CFG/"$1".toml >"$T/$1.toml"
-	echo "$T/$1.toml"
-}
-
-run_cvisor misaligned-load run --max-seconds=30 --trace=exits $CFG/hello.toml "$(own hostile_misaligned)"
+run_cvisor misaligned-load run --max-seconds=30 --trace=exits $CFG/hello.toml "$(own_config hostile_misaligned)"
 expect_rc 1
 expect_out "[hello] Hello from cvisor guest (riscv64)!"
 expect_out "[hostile_misaligned] hostile_misaligned: lw at UART + 1"
@@ -31,7 +23,7 @@ expect_count 'could not find the instruction' -eq 0
 expect_count "^exit: vm=152 vcpu=0 [a-z0-9-]+ pc=$(hex "$(sym hostile_misaligned misaligned_load)") " -eq 1
 expect_stopped hostile_misaligned "stage-2 fault: read of 4 bytes at GPA 0x10000001\\b \\(the ns16550a refuses this size or alignment\\) by vCPU 0 at PC $(hex "$(sym hostile_misaligned misaligned_load)")\$"
 
-run_cvisor misaligned-store run --max-seconds=30 --trace=exits $CFG/hello.toml "$(own hostile_misaligned_sw)"
+run_cvisor misaligned-store run --max-seconds=30 --trace=exits $CFG/hello.toml "$(own_config hostile_misaligned_sw)"
 expect_rc 1
 expect_out "[hello] Hello from cvisor guest (riscv64)!"
 expect_out "[hostile_misaligned_sw] hostile_misaligned_sw: sw at UART + 1"

@@ -16,18 +16,10 @@ CVISOR=$BUILD/cvisor
 . tests/sim/lib.sh
 guests_of riscv64
 [ -x "$BUILD/riscv64/cvisor" ] || skip_suite "$BUILD/riscv64/cvisor not built"
-T=$(mktemp -d)
-trap 'rm -rf "$T" "$OUT" "$ERR"' EXIT
-
-# own GUEST: GUEST's config, naming the guest built in $BUILD.
-own() {
-	sed "s|^kernel_path = \"../../build/|kernel_path = \"$PWD/$BUILD/|" $CFG/"$1".toml >"$T/$1.toml"
-	echo "$T/$1.toml"
-}
 
 # 1000 rounds of 9 traps (satp Bare), 1000 rounds of 13 (Sv39); the time
 # limit is only a safety net (the run takes well under a second).
-run_cvisor umode run --stats --max-seconds 30 "$(own hostile_umode)" "$(own hello)"
+run_cvisor umode run --stats --max-seconds 30 "$(own_config hostile_umode)" "$(own_config hello)"
 expect_rc 0
 expect_out "[hostile_umode] hostile_umode: S -> U -> S, satp Bare: ok"
 expect_out "[hostile_umode] hostile_umode: S -> U -> S, Sv39: ok"

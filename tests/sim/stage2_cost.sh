@@ -12,15 +12,11 @@ set -u
 BUILD=${1:-build}
 CVISOR=$BUILD/cvisor
 . tests/sim/lib.sh
-T=$(mktemp -d)
-trap 'rm -rf "$T" "$OUT" "$ERR"' EXIT
 
 # protect_case ARCH PAGE: the guest's last store goes to PAGE (odd: read-only).
 protect_case() {
 	guests_of "$1"
-	cfg=$T/hostile_protect-$1-$2.toml
-	sed -e "s|^kernel_path = \"../../build/|kernel_path = \"$PWD/$BUILD/|" \
-		-e "s|^cmdline = .*|cmdline = \"s2page=$2\"|" configs/$1/hostile_protect.toml >"$cfg"
+	cfg=$(own_config hostile_protect -e "s|^cmdline = .*|cmdline = \"s2page=$2\"|")
 	run_cvisor "protect-$1-page-$2" run --max-seconds=60 $CFG/hello.toml "$cfg"
 	expect_out "[hello] Hello from cvisor guest ($1)!"
 	expect_out "[hostile_protect] hostile_protect: every other page read-only (1024 calls)"
