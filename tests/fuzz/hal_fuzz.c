@@ -46,30 +46,10 @@ void hal_page_free(void *p, size_t npages)
 	pages_in_use -= npages;
 }
 
-void *hal_zalloc(size_t size)
-{
-	return calloc(1, size ? size : 1);
-}
 
-void hal_free(void *p)
-{
-	free(p);
-}
 
-hpa_t hal_hva_to_hpa(const void *p)
-{
-	return (hpa_t)(uintptr_t)p;
-}
 
-void *hal_hpa_to_hva(hpa_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
 
-uint64_t hal_time_ns(void)
-{
-	return 0;
-}
 
 void hal_console_write(const struct vm *vm, const char *buf, size_t len)
 {

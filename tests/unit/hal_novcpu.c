@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The HAL functions every test program without a CPU shares (the unit
- * tests' hal_stub.c and the fuzz targets' hal_fuzz.c add memory and the
- * console): no vCPU ever runs, and a panic aborts with its message, so a
- * test or a fuzzer sees it as a crash.
+ * tests' hal_stub.c and the fuzz targets' hal_fuzz.c add guest pages and
+ * the console): small allocations from the C library, a host pointer is
+ * its own host physical address, time stands still, no vCPU ever runs,
+ * and a panic aborts with its message, so a test or a fuzzer sees it as a
+ * crash.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +13,31 @@
 #include <string.h>
 
 #include <cvisor/hal.h>
+
+void *hal_zalloc(size_t size)
+{
+	return calloc(1, size ? size : 1);
+}
+
+void hal_free(void *p)
+{
+	free(p);
+}
+
+hpa_t hal_hva_to_hpa(const void *p)
+{
+	return (hpa_t)(uintptr_t)p;
+}
+
+void *hal_hpa_to_hva(hpa_t pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+uint64_t hal_time_ns(void)
+{
+	return 0;
+}
 
 void hal_panic(const char *fmt, ...)
 {
