@@ -69,6 +69,29 @@
 	ecall
 .endm
 
+/*
+ * Sv39 (privileged spec 4.4): PTE bits D A G U X W R V, and satp's mode.
+ * A PTE with R = W = X = 0 points to the next level's table.
+ */
+#define PTE_V 0x01
+#define PTE_TABLE PTE_V
+#define PTE_RWX 0xcf               // D A X W R V
+#define PTE_RW 0xc7                // D A W R V
+#define PTE_RO 0x43                // A R V
+#define SATP_SV39 (8 << 60)
+
+// Stores the PTE for physical address \pa (a register) with \flags at \table[\index].
+// Clobbers t0, t1.
+.macro pte table, index, pa, flags
+	la t0, \table
+	li t1, \index * 8
+	add t0, t0, t1
+	srli t1, \pa, 12
+	slli t1, t1, 10
+	ori t1, t1, \flags
+	sd t1, 0(t0)
+.endm
+
 .macro GUEST_RUNTIME
 	.section .text.boot, "ax"
 	.global _start

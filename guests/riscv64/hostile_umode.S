@@ -33,10 +33,6 @@
 #include "guest.h"
 
 #define ROUNDS 1000
-#define PTE_V 0x01
-#define PTE_TABLE PTE_V
-#define PTE_RWX 0xcf               // D A X W R V
-#define PTE_RW 0xc7                // D A W R V
 #define PTE_URX 0x5b               // A U X R V
 #define PTE_UR 0x53                // A U R V
 #define PTE_URW 0xd7               // D A U W R V
@@ -44,7 +40,6 @@
 #define S_DATA_VA 0x40001000
 #define U_RO_VA 0x40002000
 #define U_STACK_VA 0x40003000
-#define SATP_SV39 (8 << 60)
 #define SSTATUS_SIE 0x2
 #define SSTATUS_SPIE 0x20
 #define SSTATUS_SPP 0x100
@@ -59,17 +54,6 @@
 // One expected trap: 8 dwords (cause, sepc, stval, flags, resume, 3 unused).
 .macro expect cause, epc, tval, flags, resume
 	.dword \cause, \epc, \tval, \flags, \resume, 0, 0, 0
-.endm
-
-// Stores the PTE for physical address \pa (a register) with \flags at \table[\index].
-.macro pte table, index, pa, flags
-	la t0, \table
-	li t1, \index * 8
-	add t0, t0, t1
-	srli t1, \pa, 12
-	slli t1, t1, 10
-	ori t1, t1, \flags
-	sd t1, 0(t0)
 .endm
 
 	GUEST_RUNTIME

@@ -19,11 +19,6 @@
 // the VM with a stage-2 fault naming GPA 0x7000_0000.
 #include "guest.h"
 
-#define PTE_V 0x01
-#define PTE_TABLE PTE_V            // R = W = X = 0: the next level
-#define PTE_RW 0xc7                // D A W R V
-#define PTE_RO 0x43                // A R V
-#define PTE_RWX 0xcf               // D A X W R V
 #define ALIAS_W 0x40000000
 #define ALIAS_R 0x40001000
 #define ALIAS_RO 0x40002000
@@ -31,18 +26,6 @@
 #define WILD_VA 0x40004000
 #define WILD_PA 0x70000000
 #define HIGH_OFFSET 0xffffffbf80000000   // 0xffff_ffc0_0000_0000 - 0x8000_0000
-#define SATP_SV39 (8 << 60)
-
-// Stores the PTE for physical address \pa (a register) with \flags at \table[\index].
-.macro pte table, index, pa, flags
-	la t0, \table
-	li t1, \index * 8
-	add t0, t0, t1
-	srli t1, \pa, 12
-	slli t1, t1, 10
-	ori t1, t1, \flags
-	sd t1, 0(t0)
-.endm
 
 	GUEST_RUNTIME
 
