@@ -102,6 +102,19 @@ expect_no_out "still running"
 expect_count '^exit: .* sysreg .*syndrome=0x16 id=0x600 read reg=10' -eq 1
 expect_stopped csr "hart 0: trapped access to CSR 0x600 that cvisor does not emulate; vCPU 0 was at PC $(hex "$(sym csr csr_read)")\$"
 
+# The time CSR: each read a virtual-instruction exit that cvisor emulates
+# (the platform's time at 10 MHz); a write an illegal instruction for the guest.
+run_cvisor time run --trace=exits --stats "$(own_config time)"
+expect_rc 0
+expect_out "time: advances"
+expect_out "time: a write is an illegal instruction"
+expect_out "time: all ok"
+expect_stat sysreg -eq 3
+expect_stat guest-exceptions -eq 1
+expect_count "^exit: vm=160 vcpu=0 sysreg pc=$(hex "$(sym time time_read1)") syndrome=0x16 id=0xc01 read reg=9 value=0x[0-9a-f]+\$" -eq 1
+expect_count "^exit: vm=160 vcpu=0 sysreg pc=$(hex "$(sym time time_read2)") syndrome=0x16 id=0xc01 read reg=18 value=0x[0-9a-f]+\$" -eq 1
+expect_count '^guest-exception: vm=160 vcpu=0 illegal instruction scause=2 ' -eq 1
+
 case_one_bad_of_two wild "stage-2 fault: "
 case_stats bench_compute hypercall -eq 1 mmio -eq 0
 case_stats bench_mmu hypercall -eq 1 mmio -eq 0 guest-exceptions -eq 0

@@ -8,6 +8,7 @@
  */
 #include <libfdt.h>
 
+#include <arch/sysreg.h>
 #include <cvisor/arch.h>
 #include <cvisor/fdt.h>
 #include <cvisor/lib.h>
@@ -15,8 +16,6 @@
 #include <cvisor/vm.h>
 
 #define VIRT_UART_BASE 0x10000000ULL
-/* The timebase of QEMU virt's CLINT/ACLINT timer (hw/riscv/virt.c). */
-#define TIMEBASE_HZ 10000000
 #define PHANDLE_CPU0_INTC 0x8001
 
 static const struct platform_device virt_devices[] = {
@@ -45,7 +44,7 @@ int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 	if (!rc)
 		rc = fdt_begin_cpus(fdt);
 	if (!rc)
-		rc = fdt_property_u32(fdt, "timebase-frequency", TIMEBASE_HZ);
+		rc = fdt_property_u32(fdt, "timebase-frequency", RV_TIMEBASE_HZ);
 	for (unsigned i = 0; !rc && i < vm->nvcpus; i++) {
 		cv_snprintf(name, sizeof(name), "cpu@%u", i);
 		rc = fdt_begin_node(fdt, name);

@@ -8,11 +8,29 @@
 #include <arch/sysreg.h>
 
 #include <cvisor/arch.h>
+#include <cvisor/hal.h>
 #include <cvisor/vm.h>
 
-/* No CSR is trapped and emulated yet: a trapped access stops the VM with its name. */
+/*
+ * The guest's `time`: the platform's real-time counter, in ticks of
+ * RV_TIMEBASE_HZ (the device tree's timebase-frequency), counting from the
+ * host's boot as the hardware counter counts from power-on. On hardware a
+ * VS-mode read is htimedelta + the host's `time`; with hcounteren.TM clear
+ * it traps to the hypervisor instead (Privileged 8.2.5 hcounteren, 8.6.1
+ * virtual-instruction exception), which is how cvisor gives it.
+ */
+static uint64_t guest_time(void)
+{
+	return hal_time_ns() / (1000000000ULL / RV_TIMEBASE_HZ);
+}
+
+/* A read of `time` is emulated; any other trapped access stops the VM with its name. */
 void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
 {
+	if (e->sysreg.id == RV_CSR_TIME && !e->sysreg.write) {
+		e->sysreg.value = guest_time();
+		return;
+	}
 	vm_stop(vcpu->vm, VM_FAILED, "hart %u: trapped access to CSR 0x%03x that cvisor does not emulate",
 		vcpu->id, e->sysreg.id);
 }

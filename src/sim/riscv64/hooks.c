@@ -11,6 +11,7 @@
  *   fetch from no RAM          UC_ERR_FETCH_*              instruction guest-page fault (20)
  *   ecall                      interrupt hook, index 8     environment call from VS-mode (10)
  *   CSR insn on an H-level CSR interrupt hook, index 2     virtual instruction (22)
+ *   rdtime (read of `time`)    interrupt hook, index 2     virtual instruction (22), emulated
  *   wfi                        uc_emu_start returns        virtual instruction (22)
  *   its own page fault         interrupt hook 12/13/15     (the guest's own: stval from a walk)
  *   illegal insn, ebreak...    hook / uc_emu_start         (the guest's own: sent to stvec)
@@ -434,6 +435,24 @@ static bool hypervisor_csr(uint32_t insn)
 	       ((RV_CSR_NUM(insn) >> 8) & 3) == 2;
 }
 
+/*
+ * A read of the `time` CSR (csrrs/csrrc rd, time, x0 and their immediate
+ * forms with 0; `rdtime`): Unicorn's CPU has no timer and raises an
+ * illegal instruction, where the H extension with hcounteren.TM clear
+ * raises a virtual-instruction exception to HS-mode (Privileged 8.2.5,
+ * 8.6.1), which cvisor emulates. A write is an illegal instruction for the
+ * guest either way (`time` is read-only). The guest's own scounteren.TM
+ * (U-mode reads) is not consulted: the API cannot read it from U-mode, and
+ * firmware and KVM leave it set.
+ */
+static bool time_read(uint32_t insn)
+{
+	unsigned f3 = RV_CSR_FUNCT3(insn), rs1 = (insn >> 15) & 31;
+
+	return (insn & 0x7f) == 0x73 && RV_CSR_NUM(insn) == RV_CSR_TIME &&
+	       ((f3 & 3) == 2 || (f3 & 3) == 3) && rs1 == 0;
+}
+
 /* The virtual-instruction trap, handled by the core like any trapped register. */
 static void virtual_instruction(struct sim_rv *s, uint64_t pc, uint32_t insn)
 {
@@ -575,7 +594,7 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 		return;
 	case RV_CAUSE_ILLEGAL_INSN: {
 		uint32_t insn = sim_rv_fetch(s, pc - 4);
-		if (hypervisor_csr(insn)) {
+		if (hypervisor_csr(insn) || time_read(insn)) {
 			virtual_instruction(s, pc - 4, insn);
 			return;
 		}

@@ -14,4 +14,9 @@
 #define RV_CSR_NUM(insn) ((uint32_t)((insn) >> 20) & 0xfff)
 /** @} */
 
+/** The `time` CSR (Unprivileged spec, Zicntr): the platform's real-time counter, read-only. */
+#define RV_CSR_TIME 0xc01
+/** Its rate: the timebase of QEMU virt's CLINT/ACLINT timer (hw/riscv/virt.c), in the device tree. */
+#define RV_TIMEBASE_HZ 10000000
+
 #endif
