@@ -243,7 +243,8 @@ static int cmd_run(int argc, char **argv)
 		n++;
 	}
 	if (status == CLI_OK) {
-		hal_sim_prefix_console = n > 1;
+		/* Several VMs, here or in the other architectures' simulators of one run (handover.c). */
+		hal_sim_prefix_console = n > 1 || getenv("CVISOR_CONSOLE_PREFIX");
 		status = hal_sim_run_vms(vms, n, &o);
 	}
 	for (unsigned i = 0; i < n; i++)

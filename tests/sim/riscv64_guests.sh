@@ -121,9 +121,25 @@ case_stats bench_mmu hypercall -eq 1 mmio -eq 0 guest-exceptions -eq 0
 case_stats bench_sbi hypercall -eq 1000001
 case_two_vms sbi "sbi: all ok"
 
-run_cvisor mixed-arches run configs/aarch64/hello.toml $CFG/hello.toml
-expect_rc 2
-expect_err "one run is for one architecture"
+# Three architectures in one command: one simulator per architecture side by
+# side, every console line with its VM's name, one exit status (the worst).
+run_cvisor three-arches run configs/aarch64/hello.toml $CFG/hello.toml configs/x86_64/hello.toml
+expect_rc 0
+expect_out "[hello] Hello from cvisor guest (aarch64)!"
+expect_out "[hello] Hello from cvisor guest (riscv64)!"
+expect_out "[hello] Hello from cvisor guest (x86_64)!"
+expect_count '^cvisor: ' -eq 0
+run_cvisor three-arches-one-bad run --max-seconds 1 configs/aarch64/hello.toml $CFG/wild.toml configs/x86_64/spin.toml
+expect_rc 1
+expect_out "[hello] Hello from cvisor guest (aarch64)!"
+expect_out "[wild] wild: storing to 0x7000_0000"
+expect_stopped wild "stage-2 fault: write of 4 bytes at GPA $(hex 70000000) \\(neither RAM nor a device\\) by vCPU 0 at PC $(hex "$(sym wild wild_store)")\$"
+expect_stopped spin "still running after the time limit of 1 s \\(--max-seconds\\); vCPU 0 was at PC 0x[0-9a-f]+\$"
+run_cvisor three-arches-check check configs/aarch64/hello.toml $CFG/hello.toml configs/x86_64/hello.toml
+expect_rc 0
+expect_out "configs/aarch64/hello.toml: ok (aarch64, 1 vCPU)"
+expect_out "$CFG/hello.toml: ok (riscv64, 1 vCPU)"
+expect_out "configs/x86_64/hello.toml: ok (x86_64, 1 vCPU)"
 
 run_cvisor check check $CFG/hello.toml
 expect_rc 0
