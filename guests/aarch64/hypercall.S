@@ -52,6 +52,30 @@ main:
 	hvc #0
 	check x0, 0, "cvisor VCPU_ID"
 
+	// AFFINITY_INFO: this vCPU (MPIDR Aff0 = 0) is ON (0); no vCPU has
+	// Aff0 = 1, and only level 0 may be asked: INVALID_PARAMETERS (-2).
+	li x0, PSCI_FEATURES
+	li x1, PSCI_AFFINITY_INFO
+	hvc #0
+	check x0, 0, "PSCI_FEATURES(AFFINITY_INFO)"
+	li x0, PSCI_AFFINITY_INFO
+	mov x1, #0
+	mov x2, #0
+	hvc #0
+	check x0, 0, "AFFINITY_INFO(vCPU 0)"
+	li x0, PSCI_AFFINITY_INFO
+	mov x1, #1
+	mov x2, #0
+	hvc #0
+	movn x1, #1
+	check_reg x0, x1, "AFFINITY_INFO(no such vCPU)"
+	li x0, PSCI_AFFINITY_INFO
+	mov x1, #0
+	mov x2, #1
+	hvc #0
+	movn x1, #1
+	check_reg x0, x1, "AFFINITY_INFO(level 1)"
+
 	li x0, CVISOR_CALL(0xff)
 	hvc #0
 	movn x1, #0

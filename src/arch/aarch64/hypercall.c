@@ -23,6 +23,8 @@ static bool psci_implemented(uint64_t fid)
 	case PSCI_VERSION:
 	case PSCI_CPU_OFF:
 	case PSCI_MIGRATE_INFO_TYPE:
+	case PSCI_AFFINITY_INFO_32:
+	case PSCI_AFFINITY_INFO_64:
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
 	case PSCI_FEATURES:
@@ -30,6 +32,28 @@ static bool psci_implemented(uint64_t fid)
 	default:
 		return false;
 	}
+}
+
+/* The MPIDR affinity fields Aff3 [39:32], Aff2..Aff0 [23:0] (ARM ARM D17.2.101). */
+#define MPIDR_AFF_MASK 0xff00ffffffULL
+
+/*
+ * AFFINITY_INFO (PSCI, Arm DEN0022): the state of the vCPU whose MPIDR
+ * affinity is target: 0 ON, 1 OFF. From PSCI 1.0 only level 0 (one core)
+ * may be asked; an affinity no vCPU has is INVALID_PARAMETERS.
+ */
+static int64_t affinity_info(const struct vcpu *vcpu, uint64_t target, uint64_t level)
+{
+	const struct vm *vm = vcpu->vm;
+
+	if (level != 0)
+		return PSCI_RET_INVALID_PARAMS;
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		const struct vcpu *v = vm->vcpus[i];
+		if ((v->arch.mpidr_el1 & MPIDR_AFF_MASK) == (target & MPIDR_AFF_MASK))
+			return v->state == VCPU_RUNNABLE ? 0 : 1;
+	}
+	return PSCI_RET_INVALID_PARAMS;
 }
 
 /* Handles PSCI function fid. Returns false if fid is not a PSCI function. */
@@ -62,12 +86,18 @@ static bool psci_call(struct vcpu *vcpu, struct vcpu_exit *e, uint32_t fid)
 	case PSCI_SYSTEM_RESET:
 		vm_stop(vcpu->vm, VM_RESET, "guest asked for a reset (PSCI SYSTEM_RESET)");
 		return true;
+	case PSCI_AFFINITY_INFO_32:
+	case PSCI_AFFINITY_INFO_64:
+		/* The SMC32 form takes 32-bit arguments: Aff3 cannot be named. */
+		ret[0] = RET(affinity_info(vcpu,
+					   fid == PSCI_AFFINITY_INFO_32 ? e->hypercall.args[1] & 0xffffffffu
+									: e->hypercall.args[1],
+					   e->hypercall.args[2]));
+		return true;
 	case PSCI_CPU_SUSPEND_32:
 	case PSCI_CPU_SUSPEND_64:
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:
-	case PSCI_AFFINITY_INFO_32:
-	case PSCI_AFFINITY_INFO_64:
 		ret[0] = RET(PSCI_RET_NOT_SUPPORTED);
 		return true;
 	default:
