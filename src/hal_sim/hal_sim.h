@@ -56,10 +56,15 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o);
  */
 void hal_sim_hand_over(int argc, char **argv);
 
+/** Bytes of console input one VM can have waiting (a power of two). */
+#define HAL_SIM_INPUT_QUEUE 1024
+
 /** The simulator HAL's per-VM state (vm->hal). */
 struct hal_sim_vm {
 	char line[256];         /**< console with several VMs: the line being written */
 	size_t len;
+	unsigned char in[HAL_SIM_INPUT_QUEUE]; /**< console input not yet taken by the guest */
+	unsigned in_head, in_tail;             /**< taken / queued so far (indexes modulo the size) */
 };
 
 /** Options of the simulated CPUs, from the command line (--storm-limit); vcpu.c. */
@@ -69,7 +74,26 @@ extern struct sim_config hal_sim_config;
 extern bool hal_sim_prefix_console;
 /** Flushes buffered guest console output (host.c, like the two below). */
 void hal_sim_flush_console(void);
-/** Writes out what is left of a VM's last console line (several VMs only). */
+/** Ends a VM's console output: its unfinished line is written out (several VMs) or ended (one VM). */
 void hal_sim_console_end(const struct vm *vm);
+/**
+ * Writes one message of cvisor's own on stderr at the start of a line
+ * (after a newline if the guest's output stopped mid-line): for what the
+ * console's escapes print while the guests run.
+ */
+void hal_sim_console_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** @name Console input (console.c) @{ */
+/**
+ * Starts reading stdin for the VMs of a run (input goes to the first that
+ * runs). On a terminal in whose foreground cvisor runs, switches it to raw
+ * input mode and enables the Ctrl-A escapes.
+ */
+void hal_sim_console_open(struct vm **vms, unsigned n);
+/** Stops reading stdin and restores the terminal. */
+void hal_sim_console_close(void);
+/** Puts the terminal's settings back if cvisor changed them (async-signal-safe). */
+void hal_sim_console_restore(void);
+/** @} */
 
 #endif

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hal.h for a Linux process: host memory from mmap and the C heap, time
- * from CLOCK_MONOTONIC, the guest console on stdout, the log on stderr.
+ * from CLOCK_MONOTONIC, the guest console on stdout (its input is
+ * console.c), the log on stderr.
  * In the simulator a "host physical address" is simply the host virtual
  * address of the memory: stage-2 descriptors hold host pointers.
  */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cvisor/hal.h>
 #include <cvisor/vm.h>
@@ -23,6 +22,7 @@
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 bool hal_sim_prefix_console;
+static bool at_line_start = true; /* the last byte on stdout ended a line (out_lock) */
 
 void *hal_page_alloc(size_t npages)
 {
@@ -72,17 +72,19 @@ static void emit_line(const struct vm *vm, struct hal_sim_vm *hv)
 }
 
 /*
- * Guest console output. With several VMs, whose vCPUs run on threads of
- * their own, each VM's output is collected a line at a time and written
- * whole, with the VM's name in front, so that lines never mix.
+ * Guest console output. With one VM every byte reaches stdout as the guest
+ * writes it: a prompt ("=> ") has no newline to wait for. With several VMs,
+ * whose vCPUs run on threads of their own, each VM's output is collected a
+ * line at a time and written whole, with the VM's name in front, so that
+ * lines never mix.
  */
 void hal_console_write(const struct vm *vm, const char *buf, size_t len)
 {
 	pthread_mutex_lock(&out_lock);
 	if (!hal_sim_prefix_console || !vm) {
 		fwrite(buf, 1, len, stdout);
-		if (memchr(buf, '\n', len))
-			fflush(stdout);
+		if (len)
+			at_line_start = buf[len - 1] == '\n';
 	} else {
 		struct hal_sim_vm *hv = vm->hal;
 		for (size_t i = 0; i < len; i++) {
@@ -90,36 +92,26 @@ void hal_console_write(const struct vm *vm, const char *buf, size_t len)
 			if (buf[i] == '\n' || hv->len == sizeof(hv->line))
 				emit_line(vm, hv);
 		}
-		fflush(stdout);
 	}
+	fflush(stdout);
 	pthread_mutex_unlock(&out_lock);
 }
 
+/* The end of a VM's console: a line it left unfinished is ended, so that cvisor's report starts a line. */
 void hal_sim_console_end(const struct vm *vm)
 {
 	struct hal_sim_vm *hv = vm->hal;
 
 	pthread_mutex_lock(&out_lock);
-	if (hv && hv->len) {
+	if (hal_sim_prefix_console && hv && hv->len) {
 		emit_line(vm, hv);
 		fputc('\n', stdout);
-		fflush(stdout);
+	} else if (!hal_sim_prefix_console && !at_line_start) {
+		fputc('\n', stdout);
+		at_line_start = true;
 	}
+	fflush(stdout);
 	pthread_mutex_unlock(&out_lock);
-}
-
-/* Console input: bytes from stdin when one is waiting (never blocks). */
-int hal_console_getc(const struct vm *vm)
-{
-	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-	unsigned char c;
-
-	(void)vm;
-	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLIN))
-		return -1;
-	if (read(STDIN_FILENO, &c, 1) != 1)
-		return -1;
-	return c;
 }
 
 void hal_log_write(const char *line)
@@ -131,10 +123,27 @@ void hal_log_write(const char *line)
 	pthread_mutex_unlock(&out_lock);
 }
 
+void hal_sim_console_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&out_lock);
+	fflush(stdout);
+	if (!at_line_start)
+		fputc('\n', stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&out_lock);
+}
+
 void hal_panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	hal_sim_console_restore();
 	fflush(stdout);
 	fprintf(stderr, "cvisor: panic: ");
 	va_start(ap, fmt);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Running VMs side by side: one host thread per vCPU (the core's run loop
- * on each), a watchdog thread for --max-seconds, SIGINT and SIGTERM, and,
- * when every VM has stopped, one report line per VM that did not power
- * itself off.
+ * on each), a watchdog thread for --max-seconds, SIGINT and SIGTERM, a
+ * console thread for the guests' input (console.c) and, when every VM has
+ * stopped, one report line per VM that did not power itself off.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -76,6 +76,7 @@ static void *watchdog_thread(void *arg)
 		if (sig == SIGUSR1)
 			continue; /* woken up: every VM has ended */
 		if (sig > 0 && stopped) {
+			hal_sim_console_restore();
 			fprintf(stderr, "cvisor: %s while the VMs are stopping: exiting without waiting for them\n",
 				sig == SIGINT ? "SIGINT" : "SIGTERM");
 			_exit(CLI_VM_FAILED);
@@ -136,7 +137,11 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 	int status = CLI_OK;
 	bool started[MAX_VMS] = { false };
 
-	/* Only the watchdog takes SIGINT and SIGTERM: block them before any vCPU thread exists. */
+	/*
+	 * Only the watchdog takes SIGINT and SIGTERM: block them before any
+	 * vCPU or console thread exists. (On a terminal Ctrl-C is no signal
+	 * while the guests run: it is the guest's byte 0x03.)
+	 */
 	sigemptyset(&w.signals);
 	sigaddset(&w.signals, SIGINT);
 	sigaddset(&w.signals, SIGTERM);
@@ -149,8 +154,12 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 			status = CLI_VM_FAILED;
 			continue;
 		}
-		started[i] = pthread_create(&threads[i], NULL, vcpu_thread, vms[i]->vcpus[0]) == 0;
+		started[i] = true;
 	}
+	hal_sim_console_open(vms, n);
+	for (unsigned i = 0; i < n; i++)
+		if (started[i])
+			started[i] = pthread_create(&threads[i], NULL, vcpu_thread, vms[i]->vcpus[0]) == 0;
 	bool watching = pthread_create(&wd, NULL, watchdog_thread, &w) == 0;
 	for (unsigned i = 0; i < n; i++)
 		if (started[i])
@@ -162,6 +171,7 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 		pthread_kill(wd, SIGUSR1);
 		pthread_join(wd, NULL);
 	}
+	hal_sim_console_close();
 	for (unsigned i = 0; i < n; i++)
 		if (started[i])
 			hal_sim_console_end(vms[i]);
