@@ -24,6 +24,10 @@ trap "" PIPE
 [ "$ARCH" = aarch64 ] || skip_suite "build/cvisor is the $ARCH simulator; U-Boot is an AArch64 guest (ARCH=aarch64)"
 [ -f "$UBOOT" ] || skip_suite "$UBOOT not found (make test installs it: u-boot-qemu)"
 
+# --help lists the escapes.
+run_cvisor help --help
+expect_out "  x                  quit: stop every VM (exit status 1)"
+
 # The shell on the pty: the pid of cvisor, its exit status and the terminal's
 # settings before and after go to files in $T.
 cat >"$T/on-pty.sh" <<EOF
