@@ -39,25 +39,24 @@
 static struct {
 	struct vm **vms;
 	unsigned nvms;
-	unsigned target;          /* index of the VM that input goes to */
-	bool escapes;             /* stdin is our terminal: Ctrl-A escapes */
-	bool in_escape;           /* Ctrl-A seen, its command not yet */
-	struct termios saved;     /* the terminal's settings before cvisor's */
+	unsigned target;           /* index of the VM that input goes to */
+	bool escapes;              /* stdin is our terminal: Ctrl-A escapes */
+	bool in_escape;            /* Ctrl-A seen, its command not yet */
+	struct termios saved;      /* the terminal's settings before cvisor's */
 	volatile sig_atomic_t raw; /* saved must be put back */
-	int wake[2];              /* a pipe that ends the console thread */
+	int wake[2];               /* a pipe that ends the console thread */
 	pthread_t thread;
-	bool reading;             /* the console thread exists */
+	bool reading; /* the console thread exists */
 } con;
 
 /* The input queues of every VM (struct hal_sim_vm's in[]). */
 static pthread_mutex_t in_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static const char escape_help[] =
-	"cvisor: console escapes (Ctrl-A, then a key):\n"
-	"  Ctrl-A x       quit: stop every VM\n"
-	"  Ctrl-A n       send input to the next running VM\n"
-	"  Ctrl-A h       this list\n"
-	"  Ctrl-A Ctrl-A  send one Ctrl-A to the guest";
+static const char escape_help[] = "cvisor: console escapes (Ctrl-A, then a key):\n"
+				  "  Ctrl-A x       quit: stop every VM\n"
+				  "  Ctrl-A n       send input to the next running VM\n"
+				  "  Ctrl-A h       this list\n"
+				  "  Ctrl-A Ctrl-A  send one Ctrl-A to the guest";
 
 /* ---- The input queues --------------------------------------------------- */
 
@@ -154,8 +153,8 @@ static void *console_thread(void *arg)
 
 	(void)arg;
 	for (;;) {
-		struct pollfd p[2] = { { .fd = con.wake[0], .events = POLLIN },
-				       { .fd = STDIN_FILENO, .events = POLLIN } };
+		struct pollfd p[2] = {{.fd = con.wake[0], .events = POLLIN},
+				      {.fd = STDIN_FILENO, .events = POLLIN}};
 		unsigned room = queue_room(con.vms[con.target]);
 		/* With the queue full, only the wake-up pipe is watched, for a while. */
 		if (poll(p, room ? 2 : 1, room ? -1 : 10) < 0 && errno != EINTR)
@@ -185,7 +184,8 @@ void hal_sim_console_restore(void)
 	}
 }
 
-/* A fatal signal (abort, a crash): the terminal back as it was, then the signal's default action. */
+/* A fatal signal (abort, a crash): the terminal back as it was, then the signal's default action.
+ */
 static void fatal_signal(int sig)
 {
 	hal_sim_console_restore();
@@ -199,8 +199,8 @@ static void fatal_signal(int sig)
  */
 static bool terminal_raw(void)
 {
-	static const int fatal[] = { SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE };
-	struct sigaction sa = { .sa_handler = fatal_signal, .sa_flags = SA_RESETHAND };
+	static const int fatal[] = {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+	struct sigaction sa = {.sa_handler = fatal_signal, .sa_flags = SA_RESETHAND};
 	static bool handlers_set;
 	struct termios t;
 
