@@ -97,7 +97,7 @@ void hal_console_write(const struct vm *vm, const char *buf, size_t len)
 	pthread_mutex_unlock(&out_lock);
 }
 
-/* The end of a VM's console: its unfinished line is ended, so that cvisor's report starts a line. */
+/* The end of a VM's console: its unfinished line is ended, so a report starts a line. */
 void hal_sim_console_end(const struct vm *vm)
 {
 	struct hal_sim_vm *hv = vm->hal;
