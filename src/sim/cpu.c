@@ -193,6 +193,41 @@ void sim_cpu_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size)
 	sim_cpu_kick(c);
 }
 
+/* ---- QEMU's saved state ---------------------------------------------------- */
+
+int sim_ctx_alloc(struct sim_ctx *x, uc_engine *uc)
+{
+	x->size = uc_context_size(uc);
+	return uc_context_alloc(uc, &x->buf) == UC_ERR_OK ? 0 : -CV_ENOMEM;
+}
+
+void sim_ctx_free(struct sim_ctx *x)
+{
+	if (x->buf)
+		uc_context_free(x->buf);
+	x->buf = NULL;
+}
+
+size_t sim_ctx_find(const struct sim_ctx *x, const uint64_t *want, unsigned n)
+{
+	const char *p = (const char *)x->buf;
+
+	for (size_t off = 8; off + 8 * n <= x->size; off += 8)
+		if (memcmp(p + off, want, 8 * n) == 0)
+			return off;
+	return 0;
+}
+
+void sim_ctx_get(const struct sim_ctx *x, size_t off, void *v, size_t len)
+{
+	memcpy(v, (const char *)x->buf + off, len);
+}
+
+void sim_ctx_put(struct sim_ctx *x, size_t off, const void *v, size_t len)
+{
+	memcpy((char *)x->buf + off, v, len);
+}
+
 /* ---- Reporting exits ------------------------------------------------------ */
 
 void sim_cpu_set_pending(struct sim_cpu *c, const struct vcpu_exit *exit)

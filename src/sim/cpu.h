@@ -36,6 +36,29 @@ struct sim_cpu {
 	unsigned storm_count;        /**< guest exceptions in a row inside its own handler */
 };
 
+/**
+ * A copy of QEMU's CPU state as uc_context_save() makes it, for what
+ * Unicorn 2.0.1's API does not show (each architecture's qstate.c finds
+ * its fields in it by marker values).
+ */
+struct sim_ctx {
+	uc_context *buf;
+	size_t size;
+};
+
+/** @name QEMU's saved state (cpu.c) @{ */
+/** Allocates the copy for uc. Returns 0 or -CV_ENOMEM. */
+int sim_ctx_alloc(struct sim_ctx *x, uc_engine *uc);
+/** Frees it; an unallocated one is allowed. */
+void sim_ctx_free(struct sim_ctx *x);
+/** Offset of the n 8-byte values want[] in a row in the copy (8-byte aligned, not 0), or 0. */
+size_t sim_ctx_find(const struct sim_ctx *x, const uint64_t *want, unsigned n);
+/** Copies len bytes at offset off of the copy into v. */
+void sim_ctx_get(const struct sim_ctx *x, size_t off, void *v, size_t len);
+/** Copies len bytes from v into the copy at offset off. */
+void sim_ctx_put(struct sim_ctx *x, size_t off, const void *v, size_t len);
+/** @} */
+
 /** @name Reporting exits (cpu.c) @{ */
 /** Records a stop-type exit for sim_cpu_run() and stops the CPU (from a hook). */
 void sim_cpu_set_pending(struct sim_cpu *c, const struct vcpu_exit *exit);

@@ -40,8 +40,7 @@ struct sim_rv {
 	bool stop_pc_set;
 	/* QEMU's CPU state as uc_context_save() copies it (qstate.c). */
 	struct {
-		uc_context *ctx;
-		size_t size;         /* of the whole context */
+		struct sim_ctx saved;
 		size_t pc;           /* offset of env->pc in it; the others follow from it */
 		bool known;          /* the layout was found and checked */
 	} q;

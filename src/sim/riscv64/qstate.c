@@ -45,22 +45,13 @@
 static uint64_t ctx_u64(const struct sim_rv *s, size_t off)
 {
 	uint64_t v;
-	memcpy(&v, (const char *)s->q.ctx + off, sizeof(v));
+	sim_ctx_get(&s->q.saved, off, &v, sizeof(v));
 	return v;
 }
 
 static void ctx_put(struct sim_rv *s, size_t off, uint64_t v)
 {
-	memcpy((char *)s->q.ctx + off, &v, sizeof(v));
-}
-
-/* Offset of the 8-byte value want inside the saved context, or 0. */
-static size_t find_u64(const struct sim_rv *s, uint64_t want)
-{
-	for (size_t off = 8; off + 8 <= s->q.size; off += 8)
-		if (ctx_u64(s, off) == want)
-			return off;
-	return 0;
+	sim_ctx_put(&s->q.saved, off, &v, sizeof(v));
 }
 
 /* Does the saved context hold, at the offsets found from pc, what a hart at reset holds? */
@@ -70,7 +61,7 @@ static bool layout_checks(struct sim_rv *s, uint64_t stvec, uint64_t satp)
 
 	uc_reg_read(s->c.uc, UC_RISCV_REG_MISA, &misa); /* M-mode: the API may read them */
 	uc_reg_read(s->c.uc, UC_RISCV_REG_MSTATUS, &mstatus);
-	return s->q.pc + STVEC_AFTER_PC + 8 <= s->q.size &&
+	return s->q.pc + STVEC_AFTER_PC + 8 <= s->q.saved.size &&
 	       ctx_u64(s, s->q.pc + PRIV_AFTER_PC) == PRV_M &&
 	       ctx_u64(s, s->q.pc + MISA_AFTER_PC) == misa &&
 	       ctx_u64(s, s->q.pc + MSTATUS_AFTER_PC) == mstatus &&
@@ -84,14 +75,13 @@ int sim_rv_qstate_init(struct sim_rv *s)
 	uint64_t pc = MARKER | 0x124, stvec = MARKER | 0x400;
 	uint64_t satp = (RV_SATP_MODE_SV39 << 60) | 0x5a17c, zero = 0;
 
-	s->q.size = uc_context_size(uc);
-	if (uc_context_alloc(uc, &s->q.ctx) != UC_ERR_OK)
+	if (sim_ctx_alloc(&s->q.saved, uc) < 0)
 		return -CV_ENOMEM;
 	uc_reg_write(uc, UC_RISCV_REG_PC, &pc);
 	uc_reg_write(uc, UC_RISCV_REG_STVEC, &stvec);
 	uc_reg_write(uc, UC_RISCV_REG_SATP, &satp);
-	uc_context_save(uc, s->q.ctx);
-	s->q.pc = find_u64(s, pc);
+	uc_context_save(uc, s->q.saved.buf);
+	s->q.pc = sim_ctx_find(&s->q.saved, &pc, 1);
 	s->q.known = s->q.pc != 0 && layout_checks(s, stvec, satp);
 	uc_reg_write(uc, UC_RISCV_REG_SATP, &zero);
 	uc_reg_write(uc, UC_RISCV_REG_STVEC, &zero);
@@ -109,7 +99,7 @@ bool sim_rv_qstate_read(struct sim_rv *s, struct rv_s1_regs *r)
 {
 	if (!s->q.known)
 		return false;
-	uc_context_save(s->c.uc, s->q.ctx);
+	uc_context_save(s->c.uc, s->q.saved.buf);
 	uint64_t priv = ctx_u64(s, s->q.pc + PRIV_AFTER_PC);
 	r->priv = priv == 0 ? RV_PRIV_U : RV_PRIV_S; /* M: only the trampoline runs there */
 	r->satp = ctx_u64(s, s->q.pc + SATP_AFTER_PC);
@@ -121,18 +111,16 @@ bool sim_rv_qstate_enter_s(struct sim_rv *s)
 {
 	if (!s->q.known)
 		return false;
-	uc_context_save(s->c.uc, s->q.ctx);
+	uc_context_save(s->c.uc, s->q.saved.buf);
 	ctx_put(s, s->q.pc + PRIV_AFTER_PC, RV_PRIV_S);
 	ctx_put(s, s->q.pc + LOAD_RES_AFTER_PC, ~0ULL);
-	uc_context_restore(s->c.uc, s->q.ctx);
-	uc_context_save(s->c.uc,
-			s->q.ctx); /* read back: the CPU's own view, not what was written */
+	uc_context_restore(s->c.uc, s->q.saved.buf);
+	/* Read back: the CPU's own view, not what was written. */
+	uc_context_save(s->c.uc, s->q.saved.buf);
 	return ctx_u64(s, s->q.pc + PRIV_AFTER_PC) == RV_PRIV_S;
 }
 
 void sim_rv_qstate_free(struct sim_rv *s)
 {
-	if (s->q.ctx)
-		uc_context_free(s->q.ctx);
-	s->q.ctx = NULL;
+	sim_ctx_free(&s->q.saved);
 }

@@ -45,8 +45,8 @@ struct shadow {
 
 /* Where QEMU's fields are in a saved context (qstate.c); known: found and checked. */
 struct qstate {
-	uc_context *ctx;
-	size_t size, hflags, segs, error_code, is_int, old_exception;
+	struct sim_ctx saved;
+	size_t hflags, segs, error_code, is_int, old_exception;
 	bool known;
 };
 

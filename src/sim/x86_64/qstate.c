@@ -49,18 +49,8 @@
 static int32_t ctx_i32(const struct sim_x86 *s, size_t off)
 {
 	int32_t v;
-	memcpy(&v, (const char *)s->q.ctx + off, sizeof(v));
+	sim_ctx_get(&s->q.saved, off, &v, sizeof(v));
 	return v;
-}
-
-/* Offset of the n 8-byte values want[] in a row inside the saved context, or 0. */
-static size_t find_u64s(const struct sim_x86 *s, const uint64_t *want, unsigned n)
-{
-	const char *p = (const char *)s->q.ctx;
-	for (size_t off = 8; off + 8 * n <= s->q.size; off += 8)
-		if (memcmp(p + off, want, 8 * n) == 0)
-			return off;
-	return 0;
 }
 
 /* Segment register seg's selector in the saved context is the one the API reads (id). */
@@ -76,16 +66,15 @@ int sim_x86_qstate_init(struct sim_x86 *s)
 	uc_engine *uc = s->c.uc;
 	uint64_t dr[8], zero = 0, rip = MARKER | 0xe1;
 
-	s->q.size = uc_context_size(uc);
-	if (uc_context_alloc(uc, &s->q.ctx) != UC_ERR_OK)
+	if (sim_ctx_alloc(&s->q.saved, uc) < 0)
 		return -CV_ENOMEM;
 	for (int i = 0; i < 8; i++) {
 		dr[i] = MARKER | (uint64_t)(0xd0 + i);
 		uc_reg_write(uc, UC_X86_REG_DR0 + i, &dr[i]);
 	}
 	uc_reg_write(uc, UC_X86_REG_RIP, &rip);
-	uc_context_save(uc, s->q.ctx);
-	size_t dr_off = find_u64s(s, dr, 8), eip_off = find_u64s(s, &rip, 1);
+	uc_context_save(uc, s->q.saved.buf);
+	size_t dr_off = sim_ctx_find(&s->q.saved, dr, 8), eip_off = sim_ctx_find(&s->q.saved, &rip, 1);
 	for (int i = 0; i < 8; i++)
 		uc_reg_write(uc, UC_X86_REG_DR0 + i, &zero);
 	uc_reg_write(uc, UC_X86_REG_RIP, &zero);
@@ -96,7 +85,7 @@ int sim_x86_qstate_init(struct sim_x86 *s)
 	s->q.is_int = dr_off - IS_INT_BEFORE_DR;
 	s->q.old_exception = dr_off + OLD_EXCEPTION_AFTER_DR;
 	s->q.segs = s->q.hflags + SEGS_AFTER_HFLAGS;
-	s->q.known = s->q.old_exception + 4 <= s->q.size && ctx_i32(s, s->q.old_exception) == -1 &&
+	s->q.known = s->q.old_exception + 4 <= s->q.saved.size && ctx_i32(s, s->q.old_exception) == -1 &&
 		     ((uint32_t)ctx_i32(s, s->q.hflags) & (HF_CPL_MASK | HF_LMA_MASK)) == HF_LMA_MASK &&
 		     selector_matches(s, SEG_CS, UC_X86_REG_CS) && selector_matches(s, SEG_SS, UC_X86_REG_SS);
 	return 0;
@@ -104,9 +93,7 @@ int sim_x86_qstate_init(struct sim_x86 *s)
 
 void sim_x86_qstate_free(struct sim_x86 *s)
 {
-	if (s->q.ctx)
-		uc_context_free(s->q.ctx);
-	s->q.ctx = NULL;
+	sim_ctx_free(&s->q.saved);
 }
 
 bool sim_x86_qstate_take_exception(struct sim_x86 *s, uint32_t *error, bool *soft)
@@ -115,35 +102,35 @@ bool sim_x86_qstate_take_exception(struct sim_x86 *s, uint32_t *error, bool *sof
 
 	if (!s->q.known)
 		return false;
-	uc_context_save(s->c.uc, s->q.ctx);
+	uc_context_save(s->c.uc, s->q.saved.buf);
 	*error = (uint32_t)ctx_i32(s, s->q.error_code);
 	*soft = ctx_i32(s, s->q.is_int) != 0;
-	memcpy((char *)s->q.ctx + s->q.old_exception, &none, sizeof(none));
-	uc_context_restore(s->c.uc, s->q.ctx);
+	sim_ctx_put(&s->q.saved, s->q.old_exception, &none, sizeof(none));
+	uc_context_restore(s->c.uc, s->q.saved.buf);
 	return true;
 }
 
 static void put_seg(struct sim_x86 *s, unsigned seg, uint32_t sel, uint32_t limit, uint32_t flags)
 {
-	char *p = (char *)s->q.ctx + s->q.segs + seg * SEG_SIZE;
+	size_t off = s->q.segs + seg * SEG_SIZE;
 	uint64_t base = 0;
 
-	memcpy(p, &sel, 4);
-	memcpy(p + 8, &base, 8);
-	memcpy(p + 16, &limit, 4);
-	memcpy(p + 20, &flags, 4);
+	sim_ctx_put(&s->q.saved, off, &sel, 4);
+	sim_ctx_put(&s->q.saved, off + 8, &base, 8);
+	sim_ctx_put(&s->q.saved, off + 16, &limit, 4);
+	sim_ctx_put(&s->q.saved, off + 20, &flags, 4);
 }
 
 bool sim_x86_qstate_enter_cpl0(struct sim_x86 *s, uint16_t cs, uint32_t cs_flags)
 {
 	if (!s->q.known)
 		return false;
-	uc_context_save(s->c.uc, s->q.ctx);
+	uc_context_save(s->c.uc, s->q.saved.buf);
 	uint32_t hflags = (uint32_t)ctx_i32(s, s->q.hflags) & ~HF_CPL_MASK;
-	memcpy((char *)s->q.ctx + s->q.hflags, &hflags, 4);
+	sim_ctx_put(&s->q.saved, s->q.hflags, &hflags, 4);
 	put_seg(s, SEG_CS, cs & ~3u, 0xffffffff, cs_flags);
 	put_seg(s, SEG_SS, 0, 0, 0);
-	uc_context_restore(s->c.uc, s->q.ctx);
+	uc_context_restore(s->c.uc, s->q.saved.buf);
 	return true;
 }
 
@@ -151,6 +138,6 @@ int sim_x86_qstate_cpl(struct sim_x86 *s)
 {
 	if (!s->q.known)
 		return -1;
-	uc_context_save(s->c.uc, s->q.ctx);
+	uc_context_save(s->c.uc, s->q.saved.buf);
 	return (int)((uint32_t)ctx_i32(s, s->q.hflags) & HF_CPL_MASK);
 }
