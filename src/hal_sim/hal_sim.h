@@ -96,4 +96,7 @@ void hal_sim_console_close(void);
 void hal_sim_console_restore(void);
 /** @} */
 
+/** True if arg is an option of run that takes its value as the next argument ("--max-seconds 1"). */
+bool hal_sim_option_takes_value(const char *arg);
+
 #endif

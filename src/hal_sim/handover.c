@@ -65,17 +65,6 @@ static int wait_child(pid_t pid, enum cv_arch arch, pid_t *slot)
 	return CLI_VM_FAILED;
 }
 
-/* Options of run and check that take their value as the next argument ("--max-seconds 1"). */
-static bool takes_value(const char *arg)
-{
-	static const char *const with_value[] = { "--trace", "--max-seconds", "--storm-limit" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(with_value); i++)
-		if (strcmp(arg, with_value[i]) == 0)
-			return true;
-	return false;
-}
-
 /*
  * The simulator built for arch: BUILD/<arch>/cvisor next to this one (the
  * primary build), or BUILD/<arch>/cvisor from a build/<other>/cvisor.
@@ -160,7 +149,7 @@ static int run_groups(int argc, char **argv, const struct arch_group *g, unsigne
 		for (int i = 2; i < argc && na < MAX_VMS + 12; i++)
 			if (argv[i][0] == '-') {
 				args[k][na++] = argv[i];
-				if (takes_value(argv[i]) && i + 1 < argc)
+				if (hal_sim_option_takes_value(argv[i]) && i + 1 < argc)
 					args[k][na++] = argv[++i];
 			}
 		for (int c = 0; c < g[k].n; c++)
@@ -223,7 +212,7 @@ void hal_sim_hand_over(int argc, char **argv)
 		return;
 	for (int i = 2; i < argc; i++) {
 		if (argv[i][0] == '-') {
-			if (takes_value(argv[i]))
+			if (hal_sim_option_takes_value(argv[i]))
 				i++;
 			continue;
 		}

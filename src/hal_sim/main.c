@@ -187,17 +187,29 @@ static int parse_number(const char *opt, const char *s, double *out)
 	return 0;
 }
 
+/* The options of run (and check, which ignores them). */
+static const struct option longopts[] = {
+	{ "trace", required_argument, NULL, 't' },
+	{ "max-seconds", required_argument, NULL, 'm' },
+	{ "stats", no_argument, NULL, 's' },
+	{ "storm-limit", required_argument, NULL, 'S' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+bool hal_sim_option_takes_value(const char *arg)
+{
+	if (arg[0] != '-' || arg[1] != '-')
+		return false;
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->has_arg == required_argument && strcmp(arg + 2, o->name) == 0)
+			return true;
+	return false;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "trace", required_argument, NULL, 't' },
-		{ "max-seconds", required_argument, NULL, 'm' },
-		{ "stats", no_argument, NULL, 's' },
-		{ "storm-limit", required_argument, NULL, 'S' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static struct vm_config cfgs[MAX_VMS];
 	struct run_opts o = { 0 };
 	struct vm *vms[MAX_VMS];
