@@ -127,6 +127,32 @@ static void handle_stage2_fault(struct vcpu *vcpu, struct vcpu_exit *exit)
 			   exit->pc, what, exit->s2fault.s1ptw ? &exit->s2fault.gva : NULL);
 }
 
+/*
+ * WFI / HLT: the vCPU sleeps until an interrupt is pending for it (its
+ * timers are brought to the clock each time it wakes), another vCPU or a
+ * device notifies it, or the VM stops. The HAL completes the exit by
+ * stepping past the instruction. A vCPU alone in its VM with no interrupt
+ * enabled and no timer armed would sleep forever: that is reported.
+ */
+static void handle_halt(struct vcpu *vcpu, const struct vcpu_exit *exit)
+{
+	struct vm *vm = vcpu->vm;
+
+	while (vm_running(vm) && vcpu->state == VCPU_RUNNABLE) {
+		uint64_t next = vcpu_arch_timers(vcpu, hal_vcpu_clock_ns(vcpu));
+		if (vcpu_arch_irq_wakes(vcpu))
+			return;
+		if (next == CLOCK_NEVER && !vcpu_arch_irq_possible(vcpu) && vm_vcpus_on(vm) == 1) {
+			vm_stop(vm, VM_FAILED,
+				"vCPU %u waits for an interrupt (%s) at PC 0x%llx, but no interrupt "
+				"source could wake it",
+				vcpu->id, vm_arch_platform.halt_insn, (unsigned long long)exit->pc);
+			return;
+		}
+		hal_vcpu_wait(vcpu, next);
+	}
+}
+
 void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	struct vm *vm = vcpu->vm;
@@ -146,11 +172,7 @@ void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
 		vcpu_arch_sysreg(vcpu, exit);
 		break;
 	case EXIT_HALT:
-		/* No interrupt source exists yet, so nothing could ever wake it. */
-		vm_stop(vm, VM_FAILED,
-			"vCPU %u waits for an interrupt (%s) at PC 0x%llx, but no interrupt "
-			"source could wake it",
-			vcpu->id, vm_arch_platform.halt_insn, (unsigned long long)exit->pc);
+		handle_halt(vcpu, exit);
 		break;
 	case EXIT_STAGE2_FAULT:
 		handle_stage2_fault(vcpu, exit);

@@ -343,15 +343,20 @@ int vm_boot(struct vm *vm, char *err, size_t errsize)
 {
 	struct vcpu *boot = vm->vcpus[0];
 
-	vcpu_arch_reset(boot, vm->entry, vm->dtb_gpa);
+	/* Every vCPU in its reset state; only the boot vCPU runs, the others stay off until a start call. */
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_arch_reset(vm->vcpus[i], vm->entry, vm->dtb_gpa);
 	boot->state = VCPU_RUNNABLE;
 	vm->state = VM_RUNNING;
-	int rc = hal_vcpu_init(boot);
-	if (rc < 0) {
-		vm->state = VM_FAILED;
-		cv_snprintf(err, errsize, "vCPU 0 could not be prepared: %s", cv_strerror(rc));
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		int rc = hal_vcpu_init(vm->vcpus[i]);
+		if (rc < 0) {
+			vm->state = VM_FAILED;
+			cv_snprintf(err, errsize, "vCPU %u could not be prepared: %s", i, cv_strerror(rc));
+			return rc;
+		}
 	}
-	return rc;
+	return 0;
 }
 
 void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)

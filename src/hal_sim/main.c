@@ -52,6 +52,11 @@ static void usage(FILE *f)
 		"  --max-seconds=N    stop VMs still running after N seconds (fractions allowed);\n"
 		"                     without it a VM runs until it powers off: SIGINT or SIGTERM\n"
 		"                     stops every VM, each with its report\n"
+		"  --clock=host|virtual  the guests' clock (counters, timers): host time (the\n"
+		"                     default), or a clock each vCPU advances with the\n"
+		"                     instructions it executes (1 ns per instruction on AArch64),\n"
+		"                     which jumps ahead while the vCPU waits: a run with one\n"
+		"                     vCPU per VM then repeats exactly, exit trace included\n"
 		"  --stats            print exit counts per vCPU when the VMs have stopped\n"
 		"  --storm-limit=N    exceptions in a row inside a guest's vector table that\n"
 		"                     count as an exception storm (default 64)\n"
@@ -193,6 +198,7 @@ static const struct option longopts[] = {
 	{ "max-seconds", required_argument, NULL, 'm' },
 	{ "stats", no_argument, NULL, 's' },
 	{ "storm-limit", required_argument, NULL, 'S' },
+	{ "clock", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -233,6 +239,13 @@ static int cmd_run(int argc, char **argv)
 				return CLI_USAGE;
 			hal_sim_config.storm_limit = (unsigned)d;
 			break;
+		case 'c':
+			if (strcmp(optarg, "host") == 0 || strcmp(optarg, "virtual") == 0) {
+				hal_sim_config.virtual_clock = optarg[0] == 'v';
+				break;
+			}
+			fprintf(stderr, "cvisor run: --clock takes host or virtual, not '%s'\n", optarg);
+			return CLI_USAGE;
 		case 's':
 			o.stats = true;
 			break;

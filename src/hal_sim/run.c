@@ -130,7 +130,8 @@ static int report_vm(const struct vm *vm, const struct run_opts *o)
 
 int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 {
-	pthread_t threads[MAX_VMS], wd;
+	pthread_t threads[MAX_VMS][VM_MAX_VCPUS], wd;
+	bool thread_ok[MAX_VMS][VM_MAX_VCPUS] = { { false } };
 	struct watchdog w = { .vms = vms, .nvms = n, .seconds = o->max_seconds,
 			      .lock = PTHREAD_MUTEX_INITIALIZER };
 	char err[300];
@@ -157,13 +158,19 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 		started[i] = true;
 	}
 	hal_sim_console_open(vms, n);
+	/* One thread per vCPU; a secondary's waits until a start call turns it on. */
 	for (unsigned i = 0; i < n; i++)
-		if (started[i])
-			started[i] = pthread_create(&threads[i], NULL, vcpu_thread, vms[i]->vcpus[0]) == 0;
+		for (unsigned j = 0; started[i] && j < vms[i]->nvcpus; j++) {
+			thread_ok[i][j] = pthread_create(&threads[i][j], NULL, vcpu_thread,
+							 vms[i]->vcpus[j]) == 0;
+			if (!thread_ok[i][j])
+				vm_stop(vms[i], VM_FAILED, "no host thread for vCPU %u", j);
+		}
 	bool watching = pthread_create(&wd, NULL, watchdog_thread, &w) == 0;
 	for (unsigned i = 0; i < n; i++)
-		if (started[i])
-			pthread_join(threads[i], NULL);
+		for (unsigned j = 0; j < VM_MAX_VCPUS; j++)
+			if (thread_ok[i][j])
+				pthread_join(threads[i][j], NULL);
 	if (watching) {
 		pthread_mutex_lock(&w.lock);
 		w.done = true;

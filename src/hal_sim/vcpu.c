@@ -48,6 +48,29 @@ void hal_vcpu_kick(struct vcpu *vcpu)
 		sim_cpu_kick(vcpu->hal);
 }
 
+uint64_t hal_vcpu_clock_ns(const struct vcpu *vcpu)
+{
+	return vcpu->hal ? sim_cpu_clock_ns(vcpu->hal) : 0;
+}
+
+void hal_vcpu_set_deadline(struct vcpu *vcpu, uint64_t deadline)
+{
+	if (vcpu->hal)
+		sim_cpu_set_deadline(vcpu->hal, deadline);
+}
+
+void hal_vcpu_notify(struct vcpu *vcpu)
+{
+	if (vcpu->hal)
+		sim_cpu_notify(vcpu->hal);
+}
+
+void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
+{
+	if (vcpu->hal)
+		sim_cpu_wait(vcpu->hal, deadline);
+}
+
 /* Every vCPU of the VM follows the change of [gpa, gpa + size) before it runs again. */
 void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
 {

@@ -31,6 +31,7 @@ const char *cv_strerror(int err)
 		[CV_ENOTSUP] = "not supported",
 		[CV_EPARSE] = "malformed input",
 		[CV_EBUSY] = "busy",
+		[CV_EEXIST] = "already exists",
 	};
 	if (err < 0)
 		err = -err;

@@ -21,8 +21,9 @@
 /* uc_emu_start needs an end address; no guest executes this one. */
 #define NEVER_PC 0xfffffffffffffffcULL
 
-static void kickable_add(struct sim_cpu *c);
-static void kickable_remove(struct sim_cpu *c);
+static int cpus_add(struct sim_cpu *c);
+static void cpus_remove(struct sim_cpu *c);
+static int hook_blocks(struct sim_cpu *c);
 
 int sim_cpu_create(struct vcpu *vcpu, const struct sim_config *cfg, struct sim_cpu **out)
 {
@@ -32,12 +33,15 @@ int sim_cpu_create(struct vcpu *vcpu, const struct sim_config *cfg, struct sim_c
 		return -CV_ENOMEM;
 	c->vcpu = vcpu;
 	c->cfg = *cfg;
-	int rc = sim_arch_init(c);
+	int rc = cpus_add(c);
+	if (rc == 0)
+		rc = sim_arch_init(c);
+	if (rc == 0)
+		rc = hook_blocks(c);
 	if (rc < 0) {
 		sim_cpu_destroy(c);
 		return rc;
 	}
-	kickable_add(c);
 	*out = c;
 	return 0;
 }
@@ -46,10 +50,10 @@ void sim_cpu_destroy(struct sim_cpu *c)
 {
 	if (!c)
 		return;
-	kickable_remove(c);
 	sim_arch_destroy(c);
 	if (c->uc)
 		uc_close(c->uc);
+	cpus_remove(c);
 	free(c);
 }
 
@@ -62,10 +66,15 @@ void sim_cpu_destroy(struct sim_cpu *c)
  */
 int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit)
 {
+	/*
+	 * Notifications from here on stop the run: the architecture decides
+	 * which interrupt to give the guest in sim_arch_enter(), after this.
+	 */
+	__atomic_store_n(&c->attention, false, __ATOMIC_SEQ_CST);
 	uint64_t start = sim_arch_enter(c);
 
 	memset(exit, 0, sizeof(*exit));
-	if (c->kicked || !vm_running(c->vcpu->vm)) {
+	if (c->kicked || !vm_running(c->vcpu->vm) || sim_cpu_deadline_passed(c)) {
 		c->kicked = false;
 		return 0;
 	}
@@ -89,94 +98,221 @@ int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit)
 	return 0;
 }
 
-/* ---- Kicks that always land --------------------------------------------- */
+/* ---- Leaving the guest between two instructions -------------------------- */
 
 /*
- * uc_emu_stop() asks Unicorn to leave the guest at the next block boundary,
- * and may be called from any thread. Unicorn 2.0.1 forgets that request in
- * two cases: uc_emu_start() clears it when it starts, and a PC written with
- * uc_reg_write() inside a hook (every exception the simulator delivers to
- * the guest does that) makes its run loop clear it and go on
- * (qemu/softmmu/cpus.c, `quit_request`). A guest whose exception handler
- * returns to the instruction that trapped would then never stop, and a
- * time limit would be lost. So a kick is repeated every KICK_RETRY_NS by
- * one thread, the kick repeater, until the CPU's own thread has seen it:
- * sim_cpu_run() clears `kicked` when uc_emu_start() returns.
+ * Another thread must never stop a CPU with uc_emu_stop() while it runs
+ * guest code: Unicorn 2.0.1 checks for a stop after every load and store
+ * as well as at the start of each translated block, and a stop found in
+ * the middle of a block puts the PC back at the block's start, so the
+ * instructions before it run twice (qemu/tcg/tcg-op.c check_exit_request,
+ * cpu-exec.c cpu_tb_exec). A guest's `ldr; add; str` would add twice.
+ *
+ * So a kick or a notification only sets a flag, and a UC_HOOK_BLOCK hook
+ * on every address, which Unicorn calls at the start of each block before
+ * that block's own stop check, stops the CPU there: nothing of the block
+ * has run, and the PC is the block's first instruction. The flag is
+ * looked at again at every block, so a stop that Unicorn forgets (a PC
+ * written inside a hook clears it, cpus.c `quit_request`) is asked for
+ * again at the next one. With --clock=virtual the same hook advances the
+ * CPU's clock and stops it at its deadline.
  */
-#define KICK_RETRY_NS 1000000L
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim_cpu *c = user;
 
-static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t kick_cv = PTHREAD_COND_INITIALIZER;
-static struct sim_cpu *kickable; /* every CPU, linked by next_kickable */
-static bool repeater_started;
+	(void)addr;
+	if (c->cfg.virtual_clock) {
+		c->vclock += (size + SIM_VCLOCK_BYTES - 1) / SIM_VCLOCK_BYTES;
+		if (c->vclock >= c->deadline)
+			uc_emu_stop(uc);
+	}
+	if (c->kicked || c->attention)
+		uc_emu_stop(uc);
+}
 
-/* Stops again every CPU still in the guest with a kick it has not seen. */
-static void *kick_repeater(void *arg)
+static int hook_blocks(struct sim_cpu *c)
+{
+	uc_hook h;
+
+	/* begin > end: every address */
+	return uc_hook_add(c->uc, &h, UC_HOOK_BLOCK, (void *)on_block, c, 1, 0) == UC_ERR_OK
+		       ? 0
+		       : -CV_EINVAL;
+}
+
+/* Wakes the CPU's thread if it waits in sim_cpu_wait(). */
+static void wake(struct sim_cpu *c)
+{
+	pthread_mutex_lock(&c->wait_lock);
+	pthread_cond_signal(&c->wait_cv);
+	pthread_mutex_unlock(&c->wait_lock);
+}
+
+void sim_cpu_kick(struct sim_cpu *c)
+{
+	__atomic_store_n(&c->kicked, true, __ATOMIC_SEQ_CST);
+	wake(c);
+}
+
+void sim_cpu_notify(struct sim_cpu *c)
+{
+	__atomic_store_n(&c->attention, true, __ATOMIC_SEQ_CST);
+	wake(c);
+}
+
+/* ---- The clock and deadlines --------------------------------------------- */
+
+static uint64_t host_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/* Host time at the first CPU's creation: clock 0 of every VM of the run. */
+static uint64_t clock_origin;
+
+uint64_t sim_cpu_clock_ns(const struct sim_cpu *c)
+{
+	if (c->cfg.virtual_clock)
+		return c->vclock;
+	return host_ns() - clock_origin;
+}
+
+/*
+ * Deadlines by host time are kept by one thread, the alarm thread: it
+ * sleeps until the earliest deadline of any CPU and notifies the CPUs
+ * whose deadline has come, once per deadline set. (With --clock=virtual
+ * the block hook compares the CPU's own clock with its deadline.)
+ */
+static pthread_mutex_t alarm_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t alarm_cv = PTHREAD_COND_INITIALIZER;
+static struct sim_cpu *alarm_cpus; /* every CPU, linked by next_alarm */
+static bool alarm_started;
+static uint64_t alarm_wake = CLOCK_NEVER; /* the clock value the thread sleeps until */
+
+static void *alarm_thread(void *arg)
 {
 	sigset_t all;
 
 	(void)arg;
 	sigfillset(&all); /* signals are for the host's own threads (hal_sim) */
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	pthread_mutex_lock(&kick_lock);
+	pthread_mutex_lock(&alarm_lock);
 	for (;;) {
-		bool outstanding = false;
-		for (struct sim_cpu *c = kickable; c; c = c->next_kickable) {
-			if (!c->kicked)
+		uint64_t now = host_ns() - clock_origin, next = CLOCK_NEVER;
+		for (struct sim_cpu *c = alarm_cpus; c; c = c->next_alarm) {
+			if (c->alarm_fired || c->deadline == CLOCK_NEVER)
 				continue;
-			outstanding = true;
-			if (c->in_guest)
-				uc_emu_stop(c->uc);
+			if (c->deadline <= now) {
+				c->alarm_fired = true;
+				sim_cpu_notify(c);
+			} else {
+				next = MIN(next, c->deadline);
+			}
 		}
-		if (!outstanding) {
-			pthread_cond_wait(&kick_cv, &kick_lock);
+		alarm_wake = next;
+		if (next == CLOCK_NEVER) {
+			pthread_cond_wait(&alarm_cv, &alarm_lock);
 			continue;
 		}
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += KICK_RETRY_NS;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&kick_cv, &kick_lock, &until);
+		uint64_t abs = next + clock_origin;
+		struct timespec until = { (time_t)(abs / 1000000000ULL), (long)(abs % 1000000000ULL) };
+		pthread_cond_timedwait(&alarm_cv, &alarm_lock, &until);
 	}
 	return NULL;
 }
 
-static void kickable_add(struct sim_cpu *c)
+void sim_cpu_set_deadline(struct sim_cpu *c, uint64_t deadline)
 {
-	pthread_mutex_lock(&kick_lock);
-	if (!repeater_started) {
-		pthread_t t;
-		repeater_started = pthread_create(&t, NULL, kick_repeater, NULL) == 0;
-		if (repeater_started)
-			pthread_detach(t);
+	if (c->cfg.virtual_clock) {
+		c->deadline = deadline;
+		return;
 	}
-	c->next_kickable = kickable;
-	kickable = c;
-	pthread_mutex_unlock(&kick_lock);
+	if (deadline == c->deadline && (deadline == CLOCK_NEVER || !c->alarm_fired))
+		return; /* nothing changes for the alarm thread (the common case) */
+	pthread_mutex_lock(&alarm_lock);
+	c->deadline = deadline;
+	c->alarm_fired = false;
+	if (deadline < alarm_wake)
+		pthread_cond_signal(&alarm_cv);
+	pthread_mutex_unlock(&alarm_lock);
 }
 
-/* After this the repeater no longer touches c (its engine can be closed). */
-static void kickable_remove(struct sim_cpu *c)
+bool sim_cpu_deadline_passed(const struct sim_cpu *c)
 {
-	pthread_mutex_lock(&kick_lock);
-	for (struct sim_cpu **p = &kickable; *p; p = &(*p)->next_kickable)
-		if (*p == c) {
-			*p = c->next_kickable;
+	return c->deadline != CLOCK_NEVER && sim_cpu_clock_ns(c) >= c->deadline;
+}
+
+void sim_cpu_wait(struct sim_cpu *c, uint64_t deadline)
+{
+	pthread_mutex_lock(&c->wait_lock);
+	while (!__atomic_exchange_n(&c->attention, false, __ATOMIC_SEQ_CST) &&
+	       !__atomic_exchange_n(&c->kicked, false, __ATOMIC_SEQ_CST) &&
+	       vm_running(c->vcpu->vm)) {
+		if (c->cfg.virtual_clock && deadline != CLOCK_NEVER) {
+			/* Nothing runs while it waits: its clock jumps to the deadline. */
+			c->vclock = MAX(c->vclock, deadline);
 			break;
 		}
-	pthread_mutex_unlock(&kick_lock);
+		if (deadline == CLOCK_NEVER) {
+			pthread_cond_wait(&c->wait_cv, &c->wait_lock);
+			continue;
+		}
+		uint64_t now = sim_cpu_clock_ns(c);
+		if (now >= deadline)
+			break;
+		uint64_t abs = deadline + clock_origin;
+		struct timespec until = { (time_t)(abs / 1000000000ULL), (long)(abs % 1000000000ULL) };
+		pthread_cond_timedwait(&c->wait_cv, &c->wait_lock, &until);
+	}
+	pthread_mutex_unlock(&c->wait_lock);
 }
 
-void sim_cpu_kick(struct sim_cpu *c)
+static int cpus_add(struct sim_cpu *c)
 {
-	c->kicked = true;
-	uc_emu_stop(c->uc);
-	pthread_mutex_lock(&kick_lock);
-	pthread_cond_signal(&kick_cv);
-	pthread_mutex_unlock(&kick_lock);
+	pthread_condattr_t a;
+
+	pthread_mutex_init(&c->wait_lock, NULL);
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->wait_cv, &a);
+	pthread_condattr_destroy(&a);
+	c->deadline = CLOCK_NEVER;
+	pthread_mutex_lock(&alarm_lock);
+	if (!clock_origin)
+		clock_origin = host_ns();
+	if (!alarm_started) {
+		pthread_t t;
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_destroy(&alarm_cv);
+		pthread_cond_init(&alarm_cv, &ca);
+		pthread_condattr_destroy(&ca);
+		alarm_started = pthread_create(&t, NULL, alarm_thread, NULL) == 0;
+		if (alarm_started)
+			pthread_detach(t);
+	}
+	c->next_alarm = alarm_cpus;
+	alarm_cpus = c;
+	pthread_mutex_unlock(&alarm_lock);
+	return alarm_started ? 0 : -CV_ENOMEM;
+}
+
+/* After this the alarm thread no longer touches c. */
+static void cpus_remove(struct sim_cpu *c)
+{
+	pthread_mutex_lock(&alarm_lock);
+	for (struct sim_cpu **p = &alarm_cpus; *p; p = &(*p)->next_alarm)
+		if (*p == c) {
+			*p = c->next_alarm;
+			pthread_cond_destroy(&c->wait_cv);
+			pthread_mutex_destroy(&c->wait_lock);
+			break;
+		}
+	pthread_mutex_unlock(&alarm_lock);
 }
 
 /*

@@ -13,6 +13,7 @@
 #ifndef SIM_CPU_H
 #define SIM_CPU_H
 
+#include <pthread.h>
 #include <unicorn/unicorn.h>
 
 #include <cvisor/exit.h>
@@ -30,11 +31,29 @@ struct sim_cpu {
 	struct vcpu_exit pending;    /**< a stop-type exit for sim_cpu_run() to return */
 	bool have_pending;
 	volatile bool kicked;        /**< sim_cpu_kick() asked the CPU to leave the guest */
+	volatile bool attention;     /**< sim_cpu_notify(): look at the interrupts again */
 	volatile bool in_guest;      /**< inside uc_emu_start() */
-	struct sim_cpu *next_kickable; /**< the list the kick repeater walks (cpu.c) */
+	uint64_t deadline;           /**< clock value at which the core wants the CPU (CLOCK_NEVER) */
+	uint64_t vclock;             /**< --clock=virtual: the CPU's clock, ns */
+	bool alarm_fired;            /**< the alarm thread notified the CPU for this deadline */
+	struct sim_cpu *next_alarm;  /**< the list the alarm thread walks (cpu.c) */
+	pthread_mutex_t wait_lock;   /**< sim_cpu_wait() sleeps on wait_cv */
+	pthread_cond_t wait_cv;
 	struct sim_s2_pending s2;    /**< stage-2 changes to follow before running (any thread adds) */
 	unsigned storm_count;        /**< guest exceptions in a row inside its own handler */
 };
+
+/**
+ * --clock=virtual: bytes of guest code per nanosecond of the clock. Each
+ * block the CPU starts advances the clock by its size in bytes divided by
+ * this (rounded up): one nanosecond per instruction on AArch64, a
+ * deterministic approximation of it on RISC-V (2- and 4-byte
+ * instructions) and x86.
+ */
+#define SIM_VCLOCK_BYTES 4
+
+/** Whether the CPU's clock has reached its deadline. */
+bool sim_cpu_deadline_passed(const struct sim_cpu *c);
 
 /**
  * A copy of QEMU's CPU state as uc_context_save() makes it, for what

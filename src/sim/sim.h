@@ -30,6 +30,7 @@
 /** Options of the simulated hardware, fixed when a CPU is created. */
 struct sim_config {
 	unsigned storm_limit; /**< exceptions in a row inside the guest's handler that stop it */
+	bool virtual_clock;   /**< the clock advances with the guest's instructions, not host time */
 };
 
 /** A simulated CPU (src/sim/cpu.h); the host keeps it as an opaque pointer. */
@@ -52,8 +53,19 @@ void sim_cpu_destroy(struct sim_cpu *c);
  * on the way (sim_host_exit()). Returns 0 or a negative cv_err.
  */
 int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit);
-/** Makes a CPU running on another thread leave the guest soon (EXIT_NONE). */
+/**
+ * Makes a CPU leave the guest soon (EXIT_NONE), at the start of its next
+ * block, or stop waiting. Any thread.
+ */
 void sim_cpu_kick(struct sim_cpu *c);
+/** The same for an interrupt to look at (hal_vcpu_notify()). Any thread. */
+void sim_cpu_notify(struct sim_cpu *c);
+/** The CPU's clock in ns (hal_vcpu_clock_ns()). */
+uint64_t sim_cpu_clock_ns(const struct sim_cpu *c);
+/** Leaves the guest (or stops waiting) once the clock reaches deadline; the CPU's own thread. */
+void sim_cpu_set_deadline(struct sim_cpu *c, uint64_t deadline);
+/** Waits for a notification, a kick, the VM's end or deadline (hal_vcpu_wait()); own thread. */
+void sim_cpu_wait(struct sim_cpu *c, uint64_t deadline);
 /**
  * Tells the CPU that stage 2 changed in [gpa, gpa + size): it leaves the
  * guest, and follows the change (rebuilds that part of its memory map)

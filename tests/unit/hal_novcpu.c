@@ -73,3 +73,26 @@ void hal_vcpu_kick(struct vcpu *vcpu)
 {
 	(void)vcpu;
 }
+
+uint64_t hal_vcpu_clock_ns(const struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return 0;
+}
+
+void hal_vcpu_set_deadline(struct vcpu *vcpu, uint64_t deadline)
+{
+	(void)vcpu;
+	(void)deadline;
+}
+
+void hal_vcpu_notify(struct vcpu *vcpu)
+{
+	(void)vcpu;
+}
+
+void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
+{
+	(void)vcpu;
+	(void)deadline;
+}

@@ -39,7 +39,7 @@ static bool psci_implemented(uint64_t fid)
 
 /*
  * AFFINITY_INFO (PSCI, Arm DEN0022): the state of the vCPU whose MPIDR
- * affinity is target: 0 ON, 1 OFF. From PSCI 1.0 only level 0 (one core)
+ * affinity is target: 0 ON, 1 OFF, 2 ON_PENDING. From PSCI 1.0 only level 0 (one core)
  * may be asked; an affinity no vCPU has is INVALID_PARAMETERS.
  */
 static int64_t affinity_info(const struct vcpu *vcpu, uint64_t target, uint64_t level)
@@ -51,7 +51,7 @@ static int64_t affinity_info(const struct vcpu *vcpu, uint64_t target, uint64_t 
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		const struct vcpu *v = vm->vcpus[i];
 		if ((v->arch.mpidr_el1 & MPIDR_AFF_MASK) == (target & MPIDR_AFF_MASK))
-			return v->state == VCPU_RUNNABLE ? 0 : 1;
+			return v->state == VCPU_RUNNABLE ? 0 : v->state == VCPU_STARTING ? 2 : 1;
 	}
 	return PSCI_RET_INVALID_PARAMS;
 }
@@ -73,12 +73,8 @@ static bool psci_call(struct vcpu *vcpu, struct vcpu_exit *e, uint32_t fid)
 		ret[0] = 2; /* no Trusted OS: migration not required */
 		return true;
 	case PSCI_CPU_OFF:
-		vcpu->state = VCPU_OFF;
 		ret[0] = RET(PSCI_RET_SUCCESS);
-		for (unsigned i = 0; i < vcpu->vm->nvcpus; i++)
-			if (vcpu->vm->vcpus[i]->state == VCPU_RUNNABLE)
-				return true;
-		vm_stop(vcpu->vm, VM_OFF, "every vCPU called PSCI CPU_OFF");
+		vcpu_power_off(vcpu, "every vCPU called PSCI CPU_OFF");
 		return true;
 	case PSCI_SYSTEM_OFF:
 		vm_stop(vcpu->vm, VM_OFF, "guest powered off (PSCI SYSTEM_OFF)");

@@ -86,8 +86,7 @@ static void sbi_hsm(struct vcpu *vcpu, uint64_t fid, const uint64_t *a, uint64_t
 			ret[0] = RET(SBI_ERR_INVALID_PARAM);
 		return;
 	case 1: /* sbi_hart_stop */
-		vcpu->state = VCPU_OFF;
-		vm_stop(vcpu->vm, VM_OFF, "every hart stopped (SBI HSM hart_stop)");
+		vcpu_power_off(vcpu, "every hart stopped (SBI HSM hart_stop)");
 		return;
 	default: /* hart_start, hart_suspend: with SMP */
 		ret[0] = RET(SBI_ERR_NOT_SUPPORTED);

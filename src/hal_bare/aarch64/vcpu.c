@@ -235,6 +235,31 @@ void hal_vcpu_kick(struct vcpu *vcpu)
 	(void)vcpu; /* one vCPU runs at a time, on this CPU: it sees the stop at its next exit */
 }
 
+/* One vCPU runs at a time on the boot CPU: its clock is the host's. */
+uint64_t hal_vcpu_clock_ns(const struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return hal_time_ns();
+}
+
+void hal_vcpu_set_deadline(struct vcpu *vcpu, uint64_t deadline)
+{
+	(void)vcpu;
+	(void)deadline;
+}
+
+void hal_vcpu_notify(struct vcpu *vcpu)
+{
+	(void)vcpu; /* nothing else runs while a vCPU waits or runs on this CPU */
+}
+
+/* Nothing else runs meanwhile: wait for the clock (the tick ends a VM past its time limit). */
+void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
+{
+	while (vm_running(vcpu->vm) && deadline != CLOCK_NEVER && hal_time_ns() < deadline)
+		__asm__ volatile("yield");
+}
+
 void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
 {
 	(void)vm;

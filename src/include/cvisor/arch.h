@@ -77,6 +77,35 @@ uint64_t vcpu_arch_pc(const struct vcpu *vcpu);
  * fdt is in libfdt's sequential-write state.
  */
 int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt);
+/** @name Interrupts, timers and secondary vCPUs (src/arch/<arch>/irq.c) @{ */
+/**
+ * Puts a secondary vCPU, off until now, in the state the architecture's
+ * start call gives it: PSCI CPU_ON (PC = entry, x0 = context, EL1 with
+ * the MMU off), SBI hart_start (PC = entry, a0 = hart id, a1 = context,
+ * S-mode, satp 0), INIT-SIPI (entry = the start-up vector's page).
+ */
+void vcpu_arch_start(struct vcpu *vcpu, gpa_t entry, uint64_t context);
+/**
+ * Brings the vCPU's timers to clock value now: a timer whose condition
+ * is met raises its interrupt. Returns the next clock value after now at
+ * which one of them changes (CLOCK_NEVER if none is armed). Called on the
+ * vCPU's own thread before each run and while it waits.
+ */
+uint64_t vcpu_arch_timers(struct vcpu *vcpu, uint64_t now);
+/**
+ * True if the vCPU has an interrupt pending that ends a wait for
+ * interrupt (WFI / HLT) as the architecture says: pending and enabled at
+ * the interrupt controller, whether or not the CPU masks it.
+ */
+bool vcpu_arch_irq_wakes(const struct vcpu *vcpu);
+/**
+ * True if anything could ever wake the vCPU from a wait: an interrupt
+ * enabled for it at its controller, or a timer armed. A vCPU that waits
+ * with nothing possible, alone in its VM, would wait forever.
+ */
+bool vcpu_arch_irq_possible(const struct vcpu *vcpu);
+/** @} */
+
 /** Formats the main registers for a fault report ("pc=... sp=... x0=..."). */
 int vcpu_arch_format_regs(const struct vcpu *vcpu, char *buf, size_t size);
 

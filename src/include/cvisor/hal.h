@@ -70,4 +70,39 @@ void hal_vcpu_kick(struct vcpu *vcpu);
 void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size);
 /** @} */
 
+/** @name A vCPU's clock, interrupts and waiting (docs/interrupts.md) @{ */
+/** No deadline: a clock value never reached. */
+#define CLOCK_NEVER UINT64_MAX
+/**
+ * The clock of vcpu's VM in nanoseconds, which the guest's counters and
+ * timers count: host time by default; with the simulator's
+ * --clock=virtual, a clock of the vCPU's own that advances with the
+ * instructions it executes (and jumps to the next deadline when the vCPU
+ * waits), so that a run repeats exactly.
+ */
+uint64_t hal_vcpu_clock_ns(const struct vcpu *vcpu);
+/**
+ * Tells the HAL when vcpu's timers next need the core (a clock value,
+ * CLOCK_NEVER for none): once the clock reaches it the vCPU leaves the
+ * guest (an EXIT_NONE run) or stops waiting. Called on the vCPU's own
+ * thread before each run; replaces the previous deadline.
+ */
+void hal_vcpu_set_deadline(struct vcpu *vcpu, uint64_t deadline);
+/**
+ * Makes vcpu look at its interrupts again, after an interrupt controller
+ * changed what is pending for it or another vCPU started it: a vCPU in
+ * the guest leaves it between two instructions (never in the middle of
+ * one, so nothing is executed twice), a waiting one wakes. Any thread,
+ * also the vCPU's own (it then leaves the guest after the current
+ * instruction).
+ */
+void hal_vcpu_notify(struct vcpu *vcpu);
+/**
+ * Blocks the calling vCPU (its own thread) until hal_vcpu_notify(),
+ * hal_vcpu_kick(), the VM stopping, or its clock reaching deadline
+ * (CLOCK_NEVER: no deadline). May return early; the caller checks again.
+ */
+void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline);
+/** @} */
+
 #endif

@@ -58,6 +58,7 @@ enum cv_err {
 	CV_ENOTSUP = 9,   /**< not supported (yet) */
 	CV_EPARSE = 10,   /**< malformed input file */
 	CV_EBUSY = 11,    /**< resource in use */
+	CV_EEXIST = 12,   /**< already exists / already on */
 };
 
 /** Returns a short English description of a (positive or negative) cv_err. */

@@ -25,7 +25,12 @@
 
 #define VM_MAX_VCPUS CFG_MAX_CPUS
 
-enum vcpu_state { VCPU_OFF, VCPU_RUNNABLE, VCPU_STOPPED };
+/**
+ * A vCPU is off (a secondary before its start call, or after CPU_OFF /
+ * hart_stop: its thread waits), being started (a start call claimed it
+ * and writes its registers), or runnable.
+ */
+enum vcpu_state { VCPU_OFF, VCPU_STARTING, VCPU_RUNNABLE };
 
 /** A virtual CPU. */
 struct vcpu {
@@ -111,6 +116,20 @@ const char *vm_state_name(enum vm_state s);
 
 /** Runs one vCPU until its VM stops. Returns 0, or a negative cv_err if the HAL failed. */
 int vcpu_run_loop(struct vcpu *vcpu);
+/**
+ * Starts a vCPU that is off (PSCI CPU_ON, SBI hart_start, SIPI): its
+ * registers as vcpu_arch_start() sets them, then it runs. Any thread.
+ * Returns 0, -CV_EEXIST if it is already on, -CV_EBUSY if another start
+ * of it is under way.
+ */
+int vcpu_power_on(struct vcpu *vcpu, gpa_t entry, uint64_t context);
+/**
+ * The calling vCPU turns itself off (PSCI CPU_OFF, SBI hart_stop). When
+ * none is left on, the VM powers off with the reason why.
+ */
+void vcpu_power_off(struct vcpu *vcpu, const char *why);
+/** Number of the VM's vCPUs that are on (runnable or being started). */
+unsigned vm_vcpus_on(const struct vm *vm);
 /**
  * Handles one exit: counts it, traces it, dispatches it to the device
  * bus, hypercall or system register code. The HAL calls this directly
