@@ -128,6 +128,31 @@ static int report_vm(const struct vm *vm, const struct run_opts *o)
 	return CLI_VM_FAILED;
 }
 
+/*
+ * With several VMs, one closing line: how many powered off, and the
+ * names of the others (stopped, reset or never booted), as the bare
+ * build's summary says it.
+ */
+static void print_summary(struct vm **vms, unsigned n)
+{
+	char failed[512] = "";
+	size_t len = 0;
+	unsigned off = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (vms[i]->state == VM_OFF) {
+			off++;
+			continue;
+		}
+		int w = snprintf(failed + len, sizeof(failed) - len, "%s%s", len ? ", " : "",
+				 vms[i]->name);
+		if (w > 0 && (size_t)w < sizeof(failed) - len)
+			len += (size_t)w;
+	}
+	fprintf(stderr, "cvisor: %u of %u VMs powered off%s%s\n", off, n,
+		off < n ? "; not: " : "", failed);
+}
+
 int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 {
 	pthread_t threads[MAX_VMS][VM_MAX_VCPUS], wd;
@@ -188,5 +213,7 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 			int rc = report_vm(vms[i], o);
 			status = MAX(status, rc);
 		}
+	if (n > 1)
+		print_summary(vms, n);
 	return status;
 }

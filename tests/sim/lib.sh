@@ -223,6 +223,7 @@ case_two_vms() {
 	expect_rc 0
 	expect_out "[hello] Hello from cvisor guest ($GARCH)!"
 	expect_out "[$1] $2"
+	expect_err "^cvisor: 2 of 2 VMs powered off\$"
 }
 
 # case_one_bad_of_two GUEST REGEX: GUEST is stopped (its report matching
@@ -232,6 +233,7 @@ case_one_bad_of_two() {
 	expect_rc 1
 	expect_out "[hello] Hello from cvisor guest ($GARCH)!"
 	expect_stopped "$1" "$2"
+	expect_err "^cvisor: 1 of 2 VMs powered off; not: $1\$"
 }
 
 # case_stats GUEST [STAT OP N]...: GUEST runs to its end with the exits it promises.

@@ -329,8 +329,15 @@ static uint64_t access_exit(struct sim_rv *s, gpa_t gpa, unsigned size, bool wri
 	t.sepc = o.pc;
 	rv_decode_trap(&t, &exit);
 	if (exit.reason == EXIT_MMIO) {
-		/* Unicorn hands over at most 4 bytes at a time: each piece is one access. */
-		exit.mmio.size = (uint8_t)size;
+		/*
+		 * Unicorn hands over at most 4 bytes at a time: each piece is one
+		 * device access. Where no device is, the report names the guest's
+		 * own access (an 8-byte load, not its first piece).
+		 */
+		exit.mmio.size = (uint8_t)(found && !o.implicit && o.ld.size > size &&
+						   !devbus_find(&s->c.vcpu->vm->bus, gpa)
+					   ? o.ld.size
+					   : size);
 		exit.mmio.data = write ? value : 0;
 	} else if (exit.reason == EXIT_STAGE2_FAULT) {
 		exit.s2fault.gpa = gpa;
