@@ -6,6 +6,8 @@
 #   make bench    benchmarks (figures printed, nothing asserted)
 #   make          build the simulator (build/cvisor), the guests and the tests
 #   make check    the same tests without the install step
+#   make linux    Debian's arm64 kernel and a busybox initramfs (scripts/linux-guest.sh,
+#                 into build/linux), booted with configs/aarch64/linux.toml
 #   make format   reformat the sources with clang-format
 #   make fuzz     libFuzzer targets (clang, ASan, UBSan) run FUZZ_SECONDS each (mk/fuzz.mk)
 #   make test SANITIZE=1   the unit and simulator tests built with ASan and UBSan,
@@ -71,7 +73,7 @@ HAS_SIM := $(wildcard src/sim/$(ARCH)/*.c)
 
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/uc_raw_*.c))
 
-.PHONY: all run test check bench deps clean format guests unit sim $(OTHER_ARCHS:%=arch-%)
+.PHONY: all run test check bench linux deps clean format guests unit sim $(OTHER_ARCHS:%=arch-%)
 # Keep the test objects make would otherwise delete as intermediates.
 .SECONDARY:
 all: $(BUILD)/cvisor guests unit $(OTHER_ARCHS:%=arch-%)
@@ -102,6 +104,11 @@ endif
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(BUILD)/cvisor run configs/$(ARCH)/hello.toml
+
+linux: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh scripts/linux-guest.sh build/linux
+	build/cvisor run configs/aarch64/linux.toml
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory check
