@@ -137,6 +137,9 @@ static void console_byte(unsigned char c)
 		con.in_escape = true;
 		return;
 	}
+	/* Input for a VM that has stopped goes to the next one still running. */
+	if (!vm_running(con.vms[con.target]))
+		next_vm();
 	queue_put(con.vms[con.target], c);
 }
 

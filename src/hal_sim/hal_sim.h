@@ -65,6 +65,7 @@ struct hal_sim_vm {
 	size_t len;
 	unsigned char in[HAL_SIM_INPUT_QUEUE]; /**< console input not yet taken by the guest */
 	unsigned in_head, in_tail;             /**< taken / queued so far (indexes modulo the size) */
+	size_t len_at_tick;     /**< len at the last hal_sim_console_tick() */
 };
 
 /** Options of the simulated CPUs, from the command line (--storm-limit); vcpu.c. */
@@ -74,6 +75,12 @@ extern struct sim_config hal_sim_config;
 extern bool hal_sim_prefix_console;
 /** Flushes buffered guest console output (host.c, like the two below). */
 void hal_sim_flush_console(void);
+/**
+ * With several VMs: shows a VM's unfinished line that has not grown since
+ * the last call (a prompt), with the VM's name in front. Called every
+ * 50 ms while the VMs run (run.c).
+ */
+void hal_sim_console_tick(struct vm *const *vms, unsigned n);
 /** Ends a VM's console output: its unfinished line is written out (several VMs) or ended (one VM). */
 void hal_sim_console_end(const struct vm *vm);
 /**

@@ -64,9 +64,26 @@ uint64_t hal_time_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * With several VMs: the VM whose unfinished line is on stdout (shown by
+ * hal_sim_console_tick() after it stayed unfinished for a while: a
+ * prompt), or NULL when stdout is at the start of a line.
+ */
+static const struct vm *open_vm;
+
+/* Ends the unfinished line of open_vm, if any (out_lock held). */
+static void close_open_line(void)
+{
+	if (open_vm) {
+		fputc('\n', stdout);
+		open_vm = NULL;
+	}
+}
+
 /* Writes a VM's buffered line with its name in front (out_lock held). */
 static void emit_line(const struct vm *vm, struct hal_sim_vm *hv)
 {
+	close_open_line();
 	fprintf(stdout, "[%s] %.*s", vm->name, (int)hv->len, hv->line);
 	hv->len = 0;
 }
@@ -76,7 +93,8 @@ static void emit_line(const struct vm *vm, struct hal_sim_vm *hv)
  * writes it: a prompt ("=> ") has no newline to wait for. With several VMs,
  * whose vCPUs run on threads of their own, each VM's output is collected a
  * line at a time and written whole, with the VM's name in front, so that
- * lines never mix.
+ * lines never mix; a line that stays unfinished (a prompt) is shown by
+ * hal_sim_console_tick(), and its VM's next bytes follow it at once.
  */
 void hal_console_write(const struct vm *vm, const char *buf, size_t len)
 {
@@ -88,10 +106,38 @@ void hal_console_write(const struct vm *vm, const char *buf, size_t len)
 	} else {
 		struct hal_sim_vm *hv = vm->hal;
 		for (size_t i = 0; i < len; i++) {
+			if (open_vm == vm) {
+				fputc(buf[i], stdout);
+				if (buf[i] == '\n')
+					open_vm = NULL;
+				continue;
+			}
 			hv->line[hv->len++] = buf[i];
 			if (buf[i] == '\n' || hv->len == sizeof(hv->line))
 				emit_line(vm, hv);
 		}
+		at_line_start = open_vm == NULL;
+	}
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
+void hal_sim_console_tick(struct vm *const *vms, unsigned n)
+{
+	if (!hal_sim_prefix_console)
+		return;
+	pthread_mutex_lock(&out_lock);
+	for (unsigned i = 0; i < n; i++) {
+		struct hal_sim_vm *hv = vms[i]->hal;
+		if (!hv)
+			continue;
+		/* Unfinished and unchanged since the last tick: show it (ending another's). */
+		if (hv->len && hv->len == hv->len_at_tick) {
+			emit_line(vms[i], hv);
+			open_vm = vms[i];
+			at_line_start = false;
+		}
+		hv->len_at_tick = hv->len;
 	}
 	fflush(stdout);
 	pthread_mutex_unlock(&out_lock);
@@ -103,9 +149,13 @@ void hal_sim_console_end(const struct vm *vm)
 	struct hal_sim_vm *hv = vm->hal;
 
 	pthread_mutex_lock(&out_lock);
-	if (hal_sim_prefix_console && hv && hv->len) {
+	if (hal_sim_prefix_console && open_vm == vm) {
+		close_open_line();
+		at_line_start = true;
+	} else if (hal_sim_prefix_console && hv && hv->len) {
 		emit_line(vm, hv);
 		fputc('\n', stdout);
+		at_line_start = true;
 	} else if (!hal_sim_prefix_console && !at_line_start) {
 		fputc('\n', stdout);
 		at_line_start = true;

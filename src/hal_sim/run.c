@@ -73,6 +73,7 @@ static void *watchdog_thread(void *arg)
 	while (!watch_done(w)) {
 		struct timespec slice = { 0, WATCH_SLICE_NS };
 		int sig = sigtimedwait(&w->signals, NULL, &slice);
+		hal_sim_console_tick(w->vms, w->nvms);
 		if (sig == SIGUSR1)
 			continue; /* woken up: every VM has ended */
 		if (sig > 0 && stopped) {

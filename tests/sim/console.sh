@@ -41,12 +41,17 @@ echo \$? >"$T/rc"
 stty -g >"$T/after"
 EOF
 
-# pty_start CASE: starts U-Boot in cvisor on a new pseudo-terminal.
+# The same with two U-Boot VMs, u-boot and u-boot2.
+UBOOT2=$(own_config u-boot -e 's/^id = .*/id = 287/' -e 's/^name = .*/name = "u-boot2"/')
+sed "s|$CFG/u-boot.toml|$CFG/u-boot.toml $UBOOT2|" "$T/on-pty.sh" >"$T/on-pty2.sh"
+
+# pty_start CASE [SCRIPT]: starts U-Boot in cvisor on a new pseudo-terminal
+# (SCRIPT: on-pty2.sh for two VMs).
 pty_start() {
 	CASE=$1
 	rm -f "$T/in" "$T/pid" "$T/rc" "$T/before" "$T/after" "$T/raw"
 	mkfifo "$T/in"
-	SHELL=/bin/sh script -q -e -c "sh $T/on-pty.sh" /dev/null <"$T/in" >"$T/raw" 2>&1 &
+	SHELL=/bin/sh script -q -e -c "sh $T/${2:-on-pty.sh}" /dev/null <"$T/in" >"$T/raw" 2>&1 &
 	SCRIPT_PID=$!
 	exec 3>"$T/in"
 }
@@ -165,6 +170,36 @@ else
 	expect_rc 1
 	expect_err "^cvisor: console input to vm [0-9]+ \(u-boot\)\$"
 	expect_stopped u-boot "quit from the console \(Ctrl-A x\); vCPU 0 was at PC 0x[0-9a-f]+\$"
+	expect_same_tty
+fi
+
+if command -v script >/dev/null 2>&1; then
+	# Two VMs: each line carries its VM's name, a prompt still shows; Ctrl-A n
+	# sends input to u-boot2, and once u-boot2 has powered off, input goes
+	# back to u-boot by itself.
+	pty_start pty-two-vms on-pty2.sh
+	pty_wait_text "[u-boot2] Hit any key to stop autoboot"
+	pty_type x
+	pty_type '\001n'
+	pty_wait_text "console input to vm 287 (u-boot2)"
+	pty_type x
+	if pty_wait_text "[u-boot2] => "; then ok "u-boot2's prompt shown"; else fail "no \"[u-boot2] => \" prompt"; fi
+	pty_type 'echo second\r'
+	pty_wait_text "[u-boot2] second"
+	pty_type 'poweroff\r'
+	sleep 1
+	pty_type 'echo first\r'
+	pty_wait_text "[u-boot] first"
+	pty_type 'poweroff\r'
+	pty_end
+	expect_rc 0
+	expect_out "[u-boot2] second"
+	expect_out "[u-boot] first"
+	expect_count_text "second" 2
+	expect_count_text "first" 2
+	expect_err "^cvisor: console input to vm 287 \(u-boot2\)\$"
+	expect_err "^cvisor: console input to vm 20 \(u-boot\)\$"
+	expect_err "^cvisor: 2 of 2 VMs powered off\$"
 	expect_same_tty
 fi
 
