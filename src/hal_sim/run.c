@@ -6,6 +6,7 @@
  * stopped, one report line per VM that did not power itself off.
  */
 #include <pthread.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -169,6 +170,8 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 	 * vCPU or console thread exists. (On a terminal Ctrl-C is no signal
 	 * while the guests run: it is the guest's byte 0x03.)
 	 */
+	double started_at = now_seconds();
+
 	sigemptyset(&w.signals);
 	sigaddset(&w.signals, SIGINT);
 	sigaddset(&w.signals, SIGTERM);
@@ -216,5 +219,14 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 		}
 	if (n > 1)
 		print_summary(vms, n);
+	if (o->stats) {
+		/* What the run cost the host: an idle guest should cost next to nothing. */
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "stats: host cpu user=%.3f s system=%.3f s wall=%.3f s\n",
+			(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+			(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6,
+			now_seconds() - started_at);
+	}
 	return status;
 }
