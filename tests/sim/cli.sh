@@ -32,6 +32,15 @@ expect_err "unknown item 'bogus'"
 run_cvisor bad-max-seconds run --max-seconds=abc configs/aarch64/hello.toml
 expect_rc 2
 
+run_cvisor bad-clock run --clock=wall configs/aarch64/hello.toml
+expect_rc 2
+expect_err "^cvisor run: --clock takes host or virtual, not 'wall'\$"
+
+run_cvisor clock-virtual run --clock=virtual --stats configs/aarch64/hello.toml
+expect_rc 0
+expect_out "Hello from cvisor guest (aarch64)!"
+expect_err "^stats: host cpu user=[0-9]+\.[0-9]{3} s system=[0-9]+\.[0-9]{3} s wall=[0-9]+\.[0-9]{3} s\$"
+
 run_cvisor missing-config run "$T/nope.toml"
 expect_rc 2
 expect_err "nope.toml: No such file or directory"
