@@ -421,8 +421,11 @@ void sim_exit_fetch_disagrees(struct vcpu_exit *exit, uint64_t pc, const struct 
 bool sim_cpu_exit_now(struct sim_cpu *c, struct vcpu_exit *exit)
 {
 	sim_host_exit(c->vcpu, exit);
-	if (vm_running(c->vcpu->vm))
+	if (vm_running(c->vcpu->vm) &&
+	    __atomic_load_n(&c->vcpu->state, __ATOMIC_ACQUIRE) == VCPU_RUNNABLE)
 		return true;
+	/* The VM stopped, or the vCPU turned itself off (CPU_OFF, hart_stop): leave the guest. */
+	c->kicked = true;
 	uc_emu_stop(c->uc);
 	return false;
 }

@@ -97,7 +97,8 @@ void sim_exit_fetch_disagrees(struct vcpu_exit *exit, uint64_t pc, const struct 
 /**
  * Takes an exit inside a hook (the first of the two paths of an exit):
  * the host handles it now (sim_host_exit()), with the register file
- * already up to date. Stops the CPU and returns false if the VM stopped.
+ * already up to date. Stops the CPU and returns false if the VM stopped
+ * or the vCPU is no longer runnable (it turned itself off).
  */
 bool sim_cpu_exit_now(struct sim_cpu *c, struct vcpu_exit *exit);
 /** @} */
