@@ -108,6 +108,42 @@ for a in aarch64 riscv64; do
 done
 echo "(wall times of whole runs, including start-up; 2 cores, one vCPU)"
 
+# ---- Interrupts: an idle guest's host CPU, delivery latency, IPIs ----------
+# hexval NAME: the hex number after "NAME " on a line of $out, in decimal.
+hexval() {
+	awk -v k="$1" '
+		function hex(s,   i, c, v) { v = 0; s = tolower(s); sub(/^0x/, "", s)
+			for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1)) - 1; v = v * 16 + c }
+			return v }
+		index($0, k " ") { print hex($NF); exit }' "$out"
+}
+for a in aarch64 riscv64 x86_64; do
+	if [ -f configs/$a/idle.toml ]; then
+		echo "== $a, idle guest: one timer interrupt 2 s away, waited for in WFI/HLT"
+		timed "$out" "$CVISOR" run --stats configs/$a/idle.toml >/dev/null || exit 1
+		sed -n 's/^stats: host cpu user=\([0-9.]*\) s system=\([0-9.]*\) s wall=\([0-9.]*\) s$/\1 \2 \3/p' "$out" |
+			awk '{ printf "  host CPU %6.3f s in %6.3f s of wall time: %5.2f%% of one core\n", $1 + $2, $3, 100 * ($1 + $2) / $3 }'
+	fi
+	if [ -f configs/$a/bench_irq.toml ]; then
+		echo "== $a, timer interrupts: 1000, each armed a few microseconds ahead, taken from WFI/HLT"
+		t=$(timed "$out" "$CVISOR" run configs/$a/bench_irq.toml) || exit 1
+		awk -v f="$(hexval "bench_irq: frequency")" -v n="$(hexval "bench_irq: interrupts")" \
+			-v late="$(hexval "bench_irq: total lateness (ticks)")" -v t="$t" 'BEGIN {
+			if (!f || !n) { print "  (bench_irq printed no figures)"; exit }
+			printf "  delivery latency %8.1f us on average (deadline to handler)   %8.0f interrupts/s\n", late / n / f * 1e6, n / t
+		}'
+	fi
+	if [ -f configs/$a/ipi.toml ]; then
+		echo "== $a, IPIs: the ipi guest's ping-pong between two vCPUs"
+		t=$(timed "$out" "$CVISOR" run configs/$a/ipi.toml) || exit 1
+		n=$(sed -n 's/.*ipi: \([0-9][0-9]*\) IPIs.*/\1/p' "$out" | head -n 1)
+		awk -v n="${n:-0}" -v t="$t" 'BEGIN {
+			if (!n) { print "  (the ipi guest printed no count)"; exit }
+			printf "  %d IPIs in %6.3f s: %8.0f IPIs/s (whole run)\n", n, t, n / t
+		}'
+	fi
+done
+
 # ---- Bare metal: cvisor at EL2 under QEMU vs the guest directly on QEMU ----
 if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
 	echo "bench: qemu-system-aarch64 not found; bare-metal figures skipped"
