@@ -22,6 +22,33 @@
 #define CVISOR_ADD 2
 #define CVISOR_VCPU_ID 3
 
+/* The local APIC in xAPIC mode (SDM Vol. 3A, table 11-1) and its timer's clock. */
+#define APIC_BASE 0xfee00000
+#define APIC_ID 0x20
+#define APIC_VERSION 0x30
+#define APIC_TPR 0x80
+#define APIC_PPR 0xa0
+#define APIC_EOI 0xb0
+#define APIC_LDR 0xd0
+#define APIC_DFR 0xe0
+#define APIC_SVR 0xf0
+#define APIC_ISR 0x100
+#define APIC_TMR 0x180
+#define APIC_IRR 0x200
+#define APIC_ESR 0x280
+#define APIC_ICR_LO 0x300
+#define APIC_ICR_HI 0x310
+#define APIC_LVT_TIMER 0x320
+#define APIC_TIMER_INITIAL 0x380
+#define APIC_TIMER_CURRENT 0x390
+#define APIC_TIMER_DIVIDE 0x3e0
+#define APIC_SVR_ENABLE 0x100
+#define APIC_LVT_MASKED 0x10000
+#define APIC_TIMER_PERIODIC 0x20000
+#define APIC_ICR_BUSY 0x1000
+/* cvisor's APIC timer counts at 100 MHz (CPUID.15H:ECX); RDTSC counts nanoseconds. */
+#define APIC_TIMER_HZ 100000000
+
 /* Prints a string literal. */
 .macro print str
 	lea 9998f(%rip), %rdi
@@ -64,6 +91,31 @@
 	shr $16, %rax
 	mov %eax, 8(%rdi)
 	movl $0, 12(%rdi)
+.endm
+
+/* apic_write OFF, VAL: a 32-bit store of the immediate VAL to APIC register OFF. Clobbers rax. */
+.macro apic_write off, val
+	mov $APIC_BASE, %eax
+	movl $\val, \off(%rax)
+.endm
+
+/* apic_write_reg OFF, REG32: the same with a 32-bit register (not eax). Clobbers rax. */
+.macro apic_write_reg off, reg
+	mov $APIC_BASE, %eax
+	mov \reg, \off(%rax)
+.endm
+
+/* apic_read OFF: APIC register OFF into eax (zero-extended into rax). */
+.macro apic_read off
+	mov $APIC_BASE, %eax
+	mov \off(%rax), %eax
+.endm
+
+/* tsc: the time-stamp counter (ns of the VM clock under cvisor) into rax. Clobbers rdx. */
+.macro tsc
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
 .endm
 
 /* IDT: the 256 gates IDT_GATE fills in (`idt`) and the operand of lidt (`idtr`). */

@@ -15,6 +15,7 @@
 #include <arch/sysreg.h>
 
 #include <cvisor/arch.h>
+#include <cvisor/hal.h>
 #include <cvisor/lib.h>
 #include <cvisor/vm.h>
 
@@ -39,7 +40,9 @@ static void cpuid(struct vcpu *vcpu, uint32_t leaf)
 		r[3] = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 9) |
 		       (1u << 15) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
 		break;
-	case 0x15: /* no TSC ratio (EAX = EBX = 0); ECX: the crystal clock the APIC timer counts */
+	case 0x15: /* TSC = crystal * EBX / EAX (1 GHz: the VM clock's ns); ECX: the crystal, the APIC timer's clock */
+		r[0] = 1;
+		r[1] = (uint32_t)(X86_TSC_HZ / LAPIC_BUS_HZ);
 		r[2] = (uint32_t)LAPIC_BUS_HZ;
 		break;
 	case 0x40000000: /* hypervisor leaves: max leaf and signature */
@@ -92,10 +95,32 @@ static void efer(struct vcpu *vcpu, struct vcpu_exit *e)
 	a->efer = (v & writable) | (a->efer & X86_EFER_LMA);
 }
 
+/*
+ * The time-stamp counter (SDM Vol. 3B, 18.17): RDTSC exits ("RDTSC
+ * exiting") and reads the VM clock at X86_TSC_HZ, 1 GHz, one count per
+ * nanosecond, so a run under --clock=virtual reads the same values. A
+ * write of IA32_TIME_STAMP_COUNTER is a #GP(0) (not modelled).
+ */
+static void tsc(struct vcpu *vcpu, struct vcpu_exit *e)
+{
+	uint64_t t = hal_vcpu_clock_ns(vcpu);
+
+	if (e->sysreg.write) {
+		inject_gp(vcpu);
+		return;
+	}
+	vcpu->arch.gpr[X86_RAX] = (uint32_t)t;
+	vcpu->arch.gpr[X86_RDX] = t >> 32;
+}
+
 void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 
+	if (e->sysreg.id == X86_SYSREG_TSC || e->sysreg.id == X86_MSR_TSC) {
+		tsc(vcpu, e);
+		return;
+	}
 	if (e->sysreg.id == X86_SYSREG_CPUID) {
 		cpuid(vcpu, (uint32_t)e->sysreg.value);
 		return;

@@ -170,6 +170,11 @@ void vmx_decode_exit(const struct vmx_exit_info *info, struct vcpu_exit *e)
 	case VMX_EXIT_CR_ACCESS:
 		decode_cr(info, e);
 		return;
+	case VMX_EXIT_RDTSC:
+		e->reason = EXIT_SYSREG;
+		e->sysreg.id = X86_SYSREG_TSC;
+		e->sysreg.reg = X86_RAX; /* EDX:EAX */
+		return;
 	case VMX_EXIT_APIC_ACCESS:
 		/*
 		 * Qualification (table 28-6): offset in the APIC page in bits 11:0,

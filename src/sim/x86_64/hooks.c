@@ -236,6 +236,17 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 		pending_exit(s, exit); /* the delivery itself may have stopped the VM */
 		return;
 	}
+	/*
+	 * Stopped at a block's start to look at interrupts and timers again
+	 * (a notification, the deadline, the interrupt window): nothing to
+	 * handle, the next entry delivers. Looked at before HLT, so that such a
+	 * stop is never taken for one; a HLT that ran just as a notification
+	 * came ends at once, as when the interrupt wakes it.
+	 */
+	if (err == UC_ERR_OK && (c->attention || s->window_stop || sim_cpu_deadline_passed(c))) {
+		s->window_stop = false;
+		return;
+	}
 	code_at(s, a->rip, insn, 3);
 	bool vmcall = insn[0] == 0x0f && insn[1] == 0x01 && insn[2] == 0xc1;
 	bool ud2 = insn[0] == 0x0f && insn[1] == 0x0b;

@@ -30,6 +30,8 @@
  */
 #define LAPIC_BUS_HZ 100000000ULL
 #define LAPIC_NS_PER_TICK (1000000000ULL / LAPIC_BUS_HZ)
+/** The time-stamp counter's rate: the VM clock's nanoseconds (sysreg.c). */
+#define X86_TSC_HZ 1000000000ULL
 
 /** @name Register offsets (SDM table 11-1) @{ */
 #define LAPIC_ID 0x020

@@ -20,10 +20,15 @@
  * (0..0xfff): the APIC-access exit (reason 44, qualification table 28-6).
  */
 #define X86_SYSREG_APIC(off) (0xffff2000u + (off))
+/** RDTSC (exit reason 16): the time-stamp counter into EDX:EAX. */
+#define X86_SYSREG_TSC 0xffff3000u
 #define X86_SYSREG_IS_APIC(id) ((id) >= X86_SYSREG_APIC(0) && (id) <= X86_SYSREG_APIC(0xfff))
 /** What an RDMSR/WRMSR exit's id is until its operands are filled from ECX. */
 #define X86_SYSREG_MSR_FROM_ECX 0xfffffff0u
 /** @} */
+
+/** IA32_TIME_STAMP_COUNTER (SDM Vol. 4, table 2-2): what RDTSC reads. */
+#define X86_MSR_TSC 0x10u
 
 /** IA32_APIC_BASE (SDM Vol. 3A, 11.4.4, figure 11-5): the BSP flag, global enable, base. */
 #define X86_MSR_APIC_BASE 0x1bu

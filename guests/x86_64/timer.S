@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+// timer: the local APIC timer (SDM Vol. 3A, 11.5.4). The guest enables its
+// APIC, runs the timer periodic with IF = 0 (nothing may be delivered, the
+// vector waits in IRR), takes it right after STI, then takes 10 periodic
+// interrupts in HLT, each timed with RDTSC (nanoseconds of the VM clock),
+// then a one-shot that fires once, then one held back by TPR.
+#include "guest.h"
+
+#define VEC 0x30
+#define PERIOD_NS 5000000                                 // 5 ms
+#define PERIOD_TICKS (PERIOD_NS / (1000000000 / APIC_TIMER_HZ))
+#define N 10
+
+	GUEST_RUNTIME
+
+	.global main
+main:
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	IDT_GATE VEC, timer_handler, 0x8e
+	IDT_GATE 0xff, spurious_handler, 0x8e
+	lidt idtr(%rip)
+
+	// What CPUID says: an APIC (CPUID.1:EDX[9]), its timer's clock (CPUID.15H:ECX).
+	mov $1, %eax
+	cpuid
+	shr $9, %edx
+	and $1, %edx
+	check %rdx, 1, "CPUID.1:EDX.APIC"
+	mov $0x15, %eax
+	cpuid
+	check %rcx, APIC_TIMER_HZ, "CPUID.15H:ECX (APIC timer clock)"
+	apic_read APIC_VERSION
+	check %rax, 0x60014, "APIC version register"
+	apic_read APIC_ID
+	check %rax, 0, "APIC ID register"
+	print "timer: local APIC version 0x60014, id 0, timer clock 100 MHz\n"
+
+	// Software-enable it (spurious vector 0xff), divide by 1, periodic.
+	apic_write APIC_SVR, APIC_SVR_ENABLE | 0xff
+	apic_write APIC_TIMER_DIVIDE, 0xb
+	apic_write APIC_LVT_TIMER, APIC_TIMER_PERIODIC | VEC
+	tsc
+	mov %rax, %r12
+	apic_write APIC_TIMER_INITIAL, PERIOD_TICKS
+
+	// IF = 0 for two periods: no interrupt, vector 0x30 in IRR (bank 1, bit 16).
+	mov $2 * PERIOD_NS, %rdi
+	call spin_from_r12
+	mov ticks(%rip), %rax
+	check %rax, 0, "interrupts taken while IF=0"
+	apic_read APIC_IRR + 0x10
+	shr $16, %eax
+	and $1, %eax
+	check %rax, 1, "IRR bit of vector 0x30 while IF=0"
+	print "timer: IF=0 for 2 periods: nothing delivered, vector 0x30 waits in IRR\n"
+
+	// STI: taken after the instruction STI shadows (SDM Vol. 3A, 6.8.3).
+	sti
+	nop
+	.global after_sti
+after_sti:
+	cli
+	mov ticks(%rip), %rax
+	check %rax, 1, "interrupts right after sti"
+	print "timer: taken right after sti\n"
+
+	// Ten periods from a fresh start, waiting in HLT.
+	movq $0, ticks(%rip)
+	tsc
+	mov %rax, start(%rip)
+	apic_write APIC_TIMER_INITIAL, PERIOD_TICKS
+	sti
+1:	hlt
+	cmpq $N, ticks(%rip)
+	jb 1b
+	cli
+	apic_write APIC_LVT_TIMER, APIC_LVT_MASKED | VEC
+	call check_times
+	print "timer: 10 interrupts, none early, spacing 5 ms +- 2.5 ms\n"
+
+	// One-shot: one interrupt, then the count stays 0.
+	movq $0, ticks(%rip)
+	apic_write APIC_LVT_TIMER, VEC
+	tsc
+	mov %rax, %r12
+	apic_write APIC_TIMER_INITIAL, PERIOD_TICKS
+	sti
+2:	hlt
+	cmpq $1, ticks(%rip)
+	jb 2b
+	mov $3 * PERIOD_NS, %rdi
+	call spin_from_r12
+	cli
+	mov ticks(%rip), %rax
+	check %rax, 1, "one-shot interrupts in 3 periods"
+	apic_read APIC_TIMER_CURRENT
+	check %rax, 0, "current count after the one-shot"
+	print "timer: one-shot: 1 interrupt in 3 periods, current count 0\n"
+
+	// TPR 0x30 holds vector 0x30 back (class 3 is not above 3); TPR 0 lets it in.
+	movq $0, ticks(%rip)
+	apic_write APIC_TPR, 0x30
+	tsc
+	mov %rax, %r12
+	apic_write APIC_TIMER_INITIAL, 100
+	sti
+	mov $PERIOD_NS, %rdi
+	call spin_from_r12
+	mov ticks(%rip), %rax
+	check %rax, 0, "interrupts with TPR 0x30"
+	apic_read APIC_PPR
+	check %rax, 0x30, "PPR with TPR 0x30"
+	apic_write APIC_TPR, 0
+	mov $1000, %ecx
+3:	cmpq $0, ticks(%rip)
+	jne 4f
+	dec %ecx
+	jnz 3b
+4:	cli
+	mov ticks(%rip), %rax
+	check %rax, 1, "interrupts once TPR is 0"
+	print "timer: TPR 0x30 held vector 0x30 back, TPR 0 let it in\n"
+
+	apic_write APIC_SVR, 0xff
+	print "timer: all ok\n"
+	xor %eax, %eax
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	ret
+
+// spin_from_r12(rdi = ns): busy-waits until RDTSC is rdi past r12, reading it every few thousand instructions.
+spin_from_r12:
+1:	mov $1000, %ecx
+2:	dec %ecx
+	jnz 2b
+	tsc
+	sub %r12, %rax
+	cmp %rdi, %rax
+	jb 1b
+	ret
+
+// check_times: interrupt k (0..N-1) came no earlier than (k + 1) periods after start,
+// and PERIOD_NS / 2 .. 3 * PERIOD_NS / 2 after the one before it.
+check_times:
+	push %rbx
+	xor %ebx, %ebx
+	mov start(%rip), %r13
+1:	lea times(%rip), %rax
+	mov (%rax, %rbx, 8), %r14
+	mov %r14, %rax
+	sub start(%rip), %rax
+	lea 1(%rbx), %rcx
+	imul $PERIOD_NS, %rcx
+	cmp %rcx, %rax
+	jae 2f
+	mov %rax, %rsi
+	lea early(%rip), %rdi
+	call guest_fail_value
+2:	mov %r14, %rax
+	sub %r13, %rax
+	test %rbx, %rbx
+	jz 3f
+	cmp $PERIOD_NS / 2, %rax
+	jb 4f
+	cmp $3 * PERIOD_NS / 2, %rax
+	jbe 3f
+4:	mov %rax, %rsi
+	lea spacing(%rip), %rdi
+	call guest_fail_value
+3:	mov %r14, %r13
+	inc %rbx
+	cmp $N, %rbx
+	jb 1b
+	pop %rbx
+	ret
+
+// The timer's handler: the time of each interrupt, then EOI.
+timer_handler:
+	push %rax
+	push %rcx
+	push %rdx
+	tsc
+	mov ticks(%rip), %rcx
+	cmp $16, %rcx
+	jae 1f
+	lea times(%rip), %rdx
+	mov %rax, (%rdx, %rcx, 8)
+1:	incq ticks(%rip)
+	apic_write APIC_EOI, 0
+	pop %rdx
+	pop %rcx
+	pop %rax
+	iretq
+
+spurious_handler:
+	iretq
+
+	.section .rodata
+early:	.asciz "interrupt earlier than its period (ns after start)"
+spacing: .asciz "spacing of two interrupts (ns)"
+
+	IDT
+	.balign 8
+ticks:	.quad 0
+start:	.quad 0
+times:	.fill 16, 8, 0
