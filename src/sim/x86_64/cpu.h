@@ -83,6 +83,8 @@ struct insn_hooks {
 	unsigned n;
 	bool flush;                              /* the table is full: start again between runs */
 	uint64_t retranslate_lo, retranslate_hi; /* a block translated before its hooks */
+	uc_hook legacy_hook;                     /* every address, outside long mode (legacy) */
+	bool legacy;
 	enum insn_kind stopped;                  /* the hooked instruction the CPU stopped at */
 	uint64_t stopped_at;
 	uint64_t found, flushes;
@@ -120,8 +122,8 @@ bool sim_x86_qstate_irq_shadow(struct sim_x86 *s);
 int sim_x86_qstate_code_bits(struct sim_x86 *s, uint64_t *cs_base);
 /* Real mode at cs:IP (CS base cs << 4, other segments 0, EFER 0, CPL 0). False if unknown. */
 bool sim_x86_qstate_real_mode(struct sim_x86 *s, uint16_t cs);
-/* EFER.LMA and QEMU's HF_LMA on or off (paging turned on or off with EFER.LME). */
-bool sim_x86_qstate_set_lma(struct sim_x86 *s, bool on);
+/* After a CR0 write: QEMU's HF_PE (and ADDSEG in real mode), EFER.LMA and HF_LMA. False if unknown. */
+bool sim_x86_qstate_cr0(struct sim_x86 *s, bool pe, bool lma);
 
 /* ---- switch.c: registers ---- */
 /* Unicorn's ids of the general registers, in the register file's order (enum x86_gpr). */
@@ -164,6 +166,8 @@ void sim_x86_insn_free(struct sim_x86 *s);
 /* Between runs: drops the stale translations and hooks the last run stopped
  * for. True if that was a reason it stopped (then it just runs again). */
 bool sim_x86_insn_between_runs(struct sim_x86 *s);
+/* Between runs: a code hook on every address (on: outside long mode) or none. */
+void sim_x86_insn_legacy(struct sim_x86 *s, bool on);
 /* Between runs: emulates the instruction a hook stopped at, or fills *exit
  * with its exit. False if no hooked instruction stopped the CPU. */
 bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit);

@@ -118,14 +118,18 @@ void sim_x86_shadow_write_cr(struct sim_x86 *s, unsigned n, uint64_t v)
 		/*
 		 * Paging on with EFER.LME activates long mode, off deactivates it
 		 * (SDM Vol. 3A, 10.8.5): Unicorn, whose CR0.PG stays clear, would
-		 * not, so EFER.LMA is set here (a start-up trampoline's way in).
+		 * not, so EFER.LMA is set here (a start-up trampoline's way in), as
+		 * is protected mode (PE) in QEMU's flags.
 		 */
 		bool lma = (v & X86_CR0_PG) && (a->efer & X86_EFER_LME);
-		if (lma != !!(a->efer & X86_EFER_LMA) && sim_x86_qstate_set_lma(s, lma))
-			a->efer = lma ? a->efer | X86_EFER_LMA : a->efer & ~X86_EFER_LMA;
+		bool pe_changes = (v ^ a->cr0) & X86_CR0_PE;
 		a->cr0 = v;
 		uc_v = v & ~X86_CR0_PG; /* Unicorn's own walk stays off */
 		uc_reg_write(s->c.uc, UC_X86_REG_CR0, &uc_v);
+		/* Unicorn's CR0 write sets the register alone: QEMU's mode flags follow here. */
+		if ((pe_changes || lma != !!(a->efer & X86_EFER_LMA)) &&
+		    sim_x86_qstate_cr0(s, v & X86_CR0_PE, lma))
+			a->efer = lma ? a->efer | X86_EFER_LMA : a->efer & ~X86_EFER_LMA;
 	} else if (n == 3) {
 		a->cr3 = v;
 		uc_reg_write(s->c.uc, UC_X86_REG_CR3, &uc_v);

@@ -17,9 +17,11 @@
  *                              Reset after each exception, as a delivery would.
  *   hflags & HF_INHIBIT_IRQ    the STI / MOV SS interrupt shadow (SDM Vol. 3A, 6.8.3)
  *   segs[CS].base              linear = CS.base + RIP outside long mode
- *   efer, hflags, segs[]       a start-up IPI's real mode: the API writes only selectors in
- *                              64-bit mode, and WRMSR cannot clear EFER.LMA (QEMU's
- *                              helper_wrmsr keeps it), so the state is written here
+ *   efer, hflags, segs[]       a start-up IPI's real mode and the way to long mode: the API
+ *                              writes only selectors in 64-bit mode, its CR0 write sets
+ *                              cr[0] alone (not HF_PE, measured: a far jump after setting
+ *                              PE loaded CS as in real mode), and WRMSR cannot change
+ *                              EFER.LMA (QEMU's helper_wrmsr keeps it)
  *
  * The offsets are found when the CPU is created, by writing marker values
  * through the API and looking for them in a saved context: RIP gives eip
@@ -240,15 +242,15 @@ bool sim_x86_qstate_real_mode(struct sim_x86 *s, uint16_t cs)
 	return true;
 }
 
-bool sim_x86_qstate_set_lma(struct sim_x86 *s, bool on)
+bool sim_x86_qstate_cr0(struct sim_x86 *s, bool pe, bool lma)
 {
 	if (!s->q.known || !s->q.efer)
 		return false;
 	uc_context_save(s->c.uc, s->q.saved.buf);
 	uint64_t efer = ctx_u64(s, s->q.efer);
-	uint32_t hflags = (uint32_t)ctx_i32(s, s->q.hflags);
-	efer = on ? efer | EFER_LMA : efer & ~EFER_LMA;
-	hflags = on ? hflags | HF_LMA_MASK : hflags & ~HF_LMA_MASK;
+	uint32_t hflags = (uint32_t)ctx_i32(s, s->q.hflags) & ~(HF_PE_MASK | HF_LMA_MASK);
+	efer = lma ? efer | EFER_LMA : efer & ~EFER_LMA;
+	hflags |= (pe ? HF_PE_MASK : HF_ADDSEG_MASK) | (lma ? HF_LMA_MASK : 0);
 	sim_ctx_put(&s->q.saved, s->q.efer, &efer, 8);
 	sim_ctx_put(&s->q.saved, s->q.hflags, &hflags, 4);
 	uc_context_restore(s->c.uc, s->q.saved.buf);

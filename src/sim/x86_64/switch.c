@@ -205,6 +205,7 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	}
 	sim_x86_restore(s);
 	sync_efer(s);
+	sim_x86_insn_legacy(s, !(a->efer & X86_EFER_LMA));
 	deliver_event(s);
 	if (!s->event_pending && !a->inject.valid)
 		deliver_interrupt(s);
