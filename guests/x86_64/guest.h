@@ -118,6 +118,116 @@
 	or %rdx, %rax
 .endm
 
+/*
+ * Starting the other vCPUs (SDM Vol. 3A, 8.4.4 "MP Initialization
+ * Example"): AP_TRAMPOLINE (once, in .text) is real-mode code that
+ * guest_start_aps(rdi = a 64-bit entry) copies to TRAMP before sending
+ * INIT, then two start-up IPIs with vector TRAMP >> 12 to all excluding
+ * self. An AP starts at 0800:0000 in real mode, enables protected mode,
+ * then long mode on the BSP's page tables (its CR3), and jumps to the
+ * entry with interrupts off and no stack. What it saw in real mode (CS,
+ * EDX, CR0) is left at TR(tramp_seen_cs), TR(tramp_seen_edx),
+ * TR(tramp_seen_cr0). TR(x): where label x of the trampoline is once copied.
+ */
+#define TRAMP 0x8000
+#define TR(x) ((x) - tramp_start + TRAMP)
+
+.macro AP_TRAMPOLINE
+	.text
+/* guest_start_aps(rdi = entry): copy, INIT, 10 ms, SIPI, 200 us, SIPI. */
+	.global guest_start_aps
+guest_start_aps:
+	push %rdi
+	lea tramp_start(%rip), %rsi
+	mov $TRAMP, %edi
+	mov $tramp_end - tramp_start, %ecx
+	rep movsb
+	pop %rdi
+	mov %rdi, TR(tramp_entry)
+	mov %cr3, %rax
+	mov %eax, TR(tramp_cr3)
+	apic_write APIC_ICR_HI, 0
+	apic_write APIC_ICR_LO, 0xc4500         /* INIT, level assert, all excluding self */
+	mov $10000000, %rdi
+	call guest_delay
+	apic_write APIC_ICR_LO, 0xc4600 | (TRAMP >> 12)  /* start-up */
+	mov $200000, %rdi
+	call guest_delay
+	apic_write APIC_ICR_LO, 0xc4600 | (TRAMP >> 12)
+	ret
+
+/* guest_delay(rdi = ns): spins until RDTSC is rdi later. Clobbers rax, rcx, rdx, rsi. */
+	.global guest_delay
+guest_delay:
+	tsc
+	mov %rax, %rsi
+1:	mov $1000, %ecx
+2:	dec %ecx
+	jnz 2b
+	tsc
+	sub %rsi, %rax
+	cmp %rdi, %rax
+	jb 1b
+	ret
+
+/* The trampoline; its addresses are TR(): where it runs once copied. */
+	.balign 16
+tramp_start:
+	.code16
+	cli
+	mov %cs, %ax
+	mov %ax, TR(tramp_seen_cs)
+	mov %edx, TR(tramp_seen_edx)
+	mov %cr0, %eax
+	mov %eax, TR(tramp_seen_cr0)
+	lgdtl TR(tramp_gdtr)
+	or $1, %eax                     /* CR0.PE */
+	mov %eax, %cr0
+	ljmpl $0x08, $TR(tramp_prot32)
+	.code32
+tramp_prot32:
+	mov $0x18, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	mov $0x20, %eax                 /* CR4.PAE */
+	mov %eax, %cr4
+	mov TR(tramp_cr3), %eax
+	mov %eax, %cr3
+	mov $0xc0000080, %ecx           /* IA32_EFER.LME */
+	rdmsr
+	or $0x100, %eax
+	wrmsr
+	mov %cr0, %eax
+	or $0x80000000, %eax            /* CR0.PG: long mode is active */
+	mov %eax, %cr0
+	ljmp $0x10, $TR(tramp_long64)
+	.code64
+tramp_long64:
+	mov $0x18, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	mov TR(tramp_entry), %rax       /* absolute: RIP-relative would be off by the copy's distance */
+	jmp *%rax
+	.balign 8
+tramp_gdt:
+	.quad 0
+	.quad 0x00cf9a000000ffff        /* 0x08: 32-bit code */
+	.quad 0x00af9a000000ffff        /* 0x10: 64-bit code */
+	.quad 0x00cf92000000ffff        /* 0x18: flat data */
+tramp_gdtr:
+	.word 4 * 8 - 1
+	.long TR(tramp_gdt)
+	.balign 8
+tramp_cr3:	.quad 0
+tramp_entry:	.quad 0
+tramp_seen_cs:	.long 0
+tramp_seen_edx:	.long 0
+tramp_seen_cr0:	.long 0
+tramp_end:
+.endm
+
 /* IDT: the 256 gates IDT_GATE fills in (`idt`) and the operand of lidt (`idtr`). */
 .macro IDT
 	.data

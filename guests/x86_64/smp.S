@@ -8,11 +8,8 @@
 // sends the BSP an IPI and halts. The BSP waits for all three in HLT.
 #include "guest.h"
 
-#define TRAMP 0x8000
-#define SIPI_VECTOR (TRAMP >> 12)
 #define CHECKIN_VEC 0x40
 #define NAPS 3
-#define TR(x) ((x) - tramp_start + TRAMP)
 
 	GUEST_RUNTIME
 
@@ -26,25 +23,9 @@ main:
 	check %rax, 0xfee00900, "BSP's IA32_APIC_BASE"
 	apic_write APIC_SVR, APIC_SVR_ENABLE | 0xff
 
-	// The trampoline at 0x8000, with the BSP's CR3 and where to go in long mode.
-	lea tramp_start(%rip), %rsi
-	mov $TRAMP, %edi
-	mov $tramp_end - tramp_start, %ecx
-	rep movsb
-	mov %cr3, %rax
-	mov %eax, TR(tramp_cr3)
-	lea ap_entry(%rip), %rax
-	mov %rax, TR(tramp_entry)
 	print "smp: trampoline at 0x8000, sending INIT, SIPI, SIPI\n"
-
-	apic_write APIC_ICR_HI, 0
-	apic_write APIC_ICR_LO, 0xc4500 // INIT, level assert, all excluding self
-	mov $10000000, %rdi             // 10 ms
-	call delay
-	apic_write APIC_ICR_LO, 0xc4600 | SIPI_VECTOR
-	mov $200000, %rdi               // 200 us
-	call delay
-	apic_write APIC_ICR_LO, 0xc4600 | SIPI_VECTOR
+	lea ap_entry(%rip), %rdi
+	call guest_start_aps
 	apic_read APIC_ICR_LO
 	and $APIC_ICR_BUSY, %eax
 	check %rax, 0, "ICR delivery status after the SIPIs"
@@ -60,11 +41,11 @@ main:
 	check %rax, NAPS, "APs checked in"
 	mov mask(%rip), %eax
 	check %rax, 0xe, "APIC IDs that checked in (bit mask)"
-	mov seen_cs(%rip), %eax
+	movzwl TR(tramp_seen_cs), %eax
 	check %rax, TRAMP >> 4, "CS an AP started with"
-	mov seen_edx(%rip), %eax
+	mov TR(tramp_seen_edx), %eax
 	check %rax, 0x606a6, "EDX an AP started with"
-	mov seen_cr0(%rip), %eax
+	mov TR(tramp_seen_cr0), %eax
 	check %rax, 0x60000010, "CR0 an AP started with"
 	mov $1, %ebx
 3:	lea ap_base(%rip), %rax
@@ -79,19 +60,6 @@ main:
 	print "smp: all ok\n"
 	xor %eax, %eax
 	pop %rbx
-	ret
-
-// delay(rdi = ns): spins until RDTSC is rdi later.
-delay:
-	tsc
-	mov %rax, %rsi
-1:	mov $1000, %ecx
-2:	dec %ecx
-	jnz 2b
-	tsc
-	sub %rsi, %rax
-	cmp %rdi, %rax
-	jb 1b
 	ret
 
 checkin_handler:
@@ -122,78 +90,12 @@ ap_entry:
 	hlt
 	jmp 1b
 
-// ---- The trampoline, copied to TRAMP; its addresses are TRAMP-relative ----
-	.balign 16
-tramp_start:
-	.code16
-	cli
-	mov %cs, %ax
-	mov %ax, TR(seen_cs_16)
-	mov %edx, TR(seen_edx_16)
-	mov %cr0, %eax
-	mov %eax, TR(seen_cr0_16)
-	lgdtl TR(tramp_gdtr)
-	or $1, %eax                     // CR0.PE
-	mov %eax, %cr0
-	ljmpl $0x08, $TR(prot32)
-	.code32
-prot32:
-	mov $0x18, %ax
-	mov %ax, %ds
-	mov %ax, %es
-	mov %ax, %ss
-	mov $0x20, %eax                 // CR4.PAE
-	mov %eax, %cr4
-	mov TR(tramp_cr3), %eax
-	mov %eax, %cr3
-	mov $0xc0000080, %ecx           // IA32_EFER.LME
-	rdmsr
-	or $0x100, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $0x80000000, %eax            // CR0.PG: long mode is active
-	mov %eax, %cr0
-	ljmp $0x10, $TR(long64)
-	.code64
-long64:
-	mov $0x18, %ax
-	mov %ax, %ds
-	mov %ax, %es
-	mov %ax, %ss
-	// What real mode saw, to the BSP's variables.
-	// (absolute addresses: RIP-relative ones would be off by the copy's distance)
-	movzwl TR(seen_cs_16), %eax
-	mov %eax, seen_cs
-	mov TR(seen_edx_16), %eax
-	mov %eax, seen_edx
-	mov TR(seen_cr0_16), %eax
-	mov %eax, seen_cr0
-	mov TR(tramp_entry), %rax
-	jmp *%rax
-	.balign 8
-tramp_gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff        // 0x08: 32-bit code
-	.quad 0x00af9a000000ffff        // 0x10: 64-bit code
-	.quad 0x00cf92000000ffff        // 0x18: data
-tramp_gdtr:
-	.word 4 * 8 - 1
-	.long TR(tramp_gdt)
-	.balign 8
-tramp_cr3:	.quad 0
-tramp_entry:	.quad 0
-seen_cs_16:	.long 0
-seen_edx_16:	.long 0
-seen_cr0_16:	.long 0
-tramp_end:
+	AP_TRAMPOLINE
 
 	IDT
 	.balign 8
 count:	.long 0
 mask:	.long 0
-seen_cs: .long 0
-seen_edx: .long 0
-seen_cr0: .long 0
 ap_base: .fill 4, 4, 0
 	.balign 4096
 ap_stacks: .fill 4 * 4096, 1, 0

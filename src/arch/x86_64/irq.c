@@ -160,9 +160,14 @@ void x86_apic_access(struct vcpu *vcpu, struct vcpu_exit *e)
 	uint64_t now = hal_vcpu_clock_ns(vcpu);
 
 	/*
+	 * The timer first catches up with the clock, so that an expiry that
+	 * is due is in IRR before the guest reads or reprograms anything.
 	 * Registers are 32 bits at 16-byte boundaries (11.4.1); other accesses,
 	 * and any while IA32_APIC_BASE.EN is clear, read 0 and write nothing.
 	 */
+	uint64_t expiry = a->apic.timer_expiry;
+	if (lapic_timer(&a->apic, now) != expiry)
+		hal_vcpu_notify(vcpu); /* an expiry: deliver it, and a new deadline */
 	if (!e->sysreg.write) {
 		uint32_t v = 0;
 		if ((a->apic_base & X86_APIC_BASE_EN) && !(off & 0xf))

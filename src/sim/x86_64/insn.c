@@ -54,6 +54,8 @@
 
 /* CR4.TSD: RDTSC only at CPL 0 (SDM Vol. 3A, 2.5). */
 #define X86_CR4_TSD (1ULL << 2)
+/* Real mode reaches linear addresses below 0x10fff0 (FFFF:FFFF). */
+#define REAL_MODE_END 0x110000ULL
 /* Longest x86 instruction (SDM Vol. 2, 2.3.11). */
 #define INSN_MAX_LEN 15
 /* A translation block covers at most two pages. */
@@ -250,8 +252,14 @@ void sim_x86_insn_legacy(struct sim_x86 *s, bool on)
 	if (!on)
 		uc_hook_del(s->c.uc, s->in.legacy_hook);
 	s->in.legacy = on;
-	/* Code hooks are compiled into translations: translate everything again. */
-	uc_ctl(s->c.uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+	/*
+	 * Code hooks are compiled into translations: what real mode can reach
+	 * is translated again. (Not a whole flush: UC_CTL_TB_FLUSH took 0.1 to
+	 * 6 s here with several CPUs running.) Translations made with the hook
+	 * call it harmlessly once it is gone.
+	 */
+	if (on)
+		uc_ctl_remove_cache(s->c.uc, 0, REAL_MODE_END);
 }
 
 /* ---- Between runs ------------------------------------------------------------ */
