@@ -4,8 +4,9 @@
 // (Vol. 3A, 8.4.4) does: INIT to all excluding self, 10 ms, then two
 // start-up IPIs with vector 0x08. Each AP starts in real mode at
 // 0800:0000, goes to protected mode, then long mode on the BSP's page
-// tables, checks in with its APIC ID (atomic increment, atomic bit set),
-// sends the BSP an IPI and halts. The BSP waits for all three in HLT.
+// tables and, once the BSP waits, checks in with its APIC ID (atomic
+// increment, atomic bit set), sends the BSP an IPI and halts. The BSP
+// waits for all three in HLT and takes their IPIs.
 #include "guest.h"
 
 #define CHECKIN_VEC 0x40
@@ -30,14 +31,29 @@ main:
 	and $APIC_ICR_BUSY, %eax
 	check %rax, 0, "ICR delivery status after the SIPIs"
 
-	// Wait in HLT; the test with interrupts off, then STI; HLT in its shadow.
+	// Let the APs check in, and wait in HLT: the test with interrupts off,
+	// then STI; HLT in its shadow. An IPI before the HLT is taken at once.
+	sti
+	movl $1, go(%rip)
 1:	cli
 	cmpl $NAPS, count(%rip)
 	jae 2f
 	sti
 	hlt
 	jmp 1b
-2:	mov count(%rip), %eax
+2:	sti                             // until every IPI is sent; one still in IRR is taken here
+5:	pause
+	cmpl $NAPS, sent(%rip)
+	jb 5b
+	nop
+	cli
+	mov taken(%rip), %eax
+	test %eax, %eax
+	jnz 4f
+	lea none_taken(%rip), %rdi
+	mov %rax, %rsi
+	call guest_fail_value
+4:	mov count(%rip), %eax
 	check %rax, NAPS, "APs checked in"
 	mov mask(%rip), %eax
 	check %rax, 0xe, "APIC IDs that checked in (bit mask)"
@@ -56,7 +72,7 @@ main:
 	jbe 3b
 	print "smp: APs started in real mode at 0800:0000 with EDX 0x606a6, CR0 0x60000010\n"
 	print "smp: 3 APs checked in, APIC IDs 1 2 3, IA32_APIC_BASE 0xfee00800 (not BSP)\n"
-	print "smp: the BSP waited in HLT for their IPIs\n"
+	print "smp: the BSP waited in HLT and took their IPIs\n"
 	print "smp: all ok\n"
 	xor %eax, %eax
 	pop %rbx
@@ -64,6 +80,7 @@ main:
 
 checkin_handler:
 	push %rax
+	incl taken(%rip)
 	apic_write APIC_EOI, 0
 	pop %rax
 	iretq
@@ -82,20 +99,31 @@ ap_entry:
 	lea ap_base(%rip), %rcx
 	mov %eax, (%rcx, %rbx, 4)
 	apic_write APIC_SVR, APIC_SVR_ENABLE | 0xff
+2:	pause                           // until the BSP waits
+	cmpl $0, go(%rip)
+	je 2b
+	// Check in, then the IPI that wakes the BSP, then say it is sent.
 	lock btsl %ebx, mask(%rip)
 	lock incl count(%rip)
 	apic_write APIC_ICR_HI, 0       // APIC ID 0: the BSP
 	apic_write APIC_ICR_LO, CHECKIN_VEC
+	lock incl sent(%rip)
 1:	cli
 	hlt
 	jmp 1b
 
 	AP_TRAMPOLINE
 
+	.section .rodata
+none_taken: .asciz "check-in IPIs the BSP took"
+
 	IDT
 	.balign 8
 count:	.long 0
 mask:	.long 0
+go:	.long 0
+sent:	.long 0
+taken:	.long 0
 ap_base: .fill 4, 4, 0
 	.balign 4096
 ap_stacks: .fill 4 * 4096, 1, 0
