@@ -141,8 +141,10 @@ static bool periodic(const struct lapic *l)
 /* The current count at clock now: counts down from the initial count; periodic reloads. */
 static uint32_t current_count(const struct lapic *l, uint64_t now)
 {
-	if (!l->timer_initial || now < l->timer_start)
-		return l->timer_initial && now < l->timer_start ? l->timer_initial : 0;
+	if (!l->timer_initial)
+		return 0;
+	if (now < l->timer_start)
+		return l->timer_initial;
 	uint64_t ticks = (now - l->timer_start) / tick_ns(l);
 	if (periodic(l))
 		return l->timer_initial - (uint32_t)(ticks % l->timer_initial);
