@@ -16,9 +16,10 @@
  *                                    trigger mode, mask; delivery status and
  *                                    remote IRR read-only
  *
- * An edge-triggered pin sends on each rising edge; a level-triggered one
- * sends while it is asserted and remote IRR is clear, sets remote IRR, and
- * sends again after the local APIC's EOI of that vector if still asserted.
+ * An edge-triggered pin sends on each rising edge (one while it is masked
+ * is lost); a level-triggered one sends while it is asserted and remote
+ * IRR is clear, sets remote IRR, and sends again after the local APIC's
+ * EOI of that vector if still asserted.
  * Pins are raised by devices (ioapic_set_irq(), any thread); a spin lock
  * keeps the table consistent between them and the vCPUs.
  */
@@ -50,7 +51,7 @@ struct ioapic {
 	uint32_t sel;
 	uint32_t id;
 	uint64_t rte[IOAPIC_PINS];
-	bool level[IOAPIC_PINS]; /* the pin's input, active high after polarity */
+	bool line[IOAPIC_PINS]; /* the pin's input, active high after polarity */
 };
 
 static void lock(struct ioapic *io)
@@ -64,16 +65,25 @@ static void unlock(struct ioapic *io)
 	__atomic_clear(&io->lock, __ATOMIC_RELEASE);
 }
 
-/* The message of entry n, if it should go now; the lock is held. False if not. */
-static bool message(struct ioapic *io, unsigned n, uint8_t *vector, uint8_t *dest, bool *logical,
-		    bool *level)
+/*
+ * The message of entry n, if it should go now (the lock is held): an
+ * unmasked edge-triggered entry on a rising edge (edge), a level-triggered
+ * one while its line is high and remote IRR is clear (which it sets).
+ */
+static bool message(struct ioapic *io, unsigned n, bool edge, uint8_t *vector, uint8_t *dest,
+		    bool *logical, bool *level)
 {
 	uint64_t r = io->rte[n];
 
-	if ((r & RTE_MASKED) || !io->level[n] || ((r & RTE_LEVEL) && (r & RTE_REMOTE_IRR)))
+	if (r & RTE_MASKED)
 		return false;
-	if (r & RTE_LEVEL)
+	if (r & RTE_LEVEL) {
+		if (!io->line[n] || (r & RTE_REMOTE_IRR))
+			return false;
 		io->rte[n] |= RTE_REMOTE_IRR;
+	} else if (!edge) {
+		return false;
+	}
 	*vector = (uint8_t)r;
 	*dest = (uint8_t)(r >> 56);
 	*logical = r & RTE_LOGICAL;
@@ -82,15 +92,13 @@ static bool message(struct ioapic *io, unsigned n, uint8_t *vector, uint8_t *des
 }
 
 /* Sends entry n's message if it should go now (the lock is not held). */
-static void service(struct vm *vm, struct ioapic *io, unsigned n)
+static void service(struct vm *vm, struct ioapic *io, unsigned n, bool edge)
 {
 	uint8_t vector = 0, dest = 0;
 	bool logical = false, level = false;
 
 	lock(io);
-	bool go = message(io, n, &vector, &dest, &logical, &level);
-	if (go && !level)
-		io->level[n] = false; /* an edge is consumed */
+	bool go = message(io, n, edge, &vector, &dest, &logical, &level);
 	unlock(io);
 	if (go)
 		x86_irq_send_fixed(vm, vector, dest, logical, level);
@@ -112,12 +120,12 @@ void ioapic_set_irq(struct vm *vm, unsigned pin, bool level)
 	if (!io || pin >= IOAPIC_PINS)
 		return;
 	lock(io);
-	bool active = level != !!(io->rte[pin] & RTE_LOW_ACTIVE);
-	bool rising = active && !io->level[pin];
-	io->level[pin] = (io->rte[pin] & RTE_LEVEL) ? active : (io->level[pin] || rising);
+	bool active = level != !!(io->rte[pin] & RTE_LOW_ACTIVE); /* polarity (bit 13) */
+	bool rising = active && !io->line[pin];
+	io->line[pin] = active;
 	unlock(io);
-	if (rising || (active && (io->rte[pin] & RTE_LEVEL)))
-		service(vm, io, pin);
+	if (active)
+		service(vm, io, pin, rising);
 }
 
 void ioapic_eoi(struct vm *vm, uint8_t vector)
@@ -133,7 +141,7 @@ void ioapic_eoi(struct vm *vm, uint8_t vector)
 			io->rte[n] &= ~RTE_REMOTE_IRR;
 		unlock(io);
 		if (ended)
-			service(vm, io, n);
+			service(vm, io, n, false);
 	}
 }
 
@@ -198,7 +206,7 @@ static int io_write(struct device *dev, uint64_t offset, unsigned size, uint64_t
 	}
 	unlock(io);
 	if (n < IOAPIC_PINS)
-		service(dev->vm, io, n); /* unmasked with its line asserted: it goes now */
+		service(dev->vm, io, n, false); /* a level entry unmasked with its line high goes now */
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * priorities (IRR, ISR, TPR, PPR, vector classes), EOI, error status,
  * the ICR's decoding, the timer against a clock given by the test; then
  * INIT and start-up IPIs and fixed IPIs between the vCPUs of a VM
- * without a CPU (irq.c, through APIC-access exits as the HAL makes them).
+ * without a CPU (irq.c, through APIC-access exits as the HAL makes them),
+ * and the I/O APIC's redirection of edge and level inputs (ioapic.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <arch/sysreg.h>
 #include <arch/trap.h>
 #include <cvisor/arch.h>
+#include <cvisor/devbus.h>
 #include <cvisor/vm.h>
 
 #include "../fixture.h"
@@ -379,6 +381,68 @@ static void test_apic_base_msr(void **state)
 	assert_int_equal(v->arch.gpr[X86_RAX], 0xfee00100);
 }
 
+/* ---- The I/O APIC (82093AA datasheet), on the VM's MMIO bus -------------------- */
+
+static uint32_t ioapic_reg(unsigned index, bool write, uint32_t val)
+{
+	uint64_t v = index;
+
+	assert_int_equal(devbus_access(&vm->bus, IOAPIC_BASE, 4, true, &v), 0);
+	v = val;
+	assert_int_equal(devbus_access(&vm->bus, IOAPIC_BASE + 0x10, 4, write, &v), 0);
+	return (uint32_t)v;
+}
+
+static void test_ioapic(void **state)
+{
+	(void)state;
+	for (unsigned v = 0; v < 3; v++)
+		apic(v, LAPIC_SVR, true, 0x1ff);
+	assert_int_equal(ioapic_reg(0x01, false, 0), 0x00170011); /* 24 entries, version 0x11 */
+	assert_int_equal(ioapic_reg(0x10 + 2 * 4, false, 0), 0x10000); /* masked at reset */
+	assert_false(ioapic_routes_to(vm, 1));
+	/* Pin 4, edge, vector 0x34 to APIC ID 1. */
+	ioapic_reg(0x10 + 2 * 4 + 1, true, 1u << 24);
+	ioapic_reg(0x10 + 2 * 4, true, 0x34);
+	assert_int_equal(ioapic_reg(0x10 + 2 * 4, false, 0), 0x34);
+	assert_true(ioapic_routes_to(vm, 1));
+	assert_false(ioapic_routes_to(vm, 2));
+	ioapic_set_irq(vm, 4, true);
+	assert_int_equal(x86_irq_pending(vm->vcpus[1]), 0x34);
+	assert_int_equal(x86_irq_pending(vm->vcpus[0]), -1);
+	assert_int_equal(x86_irq_ack(vm->vcpus[1]), 0x34);
+	apic(1, LAPIC_EOI, true, 0);
+	ioapic_set_irq(vm, 4, true); /* still high: no new edge */
+	assert_int_equal(x86_irq_pending(vm->vcpus[1]), -1);
+	ioapic_set_irq(vm, 4, false);
+	ioapic_set_irq(vm, 4, true);
+	assert_int_equal(x86_irq_pending(vm->vcpus[1]), 0x34);
+	/* Pin 5, level, vector 0x45 to APIC ID 0: remote IRR until the EOI. */
+	ioapic_reg(0x10 + 2 * 5, true, 0x8045);
+	ioapic_set_irq(vm, 5, true);
+	assert_int_equal(ioapic_reg(0x10 + 2 * 5, false, 0), 0xc045); /* remote IRR (bit 14) */
+	assert_int_equal(x86_irq_ack(vm->vcpus[0]), 0x45);
+	assert_int_equal(apic(0, LAPIC_TMR + 0x20, false, 0), 1u << (0x45 - 64));
+	apic(0, LAPIC_EOI, true, 0);
+	/* Still asserted: sent again, remote IRR set again. */
+	assert_int_equal(x86_irq_pending(vm->vcpus[0]), 0x45);
+	assert_int_equal(ioapic_reg(0x10 + 2 * 5, false, 0), 0xc045);
+	ioapic_set_irq(vm, 5, false);
+	assert_int_equal(x86_irq_ack(vm->vcpus[0]), 0x45);
+	apic(0, LAPIC_EOI, true, 0);
+	assert_int_equal(ioapic_reg(0x10 + 2 * 5, false, 0), 0x8045);
+	assert_int_equal(x86_irq_pending(vm->vcpus[0]), -1);
+	/* Masked: nothing is sent; unmasking a line still high sends it. */
+	ioapic_reg(0x10 + 2 * 5, true, 0x18045);
+	ioapic_set_irq(vm, 5, true);
+	assert_int_equal(x86_irq_pending(vm->vcpus[0]), -1);
+	ioapic_reg(0x10 + 2 * 5, true, 0x8045);
+	assert_int_equal(x86_irq_pending(vm->vcpus[0]), 0x45);
+	/* Sizes other than 4 bytes are refused. */
+	uint64_t v = 0;
+	assert_int_not_equal(devbus_access(&vm->bus, IOAPIC_BASE, 1, false, &v), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +457,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_init_sipi, vm_setup, vm_teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_ipis, vm_setup, vm_teardown),
 		cmocka_unit_test_setup_teardown(test_apic_base_msr, vm_setup, vm_teardown),
+		cmocka_unit_test_setup_teardown(test_ioapic, vm_setup, vm_teardown),
 	};
 	return cmocka_run_group_tests_name("x86_64 local APIC", tests, NULL, NULL);
 }
