@@ -206,7 +206,8 @@ static int io_write(struct device *dev, uint64_t offset, unsigned size, uint64_t
 	}
 	unlock(io);
 	if (n < IOAPIC_PINS)
-		service(dev->vm, io, n, false); /* a level entry unmasked with its line high goes now */
+		service(dev->vm, io, n,
+			false); /* a level entry unmasked with its line high goes now */
 	return 0;
 }
 
@@ -215,8 +216,8 @@ static void io_destroy(struct device *dev)
 	hal_free(dev->priv);
 }
 
-static const struct device_ops ioapic_ops = { .read = io_read, .write = io_write,
-					      .destroy = io_destroy };
+static const struct device_ops ioapic_ops = {
+    .read = io_read, .write = io_write, .destroy = io_destroy};
 
 struct device *ioapic_create(struct vm *vm, gpa_t base, uint64_t size)
 {

@@ -121,10 +121,11 @@ static void send(struct vcpu *src, const struct lapic_ipi *ipi)
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = vm->vcpus[i];
 		bool self = t == src;
-		bool match = ipi->shorthand == LAPIC_SH_SELF     ? self
-			     : ipi->shorthand == LAPIC_SH_ALL    ? true
-			     : ipi->shorthand == LAPIC_SH_OTHERS ? !self
-								 : is_destination(t, ipi->dest, ipi->logical);
+		bool match = ipi->shorthand == LAPIC_SH_SELF  ? self
+			     : ipi->shorthand == LAPIC_SH_ALL ? true
+			     : ipi->shorthand == LAPIC_SH_OTHERS
+				 ? !self
+				 : is_destination(t, ipi->dest, ipi->logical);
 		if (!match)
 			continue;
 		switch (ipi->mode) {
@@ -135,7 +136,8 @@ static void send(struct vcpu *src, const struct lapic_ipi *ipi)
 			accept(t, ipi->vector, false);
 			return;
 		case LAPIC_DM_INIT:
-			/* INIT level de-assert (level 0) only synchronises arbitration IDs: nothing here. */
+			/* INIT level de-assert (level 0) only synchronises arbitration IDs: nothing
+			 * here. */
 			if (ipi->level_assert && !self)
 				init_ipi(t);
 			break;
@@ -144,8 +146,8 @@ static void send(struct vcpu *src, const struct lapic_ipi *ipi)
 				startup_ipi(t, ipi->vector);
 			break;
 		default:
-			log_debug("%s: vCPU %u: IPI delivery mode %u not modelled", vm->name, src->id,
-				  ipi->mode);
+			log_debug("%s: vCPU %u: IPI delivery mode %u not modelled", vm->name,
+				  src->id, ipi->mode);
 			break;
 		}
 	}
@@ -207,7 +209,7 @@ void x86_apic_base_msr(struct vcpu *vcpu, struct vcpu_exit *e)
 	}
 	uint64_t fixed = LAPIC_DEFAULT_BASE | (a->apic_base & X86_APIC_BASE_BSP);
 	if ((e->sysreg.value & ~X86_APIC_BASE_EN) != fixed) {
-		a->inject = (struct x86_inject){ .valid = true, .vector = 13, .has_error = true };
+		a->inject = (struct x86_inject){.valid = true, .vector = 13, .has_error = true};
 		return;
 	}
 	if (!(e->sysreg.value & X86_APIC_BASE_EN))

@@ -183,30 +183,77 @@ int lapic_read(const struct lapic *l, unsigned offset, uint64_t now, uint32_t *v
 	unsigned bank = (offset >> 4) & 7;
 
 	switch (offset) {
-	case LAPIC_ID: *val = l->id << 24; return 0;
-	case LAPIC_VERSION: *val = VERSION; return 0;
-	case LAPIC_TPR: *val = l->tpr; return 0;
-	case LAPIC_APR: *val = 0; return 0; /* arbitration: not modelled (no bus) */
-	case LAPIC_PPR: *val = lapic_ppr(l); return 0;
-	case LAPIC_EOI: *val = 0; return 0;
-	case LAPIC_RRD: *val = 0; return 0;
-	case LAPIC_LDR: *val = l->ldr; return 0;
-	case LAPIC_DFR: *val = l->dfr; return 0;
-	case LAPIC_SVR: *val = l->svr; return 0;
-	case LAPIC_ESR: *val = l->esr; return 0;
-	case LAPIC_LVT_CMCI: *val = l->lvt_cmci; return 0;
-	case LAPIC_ICR_LO: *val = l->icr_lo; return 0; /* delivery status: always idle */
-	case LAPIC_ICR_HI: *val = l->icr_hi; return 0;
-	case LAPIC_LVT_TIMER: *val = l->lvt_timer; return 0;
-	case LAPIC_LVT_THERMAL: *val = l->lvt_thermal; return 0;
-	case LAPIC_LVT_PERF: *val = l->lvt_perf; return 0;
-	case LAPIC_LVT_LINT0: *val = l->lvt_lint0; return 0;
-	case LAPIC_LVT_LINT1: *val = l->lvt_lint1; return 0;
-	case LAPIC_LVT_ERROR: *val = l->lvt_error; return 0;
-	case LAPIC_TIMER_INITIAL: *val = l->timer_initial; return 0;
-	case LAPIC_TIMER_CURRENT: *val = current_count(l, now); return 0;
-	case LAPIC_TIMER_DIVIDE: *val = l->timer_divide; return 0;
-	default: break;
+	case LAPIC_ID:
+		*val = l->id << 24;
+		return 0;
+	case LAPIC_VERSION:
+		*val = VERSION;
+		return 0;
+	case LAPIC_TPR:
+		*val = l->tpr;
+		return 0;
+	case LAPIC_APR:
+		*val = 0;
+		return 0; /* arbitration: not modelled (no bus) */
+	case LAPIC_PPR:
+		*val = lapic_ppr(l);
+		return 0;
+	case LAPIC_EOI:
+		*val = 0;
+		return 0;
+	case LAPIC_RRD:
+		*val = 0;
+		return 0;
+	case LAPIC_LDR:
+		*val = l->ldr;
+		return 0;
+	case LAPIC_DFR:
+		*val = l->dfr;
+		return 0;
+	case LAPIC_SVR:
+		*val = l->svr;
+		return 0;
+	case LAPIC_ESR:
+		*val = l->esr;
+		return 0;
+	case LAPIC_LVT_CMCI:
+		*val = l->lvt_cmci;
+		return 0;
+	case LAPIC_ICR_LO:
+		*val = l->icr_lo;
+		return 0; /* delivery status: always idle */
+	case LAPIC_ICR_HI:
+		*val = l->icr_hi;
+		return 0;
+	case LAPIC_LVT_TIMER:
+		*val = l->lvt_timer;
+		return 0;
+	case LAPIC_LVT_THERMAL:
+		*val = l->lvt_thermal;
+		return 0;
+	case LAPIC_LVT_PERF:
+		*val = l->lvt_perf;
+		return 0;
+	case LAPIC_LVT_LINT0:
+		*val = l->lvt_lint0;
+		return 0;
+	case LAPIC_LVT_LINT1:
+		*val = l->lvt_lint1;
+		return 0;
+	case LAPIC_LVT_ERROR:
+		*val = l->lvt_error;
+		return 0;
+	case LAPIC_TIMER_INITIAL:
+		*val = l->timer_initial;
+		return 0;
+	case LAPIC_TIMER_CURRENT:
+		*val = current_count(l, now);
+		return 0;
+	case LAPIC_TIMER_DIVIDE:
+		*val = l->timer_divide;
+		return 0;
+	default:
+		break;
 	}
 	if ((offset & 0xf) == 0 && offset >= LAPIC_ISR && offset < LAPIC_ISR + 0x80) {
 		*val = l->isr[bank];
@@ -242,12 +289,12 @@ static int eoi(struct lapic *l, uint8_t *eoi_vector)
 static int send(struct lapic *l, struct lapic_ipi *ipi)
 {
 	*ipi = (struct lapic_ipi){
-		.vector = (uint8_t)(l->icr_lo & LAPIC_ICR_VECTOR),
-		.mode = (enum lapic_delivery)((l->icr_lo >> LAPIC_ICR_MODE_SHIFT) & 7),
-		.shorthand = (enum lapic_shorthand)((l->icr_lo >> LAPIC_ICR_SHORTHAND_SHIFT) & 3),
-		.logical = l->icr_lo & LAPIC_ICR_LOGICAL,
-		.level_assert = l->icr_lo & LAPIC_ICR_LEVEL_ASSERT,
-		.dest = (uint8_t)(l->icr_hi >> 24),
+	    .vector = (uint8_t)(l->icr_lo & LAPIC_ICR_VECTOR),
+	    .mode = (enum lapic_delivery)((l->icr_lo >> LAPIC_ICR_MODE_SHIFT) & 7),
+	    .shorthand = (enum lapic_shorthand)((l->icr_lo >> LAPIC_ICR_SHORTHAND_SHIFT) & 3),
+	    .logical = l->icr_lo & LAPIC_ICR_LOGICAL,
+	    .level_assert = l->icr_lo & LAPIC_ICR_LEVEL_ASSERT,
+	    .dest = (uint8_t)(l->icr_hi >> 24),
 	};
 	if ((ipi->mode == LAPIC_DM_FIXED || ipi->mode == LAPIC_DM_LOWEST) && ipi->vector < 16) {
 		__atomic_fetch_or(&l->esr_new, LAPIC_ESR_SEND_ILLEGAL, __ATOMIC_ACQ_REL);
@@ -262,13 +309,17 @@ static uint32_t lvt(const struct lapic *l, uint32_t val, uint32_t bits)
 	return (val & bits) | (lapic_enabled(l) ? 0 : LAPIC_LVT_MASKED);
 }
 
-int lapic_write(struct lapic *l, unsigned offset, uint32_t val, uint64_t now,
-		struct lapic_ipi *ipi, uint8_t *eoi_vector)
+int lapic_write(struct lapic *l, unsigned offset, uint32_t val, uint64_t now, struct lapic_ipi *ipi,
+		uint8_t *eoi_vector)
 {
 	uint32_t count;
 
 	switch (offset) {
-	case LAPIC_ID: case LAPIC_VERSION: case LAPIC_APR: case LAPIC_PPR: case LAPIC_RRD:
+	case LAPIC_ID:
+	case LAPIC_VERSION:
+	case LAPIC_APR:
+	case LAPIC_PPR:
+	case LAPIC_RRD:
 	case LAPIC_TIMER_CURRENT:
 		return 0; /* read-only */
 	case LAPIC_TPR:
@@ -303,12 +354,24 @@ int lapic_write(struct lapic *l, unsigned offset, uint32_t val, uint64_t now,
 	case LAPIC_ICR_LO:
 		l->icr_lo = val & ICR_LO_BITS;
 		return send(l, ipi);
-	case LAPIC_LVT_CMCI: l->lvt_cmci = lvt(l, val, LVT_MODE_BITS); return 0;
-	case LAPIC_LVT_THERMAL: l->lvt_thermal = lvt(l, val, LVT_MODE_BITS); return 0;
-	case LAPIC_LVT_PERF: l->lvt_perf = lvt(l, val, LVT_MODE_BITS); return 0;
-	case LAPIC_LVT_LINT0: l->lvt_lint0 = lvt(l, val, LVT_LINT_BITS); return 0;
-	case LAPIC_LVT_LINT1: l->lvt_lint1 = lvt(l, val, LVT_LINT_BITS); return 0;
-	case LAPIC_LVT_ERROR: l->lvt_error = lvt(l, val, LVT_ERROR_BITS); return 0;
+	case LAPIC_LVT_CMCI:
+		l->lvt_cmci = lvt(l, val, LVT_MODE_BITS);
+		return 0;
+	case LAPIC_LVT_THERMAL:
+		l->lvt_thermal = lvt(l, val, LVT_MODE_BITS);
+		return 0;
+	case LAPIC_LVT_PERF:
+		l->lvt_perf = lvt(l, val, LVT_MODE_BITS);
+		return 0;
+	case LAPIC_LVT_LINT0:
+		l->lvt_lint0 = lvt(l, val, LVT_LINT_BITS);
+		return 0;
+	case LAPIC_LVT_LINT1:
+		l->lvt_lint1 = lvt(l, val, LVT_LINT_BITS);
+		return 0;
+	case LAPIC_LVT_ERROR:
+		l->lvt_error = lvt(l, val, LVT_ERROR_BITS);
+		return 0;
 	case LAPIC_LVT_TIMER:
 		/* A change of mode keeps the count going; the next expiry follows the new mode. */
 		l->lvt_timer = lvt(l, val, LVT_TIMER_BITS);

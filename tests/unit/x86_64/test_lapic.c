@@ -168,13 +168,15 @@ static void test_icr(void **state)
 	assert_int_equal(ipi.mode, LAPIC_DM_INIT);
 	assert_int_equal(ipi.shorthand, LAPIC_SH_OTHERS);
 	assert_true(ipi.level_assert);
-	assert_int_equal(wr(LAPIC_ICR_LO, 0x00004608, 0), LAPIC_SEND); /* start-up, vector 8, to ID 2 */
+	assert_int_equal(wr(LAPIC_ICR_LO, 0x00004608, 0),
+			 LAPIC_SEND); /* start-up, vector 8, to ID 2 */
 	assert_int_equal(ipi.mode, LAPIC_DM_STARTUP);
 	assert_int_equal(ipi.vector, 8);
 	assert_int_equal(ipi.shorthand, LAPIC_SH_NONE);
 	assert_false(ipi.logical);
 	assert_int_equal(ipi.dest, 2);
-	assert_int_equal(wr(LAPIC_ICR_LO, 0x00040850, 0), LAPIC_SEND); /* fixed 0x50, logical, self */
+	assert_int_equal(wr(LAPIC_ICR_LO, 0x00040850, 0),
+			 LAPIC_SEND); /* fixed 0x50, logical, self */
 	assert_int_equal(ipi.mode, LAPIC_DM_FIXED);
 	assert_int_equal(ipi.vector, 0x50);
 	assert_true(ipi.logical);
@@ -227,7 +229,8 @@ static void test_timer_periodic(void **state)
 	wr(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | LAPIC_TIMER_PERIODIC | 0x31, 70000);
 	assert_int_equal(lapic_timer(&l, 80000), 96000);
 	assert_int_equal(l.ticks, 2);
-	/* A new divide keeps the current count: 50 ticks left at 160 ns, then at 20 ns (divide 2). */
+	/* A new divide keeps the current count: 50 ticks left at 160 ns, then at 20 ns (divide 2).
+	 */
 	assert_int_equal(rd(LAPIC_TIMER_CURRENT, 88000), 50);
 	wr(LAPIC_TIMER_DIVIDE, 0x0, 88000);
 	assert_int_equal(rd(LAPIC_TIMER_CURRENT, 88000), 50);
@@ -255,10 +258,11 @@ static struct vm *vm;
 
 static int vm_setup(void **state)
 {
-	static const char text[] = "[base]\nid = 4\nname = \"mp\"\narch = \"x86_64\"\ncpu_num = 3\n"
-				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x10_0000\n"
-				   "memory_regions = [[0, 0x100_0000, 7, 0]]\n";
-	static const uint8_t kernel[2] = { 0xf4, 0xf4 };
+	static const char text[] =
+	    "[base]\nid = 4\nname = \"mp\"\narch = \"x86_64\"\ncpu_num = 3\n"
+	    "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x10_0000\n"
+	    "memory_regions = [[0, 0x100_0000, 7, 0]]\n";
+	static const uint8_t kernel[2] = {0xf4, 0xf4};
 
 	(void)state;
 	return fixture_vm_boot(text, "mp.toml", kernel, sizeof(kernel), &vm);
@@ -274,8 +278,8 @@ static int vm_teardown(void **state)
 /* An access of vCPU v's APIC page, as the HAL reports it (exit reason 44). */
 static uint32_t apic(unsigned v, unsigned offset, bool write, uint32_t val)
 {
-	struct vmx_exit_info info = { .reason = VMX_EXIT_APIC_ACCESS,
-				      .qualification = offset | (write ? 1u << 12 : 0) };
+	struct vmx_exit_info info = {.reason = VMX_EXIT_APIC_ACCESS,
+				     .qualification = offset | (write ? 1u << 12 : 0)};
 	struct vcpu_exit e;
 
 	vmx_decode_exit(&info, &e);
@@ -363,7 +367,7 @@ static void test_apic_base_msr(void **state)
 {
 	(void)state;
 	struct vcpu *v = vm->vcpus[0];
-	struct vcpu_exit e = { .reason = EXIT_SYSREG };
+	struct vcpu_exit e = {.reason = EXIT_SYSREG};
 
 	e.sysreg.id = X86_MSR_APIC_BASE;
 	e.sysreg.write = true;
@@ -446,18 +450,18 @@ static void test_ioapic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_reset_state, setup),
-		cmocka_unit_test_setup(test_disabled_refuses, setup),
-		cmocka_unit_test_setup(test_priority, setup),
-		cmocka_unit_test_setup(test_illegal_vectors, setup),
-		cmocka_unit_test_setup(test_icr, setup),
-		cmocka_unit_test_setup(test_timer_one_shot, setup),
-		cmocka_unit_test_setup(test_timer_periodic, setup),
-		cmocka_unit_test_setup(test_level_eoi, setup),
-		cmocka_unit_test_setup_teardown(test_init_sipi, vm_setup, vm_teardown),
-		cmocka_unit_test_setup_teardown(test_fixed_ipis, vm_setup, vm_teardown),
-		cmocka_unit_test_setup_teardown(test_apic_base_msr, vm_setup, vm_teardown),
-		cmocka_unit_test_setup_teardown(test_ioapic, vm_setup, vm_teardown),
+	    cmocka_unit_test_setup(test_reset_state, setup),
+	    cmocka_unit_test_setup(test_disabled_refuses, setup),
+	    cmocka_unit_test_setup(test_priority, setup),
+	    cmocka_unit_test_setup(test_illegal_vectors, setup),
+	    cmocka_unit_test_setup(test_icr, setup),
+	    cmocka_unit_test_setup(test_timer_one_shot, setup),
+	    cmocka_unit_test_setup(test_timer_periodic, setup),
+	    cmocka_unit_test_setup(test_level_eoi, setup),
+	    cmocka_unit_test_setup_teardown(test_init_sipi, vm_setup, vm_teardown),
+	    cmocka_unit_test_setup_teardown(test_fixed_ipis, vm_setup, vm_teardown),
+	    cmocka_unit_test_setup_teardown(test_apic_base_msr, vm_setup, vm_teardown),
+	    cmocka_unit_test_setup_teardown(test_ioapic, vm_setup, vm_teardown),
 	};
 	return cmocka_run_group_tests_name("x86_64 local APIC", tests, NULL, NULL);
 }

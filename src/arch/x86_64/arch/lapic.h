@@ -63,17 +63,17 @@
 /** @} */
 
 /** @name Register fields @{ */
-#define LAPIC_SVR_ENABLE (1u << 8)        /**< APIC software enable (11.9) */
+#define LAPIC_SVR_ENABLE (1u << 8) /**< APIC software enable (11.9) */
 #define LAPIC_LVT_MASKED (1u << 16)
-#define LAPIC_LVT_PENDING (1u << 12)      /**< delivery status: send pending */
-#define LAPIC_TIMER_PERIODIC (1u << 17)   /**< timer mode bits 18:17 = 01 (figure 11-8) */
+#define LAPIC_LVT_PENDING (1u << 12)    /**< delivery status: send pending */
+#define LAPIC_TIMER_PERIODIC (1u << 17) /**< timer mode bits 18:17 = 01 (figure 11-8) */
 #define LAPIC_TIMER_MODE_MASK (3u << 17)
 #define LAPIC_ICR_VECTOR 0xffu
-#define LAPIC_ICR_MODE_SHIFT 8            /**< delivery mode, bits 10:8 (figure 11-12) */
+#define LAPIC_ICR_MODE_SHIFT 8 /**< delivery mode, bits 10:8 (figure 11-12) */
 #define LAPIC_ICR_LOGICAL (1u << 11)
 #define LAPIC_ICR_LEVEL_ASSERT (1u << 14)
 #define LAPIC_ICR_TRIGGER_LEVEL (1u << 15)
-#define LAPIC_ICR_SHORTHAND_SHIFT 18      /**< destination shorthand, bits 19:18 */
+#define LAPIC_ICR_SHORTHAND_SHIFT 18 /**< destination shorthand, bits 19:18 */
 #define LAPIC_ESR_SEND_ILLEGAL (1u << 5)
 #define LAPIC_ESR_RECV_ILLEGAL (1u << 6)
 #define LAPIC_ESR_ILLEGAL_REG (1u << 7)
@@ -102,37 +102,39 @@ struct lapic_ipi {
 	uint8_t vector;
 	enum lapic_delivery mode;
 	enum lapic_shorthand shorthand;
-	bool logical;         /**< destination is a logical (flat) mask, else an APIC ID */
-	bool level_assert;    /**< level bit (14): an INIT with it clear is a de-assert */
-	uint8_t dest;         /**< ICR high bits 31:24 */
+	bool logical;      /**< destination is a logical (flat) mask, else an APIC ID */
+	bool level_assert; /**< level bit (14): an INIT with it clear is a de-assert */
+	uint8_t dest;      /**< ICR high bits 31:24 */
 };
 
 /** What lapic_write() changed, for the caller to act on (bits). */
 enum {
-	LAPIC_CHANGED = 1u << 0, /**< what may be delivered changed: look again */
-	LAPIC_TIMER = 1u << 1,   /**< the timer was (re)programmed: its deadline changed */
-	LAPIC_SEND = 1u << 2,    /**< an IPI to send: *ipi */
+	LAPIC_CHANGED = 1u << 0,   /**< what may be delivered changed: look again */
+	LAPIC_TIMER = 1u << 1,     /**< the timer was (re)programmed: its deadline changed */
+	LAPIC_SEND = 1u << 2,      /**< an IPI to send: *ipi */
 	LAPIC_EOI_LEVEL = 1u << 3, /**< an EOI of a level-triggered vector: *eoi_vector */
 };
 
 struct lapic {
-	uint32_t id;           /**< APIC ID (the ID register's bits 31:24) */
+	uint32_t id; /**< APIC ID (the ID register's bits 31:24) */
 	uint32_t tpr, ldr, dfr, svr;
-	uint32_t esr;          /**< what ESR reads: the errors until the last write */
-	uint32_t esr_new;      /**< errors since the last write of ESR (11.5.3) */
-	uint32_t irr[8];       /**< set atomically, by any thread */
+	uint32_t esr;     /**< what ESR reads: the errors until the last write */
+	uint32_t esr_new; /**< errors since the last write of ESR (11.5.3) */
+	uint32_t irr[8];  /**< set atomically, by any thread */
 	uint32_t isr[8], tmr[8];
 	uint32_t icr_lo, icr_hi;
 	uint32_t lvt_cmci, lvt_timer, lvt_thermal, lvt_perf, lvt_lint0, lvt_lint1, lvt_error;
 	uint32_t timer_initial, timer_divide;
-	uint64_t timer_start;  /**< clock value (ns) at which the current count was the initial count */
+	uint64_t
+	    timer_start; /**< clock value (ns) at which the current count was the initial count */
 	uint64_t timer_expiry; /**< clock value of the next expiry; UINT64_MAX when stopped */
 	uint64_t ticks;        /**< timer interrupts raised (for reports) */
 };
 
 /** Power-up and INIT state (SDM 11.4.7.1): software-disabled, every LVT masked. */
 void lapic_reset(struct lapic *l, uint32_t id);
-/** Reads the 32-bit register at offset at clock now into *val; -1 for an offset that is no register. */
+/** Reads the 32-bit register at offset at clock now into *val; -1 for an offset that is no
+ * register. */
 int lapic_read(const struct lapic *l, unsigned offset, uint64_t now, uint32_t *val);
 /**
  * Writes the 32-bit register at offset at clock now. Returns the LAPIC_*
@@ -140,8 +142,8 @@ int lapic_read(const struct lapic *l, unsigned offset, uint64_t now, uint32_t *v
  * LAPIC_EOI_LEVEL *eoi_vector which vector ended. -1 for an offset that is
  * no writable register (ESR records an illegal register address).
  */
-int lapic_write(struct lapic *l, unsigned offset, uint32_t val, uint64_t now,
-		struct lapic_ipi *ipi, uint8_t *eoi_vector);
+int lapic_write(struct lapic *l, unsigned offset, uint32_t val, uint64_t now, struct lapic_ipi *ipi,
+		uint8_t *eoi_vector);
 /**
  * Accepts a fixed interrupt of vector (an IPI, the timer, the I/O APIC):
  * sets its IRR bit, level says its TMR bit. False if the APIC refuses it
