@@ -39,7 +39,8 @@
  * decodes with the code size QEMU translates with. In long mode the code
  * is taken as 64-bit (compatibility mode is not told apart).
  *
- * Calls exc.c (the CPL), mmu.c (CRs, INVLPG) and switch.c.
+ * Calls exc.c (the CPL), mmu.c (CRs, INVLPG), qstate.c (the code size and
+ * CS base outside long mode) and switch.c.
  */
 #include <stdlib.h>
 #include <string.h>

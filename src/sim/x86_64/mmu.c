@@ -32,7 +32,8 @@
  * Unicorn has no hook for control-register writes or INVLPG: insn.c finds
  * them when Unicorn translates them and calls the two functions below.
  *
- * Calls only switch.c. A #PF a hook leaves pending (sh.pf_*) is delivered
+ * Calls switch.c and qstate.c (a CR0 write's mode flags); the MMIO pages'
+ * callbacks take their exits (sim_cpu_exit_now()). A #PF a hook leaves pending (sh.pf_*) is delivered
  * by hooks.c, through exc.c, once Unicorn has stopped.
  */
 #include <string.h>

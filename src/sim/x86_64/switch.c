@@ -30,7 +30,8 @@
  * A start-up IPI's vCPU (vcpu->arch.real_mode_start) gets its real-mode
  * state here, before its first entry (qstate.c).
  *
- * Calls exc.c, mmu.c and qstate.c for that; sim_x86_save and sim_x86_restore call nothing.
+ * Calls exc.c, mmu.c, qstate.c and insn.c (a code hook on every address
+ * outside long mode) for that; sim_x86_save and sim_x86_restore call nothing.
  */
 #include <arch/irq.h>
 #include <arch/stage1.h>
