@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # x86_64 interrupts, timers and SMP in the simulator: the local APIC timer
-# (timer, timer_sleep), INIT-SIPI-SIPI (smp) and fixed IPIs (ipi), run
+# (timer, timer_sleep), INIT-SIPI-SIPI (smp), fixed IPIs (ipi) and the
+# I/O APIC's registers (ioapic), run
 # through build/cvisor: console output, the APIC-access and RDTSC exits
 # they cause, the interrupts delivered through the guest's IDT, and that
 # --clock=virtual repeats a run byte for byte.
@@ -129,6 +130,24 @@ expect_apic 0 300 write 0x50 -eq 1000
 expect_apic 1 300 write 0x51 -eq 1000
 expect_apic 0 310 write 0x1000000 -eq 1000
 expect_apic 1 0b0 write 0x0 -eq 1000
+
+# ---- ioapic: its registers through IOREGSEL and IOWIN, device pages of the shadow ----
+VM=245
+run_cvisor ioapic run --trace=exits $CFG/ioapic.toml
+expect_rc 0
+expect_out "ioapic: version 0x11, 24 entries, entry 4 masked at reset"
+expect_out "ioapic: entry 4 written and read back: vector 0x34, level, masked, destination 1"
+expect_out "ioapic: all ok"
+expect_no_out "FAIL"
+# MMIO exits from the EPT violation (reason 48 = 0x30): IOREGSEL writes, IOWIN reads and writes.
+mmio() { expect_count "^exit: vm=245 vcpu=0 mmio pc=0x[0-9a-f]+ syndrome=0x30 gpa=$1 size=4 $2 data=$3 reg=0\$" -eq "$4"; }
+mmio 0xfec00010 read 0x170011 1
+mmio 0xfec00010 write 0xffff8034 1
+mmio 0xfec00010 read 0x18034 1
+mmio 0xfec00010 read 0x1000000 1
+mmio 0xfec00000 read 0x19 1
+mmio 0xfec00000 write 0x18 3
+expect_count "^exit: vm=245 vcpu=0 mmio " -eq 17
 
 # ---- a guest that enables nothing still cannot wait forever (hlt) ----
 case_wait hlt HLT
