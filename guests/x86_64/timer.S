@@ -4,10 +4,12 @@
 // vector waits in IRR), takes it right after STI, then takes 10 periodic
 // interrupts in HLT, each timed with RDTSC (nanoseconds of the VM clock)
 // against its expiry, and prints their smallest and largest spacing; then
-// a one-shot that fires once, then one held back by TPR.
+// a one-shot that fires once, one held back by TPR, and a self-IPI held
+// while IF = 0 and taken right after POPF, then IRETQ, set IF.
 #include "guest.h"
 
 #define VEC 0x30
+#define SELF_VEC 0x31
 #define PERIOD_NS 5000000                                 // 5 ms
 #define PERIOD_TICKS (PERIOD_NS / (1000000000 / APIC_TIMER_HZ))
 #define N 10
@@ -22,6 +24,7 @@ main:
 	push %r13
 	push %r14
 	IDT_GATE VEC, timer_handler, 0x8e
+	IDT_GATE SELF_VEC, self_handler, 0x8e
 	IDT_GATE 0xff, spurious_handler, 0x8e
 	lidt idtr(%rip)
 
@@ -138,6 +141,39 @@ after_sti:
 	check %rax, 1, "interrupts once TPR is 0"
 	print "timer: TPR 0x30 held vector 0x30 back, TPR 0 let it in\n"
 
+	// A self-IPI (vector 0x31) waits while IF = 0; POPF, then IRETQ, set IF:
+	// each is taken right after the instruction that set IF.
+	apic_write APIC_TPR, 0
+	apic_write APIC_ICR_LO, 0x40000 | SELF_VEC
+	mov selfs(%rip), %rax
+	check %rax, 0, "self-IPIs taken with IF=0"
+	pushfq
+	orq $0x200, (%rsp)
+	popfq
+	.global after_popf
+after_popf:
+	cli
+	mov selfs(%rip), %rax
+	check %rax, 1, "self-IPIs taken after POPF set IF"
+	apic_write APIC_ICR_LO, 0x40000 | SELF_VEC
+	mov %rsp, %rcx
+	mov %ss, %eax
+	push %rax
+	push %rcx
+	pushfq
+	orq $0x200, (%rsp)
+	mov %cs, %eax
+	push %rax
+	lea after_iretq(%rip), %rax
+	push %rax
+	iretq
+	.global after_iretq
+after_iretq:
+	cli
+	mov selfs(%rip), %rax
+	check %rax, 2, "self-IPIs taken after IRETQ set IF"
+	print "timer: self-IPI held while IF=0, taken right after POPF and after IRETQ\n"
+
 	apic_write APIC_SVR, 0xff
 	print "timer: all ok\n"
 	xor %eax, %eax
@@ -218,6 +254,13 @@ timer_handler:
 	pop %rax
 	iretq
 
+self_handler:
+	push %rax
+	incq selfs(%rip)
+	apic_write APIC_EOI, 0
+	pop %rax
+	iretq
+
 spurious_handler:
 	iretq
 
@@ -228,6 +271,7 @@ late:	.asciz "interrupt 20 ms or more after its expiry (ns after it)"
 	IDT
 	.balign 8
 ticks:	.quad 0
+selfs:	.quad 0
 start:	.quad 0
 min_spacing: .quad 0
 max_spacing: .quad 0

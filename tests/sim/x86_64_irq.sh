@@ -28,6 +28,7 @@ timer_lines() {
 	expect_out "timer: 10 interrupts, none before its expiry, none 20 ms after it"
 	expect_out "timer: one-shot: 1 interrupt in 3 periods, current count 0"
 	expect_out "timer: TPR 0x30 held vector 0x30 back, TPR 0 let it in"
+	expect_out "timer: self-IPI held while IF=0, taken right after POPF and after IRETQ"
 	expect_out "timer: all ok"
 	expect_no_out "FAIL"
 }
@@ -53,7 +54,13 @@ expect_count "^guest-exception: vm=240 vcpu=0 interrupt vector 48 rip=$(hex "$(s
 # 1 after STI, 10 periodic, 1 one-shot, 1 after TPR (and one the timer may raise before it is restarted).
 expect_count "^guest-exception: vm=240 vcpu=0 interrupt vector 48 rip=0x[0-9a-f]+ -> $h\$" -ge 13
 expect_count "^guest-exception: vm=240 vcpu=0 interrupt vector 48 " -le 14
-n=$(grep -cE "^guest-exception: vm=240 vcpu=0 interrupt vector 48 " "$ERR")
+# The self-IPIs (vector 49): taken right after the POPF and the IRETQ that set IF.
+s=$(hex "$(sym timer self_handler)")
+expect_count "^guest-exception: vm=240 vcpu=0 interrupt vector 49 rip=$(hex "$(sym timer after_popf)") -> $s\$" -eq 1
+expect_count "^guest-exception: vm=240 vcpu=0 interrupt vector 49 rip=$(hex "$(sym timer after_iretq)") -> $s\$" -eq 1
+expect_count "^guest-exception: vm=240 vcpu=0 interrupt vector 49 " -eq 2
+expect_apic 0 300 write 0x40031 -eq 2
+n=$(grep -cE "^guest-exception: vm=240 vcpu=0 interrupt vector " "$ERR")
 expect_apic 0 0b0 write 0x0 -eq "$n"
 # Nothing else is delivered, and interrupts are not the guest's exceptions.
 expect_count "^guest-exception: vm=240 vcpu=0 vector " -eq 0
