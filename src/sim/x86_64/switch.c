@@ -169,7 +169,9 @@ static void deliver_interrupt(struct sim_x86 *s)
 {
 	struct vcpu_arch *a = &s->c.vcpu->arch;
 
-	if (!vm_running(s->c.vcpu->vm) || x86_irq_pending(s->c.vcpu) < 0) {
+	/* Outside long mode (a start-up trampoline) there is no 64-bit IDT: it waits. */
+	if (!vm_running(s->c.vcpu->vm) || !(a->efer & X86_EFER_LMA) ||
+	    x86_irq_pending(s->c.vcpu) < 0) {
 		want_window(s, false);
 		return;
 	}
