@@ -108,6 +108,21 @@ void x86_irq_send_fixed(struct vm *vm, uint8_t vector, uint8_t dest, bool logica
 			accept(vm->vcpus[i], vector, level);
 }
 
+/* Does the IPI go to t: its shorthand, else its destination (11.6.1, table 11-4)? */
+static bool is_target(const struct vcpu *t, const struct vcpu *src, const struct lapic_ipi *ipi)
+{
+	switch (ipi->shorthand) {
+	case LAPIC_SH_SELF:
+		return t == src;
+	case LAPIC_SH_ALL:
+		return true;
+	case LAPIC_SH_OTHERS:
+		return t != src;
+	default:
+		return is_destination(t, ipi->dest, ipi->logical);
+	}
+}
+
 /*
  * Carries out the IPI a write of ICR low asked for (11.6.1): to the
  * vCPUs the shorthand or the destination names. Lowest priority goes to
@@ -121,12 +136,7 @@ static void send(struct vcpu *src, const struct lapic_ipi *ipi)
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = vm->vcpus[i];
 		bool self = t == src;
-		bool match = ipi->shorthand == LAPIC_SH_SELF  ? self
-			     : ipi->shorthand == LAPIC_SH_ALL ? true
-			     : ipi->shorthand == LAPIC_SH_OTHERS
-				 ? !self
-				 : is_destination(t, ipi->dest, ipi->logical);
-		if (!match)
+		if (!is_target(t, src, ipi))
 			continue;
 		switch (ipi->mode) {
 		case LAPIC_DM_FIXED:
@@ -136,8 +146,7 @@ static void send(struct vcpu *src, const struct lapic_ipi *ipi)
 			accept(t, ipi->vector, false);
 			return;
 		case LAPIC_DM_INIT:
-			/* INIT level de-assert (level 0) only synchronises arbitration IDs: nothing
-			 * here. */
+			/* An INIT level de-assert only synchronises arbitration IDs. */
 			if (ipi->level_assert && !self)
 				init_ipi(t);
 			break;
