@@ -21,6 +21,7 @@
 #include <arch/trap.h>
 #include <cvisor/arch.h>
 #include <cvisor/devbus.h>
+#include <cvisor/hal.h>
 #include <cvisor/vm.h>
 
 #include "../fixture.h"
@@ -385,6 +386,44 @@ static void test_apic_base_msr(void **state)
 	assert_int_equal(v->arch.gpr[X86_RAX], 0xfee00100);
 }
 
+/*
+ * What ends HLT (an interrupt presented with IF = 1) and what could ever
+ * (IF = 1 and an enabled APIC with an armed unmasked timer, a vector held
+ * back, or an I/O APIC entry routed to it); the timer's deadline.
+ */
+static void test_wake_conditions(void **state)
+{
+	(void)state;
+	struct vcpu *v = vm->vcpus[0];
+
+	v->arch.rflags = 0x202;
+	assert_false(vcpu_arch_irq_possible(v)); /* software-disabled */
+	apic(0, LAPIC_SVR, true, 0x1ff);
+	assert_false(vcpu_arch_irq_possible(v)); /* nothing armed, nothing routed */
+	assert_int_equal(vcpu_arch_timers(v, 0), CLOCK_NEVER);
+	apic(0, LAPIC_TIMER_DIVIDE, true, 0xb);
+	apic(0, LAPIC_LVT_TIMER, true, 0x30);
+	apic(0, LAPIC_TIMER_INITIAL, true, 100); /* the unit tests' clock stands at 0: 1 us */
+	assert_int_equal(vcpu_arch_timers(v, 0), 1000);
+	assert_true(vcpu_arch_irq_possible(v));
+	v->arch.rflags = 0x2;
+	assert_false(vcpu_arch_irq_possible(v)); /* IF = 0: only NMI, INIT, SMI could */
+	v->arch.rflags = 0x202;
+	apic(0, LAPIC_LVT_TIMER, true, LAPIC_LVT_MASKED | 0x30);
+	assert_false(vcpu_arch_irq_possible(v));
+	/* The expiry: presented, it wakes HLT; the one-shot timer is done. */
+	assert_int_equal(vcpu_arch_timers(v, 1000), CLOCK_NEVER);
+	assert_false(vcpu_arch_irq_wakes(v)); /* masked: nothing raised */
+	apic(0, LAPIC_LVT_TIMER, true, 0x30);
+	apic(0, LAPIC_TIMER_INITIAL, true, 100);
+	assert_int_equal(vcpu_arch_timers(v, 1000), CLOCK_NEVER);
+	assert_true(vcpu_arch_irq_wakes(v));
+	/* Held back by TPR: it does not wake HLT, but it could once TPR is lowered. */
+	apic(0, LAPIC_TPR, true, 0x30);
+	assert_false(vcpu_arch_irq_wakes(v));
+	assert_true(vcpu_arch_irq_possible(v));
+}
+
 /* ---- The I/O APIC (82093AA datasheet), on the VM's MMIO bus -------------------- */
 
 static uint32_t ioapic_reg(unsigned index, bool write, uint32_t val)
@@ -461,6 +500,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_init_sipi, vm_setup, vm_teardown),
 	    cmocka_unit_test_setup_teardown(test_fixed_ipis, vm_setup, vm_teardown),
 	    cmocka_unit_test_setup_teardown(test_apic_base_msr, vm_setup, vm_teardown),
+	    cmocka_unit_test_setup_teardown(test_wake_conditions, vm_setup, vm_teardown),
 	    cmocka_unit_test_setup_teardown(test_ioapic, vm_setup, vm_teardown),
 	};
 	return cmocka_run_group_tests_name("x86_64 local APIC", tests, NULL, NULL);
