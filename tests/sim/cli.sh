@@ -119,7 +119,7 @@ for a in aarch64 riscv64 x86_64; do
 	case $a in
 	aarch64) uart=pl011 need=0x1000 known=pl011 ;;
 	riscv64) uart=ns16550a need=0x8 known=ns16550a ;;
-	x86_64) uart=ns16550a need=0x8 known="ns16550a, acpi-pm" ;;
+	x86_64) uart=ns16550a need=0x8 known="ns16550a, acpi-pm, ioapic" ;;
 	esac
 	sed -e "s|kernel_path = \"|kernel_path = \"$PWD/configs/$a/|" \
 		-e "s|^emu_devices = .*|emu_devices = [[\"frob\", 0x1000, 0x1000, 0, 0, []]]|" \

@@ -5,12 +5,17 @@
  *
  *   I/O port 0x3f8   COM1, a 16550A UART ("ns16550a")
  *   I/O port 0x604   ACPI PM1a control: writing SLP_EN (0x2000) powers off
+ *   MMIO 0xfec00000  the I/O APIC ("ioapic", ioapic.c)
+ *   MMIO 0xfee00000  each vCPU's local APIC (irq.c): not a device of the bus,
+ *                    the CPU's own (IA32_APIC_BASE)
  *   RAM from 0 (the config's memory_regions)
  *
  * x86 guests do not use a device tree; cvisor still writes one (memory,
  * /chosen) for guests that look for it, at the same place as elsewhere.
  */
 #include <libfdt.h>
+
+#include <arch/irq.h>
 
 #include <cvisor/arch.h>
 #include <cvisor/fdt.h>
@@ -26,6 +31,7 @@
 static const struct platform_device pc_devices[] = {
 	{ "ns16550a", COM1_PORT, 8 },
 	{ "acpi-pm", PM1A_CNT_PORT, 2 },
+	{ "ioapic", IOAPIC_BASE, IOAPIC_SIZE },
 };
 
 /*
@@ -66,10 +72,11 @@ static struct device *create_pm(struct vm *vm, gpa_t base, uint64_t size)
 	return dev;
 }
 
-/* Both are I/O port devices on a PC. */
+/* The UART and the power-off port are I/O port devices on a PC; the I/O APIC is MMIO. */
 static const struct device_model pc_models[] = {
 	{ "ns16550a", 8, true, ns16550_create },
 	{ "acpi-pm", 2, true, create_pm },
+	{ "ioapic", IOAPIC_SIZE, false, ioapic_create },
 };
 
 const struct platform_desc vm_arch_platform = {

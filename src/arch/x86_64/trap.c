@@ -28,6 +28,7 @@ const char *vmx_exit_name(uint32_t reason)
 	case VMX_EXIT_RDMSR: return "RDMSR";
 	case VMX_EXIT_WRMSR: return "WRMSR";
 	case VMX_EXIT_ENTRY_FAIL_GUEST: return "VM entry failure: invalid guest state";
+	case VMX_EXIT_APIC_ACCESS: return "APIC access";
 	case VMX_EXIT_EPT_VIOLATION: return "EPT violation";
 	case VMX_EXIT_EPT_MISCONFIG: return "EPT misconfiguration";
 	case VMX_EXIT_XSETBV: return "XSETBV";
@@ -168,6 +169,26 @@ void vmx_decode_exit(const struct vmx_exit_info *info, struct vcpu_exit *e)
 		return;
 	case VMX_EXIT_CR_ACCESS:
 		decode_cr(info, e);
+		return;
+	case VMX_EXIT_RDTSC:
+		e->reason = EXIT_SYSREG;
+		e->sysreg.id = X86_SYSREG_TSC;
+		e->sysreg.reg = X86_RAX; /* EDX:EAX */
+		return;
+	case VMX_EXIT_APIC_ACCESS:
+		/*
+		 * Qualification (table 28-6): offset in the APIC page in bits 11:0,
+		 * access type in 15:12 (0 linear read, 1 linear write). A write's
+		 * value is the HAL's to supply (the simulator's callback has it).
+		 */
+		if (((info->qualification >> 12) & 0xf) > 1) {
+			fatal(e, info, "APIC access other than a linear read or write");
+			return;
+		}
+		e->reason = EXIT_SYSREG;
+		e->sysreg.id = X86_SYSREG_APIC((uint32_t)(info->qualification & 0xfff));
+		e->sysreg.write = (info->qualification >> 12) & 1;
+		e->sysreg.src = SYSREG_SRC_IMM;
 		return;
 	case VMX_EXIT_EXCEPTION_NMI:
 		decode_exception(info, e);

@@ -12,6 +12,7 @@
  * GPA. It must load its own IDT before taking exceptions.
  */
 #include <arch/hypercall.h>
+#include <arch/lapic.h>
 #include <arch/stage1.h>
 #include <arch/sysreg.h>
 
@@ -79,6 +80,9 @@ void vcpu_arch_reset(struct vcpu *vcpu, gpa_t entry, gpa_t dtb)
 	a->gdtr_base = tables + BOOT_GDT_OFFSET;
 	a->gdtr_limit = sizeof(boot_gdt) - 1;
 	a->apic_id = vcpu->id;
+	/* The local APIC after power-up (SDM Vol. 3A, 11.4.7.1); vCPU 0 is the BSP (8.4.1). */
+	a->apic_base = LAPIC_DEFAULT_BASE | X86_APIC_BASE_EN | (vcpu->id == 0 ? X86_APIC_BASE_BSP : 0);
+	lapic_reset(&a->apic, vcpu->id);
 }
 
 void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)

@@ -24,6 +24,8 @@
 
 /* Unicorn regions that back guest-virtual pages (mmu.c). */
 #define SHADOW_MAX_REGIONS 256
+/* Guest-virtual pages mapped to the local APIC or a device at once (mmu.c). */
+#define SHADOW_MAX_MMIO 16
 /* One-instruction code hooks on intercepted instructions kept at once (insn.c). */
 #define INSN_MAX_HOOKS 1024
 
@@ -33,9 +35,17 @@ struct shadow_region {
 	uint32_t prot;   /* UC_PROT_* given to Unicorn */
 };
 
+/* A guest-virtual page whose accesses go to the local APIC or a device: the callbacks' user data. */
+struct shadow_mmio {
+	struct sim_x86 *s;   /* NULL: a free slot */
+	uint64_t gva, gpa;   /* the page's first byte */
+	bool apic;           /* the local APIC's page (APIC-access exits), else the device bus */
+};
+
 struct shadow {
 	struct shadow_region r[SHADOW_MAX_REGIONS];
 	unsigned n;
+	struct shadow_mmio mmio[SHADOW_MAX_MMIO];
 	bool pf_pending;                   /* a hook refused an access: deliver this #PF (hooks.c) */
 	uint64_t pf_addr, pf_code;
 	unsigned pf_vector;                /* 14, or 13 for a non-canonical address */
@@ -47,6 +57,7 @@ struct shadow {
 struct qstate {
 	struct sim_ctx saved;
 	size_t hflags, segs, error_code, is_int, old_exception;
+	size_t efer;       /* 0: not found (no real-mode start) */
 	bool known;
 };
 
@@ -56,20 +67,24 @@ struct x86_event {
 	bool has_error;
 	uint32_t error;
 	bool soft;       /* INT n / INT3: the gate's DPL is checked, no error code */
+	bool external;   /* an external interrupt (the local APIC's): not an exception of the guest */
 };
 
 /* An instruction a code hook stopped the CPU at, to emulate between runs (insn.c). */
 enum insn_kind { INSN_NONE, INSN_MOV_TO_CR, INSN_MOV_FROM_CR, INSN_INVLPG, INSN_RDMSR,
-		 INSN_WRMSR, INSN_STRING_IO };
+		 INSN_WRMSR, INSN_STRING_IO, INSN_RDTSC };
 
 struct insn_hooks {
 	csh cs;                                  /* Capstone, to find instruction boundaries */
+	cs_mode mode;                            /* the code size it decodes with */
 	uc_hook edge;
 	uint64_t addr[INSN_MAX_HOOKS];           /* addresses with a code hook, sorted */
 	uc_hook hook[INSN_MAX_HOOKS];
 	unsigned n;
 	bool flush;                              /* the table is full: start again between runs */
 	uint64_t retranslate_lo, retranslate_hi; /* a block translated before its hooks */
+	uc_hook legacy_hook;                     /* every address, outside long mode (legacy) */
+	bool legacy;
 	enum insn_kind stopped;                  /* the hooked instruction the CPU stopped at */
 	uint64_t stopped_at;
 	uint64_t found, flushes;
@@ -84,6 +99,9 @@ struct sim_x86 {
 	bool event_pending;     /* taken while the CPU was being stopped: deliver on entry */
 	struct x86_event event;
 	uint64_t event_rip;
+	uc_hook window;         /* the interrupt window's block hook (switch.c), while window_open */
+	bool window_open;
+	bool window_stop;       /* the window's hook stopped the CPU (hooks.c: an EXIT_NONE) */
 };
 
 /* ---- qstate.c: QEMU's state behind the API ---- */
@@ -98,6 +116,14 @@ int sim_x86_qstate_cpl(struct sim_x86 *s);
 /* CPL 0 on code segment cs (descriptor flags: its high dword), SS null, as
  * QEMU's do_interrupt64 loads them. False if the state is unknown. */
 bool sim_x86_qstate_enter_cpl0(struct sim_x86 *s, uint16_t cs, uint32_t cs_flags);
+/* True inside an STI or MOV SS interrupt shadow (QEMU's HF_INHIBIT_IRQ). */
+bool sim_x86_qstate_irq_shadow(struct sim_x86 *s);
+/* The code size the translator uses (16, 32, 64) and CS's base in *cs_base (64 if unknown). */
+int sim_x86_qstate_code_bits(struct sim_x86 *s, uint64_t *cs_base);
+/* Real mode at cs:IP (CS base cs << 4, other segments 0, EFER 0, CPL 0). False if unknown. */
+bool sim_x86_qstate_real_mode(struct sim_x86 *s, uint16_t cs);
+/* After a CR0 write: QEMU's HF_PE (and ADDSEG in real mode), EFER.LMA and HF_LMA. False if unknown. */
+bool sim_x86_qstate_cr0(struct sim_x86 *s, bool pe, bool lma);
 
 /* ---- switch.c: registers ---- */
 /* Unicorn's ids of the general registers, in the register file's order (enum x86_gpr). */
@@ -140,6 +166,8 @@ void sim_x86_insn_free(struct sim_x86 *s);
 /* Between runs: drops the stale translations and hooks the last run stopped
  * for. True if that was a reason it stopped (then it just runs again). */
 bool sim_x86_insn_between_runs(struct sim_x86 *s);
+/* Between runs: a code hook on every address (on: outside long mode) or none. */
+void sim_x86_insn_legacy(struct sim_x86 *s, bool on);
 /* Between runs: emulates the instruction a hook stopped at, or fills *exit
  * with its exit. False if no hooked instruction stopped the CPU. */
 bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit);

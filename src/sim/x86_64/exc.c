@@ -18,6 +18,10 @@
  *      for some vectors, an error code are pushed, all old values (6.14.2);
  *   5. TF, NT and RF are cleared, and IF for an interrupt gate (6.12.1.3).
  *
+ * External interrupts (the local APIC's, switch.c) take the same path
+ * (6.14, 6.8.1), without an error code and with RIP at the next
+ * instruction; they are not counted as the guest's exceptions.
+ *
  * IRETQ back to CPL 3 is Unicorn's own (helper_iret_protected). In
  * 64-bit mode Unicorn's API writes only a segment register's selector,
  * never QEMU's CPL, so step 3 loads CS, SS and the CPL into QEMU's state
@@ -182,9 +186,11 @@ bool sim_x86_deliver(struct sim_x86 *s, const struct x86_event *ev, uint64_t rip
 	}
 	if (gate_refuses(s, ev, &g, &gp))
 		return sim_x86_deliver(s, &gp, rip - soft_int_len(s, ev->vector, rip));
-	if (storm(s, g.handler, rip, ev->vector))
+	/* An interrupt is no fault of the handler it arrives in: neither counted nor a storm. */
+	if (!ev->external && storm(s, g.handler, rip, ev->vector))
 		return false;
-	s->c.vcpu->guest_exceptions++;
+	if (!ev->external)
+		s->c.vcpu->guest_exceptions++;
 
 	uint32_t cs_flags = descriptor_flags(s, g.cs);
 	unsigned cpl = sim_x86_cpl(s), new_cpl = (cs_flags >> 13) & 3;
@@ -213,7 +219,8 @@ bool sim_x86_deliver(struct sim_x86 *s, const struct x86_event *ev, uint64_t rip
 	uc_reg_write(uc, UC_X86_REG_RSP, &top);
 	uc_reg_write(uc, UC_X86_REG_RFLAGS, &rflags);
 	uc_reg_write(uc, UC_X86_REG_RIP, &g.handler);
-	sim_trace_guest_exception(&s->c, "vector %u rip=0x%llx -> 0x%llx", ev->vector,
-				  (unsigned long long)rip, (unsigned long long)g.handler);
+	sim_trace_guest_exception(&s->c, "%svector %u rip=0x%llx -> 0x%llx",
+				  ev->external ? "interrupt " : "", ev->vector, (unsigned long long)rip,
+				  (unsigned long long)g.handler);
 	return true;
 }

@@ -9,13 +9,17 @@
  *   IN / OUT               instruction hook             exit reason 30, I/O qualification
  *   INS / OUTS             code hook (insn.c)           exit reason 30, string bit: refused
  *   RDMSR / WRMSR          code hook (insn.c)           exit reasons 31 / 32
+ *   RDTSC                  code hook (insn.c)           exit reason 16
  *   MOV CR, INVLPG         code hook (insn.c)           (the shadow's: mmu.c)
  *   CPUID                  instruction hook             exit reason 10
  *   load/store to no RAM   shadow fill fails (mmu.c)    exit reason 48, EPT violation
+ *   load/store to a device MMIO page callback (mmu.c)  an MMIO exit (from reason 48)
+ *   load/store, APIC page  MMIO page callback (mmu.c)  exit reason 44, APIC access
  *   VMCALL                 uc_emu_start: invalid insn   exit reason 18
  *   HLT                    uc_emu_start returns         exit reason 12
  *   its own #PF            shadow fill fails (mmu.c)    (the guest's own: through its IDT)
  *   int3, ud2, faults      interrupt hook / stop        (the guest's own: through its IDT)
+ *   (an interrupt waits)   block hook stops (switch.c)  nothing: delivered at entry (switch.c)
  *
  * The exit-information fields are filled as VMX would and decoded by
  * vmx_decode_exit(), the bare HAL's decoder to be. Exits from a callback
@@ -234,6 +238,17 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 		return;
 	if (shadow_fault(s)) {
 		pending_exit(s, exit); /* the delivery itself may have stopped the VM */
+		return;
+	}
+	/*
+	 * Stopped at a block's start to look at interrupts and timers again
+	 * (a notification, the deadline, the interrupt window): nothing to
+	 * handle, the next entry delivers. Looked at before HLT, so that such a
+	 * stop is never taken for one; a HLT that ran just as a notification
+	 * came ends at once, as when the interrupt wakes it.
+	 */
+	if (err == UC_ERR_OK && (c->attention || s->window_stop || sim_cpu_deadline_passed(c))) {
+		s->window_stop = false;
 		return;
 	}
 	code_at(s, a->rip, insn, 3);

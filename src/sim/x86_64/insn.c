@@ -11,6 +11,8 @@
  *   RDMSR / WRMSR        emulate any MSR, never fault     exit reasons 31 / 32 (SDM Vol. 3C, 26.1.3)
  *   INS / OUTS           one OUT hook per byte            exit reason 30 with the string and REP
  *                                                         bits (table 28-5), which the decoder refuses
+ *   RDTSC                read the host's TSC              exit reason 16 ("RDTSC exiting", 25.6.2):
+ *                                                         the VM clock, so --clock=virtual repeats
  *
  * Unicorn has no hook for them, so each gets a code hook on its own
  * address. They are found when Unicorn translates a block: the
@@ -28,17 +30,33 @@
  * a hook, so a stop request is never dropped, see docs/simulator.md); the
  * instruction is emulated, or its exit built, between runs.
  *
- * Calls exc.c (the CPL), mmu.c (CRs, INVLPG) and switch.c.
+ * Outside long mode (a start-up IPI's real-mode trampoline and its 32-bit
+ * step) the hook covers every address instead: translation reports are
+ * not dependable there (measured: the first blocks after the real-mode
+ * entry were not reported, and a block translated again after a CR4 write
+ * kept its old translation), and such code is a few dozen instructions.
+ * Addresses are linear then, CS.base + RIP (qstate.c), and Capstone
+ * decodes with the code size QEMU translates with. In long mode the code
+ * is taken as 64-bit (compatibility mode is not told apart).
+ *
+ * Calls exc.c (the CPL), mmu.c (CRs, INVLPG), qstate.c (the code size and
+ * CS base outside long mode) and switch.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <arch/sysreg.h>
+#include <arch/stage1.h>
 #include <arch/trap.h>
 
 #include <cvisor/lib.h>
 
 #include "cpu.h"
 
+/* CR4.TSD: RDTSC only at CPL 0 (SDM Vol. 3A, 2.5). */
+#define X86_CR4_TSD (1ULL << 2)
+/* Real mode reaches linear addresses below 0x10fff0 (FFFF:FFFF). */
+#define REAL_MODE_END 0x110000ULL
 /* Longest x86 instruction (SDM Vol. 2, 2.3.11). */
 #define INSN_MAX_LEN 15
 /* A translation block covers at most two pages. */
@@ -80,11 +98,34 @@ static enum insn_kind classify(const uint8_t *b, size_t n, bool *rep)
 		return i + 2 < n && (modrm >> 6) != 3 && ((modrm >> 3) & 7) == 7 ? INSN_INVLPG : INSN_NONE;
 	case 0x30:
 		return INSN_WRMSR;
+	case 0x31:
+		return INSN_RDTSC;
 	case 0x32:
 		return INSN_RDMSR;
 	default:
 		return INSN_NONE;
 	}
+}
+
+/*
+ * The code size the CPU runs now (16, 32, 64; the register file's EFER.LMA
+ * spares a look at QEMU's state in long mode), and CS's base in *cs_base.
+ */
+static int code_bits(struct sim_x86 *s, uint64_t *cs_base)
+{
+	*cs_base = 0;
+	if (s->c.vcpu->arch.efer & X86_EFER_LMA)
+		return 64;
+	return sim_x86_qstate_code_bits(s, cs_base);
+}
+
+/* Capstone decodes with that size. */
+static void decode_as(struct sim_x86 *s, int bits)
+{
+	cs_mode mode = bits == 16 ? CS_MODE_16 : bits == 32 ? CS_MODE_32 : CS_MODE_64;
+
+	if (mode != s->in.mode && cs_option(s->in.cs, CS_OPT_MODE, mode) == CS_ERR_OK)
+		s->in.mode = mode;
 }
 
 /* ---- The table of hooked addresses ----------------------------------------- */
@@ -140,8 +181,10 @@ static void on_translated(uc_engine *uc, uc_tb *tb, uc_tb *prev, void *user)
 	uint8_t code[TB_MAX_BYTES];
 	size_t size = MIN((size_t)tb->size, sizeof(code));
 	bool added = false, rep;
+	uint64_t cs_base;
 
 	(void)prev;
+	decode_as(s, code_bits(s, &cs_base));
 	if (uc_mem_read(uc, tb->pc, code, size) != UC_ERR_OK) {
 		size = MIN(size, PAGE_SIZE - (tb->pc & (PAGE_SIZE - 1)));
 		if (uc_mem_read(uc, tb->pc, code, size) != UC_ERR_OK)
@@ -187,12 +230,37 @@ static void on_hooked(uc_engine *uc, uint64_t address, uint32_t size, void *user
 	enum insn_kind kind = classify(b, size, &rep);
 	unsigned cpl = sim_x86_cpl(s);
 	uc_reg_read(uc, UC_X86_REG_RFLAGS, &rflags);
-	if (kind == INSN_NONE || (kind != INSN_STRING_IO && cpl != 0) ||
+	/* RDTSC runs at any CPL unless CR4.TSD (SDM Vol. 2B, "RDTSC"). */
+	bool rdtsc_ok = cpl == 0 || !(s->c.vcpu->arch.cr4 & X86_CR4_TSD);
+	if (kind == INSN_NONE || (kind == INSN_RDTSC && !rdtsc_ok) ||
+	    (kind != INSN_STRING_IO && kind != INSN_RDTSC && cpl != 0) ||
 	    (kind == INSN_STRING_IO && cpl > ((rflags >> 12) & 3)))
 		return;
 	s->in.stopped = kind;
 	s->in.stopped_at = address;
 	uc_emu_stop(uc);
+}
+
+/* ---- Outside long mode --------------------------------------------------------- */
+
+void sim_x86_insn_legacy(struct sim_x86 *s, bool on)
+{
+	if (on == s->in.legacy)
+		return;
+	if (on && uc_hook_add(s->c.uc, &s->in.legacy_hook, UC_HOOK_CODE, (void *)on_hooked, s, 1, 0) !=
+			  UC_ERR_OK)
+		return;
+	if (!on)
+		uc_hook_del(s->c.uc, s->in.legacy_hook);
+	s->in.legacy = on;
+	/*
+	 * Code hooks are compiled into translations: what real mode can reach
+	 * is translated again. (Not a whole flush: UC_CTL_TB_FLUSH took 0.1 to
+	 * 6 s here with several CPUs running.) Translations made with the hook
+	 * call it harmlessly once it is gone.
+	 */
+	if (on)
+		uc_ctl_remove_cache(s->c.uc, 0, REAL_MODE_END);
 }
 
 /* ---- Between runs ------------------------------------------------------------ */
@@ -283,9 +351,19 @@ bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit)
 	uint8_t b[INSN_MAX_LEN];
 	bool rep;
 
+	uint64_t cs_base;
 	s->in.stopped = INSN_NONE;
-	if (kind == INSN_NONE || a->rip != s->in.stopped_at ||
-	    sim_x86_read_gva(s, a->rip, b, sizeof(b)) < 0)
+	if (kind == INSN_NONE)
+		return false;
+	decode_as(s, code_bits(s, &cs_base));
+	/*
+	 * Unicorn syncs EIP with the *linear* address before a code hook
+	 * (measured: EIP 0x800b at 0800:000b): back to CS-relative.
+	 */
+	if (cs_base && a->rip == s->in.stopped_at)
+		a->rip -= cs_base;
+	if (cs_base + a->rip != s->in.stopped_at ||
+	    sim_x86_read_gva(s, cs_base + a->rip, b, sizeof(b)) < 0)
 		return false;
 	unsigned p = 0, rex = 0;
 	while (p < INSN_MAX_LEN - 3 && (b[p] == 0xf3 || b[p] == 0xf2 || b[p] == 0x66 || b[p] == 0x67 ||
@@ -297,7 +375,7 @@ bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit)
 	cs_insn *insn = cs_malloc(s->in.cs);
 	const uint8_t *code = b;
 	size_t left = sizeof(b);
-	uint64_t addr = a->rip;
+	uint64_t addr = cs_base + a->rip;
 	unsigned len = insn && cs_disasm_iter(s->in.cs, &code, &left, &addr, insn) ? insn->size : 0;
 	if (insn)
 		cs_free(insn, 1);
@@ -326,6 +404,11 @@ bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit)
 	case INSN_STRING_IO:
 		string_io_exit(s, b, len, b[p], rep, exit);
 		return true;
+	case INSN_RDTSC: {
+		struct vmx_exit_info info = { .reason = VMX_EXIT_RDTSC, .insn_len = len, .rip = a->rip };
+		vmx_decode_exit(&info, exit);
+		return true;
+	}
 	default:
 		return false;
 	}
@@ -358,6 +441,7 @@ int sim_x86_insn_init(struct sim_x86 *s)
 {
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &s->in.cs) != CS_ERR_OK)
 		return -CV_EINVAL;
+	s->in.mode = CS_MODE_64;
 	if (uc_hook_add(s->c.uc, &s->in.edge, UC_HOOK_EDGE_GENERATED, (void *)on_translated, s, 1, 0) !=
 	    UC_ERR_OK)
 		return -CV_EINVAL;

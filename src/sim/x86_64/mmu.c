@@ -18,6 +18,10 @@
  *   MOV to CR0/CR3/CR4              code hook (insn.c)        emulated; every mapping dropped
  *   INVLPG m                        code hook (insn.c)        emulated; that page dropped
  *   MOV from CR0                    code hook (insn.c)        emulated: the guest's CR0, PG set
+ *   touches the local APIC's page   UC_HOOK_MEM_*_UNMAPPED    an MMIO page at the GVA: each access
+ *                                                             an APIC-access exit (reason 44)
+ *   touches a device's page         UC_HOOK_MEM_*_UNMAPPED    an MMIO page at the GVA: each access
+ *                                                             an MMIO exit to the device bus
  *
  * The guest's CR0, CR3 and CR4 are the register file's (vcpu->arch);
  * Unicorn's CR0 is the guest's without PG. A hook that refuses an access
@@ -28,12 +32,14 @@
  * Unicorn has no hook for control-register writes or INVLPG: insn.c finds
  * them when Unicorn translates them and calls the two functions below.
  *
- * Calls only switch.c. A #PF a hook leaves pending (sh.pf_*) is delivered
+ * Calls switch.c and qstate.c (a CR0 write's mode flags); the MMIO pages'
+ * callbacks take their exits (sim_cpu_exit_now()). A #PF a hook leaves pending (sh.pf_*) is delivered
  * by hooks.c, through exc.c, once Unicorn has stopped.
  */
 #include <string.h>
 
 #include <arch/stage1.h>
+#include <arch/sysreg.h>
 #include <arch/trap.h>
 
 #include <cvisor/addrspace.h>
@@ -63,6 +69,9 @@ static void guest_regs(struct sim_x86 *s, struct x86_s1_regs *r)
 static void drop_region(struct sim_x86 *s, unsigned i)
 {
 	uc_mem_unmap(s->c.uc, s->sh.r[i].gva, s->sh.r[i].size);
+	for (unsigned m = 0; m < SHADOW_MAX_MMIO; m++)
+		if (s->sh.mmio[m].s && s->sh.mmio[m].gva == s->sh.r[i].gva)
+			s->sh.mmio[m].s = NULL;
 	s->sh.r[i] = s->sh.r[--s->sh.n];
 }
 
@@ -107,9 +116,21 @@ void sim_x86_shadow_write_cr(struct sim_x86 *s, unsigned n, uint64_t v)
 	uint64_t uc_v = v;
 
 	if (n == 0) {
+		/*
+		 * Paging on with EFER.LME activates long mode, off deactivates it
+		 * (SDM Vol. 3A, 10.8.5): Unicorn, whose CR0.PG stays clear, would
+		 * not, so EFER.LMA is set here (a start-up trampoline's way in), as
+		 * is protected mode (PE) in QEMU's flags.
+		 */
+		bool lma = (v & X86_CR0_PG) && (a->efer & X86_EFER_LME);
+		bool pe_changes = (v ^ a->cr0) & X86_CR0_PE;
 		a->cr0 = v;
 		uc_v = v & ~X86_CR0_PG; /* Unicorn's own walk stays off */
 		uc_reg_write(s->c.uc, UC_X86_REG_CR0, &uc_v);
+		/* Unicorn's CR0 write sets the register alone: QEMU's mode flags follow here. */
+		if ((pe_changes || lma != !!(a->efer & X86_EFER_LMA)) &&
+		    sim_x86_qstate_cr0(s, v & X86_CR0_PE, lma))
+			a->efer = lma ? a->efer | X86_EFER_LMA : a->efer & ~X86_EFER_LMA;
 	} else if (n == 3) {
 		a->cr3 = v;
 		uc_reg_write(s->c.uc, UC_X86_REG_CR3, &uc_v);
@@ -252,6 +273,108 @@ static bool walk_fault(struct sim_x86 *s, int rc, uint64_t gva, const struct s1_
 	return guest_fault(s, 14, gva, res->code);
 }
 
+/* ---- Pages of the local APIC and of devices --------------------------------- */
+
+/* An access of the APIC page: the APIC-access exit (SDM Vol. 3C, 28.2.1, table 28-6). */
+static uint64_t apic_access(struct shadow_mmio *m, uint64_t offset, unsigned size, bool write,
+			    uint64_t value)
+{
+	struct sim_x86 *s = m->s;
+	struct vcpu_exit exit;
+	uint64_t rip = 0;
+
+	uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
+	struct vmx_exit_info info = { .reason = VMX_EXIT_APIC_ACCESS,
+				      .qualification = (offset & 0xfff) | (write ? 1u << 12 : 0),
+				      .rip = rip };
+	vmx_decode_exit(&info, &exit);
+	exit.sysreg.value = value;
+	(void)size;
+	sim_cpu_exit_now(&s->c, &exit);
+	return exit.sysreg.value;
+}
+
+/*
+ * An access of a device's page: the EPT violation the hardware gives,
+ * decoded here into the MMIO exit, since the callback knows the size and
+ * the data (on hardware the HAL decodes the instruction).
+ */
+static uint64_t device_access(struct shadow_mmio *m, uint64_t offset, unsigned size, bool write,
+			      uint64_t value)
+{
+	struct sim_x86 *s = m->s;
+	struct vcpu_exit exit;
+
+	memset(&exit, 0, sizeof(exit));
+	uc_reg_read(s->c.uc, UC_X86_REG_RIP, &exit.pc);
+	exit.reason = EXIT_MMIO;
+	exit.syndrome = VMX_EXIT_EPT_VIOLATION;
+	exit.mmio.gpa = m->gpa + offset;
+	exit.mmio.size = (uint8_t)size;
+	exit.mmio.write = write;
+	exit.mmio.data = value;
+	sim_cpu_exit_now(&s->c, &exit);
+	return exit.mmio.data;
+}
+
+static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+	struct shadow_mmio *m = user;
+
+	(void)uc;
+	if (!m->s || !vm_running(m->s->c.vcpu->vm))
+		return 0;
+	return m->apic ? apic_access(m, offset, size, false, 0) : device_access(m, offset, size, false, 0);
+}
+
+static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
+{
+	struct shadow_mmio *m = user;
+
+	(void)uc;
+	if (!m->s || !vm_running(m->s->c.vcpu->vm))
+		return;
+	if (m->apic)
+		apic_access(m, offset, size, true, value);
+	else
+		device_access(m, offset, size, true, value);
+}
+
+/*
+ * The page of gva is the local APIC's (IA32_APIC_BASE, the CPU's own, before
+ * any memory: SDM Vol. 3A, 11.4.1) or a device's: maps it as an MMIO page
+ * whose accesses exit. False if gpa is neither, or nothing could be mapped.
+ */
+static bool map_mmio(struct sim_x86 *s, uint64_t gva, gpa_t gpa)
+{
+	const struct vcpu_arch *a = &s->c.vcpu->arch;
+	uint64_t page_gva = gva & ~(PAGE_SIZE - 1);
+	gpa_t page = gpa & ~(PAGE_SIZE - 1);
+	bool apic = (a->apic_base & X86_APIC_BASE_EN) && page == (a->apic_base & ~(PAGE_SIZE - 1));
+	const struct as_region *r = addrspace_find(&s->c.vcpu->vm->as, gpa);
+
+	if (!apic && (!r || r->kind == REGION_RAM))
+		return false;
+	if (s->sh.n == SHADOW_MAX_REGIONS)
+		sim_x86_shadow_drop_all(s);
+	struct shadow_mmio *m = NULL;
+	for (unsigned i = 0; i < SHADOW_MAX_MMIO && !m; i++)
+		if (!s->sh.mmio[i].s)
+			m = &s->sh.mmio[i];
+	if (!m) {
+		sim_x86_shadow_drop_all(s); /* like a full TLB: start again */
+		m = &s->sh.mmio[0];
+	}
+	*m = (struct shadow_mmio){ .s = s, .gva = page_gva, .gpa = page, .apic = apic };
+	if (uc_mmio_map(s->c.uc, page_gva, PAGE_SIZE, on_mmio_read, m, on_mmio_write, m) != UC_ERR_OK) {
+		m->s = NULL;
+		return false;
+	}
+	s->sh.r[s->sh.n++] = (struct shadow_region){ .gva = page_gva, .size = PAGE_SIZE,
+						     .prot = UC_PROT_READ | UC_PROT_WRITE };
+	return true;
+}
+
 static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
 			void *user)
 {
@@ -268,6 +391,10 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	int rc = walk_for(s, addr, access, &res);
 	if (rc < 0)
 		return walk_fault(s, rc, addr, &res, access, (unsigned)size);
+	if (access != ACCESS_FETCH && map_mmio(s, addr, res.gpa)) {
+		s->sh.fills++;
+		return true;
+	}
 	if (!map_run(s, addr, &res, &prot))
 		return stage2_fault(s, res.gpa, addr, (unsigned)size, access, false);
 	s->sh.fills++;

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arch/lapic.h>
+
 /** General registers in the order of their encodings (SDM Vol. 2, table 2-2). */
 enum x86_gpr {
 	X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
@@ -38,6 +40,16 @@ struct vcpu_arch {
 	uint64_t idtr_base, idtr_limit, gdtr_base, gdtr_limit;
 	uint64_t apic_id;        /**< the local APIC id the guest sees (CPUID.1:EBX[31:24]) */
 	struct x86_inject inject; /**< an exception for the guest at the next entry */
+	uint64_t apic_base;      /**< IA32_APIC_BASE (SDM Vol. 3A, 11.4.4): base, EN, BSP */
+	struct lapic apic;       /**< the vCPU's local APIC (arch/lapic.h, irq.c) */
+	bool wait_sipi;          /**< an INIT left it waiting for a start-up IPI (8.4.2) */
+	/**
+	 * The HAL loads the real-mode state of a start-up IPI before the
+	 * next entry and clears this: CS = start_cs with base start_cs << 4,
+	 * the other segments 0, CR0.PE = 0 (SDM Vol. 3A, 9.1.1, 8.4.4).
+	 */
+	bool real_mode_start;
+	uint16_t start_cs;
 };
 
 #endif
