@@ -122,13 +122,18 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	struct sim_cpu *c = user;
 
 	(void)addr;
-	if (c->cfg.virtual_clock) {
-		c->vclock += (size + SIM_VCLOCK_BYTES - 1) / SIM_VCLOCK_BYTES;
-		if (c->vclock >= c->deadline)
-			uc_emu_stop(uc);
-	}
-	if (c->kicked || c->attention)
+	/*
+	 * A block the CPU stops before is not counted: it runs (and counts)
+	 * when the CPU goes on, so a stop never moves the virtual clock. The
+	 * deadline is met at the start of the first block after the clock
+	 * reached it.
+	 */
+	if (c->kicked || c->attention || (c->cfg.virtual_clock && c->vclock >= c->deadline)) {
 		uc_emu_stop(uc);
+		return;
+	}
+	if (c->cfg.virtual_clock)
+		c->vclock += (size + SIM_VCLOCK_BYTES - 1) / SIM_VCLOCK_BYTES;
 }
 
 static int hook_blocks(struct sim_cpu *c)
