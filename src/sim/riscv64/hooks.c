@@ -566,7 +566,8 @@ static uint64_t trapping_insn(uint32_t intno, uint64_t pc)
 
 /*
  * Is the CPU being stopped (the VM ended, a kick: a time limit, a
- * stage-2 change, an exit a hook left)? Then the exception is not taken
+ * stage-2 change, an exit a hook left; a notification: an interrupt to
+ * look at; its clock at the deadline)? Then the exception is not taken
  * now: writing PC from a hook would make Unicorn drop the stop request
  * and run on (docs/simulator.md, "Stopping a CPU"). The guest resumes at
  * the instruction, which raises it again at the next entry; had it resumed
@@ -574,7 +575,8 @@ static uint64_t trapping_insn(uint32_t intno, uint64_t pc)
  */
 static bool stopping(struct sim_rv *s, uint32_t intno, uint64_t pc)
 {
-	if (vm_running(s->c.vcpu->vm) && !s->c.kicked && !s->c.have_pending)
+	if (vm_running(s->c.vcpu->vm) && !s->c.kicked && !s->c.have_pending && !s->c.attention &&
+	    !sim_cpu_deadline_passed(&s->c))
 		return false;
 	if (!s->stop_pc_set) { /* an exit that stopped the VM already said where it was */
 		s->stop_pc = trapping_insn(intno, pc);
