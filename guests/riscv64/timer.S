@@ -77,19 +77,24 @@ after_unmask:
 	sd a0, 0(t0)
 	sbi SBI_EXT_TIME, 0
 	li s2, 0                        // ticks printed
-	csrsi sstatus, SSTATUS_SIE
-2:	wfi
-3:	ld t0, count
-	bgeu s2, t0, 4f
+	// Ticks are printed with sstatus.SIE clear: none is taken between the
+	// look at count and the wfi (which would then wait past it); wfi wakes
+	// for a pending one, taken when SIE is set again.
+2:	ld t0, count
+	bgeu s2, t0, 3f
 	addi s2, s2, 1
 	print "timer: tick "
 	mv a0, s2
 	call guest_putdec
 	print "\n"
-	j 3b
-4:	li t0, N
-	bltu s2, t0, 2b
+	j 2b
+3:	li t0, N
+	bgeu s2, t0, 4f
+	wfi
+	csrsi sstatus, SSTATUS_SIE
 	csrci sstatus, SSTATUS_SIE
+	j 2b
+4:
 	ld t0, early
 	beqz t0, 5f
 	ld a1, early_time

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+// smp: four harts (cpu_num = 4) through the SBI HSM extension (SBI 2.0
+// chapter 9). Hart 0 starts harts 1-3 with hart_start (start address and
+// an opaque value); each starts in S-mode with a0 = its hart id, a1 = the
+// opaque value, satp = 0 and sstatus.SIE = 0, checks that, checks in (an
+// atomic add), prints its id and opaque value, and wakes hart 0 with an
+// IPI. Hart 0 waits in wfi until all three are in, sees them STARTED with
+// hart_get_status, lets them go with one IPI to the three, and waits until
+// hart_get_status says each has stopped itself with hart_stop.
+#include "guest.h"
+
+#define OPAQUE 0x5ec0000
+#define STACK 0x4000                    // each hart's share of the 64 KiB stack
+
+	GUEST_RUNTIME
+
+	.global main
+main:
+	addi sp, sp, -16
+	sd ra, 0(sp)
+	li t0, SIP_SSIP
+	csrw sie, t0                    // IPIs wake wfi; sstatus.SIE stays clear: none is taken
+	print "smp: hart 0 starts harts 1-3\n"
+	li s1, 1
+1:	mv a0, s1
+	la a1, secondary
+	li a2, OPAQUE
+	add a2, a2, s1
+	sbi SBI_EXT_HSM, HSM_HART_START
+	check a0, 0, "hart_start"
+	addi s1, s1, 1
+	li t0, 4
+	bltu s1, t0, 1b
+	li a0, 1                        // once more: it is already on (or being started)
+	la a1, secondary
+	li a2, 0
+	sbi SBI_EXT_HSM, HSM_HART_START
+	check a0, -6, "hart_start of a started hart: SBI_ERR_ALREADY_AVAILABLE"
+	li a0, 4
+	la a1, secondary
+	sbi SBI_EXT_HSM, HSM_HART_START
+	check a0, -3, "hart_start of hart 4, which does not exist: SBI_ERR_INVALID_PARAM"
+
+	// Wait for the three: each sends an IPI once it is in.
+2:	csrci sip, SIP_SSIP             // first clear, then look: an IPI after this still wakes wfi
+	ld t0, checked_in
+	li t1, 3
+	beq t0, t1, 3f
+	wfi
+	j 2b
+3:	call lock
+	print "smp: hart 0 saw 3 harts check in\n"
+	call unlock
+	li s1, 1
+4:	mv a0, s1
+	sbi SBI_EXT_HSM, HSM_HART_GET_STATUS
+	check a0, 0, "hart_get_status"
+	check a1, HSM_STARTED, "hart_get_status of a hart that checked in: STARTED"
+	addi s1, s1, 1
+	li t0, 4
+	bltu s1, t0, 4b
+	call lock
+	print "smp: harts 1-3 are STARTED\n"
+	call unlock
+
+	// Let them go, and wait until each has stopped.
+	li t0, 1
+	la t1, go
+	sd t0, 0(t1)
+	fence rw, rw
+	li a0, 7                        // harts 1, 2, 3
+	li a1, 1
+	sbi SBI_EXT_IPI, 0
+	check a0, 0, "send_ipi to harts 1-3"
+	li s1, 1
+5:	mv a0, s1
+	sbi SBI_EXT_HSM, HSM_HART_GET_STATUS
+	check a0, 0, "hart_get_status"
+	li t0, HSM_STOPPED
+	bne a1, t0, 5b
+	addi s1, s1, 1
+	li t0, 4
+	bltu s1, t0, 5b
+	print "smp: harts 1-3 are STOPPED\n"
+	li a0, 0
+	sbi SBI_EXT_HSM, HSM_HART_GET_STATUS
+	check a1, HSM_STARTED, "hart_get_status of hart 0"
+	print "smp: all ok\n"
+	li a0, 0
+	ld ra, 0(sp)
+	addi sp, sp, 16
+	ret
+
+// Harts 1-3 start here: a0 = hart id, a1 = opaque.
+	.balign 4
+	.global secondary
+secondary:
+	la sp, stack_top
+	li t0, STACK
+	mul t0, t0, a0
+	sub sp, sp, t0
+	mv s0, a0
+	mv s1, a1
+	li t0, OPAQUE
+	add t0, t0, s0
+	check_eq s1, t0, "a1 at hart_start: the opaque value"
+	csrr t0, sstatus
+	andi t0, t0, SSTATUS_SIE
+	check t0, 0, "sstatus.SIE at hart_start"
+	csrr t0, satp
+	check t0, 0, "satp at hart_start"
+	li t0, 1
+	la t1, checked_in
+	amoadd.d t0, t0, (t1)
+	call lock
+	print "smp: hart "
+	mv a0, s0
+	call guest_putdec
+	print " checked in, opaque "
+	mv a0, s1
+	call guest_puthex
+	print "\n"
+	call unlock
+	li t0, SIP_SSIP
+	csrw sie, t0
+	li a0, 1                        // wake hart 0
+	li a1, 0
+	sbi SBI_EXT_IPI, 0
+	check a0, 0, "send_ipi to hart 0"
+1:	csrci sip, SIP_SSIP
+	ld t0, go
+	bnez t0, 2f
+	wfi
+	j 1b
+2:	sbi SBI_EXT_HSM, HSM_HART_STOP
+	la a0, stop_returned
+	mv a1, a0
+	call guest_fail_value
+
+// The console is shared: one hart prints at a time.
+lock:
+	la t0, print_lock
+	li t1, 1
+1:	amoswap.w.aq t2, t1, (t0)
+	bnez t2, 1b
+	ret
+unlock:
+	la t0, print_lock
+	amoswap.w.rl zero, zero, (t0)
+	ret
+
+	.section .rodata
+stop_returned:	.asciz "hart_stop returned"
+
+	.data
+	.balign 8
+checked_in:	.dword 0
+go:		.dword 0
+print_lock:	.word 0
