@@ -7,6 +7,12 @@
 // IPI. Hart 0 waits in wfi until all three are in, sees them STARTED with
 // hart_get_status, lets them go with one IPI to the three, and waits until
 // hart_get_status says each has stopped itself with hart_stop.
+//
+// The console is shared: the harts print in turn (hart 0, then 1, 2, 3),
+// each waiting for `turn` to name it, without a lock: AMOs (amoswap for a
+// spinlock) are not atomic between the simulator's harts (each is its own
+// Unicorn instance, translated as single-threaded), and a spinlock taken
+// by two harts at once can end up held by nobody.
 #include "guest.h"
 
 #define OPAQUE 0x5ec0000
@@ -48,9 +54,10 @@ main:
 	beq t0, t1, 3f
 	wfi
 	j 2b
-3:	call lock
+3:	ld t0, turn                     // hart 3 printed its line: the console is hart 0's again
+	li t1, 4
+	bne t0, t1, 3b
 	print "smp: hart 0 saw 3 harts check in\n"
-	call unlock
 	li s1, 1
 4:	mv a0, s1
 	sbi SBI_EXT_HSM, HSM_HART_GET_STATUS
@@ -59,9 +66,7 @@ main:
 	addi s1, s1, 1
 	li t0, 4
 	bltu s1, t0, 4b
-	call lock
 	print "smp: harts 1-3 are STARTED\n"
-	call unlock
 
 	// Let them go, and wait until each has stopped.
 	li t0, 1
@@ -112,7 +117,8 @@ secondary:
 	li t0, 1
 	la t1, checked_in
 	amoadd.d t0, t0, (t1)
-	call lock
+0:	ld t0, turn                     // wait for this hart's turn at the console
+	bne t0, s0, 0b
 	print "smp: hart "
 	mv a0, s0
 	call guest_putdec
@@ -120,7 +126,10 @@ secondary:
 	mv a0, s1
 	call guest_puthex
 	print "\n"
-	call unlock
+	addi t0, s0, 1
+	la t1, turn
+	fence rw, w
+	sd t0, 0(t1)
 	li t0, SIP_SSIP
 	csrw sie, t0
 	li a0, 1                        // wake hart 0
@@ -132,22 +141,14 @@ secondary:
 	bnez t0, 2f
 	wfi
 	j 1b
-2:	sbi SBI_EXT_HSM, HSM_HART_STOP
+2:	li a7, SBI_EXT_HSM
+	li a6, HSM_HART_STOP
+	.global stop_ecall
+stop_ecall:
+	ecall
 	la a0, stop_returned
 	mv a1, a0
 	call guest_fail_value
-
-// The console is shared: one hart prints at a time.
-lock:
-	la t0, print_lock
-	li t1, 1
-1:	amoswap.w.aq t2, t1, (t0)
-	bnez t2, 1b
-	ret
-unlock:
-	la t0, print_lock
-	amoswap.w.rl zero, zero, (t0)
-	ret
 
 	.section .rodata
 stop_returned:	.asciz "hart_stop returned"
@@ -156,4 +157,4 @@ stop_returned:	.asciz "hart_stop returned"
 	.balign 8
 checked_in:	.dword 0
 go:		.dword 0
-print_lock:	.word 0
+turn:		.dword 1                // the hart whose line is next (hart 0 prints before starting them)
