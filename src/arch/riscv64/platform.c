@@ -51,8 +51,8 @@ static const struct platform_device virt_devices[] = {
 };
 
 static const struct device_model virt_models[] = {
-	{ "plic", 0x200000 + 2 * 0x1000, false, virt_plic_create },
 	{ "ns16550a", 8, false, ns16550_create },
+	{ "plic", 0x200000 + 2 * 0x1000, false, virt_plic_create },
 };
 
 const struct platform_desc vm_arch_platform = {
