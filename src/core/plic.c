@@ -35,14 +35,14 @@
 struct plic {
 	struct vm *vm;
 	struct plic_config cfg;
-	bool lock;                      /* taken with __atomic_test_and_set */
+	bool lock; /* taken with __atomic_test_and_set */
 	uint32_t priority[PLIC_NSOURCES];
 	uint32_t pending[WORDS];
-	uint32_t claimed[WORDS];        /* claimed, not yet completed: the gateway is closed */
-	uint32_t level[WORDS];          /* the wire from the device */
-	uint32_t (*enable)[WORDS];      /* [ncontexts] */
-	uint32_t *threshold;            /* [ncontexts] */
-	bool *line;                     /* [ncontexts]: each context's line as last told */
+	uint32_t claimed[WORDS];   /* claimed, not yet completed: the gateway is closed */
+	uint32_t level[WORDS];     /* the wire from the device */
+	uint32_t (*enable)[WORDS]; /* [ncontexts] */
+	uint32_t *threshold;       /* [ncontexts] */
+	bool *line;                /* [ncontexts]: each context's line as last told */
 };
 
 static void lock(struct plic *p)
@@ -190,9 +190,12 @@ static enum reg decode(const struct plic *p, uint64_t off, unsigned *ctx, unsign
 	if (*ctx >= p->cfg.ncontexts)
 		return R_NONE;
 	switch ((off - CONTEXT_BASE) % CONTEXT_STRIDE) {
-	case 0: return R_THRESHOLD;
-	case 4: return R_CLAIM;
-	default: return R_NONE;
+	case 0:
+		return R_THRESHOLD;
+	case 4:
+		return R_CLAIM;
+	default:
+		return R_NONE;
 	}
 }
 
@@ -206,12 +209,24 @@ static int plic_read(struct device *dev, uint64_t off, unsigned size, uint64_t *
 		return -CV_EINVAL;
 	lock(p);
 	switch (decode(p, off, &ctx, &w)) {
-	case R_PRIORITY: *val = p->priority[w]; break;
-	case R_PENDING: *val = p->pending[w]; break;
-	case R_ENABLE: *val = p->enable[ctx][w]; break;
-	case R_THRESHOLD: *val = p->threshold[ctx]; break;
-	case R_CLAIM: *val = claim(p, ctx); break;
-	default: *val = 0; break; /* reserved: reads zero */
+	case R_PRIORITY:
+		*val = p->priority[w];
+		break;
+	case R_PENDING:
+		*val = p->pending[w];
+		break;
+	case R_ENABLE:
+		*val = p->enable[ctx][w];
+		break;
+	case R_THRESHOLD:
+		*val = p->threshold[ctx];
+		break;
+	case R_CLAIM:
+		*val = claim(p, ctx);
+		break;
+	default:
+		*val = 0;
+		break; /* reserved: reads zero */
 	}
 	unlock(p);
 	return 0;
@@ -262,9 +277,9 @@ static void plic_destroy(struct device *dev)
 }
 
 static const struct device_ops plic_ops = {
-	.read = plic_read,
-	.write = plic_write,
-	.destroy = plic_destroy,
+    .read = plic_read,
+    .write = plic_write,
+    .destroy = plic_destroy,
 };
 
 struct plic *plic_of(const struct device *dev)

@@ -27,7 +27,7 @@
 
 static struct devbus bus;
 static struct plic *plic;
-static int line_level[NCTX];  /* -1: never told */
+static int line_level[NCTX]; /* -1: never told */
 static unsigned line_calls;
 
 static void line(struct vm *vm, unsigned ctx, bool level)
@@ -40,7 +40,7 @@ static void line(struct vm *vm, unsigned ctx, bool level)
 
 static int setup(void **state)
 {
-	static const struct plic_config cfg = { .ncontexts = NCTX, .line = line };
+	static const struct plic_config cfg = {.ncontexts = NCTX, .line = line};
 
 	(void)state;
 	memset(&bus, 0, sizeof(bus));
@@ -88,7 +88,7 @@ static void test_registers(void **state)
 	assert_int_equal(rd(PRIORITY(10)), 5);
 	wr(PRIORITY(10), 0xffffffff); /* 3 bits of priority, as on QEMU virt */
 	assert_int_equal(rd(PRIORITY(10)), PLIC_MAX_PRIORITY);
-	wr(PRIORITY(0), 3);           /* source 0 does not exist */
+	wr(PRIORITY(0), 3); /* source 0 does not exist */
 	assert_int_equal(rd(PRIORITY(0)), 0);
 	wr(ENABLE(1, 0), 0xffffffff); /* no enable bit for source 0 */
 	assert_int_equal(rd(ENABLE(1, 0)), 0xfffffffe);
@@ -96,7 +96,7 @@ static void test_registers(void **state)
 	wr(THRESHOLD(1), 4);
 	assert_int_equal(rd(THRESHOLD(1)), 4);
 	assert_int_equal(rd(THRESHOLD(0)), 0);
-	wr(PENDING(0), 0xffffffff);   /* read-only */
+	wr(PENDING(0), 0xffffffff); /* read-only */
 	assert_int_equal(rd(PENDING(0)), 0);
 	/* Only aligned 32-bit accesses. */
 	uint64_t v = 0;
@@ -121,19 +121,19 @@ static void test_claim_complete(void **state)
 	assert_false(plic_context_pending(plic, 0)); /* not enabled for context 0 */
 	assert_int_equal(line_level[0], -1);
 	assert_int_equal(rd(CLAIM(1)), 10);
-	assert_int_equal(rd(PENDING(0)), 0);   /* claimed: no longer pending */
+	assert_int_equal(rd(PENDING(0)), 0); /* claimed: no longer pending */
 	assert_int_equal(line_level[1], 0);
-	assert_int_equal(rd(CLAIM(1)), 0);     /* nothing else */
+	assert_int_equal(rd(CLAIM(1)), 0); /* nothing else */
 	/* The level stays high but the gateway is closed until the complete. */
 	assert_false(plic_context_pending(plic, 1));
-	wr(CLAIM(1), 11);                       /* not the claimed source: ignored */
+	wr(CLAIM(1), 11); /* not the claimed source: ignored */
 	assert_false(plic_context_pending(plic, 1));
-	wr(CLAIM(1), 10);                       /* complete: the level still high pends it again */
+	wr(CLAIM(1), 10); /* complete: the level still high pends it again */
 	assert_true(plic_context_pending(plic, 1));
 	assert_int_equal(line_level[1], 1);
 	assert_int_equal(rd(CLAIM(1)), 10);
 	plic_set_level(plic, 10, false);
-	wr(CLAIM(1), 10);                       /* complete with the level low: nothing pends */
+	wr(CLAIM(1), 10); /* complete with the level low: nothing pends */
 	assert_false(plic_context_pending(plic, 1));
 	assert_int_equal(rd(PENDING(0)), 0);
 	assert_int_equal(rd(CLAIM(1)), 0);
@@ -192,9 +192,9 @@ static void test_enables_per_context(void **state)
 	assert_false(plic_context_pending(plic, 1));
 	assert_int_equal(line_level[1], 0);
 	assert_int_equal(rd(CLAIM(1)), 0);
-	wr(CLAIM(2), 33);                    /* not enabled for context 2: ignored */
+	wr(CLAIM(2), 33); /* not enabled for context 2: ignored */
 	assert_false(plic_context_pending(plic, 1));
-	wr(ENABLE(1, 1), 0);                 /* disabled for context 1 */
+	wr(ENABLE(1, 1), 0); /* disabled for context 1 */
 	wr(CLAIM(3), 33);
 	assert_false(plic_context_pending(plic, 1));
 	assert_true(plic_context_pending(plic, 3));
@@ -207,11 +207,11 @@ static void test_enables_per_context(void **state)
 static void test_sources_past_the_last(void **state)
 {
 	(void)state;
-	plic_set_level(plic, 0, true);              /* no source 0 */
-	plic_set_level(plic, PLIC_NSOURCES, true);  /* nor past 96 */
+	plic_set_level(plic, 0, true);             /* no source 0 */
+	plic_set_level(plic, PLIC_NSOURCES, true); /* nor past 96 */
 	assert_int_equal(rd(PENDING(0)), 0);
 	assert_int_equal(rd(PRIORITY(PLIC_NSOURCES)), 0);
-	route(96, 1, 1);                            /* the last one works */
+	route(96, 1, 1); /* the last one works */
 	plic_set_level(plic, 96, true);
 	assert_int_equal(rd(PENDING(3)), 1u);
 	assert_int_equal(rd(CLAIM(1)), 96);
@@ -219,12 +219,13 @@ static void test_sources_past_the_last(void **state)
 
 static void test_create_checks(void **state)
 {
-	struct plic_config cfg = { .ncontexts = 0 };
+	struct plic_config cfg = {.ncontexts = 0};
 
 	(void)state;
 	assert_null(plic_create(NULL, BASE, PLIC_SIZE, &cfg));
 	cfg.ncontexts = 8;
-	assert_null(plic_create(NULL, BASE, 0x200000 + 7 * 0x1000, &cfg)); /* no room for context 7 */
+	assert_null(
+	    plic_create(NULL, BASE, 0x200000 + 7 * 0x1000, &cfg)); /* no room for context 7 */
 	cfg.ncontexts = PLIC_MAX_CONTEXTS + 1;
 	assert_null(plic_create(NULL, BASE, 0x10000000, &cfg));
 	assert_null(plic_of(NULL));
@@ -233,13 +234,13 @@ static void test_create_checks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_claim_complete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_priority_and_ties, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threshold, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_enables_per_context, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sources_past_the_last, setup, teardown),
-		cmocka_unit_test(test_create_checks),
+	    cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_claim_complete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_priority_and_ties, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_threshold, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_enables_per_context, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sources_past_the_last, setup, teardown),
+	    cmocka_unit_test(test_create_checks),
 	};
 	return cmocka_run_group_tests_name("plic", tests, NULL, NULL);
 }
