@@ -121,4 +121,21 @@ expect_count '^exit: vm=222 vcpu=1 hypercall .* a0=0x1 a1=0x0 .*' -eq 1000
 expect_count '^exit: vm=222 vcpu=0 hypercall .* a0=0x0 a1=0xffffffffffffffff .*' -eq 1
 expect_count '^irq: vm=222 vcpu=1 lines=0x0 ipi$' -eq 1001
 
+# ---- plic: the PLIC's registers through MMIO exits, from hart 0's S-mode
+# context (1), as on QEMU virt
+run_cvisor plic run --trace=exits --stats "$(own_config plic)"
+expect_rc 0
+for line in "plic: priorities ok" "plic: enables and threshold ok" \
+	"plic: claim 0, pending read-only, sip.SEIP clear" "plic: all ok"; do
+	expect_out "$line"
+done
+expect_no_out "FAIL"
+expect_count '^exit: vm=224 vcpu=0 mmio .* syndrome=0x15 gpa=0xc000028 size=4 read data=0x7 reg=7$' -eq 1
+expect_count '^exit: vm=224 vcpu=0 mmio .* syndrome=0x15 gpa=0xc002080 size=4 read data=0xfffffffe reg=7$' -eq 1
+expect_count '^exit: vm=224 vcpu=0 mmio .* syndrome=0x15 gpa=0xc201004 size=4 read data=0x0 reg=7$' -eq 1
+expect_count '^exit: vm=224 vcpu=0 mmio .* syndrome=0x17 gpa=0xc201004 size=4 write data=0xa reg=6$' -eq 1
+expect_count '^exit: vm=224 vcpu=0 mmio .* gpa=0xc[0-9a-f]+ ' -eq 15
+expect_count '^irq: ' -eq 0
+expect_stat fatal -eq 0
+
 finish
