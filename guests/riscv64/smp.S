@@ -87,6 +87,25 @@ main:
 	li t0, 4
 	bltu s1, t0, 5b
 	print "smp: harts 1-3 are STOPPED\n"
+
+	// A stopped hart starts again afresh: sie (hart 1 had set SSIE) and
+	// sstatus.SIE clear, satp 0, a0/a1 from this start.
+	li a0, 1
+	la a1, restarted
+	li a2, OPAQUE + 0x100
+	li a7, SBI_EXT_HSM
+	li a6, HSM_HART_START
+	.global restart_ecall
+restart_ecall:
+	ecall
+	check a0, 0, "hart_start of hart 1 again"
+6:	ld t0, restart_ok
+	beqz t0, 6b
+7:	li a0, 1
+	sbi SBI_EXT_HSM, HSM_HART_GET_STATUS
+	li t0, HSM_STOPPED
+	bne a1, t0, 7b
+	print "smp: hart 1 started again, its CSRs as at a first start, and stopped\n"
 	li a0, 0
 	sbi SBI_EXT_HSM, HSM_HART_GET_STATUS
 	check a1, HSM_STARTED, "hart_get_status of hart 0"
@@ -150,6 +169,29 @@ stop_ecall:
 	mv a1, a0
 	call guest_fail_value
 
+// Hart 1's second start: the checks, a flag for hart 0, and off again.
+	.balign 4
+restarted:
+	mv s0, a0
+	mv s1, a1
+	check s0, 1, "a0 at the second hart_start"
+	li t0, OPAQUE + 0x100
+	check_eq s1, t0, "a1 at the second hart_start"
+	csrr t0, sie
+	check t0, 0, "sie at the second hart_start"
+	csrr t0, sstatus
+	andi t0, t0, SSTATUS_SIE
+	check t0, 0, "sstatus.SIE at the second hart_start"
+	csrr t0, satp
+	check t0, 0, "satp at the second hart_start"
+	li t0, 1
+	la t1, restart_ok
+	sd t0, 0(t1)
+	sbi SBI_EXT_HSM, HSM_HART_STOP
+	la a0, stop_returned
+	mv a1, a0
+	call guest_fail_value
+
 	.section .rodata
 stop_returned:	.asciz "hart_stop returned"
 
@@ -157,4 +199,5 @@ stop_returned:	.asciz "hart_stop returned"
 	.balign 8
 checked_in:	.dword 0
 go:		.dword 0
+restart_ok:	.dword 0
 turn:		.dword 1                // the hart whose line is next (hart 0 prints before starting them)

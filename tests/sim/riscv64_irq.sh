@@ -91,17 +91,21 @@ for line in "smp: hart 0 starts harts 1-3" \
 	"smp: hart 2 checked in, opaque 0x0000000005ec0002" \
 	"smp: hart 3 checked in, opaque 0x0000000005ec0003" \
 	"smp: hart 0 saw 3 harts check in" "smp: harts 1-3 are STARTED" \
-	"smp: harts 1-3 are STOPPED" "smp: all ok"; do
+	"smp: harts 1-3 are STOPPED" \
+	"smp: hart 1 started again, its CSRs as at a first start, and stopped" "smp: all ok"; do
 	expect_out "$line"
 done
 expect_no_out "FAIL"
 secondary=$(sym smp secondary)
 for h in 1 2 3; do
 	expect_count "^exit: vm=221 vcpu=0 hypercall .* ecall #0 a0=0x$h a1=$(hex "$secondary") a2=0x5ec000$h " -eq 1
-	# Each secondary: the IPI to hart 0, then hart_stop.
-	expect_vcpu_stat $h hypercall -eq 2
 	expect_count "^exit: vm=221 vcpu=$h hypercall pc=$(hex "$(sym smp stop_ecall)") " -eq 1
 done
+# Each secondary: the IPI to hart 0, then hart_stop; hart 1 a second hart_stop.
+expect_vcpu_stat 1 hypercall -eq 3
+expect_vcpu_stat 2 hypercall -eq 2
+expect_vcpu_stat 3 hypercall -eq 2
+expect_count "^exit: vm=221 vcpu=0 hypercall pc=$(hex "$(sym smp restart_ecall)") syndrome=0xa ecall #0 a0=0x1 a1=$(hex "$(sym smp restarted)") a2=0x5ec0100 .* ret=0x0\$" -eq 1
 expect_count '^exit: vm=221 vcpu=0 hypercall .* ecall #0 a0=0x1 .* ret=0xfffffffffffffffa$' -eq 1
 expect_count '^exit: vm=221 vcpu=0 hypercall .* ecall #0 a0=0x4 .* ret=0xfffffffffffffffd$' -eq 1
 
