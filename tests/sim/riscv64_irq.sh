@@ -125,6 +125,14 @@ expect_count '^exit: vm=222 vcpu=1 hypercall .* a0=0x1 a1=0x0 .*' -eq 1000
 expect_count '^exit: vm=222 vcpu=0 hypercall .* a0=0x0 a1=0xffffffffffffffff .*' -eq 1
 expect_count '^irq: vm=222 vcpu=1 lines=0x0 ipi$' -eq 1001
 
+# ---- nowake: the only hart suspends with STIE and SSIE enabled but no timer
+# armed and no other hart: nothing could wake it, reported like such a wfi.
+run_cvisor nowake run "$(own_config nowake)"
+expect_rc 1
+expect_out "nowake: suspending"
+expect_no_out "nowake: woke up"
+expect_stopped nowake "hart 0 suspends \(SBI HSM hart_suspend\) at PC $(hex "$(sym nowake suspend_ecall)"), but no interrupt source could wake it\$"
+
 # ---- plic: the PLIC's registers through MMIO exits, from hart 0's S-mode
 # context (1), as on QEMU virt
 run_cvisor plic run --trace=exits --stats "$(own_config plic)"
