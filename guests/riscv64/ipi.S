@@ -149,8 +149,10 @@ handler:
 	addi sp, sp, 64
 	sret
 
+	// A page of its own: stores into a page that holds translated code make
+	// Unicorn re-check that code (and leak its bitmap of it, 2.0.1).
 	.data
-	.balign 8
+	.balign 4096
 ready:		.dword 0
 pings:		.dword 0
 received0:	.dword 0

@@ -195,8 +195,10 @@ restarted:
 	.section .rodata
 stop_returned:	.asciz "hart_stop returned"
 
+	// A page of its own: stores into a page that holds translated code make
+	// Unicorn re-check that code (and leak its bitmap of it, 2.0.1).
 	.data
-	.balign 8
+	.balign 4096
 checked_in:	.dword 0
 go:		.dword 0
 restart_ok:	.dword 0

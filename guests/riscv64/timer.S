@@ -170,8 +170,10 @@ handler:
 	.section .rodata
 early_msg:	.asciz "a timer interrupt before its deadline, at time"
 
+	// A page of its own: stores into a page that holds translated code make
+	// Unicorn re-check that code (and leak its bitmap of it, 2.0.1).
 	.data
-	.balign 8
+	.balign 4096
 deadline:	.dword 0
 count:		.dword 0
 periodic:	.dword 0
