@@ -14,9 +14,11 @@
 #include <libfdt.h>
 
 #include <arch/hypercall.h>
+#include <arch/irq.h>
 #include <arch/trap.h>
 #include <cvisor/arch.h>
 #include <cvisor/config.h>
+#include <cvisor/hal.h>
 #include <cvisor/vm.h>
 
 #include "../fixture.h"
@@ -184,6 +186,38 @@ static void test_sbi(void **state)
 	assert_non_null(strstr(vm->stop_reason, "guest powered off"));
 }
 
+/* The SBI timer against the VM clock: 10 MHz ticks, STIP from the compare value until the next set_timer. */
+static void test_sbi_timer(void **state)
+{
+	(void)state;
+	struct vcpu *v = vm->vcpus[0];
+
+	assert_int_equal(v->arch.timer_cmp, RV_TIMER_OFF); /* not armed at boot */
+	assert_int_equal(vcpu_arch_timers(v, 0), CLOCK_NEVER);
+	assert_false(vcpu_arch_irq_possible(v));
+	assert_int_equal(sbi(SBI_EXT_TIME, 0, 1000, 0, 0, NULL), SBI_SUCCESS);
+	assert_int_equal(vcpu_arch_timers(v, 99999), 100000); /* 1000 ticks of 100 ns */
+	assert_int_equal(rv_irq_lines(v), 0);
+	v->arch.sie = RV_IRQ_STIP;
+	assert_true(vcpu_arch_irq_possible(v));
+	assert_false(vcpu_arch_irq_wakes(v));
+	assert_int_equal(vcpu_arch_timers(v, 100000), CLOCK_NEVER);
+	assert_int_equal(rv_irq_lines(v), RV_IRQ_STIP);
+	assert_true(vcpu_arch_irq_wakes(v));
+	v->arch.sie = 0; /* pending, but not enabled: WFI does not end */
+	assert_false(vcpu_arch_irq_wakes(v));
+	assert_int_equal(sbi(SBI_EXT_TIME, 0, 5, 0, 0, NULL), SBI_SUCCESS); /* clears STIP */
+	assert_int_equal(rv_irq_lines(v), 0);
+	assert_int_equal(vcpu_arch_timers(v, 100000), CLOCK_NEVER); /* already past: fires */
+	assert_int_equal(rv_irq_lines(v), RV_IRQ_STIP);
+	assert_int_equal(sbi(SBI_EXT_LEGACY_SET_TIMER, 0, ~0ULL, 0, 0, NULL), 0); /* disarms */
+	assert_int_equal(rv_irq_lines(v), 0);
+	assert_int_equal(vcpu_arch_timers(v, 200000), CLOCK_NEVER);
+	assert_int_equal(rv_time_to_ns(~0ULL), CLOCK_NEVER);
+	assert_int_equal(rv_ns_to_time(1234567), 12345);
+	assert_int_equal(sbi(SBI_EXT_BASE, 3, SBI_EXT_TIME, 0, 0, NULL), SBI_SUCCESS);
+}
+
 static void test_sbi_reboot(void **state)
 {
 	(void)state;
@@ -197,6 +231,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_boot_state_and_device_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uart_through_mmio_exits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sbi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sbi_timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sbi_reboot, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("riscv64 vm, uart and sbi", tests, NULL, NULL);
