@@ -41,6 +41,12 @@ expect_count '^exit: vm=220 vcpu=0 hypercall .* ecall #0 a0=0xffffffffffffffff '
 expect_count '^irq: vm=220 vcpu=0 lines=0x20$' -eq 11
 expect_count '^irq: vm=220 vcpu=0 lines=0x0$' -eq 11
 expect_count '^irq: vm=220 vcpu=0 lines=0x[0-9a-f]+ ipi$' -eq 0
+# Taken: the one unmasked, right after the csrsi, then the ten at the wfi loop.
+handler=$(hex "$(sym timer handler)")
+expect_stat guest-exceptions -eq 11
+expect_count "^guest-exception: vm=220 vcpu=0 supervisor timer interrupt scause=0x8000000000000005 sepc=$(hex "$(sym timer after_unmask)") -> $handler\$" -eq 1
+expect_count "^guest-exception: vm=220 vcpu=0 supervisor timer interrupt scause=0x8000000000000005 sepc=0x[0-9a-f]+ -> $handler\$" -eq 11
+expect_count '^guest-exception: ' -eq 11
 expect_stat fatal -eq 0
 
 # --clock=virtual: the same guest twice, the same console and the same
@@ -107,6 +113,8 @@ expect_vcpu_stat 2 hypercall -eq 2
 expect_vcpu_stat 3 hypercall -eq 2
 expect_count "^exit: vm=221 vcpu=0 hypercall pc=$(hex "$(sym smp restart_ecall)") syndrome=0xa ecall #0 a0=0x1 a1=$(hex "$(sym smp restarted)") a2=0x5ec0100 .* ret=0x0\$" -eq 1
 expect_count '^exit: vm=221 vcpu=0 hypercall .* ecall #0 a0=0x1 .* ret=0xfffffffffffffffa$' -eq 1
+# Every hart waited with sstatus.SIE clear: no interrupt was taken.
+expect_count '^guest-exception: ' -eq 0
 expect_count '^exit: vm=221 vcpu=0 hypercall .* ecall #0 a0=0x4 .* ret=0xfffffffffffffffd$' -eq 1
 
 # ---- ipi: 1000 ping-pongs between two harts, then one IPI to every hart
@@ -124,6 +132,12 @@ expect_count '^exit: vm=222 vcpu=0 hypercall .* a0=0x1 a1=0x1 .*' -eq 1000
 expect_count '^exit: vm=222 vcpu=1 hypercall .* a0=0x1 a1=0x0 .*' -eq 1000
 expect_count '^exit: vm=222 vcpu=0 hypercall .* a0=0x0 a1=0xffffffffffffffff .*' -eq 1
 expect_count '^irq: vm=222 vcpu=1 lines=0x0 ipi$' -eq 1001
+# Each hart took 1001 software interrupts at its stvec (handler).
+expect_vcpu_stat 0 guest-exceptions -eq 1001
+expect_vcpu_stat 1 guest-exceptions -eq 1001
+for h in 0 1; do
+	expect_count "^guest-exception: vm=222 vcpu=$h supervisor software interrupt scause=0x8000000000000001 sepc=0x[0-9a-f]+ -> $(hex "$(sym ipi handler)")\$" -eq 1001
+done
 
 # ---- nowake: the only hart suspends with STIE and SSIE enabled but no timer
 # armed and no other hart: nothing could wake it, reported like such a wfi.

@@ -33,6 +33,8 @@ struct sim_rv {
 	bool started;                /* the guest has been entered (S-mode) once */
 	uint64_t lines;              /* STIP and SEIP as last written to the CPU's mip (irq.c) */
 	bool irq_warned;             /* said once that interrupts cannot be raised */
+	bool irq_watch;              /* an interrupt may be pending: the block hook looks for its entry */
+	uint64_t irq_entry;          /* the vector block counted last, while no other block ran since */
 	/*
 	 * Where the guest resumes, or reports say it was, when a hook stopped
 	 * the CPU: the instruction of an exit that stopped the VM, or one whose
@@ -84,6 +86,8 @@ void sim_rv_qstate_free(struct sim_rv *s);
 bool sim_rv_qstate_read(struct sim_rv *s, struct rv_s1_regs *r);
 /* Moves the hart to S-mode as a trap does; false if unknown or it did not take. */
 bool sim_rv_qstate_enter_s(struct sim_rv *s);
+/* The guest's stvec, whatever the mode; false if unknown. */
+bool sim_rv_qstate_stvec(struct sim_rv *s, uint64_t *stvec);
 /* The guest's sie and sip (mie and mip & mideleg), whatever the mode; false if unknown. */
 bool sim_rv_qstate_irqs(struct sim_rv *s, uint64_t *sie, uint64_t *sip);
 /* Sets the bits mask of mip to value, as a device's line would (the CPU then looks at its
@@ -103,6 +107,12 @@ void sim_rv_irq_read(struct sim_rv *s);
  * a hook or between runs.
  */
 void sim_rv_irq_sync(struct sim_rv *s);
+/*
+ * Called at each block start while an interrupt may be pending: a block
+ * at the guest's trap vector with an interrupt in scause is the CPU's
+ * entry into the handler; it is counted and traced as a guest exception.
+ */
+void sim_rv_irq_taken(struct sim_rv *s, uint64_t block);
 
 /* ---- switch.c: registers ---- */
 /* Guest general registers x0..x31 from Unicorn. */

@@ -21,6 +21,11 @@
  * before the next instruction. WFI stops the CPU only when nothing
  * enabled in sie is pending (QEMU's riscv_cpu_has_work()), as 3.3.3 has it.
  *
+ * QEMU takes them without a hook; while one may be pending, the block
+ * hook (hooks.c) asks sim_rv_irq_taken() whether the block starting is the
+ * handler's entry, so that each interrupt taken is counted and traced as
+ * the guest's exceptions are.
+ *
  * The bits are written here, on the vCPU's own thread: before each entry
  * (switch.c), and after each exit taken inside a hook (hooks.c), so that
  * sbi_set_timer, a PLIC claim or an IPI to itself has changed them before
@@ -30,6 +35,7 @@
  * Calls qstate.c.
  */
 #include <arch/irq.h>
+#include <arch/trap.h>
 
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
@@ -46,6 +52,31 @@ void sim_rv_irq_read(struct sim_rv *s)
 		a->sie = sie;
 		a->sip = sip;
 	}
+	s->irq_watch = (a->sip & RV_IRQ_ALL) != 0;
+}
+
+void sim_rv_irq_taken(struct sim_rv *s, uint64_t block)
+{
+	uint64_t stvec, scause = 0, sepc = 0;
+
+	/* The same entry again: the CPU stopped at its start, and runs it now. */
+	if (block == s->irq_entry || !sim_rv_qstate_stvec(s, &stvec))
+		return;
+	uint64_t base = stvec & ~3ULL;
+	if (block != base && block - base > 4 * RV_IRQ_CAUSE_EXTERNAL)
+		return;
+	/* At the vector, the hart is in S-mode: the API reads its CSRs. */
+	uc_reg_read(s->c.uc, UC_RISCV_REG_SCAUSE, &scause);
+	uint64_t code = scause & ~RV_CAUSE_INTERRUPT;
+	uint64_t entry = (stvec & 3) == 1 ? base + 4 * code : base;
+	if (!(scause & RV_CAUSE_INTERRUPT) || block != entry)
+		return;
+	uc_reg_read(s->c.uc, UC_RISCV_REG_SEPC, &sepc);
+	s->irq_entry = block;
+	s->c.vcpu->guest_exceptions++;
+	sim_trace_guest_exception(&s->c, "%s scause=0x%llx sepc=0x%llx -> 0x%llx",
+				  rv_cause_name(scause), (unsigned long long)scause,
+				  (unsigned long long)sepc, (unsigned long long)block);
 }
 
 /* Under --trace=exits: the interrupts the hart now has pending from the hypervisor. */

@@ -20,7 +20,7 @@
  *   mie       + 136            the enabled ones: sie is mie & mideleg
  *   mideleg   + 144            checked at creation
  *   satp      + 160            likewise
- *   stvec     + 192            checked at creation
+ *   stvec     + 192            checked at creation; where an interrupt the CPU takes goes
  *
  * The offsets are found when the CPU is created, still in M-mode: marker
  * values written through the API to PC, stvec and satp are looked for in a
@@ -145,6 +145,15 @@ bool sim_rv_qstate_enter_s(struct sim_rv *s)
 	/* Read back: the CPU's own view, not what was written. */
 	uc_context_save(s->c.uc, s->q.saved.buf);
 	return ctx_u64(s, s->q.pc + PRIV_AFTER_PC) == RV_PRIV_S;
+}
+
+bool sim_rv_qstate_stvec(struct sim_rv *s, uint64_t *stvec)
+{
+	if (!s->q.known)
+		return false;
+	uc_context_save(s->c.uc, s->q.saved.buf);
+	*stvec = ctx_u64(s, s->q.pc + STVEC_AFTER_PC);
+	return true;
 }
 
 bool sim_rv_qstate_irqs(struct sim_rv *s, uint64_t *sie, uint64_t *sip)
