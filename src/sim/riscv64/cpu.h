@@ -34,7 +34,7 @@ struct sim_rv {
 	uint64_t lines;              /* STIP and SEIP as last written to the CPU's mip (irq.c) */
 	bool irq_warned;             /* said once that interrupts cannot be raised */
 	bool irq_watch;              /* an interrupt may be pending: the block hook looks for its entry */
-	uint64_t irq_entry;          /* the vector block counted last, while no other block ran since */
+	uint64_t irq_entry;          /* the vector block counted last, while no other watched block ran */
 	/*
 	 * Where the guest resumes, or reports say it was, when a hook stopped
 	 * the CPU: the instruction of an exit that stopped the VM, or one whose

@@ -403,8 +403,6 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 	(void)uc;
 	(void)size;
 	s->block = address;
-	if (address != s->irq_entry)
-		s->irq_entry = 0; /* another block ran: a new entry at the vector is a new interrupt */
 	if (s->irq_watch)
 		sim_rv_irq_taken(s, address);
 }

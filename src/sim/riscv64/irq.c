@@ -60,7 +60,10 @@ void sim_rv_irq_taken(struct sim_rv *s, uint64_t block)
 	uint64_t stvec, scause = 0, sepc = 0;
 
 	/* The same entry again: the CPU stopped at its start, and runs it now. */
-	if (block == s->irq_entry || !sim_rv_qstate_stvec(s, &stvec))
+	if (block == s->irq_entry)
+		return;
+	s->irq_entry = 0; /* another block ran: an entry at the vector is a new interrupt */
+	if (!sim_rv_qstate_stvec(s, &stvec))
 		return;
 	uint64_t base = stvec & ~3ULL;
 	if (block != base && block - base > 4 * RV_IRQ_CAUSE_EXTERNAL)
@@ -120,6 +123,7 @@ void sim_rv_irq_sync(struct sim_rv *s)
 	if (!sim_rv_qstate_set_mip(s, mask, lines | (ipi ? RV_IRQ_SSIP : 0)))
 		cannot(s);
 	s->lines = lines;
+	s->irq_entry = 0; /* what is raised now is a new interrupt, wherever the CPU is */
 	trace(s, lines, ipi);
 	sim_rv_irq_read(s);
 }
