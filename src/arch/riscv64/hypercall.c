@@ -173,6 +173,8 @@ static int64_t hart_suspend(struct vcpu *vcpu, uint64_t type)
 		hal_vcpu_wait(vcpu, next);
 	}
 	__atomic_store_n(&vcpu->arch.suspended, false, __ATOMIC_RELEASE);
+	/* The wait may have taken a kick meant for the run loop: leave the guest and look again. */
+	hal_vcpu_notify(vcpu);
 	return SBI_SUCCESS;
 }
 
