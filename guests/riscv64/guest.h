@@ -21,7 +21,27 @@
 #define LSR_THRE 0x20
 
 #define SBI_EXT_BASE 0x10
+#define SBI_EXT_TIME 0x54494d45
+#define SBI_EXT_IPI 0x735049
+#define SBI_EXT_HSM 0x48534d
 #define SBI_EXT_SRST 0x53525354
+#define HSM_HART_START 0
+#define HSM_HART_STOP 1
+#define HSM_HART_GET_STATUS 2
+#define HSM_HART_SUSPEND 3
+#define HSM_STARTED 0
+#define HSM_STOPPED 1
+
+/* sstatus, sie/sip bits and the interrupt scause values (privileged spec 4.1) */
+#define SSTATUS_SIE 0x2
+#define SSTATUS_SPIE 0x20
+#define SSTATUS_SPP 0x100
+#define SIP_SSIP 0x2
+#define SIP_STIP 0x20
+#define SIP_SEIP 0x200
+#define CAUSE_SSI 0x8000000000000001
+#define CAUSE_STI 0x8000000000000005
+#define CAUSE_SEI 0x8000000000000009
 #define SBI_EXT_CVISOR 0x0a637673
 #define CVISOR_VERSION 0
 #define CVISOR_PUTCHAR 1
@@ -132,6 +152,27 @@ guest_puts:
 	addi t3, t3, 1
 	j 1b
 2:	mv ra, t2
+	ret
+
+/* guest_putdec(a0): the unsigned number in decimal. Uses t0..t5. */
+	.global guest_putdec
+guest_putdec:
+	mv t4, ra
+	addi sp, sp, -32
+	mv t5, sp                       // digits, last first
+	li t1, 10
+1:	remu t0, a0, t1
+	addi t0, t0, '0'
+	sb t0, 0(t5)
+	addi t5, t5, 1
+	divu a0, a0, t1
+	bnez a0, 1b
+2:	addi t5, t5, -1
+	lbu a0, 0(t5)
+	call guest_putc
+	bne t5, sp, 2b
+	addi sp, sp, 32
+	mv ra, t4
 	ret
 
 /* guest_puthex(a0): "0x" and 16 hex digits. */

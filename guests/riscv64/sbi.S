@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // sbi: the SBI through ecall: base extension discovery, cvisor's calls,
-// the legacy console, set_timer, and the registers the SBI preserves.
+// the legacy console, set_timer, send_ipi's checks, and the registers the
+// SBI preserves.
 #include "guest.h"
 
 	GUEST_RUNTIME
@@ -37,8 +38,17 @@ main:
 	li a0, 1000000
 	sbi 0x54494d45, 0               // TIME set_timer
 	check a0, 0, "set_timer"
-	sbi 0x735049, 0                 // IPI: not provided
-	check a0, -2, "IPI not supported"
+	li a0, 0                        // IPI to no hart at all: nothing to do
+	li a1, 0
+	sbi 0x735049, 0
+	check a0, 0, "send_ipi to an empty mask"
+	li a0, 1                        // IPI to hart 5, which this VM does not have
+	li a1, 5
+	sbi 0x735049, 0
+	check a0, -3, "send_ipi to a missing hart: SBI_ERR_INVALID_PARAM"
+	li a0, 0x735049
+	sbi SBI_EXT_BASE, 3             // probe IPI
+	check a1, 1, "probe IPI"
 
 	la s3, msg                      // legacy console putchar (EID 0x01)
 1:	lbu a0, 0(s3)

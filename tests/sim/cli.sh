@@ -118,7 +118,7 @@ expect_err "add arch = "
 for a in aarch64 riscv64 x86_64; do
 	case $a in
 	aarch64) uart=pl011 need=0x1000 known=pl011 ;;
-	riscv64) uart=ns16550a need=0x8 known=ns16550a ;;
+	riscv64) uart=ns16550a need=0x8 known="ns16550a, plic" ;;
 	x86_64) uart=ns16550a need=0x8 known="ns16550a, acpi-pm, ioapic" ;;
 	esac
 	sed -e "s|kernel_path = \"|kernel_path = \"$PWD/configs/$a/|" \

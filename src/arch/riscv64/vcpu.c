@@ -2,6 +2,7 @@
 /*
  * RISC-V vCPU state: boot protocol, completion of handled exits, reports.
  */
+#include <arch/irq.h>
 #include <cvisor/arch.h>
 #include <cvisor/lib.h>
 #include <cvisor/vm.h>
@@ -10,7 +11,8 @@
  * The RISC-V boot protocol (Linux Documentation/riscv/boot.rst, and the
  * SBI's hart start): the guest enters in S-mode (VS-mode under the H
  * extension) with a0 = hart id, a1 = the device tree's physical address,
- * satp = 0 (no translation), interrupts disabled (sstatus.SIE = 0).
+ * satp = 0 (no translation), interrupts disabled (sstatus.SIE = 0). The
+ * SBI timer is not armed (OpenSBI sets the compare value to all ones).
  */
 void vcpu_arch_reset(struct vcpu *vcpu, gpa_t entry, gpa_t dtb)
 {
@@ -21,6 +23,7 @@ void vcpu_arch_reset(struct vcpu *vcpu, gpa_t entry, gpa_t dtb)
 	a->x[10] = a->hartid;
 	a->x[11] = dtb == GPA_INVALID ? 0 : dtb;
 	a->pc = entry;
+	a->timer_cmp = RV_TIMER_OFF;
 }
 
 /* Writes an MMIO load's result to rd, extended as the load would (x0 stays 0). */

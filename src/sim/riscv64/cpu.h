@@ -4,8 +4,9 @@
  * src/sim/riscv64/ offer each other. Each file calls only the ones listed
  * before it, never one after:
  *
- *   switch.c  the register file into Unicorn and back (entering, leaving the guest)
  *   qstate.c  what the API does not show: the privilege level, in QEMU's saved state
+ *   irq.c     the interrupts the hypervisor asserts, into the CPU's pending bits
+ *   switch.c  the register file into Unicorn and back (entering, leaving the guest)
  *   mmu.c     the guest's own stage 1 (satp): its registers, traced walks, reading its code
  *   exc.c     delivering the guest's own exceptions to its stvec
  *   hooks.c   Unicorn's hooks and stops -> scause/htval/htinst -> exits; creating the CPU
@@ -30,6 +31,10 @@ struct sim_rv {
 	struct sim_cpu c;
 	uint64_t block;              /* start of the translation block running now */
 	bool started;                /* the guest has been entered (S-mode) once */
+	uint64_t lines;              /* STIP and SEIP as last written to the CPU's mip (irq.c) */
+	bool irq_warned;             /* said once that interrupts cannot be raised */
+	bool irq_watch;              /* an interrupt may be pending: the block hook looks for its entry */
+	uint64_t irq_entry;          /* the vector block counted last, while no other watched block ran */
 	/*
 	 * Where the guest resumes, or reports say it was, when a hook stopped
 	 * the CPU: the instruction of an exit that stopped the VM, or one whose
@@ -72,10 +77,6 @@ struct sim_rv {
 	gpa_t code_gpa;
 };
 
-/* ---- switch.c: registers ---- */
-/* Guest general registers x0..x31 from Unicorn. */
-void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32]);
-
 /* ---- qstate.c: QEMU's state behind the API ---- */
 /* Finds the privilege level in a saved context (call at creation, in M-mode). 0 or -CV_ENOMEM. */
 int sim_rv_qstate_init(struct sim_rv *s);
@@ -85,6 +86,37 @@ void sim_rv_qstate_free(struct sim_rv *s);
 bool sim_rv_qstate_read(struct sim_rv *s, struct rv_s1_regs *r);
 /* Moves the hart to S-mode as a trap does; false if unknown or it did not take. */
 bool sim_rv_qstate_enter_s(struct sim_rv *s);
+/* The guest's stvec, whatever the mode; false if unknown. */
+bool sim_rv_qstate_stvec(struct sim_rv *s, uint64_t *stvec);
+/* The guest's sie and sip (mie and mip & mideleg), whatever the mode; false if unknown. */
+bool sim_rv_qstate_irqs(struct sim_rv *s, uint64_t *sie, uint64_t *sip);
+/* Sets the bits mask of mip to value, as a device's line would (the CPU then looks at its
+ * interrupts); false if unknown or it did not take. */
+bool sim_rv_qstate_set_mip(struct sim_rv *s, uint64_t mask, uint64_t value);
+/* The supervisor CSRs as SBI hart_start leaves them: satp 0 (TLB dropped), sstatus.SIE,
+ * sie and sip.SSIP clear; false if unknown or it did not take. */
+bool sim_rv_qstate_start(struct sim_rv *s);
+
+/* ---- irq.c: interrupts ---- */
+/* Copies the guest's sie and sip into the register file, for the core's wait decisions. */
+void sim_rv_irq_read(struct sim_rv *s);
+/*
+ * Makes the CPU's pending interrupts what the hypervisor asserts
+ * (arch/irq.h): STIP and SEIP as rv_irq_lines() says, SSIP set for an
+ * IPI; first the CSR reset of a hart_start. The vCPU's own thread, inside
+ * a hook or between runs.
+ */
+void sim_rv_irq_sync(struct sim_rv *s);
+/*
+ * Called at each block start while an interrupt may be pending: a block
+ * at the guest's trap vector with an interrupt in scause is the CPU's
+ * entry into the handler; it is counted and traced as a guest exception.
+ */
+void sim_rv_irq_taken(struct sim_rv *s, uint64_t block);
+
+/* ---- switch.c: registers ---- */
+/* Guest general registers x0..x31 from Unicorn. */
+void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32]);
 
 /* ---- mmu.c: the guest's own MMU ---- */
 /* The guest's stage-1 state as Unicorn holds it, for accesses in the mode the hart runs in. */

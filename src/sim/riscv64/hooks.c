@@ -28,12 +28,13 @@
  * translation block starts, and the access is found by decoding the block
  * from there (src/arch/riscv64/insn.c).
  *
- * The top file of src/sim/riscv64/: calls exc.c, mmu.c, qstate.c and switch.c.
+ * The top file of src/sim/riscv64/: calls exc.c, mmu.c, switch.c, irq.c and qstate.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <arch/insn.h>
+#include <arch/irq.h>
 #include <arch/trap.h>
 
 #include <cvisor/arch.h>
@@ -131,15 +132,23 @@ static bool locate_access(struct sim_rv *s, gpa_t gpa, bool write, const uint64_
 	return false;
 }
 
-/* Takes an exit now, with the register file up to date (the first path of an exit). */
+/*
+ * Takes an exit now, with the register file up to date (the first path of
+ * an exit). What the exit changed of the interrupts (sbi_set_timer, a PLIC
+ * claim, an IPI to itself) is in the CPU before the guest's next
+ * instruction.
+ */
 static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[32], uint64_t pc)
 {
 	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
+	sim_rv_irq_read(s);
 	if (!sim_cpu_exit_now(&s->c, exit)) {
 		s->stop_pc = pc; /* where reports say the vCPU was */
 		s->stop_pc_set = true;
+		return;
 	}
+	sim_rv_irq_sync(s);
 }
 
 /*
@@ -401,6 +410,8 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 	(void)uc;
 	(void)size;
 	s->block = address;
+	if (s->irq_watch)
+		sim_rv_irq_taken(s, address);
 }
 
 /*
@@ -564,7 +575,8 @@ static uint64_t trapping_insn(uint32_t intno, uint64_t pc)
 
 /*
  * Is the CPU being stopped (the VM ended, a kick: a time limit, a
- * stage-2 change, an exit a hook left)? Then the exception is not taken
+ * stage-2 change, an exit a hook left; a notification: an interrupt to
+ * look at; its clock at the deadline)? Then the exception is not taken
  * now: writing PC from a hook would make Unicorn drop the stop request
  * and run on (docs/simulator.md, "Stopping a CPU"). The guest resumes at
  * the instruction, which raises it again at the next entry; had it resumed
@@ -572,7 +584,8 @@ static uint64_t trapping_insn(uint32_t intno, uint64_t pc)
  */
 static bool stopping(struct sim_rv *s, uint32_t intno, uint64_t pc)
 {
-	if (vm_running(s->c.vcpu->vm) && !s->c.kicked && !s->c.have_pending)
+	if (vm_running(s->c.vcpu->vm) && !s->c.kicked && !s->c.have_pending && !s->c.attention &&
+	    !sim_cpu_deadline_passed(&s->c))
 		return false;
 	if (!s->stop_pc_set) { /* an exit that stopped the VM already said where it was */
 		s->stop_pc = trapping_insn(intno, pc);
@@ -703,7 +716,13 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 			a->pc = exit->pc;
 		return;
 	}
-	if (!vm_running(c->vcpu->vm) || c->kicked)
+	/*
+	 * Kicked, notified (an interrupt to look at: the block hook stopped the
+	 * CPU at a block's start), or its clock at the deadline: EXIT_NONE, and
+	 * the run loop looks at the timers and interrupts again. A wfi that
+	 * stopped the CPU at the same moment simply completes, as WFI may.
+	 */
+	if (!vm_running(c->vcpu->vm) || c->kicked || c->attention || sim_cpu_deadline_passed(c))
 		return; /* EXIT_NONE */
 	sim_rv_forget_code(s);
 	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
@@ -774,6 +793,13 @@ int sim_arch_init(struct sim_cpu *c)
 
 	if (uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &c->uc) != UC_ERR_OK)
 		return -CV_EINVAL;
+	/*
+	 * The VS-level interrupts are the guest's S-level ones (irq.c): mideleg
+	 * delegates SSIP, STIP and SEIP to S-mode, as the hypervisor's hideleg
+	 * does to VS-mode; without it sie and sip ignore the guest's writes.
+	 */
+	uint64_t deleg = RV_IRQ_ALL;
+	uc_reg_write(c->uc, UC_RISCV_REG_MIDELEG, &deleg);
 	if ((rc = sim_rv_qstate_init(s)) < 0) /* still in M-mode, as qstate.c needs */
 		return rc;
 	if ((rc = sim_map_build(c->uc, &c->vcpu->vm->as, &c->map, s, TRAMPOLINE, on_mmio_read,

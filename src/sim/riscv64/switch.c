@@ -4,9 +4,11 @@
  *
  * Entering writes the general registers and PC of the register file
  * (vcpu->arch) into Unicorn, the first time through the trampoline into
- * S-mode; leaving reads them back. The guest's CSRs stay in Unicorn.
+ * S-mode, and the interrupts the hypervisor asserts into the CPU's
+ * pending bits (irq.c); leaving reads the registers back, and sie and sip
+ * for the core's wait decisions. The guest's other CSRs stay in Unicorn.
  *
- * The lowest file of src/sim/riscv64/: it calls no other.
+ * Calls irq.c.
  */
 #include "cpu.h"
 
@@ -24,6 +26,7 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 
 	for (int i = 1; i < 32; i++)
 		uc_reg_write(c->uc, UC_RISCV_REG_X0 + i, &a->x[i]);
+	sim_rv_irq_sync(s);
 	if (s->started)
 		return a->pc;
 	/* The trampoline's t1 is the entry; it leaves t0 and t1 zero, as at reset. */
@@ -37,6 +40,7 @@ void sim_arch_leave(struct sim_cpu *c)
 
 	sim_rv_read_gprs(c->uc, c->vcpu->arch.x);
 	uc_reg_read(c->uc, UC_RISCV_REG_PC, &c->vcpu->arch.pc);
+	sim_rv_irq_read(s);
 	s->started = true;
 	if (s->stop_pc_set) { /* an exit inside a hook stopped the VM: report where it was */
 		c->vcpu->arch.pc = s->stop_pc;

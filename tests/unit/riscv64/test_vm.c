@@ -14,9 +14,11 @@
 #include <libfdt.h>
 
 #include <arch/hypercall.h>
+#include <arch/irq.h>
 #include <arch/trap.h>
 #include <cvisor/arch.h>
 #include <cvisor/config.h>
+#include <cvisor/hal.h>
 #include <cvisor/vm.h>
 
 #include "../fixture.h"
@@ -71,6 +73,22 @@ static void test_boot_state_and_device_tree(void **state)
 	assert_string_equal(fdt_getprop(dtb, cpu, "riscv,isa", &len), "rv64imac");
 	assert_true(fdt_path_offset(dtb, "/cpus/cpu@0/interrupt-controller") >= 0);
 	assert_true(fdt_path_offset(dtb, "/memory@80000000") >= 0);
+	/* The PLIC: hart 0's M-mode (11) and S-mode (9) contexts, as on QEMU virt. */
+	int plic = fdt_path_offset(dtb, "/plic@c000000");
+	assert_true(plic >= 0);
+	const char *compat = fdt_getprop(dtb, plic, "compatible", &len);
+	assert_int_equal(len, sizeof("sifive,plic-1.0.0\0riscv,plic0"));
+	assert_memory_equal(compat, "sifive,plic-1.0.0\0riscv,plic0", len);
+	const fdt32_t *ext = fdt_getprop(dtb, plic, "interrupts-extended", &len);
+	uint32_t intc = fdt_get_phandle(dtb, fdt_path_offset(dtb, "/cpus/cpu@0/interrupt-controller"));
+	assert_int_equal(len, 16);
+	assert_int_equal(fdt32_to_cpu(ext[0]), intc);
+	assert_int_equal(fdt32_to_cpu(ext[1]), 11);
+	assert_int_equal(fdt32_to_cpu(ext[2]), intc);
+	assert_int_equal(fdt32_to_cpu(ext[3]), 9);
+	assert_int_equal(fdt32_to_cpu(*(const fdt32_t *)fdt_getprop(dtb, plic, "riscv,ndev", &len)), 96);
+	assert_non_null(fdt_getprop(dtb, plic, "interrupt-controller", &len));
+	assert_true(fdt_get_phandle(dtb, plic) != 0);
 	int chosen = fdt_path_offset(dtb, "/chosen");
 	assert_string_equal(fdt_getprop(dtb, chosen, "stdout-path", &len), "/ns16550a@10000000");
 }
@@ -154,12 +172,50 @@ static void test_sbi(void **state)
 	assert_int_equal(sbi(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0, NULL), -1);
 	assert_int_equal(sbi(SBI_EXT_HSM, 2, 0, 0, 0, &value), SBI_SUCCESS);
 	assert_int_equal(value, 0); /* STARTED */
-	assert_int_equal(sbi(SBI_EXT_HSM, 0, 1, 0x80200000, 0, NULL), SBI_ERR_NOT_SUPPORTED);
-	assert_int_equal(sbi(0x735049, 0, 0, 0, 0, NULL), SBI_ERR_NOT_SUPPORTED); /* IPI: not yet */
+	/* One hart: there is no hart 1 to start, to ask about or to send an IPI to. */
+	assert_int_equal(sbi(SBI_EXT_HSM, 0, 1, 0x80200000, 0, NULL), SBI_ERR_INVALID_PARAM);
+	assert_int_equal(sbi(SBI_EXT_HSM, 2, 1, 0, 0, NULL), SBI_ERR_INVALID_PARAM);
+	assert_int_equal(sbi(SBI_EXT_HSM, 0, 0, 0x80200000, 0, NULL), SBI_ERR_ALREADY_AVAILABLE);
+	assert_int_equal(sbi(SBI_EXT_IPI, 0, 2, 0, 0, NULL), SBI_ERR_INVALID_PARAM);
+	assert_false(vm->vcpus[0]->arch.ipi);
+	assert_int_equal(sbi(SBI_EXT_IPI, 0, 1, 0, 0, NULL), SBI_SUCCESS); /* to itself */
+	assert_true(vm->vcpus[0]->arch.ipi);
 	assert_int_equal(vm->state, VM_RUNNING);
 	sbi(SBI_EXT_SRST, 0, 0, 0, 0, NULL); /* shutdown */
 	assert_int_equal(vm->state, VM_OFF);
 	assert_non_null(strstr(vm->stop_reason, "guest powered off"));
+}
+
+/* The SBI timer against the VM clock: 10 MHz ticks, STIP from the compare value until the next set_timer. */
+static void test_sbi_timer(void **state)
+{
+	(void)state;
+	struct vcpu *v = vm->vcpus[0];
+
+	assert_int_equal(v->arch.timer_cmp, RV_TIMER_OFF); /* not armed at boot */
+	assert_int_equal(vcpu_arch_timers(v, 0), CLOCK_NEVER);
+	assert_false(vcpu_arch_irq_possible(v));
+	assert_int_equal(sbi(SBI_EXT_TIME, 0, 1000, 0, 0, NULL), SBI_SUCCESS);
+	assert_int_equal(vcpu_arch_timers(v, 99999), 100000); /* 1000 ticks of 100 ns */
+	assert_int_equal(rv_irq_lines(v), 0);
+	v->arch.sie = RV_IRQ_STIP;
+	assert_true(vcpu_arch_irq_possible(v));
+	assert_false(vcpu_arch_irq_wakes(v));
+	assert_int_equal(vcpu_arch_timers(v, 100000), CLOCK_NEVER);
+	assert_int_equal(rv_irq_lines(v), RV_IRQ_STIP);
+	assert_true(vcpu_arch_irq_wakes(v));
+	v->arch.sie = 0; /* pending, but not enabled: WFI does not end */
+	assert_false(vcpu_arch_irq_wakes(v));
+	assert_int_equal(sbi(SBI_EXT_TIME, 0, 5, 0, 0, NULL), SBI_SUCCESS); /* clears STIP */
+	assert_int_equal(rv_irq_lines(v), 0);
+	assert_int_equal(vcpu_arch_timers(v, 100000), CLOCK_NEVER); /* already past: fires */
+	assert_int_equal(rv_irq_lines(v), RV_IRQ_STIP);
+	assert_int_equal(sbi(SBI_EXT_LEGACY_SET_TIMER, 0, ~0ULL, 0, 0, NULL), 0); /* disarms */
+	assert_int_equal(rv_irq_lines(v), 0);
+	assert_int_equal(vcpu_arch_timers(v, 200000), CLOCK_NEVER);
+	assert_int_equal(rv_time_to_ns(~0ULL), CLOCK_NEVER);
+	assert_int_equal(rv_ns_to_time(1234567), 12345);
+	assert_int_equal(sbi(SBI_EXT_BASE, 3, SBI_EXT_TIME, 0, 0, NULL), SBI_SUCCESS);
 }
 
 static void test_sbi_reboot(void **state)
@@ -175,6 +231,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_boot_state_and_device_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uart_through_mmio_exits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sbi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sbi_timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sbi_reboot, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("riscv64 vm, uart and sbi", tests, NULL, NULL);
