@@ -8,10 +8,9 @@
 // pending bit).
 #include "guest.h"
 
-#define SBI_EXT_TIME 0x54494d45
+#ifndef SIE_STIE
 #define SIE_STIE (1 << 5)
-#define SSTATUS_SIE (1 << 1)
-#define CAUSE_STI ((1 << 63) | 5)
+#endif
 
 	.text
 	.balign 4

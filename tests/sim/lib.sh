@@ -138,6 +138,16 @@ expect_no_out() {
 expect_err() {
 	if grep -qE -- "$1" "$ERR"; then ok "stderr: $1"; else fail "stderr lacks: $1"; fi
 }
+# same_trace FILE1 FILE2: the two files are identical but for the --stats
+# line of host CPU time, which no two runs share.
+same_trace() {
+	grep -v '^stats: host cpu ' "$1" >"$1.cmp"
+	grep -v '^stats: host cpu ' "$2" >"$2.cmp"
+	cmp -s "$1.cmp" "$2.cmp"
+	r=$?
+	rm -f "$1.cmp" "$2.cmp"
+	return $r
+}
 # expect_count REGEX OP N: the number of stderr lines matching REGEX compares (OP: -eq, -ge...) with N
 expect_count() {
 	n=$(grep -cE -- "$1" "$ERR")

@@ -59,7 +59,7 @@ cp "$ERR" "$OWN_DIR/virtual-1.err"
 run_cvisor timer-virtual-2 run --clock=virtual --trace=exits --stats "$timer"
 expect_rc 0
 if cmp -s "$OUT" "$OWN_DIR/virtual-1.out"; then ok "console identical to run 1"; else fail "console differs from run 1"; fi
-if cmp -s "$ERR" "$OWN_DIR/virtual-1.err"; then ok "trace identical to run 1 ($(wc -l <"$ERR") lines)"; else fail "trace differs from run 1"; fi
+if same_trace "$ERR" "$OWN_DIR/virtual-1.err"; then ok "trace identical to run 1 ($(wc -l <"$ERR") lines)"; else fail "trace differs from run 1"; fi
 expect_count '^exit: vm=220 vcpu=0 sysreg .* id=0xc01 read reg=[0-9]+ value=0x[0-9a-f]+$' -ge 20
 expect_count '^irq: vm=220 vcpu=0 lines=0x20$' -eq 11
 
