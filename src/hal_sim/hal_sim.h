@@ -66,6 +66,7 @@ struct hal_sim_vm {
 	unsigned char in[HAL_SIM_INPUT_QUEUE]; /**< console input not yet taken by the guest */
 	unsigned in_head, in_tail;             /**< taken / queued so far (indexes modulo the size) */
 	size_t len_at_tick;     /**< len at the last hal_sim_console_tick() */
+	struct sim_group *cpus; /**< the VM's simulated CPUs take turns in the guest */
 };
 
 /** Options of the simulated CPUs, from the command line (--storm-limit); vcpu.c. */

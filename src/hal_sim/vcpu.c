@@ -16,7 +16,11 @@ struct sim_config hal_sim_config = { .storm_limit = 64 };
 int hal_vcpu_init(struct vcpu *vcpu)
 {
 	struct sim_cpu *c;
-	int rc = sim_cpu_create(vcpu, &hal_sim_config, &c);
+	struct sim_config cfg = hal_sim_config;
+	const struct hal_sim_vm *hv = vcpu->vm->hal;
+
+	cfg.group = hv ? hv->cpus : NULL;
+	int rc = sim_cpu_create(vcpu, &cfg, &c);
 
 	if (rc == 0)
 		vcpu->hal = c;

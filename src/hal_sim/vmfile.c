@@ -170,10 +170,14 @@ static struct vm *build_vm(const struct vm_config *cfg, char *err, size_t errsiz
 		return NULL;
 	if (vm_create(cfg, &vm, err, errsize) < 0)
 		goto out;
-	vm->hal = calloc(1, sizeof(struct hal_sim_vm));
-	if (vm_load_images(vm, &im.img, err, errsize) < 0) {
-		free(vm->hal);
-		vm_destroy(vm);
+	struct hal_sim_vm *hv = calloc(1, sizeof(*hv));
+	vm->hal = hv;
+	if (hv)
+		hv->cpus = sim_group_create();
+	if (!hv || !hv->cpus || vm_load_images(vm, &im.img, err, errsize) < 0) {
+		if (!hv || !hv->cpus)
+			cv_snprintf(err, errsize, "out of memory");
+		hal_sim_free_vm(vm);
 		vm = NULL;
 	}
 out:
@@ -213,8 +217,11 @@ int hal_sim_prepare_vm(const char *path, struct vm_config *cfg, struct vm **vm_o
 
 void hal_sim_free_vm(struct vm *vm)
 {
-	free(vm->hal);
-	vm->hal = NULL;
-	vm_destroy(vm);
+	struct hal_sim_vm *hv = vm->hal;
+
+	vm_destroy(vm); /* its CPUs first, then their group */
+	if (hv)
+		sim_group_destroy(hv->cpus);
+	free(hv);
 }
 

@@ -23,6 +23,9 @@
 #define NEVER_PC 0xfffffffffffffffcULL
 
 static int cpus_add(struct sim_cpu *c);
+static void group_enter(struct sim_group *g);
+static void group_leave(struct sim_group *g);
+static bool group_contended(const struct sim_group *g);
 static void cpus_remove(struct sim_cpu *c);
 static int hook_blocks(struct sim_cpu *c);
 
@@ -90,13 +93,87 @@ int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit)
 			return 0;
 		}
 	}
+	group_enter(c->cfg.group);
 	c->in_guest = true;
+	c->block_stop = false;
+	c->blocks_run = 0;
 	uc_err err = uc_emu_start(c->uc, start, NEVER_PC, 0, 0);
 	c->in_guest = false;
+	group_leave(c->cfg.group);
 	sim_arch_leave(c);
 	sim_arch_stopped(c, err, exit);
 	c->kicked = false;
 	return 0;
+}
+
+/* ---- One vCPU of a VM in the guest at a time ------------------------------- */
+
+/*
+ * Unicorn 2.0.1 translates every atomic instruction (AArch64 LDXR/STXR
+ * and the LSE atomics, RISC-V LR/SC and AMOs, x86 LOCK) for a CPU that
+ * runs alone: a plain load, then a store (curr_cflags() is 0, never
+ * CF_PARALLEL, so tcg-op.c takes its non-atomic paths). Two vCPUs of one
+ * VM running at once on two host threads would then both win the same
+ * lock. So the vCPUs of a VM take turns in the guest, in the order they
+ * asked (a ticket lock): each runs until it stops for an exit, a wait or
+ * a notification, or, when another vCPU of its VM waits for its turn,
+ * for at most SIM_QUANTUM_BLOCKS blocks. A vCPU is never stopped inside
+ * an instruction, so each atomic instruction is atomic for the guest.
+ * VMs still run side by side.
+ */
+struct sim_group {
+	pthread_mutex_t lock;
+	pthread_cond_t turn;
+	unsigned long next;    /* tickets given */
+	unsigned long serving; /* the ticket whose vCPU is in the guest */
+};
+
+struct sim_group *sim_group_create(void)
+{
+	struct sim_group *g = calloc(1, sizeof(*g));
+
+	if (g) {
+		pthread_mutex_init(&g->lock, NULL);
+		pthread_cond_init(&g->turn, NULL);
+	}
+	return g;
+}
+
+void sim_group_destroy(struct sim_group *g)
+{
+	if (!g)
+		return;
+	pthread_cond_destroy(&g->turn);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
+
+static void group_enter(struct sim_group *g)
+{
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->lock);
+	unsigned long ticket = g->next++;
+	while (ticket != g->serving)
+		pthread_cond_wait(&g->turn, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void group_leave(struct sim_group *g)
+{
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->lock);
+	g->serving++;
+	pthread_cond_broadcast(&g->turn);
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Another vCPU of the group waits for its turn (read without the lock: a hint). */
+static bool group_contended(const struct sim_group *g)
+{
+	return g && __atomic_load_n(&g->next, __ATOMIC_RELAXED) -
+			    __atomic_load_n(&g->serving, __ATOMIC_RELAXED) > 1;
 }
 
 /* ---- Leaving the guest between two instructions -------------------------- */
@@ -129,7 +206,9 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	 * deadline is met at the start of the first block after the clock
 	 * reached it.
 	 */
-	if (c->kicked || c->attention || (c->cfg.virtual_clock && c->vclock >= c->deadline)) {
+	if (c->kicked || c->attention || (c->cfg.virtual_clock && c->vclock >= c->deadline) ||
+	    (++c->blocks_run >= SIM_QUANTUM_BLOCKS && group_contended(c->cfg.group))) {
+		c->block_stop = true;
 		uc_emu_stop(uc);
 		return;
 	}

@@ -33,6 +33,8 @@ struct sim_cpu {
 	volatile bool kicked;        /**< sim_cpu_kick() asked the CPU to leave the guest */
 	volatile bool attention;     /**< sim_cpu_notify(): look at the interrupts again */
 	volatile bool in_guest;      /**< inside uc_emu_start() */
+	bool block_stop;             /**< the block hook stopped the CPU: a run with no exit */
+	unsigned long blocks_run;    /**< blocks started in this run (the turn's length, cpu.c) */
 	uint64_t deadline;           /**< clock value at which the core wants the CPU (CLOCK_NEVER) */
 	uint64_t vclock;             /**< --clock=virtual: the CPU's clock, ns */
 	bool alarm_fired;            /**< the alarm thread notified the CPU for this deadline */
@@ -51,6 +53,13 @@ struct sim_cpu {
  * instructions) and x86.
  */
 #define SIM_VCLOCK_BYTES 4
+
+/**
+ * Blocks a vCPU runs, at most, before it lets another vCPU of its VM that
+ * waits for its turn into the guest (cpu.c, "One vCPU of a VM in the
+ * guest at a time").
+ */
+#define SIM_QUANTUM_BLOCKS 20000
 
 /** Whether the CPU's clock has reached its deadline. */
 bool sim_cpu_deadline_passed(const struct sim_cpu *c);

@@ -27,10 +27,18 @@
 #include <cvisor/exit.h>
 #include <cvisor/vm.h>
 
+/** The simulated CPUs of one VM, which take turns in the guest (cpu.c). */
+struct sim_group;
+/** A group for a VM's CPUs, or NULL when out of memory. */
+struct sim_group *sim_group_create(void);
+/** Destroys a group once none of its CPUs exists; NULL is allowed. */
+void sim_group_destroy(struct sim_group *g);
+
 /** Options of the simulated hardware, fixed when a CPU is created. */
 struct sim_config {
 	unsigned storm_limit; /**< exceptions in a row inside the guest's handler that stop it */
 	bool virtual_clock;   /**< the clock advances with the guest's instructions, not host time */
+	struct sim_group *group; /**< the VM's CPUs, one of which runs the guest at a time (NULL: alone) */
 };
 
 /** A simulated CPU (src/sim/cpu.h); the host keeps it as an opaque pointer. */

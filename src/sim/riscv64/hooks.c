@@ -718,11 +718,13 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 	}
 	/*
 	 * Kicked, notified (an interrupt to look at: the block hook stopped the
-	 * CPU at a block's start), or its clock at the deadline: EXIT_NONE, and
+	 * CPU at a block's start), its turn over (another hart of the VM waits
+	 * for one), or its clock at the deadline: EXIT_NONE, and
 	 * the run loop looks at the timers and interrupts again. A wfi that
 	 * stopped the CPU at the same moment simply completes, as WFI may.
 	 */
-	if (!vm_running(c->vcpu->vm) || c->kicked || c->attention || sim_cpu_deadline_passed(c))
+	if (!vm_running(c->vcpu->vm) || c->kicked || c->attention || c->block_stop ||
+	    sim_cpu_deadline_passed(c))
 		return; /* EXIT_NONE */
 	sim_rv_forget_code(s);
 	if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {

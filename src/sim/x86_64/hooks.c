@@ -242,12 +242,14 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 	}
 	/*
 	 * Stopped at a block's start to look at interrupts and timers again
-	 * (a notification, the deadline, the interrupt window): nothing to
+	 * (a notification, the deadline, the interrupt window, the end of its
+	 * turn when another vCPU of the VM waits for one): nothing to
 	 * handle, the next entry delivers. Looked at before HLT, so that such a
 	 * stop is never taken for one; a HLT that ran just as a notification
 	 * came ends at once, as when the interrupt wakes it.
 	 */
-	if (err == UC_ERR_OK && (c->attention || s->window_stop || sim_cpu_deadline_passed(c))) {
+	if (err == UC_ERR_OK &&
+	    (c->attention || c->block_stop || s->window_stop || sim_cpu_deadline_passed(c))) {
 		s->window_stop = false;
 		return;
 	}
