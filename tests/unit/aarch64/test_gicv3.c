@@ -39,9 +39,10 @@ static const uint8_t kernel[8] = { 0x1f, 0x20, 0x03, 0xd5, 0x00, 0x00, 0x00, 0x1
 
 static int setup(void **state)
 {
-	static const char text[] = "[base]\nid = 4\nname = \"unit\"\narch = \"aarch64\"\ncpu_num = 2\n"
-				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x4008_0000\n"
-				   "memory_regions = [[0x4000_0000, 0x800_0000, 7, 0]]\n";
+	static const char text[] =
+		"[base]\nid = 4\nname = \"unit\"\narch = \"aarch64\"\ncpu_num = 2\n"
+		"[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x4008_0000\n"
+		"memory_regions = [[0x4000_0000, 0x800_0000, 7, 0]]\n";
 
 	(void)state;
 	if (fixture_vm_boot(text, "unit.toml", kernel, sizeof(kernel), &vm) < 0)
@@ -168,7 +169,7 @@ static void test_edge_spi(void **state)
 	assert_false(gicv3_signalled(gic, 0));
 }
 
-/* A level-sensitive PPI (a timer's): pending while high, active and pending after the acknowledge. */
+/* A level-sensitive PPI (a timer's): pending while high, active and pending once acknowledged. */
 static void test_level_ppi(void **state)
 {
 	(void)state;
@@ -178,7 +179,7 @@ static void test_level_ppi(void **state)
 	assert_true(gicv3_signalled(gic, 1));
 	assert_false(gicv3_signalled(gic, 0));           /* another vCPU's PPI 27 is its own */
 	assert_int_equal(gicv3_icc_read(gic, 1, ICC_IAR1), 27);
-	assert_int_equal(rd(SGI_BASE(1) + 0x200, 4), 1u << 27); /* still pending: the line is high */
+	assert_int_equal(rd(SGI_BASE(1) + 0x200, 4), 1u << 27); /* pending: the line is high */
 	assert_int_equal(rd(SGI_BASE(1) + 0x300, 4), 1u << 27); /* and active */
 	assert_false(gicv3_signalled(gic, 1));
 	gicv3_icc_write(gic, 1, ICC_EOIR1, 27);
@@ -304,7 +305,7 @@ static void test_sgi(void **state)
 	assert_false(gicv3_signalled(gic, 0) || gicv3_signalled(gic, 1));
 }
 
-/* What gates signalling: group 0, the distributor's and the CPU interface's group enables, sleep. */
+/* What gates signalling: group 0, the group enables (distributor, CPU interface), sleep. */
 static void test_gating(void **state)
 {
 	(void)state;
@@ -375,7 +376,7 @@ static void test_list_registers(void **state)
 	assert_int_equal(gicv3_icc_read(gic, 0, ICC_RPR), 0x10);
 }
 
-/* A trapped MSR (write) or MRS of register id, as the HAL hands it over; returns what an MRS reads. */
+/* A trapped MSR (write) or MRS of register id, as a HAL hands it over; returns what MRS reads. */
 static uint64_t sysreg(struct vcpu *v, uint32_t id, bool write, uint64_t value)
 {
 	struct vcpu_exit e = { .reason = EXIT_SYSREG };
@@ -401,7 +402,7 @@ static void test_timer_ppi(void **state)
 	assert_false(gicv3_signalled(gic, 0));
 	assert_int_equal(vcpu_arch_timers(v, 1600), CLOCK_NEVER);
 	assert_true(gicv3_signalled(gic, 0));
-	/* A write changes the output at once (the stub's clock stands at 0): CVAL 0 fires, IMASK lowers it. */
+	/* A write changes the output at once (the clock is 0): CVAL 0 fires, IMASK lowers it. */
 	sysreg(v, A64_SYSREG(3, 3, 14, 3, 2), true, 200);
 	assert_false(gicv3_signalled(gic, 0));
 	sysreg(v, A64_SYSREG(3, 3, 14, 3, 2), true, 0);
