@@ -542,6 +542,23 @@ static uint32_t on_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *c
 	return sysreg_access(user, reg, cp, false);
 }
 
+/*
+ * SYS instructions run as the CPU has them; an instruction cache
+ * invalidation to the point of unification (IC IALLUIS, IC IALLU, IC IVAU:
+ * ARM ARM C5.3.9-11) also tells the other vCPUs that code changed.
+ */
+static uint32_t on_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
+{
+	(void)uc;
+	(void)reg;
+	bool ic = cp->crn == 7 && ((cp->op1 == 0 && cp->crm == 1 && cp->op2 == 0) ||
+				   (cp->op1 == 0 && cp->crm == 5 && cp->op2 == 0) ||
+				   (cp->op1 == 3 && cp->crm == 5 && cp->op2 == 1));
+	if (ic && vm_running(((struct sim_a64 *)user)->c.vcpu->vm))
+		sim_a64_code_written(user);
+	return 0;
+}
+
 /* Physical address bits of the simulated CPU (ID_AA64MMFR0_EL1.PARange, ARM ARM D17.2.64). */
 static unsigned pa_bits(struct sim_a64 *s)
 {
@@ -771,6 +788,8 @@ static int add_hooks(struct sim_a64 *s)
 		e = uc_hook_add(s->c.uc, &h, UC_HOOK_INSN, (void *)on_mrs, s, 1, 0, UC_ARM64_INS_MRS);
 	if (!e)
 		e = uc_hook_add(s->c.uc, &h, UC_HOOK_INSN, (void *)on_msr, s, 1, 0, UC_ARM64_INS_MSR);
+	if (!e)
+		e = uc_hook_add(s->c.uc, &h, UC_HOOK_INSN, (void *)on_sys, s, 1, 0, UC_ARM64_INS_SYS);
 	if (!e)
 		e = uc_hook_add(s->c.uc, &h,
 				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,

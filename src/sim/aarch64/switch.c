@@ -17,6 +17,7 @@
 
 #include <arch/irq.h>
 
+#include <cvisor/hal.h>
 #include <cvisor/lib.h>
 
 #include "cpu.h"
@@ -74,6 +75,35 @@ void sim_a64_set_vi(struct sim_a64 *s, bool vi)
 void sim_a64_update_vi(struct sim_a64 *s)
 {
 	sim_a64_set_vi(s, a64_irq_signalled(s->c.vcpu));
+}
+
+/*
+ * Each Unicorn CPU has its own cache of translated code, which stores by
+ * another CPU do not invalidate (notes, "Several vCPUs"). The generation
+ * counts the guests' instruction cache invalidations (of every VM: a CPU
+ * of another VM only drops its translations once more than it needs).
+ */
+static uint64_t code_generation;
+
+void sim_a64_code_written(struct sim_a64 *s)
+{
+	struct vm *vm = s->c.vcpu->vm;
+
+	s->code_seen = __atomic_add_fetch(&code_generation, 1, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i] != s->c.vcpu)
+			hal_vcpu_notify(vm->vcpus[i]);
+}
+
+/* Drops every translation made before the last code generation began. */
+static void follow_code(struct sim_a64 *s)
+{
+	uint64_t gen = __atomic_load_n(&code_generation, __ATOMIC_SEQ_CST);
+
+	if (gen == s->code_seen)
+		return;
+	uc_ctl_flush_tlb(s->c.uc); /* UC_CTL_TB_FLUSH: the translated blocks, despite the name */
+	s->code_seen = gen;
 }
 
 /* System registers kept in the register file, with their Unicorn ids. */
@@ -139,6 +169,7 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	 * a change from now on stops the run and is seen at the next entry.
 	 */
 	sim_a64_update_vi(s);
+	follow_code(s);
 	return a->pc;
 }
 
