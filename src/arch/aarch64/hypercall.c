@@ -39,13 +39,17 @@ static bool psci_implemented(uint64_t fid)
 /* The MPIDR affinity fields Aff3 [39:32], Aff2..Aff0 [23:0] (ARM ARM D17.2.101). */
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 
-/* The vCPU whose MPIDR affinity is target, or NULL. */
+/*
+ * The vCPU whose MPIDR affinity is target, or NULL: vCPU n has Aff0 = n
+ * and Aff1..Aff3 = 0 (vcpu_arch_reset()). Worked out from the index, not
+ * read from the register file, which a start call on another thread may
+ * be rewriting.
+ */
 static struct vcpu *vcpu_by_affinity(const struct vm *vm, uint64_t target)
 {
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		if ((vm->vcpus[i]->arch.mpidr_el1 & MPIDR_AFF_MASK) == (target & MPIDR_AFF_MASK))
-			return vm->vcpus[i];
-	return NULL;
+	uint64_t aff = target & MPIDR_AFF_MASK;
+
+	return aff < vm->nvcpus ? vm->vcpus[aff] : NULL;
 }
 
 /*
