@@ -6,7 +6,9 @@
 // waits with WFE until each has, checks CPU_ON's errors (ALREADY_ON for a
 // vCPU that is on, INVALID_PARAMETERS for an affinity no vCPU has) and
 // AFFINITY_INFO (ON), then lets the others go: each calls CPU_OFF, and vCPU
-// 0 waits until AFFINITY_INFO says OFF for all three.
+// 0 waits until AFFINITY_INFO says OFF for all three. Then it starts vCPU 1
+// once more, which checks in again (its registers as CPU_ON sets them, not
+// as it left them) and powers off.
 // Starting them one at a time keeps the console lines in a fixed order.
 #include "guest.h"
 
@@ -80,6 +82,23 @@ main:
 	cmp x19, #NCPUS
 	b.ne 4b
 	print "smp: AFFINITY_INFO says OFF for vCPUs 1-3\n"
+
+	// vCPU 1 once more: a vCPU that has run and called CPU_OFF starts afresh.
+	mov x0, #1
+	bl start_cpu
+	check x0, 0, "CPU_ON again"
+	adr x1, checked_in
+5:	wfe
+	ldar w2, [x1]
+	cmp w2, #NCPUS
+	b.ne 5b
+6:	li x0, PSCI_AFFINITY_INFO
+	mov x1, #1
+	mov x2, #0
+	hvc #0
+	cmp x0, #1
+	b.ne 6b
+	print "smp: vCPU 1 started again, checked in, off\n"
 	print "smp: all ok\n"
 	mov x0, #0
 	ldp x29, x30, [sp], #16

@@ -34,19 +34,20 @@ for line in "smp: vCPU 0 starts the others" \
 	"smp: vCPU up, MPIDR_EL1 0x0000000080000003" \
 	"smp: all 3 secondaries checked in" "smp: CPU_ON errors ok" \
 	"smp: AFFINITY_INFO says ON for vCPUs 1-3" "smp: AFFINITY_INFO says OFF for vCPUs 1-3" \
-	"smp: all ok"; do
+	"smp: vCPU 1 started again, checked in, off" "smp: all ok"; do
 	expect_out "$line"
 done
 expect_no_out "FAIL"
 # The lines come in this order: each secondary starts after the one before checked in.
-if [ "$(grep -c '' "$OUT")" -eq 9 ] && [ "$(sed -n 's/^smp: vCPU up, MPIDR_EL1 0x00000000800000\(..\)$/\1/p' "$OUT" | tr -d '\n')" = 010203 ]; then
-	ok "nine console lines, vCPUs 1, 2, 3 in order"
+if [ "$(grep -c '' "$OUT")" -eq 11 ] && [ "$(sed -n 's/^smp: vCPU up, MPIDR_EL1 0x00000000800000\(..\)$/\1/p' "$OUT" | tr -d '\n')" = 01020301 ]; then
+	ok "eleven console lines, vCPUs 1, 2, 3, then 1 again, in order"
 else
 	fail "console lines out of order"
 fi
 expect_count '^cvisor: vm [0-9]+ ' -eq 0
-# Each secondary made one hypercall (CPU_OFF, which returns nothing).
-for v in 1 2 3; do
+# Each secondary made one hypercall (CPU_OFF, which returns nothing), vCPU 1 two.
+expect_vcpu_stat 200 1 hypercall 2
+for v in 2 3; do
 	expect_vcpu_stat 200 $v hypercall 1
 done
 # CPU_ON: three starts (x1 = 1, 2, 3; vCPU 2 in the SMC32 form) that
@@ -55,9 +56,11 @@ e=$(hex "$(sym smp secondary)")
 for call in "0xc4000003 a1=0x1 a2=$e a3=0x1 ret=0x0" "0x84000003 a1=0x2 a2=$e a3=0x2 ret=0x0" \
 	"0xc4000003 a1=0x3 a2=$e a3=0x3 ret=0x0" "0xc4000003 a1=0x1 a2=$e a3=0x1 ret=0xfffffffffffffffc" \
 	"0xc4000003 a1=0x7 a2=$e a3=0x7 ret=0xfffffffffffffffe"; do
-	expect_count "^exit: vm=200 vcpu=0 hypercall pc=0x[0-9a-f]+ syndrome=0x5a000000 hvc #0 a0=$call\$" -eq 1
+	n=1
+	[ "$call" = "0xc4000003 a1=0x1 a2=$e a3=0x1 ret=0x0" ] && n=2 # vCPU 1 started twice
+	expect_count "^exit: vm=200 vcpu=0 hypercall pc=0x[0-9a-f]+ syndrome=0x5a000000 hvc #0 a0=$call\$" -eq $n
 done
-expect_count '^exit: vm=200 vcpu=0 hypercall .* a0=0x[c8]4000003 ' -eq 5
+expect_count '^exit: vm=200 vcpu=0 hypercall .* a0=0x[c8]4000003 ' -eq 6
 
 # timer: ten ticks, each taken at or after its deadline, then masking.
 TIMER_LINES="timer: GIC up, PPI 27 enabled

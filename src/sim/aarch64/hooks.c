@@ -439,6 +439,7 @@ static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc
 		uc_reg_write(s->c.uc, UC_ARM64_REG_X0 + i, &exit.hypercall.ret[i]);
 	if (__atomic_load_n(&s->c.vcpu->state, __ATOMIC_ACQUIRE) != VCPU_RUNNABLE) {
 		/* PSCI CPU_OFF: nothing after the call runs; the run loop waits for a CPU_ON. */
+		s->powered_off = true;
 		s->c.kicked = true;
 		uc_emu_stop(s->c.uc);
 	}

@@ -174,22 +174,38 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 }
 
 /* Guest registers from Unicorn into the register file ("trap to EL2"). */
+/*
+ * Reads Unicorn's registers into s->saved (what Unicorn holds), then into
+ * the register file, unless the vCPU turned itself off in this run (PSCI
+ * CPU_OFF, s->powered_off): from that moment a start call on another
+ * thread may be writing its register file (vcpu_arch_start()), and
+ * Unicorn's old values must not overwrite it.
+ */
 void sim_arch_leave(struct sim_cpu *c)
 {
 	struct sim_a64 *s = (struct sim_a64 *)c;
-	struct vcpu_arch *a = &c->vcpu->arch;
+	struct vcpu_arch *a = &c->vcpu->arch, *u = &s->saved;
 	uint64_t sp;
 
-	sim_a64_read_gprs(c->uc, a->x, &sp);
-	uc_reg_read(c->uc, UC_ARM64_REG_PC, &a->pc);
+	sim_a64_read_gprs(c->uc, u->x, &sp);
+	uc_reg_read(c->uc, UC_ARM64_REG_PC, &u->pc);
 	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
-		sim_a64_reg_read(c->uc, sysregs[i].id, field(a, sysregs[i].off));
-	if (sp_is_el1(a->pstate)) {
-		a->sp_el1 = sp;
-		uc_reg_read(c->uc, UC_ARM64_REG_SP_EL0, &a->sp_el0);
+		sim_a64_reg_read(c->uc, sysregs[i].id, field(u, sysregs[i].off));
+	if (sp_is_el1(u->pstate)) {
+		u->sp_el1 = sp;
+		uc_reg_read(c->uc, UC_ARM64_REG_SP_EL0, &u->sp_el0);
 	} else {
-		a->sp_el0 = sp;
-		uc_reg_read(c->uc, UC_ARM64_REG_SP_EL1, &a->sp_el1);
+		u->sp_el0 = sp;
+		uc_reg_read(c->uc, UC_ARM64_REG_SP_EL1, &u->sp_el1);
 	}
-	memcpy(&s->saved, a, sizeof(s->saved));
+	if (s->powered_off) {
+		s->powered_off = false;
+		return;
+	}
+	memcpy(a->x, u->x, sizeof(a->x));
+	a->pc = u->pc;
+	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
+		*field(a, sysregs[i].off) = *field(u, sysregs[i].off);
+	a->sp_el0 = u->sp_el0;
+	a->sp_el1 = u->sp_el1;
 }
