@@ -130,7 +130,7 @@ el0_irq:
 	str x1, [x0]
 	cmp x1, #TICKS
 	b.hs 1f
-	mrs x0, cntv_cval_el0
+	mrs x0, cntvct_el0                 // the next tick a period from now: time for SVCs
 	mov x1, #PERIOD
 	add x0, x0, x1
 	msr cntv_cval_el0, x0

@@ -203,7 +203,8 @@ static void *alarm_thread(void *arg)
 	for (;;) {
 		uint64_t now = host_ns() - clock_origin, next = CLOCK_NEVER;
 		for (struct sim_cpu *c = alarm_cpus; c; c = c->next_alarm) {
-			if (c->alarm_fired || c->deadline == CLOCK_NEVER)
+			/* A virtual clock's deadline is not host time: its block hook keeps it. */
+			if (c->cfg.virtual_clock || c->alarm_fired || c->deadline == CLOCK_NEVER)
 				continue;
 			if (c->deadline <= now) {
 				c->alarm_fired = true;
