@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arch/hypercall.h>
 #include <arch/trap.h>
 #include <arch/insn.h>
 #include <arch/irq.h>
@@ -432,17 +433,25 @@ static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc
 	sim_a64_read_gprs(s->c.uc, x, &sp);
 	a64_decode_trap(&t, &exit);
 	a64_exit_fill_operands(&exit, x);
+	/*
+	 * PSCI CPU_OFF (which cvisor never refuses) turns the vCPU off while
+	 * it is handled here; by the time it returns, another vCPU may have
+	 * started it again (CPU_ON), so its state says nothing: the function
+	 * ID does.
+	 */
+	bool cpu_off = (uint32_t)x[0] == PSCI_CPU_OFF;
 	dispatch(s, &exit, x, pc_after);
 	if (!vm_running(s->c.vcpu->vm))
 		return;
-	for (int i = 0; i < 4; i++)
-		uc_reg_write(s->c.uc, UC_ARM64_REG_X0 + i, &exit.hypercall.ret[i]);
-	if (__atomic_load_n(&s->c.vcpu->state, __ATOMIC_ACQUIRE) != VCPU_RUNNABLE) {
-		/* PSCI CPU_OFF: nothing after the call runs; the run loop waits for a CPU_ON. */
+	if (cpu_off) {
+		/* Nothing after the call runs; the run loop waits for a CPU_ON. */
 		s->powered_off = true;
 		s->c.kicked = true;
 		uc_emu_stop(s->c.uc);
+		return;
 	}
+	for (int i = 0; i < 4; i++)
+		uc_reg_write(s->c.uc, UC_ARM64_REG_X0 + i, &exit.hypercall.ret[i]);
 }
 
 /* Unicorn's register id of Xn for an instruction hook. */
