@@ -12,6 +12,8 @@
  *   MRS/MSR of a trapped reg    instruction hook           ESR_EL2 EC 0x18
  *   WFI / WFE                   uc_emu_start returns       ESR_EL2 EC 0x01
  *   SVC, BRK, UDF, own aborts   interrupt hook             (the guest's own: sent to VBAR_EL1)
+ *   IRQs unmasked, vGIC IRQ     nothing (HCR_EL2.VI set)   (the guest's own: Unicorn takes it)
+ *   IC IALLU(IS) / IC IVAU      instruction hook           (other vCPUs drop translated code)
  *
  * The syndromes are built exactly as the hardware would, then decoded by
  * the same a64_decode_trap() that hal_bare uses. Exits from a callback
@@ -824,11 +826,11 @@ static int add_hooks(struct sim_a64 *s)
  *     stands for CNTHCTL_EL2 with those bits clear and FEAT_ECV's traps
  *     of the virtual timer), so that they count the VM clock.
  */
-#define CNTHCTL_EL1PCTEN (1ULL << 0)
-#define CNTHCTL_EL1PCEN (1ULL << 1)
 #define SCR_NS (1ULL << 0)
 #define SCR_HCE (1ULL << 8)
 #define SCR_RW (1ULL << 10)
+#define CNTHCTL_EL1PCTEN (1ULL << 0)
+#define CNTHCTL_EL1PCEN (1ULL << 1)
 
 static int set_el3_state(uc_engine *uc)
 {
