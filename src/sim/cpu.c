@@ -90,6 +90,7 @@ int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit)
 		}
 	}
 	c->in_guest = true;
+	c->block_stop = false;
 	uc_err err = uc_emu_start(c->uc, start, NEVER_PC, 0, 0);
 	c->in_guest = false;
 	sim_arch_leave(c);
@@ -124,11 +125,15 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	(void)addr;
 	if (c->cfg.virtual_clock) {
 		c->vclock += (size + SIM_VCLOCK_BYTES - 1) / SIM_VCLOCK_BYTES;
-		if (c->vclock >= c->deadline)
+		if (c->vclock >= c->deadline) {
+			c->block_stop = true;
 			uc_emu_stop(uc);
+		}
 	}
-	if (c->kicked || c->attention)
+	if (c->kicked || c->attention) {
+		c->block_stop = true;
 		uc_emu_stop(uc);
+	}
 }
 
 static int hook_blocks(struct sim_cpu *c)

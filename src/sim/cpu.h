@@ -33,6 +33,8 @@ struct sim_cpu {
 	volatile bool kicked;        /**< sim_cpu_kick() asked the CPU to leave the guest */
 	volatile bool attention;     /**< sim_cpu_notify(): look at the interrupts again */
 	volatile bool in_guest;      /**< inside uc_emu_start() */
+	bool block_stop;             /**< the block hook stopped the CPU in this run (a kick, a
+				      *   notification, the deadline): not a WFI / HLT */
 	uint64_t deadline;           /**< clock value at which the core wants the CPU (CLOCK_NEVER) */
 	uint64_t vclock;             /**< --clock=virtual: the CPU's clock, ns */
 	bool alarm_fired;            /**< the alarm thread notified the CPU for this deadline */

@@ -763,9 +763,15 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 		sim_exit_fatal(exit, a->pc, "simulated CPU stopped: %s", uc_strerror(err));
 		return;
 	}
+	/*
+	 * Stopped at the start of a block to look at the interrupts and
+	 * timers: EXIT_NONE. Not a WFI, even if the word before the block is
+	 * one (the return from an interrupt taken in WFI lands after it): a
+	 * WFI ends the run before any later block starts.
+	 */
+	if (c->block_stop)
+		return;
 	uint32_t insn = sim_a64_fetch(s, a->pc - 4);
-	if (insn != INSN_WFI && (c->attention || sim_cpu_deadline_passed(c)))
-		return; /* EXIT_NONE: stopped at a block to look at the interrupts and timers */
 	if (insn == INSN_WFE) {
 		/*
 		 * WFE may complete at any time (ARM ARM D1.6.1 "Wait for Event"):
