@@ -7,7 +7,9 @@
 # physical timer two seconds away, which must sleep, not spin (sleep); 1000
 # SGIs each way between two vCPUs (ipi); timer interrupts taken from EL0
 # between system calls, which the simulator also enters EL1 for with the
-# virtual IRQ line (el0irq).
+# virtual IRQ line (el0irq); a WFI with IRQs unmasked ended by an interrupt
+# that is still pending after its EOI until the handler disables the timer
+# (wfi_irq).
 #   tests/sim/aarch64_irq.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -208,5 +210,20 @@ svcs=$(grep -cE "^guest-exception: vm=204 vcpu=0 SVC64 esr=0x5600000[01] elr=0x[
 expect_count '^guest-exception: ' -eq "$svcs"
 expect_vcpu_stat 204 0 guest-exceptions "$svcs"
 [ "$svcs" -gt 20 ] && ok "$svcs SVCs from EL0" || fail "$svcs SVCs from EL0, expected more than 20"
+
+# wfi_irq: a WFI with IRQs unmasked, ended by the timer; the handler EOIs
+# while the line is still high, then disables the timer: one acknowledge,
+# one EOI, one WFI exit, and the guest goes on (--clock=virtual: with host
+# time the timer could fire before the WFI, which would then wait for good).
+run_cvisor wfi_irq run --clock=virtual --trace=exits --stats --max-seconds=30 "$(own_config wfi_irq)"
+expect_rc 0
+expect_console "wfi_irq: waiting with IRQs unmasked
+wfi_irq: woke, the interrupt taken at the WFI's return address
+wfi_irq: all ok"
+expect_count '^exit: vm=205 vcpu=0 sysreg .* id=0xc660 read reg=0 value=0x1b$' -eq 1
+expect_count '^exit: vm=205 vcpu=0 sysreg .* id=0xc660 ' -eq 1
+expect_count '^exit: vm=205 vcpu=0 sysreg .* id=0xc661 write reg=0 value=0x1b$' -eq 1
+expect_count "^exit: vm=205 vcpu=0 halt pc=$(hex "$(printf '%x' $((0x$(sym wfi_irq after_wfi) - 4)))") " -eq 1
+expect_vcpu_stat 205 0 halt 1
 
 finish

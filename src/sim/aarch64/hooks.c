@@ -530,12 +530,21 @@ static uint32_t sysreg_access(struct sim_a64 *s, uc_arm64_reg reg, const uc_arm6
 	 * store of the block and run it again from there (a `ldr x1, [x1]`
 	 * twice): so nothing is written, and a change of the timer's
 	 * interrupt reaches the guest through the notification
-	 * (hal_vcpu_notify(), timer.c) at the next block. The GIC's ICC_*
+	 * (hal_vcpu_notify(), timer.c) at the next block, unless it falls.
+	 * The GIC's ICC_*
 	 * registers, which Unicorn lacks, end the block at the instruction:
 	 * there the PC must be written and the IRQ line may change at once.
 	 */
-	if (a64_timer_sysreg(id))
+	if (a64_timer_sysreg(id)) {
+		/*
+		 * Lowering the line is no stop request (QEMU only clears the
+		 * interrupt request): done at once, so that a timer the guest
+		 * disables is not taken after its handler returns.
+		 */
+		if (s->vi && !a64_irq_signalled(s->c.vcpu))
+			sim_a64_set_vi(s, false);
 		return 1;
+	}
 	pc += 4;
 	uc_reg_write(s->c.uc, UC_ARM64_REG_PC, &pc);
 	sim_a64_update_vi(s); /* an ICC_* access may have changed the guest's IRQ: at once */
