@@ -118,9 +118,13 @@ hexval() {
 		index($0, k " ") { print hex($NF); exit }' "$out"
 }
 for a in aarch64 riscv64 x86_64; do
-	if [ -f configs/$a/idle.toml ]; then
-		echo "== $a, idle guest: one timer interrupt 2 s away, waited for in WFI/HLT"
-		timed "$out" "$CVISOR" run --stats configs/$a/idle.toml >/dev/null || exit 1
+	case $a in
+	x86_64) idle=timer_sleep ;;
+	*) idle=sleep ;;
+	esac
+	if [ -f configs/$a/$idle.toml ]; then
+		echo "== $a, idle guest ($idle): waits in WFI/HLT for a timer seconds away"
+		timed "$out" "$CVISOR" run --stats configs/$a/$idle.toml >/dev/null || exit 1
 		sed -n 's/^stats: host cpu user=\([0-9.]*\) s system=\([0-9.]*\) s wall=\([0-9.]*\) s$/\1 \2 \3/p' "$out" |
 			awk '{ printf "  host CPU %6.3f s in %6.3f s of wall time: %5.2f%% of one core\n", $1 + $2, $3, 100 * ($1 + $2) / $3 }'
 	fi

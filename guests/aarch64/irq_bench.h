@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// What idle.S and bench_irq.S share: the GICv3 set up for the virtual
+// What bench_irq.S uses: the GICv3 set up for the virtual
 // timer's interrupt (PPI 27) on vCPU 0, a vector table whose IRQ entry
 // (current EL with SP_ELx, offset 0x280) takes it, and the handler, which
 // records the counter at entry and its lateness against CNTV_CVAL_EL0.
@@ -8,10 +8,7 @@
 // D11 (the Generic Timer).
 #include "guest.h"
 
-#define GICD 0x08000000
-#define GICR 0x080a0000
-#define GICR_SGI (GICR + 0x10000)
-#define TIMER_PPI 27
+#define TIMER_PPI GIC_PPI_CNTV
 
 	.text
 	.balign 2048
@@ -33,16 +30,16 @@ irq_setup:
 	adr x0, irq_vectors
 	msr vbar_el1, x0
 	isb
-	li x1, GICD
+	li x1, GICD_BASE
 	mov w0, #0x12                           // ARE | EnableGrp1
 	str w0, [x1]
-	li x1, GICR
+	li x1, GICR_BASE
 	ldr w0, [x1, #0x14]                     // GICR_WAKER
 	bic w0, w0, #2                          // ProcessorSleep = 0
 	str w0, [x1, #0x14]
 1:	ldr w0, [x1, #0x14]
 	tbnz w0, #2, 1b                         // until ChildrenAsleep = 0
-	li x1, GICR_SGI
+	li x1, (GICR_BASE + GICR_SGI)
 	mov w0, #(1 << TIMER_PPI)
 	str w0, [x1, #0x80]                     // IGROUPR0: group 1
 	mov w0, #0xa0

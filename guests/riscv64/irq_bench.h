@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// What idle.S and bench_irq.S share: the supervisor timer interrupt
+// What bench_irq.S uses: the supervisor timer interrupt
 // through SBI set_timer (SBI specification, "Timer Extension", EID
 // "TIME"), an stvec handler that takes it (Privileged specification
 // 4.1.1 sstatus.SIE, 4.1.3 sie.STIE, scause = interrupt bit | 5), records

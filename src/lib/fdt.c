@@ -85,7 +85,7 @@ static int add_devices(const struct vm *vm, void *fdt)
 		const struct device *d = vm->bus.devs[i];
 		cv_snprintf(name, sizeof(name), "%s@%llx", d->name, (unsigned long long)d->base);
 		rc = fdt_begin_node(fdt, name);
-		if (!rc)
+		if (!rc && !d->own_reg)
 			rc = prop_reg(fdt, d->base, d->size);
 		if (!rc)
 			rc = fdt_arch_device_node(vm, d, fdt);
@@ -120,12 +120,13 @@ int fdt_build(const struct vm *vm, void *buf, size_t size)
 		rc = fdt_property_u32(fdt, "#size-cells", 2);
 	if (!rc)
 		rc = fdt_property_string(fdt, "model", "cvisor virtual machine");
+	/* First: the architecture's root properties (compatible, interrupt-parent) come before any node. */
+	if (!rc)
+		rc = fdt_arch_add_nodes(vm, fdt);
 	if (!rc)
 		rc = add_chosen(vm, fdt);
 	if (!rc)
 		rc = add_memory(vm, fdt);
-	if (!rc)
-		rc = fdt_arch_add_nodes(vm, fdt);
 	if (!rc)
 		rc = add_devices(vm, fdt);
 	if (!rc)

@@ -33,7 +33,8 @@ struct sim_cpu {
 	volatile bool kicked;        /**< sim_cpu_kick() asked the CPU to leave the guest */
 	volatile bool attention;     /**< sim_cpu_notify(): look at the interrupts again */
 	volatile bool in_guest;      /**< inside uc_emu_start() */
-	bool block_stop;             /**< the block hook stopped the CPU: a run with no exit */
+	bool block_stop;             /**< the block hook stopped the CPU in this run (a kick, a
+				      *   notification, the deadline, the end of a turn): not a WFI / HLT */
 	unsigned long blocks_run;    /**< blocks started in this run (the turn's length, cpu.c) */
 	uint64_t deadline;           /**< clock value at which the core wants the CPU (CLOCK_NEVER) */
 	uint64_t vclock;             /**< --clock=virtual: the CPU's clock, ns */

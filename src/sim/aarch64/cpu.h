@@ -61,6 +61,9 @@ struct sim_a64 {
 	struct mmio_done mmio;
 	struct sim_window top;       /* the last page of the address space (hooks.c, map_top_page()) */
 	struct a64_entry entry;
+	bool vi;                     /* HCR_EL2.VI as last written (switch.c, sim_a64_set_vi()) */
+	uint64_t code_seen;          /* the code generation its translations follow (switch.c) */
+	bool powered_off;            /* PSCI CPU_OFF in this run: leave its register file alone */
 	/* The register file as last read from Unicorn: write back only what changed. */
 	struct vcpu_arch saved;
 };
@@ -73,6 +76,24 @@ void sim_a64_reg_read(uc_engine *uc, int id, uint64_t *val);
 void sim_a64_reg_write(uc_engine *uc, int id, const uint64_t *val);
 /* Reads x0..x30 and the current SP from Unicorn. */
 void sim_a64_read_gprs(uc_engine *uc, uint64_t x[31], uint64_t *sp);
+/*
+ * Sets HCR_EL2.VI, the virtual IRQ line, in Unicorn (if it changes): the
+ * CPU takes the IRQ to VBAR_EL1 + 0x80 / 0x280 / 0x480 before its next
+ * instruction with PSTATE.I clear. Inside a hook on the vCPU's own
+ * thread too.
+ */
+void sim_a64_set_vi(struct sim_a64 *s, bool vi);
+/* Sets VI to what the vCPU's virtual CPU interface asserts (a64_irq_signalled()). */
+void sim_a64_update_vi(struct sim_a64 *s);
+/*
+ * The guest invalidated instruction caches (IC IALLU, IALLUIS, IVAU): code
+ * may have been written for other vCPUs, whose Unicorn CPUs keep their own
+ * translations of the old code. Starts a new code generation (this CPU
+ * follows it already: its own writes invalidate its translations) and
+ * notifies the VM's other vCPUs, which drop all their translations at
+ * their next entry.
+ */
+void sim_a64_code_written(struct sim_a64 *s);
 
 /* ---- mmu.c: the guest's stage 1 ---- */
 /* The guest's stage-1 registers, as Unicorn holds them. */

@@ -12,6 +12,8 @@
  *   MRS/MSR of a trapped reg    instruction hook           ESR_EL2 EC 0x18
  *   WFI / WFE                   uc_emu_start returns       ESR_EL2 EC 0x01
  *   SVC, BRK, UDF, own aborts   interrupt hook             (the guest's own: sent to VBAR_EL1)
+ *   IRQs unmasked, vGIC IRQ     nothing (HCR_EL2.VI set)   (the guest's own: Unicorn takes it)
+ *   IC IALLU(IS) / IC IVAU      instruction hook           (other vCPUs drop translated code)
  *
  * The syndromes are built exactly as the hardware would, then decoded by
  * the same a64_decode_trap() that hal_bare uses. Exits from a callback
@@ -30,8 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arch/hypercall.h>
 #include <arch/trap.h>
 #include <arch/insn.h>
+#include <arch/irq.h>
 #include <arch/sysreg.h>
 
 #include <cvisor/arch.h>
@@ -431,9 +435,23 @@ static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc
 	sim_a64_read_gprs(s->c.uc, x, &sp);
 	a64_decode_trap(&t, &exit);
 	a64_exit_fill_operands(&exit, x);
+	/*
+	 * PSCI CPU_OFF (which cvisor never refuses) turns the vCPU off while
+	 * it is handled here; by the time it returns, another vCPU may have
+	 * started it again (CPU_ON), so its state says nothing: the function
+	 * ID does.
+	 */
+	bool cpu_off = (uint32_t)x[0] == PSCI_CPU_OFF;
 	dispatch(s, &exit, x, pc_after);
 	if (!vm_running(s->c.vcpu->vm))
 		return;
+	if (cpu_off) {
+		/* Nothing after the call runs; the run loop waits for a CPU_ON. */
+		s->powered_off = true;
+		s->c.kicked = true;
+		uc_emu_stop(s->c.uc);
+		return;
+	}
 	for (int i = 0; i < 4; i++)
 		uc_reg_write(s->c.uc, UC_ARM64_REG_X0 + i, &exit.hypercall.ret[i]);
 }
@@ -504,9 +522,33 @@ static uint32_t sysreg_access(struct sim_a64 *s, uc_arm64_reg reg, const uc_arm6
 	}
 	if (is_read && rt < 31)
 		uc_reg_write(s->c.uc, reg, &exit.sysreg.value);
+	/*
+	 * The generic timer's registers are Unicorn's own: its code for them
+	 * goes on with the next instruction of the block once the hook says
+	 * "skip". Writing the PC or the IRQ line (HCR_EL2) from the hook is a
+	 * stop request to Unicorn, which would stop after the next load or
+	 * store of the block and run it again from there (a `ldr x1, [x1]`
+	 * twice): so nothing is written, and a change of the timer's
+	 * interrupt reaches the guest through the notification
+	 * (hal_vcpu_notify(), timer.c) at the next block, unless it falls.
+	 * The GIC's ICC_*
+	 * registers, which Unicorn lacks, end the block at the instruction:
+	 * there the PC must be written and the IRQ line may change at once.
+	 */
+	if (a64_timer_sysreg(id)) {
+		/*
+		 * Lowering the line is no stop request (QEMU only clears the
+		 * interrupt request): done at once, so that a timer the guest
+		 * disables is not taken after its handler returns.
+		 */
+		if (s->vi && !a64_irq_signalled(s->c.vcpu))
+			sim_a64_set_vi(s, false);
+		return 1;
+	}
 	pc += 4;
 	uc_reg_write(s->c.uc, UC_ARM64_REG_PC, &pc);
-	return 1; /* skip the instruction: it has been emulated */
+	sim_a64_update_vi(s); /* an ICC_* access may have changed the guest's IRQ: at once */
+	return 1;
 }
 
 static uint32_t on_mrs(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
@@ -519,6 +561,23 @@ static uint32_t on_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *c
 {
 	(void)uc;
 	return sysreg_access(user, reg, cp, false);
+}
+
+/*
+ * SYS instructions run as the CPU has them; an instruction cache
+ * invalidation to the point of unification (IC IALLUIS, IC IALLU, IC IVAU:
+ * ARM ARM C5.3.9-11) also tells the other vCPUs that code changed.
+ */
+static uint32_t on_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
+{
+	(void)uc;
+	(void)reg;
+	bool ic = cp->crn == 7 && ((cp->op1 == 0 && cp->crm == 1 && cp->op2 == 0) ||
+				   (cp->op1 == 0 && cp->crm == 5 && cp->op2 == 0) ||
+				   (cp->op1 == 3 && cp->crm == 5 && cp->op2 == 1));
+	if (ic && vm_running(((struct sim_a64 *)user)->c.vcpu->vm))
+		sim_a64_code_written(user);
+	return 0;
 }
 
 /* Physical address bits of the simulated CPU (ID_AA64MMFR0_EL1.PARange, ARM ARM D17.2.64). */
@@ -713,6 +772,14 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 		sim_exit_fatal(exit, a->pc, "simulated CPU stopped: %s", uc_strerror(err));
 		return;
 	}
+	/*
+	 * Stopped at the start of a block to look at the interrupts and
+	 * timers: EXIT_NONE. Not a WFI, even if the word before the block is
+	 * one (the return from an interrupt taken in WFI lands after it): a
+	 * WFI ends the run before any later block starts.
+	 */
+	if (c->block_stop)
+		return;
 	uint32_t insn = sim_a64_fetch(s, a->pc - 4);
 	if (insn == INSN_WFE) {
 		/*
@@ -749,6 +816,8 @@ static int add_hooks(struct sim_a64 *s)
 	if (!e)
 		e = uc_hook_add(s->c.uc, &h, UC_HOOK_INSN, (void *)on_msr, s, 1, 0, UC_ARM64_INS_MSR);
 	if (!e)
+		e = uc_hook_add(s->c.uc, &h, UC_HOOK_INSN, (void *)on_sys, s, 1, 0, UC_ARM64_INS_SYS);
+	if (!e)
 		e = uc_hook_add(s->c.uc, &h,
 				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,
 				(void *)on_prot, s, 1, 0);
@@ -763,9 +832,14 @@ static int add_hooks(struct sim_a64 *s)
  *     EXCP_HVC, not as an undefined instruction), and the guest runs in
  *     Non-secure state, where EL2's controls apply to it;
  *   HCR_EL2 = RW | IMO: EL1 is AArch64 under EL2, and virtual IRQs are
- *     EL2's to raise (exc.c enters EL1 from EL0 with one);
- *   CNTHCTL_EL2 = EL1PCEN | EL1PCTEN: the guest reads and programs the
- *     physical timer and counter without trapping, as it does without EL2.
+ *     EL2's to raise (VI: the virtual GIC's interrupts, switch.c; exc.c
+ *     enters EL1 from EL0 with one);
+ *   CNTHCTL_EL2 = EL1PCEN | EL1PCTEN: what Unicorn itself checks when
+ *     the guest's EL0 reads a counter (it runs natively: not trapped).
+ *     EL1's accesses to the timers and counters never reach Unicorn: the
+ *     instruction hook takes them first (a64_sysreg_trapped(), which
+ *     stands for CNTHCTL_EL2 with those bits clear and FEAT_ECV's traps
+ *     of the virtual timer), so that they count the VM clock.
  */
 #define SCR_NS (1ULL << 0)
 #define SCR_HCE (1ULL << 8)
@@ -786,6 +860,19 @@ static int set_el3_state(uc_engine *uc)
 			       uc_reg_write(uc, UC_ARM64_REG_CP_REG, &cnthctl) == UC_ERR_OK
 		       ? 0
 		       : -CV_EINVAL;
+}
+
+/*
+ * The MPIDR_EL1 the guest reads at EL1 is VMPIDR_EL2 (ARM ARM D17.2.101,
+ * D17.2.180): the vCPU's affinity from its register file, set by
+ * vcpu_arch_reset() before the CPU is made. QEMU returns it to EL1 as the
+ * hardware does, without a trap.
+ */
+static int set_vmpidr(uc_engine *uc, const struct vcpu *vcpu)
+{
+	uc_arm64_cp_reg vmpidr = { .crn = 0, .crm = 0, .op0 = 3, .op1 = 4, .op2 = 5,
+				   .val = vcpu->arch.mpidr_el1 };
+	return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &vmpidr) == UC_ERR_OK ? 0 : -CV_EINVAL;
 }
 
 struct sim_cpu *sim_arch_alloc(void)
@@ -827,7 +914,7 @@ int sim_arch_init(struct sim_cpu *c)
 	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &c->uc) != UC_ERR_OK)
 		return -CV_EINVAL;
 	uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM64_A72);
-	if ((rc = set_el3_state(c->uc)) < 0 ||
+	if ((rc = set_el3_state(c->uc)) < 0 || (rc = set_vmpidr(c->uc, c->vcpu)) < 0 ||
 	    (rc = sim_map_build(c->uc, &c->vcpu->vm->as, &c->map, s, PA_LIMIT, on_mmio_read,
 				on_mmio_write)) < 0 ||
 	    (rc = add_hooks(s)) < 0 || (rc = map_top_page(s)) < 0)

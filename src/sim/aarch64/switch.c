@@ -7,10 +7,17 @@
  * back, as it saves them on every trap. Only what changed since the last
  * read is written back: most exits change x0..x3 and PC alone.
  *
+ * Before each entry it also raises or lowers the virtual IRQ line,
+ * HCR_EL2.VI, from the virtual GIC: that is how the simulator delivers
+ * interrupts (docs/interrupts-aarch64.md).
+ *
  * The lowest file of src/sim/aarch64/: it calls no other.
  */
 #include <string.h>
 
+#include <arch/irq.h>
+
+#include <cvisor/hal.h>
 #include <cvisor/lib.h>
 
 #include "cpu.h"
@@ -52,6 +59,51 @@ void sim_a64_reg_write(uc_engine *uc, int id, const uint64_t *val)
 	} else {
 		uc_reg_write(uc, id, val);
 	}
+}
+
+void sim_a64_set_vi(struct sim_a64 *s, bool vi)
+{
+	uc_arm64_cp_reg hcr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 4, .op2 = 0,
+				.val = SIM_HCR_EL2 | (vi ? SIM_HCR_VI : 0) };
+
+	if (s->vi == vi)
+		return;
+	uc_reg_write(s->c.uc, UC_ARM64_REG_CP_REG, &hcr);
+	s->vi = vi;
+}
+
+void sim_a64_update_vi(struct sim_a64 *s)
+{
+	sim_a64_set_vi(s, a64_irq_signalled(s->c.vcpu));
+}
+
+/*
+ * Each Unicorn CPU has its own cache of translated code, which stores by
+ * another CPU do not invalidate (notes, "Several vCPUs"). The generation
+ * counts the guests' instruction cache invalidations (of every VM: a CPU
+ * of another VM only drops its translations once more than it needs).
+ */
+static uint64_t code_generation;
+
+void sim_a64_code_written(struct sim_a64 *s)
+{
+	struct vm *vm = s->c.vcpu->vm;
+
+	s->code_seen = __atomic_add_fetch(&code_generation, 1, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i] != s->c.vcpu)
+			hal_vcpu_notify(vm->vcpus[i]);
+}
+
+/* Drops every translation made before the last code generation began. */
+static void follow_code(struct sim_a64 *s)
+{
+	uint64_t gen = __atomic_load_n(&code_generation, __ATOMIC_SEQ_CST);
+
+	if (gen == s->code_seen)
+		return;
+	uc_ctl_flush_tlb(s->c.uc); /* UC_CTL_TB_FLUSH: the translated blocks, despite the name */
+	s->code_seen = gen;
 }
 
 /* System registers kept in the register file, with their Unicorn ids. */
@@ -110,26 +162,50 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 			write_sps(c->uc, a);
 	}
 	s->started = true;
+	/*
+	 * The interrupt the virtual GIC asserts, as the hardware's list
+	 * registers would present it: the guest takes it at once if PSTATE.I
+	 * is clear. Only after sim_cpu_run() cleared the notification flag, so
+	 * a change from now on stops the run and is seen at the next entry.
+	 */
+	sim_a64_update_vi(s);
+	follow_code(s);
 	return a->pc;
 }
 
 /* Guest registers from Unicorn into the register file ("trap to EL2"). */
+/*
+ * Reads Unicorn's registers into s->saved (what Unicorn holds), then into
+ * the register file, unless the vCPU turned itself off in this run (PSCI
+ * CPU_OFF, s->powered_off): from that moment a start call on another
+ * thread may be writing its register file (vcpu_arch_start()), and
+ * Unicorn's old values must not overwrite it.
+ */
 void sim_arch_leave(struct sim_cpu *c)
 {
 	struct sim_a64 *s = (struct sim_a64 *)c;
-	struct vcpu_arch *a = &c->vcpu->arch;
+	struct vcpu_arch *a = &c->vcpu->arch, *u = &s->saved;
 	uint64_t sp;
 
-	sim_a64_read_gprs(c->uc, a->x, &sp);
-	uc_reg_read(c->uc, UC_ARM64_REG_PC, &a->pc);
+	sim_a64_read_gprs(c->uc, u->x, &sp);
+	uc_reg_read(c->uc, UC_ARM64_REG_PC, &u->pc);
 	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
-		sim_a64_reg_read(c->uc, sysregs[i].id, field(a, sysregs[i].off));
-	if (sp_is_el1(a->pstate)) {
-		a->sp_el1 = sp;
-		uc_reg_read(c->uc, UC_ARM64_REG_SP_EL0, &a->sp_el0);
+		sim_a64_reg_read(c->uc, sysregs[i].id, field(u, sysregs[i].off));
+	if (sp_is_el1(u->pstate)) {
+		u->sp_el1 = sp;
+		uc_reg_read(c->uc, UC_ARM64_REG_SP_EL0, &u->sp_el0);
 	} else {
-		a->sp_el0 = sp;
-		uc_reg_read(c->uc, UC_ARM64_REG_SP_EL1, &a->sp_el1);
+		u->sp_el0 = sp;
+		uc_reg_read(c->uc, UC_ARM64_REG_SP_EL1, &u->sp_el1);
 	}
-	memcpy(&s->saved, a, sizeof(s->saved));
+	if (s->powered_off) {
+		s->powered_off = false;
+		return;
+	}
+	memcpy(a->x, u->x, sizeof(a->x));
+	a->pc = u->pc;
+	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
+		*field(a, sysregs[i].off) = *field(u, sysregs[i].off);
+	a->sp_el0 = u->sp_el0;
+	a->sp_el1 = u->sp_el1;
 }
