@@ -8,12 +8,13 @@
  * giving its size; a freed block merges with the free blocks that follow
  * it. Requests of BIG bytes or more take whole pages of their own, after a
  * header page that records how many and carries a mark, so hal_free() can
- * tell the two kinds apart.
+ * tell the two kinds apart. One lock: every CPU allocates.
  */
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
 
 #include "hal_bare.h"
+#include "lock.h"
 
 struct block {
 	size_t size; /* bytes after the header */
@@ -24,6 +25,7 @@ struct block {
 #define BIG (64 * 1024)
 #define BIG_MARK 0x6269675f70616765ULL /* "big_page": the header page of a BIG allocation */
 static struct block *heap;
+static struct spinlock heap_lock;
 
 void bare_heap_init(void)
 {
@@ -35,7 +37,7 @@ void bare_heap_init(void)
 	heap->next = NULL;
 }
 
-void *hal_zalloc(size_t size)
+static void *zalloc_locked(size_t size)
 {
 	size = ALIGN_UP(size ? size : 1, 16);
 	if (size >= BIG) {
@@ -66,10 +68,8 @@ void *hal_zalloc(size_t size)
 	return NULL;
 }
 
-void hal_free(void *p)
+static void free_locked(void *p)
 {
-	if (!p)
-		return;
 	if (((uintptr_t)p & (PAGE_SIZE - 1)) == 0) {
 		uint64_t *h = (uint64_t *)((char *)p - PAGE_SIZE);
 		if (h[1] == BIG_MARK) {
@@ -84,4 +84,21 @@ void hal_free(void *p)
 		b->size += sizeof(struct block) + b->next->size;
 		b->next = b->next->next;
 	}
+}
+
+void *hal_zalloc(size_t size)
+{
+	spin_lock(&heap_lock);
+	void *p = zalloc_locked(size);
+	spin_unlock(&heap_lock);
+	return p;
+}
+
+void hal_free(void *p)
+{
+	if (!p)
+		return;
+	spin_lock(&heap_lock);
+	free_locked(p);
+	spin_unlock(&heap_lock);
 }

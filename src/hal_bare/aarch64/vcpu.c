@@ -10,8 +10,14 @@
  * bare_enter_guest(). A trap comes back through the lower-EL vectors with
  * its syndrome in ESR_EL2 (D17.2.37), FAR_EL2 and HPFAR_EL2, which
  * a64_decode_trap() of src/arch/aarch64 turns into an exit record, as it
- * does in the simulator. An interrupt (cvisor's tick) comes back the same
- * way, as an exit the core does not see.
+ * does in the simulator. A physical interrupt (cvisor's timer, or the
+ * kick SGI of another CPU) comes back the same way, as an exit the core
+ * sees as EXIT_NONE: its run loop looks at the vCPU's timers and
+ * interrupts again.
+ *
+ * Each vCPU is a thread of sched.c; several may share a physical CPU. A
+ * CPU switches a vCPU's EL1 registers, FP/SIMD registers and stage 2 in
+ * switch_to(), lazily: only when another vCPU runs there than last time.
  */
 #include <arch/trap.h>
 #include <arch/stage1.h>
@@ -46,15 +52,23 @@ struct el1_regs {
 	uint64_t apkey[10]; /* pointer authentication keys, when the CPU has them */
 };
 
+/* The FP/SIMD registers as switch.S saves them: q0..q31, FPCR, FPSR. */
+struct fp_regs {
+	uint64_t q[64];
+	uint64_t fpcr, fpsr;
+};
+void bare_fp_save(struct fp_regs *r);
+void bare_fp_load(const struct fp_regs *r);
+
 struct bare_vcpu {
 	struct guest_ctx ctx;
 	struct el1_regs el1;
+	struct fp_regs fp;
 	uint16_t vmid;
+	uint64_t deadline;     /* hal_vcpu_set_deadline(): leave the guest then */
 	struct watchdog watchdog;
+	struct thread thread;  /* the vCPU's run loop on its physical CPU (sched.c) */
 };
-
-/* The vCPU whose EL1 registers are in the CPU now (cvisor itself never uses EL1). */
-static struct bare_vcpu *loaded;
 
 /* HCR_EL2 for a guest (ARM ARM D17.2.48). */
 #define HCR_VM (1ULL << 0) /* stage 2 on */
@@ -210,94 +224,142 @@ static void el1_save(struct el1_regs *r)
 		keys_save(r->apkey);
 }
 
+/* The vCPU's thread and its EL2 stack come with it; main.c starts the thread (bare_vcpu_start). */
 int hal_vcpu_init(struct vcpu *vcpu)
 {
+	const struct bare_vm *bv = vcpu->vm->hal;
 	struct bare_vcpu *b = hal_zalloc(sizeof(*b));
+
 	if (!b)
 		return -CV_ENOMEM;
+	b->thread.stack = hal_page_alloc(THREAD_STACK_PAGES);
+	if (!b->thread.stack) {
+		hal_free(b);
+		return -CV_ENOMEM;
+	}
 	b->el1.sctlr = vcpu->arch.sctlr_el1;
-	b->vmid = (uint16_t)(vcpu->vm->id & 0xff);
-	watchdog_start(&b->watchdog);
+	b->vmid = bv ? bv->vmid : 1;
+	b->deadline = CLOCK_NEVER;
 	vcpu->hal = b;
 	return 0;
 }
 
+/* Only for a vCPU whose thread never started or has ended (bare_vcpu_gone()). */
 void hal_vcpu_destroy(struct vcpu *vcpu)
 {
-	if (loaded == vcpu->hal)
-		loaded = NULL;
-	hal_free(vcpu->hal);
+	struct bare_vcpu *b = vcpu->hal;
+
+	if (!b)
+		return;
+	if (b->thread.cpu && b->thread.state != THREAD_DEAD)
+		hal_panic("vCPU %u of %s destroyed while its thread runs", vcpu->id, vcpu->vm->name);
+	hal_page_free(b->thread.stack, THREAD_STACK_PAGES);
+	hal_free(b);
 	vcpu->hal = NULL;
 }
 
-void hal_vcpu_kick(struct vcpu *vcpu)
+void bare_vcpu_start(struct vcpu *vcpu, void (*body)(void *))
 {
-	(void)vcpu; /* one vCPU runs at a time, on this CPU: it sees the stop at its next exit */
+	struct bare_vcpu *b = vcpu->hal;
+	sched_spawn(&b->thread, body, vcpu);
 }
 
-/* One vCPU runs at a time on the boot CPU: its clock is the host's. */
+/* On the vCPU's own thread, its run loop over: its CPU forgets it, so nothing is saved into it later. */
+void bare_vcpu_unload(struct vcpu *vcpu)
+{
+	struct pcpu *c = this_cpu();
+	if (c->loaded == vcpu->hal)
+		c->loaded = NULL;
+}
+
+bool bare_vcpu_gone(const struct vcpu *vcpu)
+{
+	const struct bare_vcpu *b = vcpu->hal;
+	return !b || !b->thread.cpu ||
+	       __atomic_load_n(&b->thread.state, __ATOMIC_ACQUIRE) == THREAD_DEAD;
+}
+
+/* A stop: the vCPU leaves the guest, or stops waiting, and its run loop sees the VM stopped. */
+void hal_vcpu_kick(struct vcpu *vcpu)
+{
+	hal_vcpu_notify(vcpu);
+}
+
+/* The guests' counters are the CPUs' (CNTVOFF_EL2 0): the clock is the host's. */
 uint64_t hal_vcpu_clock_ns(const struct vcpu *vcpu)
 {
 	(void)vcpu;
 	return hal_time_ns();
 }
 
+/* Kept for the next guest entry, which arms the EL2 timer for it (sched_timer_arm()). */
 void hal_vcpu_set_deadline(struct vcpu *vcpu, uint64_t deadline)
 {
-	(void)vcpu;
-	(void)deadline;
-}
-
-void hal_vcpu_notify(struct vcpu *vcpu)
-{
-	(void)vcpu; /* nothing else runs while a vCPU waits or runs on this CPU */
-}
-
-/* Nothing else runs meanwhile: wait for the clock (the tick ends a VM past its time limit). */
-void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
-{
-	while (vm_running(vcpu->vm) && deadline != CLOCK_NEVER && hal_time_ns() < deadline)
-		__asm__ volatile("yield");
-}
-
-void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
-{
-	(void)vm;
-	(void)gpa;
-	(void)size;
-	DSB();
-	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
-	DSB();
-	ISB();
-}
-
-/* An interrupt taken while the guest ran: acknowledge it, act on the tick. */
-static void on_irq(struct vcpu *vcpu, struct bare_vcpu *b)
-{
-	uint32_t intid = gic_ack();
-
-	if (intid >= 1020)
-		return; /* spurious */
-	if (intid == VIRT_INTID_HYP_TIMER) {
-		tick_arm();
-		watchdog_tick(vcpu, &b->watchdog);
-	}
-	gic_eoi(intid);
+	struct bare_vcpu *b = vcpu->hal;
+	b->deadline = deadline;
 }
 
 /*
- * Makes b's EL1 state and stage 2 the CPU's. Switching is lazy: while the
- * same vCPU runs again and again, its EL1 registers stay in the CPU, and
- * nothing that would flush the TLBs (writing SCTLR/TCR/TTBR, VTTBR) is
- * done on the exit path.
+ * Wakes the vCPU's thread if it waits, or, if it runs in the guest on
+ * another CPU, takes it out with an SGI to that CPU (sched_wake()).
+ */
+void hal_vcpu_notify(struct vcpu *vcpu)
+{
+	struct bare_vcpu *b = vcpu->hal;
+	if (b)
+		sched_wake(&b->thread);
+}
+
+/* Gives the physical CPU to other vCPUs until a notification or the deadline. */
+void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
+{
+	struct bare_vcpu *b = vcpu->hal;
+
+	if (!vm_running(vcpu->vm) || (deadline != CLOCK_NEVER && hal_time_ns() >= deadline))
+		return;
+	sched_block(&b->thread, deadline);
+}
+
+/*
+ * TLBI VMALLS12E1IS (ARM ARM C5.5) acts on the VMID in this CPU's
+ * VTTBR_EL2, on every CPU of the inner shareable domain: VTTBR_EL2 names
+ * vm's VMID for it, whichever vCPU this CPU ran last.
+ */
+void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	const struct bare_vm *bv = vm->hal;
+	uint64_t vttbr = READ_SYSREG(vttbr_el2);
+
+	(void)gpa;
+	(void)size;
+	DSB();
+	WRITE_SYSREG(vttbr_el2, stage2_root_register(&vm->as.s2, bv ? bv->vmid : 1));
+	ISB();
+	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	DSB();
+	WRITE_SYSREG(vttbr_el2, vttbr);
+	ISB();
+}
+
+/*
+ * Makes b's EL1 state, FP/SIMD registers and stage 2 the CPU's.
+ * Switching is lazy: while the same vCPU runs again and again, its
+ * registers stay in the CPU, and nothing that would flush the TLBs
+ * (writing SCTLR/TCR/TTBR, VTTBR) is done on the exit path.
  */
 static void switch_to(struct vcpu *vcpu, struct bare_vcpu *b)
 {
+	struct pcpu *c = this_cpu();
+	struct bare_vcpu *loaded = c->loaded;
+
 	if (loaded == b)
 		return;
-	if (loaded)
+	if (loaded) {
 		el1_save(&loaded->el1);
+		bare_fp_save(&loaded->fp);
+	}
 	el1_load(&b->el1);
+	bare_fp_load(&b->fp);
 	WRITE_SYSREG(vmpidr_el2, vcpu->arch.mpidr_el1);
 	WRITE_SYSREG(vttbr_el2, stage2_root_register(&vcpu->vm->as.s2, b->vmid));
 	WRITE_SYSREG(hcr_el2, hcr_guest);
@@ -306,7 +368,7 @@ static void switch_to(struct vcpu *vcpu, struct bare_vcpu *b)
 	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
 	DSB();
 	ISB();
-	loaded = b;
+	c->loaded = b;
 }
 
 /* Puts the vCPU's general registers, PC and PSTATE where the ERET takes them from. */
@@ -465,10 +527,12 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	if (exit->reason != EXIT_NONE && !undef)
 		vcpu_arch_complete_exit(vcpu, exit);
 
+	sched_yield_if_due(); /* between two exits: the slice's end, or another vCPU woke */
 	switch_to(vcpu, b);
 	if (undef)
 		take_exception(vcpu, ESR_UNDEF);
 	enter_state_load(a, b);
+	sched_timer_arm(b->deadline);
 	uint64_t kind = bare_enter_guest(&b->ctx);
 	struct a64_trap t = exit_state_save(a, b);
 
@@ -477,8 +541,8 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		memset(exit, 0, sizeof(*exit));
 		exit->reason = EXIT_NONE;
 		exit->pc = t.pc;
-		if (kind == TRAP_IRQ)
-			on_irq(vcpu, b);
+		if (kind == TRAP_IRQ && sched_irqs())
+			watchdog_tick(vcpu, &b->watchdog);
 		if (kind == TRAP_SERROR) {
 			exit->reason = EXIT_FATAL;
 			cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg),
