@@ -22,6 +22,8 @@ static bool psci_implemented(uint64_t fid)
 	switch (fid) {
 	case PSCI_VERSION:
 	case PSCI_CPU_OFF:
+	case PSCI_CPU_ON_32:
+	case PSCI_CPU_ON_64:
 	case PSCI_MIGRATE_INFO_TYPE:
 	case PSCI_AFFINITY_INFO_32:
 	case PSCI_AFFINITY_INFO_64:
@@ -37,6 +39,15 @@ static bool psci_implemented(uint64_t fid)
 /* The MPIDR affinity fields Aff3 [39:32], Aff2..Aff0 [23:0] (ARM ARM D17.2.101). */
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 
+/* The vCPU whose MPIDR affinity is target, or NULL. */
+static struct vcpu *vcpu_by_affinity(const struct vm *vm, uint64_t target)
+{
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if ((vm->vcpus[i]->arch.mpidr_el1 & MPIDR_AFF_MASK) == (target & MPIDR_AFF_MASK))
+			return vm->vcpus[i];
+	return NULL;
+}
+
 /*
  * AFFINITY_INFO (PSCI, Arm DEN0022): the state of the vCPU whose MPIDR
  * affinity is target: 0 ON, 1 OFF, 2 ON_PENDING. From PSCI 1.0 only level 0 (one core)
@@ -44,16 +55,35 @@ static bool psci_implemented(uint64_t fid)
  */
 static int64_t affinity_info(const struct vcpu *vcpu, uint64_t target, uint64_t level)
 {
-	const struct vm *vm = vcpu->vm;
+	const struct vcpu *v = vcpu_by_affinity(vcpu->vm, target);
 
-	if (level != 0)
+	if (level != 0 || !v)
 		return PSCI_RET_INVALID_PARAMS;
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		const struct vcpu *v = vm->vcpus[i];
-		if ((v->arch.mpidr_el1 & MPIDR_AFF_MASK) == (target & MPIDR_AFF_MASK))
-			return v->state == VCPU_RUNNABLE ? 0 : v->state == VCPU_STARTING ? 2 : 1;
-	}
-	return PSCI_RET_INVALID_PARAMS;
+	enum vcpu_state st = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
+	return st == VCPU_RUNNABLE ? 0 : st == VCPU_STARTING ? 2 : 1;
+}
+
+/*
+ * CPU_ON (PSCI, Arm DEN0022 5.6): starts the vCPU whose MPIDR affinity is
+ * target at entry (a physical address: the MMU is off) in EL1h, x0 =
+ * context. An affinity no vCPU has is INVALID_PARAMETERS; an entry that
+ * is not executable guest RAM is INVALID_ADDRESS; a vCPU that is on is
+ * ALREADY_ON, one whose start is under way ON_PENDING (vcpu_power_on()).
+ */
+static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, uint64_t entry, uint64_t context)
+{
+	struct vcpu *v = vcpu_by_affinity(vcpu->vm, target);
+
+	if (!v)
+		return PSCI_RET_INVALID_PARAMS;
+	if ((entry & 3) || !addrspace_gpa_to_hva(&vcpu->vm->as, entry, 4, ACCESS_FETCH))
+		return PSCI_RET_INVALID_ADDRESS;
+	int rc = vcpu_power_on(v, entry, context);
+	if (rc == -CV_EEXIST)
+		return PSCI_RET_ALREADY_ON;
+	if (rc == -CV_EBUSY)
+		return PSCI_RET_ON_PENDING;
+	return rc < 0 ? PSCI_RET_INTERNAL_FAILURE : PSCI_RET_SUCCESS;
 }
 
 /* Handles PSCI function fid. Returns false if fid is not a PSCI function. */
@@ -90,10 +120,16 @@ static bool psci_call(struct vcpu *vcpu, struct vcpu_exit *e, uint32_t fid)
 									: e->hypercall.args[1],
 					   e->hypercall.args[2]));
 		return true;
+	case PSCI_CPU_ON_32:
+	case PSCI_CPU_ON_64: {
+		/* The SMC32 form takes 32-bit arguments (SMCCC: the upper halves are ignored). */
+		uint64_t mask = fid == PSCI_CPU_ON_32 ? 0xffffffffu : ~0ULL;
+		ret[0] = RET(cpu_on(vcpu, e->hypercall.args[1] & mask, e->hypercall.args[2] & mask,
+				    e->hypercall.args[3] & mask));
+		return true;
+	}
 	case PSCI_CPU_SUSPEND_32:
 	case PSCI_CPU_SUSPEND_64:
-	case PSCI_CPU_ON_32:
-	case PSCI_CPU_ON_64:
 		ret[0] = RET(PSCI_RET_NOT_SUPPORTED);
 		return true;
 	default:

@@ -436,6 +436,11 @@ static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc
 		return;
 	for (int i = 0; i < 4; i++)
 		uc_reg_write(s->c.uc, UC_ARM64_REG_X0 + i, &exit.hypercall.ret[i]);
+	if (__atomic_load_n(&s->c.vcpu->state, __ATOMIC_ACQUIRE) != VCPU_RUNNABLE) {
+		/* PSCI CPU_OFF: nothing after the call runs; the run loop waits for a CPU_ON. */
+		s->c.kicked = true;
+		uc_emu_stop(s->c.uc);
+	}
 }
 
 /* Unicorn's register id of Xn for an instruction hook. */
@@ -788,6 +793,19 @@ static int set_el3_state(uc_engine *uc)
 		       : -CV_EINVAL;
 }
 
+/*
+ * The MPIDR_EL1 the guest reads at EL1 is VMPIDR_EL2 (ARM ARM D17.2.101,
+ * D17.2.180): the vCPU's affinity from its register file, set by
+ * vcpu_arch_reset() before the CPU is made. QEMU returns it to EL1 as the
+ * hardware does, without a trap.
+ */
+static int set_vmpidr(uc_engine *uc, const struct vcpu *vcpu)
+{
+	uc_arm64_cp_reg vmpidr = { .crn = 0, .crm = 0, .op0 = 3, .op1 = 4, .op2 = 5,
+				   .val = vcpu->arch.mpidr_el1 };
+	return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &vmpidr) == UC_ERR_OK ? 0 : -CV_EINVAL;
+}
+
 struct sim_cpu *sim_arch_alloc(void)
 {
 	struct sim_a64 *s = calloc(1, sizeof(*s));
@@ -827,7 +845,7 @@ int sim_arch_init(struct sim_cpu *c)
 	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &c->uc) != UC_ERR_OK)
 		return -CV_EINVAL;
 	uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM64_A72);
-	if ((rc = set_el3_state(c->uc)) < 0 ||
+	if ((rc = set_el3_state(c->uc)) < 0 || (rc = set_vmpidr(c->uc, c->vcpu)) < 0 ||
 	    (rc = sim_map_build(c->uc, &c->vcpu->vm->as, &c->map, s, PA_LIMIT, on_mmio_read,
 				on_mmio_write)) < 0 ||
 	    (rc = add_hooks(s)) < 0 || (rc = map_top_page(s)) < 0)

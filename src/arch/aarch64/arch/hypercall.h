@@ -29,6 +29,10 @@
 #define PSCI_RET_NOT_SUPPORTED (-1)
 #define PSCI_RET_INVALID_PARAMS (-2)
 #define PSCI_RET_DENIED (-3)
+#define PSCI_RET_ALREADY_ON (-4)
+#define PSCI_RET_ON_PENDING (-5)
+#define PSCI_RET_INTERNAL_FAILURE (-6)
+#define PSCI_RET_INVALID_ADDRESS (-9)
 /** @} */
 /** SMCCC_VERSION (Arm DEN0028, SMC Calling Convention 1.1+). */
 #define SMCCC_VERSION 0x80000000u
