@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Several VMs and several vCPUs at once on bare-metal cvisor (cvisor at EL2
+# under QEMU, docs/interrupts-bare.md): with one physical CPU the vCPUs
+# share it in time slices, with two or four cvisor starts the other CPUs
+# with PSCI CPU_ON and spreads the vCPUs over them. A guest that never
+# exits holds no other VM back; the smp guest's four vCPUs (PSCI CPU_ON,
+# AFFINITY_INFO, CPU_OFF) print what they print in the simulator.
+#   tests/bare/aarch64_smp.sh BUILD ARCH
+set -u
+BUILD=${1:-build}
+ARCH=${2:-aarch64}
+. tests/sim/lib.sh
+guests_of aarch64
+[ "$ARCH" = aarch64 ] || skip_suite "the bare-metal build is for aarch64 (ARCH=$ARCH)"
+command -v qemu-system-aarch64 >/dev/null 2>&1 ||
+	skip_suite "qemu-system-aarch64 not found (make test installs it: qemu-system-arm)"
+
+# The guests built in $BUILD (the configs in configs/ name build/'s).
+HELLO=$(own_config hello)
+SPIN=$(own_config spin)
+SPIN2=$(own_config spin -e 's/^id = 8$/id = 260/' -e 's/^name = "spin"$/name = "spin2"/')
+SMP=$(own_config smp)
+
+# run_smp CASE N CPU CONFIG... [VAR=VALUE...]: run_bare on N physical CPUs
+# (scripts/qemu.sh takes QEMU_SMP as its default -smp); CASE gets "-smpN-CPU".
+# (run_bare sets n and c: the loops below use other names.)
+run_smp() {
+	QEMU_SMP=$2
+	export QEMU_SMP
+	name=$1-smp$2-$3
+	model=$3
+	shift 3
+	run_bare "$name" "" "$model" "$@"
+	unset QEMU_SMP
+}
+
+# expect_banner VMS CPUS: cvisor's first line names that many VMs and physical CPUs.
+expect_banner() {
+	v="$1 VMs"
+	[ "$1" -eq 1 ] && v="1 VM"
+	c="$2 CPUs"
+	[ "$2" -eq 1 ] && c="1 CPU"
+	expect_err "^cvisor [0-9]+\\.[0-9]+ \\(bare metal, aarch64 at EL2\\): $v, $c, 1024 MiB of RAM\$"
+}
+
+# expect_before LINE1 LINE2: both are whole lines of the console, LINE1 first.
+expect_before() {
+	a=$(grep -nxF -- "$1" "$OUT" | head -n 1 | cut -d: -f1)
+	b=$(grep -nxF -- "$2" "$OUT" | head -n 1 | cut -d: -f1)
+	if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; then
+		ok "\"$1\" before \"$2\""
+	else
+		fail "\"$1\" (line ${a:-none}) not before \"$2\" (line ${b:-none})"
+	fi
+}
+
+# expect_console FILE: the whole console, cvisor's banner left out, is FILE's text.
+expect_console() {
+	if sed 1d "$OUT" | diff -u "$1" - >"$OUT.diff"; then
+		ok "the console as expected, line for line"
+	else
+		fail "the console differs: $(tr '\n' ' ' <"$OUT.diff" | cut -c 1-400)"
+	fi
+	rm -f "$OUT.diff"
+}
+
+# The smp guest's console in the simulator (tests/sim/aarch64_irq.sh), then cvisor's summary.
+SMP_LINES="smp: vCPU 0 starts the others
+smp: vCPU up, MPIDR_EL1 0x0000000080000001
+smp: vCPU up, MPIDR_EL1 0x0000000080000002
+smp: vCPU up, MPIDR_EL1 0x0000000080000003
+smp: all 3 secondaries checked in
+smp: CPU_ON errors ok
+smp: AFFINITY_INFO says ON for vCPUs 1-3
+smp: AFFINITY_INFO says OFF for vCPUs 1-3
+smp: all ok"
+EXPECTED=$(mktemp)
+trap 'rm -rf "$OUT" "$ERR" "$OWN_DIR" "$EXPECTED"' EXIT
+printf '%s\ncvisor: 1 of 1 VMs powered off\n' "$SMP_LINES" >"$EXPECTED"
+
+for model_ in cortex-a57 max; do
+	for ncpus in 1 2; do
+		# A guest that never exits and one that prints and powers off, in one
+		# image: hello ends while spin still runs (before the time limit
+		# stops spin), whether they share a CPU or have one each.
+		run_smp spin-hello $ncpus $model_ "$SPIN" "$HELLO" MAX_SECONDS=3
+		expect_rc 1
+		expect_banner 2 $ncpus
+		expect_out "[spin] spin: looping forever"
+		expect_out "[hello] Hello from cvisor guest (aarch64)!"
+		expect_out "[hello] dtb ok"
+		expect_stopped spin "still running after the time limit of 3 s \\(MAX_SECONDS\\)\$"
+		expect_count '^cvisor: vm [0-9]+ ' -eq 1
+		expect_before "[hello] dtb ok" "cvisor: vm 8 (spin) stopped: still running after the time limit of 3 s (MAX_SECONDS)"
+		expect_out "cvisor: 1 of 2 VMs powered off"
+
+		# Four vCPUs of one VM: PSCI CPU_ON from the guest starts a vCPU
+		# that waits on its thread (on another physical CPU with -smp 2),
+		# the same console as in the simulator, line for line.
+		run_smp smp $ncpus $model_ "$SMP" MAX_SECONDS=20
+		expect_rc 0
+		expect_banner 1 $ncpus
+		expect_console "$EXPECTED"
+	done
+done
+
+# Everything at once: two guests that never exit, the smp guest's four
+# vCPUs and hello; 7 vCPUs on one, two and four physical CPUs.
+for ncpus in 1 2 4; do
+	run_smp all $ncpus max "$SPIN" "$SMP" "$SPIN2" "$HELLO" MAX_SECONDS=4
+	expect_rc 1
+	expect_banner 4 $ncpus
+	echo "$SMP_LINES" | while IFS= read -r line; do
+		grep -qxF "[smp] $line" "$OUT" || echo "$line"
+	done >"$EXPECTED.missing"
+	if [ -s "$EXPECTED.missing" ]; then
+		fail "smp's lines missing: $(tr '\n' '|' <"$EXPECTED.missing")"
+	else
+		ok "smp's nine lines, each whole, with its prefix"
+	fi
+	rm -f "$EXPECTED.missing"
+	# smp's own lines in its own order.
+	if [ "$(sed -n 's/^\[smp\] //p' "$OUT")" = "$SMP_LINES" ]; then
+		ok "smp's lines in order"
+	else
+		fail "smp's lines out of order"
+	fi
+	expect_out "[hello] dtb ok"
+	expect_out "[spin] spin: looping forever"
+	expect_out "[spin2] spin: looping forever"
+	expect_stopped spin "still running after the time limit of 4 s \\(MAX_SECONDS\\)\$"
+	expect_stopped spin2 "still running after the time limit of 4 s \\(MAX_SECONDS\\)\$"
+	expect_count '^cvisor: vm [0-9]+ ' -eq 2
+	expect_before "[smp] smp: all ok" "cvisor: vm 8 (spin) stopped: still running after the time limit of 4 s (MAX_SECONDS)"
+	expect_before "[hello] dtb ok" "cvisor: vm 260 (spin2) stopped: still running after the time limit of 4 s (MAX_SECONDS)"
+	expect_out "cvisor: 2 of 4 VMs powered off"
+	expect_no_out "FAIL"
+done
+
+finish
