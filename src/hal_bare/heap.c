@@ -7,8 +7,9 @@
  * First fit over a list of blocks in address order, each with a header
  * giving its size; a freed block merges with the free blocks that follow
  * it. Requests of BIG bytes or more take whole pages of their own, after a
- * header page that records how many and carries a mark, so hal_free() can
- * tell the two kinds apart. One lock: every CPU allocates.
+ * header page that records how many and carries a mark; hal_free() tells
+ * the two kinds apart by address (the heap's own pages or not). One lock
+ * for the heap's blocks: every CPU allocates.
  */
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
@@ -37,19 +38,29 @@ void bare_heap_init(void)
 	heap->next = NULL;
 }
 
-static void *zalloc_locked(size_t size)
+/* Whole pages for a BIG request, after a header page recording how many. */
+static void *big_alloc(size_t size)
 {
-	size = ALIGN_UP(size ? size : 1, 16);
-	if (size >= BIG) {
-		/* Whole pages, with a header page recording how many. */
-		size_t pages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE + 1;
-		uint64_t *p = hal_page_alloc(pages);
-		if (!p)
-			return NULL;
-		p[0] = pages;
-		p[1] = BIG_MARK;
-		return (char *)p + PAGE_SIZE;
-	}
+	size_t pages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE + 1;
+	uint64_t *p = hal_page_alloc(pages);
+
+	if (!p)
+		return NULL;
+	p[0] = pages;
+	p[1] = BIG_MARK;
+	return (char *)p + PAGE_SIZE;
+}
+
+/* True if p is in the heap's pages (a small block), not a BIG allocation. */
+static bool in_heap(const void *p)
+{
+	return (const char *)p > (const char *)heap &&
+	       (const char *)p < (const char *)heap + HEAP_PAGES * PAGE_SIZE;
+}
+
+/* First fit; heap_lock held. */
+static void *small_alloc(size_t size)
+{
 	for (struct block *b = heap; b; b = b->next) {
 		if (!b->free || b->size < size)
 			continue;
@@ -68,16 +79,9 @@ static void *zalloc_locked(size_t size)
 	return NULL;
 }
 
-static void free_locked(void *p)
+/* heap_lock held. */
+static void small_free(void *p)
 {
-	if (((uintptr_t)p & (PAGE_SIZE - 1)) == 0) {
-		uint64_t *h = (uint64_t *)((char *)p - PAGE_SIZE);
-		if (h[1] == BIG_MARK) {
-			h[1] = 0;
-			hal_page_free(h, h[0]);
-			return;
-		}
-	}
 	struct block *b = (struct block *)p - 1;
 	b->free = true;
 	while (b->next && b->next->free) {
@@ -86,10 +90,14 @@ static void free_locked(void *p)
 	}
 }
 
+/* BIG requests go to the page allocator, which has its own lock: no lock is held inside another. */
 void *hal_zalloc(size_t size)
 {
+	size = ALIGN_UP(size ? size : 1, 16);
+	if (size >= BIG)
+		return big_alloc(size);
 	spin_lock(&heap_lock);
-	void *p = zalloc_locked(size);
+	void *p = small_alloc(size);
 	spin_unlock(&heap_lock);
 	return p;
 }
@@ -98,7 +106,15 @@ void hal_free(void *p)
 {
 	if (!p)
 		return;
+	if (!in_heap(p)) {
+		uint64_t *h = (uint64_t *)((char *)p - PAGE_SIZE);
+		if (h[1] != BIG_MARK)
+			hal_panic("hal_free(%p): not an allocation", p);
+		h[1] = 0;
+		hal_page_free(h, h[0]);
+		return;
+	}
 	spin_lock(&heap_lock);
-	free_locked(p);
+	small_free(p);
 	spin_unlock(&heap_lock);
 }
