@@ -253,17 +253,22 @@ void sched_exit(void)
 }
 
 /*
- * The earliest of deadline, the watchdog's next tick, the end of the
- * running thread's slice if another thread could run, and the wake-up
- * time of the blocked threads. The running thread's notification is
+ * The earliest of deadline, the end of the running thread's slice if
+ * another thread could run, the wake-up time of the blocked threads, and
+ * the next tick: the watchdog's while a vCPU runs, the time limits' on
+ * the boot CPU. An idle secondary CPU has no tick: only a wake-up time or
+ * the kick SGI ends its WFI. The running thread's notification is
  * cleared: it is about to look (it enters the guest, which an SGI sent
  * after this takes straight back out).
  */
 void sched_timer_arm(uint64_t deadline)
 {
 	struct pcpu *c = this_cpu();
-	uint64_t at = deadline < c->next_tick ? deadline : c->next_tick;
+	uint64_t at = deadline;
 	struct thread *t;
+
+	if ((c->current || c->index == 0) && c->next_tick < at)
+		at = c->next_tick;
 
 	spin_lock(&c->lock);
 	if (c->current)
@@ -278,7 +283,10 @@ void sched_timer_arm(uint64_t deadline)
 		} while (t != c->threads);
 	}
 	spin_unlock(&c->lock);
-	timer_arm_at(at);
+	if (at == CLOCK_NEVER)
+		timer_stop();
+	else
+		timer_arm_at(at);
 }
 
 bool sched_irqs(void)
