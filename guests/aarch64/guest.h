@@ -25,6 +25,23 @@
 #define UART_PERIPHID0 0xfe0
 #define UART_PCELLID0 0xff0
 
+/* The GICv3 of QEMU virt (cvisor/gicv3.h): distributor, redistributors (128 KiB each). */
+#define GICD_BASE 0x08000000
+#define GICD_CTLR 0x0000
+#define GICD_TYPER 0x0004
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_IPRIORITYR 0x0400
+#define GICD_IROUTER 0x6000
+#define GICD_PIDR2 0xffe8
+#define GICR_BASE 0x080a0000
+#define GICR_STRIDE 0x20000
+#define GICR_TYPER 0x0008
+#define GICR_WAKER 0x0014
+#define GICR_SGI 0x10000           /* SGI_base: its registers at GICD's offsets */
+#define GIC_PPI_CNTV 27            /* the virtual timer's INTID */
+#define GIC_PPI_CNTP 30            /* the EL1 physical timer's INTID */
+
 #define PSCI_VERSION 0x84000000
 #define PSCI_CPU_ON 0xc4000003
 #define PSCI_AFFINITY_INFO 0xc4000004
@@ -132,6 +149,76 @@
 	.balign 0x80
 	b guest_unexpected_vector
 	.endr
+.endm
+
+/*
+ * The same with an IRQ vector too: "IRQ, current EL with SP_ELx" (offset
+ * 0x280) goes to \irq.
+ */
+.macro VECTORS_IRQ name, sync, irq
+	.text
+	.balign 2048
+\name:
+	.rept 4
+	.balign 0x80
+	b guest_unexpected_vector
+	.endr
+	.balign 0x80
+	b \sync
+	.balign 0x80
+	b \irq
+	.rept 10
+	.balign 0x80
+	b guest_unexpected_vector
+	.endr
+.endm
+
+/*
+ * GIC_CPU_UP cpu_reg: brings up the GICv3 for the calling vCPU whose index
+ * is in cpu_reg (IHI 0069 12.11.42 GICR_WAKER, 12.2 ICC_*): its
+ * redistributor awake (ProcessorSleep cleared, then ChildrenAsleep polled
+ * until 0), group 1 on in the distributor (EnableGrp1), its CPU
+ * interface's system registers on (ICC_SRE_EL1.SRE checked by the caller),
+ * priority mask 0xf0 (lets 0x00..0xe8 through), binary point 0 (reads as
+ * the minimum), group 1 enabled. Clobbers x0, x1.
+ */
+.macro GIC_CPU_UP cpu_reg
+	li x0, GICR_BASE
+	mov x1, #GICR_STRIDE
+	madd x0, \cpu_reg, x1, x0
+	ldr w1, [x0, #GICR_WAKER]
+	bic w1, w1, #2
+	str w1, [x0, #GICR_WAKER]
+9993:	ldr w1, [x0, #GICR_WAKER]
+	tbnz w1, #2, 9993b
+	li x0, GICD_BASE
+	ldr w1, [x0, #GICD_CTLR]
+	orr w1, w1, #2
+	str w1, [x0, #GICD_CTLR]
+	mov x0, #0xf0
+	msr icc_pmr_el1, x0
+	msr icc_bpr1_el1, xzr
+	mov x0, #1
+	msr icc_igrpen1_el1, x0
+	isb
+.endm
+
+/*
+ * GIC_PPI_ON cpu_reg, intid, prio: PPI or SGI intid of vCPU cpu_reg in group
+ * 1 with priority prio, enabled (its redistributor's SGI_base frame).
+ * Clobbers x0, x1, x2.
+ */
+.macro GIC_PPI_ON cpu_reg, intid, prio
+	li x0, (GICR_BASE + GICR_SGI)
+	mov x1, #GICR_STRIDE
+	madd x0, \cpu_reg, x1, x0
+	ldr w1, [x0, #GICD_IGROUPR]
+	mov w2, #(1 << (\intid))
+	orr w1, w1, w2
+	str w1, [x0, #GICD_IGROUPR]
+	mov w1, #(\prio)
+	strb w1, [x0, #(GICD_IPRIORITYR + (\intid))]
+	str w2, [x0, #GICD_ISENABLER]
 .endm
 
 /* The entry point, stack and helpers. Put GUEST_RUNTIME once in each guest. */

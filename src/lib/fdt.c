@@ -85,7 +85,7 @@ static int add_devices(const struct vm *vm, void *fdt)
 		const struct device *d = vm->bus.devs[i];
 		cv_snprintf(name, sizeof(name), "%s@%llx", d->name, (unsigned long long)d->base);
 		rc = fdt_begin_node(fdt, name);
-		if (!rc)
+		if (!rc && !d->own_reg)
 			rc = prop_reg(fdt, d->base, d->size);
 		if (!rc)
 			rc = fdt_arch_device_node(vm, d, fdt);

@@ -4,23 +4,36 @@
  * memory map), so configs need not list the standard devices, and the
  * device tree nodes that describe them.
  *
- *   0x0800_0000  GIC (with the interrupts issue)
- *   0x0900_0000  PL011 UART
+ *   0x0800_0000  GICv3 distributor (64 KiB)
+ *   0x080a_0000  GICv3 redistributors, 128 KiB per vCPU
+ *   0x0900_0000  PL011 UART (SPI 33)
  *   0x4000_0000  RAM
  */
 #include <libfdt.h>
 
+#include <arch/irq.h>
+
 #include <cvisor/arch.h>
 #include <cvisor/fdt.h>
+#include <cvisor/gicv3.h>
 #include <cvisor/lib.h>
 #include <cvisor/pl011.h>
 #include <cvisor/vm.h>
 
 #define VIRT_UART_BASE 0x09000000ULL
-/* phandle of the fixed clock the PL011 binding asks for. */
+/* The PL011's interrupt on QEMU virt: SPI 1 (INTID 33). */
+#define VIRT_UART_SPI 1
+/* phandles: the fixed clock the PL011 binding asks for; the GIC. */
 #define PHANDLE_APB_PCLK 0x8000
+#define PHANDLE_GIC 0x8001
+
+/* The GIC's 3-cell interrupt specifier (Linux bindings/interrupt-controller/arm,gic-v3.yaml). */
+#define GIC_FDT_SPI 0
+#define GIC_FDT_PPI 1
+#define GIC_FDT_LEVEL_HIGH 4
 
 static const struct platform_device virt_devices[] = {
+	{ "gicv3", GICV3_DIST_BASE, GICV3_WINDOW_SIZE },
 	{ "pl011", VIRT_UART_BASE, PL011_SIZE },
 };
 
@@ -32,6 +45,7 @@ static struct device *create_pl011(struct vm *vm, gpa_t base, uint64_t size)
 }
 
 static const struct device_model virt_models[] = {
+	{ "gicv3", GICV3_WINDOW_SIZE, false, gicv3_create },
 	{ "pl011", PL011_SIZE, false, create_pl011 },
 };
 
@@ -44,11 +58,55 @@ const struct platform_desc vm_arch_platform = {
 	.console = "pl011",
 	.halt_insn = "WFI",
 };
-/* /cpus with one cpu@N per vCPU (enable-method psci), /psci, the clock. */
+/* Writes a property of 3-cell interrupt specifiers: n triples (type, number, flags). */
+static int prop_interrupts(void *fdt, const uint32_t *cells, unsigned n)
+{
+	fdt32_t v[12];
+
+	for (unsigned i = 0; i < 3 * n && i < ARRAY_SIZE(v); i++)
+		v[i] = cpu_to_fdt32(cells[i]);
+	return fdt_property(fdt, "interrupts", v, 3 * n * sizeof(fdt32_t));
+}
+
+/*
+ * /timer (Linux bindings/timer/arm,arch_timer.yaml): the four PPIs in the
+ * binding's order, secure physical (13), non-secure physical (14),
+ * virtual (11), hypervisor (10), as PPI numbers (INTID - 16), level-high.
+ * always-on: the timer keeps counting while the vCPU waits (WFI).
+ */
+static int add_timer(void *fdt)
+{
+	const uint32_t ppis[] = {
+		GIC_FDT_PPI, A64_PPI_CNTPS - 16, GIC_FDT_LEVEL_HIGH,
+		GIC_FDT_PPI, A64_PPI_CNTP - 16, GIC_FDT_LEVEL_HIGH,
+		GIC_FDT_PPI, A64_PPI_CNTV - 16, GIC_FDT_LEVEL_HIGH,
+		GIC_FDT_PPI, A64_PPI_CNTHP - 16, GIC_FDT_LEVEL_HIGH,
+	};
+	int rc = fdt_begin_node(fdt, "timer");
+
+	if (!rc)
+		rc = fdt_property(fdt, "compatible", "arm,armv8-timer\0arm,armv7-timer",
+				  sizeof("arm,armv8-timer\0arm,armv7-timer"));
+	if (!rc)
+		rc = prop_interrupts(fdt, ppis, 4);
+	if (!rc)
+		rc = fdt_property(fdt, "always-on", NULL, 0);
+	if (!rc)
+		rc = fdt_end_node(fdt);
+	return rc;
+}
+
+/*
+ * /cpus with one cpu@N per vCPU (reg = its MPIDR affinity, enable-method
+ * psci), /psci, the timer, the clock.
+ */
 int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 {
 	char name[24];
 	int rc = fdt_property_string(fdt, "compatible", "linux,dummy-virt");
+
+	if (!rc && gicv3_of(vm))
+		rc = fdt_property_u32(fdt, "interrupt-parent", PHANDLE_GIC);
 
 	if (!rc)
 		rc = fdt_begin_cpus(fdt);
@@ -78,6 +136,8 @@ int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 		rc = fdt_property_string(fdt, "method", "hvc");
 	if (!rc)
 		rc = fdt_end_node(fdt);
+	if (!rc && gicv3_of(vm))
+		rc = add_timer(fdt);
 	/* The PL011 binding needs its clocks: one fixed 24 MHz clock, as on QEMU virt. */
 	if (!rc)
 		rc = fdt_begin_node(fdt, "apb-pclk");
@@ -96,9 +156,40 @@ int fdt_arch_add_nodes(const struct vm *vm, void *fdt)
 	return rc;
 }
 
+/*
+ * The GICv3 (Linux bindings/interrupt-controller/arm,gic-v3.yaml): reg =
+ * the distributor, then one redistributor region holding every vCPU's
+ * (#redistributor-regions = 1); three interrupt cells (type, number,
+ * flags). Its own node writes reg: the core writes one range only.
+ */
+static int gic_node(const struct gicv3 *gic, const struct device *dev, void *fdt)
+{
+	gpa_t rbase;
+	uint64_t rsize;
+
+	gicv3_redist_region(gic, &rbase, &rsize);
+	fdt64_t reg[4] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(GICV3_DIST_SIZE),
+			   cpu_to_fdt64(rbase), cpu_to_fdt64(rsize) };
+	int rc = fdt_property_string(fdt, "compatible", "arm,gic-v3");
+	if (!rc)
+		rc = fdt_property(fdt, "reg", reg, sizeof(reg));
+	if (!rc)
+		rc = fdt_property_u32(fdt, "#redistributor-regions", 1);
+	if (!rc)
+		rc = fdt_property_u32(fdt, "#interrupt-cells", 3);
+	if (!rc)
+		rc = fdt_property(fdt, "interrupt-controller", NULL, 0);
+	if (!rc)
+		rc = fdt_property_u32(fdt, "phandle", PHANDLE_GIC);
+	return rc;
+}
+
 int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt)
 {
-	CV_UNUSED(vm);
+	const struct gicv3 *gic = gicv3_from_device(dev);
+
+	if (gic)
+		return gic_node(gic, dev, fdt);
 	if (strcmp(dev->name, "pl011") == 0) {
 		/* Linux bindings/serial/arm,pl011.yaml */
 		fdt32_t clocks[2] = { cpu_to_fdt32(PHANDLE_APB_PCLK), cpu_to_fdt32(PHANDLE_APB_PCLK) };
@@ -109,6 +200,10 @@ int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fd
 		if (!rc)
 			rc = fdt_property(fdt, "clock-names", "uartclk\0apb_pclk",
 					  sizeof("uartclk\0apb_pclk"));
+		/* Its SPI, as on QEMU virt, though the model raises no interrupt yet. */
+		const uint32_t spi[] = { GIC_FDT_SPI, VIRT_UART_SPI, GIC_FDT_LEVEL_HIGH };
+		if (!rc && gicv3_of(vm))
+			rc = prop_interrupts(fdt, spi, 1);
 		return rc;
 	}
 	return 0;

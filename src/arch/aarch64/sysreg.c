@@ -6,6 +6,7 @@
  * configuration, what an emulated register reads and keeps, what the ID
  * registers tell a guest, and the names reports give to any encoding.
  */
+#include <arch/irq.h>
 #include <arch/sysreg.h>
 
 #include <cvisor/arch.h>
@@ -106,6 +107,9 @@ static const struct {
 	{ A64_SYSREG(3, 0, 12, 11, 6), "ICC_ASGI1R_EL1", WR },
 	{ A64_SYSREG(3, 0, 12, 11, 7), "ICC_SGI0R_EL1", WR },
 	{ A64_SYSREG(3, 0, 12, 12, 2), "ICC_HPPIR1_EL1", RD },
+	{ A64_SYSREG(3, 0, 12, 12, 3), "ICC_BPR1_EL1", RW },
+	{ A64_SYSREG(3, 0, 12, 12, 4), "ICC_CTLR_EL1", RW },
+	{ A64_SYSREG(3, 0, 12, 9, 0), "ICC_AP1R0_EL1", RW },
 };
 
 /* The table's entry for id, or NULL. */
@@ -172,6 +176,8 @@ bool a64_sysreg_trapped(uint32_t id, bool write)
 {
 	if (a64_sysreg_is_id(id))
 		return !write; /* HCR_EL2.TID3 */
+	if (a64_timer_sysreg(id) || a64_icc_of(id) >= 0)
+		return true; /* CNTHCTL_EL2 (with FEAT_ECV), ICH_HCR_EL2.TALL1/TC: arch/irq.h */
 	return id == SYSREG_OSLAR_EL1 || id == SYSREG_OSLSR_EL1 || id == SYSREG_OSDLR_EL1 ||
 	       id == SYSREG_DBGPRCR_EL1; /* MDCR_EL2.TDOSA */
 }
@@ -180,6 +186,8 @@ bool a64_sysreg_emulated(uint32_t id, bool write)
 {
 	if (a64_sysreg_is_id(id))
 		return !write;
+	if (a64_timer_sysreg(id) || a64_icc_of(id) >= 0)
+		return true; /* the direction the architecture allows: a64_sysreg_undefined() */
 	return (id == SYSREG_OSLAR_EL1 && write) || (id == SYSREG_OSLSR_EL1 && !write) ||
 	       id == SYSREG_OSDLR_EL1;
 }
@@ -273,6 +281,14 @@ void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
 	}
 	if (a64_sysreg_is_id(e->sysreg.id)) {
 		e->sysreg.value = a64_id_sanitise(e->sysreg.id, e->sysreg.value);
+		return;
+	}
+	if (a64_timer_sysreg(e->sysreg.id)) {
+		a64_timer_access(vcpu, e);
+		return;
+	}
+	if (a64_icc_of(e->sysreg.id) >= 0) {
+		a64_icc_access(vcpu, e);
 		return;
 	}
 	switch (e->sysreg.id) {

@@ -31,6 +31,7 @@ struct device {
 	void *priv;       /**< the device's own state */
 	struct vm *vm;    /**< owning VM */
 	bool port_io;     /**< on the I/O port bus (x86), base and size in ports */
+	bool own_reg;     /**< fdt_arch_device_node() writes its node's reg (several ranges) */
 };
 
 struct devbus {

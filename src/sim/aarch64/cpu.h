@@ -61,6 +61,7 @@ struct sim_a64 {
 	struct mmio_done mmio;
 	struct sim_window top;       /* the last page of the address space (hooks.c, map_top_page()) */
 	struct a64_entry entry;
+	bool vi;                     /* HCR_EL2.VI as last written (switch.c, sim_a64_set_vi()) */
 	/* The register file as last read from Unicorn: write back only what changed. */
 	struct vcpu_arch saved;
 };
@@ -73,6 +74,15 @@ void sim_a64_reg_read(uc_engine *uc, int id, uint64_t *val);
 void sim_a64_reg_write(uc_engine *uc, int id, const uint64_t *val);
 /* Reads x0..x30 and the current SP from Unicorn. */
 void sim_a64_read_gprs(uc_engine *uc, uint64_t x[31], uint64_t *sp);
+/*
+ * Sets HCR_EL2.VI, the virtual IRQ line, in Unicorn (if it changes): the
+ * CPU takes the IRQ to VBAR_EL1 + 0x80 / 0x280 / 0x480 before its next
+ * instruction with PSTATE.I clear. Inside a hook on the vCPU's own
+ * thread too.
+ */
+void sim_a64_set_vi(struct sim_a64 *s, bool vi);
+/* Sets VI to what the vCPU's virtual CPU interface asserts (a64_irq_signalled()). */
+void sim_a64_update_vi(struct sim_a64 *s);
 
 /* ---- mmu.c: the guest's stage 1 ---- */
 /* The guest's stage-1 registers, as Unicorn holds them. */

@@ -72,32 +72,38 @@ static bool storm(struct sim_a64 *s, uint64_t vbar, uint64_t elr, uint64_t esr)
  * it. sim_a64_finish_entry() then makes that IRQ entry the synchronous one
  * the guest took (vector, syndrome, ELR, SPSR) and lowers VI. Called from
  * the interrupt hook, where the CPU is between two instructions.
+ *
+ * VI is also the line of the virtual GIC's interrupts (switch.c). The two
+ * share it safely: the CPU stops right after this entry, before any real
+ * interrupt could be taken in its place (the exception is synchronous and
+ * comes first), and the next entry raises VI again if the virtual GIC
+ * still asserts an interrupt, which the guest then takes once it unmasks
+ * IRQs in its handler or returns to EL0. If VI was already high for a
+ * real interrupt while PSTATE.I was set at EL0, the IRQ entry taken here is
+ * still this exception's, and the real one stays pending in the GIC.
  */
 static void enter_from_el0(struct sim_a64 *s, uint64_t pstate, uint64_t esr, uint64_t elr,
 			   uint64_t far)
 {
 	uc_engine *uc = s->c.uc;
 	uint64_t unmasked = pstate & ~A64_PSTATE_I;
-	uc_arm64_cp_reg hcr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 4, .op2 = 0,
-				.val = SIM_HCR_EL2 | SIM_HCR_VI };
 
 	s->entry = (struct a64_entry){ .pending = true, .esr = esr, .elr = elr, .far = far,
 				       .spsr = pstate };
 	uc_reg_write(uc, UC_ARM64_REG_PSTATE, &unmasked);
-	uc_reg_write(uc, UC_ARM64_REG_CP_REG, &hcr);
+	sim_a64_set_vi(s, true);
 	uc_emu_stop(uc);
 }
 
 bool sim_a64_finish_entry(struct sim_a64 *s, struct vcpu_exit *exit)
 {
 	struct vcpu_arch *a = &s->c.vcpu->arch;
-	uc_arm64_cp_reg hcr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 4, .op2 = 0,
-				.val = SIM_HCR_EL2 };
 
 	if (!s->entry.pending)
 		return false;
 	s->entry.pending = false;
-	uc_reg_write(s->c.uc, UC_ARM64_REG_CP_REG, &hcr);
+	/* The next entry sets VI again if the virtual GIC has an interrupt (switch.c). */
+	sim_a64_set_vi(s, false);
 	if ((a->pstate & 0xf) != M_EL1H || a->pc != a->vbar_el1 + VECTOR_IRQ_LOWER) {
 		sim_exit_fatal(exit, a->pc,
 			       "the simulated CPU did not enter EL1 for an exception taken at EL0 "

@@ -32,6 +32,7 @@
 
 #include <arch/trap.h>
 #include <arch/insn.h>
+#include <arch/irq.h>
 #include <arch/sysreg.h>
 
 #include <cvisor/arch.h>
@@ -509,9 +510,24 @@ static uint32_t sysreg_access(struct sim_a64 *s, uc_arm64_reg reg, const uc_arm6
 	}
 	if (is_read && rt < 31)
 		uc_reg_write(s->c.uc, reg, &exit.sysreg.value);
+	/*
+	 * The generic timer's registers are Unicorn's own: its code for them
+	 * goes on with the next instruction of the block once the hook says
+	 * "skip". Writing the PC or the IRQ line (HCR_EL2) from the hook is a
+	 * stop request to Unicorn, which would stop after the next load or
+	 * store of the block and run it again from there (a `ldr x1, [x1]`
+	 * twice): so nothing is written, and a change of the timer's
+	 * interrupt reaches the guest through the notification
+	 * (hal_vcpu_notify(), timer.c) at the next block. The GIC's ICC_*
+	 * registers, which Unicorn lacks, end the block at the instruction:
+	 * there the PC must be written and the IRQ line may change at once.
+	 */
+	if (a64_timer_sysreg(id))
+		return 1;
 	pc += 4;
 	uc_reg_write(s->c.uc, UC_ARM64_REG_PC, &pc);
-	return 1; /* skip the instruction: it has been emulated */
+	sim_a64_update_vi(s); /* an ICC_* access may have changed the guest's IRQ: at once */
+	return 1;
 }
 
 static uint32_t on_mrs(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
@@ -719,6 +735,8 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 		return;
 	}
 	uint32_t insn = sim_a64_fetch(s, a->pc - 4);
+	if (insn != INSN_WFI && (c->attention || sim_cpu_deadline_passed(c)))
+		return; /* EXIT_NONE: stopped at a block start to look at the interrupts and timers */
 	if (insn == INSN_WFE) {
 		/*
 		 * WFE may complete at any time (ARM ARM D1.6.1 "Wait for Event"):
@@ -768,15 +786,20 @@ static int add_hooks(struct sim_a64 *s)
  *     EXCP_HVC, not as an undefined instruction), and the guest runs in
  *     Non-secure state, where EL2's controls apply to it;
  *   HCR_EL2 = RW | IMO: EL1 is AArch64 under EL2, and virtual IRQs are
- *     EL2's to raise (exc.c enters EL1 from EL0 with one);
- *   CNTHCTL_EL2 = EL1PCEN | EL1PCTEN: the guest reads and programs the
- *     physical timer and counter without trapping, as it does without EL2.
+ *     EL2's to raise (VI: the virtual GIC's interrupts, switch.c; exc.c
+ *     enters EL1 from EL0 with one);
+ *   CNTHCTL_EL2 = EL1PCEN | EL1PCTEN: what Unicorn itself checks when
+ *     the guest's EL0 reads a counter (it runs natively: not trapped).
+ *     EL1's accesses to the timers and counters never reach Unicorn: the
+ *     instruction hook takes them first (a64_sysreg_trapped(), which
+ *     stands for CNTHCTL_EL2 with those bits clear and FEAT_ECV's traps
+ *     of the virtual timer), so that they count the VM clock.
  */
+#define CNTHCTL_EL1PCTEN (1ULL << 0)
+#define CNTHCTL_EL1PCEN (1ULL << 1)
 #define SCR_NS (1ULL << 0)
 #define SCR_HCE (1ULL << 8)
 #define SCR_RW (1ULL << 10)
-#define CNTHCTL_EL1PCTEN (1ULL << 0)
-#define CNTHCTL_EL1PCEN (1ULL << 1)
 
 static int set_el3_state(uc_engine *uc)
 {

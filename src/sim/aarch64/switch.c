@@ -7,9 +7,15 @@
  * back, as it saves them on every trap. Only what changed since the last
  * read is written back: most exits change x0..x3 and PC alone.
  *
+ * Before each entry it also raises or lowers the virtual IRQ line,
+ * HCR_EL2.VI, from the virtual GIC: that is how the simulator delivers
+ * interrupts (docs/interrupts-aarch64.md).
+ *
  * The lowest file of src/sim/aarch64/: it calls no other.
  */
 #include <string.h>
+
+#include <arch/irq.h>
 
 #include <cvisor/lib.h>
 
@@ -52,6 +58,22 @@ void sim_a64_reg_write(uc_engine *uc, int id, const uint64_t *val)
 	} else {
 		uc_reg_write(uc, id, val);
 	}
+}
+
+void sim_a64_set_vi(struct sim_a64 *s, bool vi)
+{
+	uc_arm64_cp_reg hcr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 4, .op2 = 0,
+				.val = SIM_HCR_EL2 | (vi ? SIM_HCR_VI : 0) };
+
+	if (s->vi == vi)
+		return;
+	uc_reg_write(s->c.uc, UC_ARM64_REG_CP_REG, &hcr);
+	s->vi = vi;
+}
+
+void sim_a64_update_vi(struct sim_a64 *s)
+{
+	sim_a64_set_vi(s, a64_irq_signalled(s->c.vcpu));
 }
 
 /* System registers kept in the register file, with their Unicorn ids. */
@@ -110,6 +132,13 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 			write_sps(c->uc, a);
 	}
 	s->started = true;
+	/*
+	 * The interrupt the virtual GIC asserts, as the hardware's list
+	 * registers would present it: the guest takes it at once if PSTATE.I
+	 * is clear. Only after sim_cpu_run() cleared the notification flag, so
+	 * a change from now on stops the run and is seen at the next entry.
+	 */
+	sim_a64_update_vi(s);
 	return a->pc;
 }
 

@@ -59,7 +59,12 @@ bool a64_sysreg_undefined(uint32_t id, bool write, unsigned el);
  * - MDCR_EL2.TDOSA: the OS lock registers (OSLAR_EL1, OSLSR_EL1,
  *   OSDLR_EL1) and DBGPRCR_EL1 (ARM ARM D17.3.15 "MDCR_EL2");
  * - HCR_EL2.TID3: reads of the ID registers of group 3, the whole space
- *   op0 = 3, op1 = 0, CRn = 0, CRm = 1..7 (D17.2.48 "HCR_EL2").
+ *   op0 = 3, op1 = 0, CRn = 0, CRm = 1..7 (D17.2.48 "HCR_EL2");
+ * - CNTHCTL_EL2 with EL1PCTEN, EL1PCEN clear and FEAT_ECV's EL1TVT,
+ *   EL1TVCT set (D17.10.2): the EL1 physical and virtual timers and both
+ *   counters, so that they count the VM clock (arch/irq.h);
+ * - ICH_HCR_EL2.TALL1 and TC, ICC_SRE_EL2.Enable clear (GICv3, IHI 0069
+ *   12.4.7): the group 1 and common ICC_*_EL1 registers cvisor emulates.
  * On hardware this is the effect of the trap bits; the simulator asks
  * this function which accesses to turn into exits.
  */

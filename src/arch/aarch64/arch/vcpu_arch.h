@@ -30,8 +30,10 @@ struct vcpu_arch {
 	/* Emulated registers trapped by cvisor */
 	uint64_t oslsr_el1;     /**< OS Lock status (OSLK, bit 1) */
 	uint64_t osdlr_el1;     /**< OS Double Lock (DLK, bit 0) */
-	uint64_t cntp_ctl_el0;  /**< EL1 physical timer control */
+	uint64_t cntp_ctl_el0;  /**< EL1 physical timer control (ENABLE, IMASK) */
 	uint64_t cntp_cval_el0; /**< EL1 physical timer compare value */
+	uint64_t cntv_ctl_el0;  /**< virtual timer control (ENABLE, IMASK) */
+	uint64_t cntv_cval_el0; /**< virtual timer compare value */
 	uint64_t mpidr_el1;     /**< the affinity the guest sees */
 	uint64_t mmio_pending_srt; /* reserved */
 };
