@@ -5,7 +5,8 @@
 # share it in time slices, with two or four cvisor starts the other CPUs
 # with PSCI CPU_ON and spreads the vCPUs over them. A guest that never
 # exits holds no other VM back; the smp guest's four vCPUs (PSCI CPU_ON,
-# AFFINITY_INFO, CPU_OFF) print what they print in the simulator.
+# AFFINITY_INFO, CPU_OFF) and the timer guest (the virtual timer through
+# the virtual GICv3) print what they print in the simulator.
 #   tests/bare/aarch64_smp.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -21,6 +22,8 @@ HELLO=$(own_config hello)
 SPIN=$(own_config spin)
 SPIN2=$(own_config spin -e 's/^id = 8$/id = 260/' -e 's/^name = "spin"$/name = "spin2"/')
 SMP=$(own_config smp)
+TIMER=$(own_config timer)
+CVISOR=$BUILD/cvisor
 
 # run_smp CASE N CPU CONFIG... [VAR=VALUE...]: run_bare on N physical CPUs
 # (scripts/qemu.sh takes QEMU_SMP as its default -smp); CASE gets "-smpN-CPU".
@@ -76,8 +79,20 @@ smp: AFFINITY_INFO says ON for vCPUs 1-3
 smp: AFFINITY_INFO says OFF for vCPUs 1-3
 smp: all ok"
 EXPECTED=$(mktemp)
-trap 'rm -rf "$OUT" "$ERR" "$OWN_DIR" "$EXPECTED"' EXIT
+TIMER_EXPECTED=$(mktemp)
+trap 'rm -rf "$OUT" "$ERR" "$OWN_DIR" "$EXPECTED" "$TIMER_EXPECTED"' EXIT
 printf '%s\ncvisor: 1 of 1 VMs powered off\n' "$SMP_LINES" >"$EXPECTED"
+# The timer guest's console in the simulator, then cvisor's summary.
+timeout 60 "$CVISOR" run --max-seconds=30 "$TIMER" </dev/null >"$TIMER_EXPECTED" 2>/dev/null
+sim_rc=$?
+TIMER_LINES=$(cat "$TIMER_EXPECTED")
+echo "cvisor: 1 of 1 VMs powered off" >>"$TIMER_EXPECTED"
+CASE=timer-simulator
+if [ $sim_rc -eq 0 ] && [ "$(tail -n 2 "$TIMER_EXPECTED" | head -n 1)" = "timer: all ok" ]; then
+	ok "the simulator's timer console, $(wc -l <"$TIMER_EXPECTED") lines, ends with timer: all ok"
+else
+	fail "the simulator's timer run: status $sim_rc, last line $(tail -n 2 "$TIMER_EXPECTED" | head -n 1)"
+fi
 
 for model_ in cortex-a57 max; do
 	for ncpus in 1 2; do
@@ -102,7 +117,37 @@ for model_ in cortex-a57 max; do
 		expect_rc 0
 		expect_banner 1 $ncpus
 		expect_console "$EXPECTED"
+
+		# The virtual timer through the virtual GICv3: ten ticks at 1 ms,
+		# each at or after its deadline, masking and unmasking; the same
+		# console as in the simulator. QEMU counts instructions (icount):
+		# without it, TCG may show CNTV_CTL_EL0.ISTATUS late (scripts/qemu.sh).
+		QEMU_ICOUNT=1
+		export QEMU_ICOUNT
+		run_smp timer $ncpus $model_ "$TIMER" MAX_SECONDS=20
+		unset QEMU_ICOUNT
+		expect_rc 0
+		expect_console "$TIMER_EXPECTED"
 	done
+done
+
+# The timer guest next to a guest that never exits, on one and two CPUs:
+# its vCPU waits in WFI for each tick (its thread blocked until the
+# tick's deadline) and must still get every tick on time.
+for ncpus in 1 2; do
+	QEMU_ICOUNT=1
+	export QEMU_ICOUNT
+	run_smp timer-spin $ncpus max "$SPIN" "$TIMER" MAX_SECONDS=4
+	unset QEMU_ICOUNT
+	expect_rc 1
+	if [ "$(sed -n 's/^\[timer\] //p' "$OUT")" = "$TIMER_LINES" ]; then
+		ok "timer's lines as in the simulator"
+	else
+		fail "timer's lines differ from the simulator's: $(grep '^\[timer\]' "$OUT" | tail -n 2 | tr '\n' '|')"
+	fi
+	expect_stopped spin "still running after the time limit of 4 s \\(MAX_SECONDS\\)\$"
+	expect_before "[timer] timer: all ok" "cvisor: vm 8 (spin) stopped: still running after the time limit of 4 s (MAX_SECONDS)"
+	expect_out "cvisor: 1 of 2 VMs powered off"
 done
 
 # Everything at once: two guests that never exit, the smp guest's four

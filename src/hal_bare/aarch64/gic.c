@@ -16,7 +16,9 @@
  *    writing ICC_SGI1R_EL1 (12.2.22).
  * The interrupts reach EL2 while a guest runs because HCR_EL2.IMO is set
  * (vcpu.c); while cvisor runs, PSTATE.I masks them and the scheduler
- * reads them with gic_ack() (sched.c).
+ * reads them with gic_ack() (sched.c). The guests' own interrupt
+ * controller is a model (src/core/gicv3.c): their ICC_* accesses trap
+ * (ICH_HCR_EL2, vcpu.c; ICC_SRE_EL2.Enable clear, here).
  */
 #include <cvisor/hal.h>
 
@@ -44,8 +46,7 @@
 
 /* The CPU interface's system registers, by encoding. */
 #define ICC_SRE_EL2 S3_4_C12_C9_5
-#define ICC_SRE_SRE (1u << 0)    /* use the system registers */
-#define ICC_SRE_ENABLE (1u << 3) /* and let EL1 use them too */
+#define ICC_SRE_SRE (1u << 0) /* use the system registers (Enable, bit 3, clear: EL1's ICC_SRE_EL1 traps) */
 #define ICC_PMR_EL1 S3_0_C4_C6_0
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 #define ICC_IAR1_EL1 S3_0_C12_C12_0
@@ -102,7 +103,7 @@ void gic_cpu_init(struct pcpu *c)
 	enable_private(c->gicr + GICR_SGI_FRAME, VIRT_INTID_HYP_TIMER);
 	enable_private(c->gicr + GICR_SGI_FRAME, SGI_KICK);
 	/* CPU interface through system registers; every priority passes, group 1 on. */
-	WRITE_SYSREG(ICC_SRE_EL2, ICC_SRE_SRE | ICC_SRE_ENABLE);
+	WRITE_SYSREG(ICC_SRE_EL2, ICC_SRE_SRE);
 	ISB();
 	WRITE_SYSREG(ICC_PMR_EL1, 0xff);
 	WRITE_SYSREG(ICC_IGRPEN1_EL1, 1);

@@ -19,6 +19,7 @@
  * CPU switches a vCPU's EL1 registers, FP/SIMD registers and stage 2 in
  * switch_to(), lazily: only when another vCPU runs there than last time.
  */
+#include <arch/irq.h>
 #include <arch/trap.h>
 #include <arch/stage1.h>
 #include <arch/stage2.h>
@@ -48,7 +49,7 @@ uint64_t bare_enter_guest(struct guest_ctx *ctx);
 struct el1_regs {
 	uint64_t sctlr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr, tpidr, tpidr_el0,
 	    tpidrro_el0, sp_el0, sp_el1, elr, spsr, esr, far, afsr0, afsr1, par, cpacr, cntkctl,
-	    cntv_ctl, cntv_cval, csselr;
+	    csselr;
 	uint64_t apkey[10]; /* pointer authentication keys, when the CPU has them */
 };
 
@@ -74,6 +75,7 @@ struct bare_vcpu {
 #define HCR_VM (1ULL << 0) /* stage 2 on */
 #define HCR_SWIO (1ULL << 1)
 #define HCR_IMO (1ULL << 4)  /* physical IRQs to EL2 */
+#define HCR_VI (1ULL << 7)   /* a virtual IRQ is pending for EL1 */
 #define HCR_TWI (1ULL << 13) /* trap WFI */
 #define HCR_TID3 (1ULL << 18) /* trap reads of the ID registers */
 #define HCR_TSC (1ULL << 19) /* trap SMC */
@@ -117,9 +119,22 @@ static void cpu_features(void)
 	cpu_has.mte = (pfr1 >> 8) & 0xf;
 }
 
+/* ICH_HCR_EL2 (IHI 0069 12.4.7): the virtual CPU interface on, trapping the guest's accesses. */
+#define ICH_HCR_EL2 S3_4_C12_C11_0
+#define ICH_HCR_EN (1ULL << 0)
+#define ICH_HCR_TC (1ULL << 10)    /* ICC_CTLR, DIR, PMR, RPR, SGI*R: common to both groups */
+#define ICH_HCR_TALL1 (1ULL << 12) /* ICC_IAR1, EOIR1, HPPIR1, BPR1, AP1Rn, IGRPEN1 */
+
 /*
- * What EL2 lets every guest do, set once at boot: read the counter and use
- * the physical timer, with no virtual offset (CNTHCTL_EL2, CNTVOFF_EL2);
+ * What EL2 lets every guest do, set on each CPU at boot: the virtual
+ * counter and timer are the CPU's own, with no offset, while the
+ * physical counter and timer trap (CNTHCTL_EL2.EL1PCTEN, EL1PCEN clear;
+ * CNTVOFF_EL2 0; ARM ARM D17.10.2): a64_timer_access() counts CNTPCT_EL0
+ * and CNTP_* from the VM clock, which is the CPU's counter here; the
+ * guest's interrupt controller is the model of src/core/gicv3.c, so every
+ * ICC_*_EL1 access of group 1 or common to both groups traps
+ * (ICH_HCR_EL2.TALL1, TC) and ICC_SRE_EL1 too (ICC_SRE_EL2.Enable clear,
+ * gic.c): the same exits as in the simulator (arch/sysreg.h);
  * FP/SIMD without a trap (CPTR_EL2: RES1 bits, TFP clear; TZ and TSM set:
  * SVE and SME trap, and are hidden from guests); the OS lock registers trap
  * to EL2 (MDCR_EL2.TDOSA, bit 10); stage 2's format (VTCR_EL2, from the
@@ -134,8 +149,9 @@ void guest_traps_init(void)
 	hcr_guest = HCR_VM | HCR_SWIO | HCR_IMO | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_RW;
 	if (cpu_has.pauth)
 		hcr_guest |= HCR_API | HCR_APK;
-	WRITE_SYSREG(cnthctl_el2, 0x3);
+	WRITE_SYSREG(cnthctl_el2, 0);
 	WRITE_SYSREG(cntvoff_el2, 0);
+	WRITE_SYSREG(ICH_HCR_EL2, ICH_HCR_EN | ICH_HCR_TC | ICH_HCR_TALL1);
 	WRITE_SYSREG(cptr_el2, 0x33ff);
 	WRITE_SYSREG(mdcr_el2, 1ULL << 10);
 	WRITE_SYSREG(vtcr_el2, a64_vtcr_el2());
@@ -186,8 +202,6 @@ static void el1_load(const struct el1_regs *r)
 	WRITE_SYSREG(par_el1, r->par);
 	WRITE_SYSREG(cpacr_el1, r->cpacr);
 	WRITE_SYSREG(cntkctl_el1, r->cntkctl);
-	WRITE_SYSREG(cntv_cval_el0, r->cntv_cval);
-	WRITE_SYSREG(cntv_ctl_el0, r->cntv_ctl);
 	WRITE_SYSREG(csselr_el1, r->csselr);
 	if (cpu_has.pauth)
 		keys_load(r->apkey);
@@ -217,8 +231,6 @@ static void el1_save(struct el1_regs *r)
 	r->par = READ_SYSREG(par_el1);
 	r->cpacr = READ_SYSREG(cpacr_el1);
 	r->cntkctl = READ_SYSREG(cntkctl_el1);
-	r->cntv_ctl = READ_SYSREG(cntv_ctl_el0);
-	r->cntv_cval = READ_SYSREG(cntv_cval_el0);
 	r->csselr = READ_SYSREG(csselr_el1);
 	if (cpu_has.pauth)
 		keys_save(r->apkey);
@@ -371,14 +383,27 @@ static void switch_to(struct vcpu *vcpu, struct bare_vcpu *b)
 	c->loaded = b;
 }
 
-/* Puts the vCPU's general registers, PC and PSTATE where the ERET takes them from. */
-static void enter_state_load(struct vcpu_arch *a, struct bare_vcpu *b)
+/*
+ * Puts the vCPU's general registers, PC and PSTATE where the ERET takes
+ * them from; its virtual timer into the CPU's (the register file is the
+ * reference: vcpu_arch_timers() reads it, CPU_ON resets it); and the
+ * virtual IRQ line, HCR_EL2.VI (ARM ARM D17.2.48), from the virtual GIC:
+ * the guest takes the interrupt as soon as its PSTATE.I allows, reads
+ * ICC_IAR1_EL1 (a trap, emulated by the model) and so on, as in the
+ * simulator.
+ */
+static void enter_state_load(struct vcpu *vcpu, struct bare_vcpu *b)
 {
+	struct vcpu_arch *a = &vcpu->arch;
+
 	memcpy(b->ctx.x, a->x, sizeof(a->x));
 	WRITE_SYSREG(sp_el0, a->sp_el0);
 	WRITE_SYSREG(sp_el1, a->sp_el1);
 	WRITE_SYSREG(elr_el2, a->pc);
 	WRITE_SYSREG(spsr_el2, a->pstate);
+	WRITE_SYSREG(cntv_cval_el0, a->cntv_cval_el0);
+	WRITE_SYSREG(cntv_ctl_el0, a->cntv_ctl_el0);
+	WRITE_SYSREG(hcr_el2, hcr_guest | (a64_irq_signalled(vcpu) ? HCR_VI : 0));
 	ISB();
 }
 
@@ -403,6 +428,8 @@ static struct a64_trap exit_state_save(struct vcpu_arch *a, struct bare_vcpu *b)
 	a->vbar_el1 = READ_SYSREG(vbar_el1);
 	a->elr_el1 = READ_SYSREG(elr_el1);
 	a->esr_el1 = READ_SYSREG(esr_el1);
+	a->cntv_ctl_el0 = READ_SYSREG(cntv_ctl_el0) & 3; /* ENABLE, IMASK; ISTATUS is the timer's */
+	a->cntv_cval_el0 = READ_SYSREG(cntv_cval_el0);
 	a->pc = t.pc;
 	return t;
 }
@@ -531,10 +558,16 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	switch_to(vcpu, b);
 	if (undef)
 		take_exception(vcpu, ESR_UNDEF);
-	enter_state_load(a, b);
+	enter_state_load(vcpu, b);
 	sched_timer_arm(b->deadline);
 	uint64_t kind = bare_enter_guest(&b->ctx);
 	struct a64_trap t = exit_state_save(a, b);
+	/*
+	 * The virtual timer ran in the CPU: its PPI's level in the model is
+	 * brought to now before the core handles the exit, which may be the
+	 * guest reading the GIC (ICC_HPPIR1_EL1, a trap) or waiting (WFI).
+	 */
+	vcpu_arch_timers(vcpu, hal_vcpu_clock_ns(vcpu));
 
 	if (kind != TRAP_SYNC) {
 		/* An interrupt or SError while the guest ran. */
