@@ -131,6 +131,8 @@ irq_handler:
 	check x19, GIC_PPI_CNTV, "ICC_IAR1_EL1"
 	mrs x0, icc_rpr_el1
 	check x0, PRIO, "ICC_RPR_EL1 while handling"
+	.global handler_cntvct
+handler_cntvct:
 	mrs x0, cntvct_el0
 	adr x1, deadline
 	ldr x1, [x1]

@@ -60,7 +60,8 @@ struct gicv3 {
 	unsigned ncpus;
 	uint32_t ctlr;                   /* GICD_CTLR: EnableGrp0 (bit 0), EnableGrp1 (bit 1) */
 	struct irq spi[GICV3_NR_SPI];
-	uint64_t irouter[GICV3_NR_SPI];  /* GICD_IROUTER<n>: Aff3 [39:32], IRM [31], Aff2..0 [23:0] */
+	/* GICD_IROUTER<n>: Aff3 [39:32], IRM [31], Aff2..0 [23:0] */
+	uint64_t irouter[GICV3_NR_SPI];
 	struct cpu cpu[VM_MAX_VCPUS];
 };
 
@@ -277,7 +278,7 @@ void gicv3_set_level(struct gicv3 *g, unsigned cpu, unsigned intid, bool level)
 
 /* ---- The CPU interface (IHI 0069 12.2) --------------------------------------- */
 
-/* ICC_IAR1_EL1 (IHI 0069 12.2.13): acknowledge: the interrupt becomes active, its priority running. */
+/* ICC_IAR1_EL1 (IHI 0069 12.2.13): the interrupt becomes active, its priority the running one. */
 static unsigned acknowledge(struct gicv3 *g, unsigned cpu)
 {
 	struct cpu *c = &g->cpu[cpu];
@@ -333,8 +334,9 @@ static void send_sgi(struct gicv3 *g, unsigned self, uint64_t v)
 	bool upper = ((v >> 16) & 0xff) || ((v >> 32) & 0xff) || ((v >> 48) & 0xff);
 
 	for (unsigned c = 0; c < g->ncpus; c++) {
-		bool hit = irm ? c != self
-			       : !upper && c >= rs * 16 && c < rs * 16 + 16 && ((v >> (c - rs * 16)) & 1);
+		unsigned bit = c - rs * 16; /* c's Aff0 in the target list */
+		bool listed = !upper && c >= rs * 16 && bit < 16 && ((v >> bit) & 1);
+		bool hit = irm ? c != self : listed;
 		if (hit)
 			g->cpu[c].priv[intid].latch = true;
 	}
@@ -578,9 +580,11 @@ static bool shared_write(struct gicv3 *g, unsigned cpu, uint64_t off, unsigned l
 	}
 	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
 		unsigned id = (unsigned)(off - GICD_IPRIORITYR);
-		for (unsigned i = 0; i < size; i++)
+		for (unsigned i = 0; i < size; i++) {
+			uint8_t p = (uint8_t)((v >> (8 * i)) & GICV3_PRI_MASK);
 			if (id + i >= lo && id + i < hi)
-				irq_of(g, cpu, id + i)->priority = (uint8_t)((v >> (8 * i)) & GICV3_PRI_MASK);
+				irq_of(g, cpu, id + i)->priority = p;
+		}
 		return true;
 	}
 	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
@@ -612,12 +616,12 @@ static uint32_t dist_read(struct gicv3 *g, uint64_t off)
 	case GICD_CTLR:
 		return g->ctlr | GICD_CTLR_ARE | GICD_CTLR_DS;
 	case GICD_TYPER:
-		/* ITLinesNumber [4:0]: 32 * (N + 1) INTIDs; IDbits [23:19]: 10 bits; no LPIs, no security. */
+		/* ITLinesNumber [4:0]: 32 * (N + 1) INTIDs; IDbits [23:19]: 10 bits; no LPIs. */
 		return (GICV3_NR_IRQ / 32 - 1) | (9u << 19);
 	case GICD_IIDR:
 		return IIDR;
 	}
-	/* SGIs and PPIs are the redistributors' with affinity routing: RAZ/WI here (IHI 0069 12.9). */
+	/* SGIs and PPIs are the redistributors' with affinity routing: RAZ/WI here (12.9). */
 	if (shared_read(g, 0, off, GICV3_SPI_BASE, GICV3_NR_IRQ, &v))
 		return v;
 	if (off >= GICD_IROUTER + 8 * GICV3_SPI_BASE && off < GICD_IROUTER + 8 * GICV3_NR_IRQ) {
@@ -712,7 +716,10 @@ static void window_write(struct gicv3 *g, uint64_t off, uint32_t v, unsigned siz
 /* True for the byte-accessible arrays: IPRIORITYR of the distributor and of an SGI_base frame. */
 static bool byte_array(uint64_t off)
 {
-	uint64_t in_frame = off < REDIST_OFF ? off : (off - REDIST_OFF) % GICV3_REDIST_STRIDE - GICR_SGI_BASE;
+	uint64_t in_frame = off;
+
+	if (off >= REDIST_OFF)
+		in_frame = (off - REDIST_OFF) % GICV3_REDIST_STRIDE - GICR_SGI_BASE;
 	return in_frame >= GICD_IPRIORITYR && in_frame < GICD_IPRIORITYR + 0x400;
 }
 

@@ -120,12 +120,13 @@ int fdt_build(const struct vm *vm, void *buf, size_t size)
 		rc = fdt_property_u32(fdt, "#size-cells", 2);
 	if (!rc)
 		rc = fdt_property_string(fdt, "model", "cvisor virtual machine");
+	/* First: the architecture's root properties (compatible, interrupt-parent) come before any node. */
+	if (!rc)
+		rc = fdt_arch_add_nodes(vm, fdt);
 	if (!rc)
 		rc = add_chosen(vm, fdt);
 	if (!rc)
 		rc = add_memory(vm, fdt);
-	if (!rc)
-		rc = fdt_arch_add_nodes(vm, fdt);
 	if (!rc)
 		rc = add_devices(vm, fdt);
 	if (!rc)

@@ -1,7 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # AArch64 interrupts, timers and SMP in the simulator (docs/interrupts-aarch64.md):
-# PSCI CPU_ON / AFFINITY_INFO / CPU_OFF on four vCPUs (smp).
+# PSCI CPU_ON / AFFINITY_INFO / CPU_OFF on four vCPUs (smp); the virtual
+# timer's interrupts through the GICv3, masked and unmasked (timer), the
+# same run twice with --clock=virtual, byte for byte; a WFI with the
+# physical timer two seconds away, which must sleep, not spin (sleep); 1000
+# SGIs each way between two vCPUs (ipi).
 #   tests/sim/aarch64_irq.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -52,5 +56,130 @@ for call in "0xc4000003 a1=0x1 a2=$e a3=0x1 ret=0x0" "0x84000003 a1=0x2 a2=$e a3
 	expect_count "^exit: vm=200 vcpu=0 hypercall pc=0x[0-9a-f]+ syndrome=0x5a000000 hvc #0 a0=$call\$" -eq 1
 done
 expect_count '^exit: vm=200 vcpu=0 hypercall .* a0=0x[c8]4000003 ' -eq 5
+
+# timer: ten ticks, each taken at or after its deadline, then masking.
+TIMER_LINES="timer: GIC up, PPI 27 enabled
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: 10 ticks at a period of 62500 counts
+timer: masked: pending, not taken
+timer: unmasked: taken
+timer: all ok"
+# expect_console TEXT: stdout is exactly TEXT (all its lines, in order).
+expect_console() {
+	if [ "$(cat "$OUT")" = "$1" ]; then ok "console is exactly the expected $(printf '%s\n' "$1" | wc -l) lines"
+	else fail "console differs from the expected lines"; fi
+}
+TIMER=$(own_config timer)
+run_cvisor timer run --trace=exits --stats --max-seconds=30 "$TIMER"
+expect_rc 0
+expect_console "$TIMER_LINES"
+# Eleven interrupts, each acknowledged as INTID 27 (0x1b) and ended with an EOI.
+expect_count '^exit: vm=201 vcpu=0 sysreg pc=0x[0-9a-f]+ syndrome=0x[0-9a-f]+ id=0xc660 read reg=19 value=0x1b$' -eq 11
+expect_count '^exit: vm=201 vcpu=0 sysreg pc=0x[0-9a-f]+ syndrome=0x[0-9a-f]+ id=0xc661 write reg=19 value=0x1b$' -eq 11
+expect_count '^exit: vm=201 vcpu=0 sysreg .* id=0xc660 ' -eq 11
+# While masked it was pending: ICC_HPPIR1_EL1 read 27 once.
+expect_count '^exit: vm=201 vcpu=0 sysreg .* id=0xc662 read reg=0 value=0x1b$' -eq 1
+# At most one WFI per tick (fewer if a tick was due before the guest waited).
+expect_count '^exit: vm=201 vcpu=0 halt ' -le 10
+
+# The same with --clock=virtual: every tick waited for in WFI, and two runs
+# give the same console and the same exit trace, byte for byte.
+run_cvisor timer-virtual run --clock=virtual --trace=exits --stats --max-seconds=30 "$TIMER"
+expect_rc 0
+expect_console "$TIMER_LINES"
+expect_count '^exit: vm=201 vcpu=0 halt ' -eq 10
+expect_vcpu_stat 201 0 halt 10
+# In each handler the counter (CNTVCT_EL0 at irq_handler's read) is at or
+# past the deadline the guest wrote last (CNTV_CVAL_EL0, id 0xdf1a).
+hpc=$(hex "$(sym timer handler_cntvct)")
+n=0
+early=0
+cval=-1
+while read -r what value; do
+	case $what in
+	cval) cval=$((value)) ;;
+	count)
+		n=$((n + 1))
+		[ $((value)) -ge "$cval" ] || early=$((early + 1))
+		;;
+	esac
+done <<EOF_TRACE
+$(sed -n -E -e 's/^exit: vm=201 vcpu=0 sysreg .* id=0xdf1a write reg=22 value=(0x[0-9a-f]+)$/cval \1/p' \
+	-e "s/^exit: vm=201 vcpu=0 sysreg pc=$hpc .* id=0xdf02 read reg=0 value=(0x[0-9a-f]+)\$/count \\1/p" "$ERR")
+EOF_TRACE
+if [ "$n" -eq 11 ] && [ "$cval" -gt 0 ] && [ "$early" -eq 0 ]; then
+	ok "11 handlers read CNTVCT_EL0 at or after the CNTV_CVAL_EL0 written before"
+else
+	fail "$n handlers read the counter, $early of them before the deadline"
+fi
+cp "$OUT" "$OWN_DIR/virtual1.out"
+cp "$ERR" "$OWN_DIR/virtual1.err"
+run_cvisor timer-virtual-again run --clock=virtual --trace=exits --stats --max-seconds=30 "$TIMER"
+expect_rc 0
+if cmp -s "$OUT" "$OWN_DIR/virtual1.out" && cmp -s "$ERR" "$OWN_DIR/virtual1.err"; then
+	ok "two runs with --clock=virtual: console and trace identical ($(grep -c '' "$ERR") lines)"
+else
+	fail "two runs with --clock=virtual differ"
+fi
+
+# sleep: one WFI with the physical timer 2 s away. cvisor sleeps: its CPU
+# time stays far below the wait, and the guest waits in a single WFI exit.
+SLEEP=$(own_config sleep)
+CASE=sleep
+/usr/bin/time -f '%e %U %S' -o "$OWN_DIR/time" timeout 60 "$CVISOR" run --stats "$SLEEP" </dev/null >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0
+expect_console "sleep: waiting for the physical timer, 2 s away
+sleep: woke up after the deadline
+sleep: all ok"
+expect_vcpu_stat 203 0 halt 1
+read -r wall user sys <<EOF_TIME
+$(tail -n 1 "$OWN_DIR/time")
+EOF_TIME
+if awk -v w="$wall" -v u="$user" -v s="$sys" 'BEGIN { exit !(w >= 2.0 && u + s < 0.5) }'; then
+	ok "waited ${wall} s of wall time on ${user} s user + ${sys} s system CPU time"
+else
+	fail "wall ${wall} s, CPU ${user} s user + ${sys} s system: expected >= 2 s of wall, < 0.5 s of CPU"
+fi
+# With --clock=virtual the clock jumps to the deadline: no wall time at all.
+/usr/bin/time -f '%e %U %S' -o "$OWN_DIR/time" timeout 60 "$CVISOR" run --clock=virtual --stats "$SLEEP" </dev/null >"$OUT" 2>"$ERR"
+RC=$?
+CASE=sleep-virtual
+expect_rc 0
+expect_out "sleep: all ok"
+read -r wall user sys <<EOF_TIME
+$(tail -n 1 "$OWN_DIR/time")
+EOF_TIME
+if awk -v w="$wall" 'BEGIN { exit !(w < 1.0) }'; then ok "virtual clock: ${wall} s of wall time"
+else fail "virtual clock: ${wall} s of wall time, expected < 1 s"; fi
+
+# ipi: 1000 pings (SGI 1 by target list) and 1000 pongs (SGI 1 to every
+# other vCPU, IRM), each acknowledged and ended once.
+run_cvisor ipi run --trace=exits --stats --max-seconds=30 "$(own_config ipi)"
+expect_rc 0
+expect_console "ipi: vCPU 0 GIC up, SGI 1 enabled
+ipi: vCPU 1 ready
+ipi: vCPU 0 took 1000 pongs
+ipi: exactly 1000 SGIs each way
+ipi: vCPU 1 off
+ipi: all ok"
+for v in 0 1; do
+	expect_count "^exit: vm=202 vcpu=$v sysreg .* id=0xc660 read reg=19 value=0x1\$" -eq 1000
+	expect_count "^exit: vm=202 vcpu=$v sysreg .* id=0xc661 write reg=19 value=0x1\$" -eq 1000
+	# 3000 for the SGIs, 3 to bring up the CPU interface (PMR, BPR1, IGRPEN1).
+	expect_vcpu_stat 202 $v sysreg 3003
+done
+expect_count '^exit: vm=202 vcpu=0 sysreg .* id=0xc65d write reg=0 value=0x1000002$' -eq 1000
+expect_count '^exit: vm=202 vcpu=1 sysreg .* id=0xc65d write reg=0 value=0x10001000000$' -eq 1000
+expect_count '^exit: vm=202 vcpu=[01] sysreg .* id=0xc65d ' -eq 2000
 
 finish

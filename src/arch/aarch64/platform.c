@@ -179,6 +179,9 @@ static int gic_node(const struct gicv3 *gic, const struct device *dev, void *fdt
 		rc = fdt_property_u32(fdt, "#interrupt-cells", 3);
 	if (!rc)
 		rc = fdt_property(fdt, "interrupt-controller", NULL, 0);
+	/* No child nodes (no ITS); dtc wants an interrupt provider to say so. */
+	if (!rc)
+		rc = fdt_property_u32(fdt, "#address-cells", 0);
 	if (!rc)
 		rc = fdt_property_u32(fdt, "phandle", PHANDLE_GIC);
 	return rc;

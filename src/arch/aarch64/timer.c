@@ -99,8 +99,9 @@ uint64_t vcpu_arch_timers(struct vcpu *vcpu, uint64_t now)
 
 bool a64_timer_sysreg(uint32_t id)
 {
-	return id == SYSREG_CNTPCT_EL0 || id == SYSREG_CNTVCT_EL0 || id == SYSREG_CNTP_TVAL_EL0 ||
-	       id == SYSREG_CNTP_CTL_EL0 || id == SYSREG_CNTP_CVAL_EL0 || id == SYSREG_CNTV_TVAL_EL0 ||
+	return id == SYSREG_CNTPCT_EL0 || id == SYSREG_CNTVCT_EL0 ||
+	       id == SYSREG_CNTP_TVAL_EL0 || id == SYSREG_CNTP_CTL_EL0 ||
+	       id == SYSREG_CNTP_CVAL_EL0 || id == SYSREG_CNTV_TVAL_EL0 ||
 	       id == SYSREG_CNTV_CTL_EL0 || id == SYSREG_CNTV_CVAL_EL0;
 }
 

@@ -66,7 +66,7 @@ struct device;
 #define GICV3_PRI_IDLE 0xffu /**< running priority with nothing active */
 /** @} */
 
-/** The CPU interface registers a guest reaches (IHI 0069 12.2 "AArch64 System register descriptions"). */
+/** The CPU interface registers a guest reaches (IHI 0069 12.2, AArch64 System registers). */
 enum gicv3_icc {
 	ICC_SRE,     /**< ICC_SRE_EL1: system register interface, always on (SRE, DFB, DIB = 1) */
 	ICC_PMR,     /**< ICC_PMR_EL1: priority mask; an interrupt must be more urgent */

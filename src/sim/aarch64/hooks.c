@@ -736,7 +736,7 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 	}
 	uint32_t insn = sim_a64_fetch(s, a->pc - 4);
 	if (insn != INSN_WFI && (c->attention || sim_cpu_deadline_passed(c)))
-		return; /* EXIT_NONE: stopped at a block start to look at the interrupts and timers */
+		return; /* EXIT_NONE: stopped at a block to look at the interrupts and timers */
 	if (insn == INSN_WFE) {
 		/*
 		 * WFE may complete at any time (ARM ARM D1.6.1 "Wait for Event"):
