@@ -5,8 +5,9 @@
 # share it in time slices, with two or four cvisor starts the other CPUs
 # with PSCI CPU_ON and spreads the vCPUs over them. A guest that never
 # exits holds no other VM back; the smp guest's four vCPUs (PSCI CPU_ON,
-# AFFINITY_INFO, CPU_OFF) and the timer guest (the virtual timer through
-# the virtual GICv3) print what they print in the simulator.
+# AFFINITY_INFO, CPU_OFF), the timer guest (the virtual timer through the
+# virtual GICv3), the ipi guest (SGIs between two vCPUs) and the sleep
+# guest (one long WFI) print what they print in the simulator.
 #   tests/bare/aarch64_smp.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -23,6 +24,8 @@ SPIN=$(own_config spin)
 SPIN2=$(own_config spin -e 's/^id = 8$/id = 260/' -e 's/^name = "spin"$/name = "spin2"/')
 SMP=$(own_config smp)
 TIMER=$(own_config timer)
+IPI=$(own_config ipi)
+SLEEP=$(own_config sleep)
 CVISOR=$BUILD/cvisor
 
 # run_smp CASE N CPU CONFIG... [VAR=VALUE...]: run_bare on N physical CPUs
@@ -78,21 +81,30 @@ smp: CPU_ON errors ok
 smp: AFFINITY_INFO says ON for vCPUs 1-3
 smp: AFFINITY_INFO says OFF for vCPUs 1-3
 smp: all ok"
-EXPECTED=$(mktemp)
-TIMER_EXPECTED=$(mktemp)
-trap 'rm -rf "$OUT" "$ERR" "$OWN_DIR" "$EXPECTED" "$TIMER_EXPECTED"' EXIT
+EXPECTED=$OWN_DIR/smp.expected
 printf '%s\ncvisor: 1 of 1 VMs powered off\n' "$SMP_LINES" >"$EXPECTED"
-# The timer guest's console in the simulator, then cvisor's summary.
-timeout 60 "$CVISOR" run --max-seconds=30 "$TIMER" </dev/null >"$TIMER_EXPECTED" 2>/dev/null
-sim_rc=$?
-TIMER_LINES=$(cat "$TIMER_EXPECTED")
-echo "cvisor: 1 of 1 VMs powered off" >>"$TIMER_EXPECTED"
-CASE=timer-simulator
-if [ $sim_rc -eq 0 ] && [ "$(tail -n 2 "$TIMER_EXPECTED" | head -n 1)" = "timer: all ok" ]; then
-	ok "the simulator's timer console, $(wc -l <"$TIMER_EXPECTED") lines, ends with timer: all ok"
-else
-	fail "the simulator's timer run: status $sim_rc, last line $(tail -n 2 "$TIMER_EXPECTED" | head -n 1)"
-fi
+
+# sim_console GUEST CONFIG: the guest's console in the simulator, then
+# cvisor's summary, into $OWN_DIR/GUEST.expected; checks that the
+# simulator's run ended with "GUEST: all ok".
+sim_console() {
+	f=$OWN_DIR/$1.expected
+	timeout 60 "$CVISOR" run --max-seconds=30 "$2" </dev/null >"$f" 2>/dev/null
+	sim_rc=$?
+	last=$(tail -n 1 "$f")
+	echo "cvisor: 1 of 1 VMs powered off" >>"$f"
+	CASE=$1-simulator
+	if [ $sim_rc -eq 0 ] && [ "$last" = "$1: all ok" ]; then
+		ok "the simulator's $1 console, $(($(wc -l <"$f") - 1)) lines, ends with $1: all ok"
+	else
+		fail "the simulator's $1 run: status $sim_rc, last line $last"
+	fi
+}
+sim_console timer "$TIMER"
+sim_console ipi "$IPI"
+sim_console sleep "$SLEEP"
+TIMER_EXPECTED=$OWN_DIR/timer.expected
+TIMER_LINES=$(sed '$d' "$TIMER_EXPECTED")
 
 for model_ in cortex-a57 max; do
 	for ncpus in 1 2; do
@@ -128,7 +140,35 @@ for model_ in cortex-a57 max; do
 		unset QEMU_ICOUNT
 		expect_rc 0
 		expect_console "$TIMER_EXPECTED"
+
+		# 1000 SGIs each way between two vCPUs (ICC_SGI1R_EL1 by target
+		# list and to all others), each waiting in WFI: on one CPU the
+		# two threads take turns, on two each wakes the other's CPU.
+		run_smp ipi $ncpus $model_ "$IPI" MAX_SECONDS=20
+		expect_rc 0
+		expect_banner 1 $ncpus
+		expect_console "$OWN_DIR/ipi.expected"
 	done
+done
+
+# sleep: one WFI with the physical timer 2 s away. cvisor's CPUs wait in
+# WFI meanwhile: QEMU's CPU time stays far below the wait.
+for ncpus in 1 2; do
+	run_smp sleep $ncpus max "$SLEEP" MAX_SECONDS=20
+	expect_rc 0
+	expect_console "$OWN_DIR/sleep.expected"
+	/usr/bin/time -f '%e %U %S' -o "$OWN_DIR/time" timeout 60 \
+		sh scripts/qemu.sh --smp $ncpus aarch64 "$BUILD/bare/aarch64/cvisor.elf" </dev/null >"$OUT" 2>&1
+	RC=$?
+	expect_rc 0
+	read -r wall user sys <<EOF_TIME
+$(tail -n 1 "$OWN_DIR/time")
+EOF_TIME
+	if awk -v w="$wall" -v u="$user" -v s="$sys" 'BEGIN { exit !(w >= 2.0 && u + s < 1.0) }'; then
+		ok "waited ${wall} s of wall time on ${user} s user + ${sys} s system CPU time"
+	else
+		fail "wall ${wall} s, CPU ${user} s user + ${sys} s system: expected >= 2 s of wall, < 1 s of CPU"
+	fi
 done
 
 # The timer guest next to a guest that never exits, on one and two CPUs:
