@@ -51,6 +51,9 @@ struct cpu {
 	uint32_t ctlr;                   /* ICC_CTLR_EL1: EOImode (bit 1), CBPR (bit 0) */
 	bool igrpen1;
 	uint32_t ap1r0;
+	uint32_t ap0r0;                  /* group 0's: kept, never used */
+	uint8_t bpr0;
+	bool igrpen0;
 	bool signalled;                  /* what the vCPU was last told */
 };
 
@@ -85,6 +88,7 @@ enum {
 #define ICC_CTLR_RW 3u           /* EOImode, CBPR */
 #define ICC_CTLR_EOIMODE (1u << 1)
 #define ICC_BPR1_MIN 3           /* group priority [7:3]: every implemented bit (IHI 0069 12.2.5) */
+#define ICC_BPR0_MIN 2           /* the same for group 0 (12.2.4) */
 /* IIDR: implementer 0x43b (Arm, JEP106), product and revision 0 (IHI 0069 12.9.17). */
 #define IIDR 0x0000043bu
 /* PIDR2: ArchRev 3 (GICv3) in [7:4], JEDEC bit 3, JEP106 ID [2:0] (IHI 0069 12.1.13). */
@@ -96,7 +100,8 @@ const char *gicv3_icc_name(enum gicv3_icc reg)
 	static const char *const names[ICC_NR] = {
 		"ICC_SRE_EL1", "ICC_PMR_EL1", "ICC_IAR1_EL1", "ICC_EOIR1_EL1", "ICC_DIR_EL1",
 		"ICC_HPPIR1_EL1", "ICC_BPR1_EL1", "ICC_CTLR_EL1", "ICC_IGRPEN1_EL1",
-		"ICC_RPR_EL1", "ICC_SGI1R_EL1", "ICC_AP1R0_EL1",
+		"ICC_RPR_EL1", "ICC_SGI1R_EL1", "ICC_AP1R0_EL1", "ICC_AP0R0_EL1", "ICC_BPR0_EL1",
+		"ICC_IGRPEN0_EL1",
 	};
 	return (unsigned)reg < ICC_NR ? names[reg] : "?";
 }
@@ -379,6 +384,15 @@ uint64_t gicv3_icc_read(struct gicv3 *g, unsigned cpu, enum gicv3_icc reg)
 	case ICC_AP1R0:
 		v = c->ap1r0;
 		break;
+	case ICC_AP0R0:
+		v = c->ap0r0;
+		break;
+	case ICC_BPR0:
+		v = c->bpr0;
+		break;
+	case ICC_IGRPEN0:
+		v = c->igrpen0;
+		break;
 	default: /* write-only: EOIR1, DIR, SGI1R read as 0 */
 		break;
 	}
@@ -419,6 +433,15 @@ void gicv3_icc_write(struct gicv3 *g, unsigned cpu, enum gicv3_icc reg, uint64_t
 		break;
 	case ICC_AP1R0:
 		c->ap1r0 = (uint32_t)val;
+		break;
+	case ICC_AP0R0:
+		c->ap0r0 = (uint32_t)val;
+		break;
+	case ICC_BPR0:
+		c->bpr0 = (uint8_t)((val & 7) < ICC_BPR0_MIN ? ICC_BPR0_MIN : val & 7);
+		break;
+	case ICC_IGRPEN0:
+		c->igrpen0 = val & 1;
 		break;
 	default: /* read-only: SRE (fixed), IAR1, HPPIR1, RPR */
 		break;
@@ -795,6 +818,7 @@ static void reset(struct gicv3 *g)
 			cp->priv[i].edge = true;
 		cp->sleep = true;
 		cp->bpr1 = ICC_BPR1_MIN;
+		cp->bpr0 = ICC_BPR0_MIN;
 	}
 }
 

@@ -5,7 +5,9 @@
 # timer's interrupts through the GICv3, masked and unmasked (timer), the
 # same run twice with --clock=virtual, byte for byte; a WFI with the
 # physical timer two seconds away, which must sleep, not spin (sleep); 1000
-# SGIs each way between two vCPUs (ipi).
+# SGIs each way between two vCPUs (ipi); timer interrupts taken from EL0
+# between system calls, which the simulator also enters EL1 for with the
+# virtual IRQ line (el0irq).
 #   tests/sim/aarch64_irq.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -181,5 +183,27 @@ done
 expect_count '^exit: vm=202 vcpu=0 sysreg .* id=0xc65d write reg=0 value=0x1000002$' -eq 1000
 expect_count '^exit: vm=202 vcpu=1 sysreg .* id=0xc65d write reg=0 value=0x10001000000$' -eq 1000
 expect_count '^exit: vm=202 vcpu=[01] sysreg .* id=0xc65d ' -eq 2000
+
+# el0irq: 20 timer interrupts, each taken from the EL0 loop at VBAR_EL1 +
+# 0x480 (the guest checks SPSR_EL1 and ELR_EL1), SVCs at + 0x400 in between.
+EL0IRQ_LINES="el0irq: GIC up, timer every 6250 counts, to EL0
+el0irq: 20 timer interrupts taken from EL0 at VBAR_EL1 + 0x480
+el0irq: SVCs from EL0 at VBAR_EL1 + 0x400 in between
+el0irq: all ok"
+EL0IRQ=$(own_config el0irq)
+run_cvisor el0irq run --stats --max-seconds=30 "$EL0IRQ"
+expect_rc 0
+expect_console "$EL0IRQ_LINES"
+run_cvisor el0irq-virtual run --clock=virtual --trace=exits --stats --max-seconds=30 "$EL0IRQ"
+expect_rc 0
+expect_console "$EL0IRQ_LINES"
+expect_count '^exit: vm=204 vcpu=0 sysreg .* id=0xc660 read reg=2 value=0x1b$' -eq 20
+expect_count '^exit: vm=204 vcpu=0 sysreg .* id=0xc660 ' -eq 20
+# Every SVC entered at the lower-EL synchronous vector, as many as the stats count.
+v=$(hex "$(printf '%x' $((0x$(sym el0irq vectors) + 0x400)))")
+svcs=$(grep -cE "^guest-exception: vm=204 vcpu=0 SVC64 esr=0x5600000[01] elr=0x[0-9a-f]+ far=0x0 -> $v\$" "$ERR")
+expect_count '^guest-exception: ' -eq "$svcs"
+expect_vcpu_stat 204 0 guest-exceptions "$svcs"
+[ "$svcs" -gt 20 ] && ok "$svcs SVCs from EL0" || fail "$svcs SVCs from EL0, expected more than 20"
 
 finish

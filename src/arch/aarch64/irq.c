@@ -29,6 +29,8 @@ static const struct {
 	{ A64_SYSREG(3, 0, 12, 12, 3), ICC_BPR1 },   { A64_SYSREG(3, 0, 12, 12, 4), ICC_CTLR },
 	{ A64_SYSREG(3, 0, 12, 12, 7), ICC_IGRPEN1 }, { A64_SYSREG(3, 0, 12, 11, 3), ICC_RPR },
 	{ A64_SYSREG(3, 0, 12, 11, 5), ICC_SGI1R },  { A64_SYSREG(3, 0, 12, 9, 0), ICC_AP1R0 },
+	{ A64_SYSREG(3, 0, 12, 8, 4), ICC_AP0R0 },   { A64_SYSREG(3, 0, 12, 8, 3), ICC_BPR0 },
+	{ A64_SYSREG(3, 0, 12, 12, 6), ICC_IGRPEN0 },
 };
 
 int a64_icc_of(uint32_t id)

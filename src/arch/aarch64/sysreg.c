@@ -110,6 +110,9 @@ static const struct {
 	{ A64_SYSREG(3, 0, 12, 12, 3), "ICC_BPR1_EL1", RW },
 	{ A64_SYSREG(3, 0, 12, 12, 4), "ICC_CTLR_EL1", RW },
 	{ A64_SYSREG(3, 0, 12, 9, 0), "ICC_AP1R0_EL1", RW },
+	{ A64_SYSREG(3, 0, 12, 8, 4), "ICC_AP0R0_EL1", RW },
+	{ A64_SYSREG(3, 0, 12, 8, 3), "ICC_BPR0_EL1", RW },
+	{ A64_SYSREG(3, 0, 12, 12, 6), "ICC_IGRPEN0_EL1", RW },
 };
 
 /* The table's entry for id, or NULL. */

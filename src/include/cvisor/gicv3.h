@@ -80,6 +80,11 @@ enum gicv3_icc {
 	ICC_RPR,     /**< ICC_RPR_EL1 (read): running priority */
 	ICC_SGI1R,   /**< ICC_SGI1R_EL1 (write): send an SGI by affinity, or to all others (IRM) */
 	ICC_AP1R0,   /**< ICC_AP1R0_EL1: active priorities, one bit per group priority */
+	/* Group 0's, which a guest may program (Linux does when PMR shows group 0 is
+	 * there) though the model never signals it: kept as written. */
+	ICC_AP0R0,   /**< ICC_AP0R0_EL1 */
+	ICC_BPR0,    /**< ICC_BPR0_EL1 (at least 2) */
+	ICC_IGRPEN0, /**< ICC_IGRPEN0_EL1 */
 	ICC_NR
 };
 

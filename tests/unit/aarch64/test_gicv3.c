@@ -134,6 +134,14 @@ static void test_identification(void **state)
 	assert_int_equal(gicv3_icc_read(gic, 0, ICC_BPR1), 3); /* the minimum */
 	wr(GICD + 0x400 + 40, 1, 0xff);
 	assert_int_equal(rd(GICD + 0x400 + 40, 1), 0xf8); /* five priority bits */
+	/* Group 0's registers are kept as written (Linux clears ICC_AP0R0_EL1). */
+	gicv3_icc_write(gic, 0, ICC_AP0R0, 0x5);
+	assert_int_equal(gicv3_icc_read(gic, 0, ICC_AP0R0), 0x5);
+	gicv3_icc_write(gic, 0, ICC_BPR0, 0);
+	assert_int_equal(gicv3_icc_read(gic, 0, ICC_BPR0), 2);
+	gicv3_icc_write(gic, 0, ICC_IGRPEN0, 1);
+	assert_int_equal(gicv3_icc_read(gic, 0, ICC_IGRPEN0), 1);
+	assert_int_equal(gicv3_icc_read(gic, 0, ICC_AP1R0), 0);
 }
 
 /* An edge-triggered SPI: pending on a rising edge, acknowledged into active, then ended. */
