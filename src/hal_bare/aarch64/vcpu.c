@@ -123,6 +123,7 @@ static void cpu_features(void)
 #define ICH_HCR_EL2 S3_4_C12_C11_0
 #define ICH_HCR_EN (1ULL << 0)
 #define ICH_HCR_TC (1ULL << 10)    /* ICC_CTLR, DIR, PMR, RPR, SGI*R: common to both groups */
+#define ICH_HCR_TALL0 (1ULL << 11) /* ICC_IAR0, EOIR0, HPPIR0, BPR0, AP0Rn, IGRPEN0 */
 #define ICH_HCR_TALL1 (1ULL << 12) /* ICC_IAR1, EOIR1, HPPIR1, BPR1, AP1Rn, IGRPEN1 */
 
 /*
@@ -132,8 +133,8 @@ static void cpu_features(void)
  * CNTVOFF_EL2 0; ARM ARM D17.10.2): a64_timer_access() counts CNTPCT_EL0
  * and CNTP_* from the VM clock, which is the CPU's counter here; the
  * guest's interrupt controller is the model of src/core/gicv3.c, so every
- * ICC_*_EL1 access of group 1 or common to both groups traps
- * (ICH_HCR_EL2.TALL1, TC) and ICC_SRE_EL1 too (ICC_SRE_EL2.Enable clear,
+ * ICC_*_EL1 access traps (ICH_HCR_EL2.TALL0, TALL1, TC: the group 0
+ * registers the model does not keep become UNDEFs, as in the simulator) and ICC_SRE_EL1 too (ICC_SRE_EL2.Enable clear,
  * gic.c): the same exits as in the simulator (arch/sysreg.h);
  * FP/SIMD without a trap (CPTR_EL2: RES1 bits, TFP clear; TZ and TSM set:
  * SVE and SME trap, and are hidden from guests); the OS lock registers trap
@@ -151,7 +152,7 @@ void guest_traps_init(void)
 		hcr_guest |= HCR_API | HCR_APK;
 	WRITE_SYSREG(cnthctl_el2, 0);
 	WRITE_SYSREG(cntvoff_el2, 0);
-	WRITE_SYSREG(ICH_HCR_EL2, ICH_HCR_EN | ICH_HCR_TC | ICH_HCR_TALL1);
+	WRITE_SYSREG(ICH_HCR_EL2, ICH_HCR_EN | ICH_HCR_TC | ICH_HCR_TALL0 | ICH_HCR_TALL1);
 	WRITE_SYSREG(cptr_el2, 0x33ff);
 	WRITE_SYSREG(mdcr_el2, 1ULL << 10);
 	WRITE_SYSREG(vtcr_el2, a64_vtcr_el2());
