@@ -112,10 +112,14 @@ static int start_vm(struct slot *s, unsigned index, bool last_chance)
 	if (parse_config(s) < 0)
 		return -CV_EINVAL;
 	struct vm_images img = {
-		.kernel = e->kernel.data, .kernel_len = e->kernel.len,
-		.dtb = e->dtb.len ? e->dtb.data : NULL, .dtb_len = e->dtb.len,
-		.ramdisk = e->ramdisk.len ? e->ramdisk.data : NULL, .ramdisk_len = e->ramdisk.len,
-		.bios = e->bios.len ? e->bios.data : NULL, .bios_len = e->bios.len,
+	    .kernel = e->kernel.data,
+	    .kernel_len = e->kernel.len,
+	    .dtb = e->dtb.len ? e->dtb.data : NULL,
+	    .dtb_len = e->dtb.len,
+	    .ramdisk = e->ramdisk.len ? e->ramdisk.data : NULL,
+	    .ramdisk_len = e->ramdisk.len,
+	    .bios = e->bios.len ? e->bios.data : NULL,
+	    .bios_len = e->bios.len,
 	};
 	struct bare_vm *bv = hal_zalloc(sizeof(*bv));
 	if (!bv) {
@@ -217,7 +221,8 @@ static void print_banner(void)
 		    "cvisor %d.%d (bare metal, %s at EL2): %u VM%s, %u CPU%s, %llu MiB of RAM",
 		    CVISOR_VERSION_MAJOR, CVISOR_VERSION_MINOR, cv_arch_name(vm_arch_platform.arch),
 		    bare_state.nvms, bare_state.nvms == 1 ? "" : "s", bare_state.ncpus,
-		    bare_state.ncpus == 1 ? "" : "s", (unsigned long long)(bare_state.ram_size >> 20));
+		    bare_state.ncpus == 1 ? "" : "s",
+		    (unsigned long long)(bare_state.ram_size >> 20));
 	hal_log_write(line);
 }
 

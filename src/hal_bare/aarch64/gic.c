@@ -46,7 +46,8 @@
 
 /* The CPU interface's system registers, by encoding. */
 #define ICC_SRE_EL2 S3_4_C12_C9_5
-#define ICC_SRE_SRE (1u << 0) /* use the system registers (Enable, bit 3, clear: EL1's ICC_SRE_EL1 traps) */
+/* SRE: use the system registers; Enable (bit 3) clear: EL1's ICC_SRE_EL1 traps. */
+#define ICC_SRE_SRE (1u << 0)
 #define ICC_PMR_EL1 S3_0_C4_C6_0
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 #define ICC_IAR1_EL1 S3_0_C12_C12_0

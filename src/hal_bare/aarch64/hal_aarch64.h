@@ -33,13 +33,13 @@ enum thread_state {
 	THREAD_DEAD,     /**< off its CPU for good: its stack may be freed */
 };
 struct thread {
-	uint64_t sp;                     /**< its saved SP while it is not running */
+	uint64_t sp;                      /**< its saved SP while it is not running */
 	volatile enum thread_state state; /**< changed under cpu->lock */
-	bool notified;                   /**< sched_wake() since it last looked (under cpu->lock) */
-	uint64_t wake_at;                /**< BLOCKED: when its deadline is (CLOCK_NEVER: none) */
-	struct pcpu *cpu;                /**< its physical CPU, for good (NULL before sched_spawn) */
-	struct thread *next;             /**< the next thread of cpu: a ring */
-	void *stack;                     /**< THREAD_STACK_PAGES pages */
+	bool notified;       /**< sched_wake() since it last looked (under cpu->lock) */
+	uint64_t wake_at;    /**< BLOCKED: when its deadline is (CLOCK_NEVER: none) */
+	struct pcpu *cpu;    /**< its physical CPU, for good (NULL before sched_spawn) */
+	struct thread *next; /**< the next thread of cpu: a ring */
+	void *stack;         /**< THREAD_STACK_PAGES pages */
 };
 #define THREAD_STACK_PAGES 8
 
@@ -50,13 +50,13 @@ struct pcpu_boot {
 
 /** One physical CPU; TPIDR_EL2 points at its own while cvisor runs on it. */
 struct pcpu {
-	void *guest;           /**< the guest_ctx vectors.S saves into (offset 0) */
-	struct pcpu_boot boot; /**< offset 8 */
-	unsigned index;        /**< 0 for the boot CPU, then the order of /cpus */
-	uint64_t mpidr;        /**< its affinity as MPIDR_EL1 gives it (Aff3 at bits 39:32) */
-	uintptr_t gicr;        /**< its GICv3 redistributor (RD_base) */
-	volatile bool online;  /**< set by the CPU itself once it schedules */
-	struct spinlock lock;  /**< its threads' states and the fields below */
+	void *guest;            /**< the guest_ctx vectors.S saves into (offset 0) */
+	struct pcpu_boot boot;  /**< offset 8 */
+	unsigned index;         /**< 0 for the boot CPU, then the order of /cpus */
+	uint64_t mpidr;         /**< its affinity as MPIDR_EL1 gives it (Aff3 at bits 39:32) */
+	uintptr_t gicr;         /**< its GICv3 redistributor (RD_base) */
+	volatile bool online;   /**< set by the CPU itself once it schedules */
+	struct spinlock lock;   /**< its threads' states and the fields below */
 	struct thread *threads; /**< a ring of its threads (NULL: none), rotated by the scheduler */
 	unsigned nthreads;
 	struct thread *current; /**< the thread running, NULL while the scheduler runs */

@@ -89,8 +89,9 @@ void *hal_page_alloc(size_t npages)
 	spin_lock(&ranges_lock);
 	void *p = page_alloc_locked(npages);
 	spin_unlock(&ranges_lock);
+	/* Zeroed outside the lock: 128 MiB of a VM's RAM takes a while. */
 	if (p)
-		memset(p, 0, npages * PAGE_SIZE); /* outside the lock: 128 MiB of RAM takes a while */
+		memset(p, 0, npages * PAGE_SIZE);
 	return p;
 }
 

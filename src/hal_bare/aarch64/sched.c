@@ -52,7 +52,8 @@ void sched_spawn(struct thread *t, void (*fn)(void *), void *arg)
 		if (__atomic_load_n(&pcpus[i].nthreads, __ATOMIC_RELAXED) <
 		    __atomic_load_n(&c->nthreads, __ATOMIC_RELAXED))
 			c = &pcpus[i];
-	uint64_t *frame = (uint64_t *)((char *)t->stack + THREAD_STACK_PAGES * PAGE_SIZE) - FRAME_WORDS;
+	uint64_t *frame =
+	    (uint64_t *)((char *)t->stack + THREAD_STACK_PAGES * PAGE_SIZE) - FRAME_WORDS;
 	frame[FRAME_X19] = (uint64_t)(uintptr_t)fn;
 	frame[FRAME_X20] = (uint64_t)(uintptr_t)arg;
 	frame[FRAME_X29] = 0;
@@ -178,7 +179,8 @@ void sched_loop(bool (*stop)(void))
 		}
 		spin_unlock(&c->lock);
 		sched_timer_arm(CLOCK_NEVER);
-		__asm__ volatile("wfi"); /* an interrupt ends it even with PSTATE.I set (ARM ARM D1.16.2) */
+		/* An interrupt ends WFI even with PSTATE.I set (ARM ARM D1.16.2). */
+		__asm__ volatile("wfi");
 	}
 }
 

@@ -42,8 +42,8 @@ _Static_assert(__builtin_offsetof(struct pcpu, guest) == 0, "vectors.S reads pcp
 _Static_assert(__builtin_offsetof(struct pcpu, boot) == 8, "boot.S reads pcpu->boot at 8");
 _Static_assert(__builtin_offsetof(struct pcpu_boot, sctlr) == 32, "boot.S reads sctlr at 40");
 
-void secondary_entry(void);                      /* boot.S */
-void bare_secondary_main(struct pcpu *c);        /* from boot.S */
+void secondary_entry(void);               /* boot.S */
+void bare_secondary_main(struct pcpu *c); /* from boot.S */
 
 /* Adds the CPU with affinity mpidr, the boot CPU first. */
 static void add_cpu(uint64_t mpidr)
@@ -76,7 +76,8 @@ void smp_init(const void *host_dtb)
 	node = fdt_path_offset(host_dtb, "/psci");
 	const char *method = node >= 0 ? fdt_getprop(host_dtb, node, "method", &len) : NULL;
 	psci_smc = method && strcmp(method, "smc") == 0;
-	fdt_for_each_subnode(node, host_dtb, cpus) {
+	fdt_for_each_subnode(node, host_dtb, cpus)
+	{
 		const char *type = fdt_getprop(host_dtb, node, "device_type", &len);
 		const fdt32_t *reg = fdt_getprop(host_dtb, node, "reg", &len);
 		if (!type || strcmp(type, "cpu") != 0 || !reg || (len != 4 && len != 8))

@@ -11,7 +11,7 @@
 void bare_platform_init(void)
 {
 	el2_mmu_on();                                 /* cvisor's identity map at EL2 (mmu.c) */
-	smp_init((const void *)VIRT_HOST_DTB);        /* this CPU is pcpus[0]; the others from /cpus */
+	smp_init((const void *)VIRT_HOST_DTB);        /* the CPUs of /cpus; this one is pcpus[0] */
 	page_alloc_init((const void *)VIRT_HOST_DTB); /* free RAM from the host device tree */
 	bare_heap_init();                             /* hal_zalloc() on those pages */
 	guest_traps_init();                           /* what EL2 traps of every guest (vcpu.c) */
