@@ -6,8 +6,9 @@
 # with PSCI CPU_ON and spreads the vCPUs over them. A guest that never
 # exits holds no other VM back; the smp guest's four vCPUs (PSCI CPU_ON,
 # AFFINITY_INFO, CPU_OFF), the timer guest (the virtual timer through the
-# virtual GICv3), the ipi guest (SGIs between two vCPUs) and the sleep
-# guest (one long WFI) print what they print in the simulator.
+# virtual GICv3), the el0irq guest (its interrupts taken from EL0), the
+# ipi guest (SGIs between two vCPUs) and the sleep guest (one long WFI)
+# print what they print in the simulator.
 #   tests/bare/aarch64_smp.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -26,6 +27,7 @@ SMP=$(own_config smp)
 TIMER=$(own_config timer)
 IPI=$(own_config ipi)
 SLEEP=$(own_config sleep)
+EL0IRQ=$(own_config el0irq)
 CVISOR=$BUILD/cvisor
 
 # run_smp CASE N CPU CONFIG... [VAR=VALUE...]: run_bare on N physical CPUs
@@ -103,6 +105,7 @@ sim_console() {
 sim_console timer "$TIMER"
 sim_console ipi "$IPI"
 sim_console sleep "$SLEEP"
+sim_console el0irq "$EL0IRQ"
 TIMER_EXPECTED=$OWN_DIR/timer.expected
 TIMER_LINES=$(sed '$d' "$TIMER_EXPECTED")
 
@@ -148,6 +151,12 @@ for model_ in cortex-a57 max; do
 		expect_rc 0
 		expect_banner 1 $ncpus
 		expect_console "$OWN_DIR/ipi.expected"
+
+		# 20 virtual timer interrupts every 100 us, taken from EL0 between
+		# SVCs (the guest checks the vector, SPSR_EL1, ELR_EL1).
+		run_smp el0irq $ncpus $model_ "$EL0IRQ" MAX_SECONDS=20
+		expect_rc 0
+		expect_console "$OWN_DIR/el0irq.expected"
 	done
 done
 
