@@ -161,6 +161,7 @@ $(BUILD)/bench/uc_raw_%: bench/uc_raw_%.c bench/uc_raw.h
 #   make qemu CONFIG=configs/aarch64/hello.toml [CONFIG2=... up to CONFIG16=...]
 #   make qemu CONFIGS="a.toml b.toml ..."   (the same, as one list)
 #   make qemu ... MAX_SECONDS=N   (stop a VM still running after N seconds)
+#   make qemu ... SMP=N   (N physical CPUs; default 1: the VMs' vCPUs share it in time slices)
 #   make qemu-gdb CONFIG=...   (QEMU waits for gdb on :1234, for debugging cvisor itself)
 BARE_CROSS := $(CROSS_$(ARCH))
 BARE_DIR := $(BUILD)/bare/$(ARCH)
@@ -181,7 +182,7 @@ BARE_ASMS := $(wildcard src/hal_bare/$(ARCH)/*.S)
 BARE_OBJS := $(BARE_SRCS:%.c=$(BARE_DIR)/obj/%.o) $(BARE_ASMS:%.S=$(BARE_DIR)/obj/%.o)
 QEMU_CONFIGS := $(strip $(CONFIG) $(foreach n,2 3 4 5 6 7 8 9 10 11 12 13 14 15 16,$(CONFIG$(n))) $(CONFIGS))
 # QEMU's command line is in scripts/qemu.sh, shared with tests/bare/ and bench/.
-QEMU := sh scripts/qemu.sh --cpu $(or $(QEMU_CPU),max) $(ARCH)
+QEMU := sh scripts/qemu.sh --cpu $(or $(QEMU_CPU),max) $(if $(SMP),--smp $(SMP)) $(ARCH)
 
 .PHONY: qemu qemu-gdb bare FORCE
 bare: $(BARE_OBJS)

@@ -3,9 +3,17 @@
 # The one QEMU command line of each architecture's bare-metal target. `make qemu`,
 # `make qemu-gdb`, tests/bare/ and bench/run.sh all start QEMU through this script.
 #
-#   scripts/qemu.sh [--cpu CPU] [--el1] ARCH IMAGE [QEMU-OPTION...]
+#   scripts/qemu.sh [--cpu CPU] [--smp N] [--icount] [--el1] ARCH IMAGE [QEMU-OPTION...]
 #
 #   --cpu CPU   the CPU model (default: max)
+#   --smp N     N physical CPUs (default: $QEMU_SMP, else 1); cvisor starts
+#               the others with PSCI CPU_ON and spreads the vCPUs over them
+#   --icount    (or QEMU_ICOUNT=1) QEMU's clock counts instructions
+#               (-icount shift=auto): its timers then act exactly at their
+#               deadlines. Without it, TCG updates a timer's CNT*_CTL.ISTATUS
+#               only when its host timer has fired, which can be later than
+#               the guest sees the counter pass CNT*_CVAL (the timer guest
+#               checks ISTATUS right after that)
 #   --el1       no virtualization extensions: IMAGE starts at EL1, as a guest
 #               alone would (bench/run.sh's "QEMU alone" figures)
 #   QEMU-OPTION passed on, e.g. -S -gdb tcp:127.0.0.1:1234
@@ -20,26 +28,33 @@
 set -eu
 
 cpu=max
+smp=${QEMU_SMP:-1}
+icount=${QEMU_ICOUNT:-}
 virt=on
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpu) cpu=${2:?--cpu needs a CPU model}; shift 2 ;;
+	--smp) smp=${2:?--smp needs a number of CPUs}; shift 2 ;;
+	--icount) icount=1; shift ;;
 	--el1) virt=off; shift ;;
 	*) break ;;
 	esac
 done
 if [ $# -lt 2 ]; then
-	echo "usage: scripts/qemu.sh [--cpu CPU] [--el1] ARCH IMAGE [QEMU-OPTION...]" >&2
+	echo "usage: scripts/qemu.sh [--cpu CPU] [--smp N] [--icount] [--el1] ARCH IMAGE [QEMU-OPTION...]" >&2
 	exit 2
 fi
 arch=$1
 image=$2
 shift 2
+if [ -n "$icount" ]; then
+	set -- -icount shift=auto "$@"
+fi
 
 case $arch in
 aarch64)
 	exec qemu-system-aarch64 -M virt,virtualization=$virt,gic-version=3 -cpu "$cpu" \
-		-m 1G -smp 1 -nic none -display none -monitor none -serial stdio -no-reboot \
+		-m 1G -smp "$smp" -nic none -display none -monitor none -serial stdio -no-reboot \
 		-semihosting-config enable=on,target=native -kernel "$image" "$@"
 	;;
 *)

@@ -5,16 +5,23 @@
  *        (xv6's console.c on top of uart.c): guests' output, cvisor's log
  *        lines and its panic message.
  *
- * With several VMs in the image, each line of guest output gets a `[name] `
- * prefix, and a line one VM left unfinished is ended before another VM or
- * the log writes. Every "\n" goes out as "\r\n". Input is the UART's, for
- * whichever VM reads it: the VMs run one after another.
+ * Every "\n" goes out as "\r\n". With one VM in the image its output goes
+ * out byte by byte, as it comes. With several, which run at the same time
+ * on one or more physical CPUs, each VM's output is held until its line
+ * is complete (or its buffer full, or the VM reads input, or it stops),
+ * and then goes out in one piece with a `[name] ` prefix: the lines of
+ * two VMs never mix. A line one VM left unfinished is ended before
+ * another VM or the log writes. Input is the UART's, for whichever VM
+ * reads it. One lock keeps the writers of all CPUs apart.
  */
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
 #include <cvisor/vm.h>
 
 #include "hal_bare.h"
+#include "lock.h"
+
+static struct spinlock console_lock;
 
 /* Writes s, with "\r\n" for each "\n". */
 void bare_puts(const char *s)
@@ -30,7 +37,8 @@ void bare_puts(const char *s)
 static bool at_line_start = true;
 static const struct vm *last_writer;
 
-void hal_console_write(const struct vm *vm, const char *buf, size_t len)
+/* Under console_lock: len bytes of vm's output, prefixed by its name at a line's start. */
+static void emit(const struct vm *vm, const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (vm != last_writer && !at_line_start) {
@@ -50,22 +58,63 @@ void hal_console_write(const struct vm *vm, const char *buf, size_t len)
 	}
 }
 
+/* Under console_lock: sends what vm holds of its current line. */
+static void flush_line(const struct vm *vm)
+{
+	struct bare_vm *bv = vm ? vm->hal : NULL;
+
+	if (bv && bv->line_len) {
+		emit(vm, bv->line, bv->line_len);
+		bv->line_len = 0;
+	}
+}
+
+void hal_console_write(const struct vm *vm, const char *buf, size_t len)
+{
+	struct bare_vm *bv = vm ? vm->hal : NULL;
+
+	spin_lock(&console_lock);
+	if (!bv || bare_state.nvms <= 1) {
+		emit(vm, buf, len);
+	} else {
+		for (size_t i = 0; i < len; i++) {
+			bv->line[bv->line_len++] = buf[i];
+			if (buf[i] == '\n' || bv->line_len == sizeof(bv->line))
+				flush_line(vm);
+		}
+	}
+	spin_unlock(&console_lock);
+}
+
 int hal_console_getc(const struct vm *vm)
 {
 	(void)vm;
-	return bare_getc();
+	spin_lock(&console_lock);
+	int c = bare_getc();
+	spin_unlock(&console_lock);
+	return c;
+}
+
+void bare_console_vm_end(const struct vm *vm)
+{
+	spin_lock(&console_lock);
+	flush_line(vm);
+	spin_unlock(&console_lock);
 }
 
 void hal_log_write(const char *line)
 {
+	spin_lock(&console_lock);
 	if (!at_line_start) {
 		bare_puts("\n");
 		at_line_start = true;
 	}
 	bare_puts(line);
 	bare_puts("\n");
+	spin_unlock(&console_lock);
 }
 
+/* Takes the console if it can: a panic inside a console write must still be heard. */
 void hal_panic(const char *fmt, ...)
 {
 	char msg[256];
@@ -74,6 +123,8 @@ void hal_panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	cv_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	for (unsigned i = 0; i < 1000000 && !spin_trylock(&console_lock); i++)
+		;
 	bare_puts("\ncvisor: panic: ");
 	bare_puts(msg);
 	bare_puts("\n");

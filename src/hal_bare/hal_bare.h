@@ -11,6 +11,8 @@
 
 #include <cvisor/types.h>
 
+struct vm;
+
 /** An image embedded in the hypervisor (empty: data NULL or len 0). */
 struct bare_image {
 	const void *data;
@@ -33,9 +35,22 @@ extern const uint64_t bare_max_seconds;
 /** Statuses a run ends with (QEMU's exit status under make qemu). */
 enum { BARE_EXIT_OK = 0, BARE_EXIT_VM_FAILED = 1, BARE_EXIT_PANIC = 3 };
 
+/**
+ * What the bare HAL keeps for each VM (vm->hal), made by main.c before the
+ * VM boots and freed after its vCPUs have ended.
+ */
+struct bare_vm {
+	uint16_t vmid;        /**< its stage-2 VMID (VTTBR_EL2.VMID), unique among running VMs */
+	uint64_t deadline_ns; /**< stop it when hal_time_ns() passes this (0: no time limit) */
+	unsigned live;        /**< its vCPU threads still in their run loop */
+	size_t line_len;      /**< console: bytes of its unfinished line in line[] */
+	char line[160];
+};
+
 /** State of the bare platform. */
 struct bare_state {
 	unsigned nvms;    /**< VMs in this image (console lines get a [name] prefix if > 1) */
+	unsigned ncpus;   /**< physical CPUs the vCPUs run on */
 	bool semihosting; /**< end the run with a status through semihosting */
 	uint64_t ram_base, ram_size;
 };
@@ -56,8 +71,29 @@ int bare_getc(void);
 /** @} */
 /** Writes a string to the host console, "\n" as "\r\n" (console.c). */
 void bare_puts(const char *s);
+/** Ends vm's unfinished console line, if any, when it stops (console.c). */
+void bare_console_vm_end(const struct vm *vm);
+
+/** Stops each running VM that is past its time limit (main.c; the boot CPU's tick). */
+void bare_time_limits(void);
 
 /** Gives the heap its pages; after the page allocator has memory (heap.c). */
 void bare_heap_init(void);
+
+/** @name Running vCPUs (<arch>/vcpu.c, <arch>/sched.c) @{ */
+struct vcpu;
+/** Starts vcpu's thread, on a physical CPU of its own if one is free: body(vcpu). */
+void bare_vcpu_start(struct vcpu *vcpu, void (*body)(void *));
+/** On the vCPU's own thread at its end: its CPU forgets its registers. */
+void bare_vcpu_unload(struct vcpu *vcpu);
+/** True once vcpu's thread has ended for good (or never started): it may be destroyed. */
+bool bare_vcpu_gone(const struct vcpu *vcpu);
+/**
+ * The boot CPU's scheduler: runs the vCPUs given to this CPU, and waits
+ * for interrupts, until stop() returns true (checked after each thread
+ * switch and each interrupt).
+ */
+void bare_schedule(bool (*stop)(void));
+/** @} */
 
 #endif

@@ -1,20 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file gic.c
- * @brief The host's GICv3, set up for cvisor's one interrupt: its EL2
- *        timer (xv6's plic.c).
+ * @brief The host's GICv3, set up for cvisor's two interrupts on each
+ *        physical CPU: its EL2 timer and the kick SGI (xv6's plic.c).
  *
  * GICv3 architecture specification (IHI 0069), chapter 12:
- *  - the distributor, GICD_CTLR (12.9): affinity routing and both groups on;
- *  - the redistributor of CPU 0, GICR_WAKER (12.11): woken up; its SGI/PPI
- *    frame (12.10): the timer's PPI in group 1, middle priority, enabled;
+ *  - the distributor, GICD_CTLR (12.9): affinity routing and both groups
+ *    on, once, by the boot CPU;
+ *  - each CPU's redistributor (12.10, 12.11): found by its affinity in
+ *    GICR_TYPER; GICR_WAKER: woken up; its SGI/PPI frame: the timer's PPI
+ *    and SGI_KICK in group 1, middle priority, enabled;
  *  - the CPU interface through system registers: ICC_SRE_EL2, ICC_PMR_EL1,
  *    ICC_IGRPEN1_EL1; an interrupt is acknowledged by reading ICC_IAR1_EL1
- *    and ended by writing its INTID to ICC_EOIR1_EL1.
- * The interrupt reaches EL2 while a guest runs because HCR_EL2.IMO is set
- * (vcpu.c). Guests get no interrupts yet (no list registers).
+ *    and ended by writing its INTID to ICC_EOIR1_EL1; an SGI is sent by
+ *    writing ICC_SGI1R_EL1 (12.2.22).
+ * The interrupts reach EL2 while a guest runs because HCR_EL2.IMO is set
+ * (vcpu.c); while cvisor runs, PSTATE.I masks them and the scheduler
+ * reads them with gic_ack() (sched.c). The guests' own interrupt
+ * controller is a model (src/core/gicv3.c): their ICC_* accesses trap
+ * (ICH_HCR_EL2, vcpu.c; ICC_SRE_EL2.Enable clear, here).
  */
-#include <cvisor/types.h>
+#include <cvisor/hal.h>
 
 #include "hal_aarch64.h"
 #include "cpu.h"
@@ -29,20 +35,24 @@
 #define GICR_WAKER 0x0014
 #define WAKER_PROCESSOR_SLEEP (1u << 1)
 #define WAKER_CHILDREN_ASLEEP (1u << 2)
+#define GICR_TYPER 0x0008 /* 64 bits: Affinity_Value at 63:32, Last at bit 4 */
+#define GICR_TYPER_LAST (1u << 4)
+#define GICR_STRIDE 0x20000 /* RD_base and SGI_base, 64 KiB each (GICv3 without VLPIs) */
 
-#define GICR_SGI (VIRT_GICR + 0x10000) /* the SGI/PPI frame, after RD_base */
+#define GICR_SGI_FRAME 0x10000 /* the SGI/PPI frame, after RD_base */
 #define GICR_IGROUPR0 0x0080
 #define GICR_ISENABLER0 0x0100
 #define GICR_IPRIORITYR 0x0400 /* one byte per INTID */
 
 /* The CPU interface's system registers, by encoding. */
 #define ICC_SRE_EL2 S3_4_C12_C9_5
-#define ICC_SRE_SRE (1u << 0)    /* use the system registers */
-#define ICC_SRE_ENABLE (1u << 3) /* and let EL1 use them too */
+/* SRE: use the system registers; Enable (bit 3) clear: EL1's ICC_SRE_EL1 traps. */
+#define ICC_SRE_SRE (1u << 0)
 #define ICC_PMR_EL1 S3_0_C4_C6_0
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 #define ICC_IAR1_EL1 S3_0_C12_C12_0
 #define ICC_EOIR1_EL1 S3_0_C12_C12_1
+#define ICC_SGI1R_EL1 S3_0_C12_C11_5
 
 /* Reads and writes cannot be cached or merged: 32-bit device registers. */
 static volatile uint32_t *mmio32(uintptr_t a)
@@ -50,24 +60,51 @@ static volatile uint32_t *mmio32(uintptr_t a)
 	return (volatile uint32_t *)a;
 }
 
-void gic_init(void)
+void gic_dist_init(void)
 {
-	unsigned intid = VIRT_INTID_HYP_TIMER;
-
-	/* Distributor: affinity routing, both groups on. */
 	*mmio32(VIRT_GICD + GICD_CTLR) = GICD_CTLR_ARE | GICD_CTLR_GRP1 | GICD_CTLR_GRP0;
 	while (*mmio32(VIRT_GICD + GICD_CTLR) & GICD_CTLR_RWP)
 		;
+}
+
+/*
+ * The redistributor whose GICR_TYPER.Affinity_Value is mpidr's affinity
+ * (Aff3.Aff2.Aff1.Aff0, IHI 0069 12.11.29); the frames follow each other
+ * from VIRT_GICR until one has GICR_TYPER.Last.
+ */
+static uintptr_t find_redistributor(uint64_t mpidr)
+{
+	uint32_t aff = (uint32_t)(((mpidr >> 32) & 0xff) << 24 | (mpidr & 0xffffff));
+
+	for (uintptr_t rd = VIRT_GICR;; rd += GICR_STRIDE) {
+		uint64_t typer = *(volatile uint64_t *)(rd + GICR_TYPER);
+		if ((uint32_t)(typer >> 32) == aff)
+			return rd;
+		if (typer & GICR_TYPER_LAST)
+			hal_panic("no GICv3 redistributor for the CPU with MPIDR 0x%llx",
+				  (unsigned long long)mpidr);
+	}
+}
+
+/* Group 1, priority 0x80, enabled: one SGI or PPI of this CPU's redistributor. */
+static void enable_private(uintptr_t sgi_frame, unsigned intid)
+{
+	*mmio32(sgi_frame + GICR_IGROUPR0) |= 1u << intid;
+	((volatile uint8_t *)(sgi_frame + GICR_IPRIORITYR))[intid] = 0x80;
+	*mmio32(sgi_frame + GICR_ISENABLER0) = 1u << intid;
+}
+
+void gic_cpu_init(struct pcpu *c)
+{
+	c->gicr = find_redistributor(c->mpidr);
 	/* Wake the redistributor up. */
-	*mmio32(VIRT_GICR + GICR_WAKER) &= ~WAKER_PROCESSOR_SLEEP;
-	while (*mmio32(VIRT_GICR + GICR_WAKER) & WAKER_CHILDREN_ASLEEP)
+	*mmio32(c->gicr + GICR_WAKER) &= ~WAKER_PROCESSOR_SLEEP;
+	while (*mmio32(c->gicr + GICR_WAKER) & WAKER_CHILDREN_ASLEEP)
 		;
-	/* The timer's PPI: group 1, middle priority, enabled. */
-	*mmio32(GICR_SGI + GICR_IGROUPR0) |= 1u << intid;
-	((volatile uint8_t *)(GICR_SGI + GICR_IPRIORITYR))[intid] = 0x80;
-	*mmio32(GICR_SGI + GICR_ISENABLER0) = 1u << intid;
+	enable_private(c->gicr + GICR_SGI_FRAME, VIRT_INTID_HYP_TIMER);
+	enable_private(c->gicr + GICR_SGI_FRAME, SGI_KICK);
 	/* CPU interface through system registers; every priority passes, group 1 on. */
-	WRITE_SYSREG(ICC_SRE_EL2, ICC_SRE_SRE | ICC_SRE_ENABLE);
+	WRITE_SYSREG(ICC_SRE_EL2, ICC_SRE_SRE);
 	ISB();
 	WRITE_SYSREG(ICC_PMR_EL1, 0xff);
 	WRITE_SYSREG(ICC_IGRPEN1_EL1, 1);
@@ -82,4 +119,23 @@ uint32_t gic_ack(void)
 void gic_eoi(uint32_t intid)
 {
 	WRITE_SYSREG(ICC_EOIR1_EL1, intid);
+}
+
+/*
+ * ICC_SGI1R_EL1 (IHI 0069 12.2.22): Aff3 at 55:48, RS at 47:44 (which
+ * sixteen Aff0 values TargetList covers), Aff2 at 39:32, INTID at 27:24,
+ * Aff1 at 23:16, TargetList at 15:0 (a bit per Aff0). The DSB makes what
+ * this CPU wrote before (a thread made runnable) visible to the target
+ * before the SGI can reach it.
+ */
+void gic_send_sgi(const struct pcpu *c, unsigned intid)
+{
+	uint64_t aff0 = c->mpidr & 0xff, aff1 = (c->mpidr >> 8) & 0xff;
+	uint64_t aff2 = (c->mpidr >> 16) & 0xff, aff3 = (c->mpidr >> 32) & 0xff;
+	uint64_t v = aff3 << 48 | (aff0 >> 4) << 44 | aff2 << 32 | (uint64_t)intid << 24 |
+		     aff1 << 16 | 1ULL << (aff0 & 15);
+
+	__asm__ volatile("dsb ishst" ::: "memory");
+	WRITE_SYSREG(ICC_SGI1R_EL1, v);
+	ISB();
 }

@@ -8,7 +8,7 @@
  * an allocation takes the first range that fits, first fit. Runs of 2 MiB
  * or more come 2 MiB aligned, so that stage 2 can map guest RAM with 2 MiB
  * blocks. The RAM is the `reg` of the device tree's /memory node
- * (Devicetree Specification 3.4).
+ * (Devicetree Specification 3.4). One lock: every CPU allocates.
  */
 #include <libfdt.h>
 
@@ -19,6 +19,7 @@
 #include "../hal_bare.h"
 #include "hal_aarch64.h"
 #include "virt.h"
+#include "../lock.h"
 
 extern char __image_end[]; /* link.ld */
 
@@ -27,6 +28,7 @@ static struct range {
 	uint64_t base, pages;
 } ranges[MAX_RANGES];
 static unsigned nranges;
+static struct spinlock ranges_lock;
 
 /* Returns pages at base to the free list, merged with the neighbours they touch. */
 static void ranges_add(uint64_t base, uint64_t pages)
@@ -59,7 +61,7 @@ static void ranges_add(uint64_t base, uint64_t pages)
 	nranges++;
 }
 
-void *hal_page_alloc(size_t npages)
+static void *page_alloc_locked(size_t npages)
 {
 	/* Runs of 2 MiB or more come 2 MiB aligned, so stage 2 can use blocks. */
 	uint64_t align = npages * PAGE_SIZE >= (2ULL << 20) ? (2ULL << 20) : PAGE_SIZE;
@@ -77,16 +79,29 @@ void *hal_page_alloc(size_t npages)
 		uint64_t after = start + npages * PAGE_SIZE;
 		if (after < end)
 			ranges_add(after, (end - after) / PAGE_SIZE);
-		memset((void *)(uintptr_t)start, 0, npages * PAGE_SIZE);
 		return (void *)(uintptr_t)start;
 	}
 	return NULL;
 }
 
+void *hal_page_alloc(size_t npages)
+{
+	spin_lock(&ranges_lock);
+	void *p = page_alloc_locked(npages);
+	spin_unlock(&ranges_lock);
+	/* Zeroed outside the lock: 128 MiB of a VM's RAM takes a while. */
+	if (p)
+		memset(p, 0, npages * PAGE_SIZE);
+	return p;
+}
+
 void hal_page_free(void *p, size_t npages)
 {
-	if (p)
-		ranges_add((uint64_t)(uintptr_t)p, npages);
+	if (!p)
+		return;
+	spin_lock(&ranges_lock);
+	ranges_add((uint64_t)(uintptr_t)p, npages);
+	spin_unlock(&ranges_lock);
 }
 
 /*

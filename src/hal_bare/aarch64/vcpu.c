@@ -10,9 +10,16 @@
  * bare_enter_guest(). A trap comes back through the lower-EL vectors with
  * its syndrome in ESR_EL2 (D17.2.37), FAR_EL2 and HPFAR_EL2, which
  * a64_decode_trap() of src/arch/aarch64 turns into an exit record, as it
- * does in the simulator. An interrupt (cvisor's tick) comes back the same
- * way, as an exit the core does not see.
+ * does in the simulator. A physical interrupt (cvisor's timer, or the
+ * kick SGI of another CPU) comes back the same way, as an exit the core
+ * sees as EXIT_NONE: its run loop looks at the vCPU's timers and
+ * interrupts again.
+ *
+ * Each vCPU is a thread of sched.c; several may share a physical CPU. A
+ * CPU switches a vCPU's EL1 registers, FP/SIMD registers and stage 2 in
+ * switch_to(), lazily: only when another vCPU runs there than last time.
  */
+#include <arch/irq.h>
 #include <arch/trap.h>
 #include <arch/stage1.h>
 #include <arch/stage2.h>
@@ -42,24 +49,33 @@ uint64_t bare_enter_guest(struct guest_ctx *ctx);
 struct el1_regs {
 	uint64_t sctlr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr, tpidr, tpidr_el0,
 	    tpidrro_el0, sp_el0, sp_el1, elr, spsr, esr, far, afsr0, afsr1, par, cpacr, cntkctl,
-	    cntv_ctl, cntv_cval, csselr;
+	    csselr;
 	uint64_t apkey[10]; /* pointer authentication keys, when the CPU has them */
 };
+
+/* The FP/SIMD registers as switch.S saves them: q0..q31, FPCR, FPSR. */
+struct fp_regs {
+	uint64_t q[64];
+	uint64_t fpcr, fpsr;
+};
+void bare_fp_save(struct fp_regs *r);
+void bare_fp_load(const struct fp_regs *r);
 
 struct bare_vcpu {
 	struct guest_ctx ctx;
 	struct el1_regs el1;
+	struct fp_regs fp;
 	uint16_t vmid;
+	uint64_t deadline;     /* hal_vcpu_set_deadline(): leave the guest then */
 	struct watchdog watchdog;
+	struct thread thread;  /* the vCPU's run loop on its physical CPU (sched.c) */
 };
-
-/* The vCPU whose EL1 registers are in the CPU now (cvisor itself never uses EL1). */
-static struct bare_vcpu *loaded;
 
 /* HCR_EL2 for a guest (ARM ARM D17.2.48). */
 #define HCR_VM (1ULL << 0) /* stage 2 on */
 #define HCR_SWIO (1ULL << 1)
 #define HCR_IMO (1ULL << 4)  /* physical IRQs to EL2 */
+#define HCR_VI (1ULL << 7)   /* a virtual IRQ is pending for EL1 */
 #define HCR_TWI (1ULL << 13) /* trap WFI */
 #define HCR_TID3 (1ULL << 18) /* trap reads of the ID registers */
 #define HCR_TSC (1ULL << 19) /* trap SMC */
@@ -103,9 +119,23 @@ static void cpu_features(void)
 	cpu_has.mte = (pfr1 >> 8) & 0xf;
 }
 
+/* ICH_HCR_EL2 (IHI 0069 12.4.7): the virtual CPU interface on, trapping the guest's accesses. */
+#define ICH_HCR_EL2 S3_4_C12_C11_0
+#define ICH_HCR_EN (1ULL << 0)
+#define ICH_HCR_TC (1ULL << 10)    /* ICC_CTLR, DIR, PMR, RPR, SGI*R: common to both groups */
+#define ICH_HCR_TALL0 (1ULL << 11) /* ICC_IAR0, EOIR0, HPPIR0, BPR0, AP0Rn, IGRPEN0 */
+#define ICH_HCR_TALL1 (1ULL << 12) /* ICC_IAR1, EOIR1, HPPIR1, BPR1, AP1Rn, IGRPEN1 */
+
 /*
- * What EL2 lets every guest do, set once at boot: read the counter and use
- * the physical timer, with no virtual offset (CNTHCTL_EL2, CNTVOFF_EL2);
+ * What EL2 lets every guest do, set on each CPU at boot: the virtual
+ * counter and timer are the CPU's own, with no offset, while the
+ * physical counter and timer trap (CNTHCTL_EL2.EL1PCTEN, EL1PCEN clear;
+ * CNTVOFF_EL2 0; ARM ARM D17.10.2): a64_timer_access() counts CNTPCT_EL0
+ * and CNTP_* from the VM clock, which is the CPU's counter here; the
+ * guest's interrupt controller is the model of src/core/gicv3.c, so every
+ * ICC_*_EL1 access traps (ICH_HCR_EL2.TALL0, TALL1, TC: the group 0
+ * registers the model does not keep become UNDEFs, as in the simulator) and ICC_SRE_EL1 too (ICC_SRE_EL2.Enable clear,
+ * gic.c): the same exits as in the simulator (arch/sysreg.h);
  * FP/SIMD without a trap (CPTR_EL2: RES1 bits, TFP clear; TZ and TSM set:
  * SVE and SME trap, and are hidden from guests); the OS lock registers trap
  * to EL2 (MDCR_EL2.TDOSA, bit 10); stage 2's format (VTCR_EL2, from the
@@ -120,8 +150,9 @@ void guest_traps_init(void)
 	hcr_guest = HCR_VM | HCR_SWIO | HCR_IMO | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_RW;
 	if (cpu_has.pauth)
 		hcr_guest |= HCR_API | HCR_APK;
-	WRITE_SYSREG(cnthctl_el2, 0x3);
+	WRITE_SYSREG(cnthctl_el2, 0);
 	WRITE_SYSREG(cntvoff_el2, 0);
+	WRITE_SYSREG(ICH_HCR_EL2, ICH_HCR_EN | ICH_HCR_TC | ICH_HCR_TALL0 | ICH_HCR_TALL1);
 	WRITE_SYSREG(cptr_el2, 0x33ff);
 	WRITE_SYSREG(mdcr_el2, 1ULL << 10);
 	WRITE_SYSREG(vtcr_el2, a64_vtcr_el2());
@@ -172,8 +203,6 @@ static void el1_load(const struct el1_regs *r)
 	WRITE_SYSREG(par_el1, r->par);
 	WRITE_SYSREG(cpacr_el1, r->cpacr);
 	WRITE_SYSREG(cntkctl_el1, r->cntkctl);
-	WRITE_SYSREG(cntv_cval_el0, r->cntv_cval);
-	WRITE_SYSREG(cntv_ctl_el0, r->cntv_ctl);
 	WRITE_SYSREG(csselr_el1, r->csselr);
 	if (cpu_has.pauth)
 		keys_load(r->apkey);
@@ -203,101 +232,147 @@ static void el1_save(struct el1_regs *r)
 	r->par = READ_SYSREG(par_el1);
 	r->cpacr = READ_SYSREG(cpacr_el1);
 	r->cntkctl = READ_SYSREG(cntkctl_el1);
-	r->cntv_ctl = READ_SYSREG(cntv_ctl_el0);
-	r->cntv_cval = READ_SYSREG(cntv_cval_el0);
 	r->csselr = READ_SYSREG(csselr_el1);
 	if (cpu_has.pauth)
 		keys_save(r->apkey);
 }
 
+/* The vCPU's thread and its EL2 stack come with it; main.c starts the thread (bare_vcpu_start). */
 int hal_vcpu_init(struct vcpu *vcpu)
 {
+	const struct bare_vm *bv = vcpu->vm->hal;
 	struct bare_vcpu *b = hal_zalloc(sizeof(*b));
+
 	if (!b)
 		return -CV_ENOMEM;
+	b->thread.stack = hal_page_alloc(THREAD_STACK_PAGES);
+	if (!b->thread.stack) {
+		hal_free(b);
+		return -CV_ENOMEM;
+	}
 	b->el1.sctlr = vcpu->arch.sctlr_el1;
-	b->vmid = (uint16_t)(vcpu->vm->id & 0xff);
-	watchdog_start(&b->watchdog);
+	b->vmid = bv ? bv->vmid : 1;
+	b->deadline = CLOCK_NEVER;
 	vcpu->hal = b;
 	return 0;
 }
 
+/* Only for a vCPU whose thread never started or has ended (bare_vcpu_gone()). */
 void hal_vcpu_destroy(struct vcpu *vcpu)
 {
-	if (loaded == vcpu->hal)
-		loaded = NULL;
-	hal_free(vcpu->hal);
+	struct bare_vcpu *b = vcpu->hal;
+
+	if (!b)
+		return;
+	if (b->thread.cpu && b->thread.state != THREAD_DEAD)
+		hal_panic("vCPU %u of %s destroyed while its thread runs", vcpu->id, vcpu->vm->name);
+	hal_page_free(b->thread.stack, THREAD_STACK_PAGES);
+	hal_free(b);
 	vcpu->hal = NULL;
 }
 
-void hal_vcpu_kick(struct vcpu *vcpu)
+void bare_vcpu_start(struct vcpu *vcpu, void (*body)(void *))
 {
-	(void)vcpu; /* one vCPU runs at a time, on this CPU: it sees the stop at its next exit */
+	struct bare_vcpu *b = vcpu->hal;
+	sched_spawn(&b->thread, body, vcpu);
 }
 
-/* One vCPU runs at a time on the boot CPU: its clock is the host's. */
+/* On the vCPU's own thread, its run loop over: its CPU forgets it, so nothing is saved into it later. */
+void bare_vcpu_unload(struct vcpu *vcpu)
+{
+	struct pcpu *c = this_cpu();
+	if (c->loaded == vcpu->hal)
+		c->loaded = NULL;
+}
+
+bool bare_vcpu_gone(const struct vcpu *vcpu)
+{
+	const struct bare_vcpu *b = vcpu->hal;
+	return !b || !b->thread.cpu ||
+	       __atomic_load_n(&b->thread.state, __ATOMIC_ACQUIRE) == THREAD_DEAD;
+}
+
+/* A stop: the vCPU leaves the guest, or stops waiting, and its run loop sees the VM stopped. */
+void hal_vcpu_kick(struct vcpu *vcpu)
+{
+	hal_vcpu_notify(vcpu);
+}
+
+/* The guests' counters are the CPUs' (CNTVOFF_EL2 0): the clock is the host's. */
 uint64_t hal_vcpu_clock_ns(const struct vcpu *vcpu)
 {
 	(void)vcpu;
 	return hal_time_ns();
 }
 
+/* Kept for the next guest entry, which arms the EL2 timer for it (sched_timer_arm()). */
 void hal_vcpu_set_deadline(struct vcpu *vcpu, uint64_t deadline)
 {
-	(void)vcpu;
-	(void)deadline;
-}
-
-void hal_vcpu_notify(struct vcpu *vcpu)
-{
-	(void)vcpu; /* nothing else runs while a vCPU waits or runs on this CPU */
-}
-
-/* Nothing else runs meanwhile: wait for the clock (the tick ends a VM past its time limit). */
-void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
-{
-	while (vm_running(vcpu->vm) && deadline != CLOCK_NEVER && hal_time_ns() < deadline)
-		__asm__ volatile("yield");
-}
-
-void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
-{
-	(void)vm;
-	(void)gpa;
-	(void)size;
-	DSB();
-	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
-	DSB();
-	ISB();
-}
-
-/* An interrupt taken while the guest ran: acknowledge it, act on the tick. */
-static void on_irq(struct vcpu *vcpu, struct bare_vcpu *b)
-{
-	uint32_t intid = gic_ack();
-
-	if (intid >= 1020)
-		return; /* spurious */
-	if (intid == VIRT_INTID_HYP_TIMER) {
-		tick_arm();
-		watchdog_tick(vcpu, &b->watchdog);
-	}
-	gic_eoi(intid);
+	struct bare_vcpu *b = vcpu->hal;
+	b->deadline = deadline;
 }
 
 /*
- * Makes b's EL1 state and stage 2 the CPU's. Switching is lazy: while the
- * same vCPU runs again and again, its EL1 registers stay in the CPU, and
- * nothing that would flush the TLBs (writing SCTLR/TCR/TTBR, VTTBR) is
- * done on the exit path.
+ * Wakes the vCPU's thread if it waits, or, if it runs in the guest on
+ * another CPU, takes it out with an SGI to that CPU (sched_wake()).
+ */
+void hal_vcpu_notify(struct vcpu *vcpu)
+{
+	struct bare_vcpu *b = vcpu->hal;
+	if (b)
+		sched_wake(&b->thread);
+}
+
+/* Gives the physical CPU to other vCPUs until a notification or the deadline. */
+void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
+{
+	struct bare_vcpu *b = vcpu->hal;
+
+	if (!vm_running(vcpu->vm) || (deadline != CLOCK_NEVER && hal_time_ns() >= deadline))
+		return;
+	sched_block(&b->thread, deadline);
+}
+
+/*
+ * TLBI VMALLS12E1IS (ARM ARM C5.5) acts on the VMID in this CPU's
+ * VTTBR_EL2, on every CPU of the inner shareable domain: VTTBR_EL2 names
+ * vm's VMID for it, whichever vCPU this CPU ran last.
+ */
+void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	const struct bare_vm *bv = vm->hal;
+	uint64_t vttbr = READ_SYSREG(vttbr_el2);
+
+	(void)gpa;
+	(void)size;
+	DSB();
+	WRITE_SYSREG(vttbr_el2, stage2_root_register(&vm->as.s2, bv ? bv->vmid : 1));
+	ISB();
+	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	DSB();
+	WRITE_SYSREG(vttbr_el2, vttbr);
+	ISB();
+}
+
+/*
+ * Makes b's EL1 state, FP/SIMD registers and stage 2 the CPU's.
+ * Switching is lazy: while the same vCPU runs again and again, its
+ * registers stay in the CPU, and nothing that would flush the TLBs
+ * (writing SCTLR/TCR/TTBR, VTTBR) is done on the exit path.
  */
 static void switch_to(struct vcpu *vcpu, struct bare_vcpu *b)
 {
+	struct pcpu *c = this_cpu();
+	struct bare_vcpu *loaded = c->loaded;
+
 	if (loaded == b)
 		return;
-	if (loaded)
+	if (loaded) {
 		el1_save(&loaded->el1);
+		bare_fp_save(&loaded->fp);
+	}
 	el1_load(&b->el1);
+	bare_fp_load(&b->fp);
 	WRITE_SYSREG(vmpidr_el2, vcpu->arch.mpidr_el1);
 	WRITE_SYSREG(vttbr_el2, stage2_root_register(&vcpu->vm->as.s2, b->vmid));
 	WRITE_SYSREG(hcr_el2, hcr_guest);
@@ -306,17 +381,30 @@ static void switch_to(struct vcpu *vcpu, struct bare_vcpu *b)
 	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
 	DSB();
 	ISB();
-	loaded = b;
+	c->loaded = b;
 }
 
-/* Puts the vCPU's general registers, PC and PSTATE where the ERET takes them from. */
-static void enter_state_load(struct vcpu_arch *a, struct bare_vcpu *b)
+/*
+ * Puts the vCPU's general registers, PC and PSTATE where the ERET takes
+ * them from; its virtual timer into the CPU's (the register file is the
+ * reference: vcpu_arch_timers() reads it, CPU_ON resets it); and the
+ * virtual IRQ line, HCR_EL2.VI (ARM ARM D17.2.48), from the virtual GIC:
+ * the guest takes the interrupt as soon as its PSTATE.I allows, reads
+ * ICC_IAR1_EL1 (a trap, emulated by the model) and so on, as in the
+ * simulator.
+ */
+static void enter_state_load(struct vcpu *vcpu, struct bare_vcpu *b)
 {
+	struct vcpu_arch *a = &vcpu->arch;
+
 	memcpy(b->ctx.x, a->x, sizeof(a->x));
 	WRITE_SYSREG(sp_el0, a->sp_el0);
 	WRITE_SYSREG(sp_el1, a->sp_el1);
 	WRITE_SYSREG(elr_el2, a->pc);
 	WRITE_SYSREG(spsr_el2, a->pstate);
+	WRITE_SYSREG(cntv_cval_el0, a->cntv_cval_el0);
+	WRITE_SYSREG(cntv_ctl_el0, a->cntv_ctl_el0);
+	WRITE_SYSREG(hcr_el2, hcr_guest | (a64_irq_signalled(vcpu) ? HCR_VI : 0));
 	ISB();
 }
 
@@ -341,6 +429,8 @@ static struct a64_trap exit_state_save(struct vcpu_arch *a, struct bare_vcpu *b)
 	a->vbar_el1 = READ_SYSREG(vbar_el1);
 	a->elr_el1 = READ_SYSREG(elr_el1);
 	a->esr_el1 = READ_SYSREG(esr_el1);
+	a->cntv_ctl_el0 = READ_SYSREG(cntv_ctl_el0) & 3; /* ENABLE, IMASK; ISTATUS is the timer's */
+	a->cntv_cval_el0 = READ_SYSREG(cntv_cval_el0);
 	a->pc = t.pc;
 	return t;
 }
@@ -465,20 +555,28 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	if (exit->reason != EXIT_NONE && !undef)
 		vcpu_arch_complete_exit(vcpu, exit);
 
+	sched_yield_if_due(); /* between two exits: the slice's end, or another vCPU woke */
 	switch_to(vcpu, b);
 	if (undef)
 		take_exception(vcpu, ESR_UNDEF);
-	enter_state_load(a, b);
+	enter_state_load(vcpu, b);
+	sched_timer_arm(b->deadline);
 	uint64_t kind = bare_enter_guest(&b->ctx);
 	struct a64_trap t = exit_state_save(a, b);
+	/*
+	 * The virtual timer ran in the CPU: its PPI's level in the model is
+	 * brought to now before the core handles the exit, which may be the
+	 * guest reading the GIC (ICC_HPPIR1_EL1, a trap) or waiting (WFI).
+	 */
+	vcpu_arch_timers(vcpu, hal_vcpu_clock_ns(vcpu));
 
 	if (kind != TRAP_SYNC) {
 		/* An interrupt or SError while the guest ran. */
 		memset(exit, 0, sizeof(*exit));
 		exit->reason = EXIT_NONE;
 		exit->pc = t.pc;
-		if (kind == TRAP_IRQ)
-			on_irq(vcpu, b);
+		if (kind == TRAP_IRQ && sched_irqs())
+			watchdog_tick(vcpu, &b->watchdog);
 		if (kind == TRAP_SERROR) {
 			exit->reason = EXIT_FATAL;
 			cv_snprintf(exit->fatal.msg, sizeof(exit->fatal.msg),

@@ -5,8 +5,9 @@
 // General registers only; the EL1 system registers are switched in C
 // (vcpu.c), which also sets ELR_EL2 and SPSR_EL2 before the ERET.
 //   bare_enter_guest(ctx): saves the hypervisor's callee-saved registers
-//   on its stack and its SP in ctx->host_sp, keeps ctx in TPIDR_EL2, loads
-//   x0..x30 from ctx and ERETs to the guest.
+//   on its stack and its SP in ctx->host_sp, keeps ctx in the physical
+//   CPU's struct pcpu (TPIDR_EL2 points at it; ctx is its first field),
+//   loads x0..x30 from ctx and ERETs to the guest.
 //   A trap from the guest stores x0..x30 into ctx, restores the
 //   hypervisor's registers and returns from bare_enter_guest with the
 //   kind of exception (0 synchronous, 1 IRQ, 2 FIQ, 3 SError).
@@ -51,7 +52,8 @@ bare_enter_guest:
 	// Hypervisor state: x19..x30 and SP, on the hypervisor stack.
 	stp x29, x30, [sp, #-96]!
 	HOST_X19_X28 stp
-	msr tpidr_el2, x0
+	mrs x1, tpidr_el2
+	str x0, [x1]                     // this CPU's pcpu->guest = ctx
 	mov x1, sp
 	str x1, [x0, #(31 * 8)]          // ctx->host_sp
 	// Guest general registers.
@@ -60,10 +62,11 @@ bare_enter_guest:
 	ldp x0, x1, [x0, #0]
 	eret
 
-// A trap from the guest: save its registers into the context in TPIDR_EL2.
+// A trap from the guest: save its registers into this CPU's pcpu->guest.
 .macro GUEST_EXIT kind
 	stp x0, x1, [sp, #-16]!          // on the hypervisor stack below the frame
 	mrs x0, tpidr_el2
+	ldr x0, [x0]
 	GUEST_X2_X29 stp
 	str x30, [x0, #240]
 	ldp x2, x3, [sp], #16
@@ -83,6 +86,7 @@ bare_enter_guest:
 
 guest_exit:
 	mrs x1, tpidr_el2
+	ldr x1, [x1]
 	ldr x2, [x1, #(31 * 8)]
 	mov sp, x2
 	HOST_X19_X28 ldp

@@ -2,15 +2,16 @@
 /**
  * @file watchdog.c
  * @brief What cvisor's tick looks for in a guest that never exits: the
- *        time limit (make qemu MAX_SECONDS=N) and the exception storm.
+ *        exception storm. (The time limit, make qemu MAX_SECONDS=N, is
+ *        per VM: main.c's bare_time_limits(), on the boot CPU's tick.)
  *
  * In the simulator every guest exception passes through cvisor; on
  * hardware a guest's own exceptions (SVC, BRK, undefined instructions) are
  * taken at EL1 and never reach EL2, so a guest looping on its own faults
  * is seen only by sampling it. A storm is the guest found, tick after
- * tick, executing in its vector table (0x800 bytes from VBAR_EL1, ARM ARM
- * D1.10) with ELR_EL1, where its last exception came from, in the vector
- * table too.
+ * tick (of the CPU it runs on, while it runs), executing in its vector
+ * table (0x800 bytes from VBAR_EL1, ARM ARM D1.10) with ELR_EL1, where
+ * its last exception came from, in the vector table too.
  */
 #include <arch/trap.h>
 #include <cvisor/hal.h>
@@ -21,12 +22,6 @@
 
 /* Ticks in a row (of 1/TICK_HZ s) inside the vector table that make a storm. */
 #define STORM_TICKS 20
-
-void watchdog_start(struct watchdog *w)
-{
-	if (bare_max_seconds)
-		w->deadline_ns = hal_time_ns() + bare_max_seconds * 1000000000ULL;
-}
 
 void watchdog_tick(struct vcpu *vcpu, struct watchdog *w)
 {
@@ -44,8 +39,4 @@ void watchdog_tick(struct vcpu *vcpu, struct watchdog *w)
 		    STORM_TICKS * 1000 / TICK_HZ, (unsigned long long)vbar, (unsigned long long)esr,
 		    (unsigned)ESR_EC(esr), a64_ec_name((unsigned)ESR_EC(esr)),
 		    (unsigned long long)elr);
-	else if (w->deadline_ns && hal_time_ns() > w->deadline_ns)
-		vm_stop(vcpu->vm, VM_FAILED,
-			"still running after the time limit of %llu s (MAX_SECONDS)",
-			(unsigned long long)bare_max_seconds);
 }
