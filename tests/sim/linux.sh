@@ -24,9 +24,10 @@ cfg=$OWN_DIR/linux.toml
 sed -e "s|\"../../build/linux/|\"$LINUX/|" -e 's|^cmdline = "\(.*\)"|cmdline = "\1 panic=-1"|' \
 	$CFG/linux.toml >"$cfg"
 
-# expect_log REGEX: a line of the kernel's log (stdout) matches REGEX, from ^ to $.
+# expect_log REGEX: a line of the kernel's log (stdout, its \r\n line ends
+# made \n) matches REGEX, from ^ to $.
 expect_log() {
-	if grep -qE -- "^$1\$" "$OUT"; then ok "kernel log: $1"; else fail "kernel log lacks: $1"; fi
+	if tr -d '\r' <"$OUT" | grep -qE -- "^$1\$"; then ok "kernel log: $1"; else fail "kernel log lacks: $1"; fi
 }
 
 run_cvisor linux run --max-seconds=60 "$cfg"
