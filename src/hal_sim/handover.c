@@ -177,6 +177,7 @@ static int run_groups(int argc, char **argv, const struct arch_group *g, unsigne
 			status = MAX(status, rc);
 		}
 	}
+	int rcs[SIM_ARCHS] = { 0 };
 	for (unsigned k = 0; k < ng && !check; k++) {
 		while (pids[k] > 0) {
 			int rc = wait_child(pids[k], g[k].arch, &pids[k]);
@@ -187,8 +188,22 @@ static int run_groups(int argc, char **argv, const struct arch_group *g, unsigne
 				forwarded_signal = 0;
 				continue;
 			}
+			rcs[k] = rc;
 			status = MAX(status, rc);
 		}
+	}
+	if (!check && ng > 1) {
+		/* One closing line for the whole run: which architectures' VMs did not all power off. */
+		char line[200] = "";
+		size_t len = 0;
+		for (unsigned k = 0; k < ng; k++)
+			if (rcs[k] != CLI_OK && len < sizeof(line))
+				len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
+							len ? ", " : "", cv_arch_name(g[k].arch));
+		if (len)
+			fprintf(stderr, "cvisor: %u simulators; a VM did not power off in: %s\n", ng, line);
+		else
+			fprintf(stderr, "cvisor: %u simulators; every VM powered off\n", ng);
 	}
 	return status;
 }

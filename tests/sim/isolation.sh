@@ -4,7 +4,9 @@
 # simulated architecture (guests/<arch>/isolation.h): each keeps its own
 # tag in the page both write at one GPA, and VM a, reaching for a GPA that
 # is RAM only in VM b, is stopped by a stage-2 fault without reading
-# anything, while VM b goes on and powers off.
+# anything, while VM b goes on and powers off. Then three VMs of three
+# architectures in one command, each an SMP guest (ipi: two vCPUs
+# exchanging 1000 IPIs each way), each in its own simulator.
 #   tests/sim/isolation.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -36,4 +38,25 @@ isolation() {
 isolation aarch64 0x41000000 0x50000000 8
 isolation riscv64 0x81000000 0x90000000 8
 isolation x86_64 0x1000000 0x10000000 8
+
+# Three architectures at once: the ipi guests, named after their architecture.
+set --
+for a in aarch64 riscv64 x86_64; do
+	guests_of $a
+	set -- "$@" "$(own_config ipi -e "s/^name = .*/name = \"ipi-$a\"/")"
+done
+if [ -x "$BUILD/riscv64/cvisor" ] && [ -x "$BUILD/x86_64/cvisor" ]; then
+	run_cvisor three-architectures run --max-seconds=60 "$@"
+	expect_rc 0
+	expect_out "[ipi-aarch64] ipi: exactly 1000 SGIs each way"
+	expect_out "[ipi-aarch64] ipi: all ok"
+	expect_out "[ipi-riscv64] ipi: 1000 pings and 1000 pongs, each taken once"
+	expect_out "[ipi-riscv64] ipi: all ok"
+	expect_out "[ipi-x86_64] ipi: 1000 pings and 1000 pongs, each taken once and ended with EOI"
+	expect_out "[ipi-x86_64] ipi: all ok"
+	expect_err "^cvisor: 3 simulators; every VM powered off\$"
+else
+	CASE=three-architectures
+	skip "the riscv64 and x86_64 simulators are not built"
+fi
 finish
