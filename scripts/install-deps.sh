@@ -19,16 +19,7 @@ gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc-riscv64-linux-gnu binutils-
 qemu-system-arm u-boot-qemu gdb-multiarch \
 clang libclang-rt-dev"
 
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then
-		"$@"
-	elif command -v sudo >/dev/null 2>&1; then
-		sudo "$@"
-	else
-		echo "cvisor: need root or sudo to run: $*" >&2
-		exit 1
-	fi
-}
+. "$(dirname "$0")/as-root.sh"
 
 if [ "${1:-}" = --bare-libfdt ]; then
 	dir=${2:?usage: install-deps.sh --bare-libfdt DIR}

@@ -17,16 +17,7 @@ if [ -s "$dir/Image" ] && [ -s "$dir/initramfs.cpio.gz" ]; then
 	exit 0
 fi
 
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then
-		"$@"
-	elif command -v sudo >/dev/null 2>&1; then
-		sudo "$@"
-	else
-		echo "cvisor: need root or sudo to run: $*" >&2
-		exit 1
-	fi
-}
+. "$(dirname "$0")/as-root.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

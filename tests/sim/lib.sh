@@ -289,3 +289,39 @@ run_cvisor_signal() {
 		RC=$?
 	fi
 }
+
+# linux_config: Debian's arm64 kernel and initramfs (scripts/linux-guest.sh,
+# into build/linux) and a copy of configs/aarch64/linux.toml in LINUX_CFG
+# that names them and reboots on a panic (panic=-1, which ends the run);
+# the suite is skipped when the kernel cannot be fetched.
+linux_config() {
+	linux=$PWD/build/linux
+	if ! sh scripts/linux-guest.sh "$linux" >"$OUT" 2>&1; then
+		skip_suite "Debian's arm64 kernel could not be fetched: $(tail -n 1 "$OUT")"
+	fi
+	LINUX_CFG=$OWN_DIR/linux.toml
+	sed -e "s|\"../../build/linux/|\"$linux/|" -e 's|^cmdline = "\(.*\)"|cmdline = "\1 panic=-1"|' \
+		configs/aarch64/linux.toml >"$LINUX_CFG"
+}
+
+# expect_log REGEX: a line of a kernel's log on stdout (its \r\n line ends
+# made \n, a "[vm] " in front allowed) matches REGEX, from ^ to $.
+expect_log() {
+	if tr -d '\r' <"$OUT" | grep -qE -- "^(\\[[a-z0-9_-]+\\] )?$1\$"; then
+		ok "kernel log: $1"
+	else
+		fail "kernel log lacks: $1"
+	fi
+}
+
+# expect_linux_up: the kernel found the GICv3 and the architected timer,
+# brought its second CPU up and started /init.
+expect_linux_up() {
+	expect_no_out "Unable to initialise architected timer"
+	expect_log '\[    0\.000000\] GICv3: 96 SPIs implemented'
+	expect_log '\[    0\.000000\] GICv3: CPU0: found redistributor 0 region 0:0x00000000080a0000'
+	expect_log '\[    0\.000000\] arch_timer: cp15 timer\(s\) running at 62\.50MHz \(virt\)\.'
+	expect_log '\[ *[0-9]+\.[0-9]{6}\] GICv3: CPU1: found redistributor 1 region 0:0x00000000080c0000'
+	expect_log '\[ *[0-9]+\.[0-9]{6}\] smp: Brought up 1 node, 2 CPUs'
+	expect_log '\[ *[0-9]+\.[0-9]{6}\] Run /init as init process'
+}
