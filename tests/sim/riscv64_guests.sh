@@ -128,13 +128,16 @@ expect_rc 0
 expect_out "[hello] Hello from cvisor guest (aarch64)!"
 expect_out "[hello] Hello from cvisor guest (riscv64)!"
 expect_out "[hello] Hello from cvisor guest (x86_64)!"
-expect_count '^cvisor: ' -eq 0
+# Nothing from cvisor but the closing line.
+expect_count '^cvisor: ' -eq 1
+expect_err "^cvisor: 3 simulators; every VM powered off\$"
 run_cvisor three-arches-one-bad run --max-seconds 1 configs/aarch64/hello.toml $CFG/wild.toml configs/x86_64/spin.toml
 expect_rc 1
 expect_out "[hello] Hello from cvisor guest (aarch64)!"
 expect_out "[wild] wild: storing to 0x7000_0000"
 expect_stopped wild "stage-2 fault: write of 4 bytes at GPA $(hex 70000000) \\(neither RAM nor a device\\) by vCPU 0 at PC $(hex "$(sym wild wild_store)")\$"
 expect_stopped spin "still running after the time limit of 1 s \\(--max-seconds\\); vCPU 0 was at PC 0x[0-9a-f]+\$"
+expect_err "^cvisor: 3 simulators; a VM did not power off in: riscv64, x86_64\$"
 run_cvisor three-arches-check check configs/aarch64/hello.toml $CFG/hello.toml configs/x86_64/hello.toml
 expect_rc 0
 expect_out "configs/aarch64/hello.toml: ok (aarch64, 1 vCPU)"
