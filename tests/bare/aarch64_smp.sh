@@ -82,6 +82,8 @@ smp: all 3 secondaries checked in
 smp: CPU_ON errors ok
 smp: AFFINITY_INFO says ON for vCPUs 1-3
 smp: AFFINITY_INFO says OFF for vCPUs 1-3
+smp: vCPU up, MPIDR_EL1 0x0000000080000001
+smp: vCPU 1 started again, checked in, off
 smp: all ok"
 EXPECTED=$OWN_DIR/smp.expected
 printf '%s\ncvisor: 1 of 1 VMs powered off\n' "$SMP_LINES" >"$EXPECTED"
