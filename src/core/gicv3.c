@@ -878,7 +878,8 @@ unsigned gicv3_lr_pick(struct gicv3 *g, unsigned cpu, struct gicv3_lr *lr, unsig
 		unsigned best = GICV3_SPURIOUS, best_pri = 0x100;
 		for (unsigned id = 0; id < GICV3_NR_IRQ; id++) {
 			const struct irq *q = irq_of(g, cpu, id);
-			if (q->in_lr || !(pending(q) || q->active) || !q->enabled)
+			/* Group 0 is kept but never signalled, here as through ICC_IAR1_EL1. */
+			if (q->in_lr || !(pending(q) || q->active) || !q->enabled || !q->group1)
 				continue;
 			if (id >= GICV3_SPI_BASE && spi_target(g, id) != (int)cpu)
 				continue;

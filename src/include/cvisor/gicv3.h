@@ -170,8 +170,8 @@ struct gicv3_lr {
 	bool hw;        /**< a physical interrupt backs it (ICH_LR.HW): not used by the model */
 };
 /**
- * Fills lr[0..n) with the highest-priority interrupts of vCPU cpu that
- * are pending or active and not yet in a list register, most urgent
+ * Fills lr[0..n) with the highest-priority group 1 interrupts of vCPU cpu
+ * that are enabled, pending or active and not yet in a list register, most urgent
  * first, and marks them in flight: a pending one leaves the model's
  * pending state for the list register's (an edge's latch is consumed; a
  * level's line is re-sampled after gicv3_lr_sync()). A level-sensitive

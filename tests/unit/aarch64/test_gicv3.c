@@ -442,6 +442,12 @@ static void test_list_registers_level(void **state)
 	gicv3_lr_sync(gic, 0, &taken);
 	assert_false(gicv3_signalled(gic, 0));
 	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 0);
+	/* In group 0 (never signalled by the model) it stays out of the list registers. */
+	wr(SGI_BASE(0) + 0x80, 4, rd(SGI_BASE(0) + 0x80, 4) & ~(1u << 27));
+	gicv3_set_level(gic, 0, 27, true);
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 0);
+	wr(SGI_BASE(0) + 0x80, 4, rd(SGI_BASE(0) + 0x80, 4) | (1u << 27));
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 1);
 }
 
 /* A trapped MSR (write) or MRS of register id, as a HAL hands it over; returns what MRS reads. */
