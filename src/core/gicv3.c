@@ -41,6 +41,7 @@ struct irq {
 	bool line;        /* the input's level (PPIs of timers, SPIs of devices) */
 	bool active;
 	bool in_lr;       /* handed to a list register (gicv3_lr_pick()) */
+	bool lr_latch;    /* its latch went to that list register's pending state */
 };
 
 /* A redistributor and its vCPU's CPU interface. */
@@ -877,7 +878,8 @@ unsigned gicv3_lr_pick(struct gicv3 *g, unsigned cpu, struct gicv3_lr *lr, unsig
 		unsigned best = GICV3_SPURIOUS, best_pri = 0x100;
 		for (unsigned id = 0; id < GICV3_NR_IRQ; id++) {
 			const struct irq *q = irq_of(g, cpu, id);
-			if (q->in_lr || !(pending(q) || q->active) || !q->enabled)
+			/* Group 0 is kept but never signalled, here as through ICC_IAR1_EL1. */
+			if (q->in_lr || !(pending(q) || q->active) || !q->enabled || !q->group1)
 				continue;
 			if (id >= GICV3_SPI_BASE && spi_target(g, id) != (int)cpu)
 				continue;
@@ -889,16 +891,35 @@ unsigned gicv3_lr_pick(struct gicv3 *g, unsigned cpu, struct gicv3_lr *lr, unsig
 		if (best == GICV3_SPURIOUS)
 			break;
 		struct irq *q = irq_of(g, cpu, best);
+		/*
+		 * A level-sensitive interrupt that is active goes out active
+		 * only: its line may fall before the guest's EOI (a timer
+		 * re-armed in its handler), which the list register would not
+		 * see, and an active and pending list register stays pending
+		 * after the EOI (IHI 0069 4.1.2). Still high after the sync,
+		 * it is pending again for the next entry.
+		 */
+		bool out_pending = pending(q) && (q->edge || !q->active);
 		lr[filled++] = (struct gicv3_lr){ .intid = best, .priority = q->priority,
-						  .group1 = q->group1, .pending = pending(q),
+						  .group1 = q->group1, .pending = out_pending,
 						  .active = q->active };
 		q->in_lr = true;
-		q->latch = false; /* the list register holds the pending state now */
+		/* The list register holds the latched pending state now (not a level's line). */
+		q->lr_latch = out_pending && q->latch;
+		if (out_pending)
+			q->latch = false;
 	}
 	unlock(g);
 	return filled;
 }
 
+/*
+ * An edge-triggered interrupt still pending in the list register (not
+ * acknowledged yet) gets its latch back. A level-sensitive one is pending
+ * while its line is high, as sampled now: the list register's pending
+ * bit only gives back what came from its latch (GICR_ISPENDR0,
+ * GICD_ISPENDR<n>), never the line's state at gicv3_lr_pick().
+ */
 void gicv3_lr_sync(struct gicv3 *g, unsigned cpu, const struct gicv3_lr *lr)
 {
 	lock(g);
@@ -906,8 +927,9 @@ void gicv3_lr_sync(struct gicv3 *g, unsigned cpu, const struct gicv3_lr *lr)
 	if (q) {
 		q->in_lr = false;
 		q->active = lr->active;
-		if (lr->pending)
+		if (lr->pending && (q->edge || q->lr_latch))
 			q->latch = true;
+		q->lr_latch = false;
 	}
 	unlock(g);
 }

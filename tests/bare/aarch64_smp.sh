@@ -226,7 +226,7 @@ for ncpus in 1 2 4; do
 	if [ -s "$EXPECTED.missing" ]; then
 		fail "smp's lines missing: $(tr '\n' '|' <"$EXPECTED.missing")"
 	else
-		ok "smp's nine lines, each whole, with its prefix"
+		ok "smp's eleven lines, each whole, with its prefix"
 	fi
 	rm -f "$EXPECTED.missing"
 	# smp's own lines in its own order.

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file gic.c
- * @brief The host's GICv3, set up for cvisor's two interrupts on each
- *        physical CPU: its EL2 timer and the kick SGI (xv6's plic.c).
+ * @brief The host's GICv3, set up for cvisor's interrupts on each
+ *        physical CPU: its EL2 timer, the kick SGI, the guest's virtual
+ *        timer and the virtual interface's maintenance interrupt (xv6's
+ *        plic.c).
  *
  * GICv3 architecture specification (IHI 0069), chapter 12:
  *  - the distributor, GICD_CTLR (12.9): affinity routing and both groups
  *    on, once, by the boot CPU;
  *  - each CPU's redistributor (12.10, 12.11): found by its affinity in
- *    GICR_TYPER; GICR_WAKER: woken up; its SGI/PPI frame: the timer's PPI
+ *    GICR_TYPER; GICR_WAKER: woken up; its SGI/PPI frame: PPIs 25, 26, 27
  *    and SGI_KICK in group 1, middle priority, enabled;
  *  - the CPU interface through system registers: ICC_SRE_EL2, ICC_PMR_EL1,
  *    ICC_IGRPEN1_EL1; an interrupt is acknowledged by reading ICC_IAR1_EL1
@@ -17,8 +19,10 @@
  * The interrupts reach EL2 while a guest runs because HCR_EL2.IMO is set
  * (vcpu.c); while cvisor runs, PSTATE.I masks them and the scheduler
  * reads them with gic_ack() (sched.c). The guests' own interrupt
- * controller is a model (src/core/gicv3.c): their ICC_* accesses trap
- * (ICH_HCR_EL2, vcpu.c; ICC_SRE_EL2.Enable clear, here).
+ * controller is a model (src/core/gicv3.c) that fills the list registers
+ * of the virtual CPU interface (vcpu.c); their ICC_SGI1R_EL1 and group 0
+ * accesses trap to it (HCR_EL2.IMO, ICH_HCR_EL2.TALL0), and ICC_SRE_EL1
+ * (ICC_SRE_EL2.Enable clear, here).
  */
 #include <cvisor/hal.h>
 
@@ -42,6 +46,7 @@
 #define GICR_SGI_FRAME 0x10000 /* the SGI/PPI frame, after RD_base */
 #define GICR_IGROUPR0 0x0080
 #define GICR_ISENABLER0 0x0100
+#define GICR_ICENABLER0 0x0180
 #define GICR_IPRIORITYR 0x0400 /* one byte per INTID */
 
 /* The CPU interface's system registers, by encoding. */
@@ -103,6 +108,9 @@ void gic_cpu_init(struct pcpu *c)
 		;
 	enable_private(c->gicr + GICR_SGI_FRAME, VIRT_INTID_HYP_TIMER);
 	enable_private(c->gicr + GICR_SGI_FRAME, SGI_KICK);
+	enable_private(c->gicr + GICR_SGI_FRAME, VIRT_INTID_MAINT);
+	enable_private(c->gicr + GICR_SGI_FRAME, VIRT_INTID_VTIMER);
+	c->vtimer_on = true;
 	/* CPU interface through system registers; every priority passes, group 1 on. */
 	WRITE_SYSREG(ICC_SRE_EL2, ICC_SRE_SRE);
 	ISB();
@@ -119,6 +127,22 @@ uint32_t gic_ack(void)
 void gic_eoi(uint32_t intid)
 {
 	WRITE_SYSREG(ICC_EOIR1_EL1, intid);
+}
+
+/*
+ * The virtual timer's PPI (27) takes a running guest out when its timer
+ * fires, so the model sees the level without waiting for another exit;
+ * it stays disabled while the model holds the level high (vcpu.c,
+ * enter_irq_load()): a level-sensitive PPI would otherwise fire again at
+ * once. GICR_ISENABLER0 / GICR_ICENABLER0 (IHI 0069 12.11.15, 12.11.7).
+ */
+void gic_vtimer_enable(struct pcpu *c, bool on)
+{
+	if (c->vtimer_on == on)
+		return;
+	*mmio32(c->gicr + GICR_SGI_FRAME + (on ? GICR_ISENABLER0 : GICR_ICENABLER0)) =
+	    1u << VIRT_INTID_VTIMER;
+	c->vtimer_on = on;
 }
 
 /*

@@ -55,6 +55,7 @@ struct pcpu {
 	unsigned index;         /**< 0 for the boot CPU, then the order of /cpus */
 	uint64_t mpidr;         /**< its affinity as MPIDR_EL1 gives it (Aff3 at bits 39:32) */
 	uintptr_t gicr;         /**< its GICv3 redistributor (RD_base) */
+	bool vtimer_on;         /**< the virtual timer's PPI enabled at its redistributor */
 	volatile bool online;   /**< set by the CPU itself once it schedules */
 	struct spinlock lock;   /**< its threads' states and the fields below */
 	struct thread *threads; /**< a ring of its threads (NULL: none), rotated by the scheduler */
@@ -102,6 +103,8 @@ void gic_cpu_init(struct pcpu *c);
 uint32_t gic_ack(void);
 /** Ends the handling of interrupt intid. */
 void gic_eoi(uint32_t intid);
+/** Enables or disables the virtual timer's PPI at this CPU's redistributor. */
+void gic_vtimer_enable(struct pcpu *c, bool on);
 /** Sends SGI intid to the physical CPU c. */
 void gic_send_sgi(const struct pcpu *c, unsigned intid);
 /** The SGI that tells a physical CPU to look at its threads again. */

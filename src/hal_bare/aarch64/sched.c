@@ -21,7 +21,7 @@
  *
  * Interrupts: cvisor runs with PSTATE.I set; a physical interrupt is
  * taken only while a guest runs (HCR_EL2.IMO), as an exit, or wakes a
- * WFI. Either way sched_irqs() reads them from the GIC. Two matter:
+ * WFI. Either way sched_irqs() reads them from the GIC. Two matter most:
  *  - PPI 26, the EL2 physical timer: armed before each guest entry and
  *    each WFI for the earliest of the vCPU's deadline, the slice end
  *    (when another thread could run), the wake-up time of a blocked
@@ -29,6 +29,11 @@
  *  - SGI_KICK from another CPU (sched_wake()): a thread of this CPU was
  *    made runnable, or the running vCPU must leave the guest and look at
  *    its interrupts again.
+ * Two others only take the guest out, so that the model looks again
+ * (vcpu.c): PPI 27, the guest's virtual timer, which stays disabled
+ * until the guest's timer line is low again, and PPI 25, the virtual
+ * interface's maintenance interrupt, at the guest's deactivation of a
+ * PPI or SPI.
  *
  * Locking: each CPU's lock guards its ring and its threads' state,
  * notified and wake_at. A thread's saved SP is only touched by its own
@@ -300,6 +305,8 @@ bool sched_irqs(void)
 	while ((intid = gic_ack()) < 1020) {
 		if (intid == VIRT_INTID_HYP_TIMER)
 			timer_stop(); /* its condition holds until re-armed: the next arm sets it */
+		if (intid == VIRT_INTID_VTIMER)
+			gic_vtimer_enable(c, false); /* a level: off until the guest's line is low */
 		gic_eoi(intid);
 	}
 	uint64_t now = hal_time_ns();

@@ -25,6 +25,7 @@
 #include <arch/stage2.h>
 #include <arch/sysreg.h>
 #include <cvisor/arch.h>
+#include <cvisor/gicv3.h>
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
 #include <cvisor/vm.h>
@@ -66,6 +67,7 @@ struct bare_vcpu {
 	struct el1_regs el1;
 	struct fp_regs fp;
 	uint16_t vmid;
+	unsigned nr_lr;        /* list registers given to the guest at its last entry */
 	uint64_t deadline;     /* hal_vcpu_set_deadline(): leave the guest then */
 	struct watchdog watchdog;
 	struct thread thread;  /* the vCPU's run loop on its physical CPU (sched.c) */
@@ -91,6 +93,7 @@ static struct {
 	bool mte;   /* FEAT_MTE: ID_AA64PFR1_EL1.MTE */
 } cpu_has;
 static uint64_t hcr_guest;
+static unsigned nr_lrs; /* list registers of this CPU's virtual interface (ICH_VTR_EL2) */
 
 /* Reads this CPU's ID register id (op0 3, op1 0, CRn 0, CRm 1..7): the space TID3 traps. */
 #define ID_READ(crm, op2)                                                                          \
@@ -125,6 +128,26 @@ static void cpu_features(void)
 #define ICH_HCR_TC (1ULL << 10)    /* ICC_CTLR, DIR, PMR, RPR, SGI*R: common to both groups */
 #define ICH_HCR_TALL0 (1ULL << 11) /* ICC_IAR0, EOIR0, HPPIR0, BPR0, AP0Rn, IGRPEN0 */
 #define ICH_HCR_TALL1 (1ULL << 12) /* ICC_IAR1, EOIR1, HPPIR1, BPR1, AP1Rn, IGRPEN1 */
+/* ICH_VTR_EL2 (12.4.10): ListRegs [4:0], the number of list registers - 1. */
+#define ICH_VTR_EL2 S3_4_C12_C11_1
+/* ICH_VMCR_EL2 (12.4.9): the guest's ICV_PMR, BPR0/1, CTLR and IGRPEN0/1 fields. */
+#define ICH_VMCR_EL2 S3_4_C12_C11_7
+#define VMCR_ENG0 (1ULL << 0)
+#define VMCR_ENG1 (1ULL << 1)
+#define VMCR_CBPR (1ULL << 4)
+#define VMCR_EOIM (1ULL << 9)
+#define VMCR_BPR1_SHIFT 18
+#define VMCR_BPR0_SHIFT 21
+#define VMCR_PMR_SHIFT 24
+/* ICH_AP1R0_EL2 (12.4.4): the guest's group 1 active priorities, 32 of them with 5 bits. */
+#define ICH_AP1R0_EL2 S3_4_C12_C9_0
+/* ICH_LR<n>_EL2 (12.4.6): vINTID [31:0], Priority [55:48], Group [60], State [63:62]. */
+#define LR_PRIORITY_SHIFT 48
+#define LR_EOI (1ULL << 41)     /* a maintenance interrupt when the guest deactivates it */
+#define LR_GROUP1 (1ULL << 60)
+#define LR_PENDING (1ULL << 62)
+#define LR_ACTIVE (1ULL << 63)
+#define MAX_LRS 16
 
 /*
  * What EL2 lets every guest do, set on each CPU at boot: the virtual
@@ -132,10 +155,14 @@ static void cpu_features(void)
  * physical counter and timer trap (CNTHCTL_EL2.EL1PCTEN, EL1PCEN clear;
  * CNTVOFF_EL2 0; ARM ARM D17.10.2): a64_timer_access() counts CNTPCT_EL0
  * and CNTP_* from the VM clock, which is the CPU's counter here; the
- * guest's interrupt controller is the model of src/core/gicv3.c, so every
- * ICC_*_EL1 access traps (ICH_HCR_EL2.TALL0, TALL1, TC: the group 0
- * registers the model does not keep become UNDEFs, as in the simulator) and ICC_SRE_EL1 too (ICC_SRE_EL2.Enable clear,
- * gic.c): the same exits as in the simulator (arch/sysreg.h);
+ * guest's interrupt controller is the model of src/core/gicv3.c, whose
+ * interrupts reach the guest through the list registers (enter_irq_load()):
+ * its group 1 ICC_*_EL1 accesses go to the virtual CPU interface without
+ * a trap (ICH_HCR_EL2.En; no TC, no TALL1), except ICC_SGI1R_EL1, which
+ * traps while HCR_EL2.IMO is set (IHI 0069 12.2.22) so that the model
+ * routes the SGI; group 0's trap to the model (TALL0), and ICC_SRE_EL1
+ * too (ICC_SRE_EL2.Enable clear, gic.c), the same exits as in the
+ * simulator (arch/sysreg.h);
  * FP/SIMD without a trap (CPTR_EL2: RES1 bits, TFP clear; TZ and TSM set:
  * SVE and SME trap, and are hidden from guests); the OS lock registers trap
  * to EL2 (MDCR_EL2.TDOSA, bit 10); stage 2's format (VTCR_EL2, from the
@@ -152,7 +179,10 @@ void guest_traps_init(void)
 		hcr_guest |= HCR_API | HCR_APK;
 	WRITE_SYSREG(cnthctl_el2, 0);
 	WRITE_SYSREG(cntvoff_el2, 0);
-	WRITE_SYSREG(ICH_HCR_EL2, ICH_HCR_EN | ICH_HCR_TC | ICH_HCR_TALL0 | ICH_HCR_TALL1);
+	WRITE_SYSREG(ICH_HCR_EL2, ICH_HCR_EN | ICH_HCR_TALL0);
+	nr_lrs = (unsigned)(READ_SYSREG(ICH_VTR_EL2) & 0x1f) + 1;
+	if (nr_lrs > MAX_LRS)
+		nr_lrs = MAX_LRS;
 	WRITE_SYSREG(cptr_el2, 0x33ff);
 	WRITE_SYSREG(mdcr_el2, 1ULL << 10);
 	WRITE_SYSREG(vtcr_el2, a64_vtcr_el2());
@@ -384,14 +414,132 @@ static void switch_to(struct vcpu *vcpu, struct bare_vcpu *b)
 	c->loaded = b;
 }
 
+/* ICH_LR<n>_EL2: op0 3, op1 4, CRn 12, CRm 12 + n / 8, op2 n % 8; MSR/MRS name them statically. */
+#define LR_CASES(X)                                                                                \
+	X(0, S3_4_C12_C12_0) X(1, S3_4_C12_C12_1) X(2, S3_4_C12_C12_2) X(3, S3_4_C12_C12_3)        \
+	X(4, S3_4_C12_C12_4) X(5, S3_4_C12_C12_5) X(6, S3_4_C12_C12_6) X(7, S3_4_C12_C12_7)        \
+	X(8, S3_4_C12_C13_0) X(9, S3_4_C12_C13_1) X(10, S3_4_C12_C13_2) X(11, S3_4_C12_C13_3)      \
+	X(12, S3_4_C12_C13_4) X(13, S3_4_C12_C13_5) X(14, S3_4_C12_C13_6) X(15, S3_4_C12_C13_7)
+#define LR_READ(i, r)                                                                              \
+	case i:                                                                                    \
+		return READ_SYSREG(r);
+#define LR_WRITE(i, r)                                                                             \
+	case i:                                                                                    \
+		WRITE_SYSREG(r, v);                                                                \
+		break;
+static uint64_t lr_read(unsigned n)
+{
+	switch (n) {
+		LR_CASES(LR_READ)
+	}
+	return 0;
+}
+static void lr_write(unsigned n, uint64_t v)
+{
+	switch (n) {
+		LR_CASES(LR_WRITE)
+	}
+}
+
+/*
+ * The guest's virtual CPU interface from the model (IHI 0069 6.4
+ * "Virtual interrupt handling"): the model's most urgent pending or active
+ * interrupts into the list registers (gicv3_lr_pick()), the rest of them
+ * invalid; its ICC_PMR/BPR0/BPR1/CTLR/IGRPEN0/IGRPEN1 into ICH_VMCR_EL2 and
+ * its active priorities into ICH_AP1R0_EL2. The model keeps all of it
+ * between two runs, per vCPU: whichever vCPU ran here before, the next
+ * one finds its own. The guest then acknowledges, EOIs and masks
+ * through the ICV_* registers with no trap; the hardware signals it a
+ * virtual IRQ when a pending list register is above its VPMR and
+ * running priority.
+ */
+static void enter_irq_load(struct vcpu *vcpu, struct bare_vcpu *b)
+{
+	struct gicv3 *gic = gicv3_of(vcpu->vm);
+	struct gicv3_lr lr[MAX_LRS];
+	unsigned n = 0;
+	uint64_t vmcr = 0, ap1r0 = 0;
+
+	if (gic) {
+		unsigned id = vcpu->id;
+		uint64_t ctlr = gicv3_icc_read(gic, id, ICC_CTLR);
+		n = gicv3_lr_pick(gic, id, lr, nr_lrs);
+		vmcr = (gicv3_icc_read(gic, id, ICC_PMR) & 0xff) << VMCR_PMR_SHIFT |
+		       (gicv3_icc_read(gic, id, ICC_BPR1) & 7) << VMCR_BPR1_SHIFT |
+		       (gicv3_icc_read(gic, id, ICC_BPR0) & 7) << VMCR_BPR0_SHIFT |
+		       (ctlr & 2 ? VMCR_EOIM : 0) | (ctlr & 1 ? VMCR_CBPR : 0) |
+		       (gicv3_icc_read(gic, id, ICC_IGRPEN1) & 1 ? VMCR_ENG1 : 0) |
+		       (gicv3_icc_read(gic, id, ICC_IGRPEN0) & 1 ? VMCR_ENG0 : 0);
+		ap1r0 = gicv3_icc_read(gic, id, ICC_AP1R0);
+	}
+	/*
+	 * A PPI or SPI (level-sensitive unless the guest made it an edge)
+	 * asks for a maintenance interrupt at its deactivation (ICH_LR.EOI,
+	 * ICH_EISR_EL2): the guest leaves for EL2 and the model samples its
+	 * line again; an SGI is an edge, nothing to sample.
+	 */
+	for (unsigned i = 0; i < nr_lrs; i++) {
+		uint64_t v = 0;
+		if (i < n)
+			v = lr[i].intid | (uint64_t)lr[i].priority << LR_PRIORITY_SHIFT |
+			    (lr[i].group1 ? LR_GROUP1 : 0) | (lr[i].pending ? LR_PENDING : 0) |
+			    (lr[i].active ? LR_ACTIVE : 0) |
+			    (lr[i].intid >= GICV3_NR_SGI ? LR_EOI : 0);
+		lr_write(i, v);
+	}
+	/* The virtual timer's PPI takes the guest out when it fires, unless already high. */
+	const struct vcpu_arch *a = &vcpu->arch;
+	bool vtimer_high = (a->cntv_ctl_el0 & 3) == 1 && READ_SYSREG(cntvct_el0) >= a->cntv_cval_el0;
+	gic_vtimer_enable(this_cpu(), !vtimer_high);
+	b->nr_lr = n;
+	WRITE_SYSREG(ICH_VMCR_EL2, vmcr);
+	WRITE_SYSREG(ICH_AP1R0_EL2, ap1r0);
+}
+
+/*
+ * Back from the guest: each list register it was given returns to the
+ * model in the state the guest left it (gicv3_lr_sync(): a level's
+ * pending state is its line's, as now), and what it changed of its CPU
+ * interface (ICH_VMCR_EL2, ICH_AP1R0_EL2) becomes the model's, which the
+ * core's WFI and HPPIR answers read.
+ */
+static void exit_irq_save(struct vcpu *vcpu, struct bare_vcpu *b)
+{
+	struct gicv3 *gic = gicv3_of(vcpu->vm);
+
+	if (!gic)
+		return;
+	unsigned id = vcpu->id;
+	for (unsigned i = 0; i < b->nr_lr; i++) {
+		uint64_t v = lr_read(i);
+		struct gicv3_lr lr = {
+			.intid = (uint32_t)v,
+			.priority = (uint8_t)(v >> LR_PRIORITY_SHIFT),
+			.group1 = v & LR_GROUP1,
+			.pending = v & LR_PENDING,
+			.active = v & LR_ACTIVE,
+		};
+		gicv3_lr_sync(gic, id, &lr);
+		lr_write(i, 0); /* an EOI maintenance interrupt falls with it */
+	}
+	b->nr_lr = 0;
+	uint64_t vmcr = READ_SYSREG(ICH_VMCR_EL2);
+	gicv3_icc_write(gic, id, ICC_PMR, (vmcr >> VMCR_PMR_SHIFT) & 0xff);
+	gicv3_icc_write(gic, id, ICC_BPR1, (vmcr >> VMCR_BPR1_SHIFT) & 7);
+	gicv3_icc_write(gic, id, ICC_BPR0, (vmcr >> VMCR_BPR0_SHIFT) & 7);
+	gicv3_icc_write(gic, id, ICC_CTLR, (vmcr & VMCR_EOIM ? 2 : 0) | (vmcr & VMCR_CBPR ? 1 : 0));
+	gicv3_icc_write(gic, id, ICC_IGRPEN1, (vmcr & VMCR_ENG1) ? 1 : 0);
+	gicv3_icc_write(gic, id, ICC_IGRPEN0, (vmcr & VMCR_ENG0) ? 1 : 0);
+	gicv3_lr_set_ap(gic, id, (uint32_t)READ_SYSREG(ICH_AP1R0_EL2));
+}
+
 /*
  * Puts the vCPU's general registers, PC and PSTATE where the ERET takes
  * them from; its virtual timer into the CPU's (the register file is the
- * reference: vcpu_arch_timers() reads it, CPU_ON resets it); and the
- * virtual IRQ line, HCR_EL2.VI (ARM ARM D17.2.48), from the virtual GIC:
- * the guest takes the interrupt as soon as its PSTATE.I allows, reads
- * ICC_IAR1_EL1 (a trap, emulated by the model) and so on, as in the
- * simulator.
+ * reference: vcpu_arch_timers() reads it, CPU_ON resets it); and its
+ * virtual CPU interface from the virtual GIC (enter_irq_load()): the
+ * guest takes a list register's interrupt as soon as its PSTATE.I and
+ * priorities allow, and acknowledges and ends it without a trap.
  */
 static void enter_state_load(struct vcpu *vcpu, struct bare_vcpu *b)
 {
@@ -404,7 +552,7 @@ static void enter_state_load(struct vcpu *vcpu, struct bare_vcpu *b)
 	WRITE_SYSREG(spsr_el2, a->pstate);
 	WRITE_SYSREG(cntv_cval_el0, a->cntv_cval_el0);
 	WRITE_SYSREG(cntv_ctl_el0, a->cntv_ctl_el0);
-	WRITE_SYSREG(hcr_el2, hcr_guest | (a64_irq_signalled(vcpu) ? HCR_VI : 0));
+	enter_irq_load(vcpu, b);
 	ISB();
 }
 
@@ -566,9 +714,11 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	/*
 	 * The virtual timer ran in the CPU: its PPI's level in the model is
 	 * brought to now before the core handles the exit, which may be the
-	 * guest reading the GIC (ICC_HPPIR1_EL1, a trap) or waiting (WFI).
+	 * guest waiting (WFI) or reading the GIC's group 0 registers (a trap);
+	 * the list registers go back to the model at this level.
 	 */
 	vcpu_arch_timers(vcpu, hal_vcpu_clock_ns(vcpu));
+	exit_irq_save(vcpu, b);
 
 	if (kind != TRAP_SYNC) {
 		/* An interrupt or SError while the guest ran. */

@@ -26,5 +26,9 @@
 #define VIRT_RAM_SIZE 0x8000000ULL /* 128 MiB, QEMU's default */
 /** The EL2 physical timer's interrupt (CNTHP): PPI 26 on virt (as SBSA recommends). */
 #define VIRT_INTID_HYP_TIMER 26
+/** The EL1 virtual timer's interrupt (CNTV): PPI 27. */
+#define VIRT_INTID_VTIMER 27
+/** The GIC's virtual interface maintenance interrupt: PPI 25 (QEMU virt's ARCH_GIC_MAINT_IRQ). */
+#define VIRT_INTID_MAINT 25
 
 #endif

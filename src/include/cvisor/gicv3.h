@@ -170,19 +170,24 @@ struct gicv3_lr {
 	bool hw;        /**< a physical interrupt backs it (ICH_LR.HW): not used by the model */
 };
 /**
- * Fills lr[0..n) with the highest-priority interrupts of vCPU cpu that
- * are pending or active and not yet in a list register, most urgent
+ * Fills lr[0..n) with the highest-priority group 1 interrupts of vCPU cpu
+ * that are enabled, pending or active and not yet in a list register, most urgent
  * first, and marks them in flight: a pending one leaves the model's
- * pending state for the list register's (an edge is consumed, a level
- * is re-sampled at gicv3_lr_sync()). Returns how many it filled.
+ * pending state for the list register's (an edge's latch is consumed; a
+ * level's line is re-sampled after gicv3_lr_sync()). A level-sensitive
+ * interrupt that is active goes out active only, never active and
+ * pending: its line may fall before the guest's EOI, which the list
+ * register cannot see. Returns how many it filled.
  */
 unsigned gicv3_lr_pick(struct gicv3 *gic, unsigned cpu, struct gicv3_lr *lr, unsigned n);
 /**
  * Takes back a list register after the guest ran: its state as the
  * hardware left it (invalid: both pending and active clear, after the
- * guest's EOI / DIR). The model's interrupt gets that state (and stays
- * pending if its level-sensitive line is still high, or if it became
- * pending again meanwhile); the running priority is the guest's own
+ * guest's EOI / DIR). The model's interrupt gets its active state; it is
+ * pending if edge-triggered and the list register still pending (or an
+ * edge came meanwhile), if level-sensitive and its line is high (the
+ * list register's pending bit counts only for a latch, GICR_ISPENDR0 or
+ * GICD_ISPENDR<n>); the running priority is the guest's own
  * (ICH_AP1R0_EL2), given with gicv3_lr_set_ap().
  */
 void gicv3_lr_sync(struct gicv3 *gic, unsigned cpu, const struct gicv3_lr *lr);

@@ -384,6 +384,72 @@ static void test_list_registers(void **state)
 	assert_int_equal(gicv3_icc_read(gic, 0, ICC_RPR), 0x10);
 }
 
+/*
+ * A level-sensitive interrupt through a list register (IHI 0069 4.1.2,
+ * 6.4): its pending state is its line's, never latched from the list
+ * register, and one that is active goes out active only. The timer's
+ * case: acknowledged, an exit inside the handler, the handler re-arms
+ * the timer (the line falls), EOI; it must not be pending again.
+ */
+static void test_list_registers_level(void **state)
+{
+	struct gicv3_lr lr[4];
+
+	(void)state;
+	cpu_up(0);
+	ppi_on(0, 27, 0xa0);
+	gicv3_set_level(gic, 0, 27, true);
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 1);
+	assert_true(lr[0].intid == 27 && lr[0].pending && !lr[0].active);
+	/* Acknowledged (the LR active), then an exit in the handler: the line is still high. */
+	struct gicv3_lr acked = lr[0];
+	acked.pending = false;
+	acked.active = true;
+	gicv3_lr_sync(gic, 0, &acked);
+	gicv3_lr_set_ap(gic, 0, 1u << (0xa0 >> 3));
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 1);
+	assert_int_equal(lr[0].intid, 27);
+	assert_true(lr[0].active);
+	assert_false(lr[0].pending); /* active only: the line may fall before the EOI */
+	/* The handler re-arms the timer, then EOIs: the hardware clears Active, keeps Pending. */
+	gicv3_set_level(gic, 0, 27, false);
+	struct gicv3_lr eoid = lr[0];
+	eoid.active = false;
+	gicv3_lr_sync(gic, 0, &eoid);
+	gicv3_lr_set_ap(gic, 0, 0);
+	assert_int_equal(rd(SGI_BASE(0) + 0x200, 4) & (1u << 27), 0); /* GICR_ISPENDR0 */
+	assert_int_equal(rd(SGI_BASE(0) + 0x300, 4) & (1u << 27), 0); /* GICR_ISACTIVER0 */
+	assert_false(gicv3_signalled(gic, 0));
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 0);
+	/* Handed out pending, its line fell before the guest took it: not pending any more. */
+	gicv3_set_level(gic, 0, 27, true);
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 1);
+	assert_true(lr[0].pending && !lr[0].active);
+	gicv3_set_level(gic, 0, 27, false);
+	gicv3_lr_sync(gic, 0, &lr[0]);
+	assert_false(gicv3_signalled(gic, 0));
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 0);
+	/* Made pending by GICR_ISPENDR0 with its line low: that latch survives a list register. */
+	wr(SGI_BASE(0) + 0x200, 4, 1u << 27);
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 1);
+	assert_true(lr[0].pending);
+	gicv3_lr_sync(gic, 0, &lr[0]);
+	assert_true(gicv3_signalled(gic, 0));
+	/* Then taken and ended through the list register: the latch is gone. */
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 1);
+	struct gicv3_lr taken = lr[0];
+	taken.pending = false;
+	gicv3_lr_sync(gic, 0, &taken);
+	assert_false(gicv3_signalled(gic, 0));
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 0);
+	/* In group 0 (never signalled by the model) it stays out of the list registers. */
+	wr(SGI_BASE(0) + 0x80, 4, rd(SGI_BASE(0) + 0x80, 4) & ~(1u << 27));
+	gicv3_set_level(gic, 0, 27, true);
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 0);
+	wr(SGI_BASE(0) + 0x80, 4, rd(SGI_BASE(0) + 0x80, 4) | (1u << 27));
+	assert_int_equal(gicv3_lr_pick(gic, 0, lr, 4), 1);
+}
+
 /* A trapped MSR (write) or MRS of register id, as a HAL hands it over; returns what MRS reads. */
 static uint64_t sysreg(struct vcpu *v, uint32_t id, bool write, uint64_t value)
 {
@@ -494,6 +560,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sgi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gating, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_registers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_registers_level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_ppi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_tree, setup, teardown),
 	};
