@@ -84,7 +84,19 @@ static void check_nodes(const struct vm *vm, const void *fdt)
 		cv_snprintf(path, sizeof(path), "/%s@%llx", d->name, (unsigned long long)d->base);
 		node = fdt_path_offset(fdt, path);
 		FUZZ_CHECK(node >= 0, "no node %s", path);
-		check_cells(fdt, node, "reg", d->base, d->size, true);
+		if (!d->own_reg) {
+			check_cells(fdt, node, "reg", d->base, d->size, true);
+			continue;
+		}
+		/* A device with several ranges (the GICv3): each inside its window, the first at its base. */
+		int len;
+		const fdt64_t *p = fdt_getprop(fdt, node, "reg", &len);
+		FUZZ_CHECK(p && len > 0 && len % 16 == 0, "%s: reg of %d bytes", path, p ? len : -1);
+		FUZZ_CHECK(fdt64_ld(&p[0]) == d->base, "%s: reg does not start at its base", path);
+		for (int k = 0; k < len / 8; k += 2)
+			FUZZ_CHECK(fdt64_ld(&p[k]) >= d->base && fdt64_ld(&p[k + 1]) <= d->size &&
+					   fdt64_ld(&p[k]) - d->base <= d->size - fdt64_ld(&p[k + 1]),
+				   "%s: reg range %d outside the device's window", path, k / 2);
 	}
 	fdt_for_each_subnode(node, fdt, 0)
 		if (strncmp(fdt_get_name(fdt, node, NULL), "memory@", 7) == 0)
