@@ -4,7 +4,8 @@
 // takes that fault itself, an address size fault at level 0, through its
 // own vector table. The other is inside the CPU's range but beyond what
 // the VM has (the 40-bit IPA space): that one is a stage-2 fault and ends
-// the VM (see the wild guest for the report).
+// the VM (see the wild guest for the report). The first is made again by a
+// SIMD&FP store pair, whose syndrome must say the same.
 #include "guest.h"
 
 	GUEST_RUNTIME
@@ -29,6 +30,22 @@ far_store:
 	ldr x3, seen_elr
 	adr x4, far_store
 	check_reg x3, x4, "ELR_EL1 of the far store"
+
+	// The same with a SIMD&FP store pair (memcpy's STP of Q registers):
+	// the same syndrome, WnR set, and FAR the base register.
+	mov x0, #(3 << 20)              // CPACR_EL1.FPEN: no trap of SIMD&FP
+	msr cpacr_el1, x0
+	isb
+	.global far_simd_store
+far_simd_store:
+	stp q0, q1, [x1]
+	ldr x3, seen_esr
+	check x3, 0x96000040, "ESR_EL1 of the far SIMD&FP store pair"
+	ldr x3, seen_far
+	check_reg x3, x1, "FAR_EL1 of the far SIMD&FP store pair"
+	ldr x3, seen_elr
+	adr x4, far_simd_store
+	check_reg x3, x4, "ELR_EL1 of the far SIMD&FP store pair"
 	print "far: all ok\n"
 	mov x0, #0
 	ldp x29, x30, [sp], #16

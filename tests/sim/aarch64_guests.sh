@@ -117,9 +117,10 @@ expect_count '^exit: vm=19 vcpu=0 hypercall .* a0=0xc6000004 .* ret=0xffffffffff
 run_cvisor far run --trace=exits --stats $CFG/far.toml
 expect_rc 0
 expect_out "far: all ok"
-expect_stat guest-exceptions -eq 1
+expect_stat guest-exceptions -eq 2
 expect_stat stage2-fault -eq 0
-expect_count "^guest-exception: .* DABT_CUR esr=0x96000040 .*far=$(hex ffff000000001000) " -eq 1
+expect_count "^guest-exception: .* DABT_CUR esr=0x96000040 elr=$(hex "$(sym far far_store)") far=$(hex ffff000000001000) " -eq 1
+expect_count "^guest-exception: .* DABT_CUR esr=0x96000040 elr=$(hex "$(sym far far_simd_store)") far=$(hex ffff000000001000) " -eq 1
 
 run_cvisor storm run $CFG/storm.toml
 expect_rc 1

@@ -315,7 +315,9 @@ expect_log() {
 }
 
 # expect_linux_up: the kernel found the GICv3 and the architected timer,
-# brought its second CPU up and started /init.
+# brought its second CPU up and started /init, whose banner counts two
+# CPUs, and busybox's shell shows its prompt (the console has no input
+# interrupt yet: nothing is typed).
 expect_linux_up() {
 	expect_no_out "Unable to initialise architected timer"
 	expect_log '\[    0\.000000\] GICv3: 96 SPIs implemented'
@@ -324,4 +326,6 @@ expect_linux_up() {
 	expect_log '\[ *[0-9]+\.[0-9]{6}\] GICv3: CPU1: found redistributor 1 region 0:0x00000000080c0000'
 	expect_log '\[ *[0-9]+\.[0-9]{6}\] smp: Brought up 1 node, 2 CPUs'
 	expect_log '\[ *[0-9]+\.[0-9]{6}\] Run /init as init process'
+	expect_log 'cvisor linux guest: Linux [0-9]+\.[0-9]+\.[0-9]+-[0-9]+-cloud-arm64, 2 CPUs online'
+	if tr -d '\r' <"$OUT" | grep -q '^\(\[linux\] \)\?/ # '; then ok "busybox's prompt"; else fail "no busybox prompt"; fi
 }

@@ -4,9 +4,9 @@
 # Debian archive by scripts/linux-guest.sh with a busybox initramfs) on
 # two vCPUs in the simulator: it must find the architected timer and the
 # GICv3 (the device tree's /timer and /intc, the virtual GIC and the
-# generic timer), bring its second CPU up with PSCI and start /init.
-# What /init does next is not checked here. The kernel reboots on a
-# panic (panic=-1), which ends the run.
+# generic timer), bring its second CPU up with PSCI, start /init and
+# give busybox's shell; the run ends at its time limit (a panic would
+# reboot it at once: panic=-1).
 #   tests/sim/linux.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -27,7 +27,9 @@ if ldd "$CVISOR" 2>/dev/null | grep -q libasan; then
 	expect_log '\[    0\.000000\] arch_timer: cp15 timer\(s\) running at 62\.50MHz \(virt\)\.'
 	expect_log '\[ *[0-9]+\.[0-9]{6}\] smp: Brought up 1 node, 2 CPUs'
 else
-	run_cvisor linux run --max-seconds=60 "$LINUX_CFG"
+	run_cvisor linux run --max-seconds=35 "$LINUX_CFG"
+	expect_rc 1
 	expect_linux_up
+	expect_stopped linux "still running after the time limit of 35 s \\(--max-seconds\\); vCPU 0 was at PC 0x[0-9a-f]+\$"
 fi
 finish

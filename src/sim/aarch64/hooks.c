@@ -642,7 +642,8 @@ static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 	if (data) {
 		far = 0;
 		access = ACCESS_READ;
-		if (a64_decode_ldst(sim_a64_fetch(s, pc), &ld)) {
+		/* Any data access: SIMD&FP loads and stores (memcpy's LDP/STP of Q registers) and DC ZVA too. */
+		if (a64_decode_access(sim_a64_fetch(s, pc), zva_block(s), &ld)) {
 			sim_a64_read_gprs(s->c.uc, x, &sp);
 			far = a64_ldst_address(&ld, pc, x, sp);
 			access = ld.is_load ? ACCESS_READ : ACCESS_WRITE;
@@ -653,7 +654,7 @@ static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 	} else {
 		const char *why = data ? "guest data abort" : "guest instruction abort";
 		int rc = sim_a64_s1_walk(s, far, access, &res, why);
-		if (rc == 0 && data && (far & 0xfff) + (uint64_t)ld.size * (ld.is_pair ? 2 : 1) > 0x1000) {
+		if (rc == 0 && data && (far & 0xfff) + (uint64_t)ld.bytes > 0x1000) {
 			/* The access crosses into the next page: the fault may be there. */
 			uint64_t next = (far | 0xfff) + 1;
 			if ((rc = sim_a64_s1_walk(s, next, access, &res, why)) < 0)
