@@ -17,7 +17,17 @@ int vcpu_run_loop(struct vcpu *vcpu)
 	struct vcpu_exit exit = { .reason = EXIT_NONE };
 
 	while (vm_running(vcpu->vm)) {
-		if (__atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE) != VCPU_RUNNABLE) {
+		enum vcpu_state st = __atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE);
+		if (st == VCPU_STOPPING) {
+			/*
+			 * It has left the guest and finished the exit that turned it
+			 * off: only now may a start call write its registers.
+			 */
+			exit.reason = EXIT_NONE;
+			__atomic_store_n(&vcpu->state, VCPU_OFF, __ATOMIC_RELEASE);
+			continue;
+		}
+		if (st != VCPU_RUNNABLE) {
 			hal_vcpu_wait(vcpu, CLOCK_NEVER);
 			/* A vCPU started again begins afresh: its last exit is not completed. */
 			exit.reason = EXIT_NONE;
@@ -62,7 +72,15 @@ unsigned vm_vcpus_on(const struct vm *vm)
 
 void vcpu_power_off(struct vcpu *vcpu, const char *why)
 {
-	__atomic_store_n(&vcpu->state, VCPU_OFF, __ATOMIC_RELEASE);
-	if (vm_vcpus_on(vcpu->vm) == 0)
-		vm_stop(vcpu->vm, VM_OFF, "%s", why);
+	const struct vm *vm = vcpu->vm;
+
+	/* Off once its own run loop sees it (vcpu_run_loop()). */
+	__atomic_store_n(&vcpu->state, VCPU_STOPPING, __ATOMIC_RELEASE);
+	/* The last one on (being stopped counts as off here, so two at once still end the VM). */
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		enum vcpu_state st = __atomic_load_n(&vm->vcpus[i]->state, __ATOMIC_ACQUIRE);
+		if (st == VCPU_RUNNABLE || st == VCPU_STARTING)
+			return;
+	}
+	vm_stop(vcpu->vm, VM_OFF, "%s", why);
 }

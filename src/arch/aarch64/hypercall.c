@@ -64,7 +64,8 @@ static int64_t affinity_info(const struct vcpu *vcpu, uint64_t target, uint64_t 
 	if (level != 0 || !v)
 		return PSCI_RET_INVALID_PARAMS;
 	enum vcpu_state st = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
-	return st == VCPU_RUNNABLE ? 0 : st == VCPU_STARTING ? 2 : 1;
+	/* A vCPU that called CPU_OFF is ON until it has stopped. */
+	return st == VCPU_RUNNABLE || st == VCPU_STOPPING ? 0 : st == VCPU_STARTING ? 2 : 1;
 }
 
 /*

@@ -120,6 +120,7 @@ static uint64_t hart_status(const struct vcpu *v)
 	switch (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE)) {
 	case VCPU_OFF: return SBI_HSM_STOPPED;
 	case VCPU_STARTING: return SBI_HSM_START_PENDING;
+	case VCPU_STOPPING: return SBI_HSM_STOP_PENDING;
 	default:
 		return __atomic_load_n(&v->arch.suspended, __ATOMIC_ACQUIRE) ? SBI_HSM_SUSPENDED
 									 : SBI_HSM_STARTED;

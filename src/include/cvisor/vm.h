@@ -28,9 +28,12 @@
 /**
  * A vCPU is off (a secondary before its start call, or after CPU_OFF /
  * hart_stop: its thread waits), being started (a start call claimed it
- * and writes its registers), or runnable.
+ * and writes its registers), runnable, or stopping (it called CPU_OFF /
+ * hart_stop and has not yet left the guest and finished that exit: still
+ * on for start calls, which could otherwise write registers it is about
+ * to save).
  */
-enum vcpu_state { VCPU_OFF, VCPU_STARTING, VCPU_RUNNABLE };
+enum vcpu_state { VCPU_OFF, VCPU_STARTING, VCPU_RUNNABLE, VCPU_STOPPING };
 
 /** A virtual CPU. */
 struct vcpu {
