@@ -3,7 +3,7 @@
 // through SBI set_timer (SBI specification, "Timer Extension", EID
 // "TIME"), an stvec handler that takes it (Privileged specification
 // 4.1.1 sstatus.SIE, 4.1.3 sie.STIE, scause = interrupt bit | 5), records
-// the `time` CSR at entry and its lateness against the deadline, and
+// its lateness (`time` at entry minus the deadline), and
 // stops the timer (set_timer to the largest time, which clears the
 // pending bit).
 #include "guest.h"
@@ -47,8 +47,6 @@ on_timer_irq:
 	csrr t0, scause
 	li a0, CAUSE_STI
 	bne t0, a0, 9f
-	la t0, irq_seen_at
-	sd t1, 0(t0)
 	la t0, irq_deadline
 	ld t0, 0(t0)
 	sub t1, t1, t0
@@ -78,6 +76,5 @@ irq_wrong: .asciz "a trap other than the supervisor timer interrupt (scause in t
 	.balign 8
 irq_deadline: .quad 0
 irq_late: .quad 0
-irq_seen_at: .quad 0
 irq_count: .quad 0
 	.text

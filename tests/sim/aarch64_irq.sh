@@ -226,4 +226,12 @@ expect_count '^exit: vm=205 vcpu=0 sysreg .* id=0xc661 write reg=0 value=0x1b$' 
 expect_count "^exit: vm=205 vcpu=0 halt pc=$(hex "$(printf '%x' $((0x$(sym wfi_irq after_wfi) - 4)))") " -eq 1
 expect_vcpu_stat 205 0 halt 1
 
+# bench_irq (make bench's delivery latency): 1000 timer interrupts taken
+# from WFI; with --clock=virtual the total lateness is exact.
+run_cvisor bench-irq-virtual run --clock=virtual --max-seconds=30 $CFG/bench_irq.toml
+expect_rc 0
+expect_out "bench_irq: frequency 0x0000000003b9aca0"
+expect_out "bench_irq: interrupts 0x00000000000003e8"
+expect_out "bench_irq: total lateness (ticks) 0x0000000000000000"
+
 finish

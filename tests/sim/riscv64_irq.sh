@@ -164,4 +164,12 @@ expect_count '^exit: vm=224 vcpu=0 mmio .* gpa=0xc[0-9a-f]+ ' -eq 15
 expect_count '^irq: ' -eq 0
 expect_stat fatal -eq 0
 
+# bench_irq (make bench's delivery latency): 1000 timer interrupts taken
+# from WFI; with --clock=virtual the total lateness is exact.
+run_cvisor bench-irq-virtual run --clock=virtual --max-seconds=30 $CFG/bench_irq.toml
+expect_rc 0
+expect_out "bench_irq: frequency 0x0000000000989680"
+expect_out "bench_irq: interrupts 0x00000000000003e8"
+expect_out "bench_irq: total lateness (ticks) 0x0000000000000000"
+
 finish

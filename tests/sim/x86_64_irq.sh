@@ -167,4 +167,12 @@ expect_count "^exit: vm=245 vcpu=0 mmio " -eq 17
 # ---- a guest that enables nothing still cannot wait forever (hlt) ----
 case_wait hlt HLT
 
+# bench_irq (make bench's delivery latency): 1000 timer interrupts taken
+# from HLT; with --clock=virtual the total lateness is exact.
+run_cvisor bench-irq-virtual run --clock=virtual --max-seconds=30 $CFG/bench_irq.toml
+expect_rc 0
+expect_out "bench_irq: frequency 0x000000003b9aca00"
+expect_out "bench_irq: interrupts 0x00000000000003e8"
+expect_out "bench_irq: total lateness (ticks) 0x00000000000061a8"
+
 finish
