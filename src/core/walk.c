@@ -40,20 +40,44 @@ int s1_walk_follow(const struct walk_step *step, unsigned shift, gva_t va, uint6
 	return 0;
 }
 
-walk_cb walk_trace_begin(struct walk_trace *t, const struct vcpu *vcpu, int stage, uint64_t addr,
-			    enum access_kind access, const char *why)
+/* One line of a walk, to where the walk's lines go. */
+static void emit(const struct walk_trace *t, const char *line)
+{
+	if (t->out)
+		t->out(line, t->out_arg);
+	else
+		hal_log_write(line);
+}
+
+/* Whether the walk t is being printed. */
+static bool traced(const struct walk_trace *t)
+{
+	return t->vcpu && (t->out || (t->vcpu->vm->trace & TRACE_WALKS));
+}
+
+walk_cb walk_trace_begin_to(struct walk_trace *t, const struct vcpu *vcpu, int stage, uint64_t addr,
+			    enum access_kind access, const char *why,
+			    void (*out)(const char *line, void *out_arg), void *out_arg)
 {
 	char line[200];
 
 	t->vcpu = vcpu;
 	t->stage = stage;
-	if (!vcpu || !(vcpu->vm->trace & TRACE_WALKS))
+	t->out = out;
+	t->out_arg = out_arg;
+	if (!traced(t))
 		return NULL;
 	cv_snprintf(line, sizeof(line), "walk: vm=%u vcpu=%u stage-%d %s=0x%016llx %s (%s)",
 		    vcpu->vm->id, vcpu->id, stage, stage == 1 ? "va" : "gpa",
 		    (unsigned long long)addr, access_word(access), why);
-	hal_log_write(line);
+	emit(t, line);
 	return walk_trace_step;
+}
+
+walk_cb walk_trace_begin(struct walk_trace *t, const struct vcpu *vcpu, int stage, uint64_t addr,
+			    enum access_kind access, const char *why)
+{
+	return walk_trace_begin_to(t, vcpu, stage, addr, access, why, NULL, NULL);
 }
 
 void walk_trace_step(const struct walk_step *step, void *ctx)
@@ -63,7 +87,6 @@ void walk_trace_step(const struct walk_step *step, void *ctx)
 	char line[200], what[80];
 	unsigned p = i->perm;
 
-	(void)t;
 	switch (i->kind) {
 	case WALK_TABLE:
 		cv_snprintf(what, sizeof(what), "table -> 0x%llx", (unsigned long long)i->addr);
@@ -82,7 +105,7 @@ void walk_trace_step(const struct walk_step *step, void *ctx)
 	cv_snprintf(line, sizeof(line), "walk:   L%d table=0x%llx [%u] = 0x%016llx %s", step->level,
 		    (unsigned long long)step->table, step->index, (unsigned long long)step->desc,
 		    what);
-	hal_log_write(line);
+	emit(t, line);
 }
 
 void walk_trace_end(const struct walk_trace *t, int rc, uint64_t out, enum walk_fault fault,
@@ -90,7 +113,7 @@ void walk_trace_end(const struct walk_trace *t, int rc, uint64_t out, enum walk_
 {
 	char line[160];
 
-	if (!t->vcpu || !(t->vcpu->vm->trace & TRACE_WALKS))
+	if (!traced(t))
 		return;
 	if (rc == 0)
 		cv_snprintf(line, sizeof(line), "walk:   -> %s=0x%llx", t->stage == 1 ? "gpa" : "hpa",
@@ -98,7 +121,7 @@ void walk_trace_end(const struct walk_trace *t, int rc, uint64_t out, enum walk_
 	else
 		cv_snprintf(line, sizeof(line), "walk:   -> %s fault at level %d", walk_fault_name(fault),
 			    level);
-	hal_log_write(line);
+	emit(t, line);
 }
 
 void walk_trace_stage2(const struct vcpu *vcpu, gpa_t gpa, enum access_kind access,
@@ -112,4 +135,15 @@ void walk_trace_stage2(const struct vcpu *vcpu, gpa_t gpa, enum access_kind acce
 		return;
 	int rc = stage2_translate(&vcpu->vm->as.s2, gpa, access, &res, cb, &t);
 	walk_trace_end(&t, rc, res.hpa, res.fault, res.level);
+}
+
+void walk_trace_stage2_to(struct walk_trace *t, gpa_t gpa, enum access_kind access, const char *why)
+{
+	struct s2_result res;
+
+	walk_cb cb = walk_trace_begin_to(t, t->vcpu, 2, gpa, access, why, t->out, t->out_arg);
+	if (!cb)
+		return;
+	int rc = stage2_translate(&t->vcpu->vm->as.s2, gpa, access, &res, cb, t);
+	walk_trace_end(t, rc, res.hpa, res.fault, res.level);
 }

@@ -31,7 +31,45 @@ struct run_opts {
 	double max_seconds;  /**< time limit, 0 for none */
 	bool stats;
 	bool verbose;
+	const char *gdb;     /**< --gdb=[HOST:]PORT: the stub's address (NULL: no stub) */
+	bool gdb_wait;       /**< --gdb-wait: paused before the first instruction */
+	const char *timeline; /**< --timeline=FILE: Chrome trace-event JSON (NULL: none) */
 };
+
+/** @name The gdb stub (gdbstub.c) @{ */
+/**
+ * Starts the stub for vm (the first VM of the run) listening on addr
+ * ("[HOST:]PORT"; HOST defaults to 127.0.0.1, port 0 picks a free one),
+ * before any of its vCPUs runs; with wait, its vCPUs stay paused until
+ * gdb resumes them. Prints where it listens on stderr. Returns 0, or -1
+ * with the reason printed.
+ */
+int hal_sim_gdb_start(struct vm *vm, const char *addr, bool wait);
+/** Stops the stub once every vCPU thread has ended (a connected gdb is told the VM exited). */
+void hal_sim_gdb_stop(void);
+/**
+ * The stub's part of one run of a vCPU (hal_vcpu_run()): parks it while
+ * the debugger holds the VM, steps it when asked, reports breakpoints,
+ * watchpoints and steps. Returns what sim_cpu_run() returns. When no
+ * debugger is attached to the vCPU's VM this is sim_cpu_run().
+ */
+int hal_sim_gdb_run(struct vcpu *vcpu, struct vcpu_exit *exit);
+/** The stub's part of hal_vcpu_wait(): a waiting vCPU counts as paused. */
+void hal_sim_gdb_wait(struct vcpu *vcpu, uint64_t deadline);
+/** @} */
+
+/** @name --timeline (timeline.c) @{ */
+/** Opens FILE for the timeline of the run; returns 0 or -1 with the reason printed. */
+int hal_sim_timeline_open(const char *path);
+/** A vCPU enters the guest (hal_vcpu_run()). */
+void hal_sim_timeline_run_begin(const struct vcpu *vcpu);
+/** It left the guest with exit (EXIT_NONE: kicked, a notification...). */
+void hal_sim_timeline_run_end(const struct vcpu *vcpu, const struct vcpu_exit *exit);
+/** An exit handled inside a hook, in the middle of a run (sim_host_exit()): begin, then end. */
+void hal_sim_timeline_exit(const struct vcpu *vcpu, const struct vcpu_exit *exit, bool end);
+/** Writes the end of the JSON document and closes the file (nothing if none is open). */
+void hal_sim_timeline_close(void);
+/** @} */
 
 /** @name A VM from its files (vmfile.c) @{ */
 /** Reads a whole file into a malloc'd, NUL-terminated buffer. Returns NULL with errno set. */

@@ -61,6 +61,15 @@ static void usage(FILE *f)
 		"                     used, when the VMs have stopped\n"
 		"  --storm-limit=N    exceptions in a row inside a guest's vector table that\n"
 		"                     count as an exception storm (default 64)\n"
+		"  --gdb=[HOST:]PORT  a gdb stub for the first VM, like QEMU's -gdb: attach with\n"
+		"                     gdb-multiarch -ex 'target remote :PORT'; HOST defaults to\n"
+		"                     127.0.0.1 (only this machine); port 0 picks a free one.\n"
+		"                     vCPUs are gdb's threads; other VMs run on while it is paused\n"
+		"  --gdb-wait         with --gdb: the VM waits, paused before its first\n"
+		"                     instruction, until gdb continues it (QEMU's -S)\n"
+		"  --timeline=FILE    write each vCPU's runs and exits to FILE as Chrome\n"
+		"                     trace-event JSON (open it in ui.perfetto.dev or\n"
+		"                     chrome://tracing)\n"
 		"  -v, --verbose      more messages from cvisor itself\n"
 		"\n"
 		"The console of run: on a terminal, while the guests run, keys go to the\n"
@@ -200,6 +209,9 @@ static const struct option longopts[] = {
 	{ "stats", no_argument, NULL, 's' },
 	{ "storm-limit", required_argument, NULL, 'S' },
 	{ "clock", required_argument, NULL, 'c' },
+	{ "gdb", required_argument, NULL, 'g' },
+	{ "gdb-wait", no_argument, NULL, 'W' },
+	{ "timeline", required_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -250,6 +262,15 @@ static int cmd_run(int argc, char **argv)
 		case 's':
 			o.stats = true;
 			break;
+		case 'g':
+			o.gdb = optarg;
+			break;
+		case 'W':
+			o.gdb_wait = true;
+			break;
+		case 'T':
+			o.timeline = optarg;
+			break;
 		case 'v':
 			o.verbose = true;
 			log_threshold = LOG_INFO;
@@ -264,6 +285,10 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "cvisor run: no config given (try cvisor --help)\n");
+		return CLI_USAGE;
+	}
+	if (o.gdb_wait && !o.gdb) {
+		fprintf(stderr, "cvisor run: --gdb-wait needs --gdb=[HOST:]PORT\n");
 		return CLI_USAGE;
 	}
 	if (argc - optind > MAX_VMS) {

@@ -189,6 +189,16 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 		}
 		started[i] = true;
 	}
+	if (o->timeline && hal_sim_timeline_open(o->timeline) < 0)
+		status = CLI_USAGE;
+	if (status == CLI_OK && o->gdb && started[0] && hal_sim_gdb_start(vms[0], o->gdb, o->gdb_wait) < 0)
+		status = CLI_USAGE;
+	if (status == CLI_USAGE) {
+		for (unsigned i = 0; i < n; i++)
+			vm_stop(vms[i], VM_FAILED, "not started: %s", o->gdb ? "no gdb stub" : "no timeline");
+		hal_sim_timeline_close();
+		return status;
+	}
 	hal_sim_console_open(vms, n);
 	/* One thread per vCPU; a secondary's waits until a start call turns it on. */
 	for (unsigned i = 0; i < n; i++)
@@ -210,6 +220,8 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 		pthread_kill(wd, SIGUSR1);
 		pthread_join(wd, NULL);
 	}
+	hal_sim_gdb_stop();
+	hal_sim_timeline_close();
 	hal_sim_console_close();
 	for (unsigned i = 0; i < n; i++)
 		if (started[i])

@@ -43,7 +43,10 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	if (!vcpu->hal)
 		return -CV_EINVAL;
 	vcpu_arch_complete_exit(vcpu, exit);
-	return sim_cpu_run(vcpu->hal, exit);
+	hal_sim_timeline_run_begin(vcpu);
+	int rc = hal_sim_gdb_run(vcpu, exit);
+	hal_sim_timeline_run_end(vcpu, exit);
+	return rc;
 }
 
 void hal_vcpu_kick(struct vcpu *vcpu)
@@ -72,7 +75,7 @@ void hal_vcpu_notify(struct vcpu *vcpu)
 void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
 {
 	if (vcpu->hal)
-		sim_cpu_wait(vcpu->hal, deadline);
+		hal_sim_gdb_wait(vcpu, deadline);
 }
 
 /* Every vCPU of the VM follows the change of [gpa, gpa + size) before it runs again. */
@@ -86,5 +89,7 @@ void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
 /* An exit taken inside a hook of the simulated CPU: the first path of an exit. */
 void sim_host_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
+	hal_sim_timeline_exit(vcpu, exit, false);
 	vcpu_handle_exit(vcpu, exit);
+	hal_sim_timeline_exit(vcpu, exit, true);
 }

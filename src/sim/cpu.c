@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <cvisor/arch.h>
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
 
@@ -28,6 +29,7 @@ static void group_leave(struct sim_group *g);
 static bool group_contended(const struct sim_group *g);
 static void cpus_remove(struct sim_cpu *c);
 static int hook_blocks(struct sim_cpu *c);
+static void debug_after_run(struct sim_cpu *c, const struct vcpu_exit *exit);
 
 int sim_cpu_create(struct vcpu *vcpu, const struct sim_config *cfg, struct sim_cpu **out)
 {
@@ -96,14 +98,202 @@ int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit)
 	group_enter(c->cfg.group);
 	c->in_guest = true;
 	c->block_stop = false;
+	c->ran = false;
 	c->blocks_run = 0;
-	uc_err err = uc_emu_start(c->uc, start, NEVER_PC, 0, 0);
+	c->dbg.watch_hit = false;
+	c->dbg.ev.kind = SIM_DEBUG_NONE;
+	uc_err err = uc_emu_start(c->uc, start, NEVER_PC, 0, c->dbg.step ? 1 : 0);
 	c->in_guest = false;
 	group_leave(c->cfg.group);
 	sim_arch_leave(c);
 	sim_arch_stopped(c, err, exit);
+	debug_after_run(c, exit);
 	c->kicked = false;
 	return 0;
+}
+
+/* ---- The debugger's hold on a CPU ------------------------------------------ */
+
+/*
+ * What gdb asks of a vCPU, made of Unicorn hooks (measured on 2.0.1):
+ *  - a breakpoint is a code hook on its one address, which stops the CPU
+ *    before that instruction runs (with a code hook present Unicorn
+ *    keeps the PC where the hook left it, so nothing runs twice);
+ *  - a step is a run of one instruction (uc_emu_start's count);
+ *  - a watchpoint is a memory hook on its range; the access completes,
+ *    and a code hook on every address (present while watchpoints exist)
+ *    stops the CPU before the next instruction, as an x86 data breakpoint
+ *    reports a hit after the instruction (SDM Vol. 3B, 17.3.1.2).
+ * Hooks are added and removed only while the vCPU is paused; the blocks
+ * Unicorn translated before are dropped, so the new hooks are in them.
+ */
+static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim_cpu *c = user;
+
+	(void)size;
+	if (c->dbg.ev.kind != SIM_DEBUG_NONE)
+		return;
+	c->dbg.ev = (struct sim_debug_event){ .kind = SIM_DEBUG_BREAK, .pc = addr };
+	uc_emu_stop(uc);
+}
+
+static void on_watched(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+		       void *user)
+{
+	struct sim_cpu *c = user;
+	bool write = type == UC_MEM_WRITE;
+
+	(void)uc;
+	(void)size;
+	(void)value;
+	if (c->dbg.watch_hit)
+		return;
+	for (unsigned i = 0; i < c->dbg.nwp; i++) {
+		const uint64_t lo = c->dbg.wp[i].va, hi = lo + c->dbg.wp[i].len;
+		enum sim_watch_kind k = c->dbg.wp[i].kind;
+		if (addr + (uint64_t)size <= lo || addr >= hi)
+			continue;
+		if ((k == SIM_WATCH_WRITE && !write) || (k == SIM_WATCH_READ && write))
+			continue;
+		c->dbg.watch_hit = true;
+		c->dbg.ev = (struct sim_debug_event){ .kind = SIM_DEBUG_WATCH,
+						      .data_addr = addr > lo ? addr : lo,
+						      .watch = k };
+		return;
+	}
+}
+
+/* Every instruction while watchpoints exist: stop before the one after a hit. */
+static void on_next_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim_cpu *c = user;
+
+	(void)size;
+	if (c->dbg.watch_hit && c->dbg.ev.pc == 0) {
+		c->dbg.ev.pc = addr;
+		uc_emu_stop(uc);
+	}
+}
+
+/* Drops every translated block: hooks added or removed reach all code. */
+static void forget_code(struct sim_cpu *c)
+{
+	uc_ctl(c->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+}
+
+int sim_cpu_breakpoint(struct sim_cpu *c, uint64_t va, bool insert)
+{
+	struct sim_debug *d = &c->dbg;
+	unsigned i;
+
+	for (i = 0; i < d->nbp && d->bp[i].va != va; i++)
+		;
+	if (insert) {
+		if (i < d->nbp)
+			return -CV_EEXIST;
+		if (d->nbp == SIM_MAX_BREAKPOINTS)
+			return -CV_ENOMEM;
+		if (uc_hook_add(c->uc, &d->bp[i].hook, UC_HOOK_CODE, (void *)on_breakpoint, c, va, va) !=
+		    UC_ERR_OK)
+			return -CV_ENOMEM;
+		d->bp[i].va = va;
+		d->nbp++;
+	} else {
+		if (i == d->nbp)
+			return -CV_ENOENT;
+		uc_hook_del(c->uc, d->bp[i].hook);
+		d->bp[i] = d->bp[--d->nbp];
+	}
+	forget_code(c);
+	return 0;
+}
+
+int sim_cpu_watchpoint(struct sim_cpu *c, uint64_t va, uint64_t len, enum sim_watch_kind kind,
+		       bool insert)
+{
+	struct sim_debug *d = &c->dbg;
+	unsigned i;
+
+	if (len == 0 || va + len - 1 < va)
+		return -CV_EINVAL;
+	for (i = 0; i < d->nwp; i++)
+		if (d->wp[i].va == va && d->wp[i].len == len && d->wp[i].kind == kind)
+			break;
+	if (insert) {
+		int types = kind == SIM_WATCH_WRITE	 ? UC_HOOK_MEM_WRITE
+			    : kind == SIM_WATCH_READ ? UC_HOOK_MEM_READ
+						     : UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE;
+		if (i < d->nwp)
+			return -CV_EEXIST;
+		if (d->nwp == SIM_MAX_WATCHPOINTS)
+			return -CV_ENOMEM;
+		if (d->nwp == 0 && uc_hook_add(c->uc, &d->next_insn, UC_HOOK_CODE, (void *)on_next_insn,
+					       c, 1, 0) != UC_ERR_OK)
+			return -CV_ENOMEM;
+		if (uc_hook_add(c->uc, &d->wp[i].hook, types, (void *)on_watched, c, va, va + len - 1) !=
+		    UC_ERR_OK) {
+			if (d->nwp == 0)
+				uc_hook_del(c->uc, d->next_insn);
+			return -CV_ENOMEM;
+		}
+		d->wp[i].va = va;
+		d->wp[i].len = len;
+		d->wp[i].kind = kind;
+		d->nwp++;
+	} else {
+		if (i == d->nwp)
+			return -CV_ENOENT;
+		uc_hook_del(c->uc, d->wp[i].hook);
+		d->wp[i] = d->wp[--d->nwp];
+		if (d->nwp == 0)
+			uc_hook_del(c->uc, d->next_insn);
+	}
+	forget_code(c);
+	return 0;
+}
+
+void sim_cpu_debug_clear(struct sim_cpu *c)
+{
+	while (c->dbg.nbp)
+		sim_cpu_breakpoint(c, c->dbg.bp[0].va, false);
+	while (c->dbg.nwp)
+		sim_cpu_watchpoint(c, c->dbg.wp[0].va, c->dbg.wp[0].len, c->dbg.wp[0].kind, false);
+	c->dbg.step = false;
+}
+
+void sim_cpu_set_step(struct sim_cpu *c, bool step)
+{
+	c->dbg.step = step;
+}
+
+/*
+ * What the run that just ended means to the debugger. A run the block
+ * hook stopped before it executed anything (a kick) has no event, even
+ * when stepping; a watch hit whose next instruction never came (the run
+ * ended right after it) stops where the CPU is.
+ */
+static void debug_after_run(struct sim_cpu *c, const struct vcpu_exit *exit)
+{
+	struct sim_debug *d = &c->dbg;
+
+	if (d->ev.kind == SIM_DEBUG_WATCH && d->ev.pc == 0)
+		d->ev.pc = vcpu_arch_pc(c->vcpu);
+	if (d->ev.kind == SIM_DEBUG_NONE && d->step && c->ran &&
+	    exit->reason != EXIT_STAGE2_FAULT)
+		d->ev = (struct sim_debug_event){ .kind = SIM_DEBUG_STEP, .pc = vcpu_arch_pc(c->vcpu) };
+}
+
+void sim_cpu_debug_event(struct sim_cpu *c, struct sim_debug_event *ev)
+{
+	*ev = c->dbg.ev;
+	c->dbg.ev.kind = SIM_DEBUG_NONE;
+}
+
+int sim_cpu_s1_walk(struct sim_cpu *c, uint64_t va, enum access_kind access,
+		    struct s1_result *res, walk_cb cb, void *ctx)
+{
+	return sim_arch_s1_walk(c, va, access, res, cb, ctx);
 }
 
 /* ---- One vCPU of a VM in the guest at a time ------------------------------- */
@@ -206,9 +396,13 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	 * deadline is met at the start of the first block after the clock
 	 * reached it.
 	 */
+	bool first = !c->ran;
+
+	c->ran = true;
 	if (c->kicked || c->attention || (c->cfg.virtual_clock && c->vclock >= c->deadline) ||
 	    (++c->blocks_run >= SIM_QUANTUM_BLOCKS && group_contended(c->cfg.group))) {
 		c->block_stop = true;
+		c->ran = !first; /* stopped before its first block: this run executed nothing */
 		uc_emu_stop(uc);
 		return;
 	}

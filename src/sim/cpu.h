@@ -23,6 +23,29 @@
 #include "sim.h"
 #include "uc_map.h"
 
+/** Breakpoints and watchpoints a CPU holds at most (gdb is told "E" beyond). */
+#define SIM_MAX_BREAKPOINTS 64
+#define SIM_MAX_WATCHPOINTS 16
+
+/** What the debugger asked of a CPU (cpu.c, "The debugger's hold on a CPU"). */
+struct sim_debug {
+	struct {
+		uint64_t va;
+		uc_hook hook;    /**< a code hook on va alone */
+	} bp[SIM_MAX_BREAKPOINTS];
+	unsigned nbp;
+	struct {
+		uint64_t va, len;
+		enum sim_watch_kind kind;
+		uc_hook hook;    /**< a memory hook on [va, va + len) */
+	} wp[SIM_MAX_WATCHPOINTS];
+	unsigned nwp;
+	uc_hook next_insn;       /**< while watchpoints exist: a code hook on every address */
+	bool step;               /**< the next run executes one instruction */
+	bool watch_hit;          /**< an instruction of this run accessed a watched range */
+	struct sim_debug_event ev; /**< what this run stopped for */
+};
+
 struct sim_cpu {
 	uc_engine *uc;
 	struct vcpu *vcpu;
@@ -35,6 +58,7 @@ struct sim_cpu {
 	volatile bool in_guest;      /**< inside uc_emu_start() */
 	bool block_stop;             /**< the block hook stopped the CPU in this run (a kick, a
 				      *   notification, the deadline, the end of a turn): not a WFI / HLT */
+	bool ran;                    /**< this run got past the start of its first block */
 	unsigned long blocks_run;    /**< blocks started in this run (the turn's length, cpu.c) */
 	uint64_t deadline;           /**< clock value at which the core wants the CPU (CLOCK_NEVER) */
 	uint64_t vclock;             /**< --clock=virtual: the CPU's clock, ns */
@@ -44,6 +68,7 @@ struct sim_cpu {
 	pthread_cond_t wait_cv;
 	struct sim_s2_pending s2;    /**< stage-2 changes to follow before running (any thread adds) */
 	unsigned storm_count;        /**< guest exceptions in a row inside its own handler */
+	struct sim_debug dbg;        /**< breakpoints, watchpoints, stepping (gdb stub) */
 };
 
 /**
@@ -172,6 +197,13 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit);
  * dropped (hooks.c). Returns 0 or a negative cv_err.
  */
 int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size);
+/**
+ * Walks the guest's stage 1 for va as the vCPU sees it now, for the
+ * debugger (sim_cpu_s1_walk(), which documents it): MMU off gives
+ * res->gpa = va (mmu.c).
+ */
+int sim_arch_s1_walk(struct sim_cpu *c, uint64_t va, enum access_kind access,
+		     struct s1_result *res, walk_cb cb, void *ctx);
 /** @} */
 
 #endif

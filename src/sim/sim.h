@@ -26,6 +26,7 @@
 
 #include <cvisor/exit.h>
 #include <cvisor/vm.h>
+#include <cvisor/walk.h>
 
 /** The simulated CPUs of one VM, which take turns in the guest (cpu.c). */
 struct sim_group;
@@ -82,6 +83,77 @@ void sim_cpu_wait(struct sim_cpu *c, uint64_t deadline);
  * hook.
  */
 void sim_cpu_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size);
+
+/** @name The debugger's hold on a CPU (cpu.c, and src/sim/<arch>/gdb.c) @{ */
+/*
+ * Called by the gdb stub (src/hal_sim/gdbstub.c) only while the CPU's
+ * vCPU is paused, out of the guest (its thread parked, or the caller):
+ * the register file is then saved in struct vcpu_arch and Unicorn is idle.
+ */
+/** What the CPU stopped for, in debug mode (sim_cpu_debug_event()). */
+enum sim_debug_kind {
+	SIM_DEBUG_NONE,       /**< nothing for the debugger */
+	SIM_DEBUG_STEP,       /**< one instruction was executed (sim_cpu_set_step()) */
+	SIM_DEBUG_BREAK,      /**< at a breakpoint, before its instruction */
+	SIM_DEBUG_WATCH,      /**< after an instruction that accessed a watched range */
+};
+/** Watchpoint kinds, as gdb's Z2 (write), Z3 (read) and Z4 (access) ask for them. */
+enum sim_watch_kind { SIM_WATCH_WRITE = 2, SIM_WATCH_READ = 3, SIM_WATCH_ACCESS = 4 };
+/** The debug event of the last sim_cpu_run(). */
+struct sim_debug_event {
+	enum sim_debug_kind kind;
+	uint64_t pc;                  /**< where the CPU stopped */
+	uint64_t data_addr;           /**< SIM_DEBUG_WATCH: the address accessed */
+	enum sim_watch_kind watch;    /**< SIM_DEBUG_WATCH: the watchpoint's kind */
+};
+/**
+ * Inserts (insert) or removes a breakpoint at guest-virtual address va:
+ * the CPU stops before executing the instruction there. Returns 0,
+ * -CV_EEXIST / -CV_ENOENT for one already there / not there, -CV_ENOMEM.
+ */
+int sim_cpu_breakpoint(struct sim_cpu *c, uint64_t va, bool insert);
+/**
+ * Inserts or removes a watchpoint on [va, va + len) (guest-virtual): the
+ * CPU stops after the instruction that reads (SIM_WATCH_READ), writes or
+ * accesses the range. Same returns as sim_cpu_breakpoint().
+ */
+int sim_cpu_watchpoint(struct sim_cpu *c, uint64_t va, uint64_t len, enum sim_watch_kind kind,
+		       bool insert);
+/** Removes every breakpoint and watchpoint (gdb detached). */
+void sim_cpu_debug_clear(struct sim_cpu *c);
+/** The next sim_cpu_run() executes at most one instruction (step), or runs freely. */
+void sim_cpu_set_step(struct sim_cpu *c, bool step);
+/**
+ * Takes the debug event of the last sim_cpu_run() (kind SIM_DEBUG_NONE if
+ * there was none); a run that was stopped before its first instruction
+ * (a kick) has none, even when stepping.
+ */
+void sim_cpu_debug_event(struct sim_cpu *c, struct sim_debug_event *ev);
+/**
+ * Walks the guest's stage 1 for va as the vCPU sees it now (its
+ * translation registers and privilege): res->gpa, or -CV_EFAULT with
+ * res->fault. With the guest's MMU off, the GPA is va. cb (if not NULL)
+ * sees each level, with ctx (walk.h).
+ */
+int sim_cpu_s1_walk(struct sim_cpu *c, uint64_t va, enum access_kind access,
+		    struct s1_result *res, walk_cb cb, void *ctx);
+/**
+ * The gdb target description document named annex ("target.xml" and the
+ * documents it includes), or NULL for an unknown one (gdb.c).
+ */
+const char *sim_gdb_xml(const char *annex);
+/** Number of registers gdb's g packet carries, numbered 0.. in the description's order. */
+unsigned sim_gdb_nregs(void);
+/**
+ * Reads register regno (gdb's numbering) of the paused vCPU into buf, in
+ * the target's byte order, or writes it from buf (write). Returns the
+ * register's size in bytes (at most SIM_GDB_REG_MAX), or -CV_EINVAL for a
+ * register that does not exist.
+ */
+int sim_gdb_reg(struct sim_cpu *c, unsigned regno, uint8_t *buf, bool write);
+/** Bytes of the largest register (a 128-bit vector register). */
+#define SIM_GDB_REG_MAX 16
+/** @} */
 
 /** @name What the host provides (implemented by src/hal_sim/) @{ */
 /**

@@ -83,6 +83,9 @@ int s1_walk_follow(const struct walk_step *step, unsigned shift, gva_t va, uint6
 struct walk_trace {
 	const struct vcpu *vcpu;
 	int stage;               /**< 1 or 2 */
+	/** Where the lines go: out(line, out_arg), or the trace (NULL: --trace=walks). */
+	void (*out)(const char *line, void *out_arg);
+	void *out_arg;
 };
 
 /**
@@ -94,6 +97,13 @@ struct walk_trace {
  */
 walk_cb walk_trace_begin(struct walk_trace *t, const struct vcpu *vcpu, int stage, uint64_t addr,
 			    enum access_kind access, const char *why);
+/**
+ * The same as walk_trace_begin(), but the lines go to out(line, out_arg)
+ * whatever the VM traces (gdb's `monitor walk`). Returns walk_trace_step.
+ */
+walk_cb walk_trace_begin_to(struct walk_trace *t, const struct vcpu *vcpu, int stage, uint64_t addr,
+			    enum access_kind access, const char *why,
+			    void (*out)(const char *line, void *out_arg), void *out_arg);
 /** Prints one level of a walk (an walk_cb; ctx is a struct walk_trace). */
 void walk_trace_step(const struct walk_step *step, void *ctx);
 /** Prints how the walk ended: rc 0 with its output address, or the fault. */
@@ -107,6 +117,11 @@ void walk_trace_end(const struct walk_trace *t, int rc, uint64_t out, enum walk_
  */
 void walk_trace_stage2(const struct vcpu *vcpu, gpa_t gpa, enum access_kind access,
 		       const char *why);
+/**
+ * Walks stage 2 for gpa and prints it to where t's lines go (a trace
+ * begun with walk_trace_begin_to()); t is reused for the walk.
+ */
+void walk_trace_stage2_to(struct walk_trace *t, gpa_t gpa, enum access_kind access, const char *why);
 /** "translation", "permission", "access-flag", "address-size", "other" */
 const char *walk_fault_name(enum walk_fault kind);
 
