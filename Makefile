@@ -113,9 +113,9 @@ linux: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory check
 
-# With SANITIZE=1 only the suites of host code: unit and simulator.
+# With SANITIZE=1 only the suites of host code: unit, simulator and its gdb stub.
 check: all
-	$(Q)sh tests/run.sh $(BUILD) $(ARCH) $(if $(SAN),unit sim)
+	$(Q)sh tests/run.sh $(BUILD) $(ARCH) $(if $(SAN),unit sim gdb)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Runs the test suites and ends with one line "N passed, N failed, N skipped".
 #   tests/run.sh BUILD ARCH [KIND...]
-# KIND: unit, sim, bare (default: all three; `make test SANITIZE=1` runs unit sim).
+# KIND: unit, sim, bare, gdb (default: all four; `make test SANITIZE=1` runs unit sim gdb).
 #
 # Unit suites are CMocka programs: each test's "[ RUN      ]" and
 # "[  SKIPPED ] NAME" lines and what it prints go to stdout, the summary
@@ -16,7 +16,7 @@
 set -u
 BUILD=${1:-build}
 ARCH=${2:-aarch64}
-KINDS="unit sim bare"
+KINDS="unit sim bare gdb"
 if [ $# -gt 2 ]; then
 	shift 2
 	KINDS=$*
@@ -96,13 +96,14 @@ if wants unit; then
 	done
 fi
 
-for suite in tests/sim/*.sh tests/bare/*.sh; do
+for suite in tests/sim/*.sh tests/bare/*.sh tests/gdb/*.sh; do
 	[ -f "$suite" ] || continue
-	[ "$suite" = tests/sim/lib.sh ] && continue # the suites' shared helpers, not a suite
+	case $suite in */lib.sh) continue ;; esac # the suites' shared helpers, not a suite
 	name=${suite#tests/}
 	name=${name%.sh}
 	case $name in
 	bare/*) wants bare || continue; echo "== bare-metal tests (QEMU): $name" ;;
+	gdb/*) wants gdb || continue; echo "== debugger tests (gdb-multiarch): $name" ;;
 	*) wants sim || continue; echo "== simulator tests: $name" ;;
 	esac
 	run_suite "$suite" "$name"
