@@ -56,6 +56,14 @@ void hal_sim_gdb_stop(void);
 int hal_sim_gdb_run(struct vcpu *vcpu, struct vcpu_exit *exit);
 /** The stub's part of hal_vcpu_wait(): a waiting vCPU counts as paused. */
 void hal_sim_gdb_wait(struct vcpu *vcpu, uint64_t deadline);
+/**
+ * gdb's `monitor CMD` for vm, whose vCPUs are all paused; vcpu is the one
+ * gdb has selected. Output goes to out(text, out_ctx), line by line.
+ * Returns 0, or -1 for an unknown command or bad arguments (after saying
+ * why). Commands: help, walk ADDR, exits, vm, s2, trace on|off (gdb_monitor.c).
+ */
+int hal_sim_gdb_monitor(struct vm *vm, unsigned vcpu, const char *cmd,
+			void (*out)(const char *text, void *out_ctx), void *out_ctx);
 /** @} */
 
 /** @name --timeline (timeline.c) @{ */

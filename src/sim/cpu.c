@@ -98,11 +98,11 @@ int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit)
 	group_enter(c->cfg.group);
 	c->in_guest = true;
 	c->block_stop = false;
-	c->ran = false;
 	c->blocks_run = 0;
 	c->dbg.watch_hit = false;
+	c->dbg.stepped = 0;
 	c->dbg.ev.kind = SIM_DEBUG_NONE;
-	uc_err err = uc_emu_start(c->uc, start, NEVER_PC, 0, c->dbg.step ? 1 : 0);
+	uc_err err = uc_emu_start(c->uc, start, NEVER_PC, 0, 0);
 	c->in_guest = false;
 	group_leave(c->cfg.group);
 	sim_arch_leave(c);
@@ -119,7 +119,10 @@ int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit)
  *  - a breakpoint is a code hook on its one address, which stops the CPU
  *    before that instruction runs (with a code hook present Unicorn
  *    keeps the PC where the hook left it, so nothing runs twice);
- *  - a step is a run of one instruction (uc_emu_start's count);
+ *  - a step is a run with a code hook on every address that stops the
+ *    CPU before the second instruction (Unicorn's own count would stop
+ *    it the same way, but unmarked: the architecture would take the stop
+ *    for a WFI when the word before the PC is one);
  *  - a watchpoint is a memory hook on its range; the access completes,
  *    and a code hook on every address (present while watchpoints exist)
  *    stops the CPU before the next instruction, as an x86 data breakpoint
@@ -135,6 +138,7 @@ static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *use
 	if (c->dbg.ev.kind != SIM_DEBUG_NONE)
 		return;
 	c->dbg.ev = (struct sim_debug_event){ .kind = SIM_DEBUG_BREAK, .pc = addr };
+	c->block_stop = true; /* not a WFI / HLT: nothing for the core */
 	uc_emu_stop(uc);
 }
 
@@ -172,8 +176,28 @@ static void on_next_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *user
 	(void)size;
 	if (c->dbg.watch_hit && c->dbg.ev.pc == 0) {
 		c->dbg.ev.pc = addr;
+		c->block_stop = true;
 		uc_emu_stop(uc);
 	}
+}
+
+/*
+ * Every instruction while stepping: lets the first one run and stops
+ * before the second. A run the block hook stopped first executes
+ * nothing. A wait (WFI, HLT) ends the run itself after the first.
+ */
+static void on_step(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim_cpu *c = user;
+
+	(void)size;
+	if (c->block_stop)
+		return;
+	if (c->dbg.stepped++ == 0)
+		return;
+	c->dbg.ev = (struct sim_debug_event){ .kind = SIM_DEBUG_STEP, .pc = addr };
+	c->block_stop = true;
+	uc_emu_stop(uc);
 }
 
 /* Drops every translated block: hooks added or removed reach all code. */
@@ -253,18 +277,31 @@ int sim_cpu_watchpoint(struct sim_cpu *c, uint64_t va, uint64_t len, enum sim_wa
 	return 0;
 }
 
+void sim_cpu_code_written(struct sim_cpu *c)
+{
+	forget_code(c);
+}
+
 void sim_cpu_debug_clear(struct sim_cpu *c)
 {
 	while (c->dbg.nbp)
 		sim_cpu_breakpoint(c, c->dbg.bp[0].va, false);
 	while (c->dbg.nwp)
 		sim_cpu_watchpoint(c, c->dbg.wp[0].va, c->dbg.wp[0].len, c->dbg.wp[0].kind, false);
-	c->dbg.step = false;
+	sim_cpu_set_step(c, false);
 }
 
 void sim_cpu_set_step(struct sim_cpu *c, bool step)
 {
+	if (step == c->dbg.step)
+		return;
+	if (step && uc_hook_add(c->uc, &c->dbg.step_hook, UC_HOOK_CODE, (void *)on_step, c, 1, 0) !=
+			    UC_ERR_OK)
+		return;
+	if (!step)
+		uc_hook_del(c->uc, c->dbg.step_hook);
 	c->dbg.step = step;
+	forget_code(c);
 }
 
 /*
@@ -279,7 +316,7 @@ static void debug_after_run(struct sim_cpu *c, const struct vcpu_exit *exit)
 
 	if (d->ev.kind == SIM_DEBUG_WATCH && d->ev.pc == 0)
 		d->ev.pc = vcpu_arch_pc(c->vcpu);
-	if (d->ev.kind == SIM_DEBUG_NONE && d->step && c->ran &&
+	if (d->ev.kind == SIM_DEBUG_NONE && d->step && d->stepped > 0 &&
 	    exit->reason != EXIT_STAGE2_FAULT)
 		d->ev = (struct sim_debug_event){ .kind = SIM_DEBUG_STEP, .pc = vcpu_arch_pc(c->vcpu) };
 }
@@ -396,13 +433,9 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	 * deadline is met at the start of the first block after the clock
 	 * reached it.
 	 */
-	bool first = !c->ran;
-
-	c->ran = true;
 	if (c->kicked || c->attention || (c->cfg.virtual_clock && c->vclock >= c->deadline) ||
 	    (++c->blocks_run >= SIM_QUANTUM_BLOCKS && group_contended(c->cfg.group))) {
 		c->block_stop = true;
-		c->ran = !first; /* stopped before its first block: this run executed nothing */
 		uc_emu_stop(uc);
 		return;
 	}

@@ -41,7 +41,9 @@ struct sim_debug {
 	} wp[SIM_MAX_WATCHPOINTS];
 	unsigned nwp;
 	uc_hook next_insn;       /**< while watchpoints exist: a code hook on every address */
-	bool step;               /**< the next run executes one instruction */
+	bool step;               /**< runs execute one instruction */
+	uc_hook step_hook;       /**< while stepping: a code hook on every address */
+	unsigned stepped;        /**< instructions this run started, while stepping */
 	bool watch_hit;          /**< an instruction of this run accessed a watched range */
 	struct sim_debug_event ev; /**< what this run stopped for */
 };
@@ -58,7 +60,6 @@ struct sim_cpu {
 	volatile bool in_guest;      /**< inside uc_emu_start() */
 	bool block_stop;             /**< the block hook stopped the CPU in this run (a kick, a
 				      *   notification, the deadline, the end of a turn): not a WFI / HLT */
-	bool ran;                    /**< this run got past the start of its first block */
 	unsigned long blocks_run;    /**< blocks started in this run (the turn's length, cpu.c) */
 	uint64_t deadline;           /**< clock value at which the core wants the CPU (CLOCK_NEVER) */
 	uint64_t vclock;             /**< --clock=virtual: the CPU's clock, ns */

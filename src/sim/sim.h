@@ -119,6 +119,8 @@ int sim_cpu_breakpoint(struct sim_cpu *c, uint64_t va, bool insert);
  */
 int sim_cpu_watchpoint(struct sim_cpu *c, uint64_t va, uint64_t len, enum sim_watch_kind kind,
 		       bool insert);
+/** Guest memory was written by the debugger: the CPU forgets the code it translated. */
+void sim_cpu_code_written(struct sim_cpu *c);
 /** Removes every breakpoint and watchpoint (gdb detached). */
 void sim_cpu_debug_clear(struct sim_cpu *c);
 /** The next sim_cpu_run() executes at most one instruction (step), or runs freely. */
