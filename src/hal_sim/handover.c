@@ -105,6 +105,14 @@ struct arch_group {
 	int n;
 };
 
+/* True if arg is option name ("--gdb"), alone, with "=VALUE", or one that begins with it and a dash ("--gdb-wait"). */
+static bool is_option(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=' || arg[n] == '-');
+}
+
 static volatile sig_atomic_t forwarded_signal;
 
 static void remember_signal(int sig)
@@ -148,9 +156,15 @@ static int run_groups(int argc, char **argv, const struct arch_group *g, unsigne
 		args[k][na++] = argv[1];
 		for (int i = 2; i < argc && na < MAX_VMS + 12; i++)
 			if (argv[i][0] == '-') {
-				args[k][na++] = argv[i];
-				if (hal_sim_option_takes_value(argv[i]) && i + 1 < argc)
-					args[k][na++] = argv[++i];
+				/* The gdb stub is for the first VM of the run: its simulator's. */
+				bool keep = k == 0 || !is_option(argv[i], "--gdb");
+				if (keep)
+					args[k][na++] = argv[i];
+				if (hal_sim_option_takes_value(argv[i]) && i + 1 < argc) {
+					i++;
+					if (keep)
+						args[k][na++] = argv[i];
+				}
 			}
 		for (int c = 0; c < g[k].n; c++)
 			args[k][na++] = argv[g[k].configs[c]];
@@ -242,8 +256,15 @@ void hal_sim_hand_over(int argc, char **argv)
 		if (g[k].n < MAX_VMS)
 			g[k].configs[g[k].n++] = i;
 	}
-	if (ng > 1)
+	if (ng > 1) {
+		for (int i = 2; i < argc; i++)
+			if (is_option(argv[i], "--timeline")) {
+				fprintf(stderr, "cvisor %s: --timeline records one simulator: give configs of "
+						"one architecture\n", argv[1]);
+				exit(CLI_USAGE);
+			}
 		exit(run_groups(argc, argv, g, ng));
+	}
 	if (ng == 0 || g[0].arch == vm_arch_platform.arch)
 		return;
 	if (simulator_of(g[0].arch, path, sizeof(path))) {
