@@ -31,7 +31,8 @@
  * has the FPU off), then FS put back. The hart has F and D (MISA
  * 0x800000000014112d: IMAFDCSU).
  *
- * Writes go where the next run reads them. Caveats: sip.SSIP, STIP and
+ * Writes go where the next run reads them; one to an F register or an
+ * FP CSR makes mstatus.FS Dirty if the guest has the FPU on. Caveats: sip.SSIP, STIP and
  * SEIP are made what the hypervisor asserts again at the next entry
  * (irq.c); a satp write does not drop translations QEMU cached under the
  * same ASID (the guest's own write would not either, without SFENCE.VMA);
@@ -258,6 +259,22 @@ static bool fp_csr(struct sim_rv *s, int id, uint64_t *v, bool write)
 }
 
 /*
+ * The F registers changed: with the FPU on, mstatus.FS becomes Dirty, as
+ * an instruction's write makes it (Privileged Architecture v1.12,
+ * 3.1.6.6), so the guest's kernel saves them; with it Off it stays Off.
+ */
+static void fp_dirty(struct sim_rv *s)
+{
+	uint64_t mstatus = 0;
+
+	if (csr_access(s, UC_RISCV_REG_MSTATUS, &mstatus, false) && (mstatus & MSTATUS_FS) &&
+	    (mstatus & MSTATUS_FS) != MSTATUS_FS) {
+		mstatus |= MSTATUS_FS;
+		csr_access(s, UC_RISCV_REG_MSTATUS, &mstatus, true);
+	}
+}
+
+/*
  * Reads or writes register regno of the paused hart (the numbering
  * above): the register file for x1..x31 and PC, Unicorn for the rest.
  * Returns the size in bytes, or -CV_EINVAL (no such register, a refused
@@ -281,7 +298,10 @@ int sim_gdb_reg(struct sim_cpu *c, unsigned regno, uint8_t *buf, bool write)
 		int id = UC_RISCV_REG_F0 + (int)(regno - REG_F0);
 		if (write) {
 			memcpy(&v, buf, 8);
-			return uc_reg_write(c->uc, id, &v) == UC_ERR_OK ? 8 : -CV_EINVAL;
+			if (uc_reg_write(c->uc, id, &v) != UC_ERR_OK)
+				return -CV_EINVAL;
+			fp_dirty(s);
+			return 8;
 		}
 		if (uc_reg_read(c->uc, id, &v) != UC_ERR_OK)
 			return -CV_EINVAL;
