@@ -144,6 +144,16 @@ $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(UNIT_SUPPORT) $(LIBCORE)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt -lunicorn -lpthread
 
+# The gdb register tests (tests/unit/<arch>/test_gdb_regs.c) run a simulated
+# CPU: they link the simulator's CPU (src/sim/, not its HAL) and their
+# shared part, besides the core.
+SIM_CPU_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard src/sim/*.c src/sim/$(ARCH)/*.c))
+$(BUILD)/tests/$(ARCH)/test_gdb_regs: $(OBJ)/tests/unit/$(ARCH)/test_gdb_regs.o \
+		$(OBJ)/tests/unit/gdb_tdesc.o $(SIM_CPU_OBJS) $(UNIT_SUPPORT) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt -lunicorn -lcapstone -lpthread -lm
+
 $(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard $(GUEST_DIR)/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  GUEST   $@"

@@ -97,6 +97,13 @@ bool sim_rv_qstate_set_mip(struct sim_rv *s, uint64_t mask, uint64_t value);
  * sie and sip.SSIP clear; false if unknown or it did not take. */
 bool sim_rv_qstate_start(struct sim_rv *s);
 
+/* The mode the hart runs in as QEMU holds it: 0 (U), 1 (S) or 3 (M, before the guest was
+ * entered); -1 if unknown. */
+int sim_rv_qstate_priv(struct sim_rv *s);
+/* Reads or writes (write) the CSR Unicorn names id from M-mode, where the API reaches every
+ * CSR whatever mode the hart runs in, which is put back; false if unknown or refused. */
+bool sim_rv_qstate_csr(struct sim_rv *s, int id, uint64_t *val, bool write);
+
 /* ---- irq.c: interrupts ---- */
 /* Copies the guest's sie and sip into the register file, for the core's wait decisions. */
 void sim_rv_irq_read(struct sim_rv *s);

@@ -226,6 +226,24 @@ bool sim_rv_qstate_start(struct sim_rv *s)
 	       !(ctx_u64(s, s->q.pc + MSTATUS_AFTER_PC) & MSTATUS_SIE);
 }
 
+int sim_rv_qstate_priv(struct sim_rv *s)
+{
+	if (!s->q.known)
+		return -1;
+	uc_context_save(s->c.uc, s->q.saved.buf);
+	return (int)ctx_u64(s, s->q.pc + PRIV_AFTER_PC);
+}
+
+bool sim_rv_qstate_csr(struct sim_rv *s, int id, uint64_t *val, bool write)
+{
+	if (!s->q.known)
+		return false;
+	uint64_t priv = enter_m(s);
+	uc_err e = write ? uc_reg_write(s->c.uc, id, val) : uc_reg_read(s->c.uc, id, val);
+	leave_m(s, priv);
+	return e == UC_ERR_OK;
+}
+
 void sim_rv_qstate_free(struct sim_rv *s)
 {
 	sim_ctx_free(&s->q.saved);
