@@ -526,10 +526,8 @@ static void serve(struct gdb_stub *g)
 	pause_vm(g);
 	pthread_mutex_unlock(&g->lock);
 	while (!g->quit && g->conn_fd >= 0) {
-		if (!vm_running(g->vm)) {
-			send_exit(g);
+		if (!vm_running(g->vm))
 			break;
-		}
 		if (running) {
 			pthread_mutex_lock(&g->lock);
 			if (g->held && all_parked(g) && vm_running(g->vm)) {
@@ -545,6 +543,8 @@ static void serve(struct gdb_stub *g)
 		if (rc > 0 && !on_input(g, &running))
 			break;
 	}
+	if (g->conn_fd >= 0 && !vm_running(g->vm))
+		send_exit(g);
 	if (g->conn_fd >= 0)
 		close(g->conn_fd);
 	g->conn_fd = -1;
@@ -576,9 +576,7 @@ static void *stub_thread(void *arg)
 		hal_sim_console_note("cvisor: gdb attached to vm %u (%s)", g->vm->id, g->vm->name);
 		g->conn_fd = fd;
 		serve(g);
-		if (vm_running(g->vm))
-			hal_sim_console_note("cvisor: gdb detached; vm %u (%s) runs on, the stub waits on %s",
-					     g->vm->id, g->vm->name, g->where);
+		hal_sim_console_note("cvisor: gdb detached from vm %u (%s)", g->vm->id, g->vm->name);
 	}
 	return NULL;
 }
@@ -706,10 +704,6 @@ void hal_sim_gdb_stop(void)
 	g->quit = true;
 	if (g->thread_ok)
 		pthread_join(g->thread, NULL);
-	if (g->conn_fd >= 0) {
-		send_exit(g);
-		close(g->conn_fd);
-	}
 	close(g->listen_fd);
 	stub = NULL;
 	pthread_cond_destroy(&g->cv);

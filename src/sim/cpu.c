@@ -29,6 +29,8 @@ static void group_leave(struct sim_group *g);
 static bool group_contended(const struct sim_group *g);
 static void cpus_remove(struct sim_cpu *c);
 static int hook_blocks(struct sim_cpu *c);
+static void debug_before_run(struct sim_cpu *c, uint64_t start);
+static void debug_end_run(struct sim_cpu *c);
 static void debug_after_run(struct sim_cpu *c, const struct vcpu_exit *exit);
 
 int sim_cpu_create(struct vcpu *vcpu, const struct sim_config *cfg, struct sim_cpu **out)
@@ -102,7 +104,9 @@ int sim_cpu_run(struct sim_cpu *c, struct vcpu_exit *exit)
 	c->dbg.watch_hit = false;
 	c->dbg.stepped = 0;
 	c->dbg.ev.kind = SIM_DEBUG_NONE;
+	debug_before_run(c, start);
 	uc_err err = uc_emu_start(c->uc, start, NEVER_PC, 0, 0);
+	debug_end_run(c);
 	c->in_guest = false;
 	group_leave(c->cfg.group);
 	sim_arch_leave(c);
@@ -182,9 +186,11 @@ static void on_next_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *user
 }
 
 /*
- * Every instruction while stepping: lets the first one run and stops
- * before the second. A run the block hook stopped first executes
- * nothing. A wait (WFI, HLT) ends the run itself after the first.
+ * Every instruction of a step's run: lets the first one run and stops
+ * before the second, when it is in the same block (the block hook stops
+ * the CPU at the start of the next one). A run the block hook stopped
+ * first executes nothing. A wait (WFI, HLT) ends the run itself after the
+ * first.
  */
 static void on_step(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
@@ -200,10 +206,21 @@ static void on_step(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	uc_emu_stop(uc);
 }
 
-/* Drops every translated block: hooks added or removed reach all code. */
+/*
+ * Drops every translated block before the CPU runs again, so a hook on
+ * every address reaches all code. On the CPU's own thread, at its next
+ * run: Unicorn 2.0.1 takes 15 ms to seconds for it (measured), more than
+ * gdb waits for an answer.
+ */
 static void forget_code(struct sim_cpu *c)
 {
-	uc_ctl(c->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+	c->dbg.forget_all = true;
+}
+
+/* Drops the translated blocks that contain va: a hook on va alone reaches it (cheap). */
+static void forget_code_at(struct sim_cpu *c, uint64_t va)
+{
+	uc_ctl_remove_cache(c->uc, va, va + 1);
 }
 
 int sim_cpu_breakpoint(struct sim_cpu *c, uint64_t va, bool insert)
@@ -223,13 +240,14 @@ int sim_cpu_breakpoint(struct sim_cpu *c, uint64_t va, bool insert)
 			return -CV_ENOMEM;
 		d->bp[i].va = va;
 		d->nbp++;
+		forget_code_at(c, va);
 	} else {
 		if (i == d->nbp)
 			return -CV_ENOENT;
+		/* Blocks translated with it call no hook once it is gone: nothing to drop. */
 		uc_hook_del(c->uc, d->bp[i].hook);
 		d->bp[i] = d->bp[--d->nbp];
 	}
-	forget_code(c);
 	return 0;
 }
 
@@ -264,7 +282,8 @@ int sim_cpu_watchpoint(struct sim_cpu *c, uint64_t va, uint64_t len, enum sim_wa
 		d->wp[i].va = va;
 		d->wp[i].len = len;
 		d->wp[i].kind = kind;
-		d->nwp++;
+		if (d->nwp++ == 0)
+			forget_code(c); /* the next-instruction hook in every block */
 	} else {
 		if (i == d->nwp)
 			return -CV_ENOENT;
@@ -273,7 +292,6 @@ int sim_cpu_watchpoint(struct sim_cpu *c, uint64_t va, uint64_t len, enum sim_wa
 		if (d->nwp == 0)
 			uc_hook_del(c->uc, d->next_insn);
 	}
-	forget_code(c);
 	return 0;
 }
 
@@ -293,15 +311,36 @@ void sim_cpu_debug_clear(struct sim_cpu *c)
 
 void sim_cpu_set_step(struct sim_cpu *c, bool step)
 {
-	if (step == c->dbg.step)
-		return;
-	if (step && uc_hook_add(c->uc, &c->dbg.step_hook, UC_HOOK_CODE, (void *)on_step, c, 1, 0) !=
-			    UC_ERR_OK)
-		return;
-	if (!step)
-		uc_hook_del(c->uc, c->dbg.step_hook);
 	c->dbg.step = step;
-	forget_code(c);
+}
+
+/*
+ * Before a run, on the CPU's own thread: drop what the debugger's changes
+ * made stale, and for a step, add the step hook and drop the blocks at the
+ * start address, so the block the step runs is translated with it.
+ */
+static void debug_before_run(struct sim_cpu *c, uint64_t start)
+{
+	struct sim_debug *d = &c->dbg;
+
+	if (d->forget_all) {
+		uc_ctl(c->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+		d->forget_all = false;
+	}
+	if (d->step && uc_hook_add(c->uc, &d->step_hook, UC_HOOK_CODE, (void *)on_step, c, 1, 0) ==
+			       UC_ERR_OK) {
+		d->step_hooked = true;
+		forget_code_at(c, start);
+	}
+}
+
+/* The step hook goes once the run ends: blocks translated with it then call nothing. */
+static void debug_end_run(struct sim_cpu *c)
+{
+	if (c->dbg.step_hooked) {
+		uc_hook_del(c->uc, c->dbg.step_hook);
+		c->dbg.step_hooked = false;
+	}
 }
 
 /*
@@ -426,13 +465,19 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct sim_cpu *c = user;
 
-	(void)addr;
 	/*
 	 * A block the CPU stops before is not counted: it runs (and counts)
 	 * when the CPU goes on, so a stop never moves the virtual clock. The
 	 * deadline is met at the start of the first block after the clock
 	 * reached it.
 	 */
+	if (c->dbg.step && c->dbg.stepped > 0) {
+		/* A step's one instruction ended its block: stop before the next. */
+		c->dbg.ev = (struct sim_debug_event){ .kind = SIM_DEBUG_STEP, .pc = addr };
+		c->block_stop = true;
+		uc_emu_stop(uc);
+		return;
+	}
 	if (c->kicked || c->attention || (c->cfg.virtual_clock && c->vclock >= c->deadline) ||
 	    (++c->blocks_run >= SIM_QUANTUM_BLOCKS && group_contended(c->cfg.group))) {
 		c->block_stop = true;

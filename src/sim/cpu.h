@@ -42,7 +42,9 @@ struct sim_debug {
 	unsigned nwp;
 	uc_hook next_insn;       /**< while watchpoints exist: a code hook on every address */
 	bool step;               /**< runs execute one instruction */
-	uc_hook step_hook;       /**< while stepping: a code hook on every address */
+	uc_hook step_hook;       /**< during a step's run: a code hook on every address */
+	bool step_hooked;        /**< step_hook is there */
+	bool forget_all;         /**< drop every translated block before the next run */
 	unsigned stepped;        /**< instructions this run started, while stepping */
 	bool watch_hit;          /**< an instruction of this run accessed a watched range */
 	struct sim_debug_event ev; /**< what this run stopped for */

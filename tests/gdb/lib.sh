@@ -19,6 +19,7 @@ stub_port() {
 # start_stub CVISOR-ARGS...: starts cvisor in the background (PID) and waits
 # until its stub listens (PORT); PORT is empty if it never did.
 start_stub() {
+	: >"$ERR" # not the last run's line
 	timeout 60 "$CVISOR" "$@" </dev/null >"$OUT" 2>"$ERR" &
 	PID=$!
 	PORT=
@@ -30,8 +31,8 @@ start_stub() {
 	done
 }
 
-# gdb_session CASE ELF CVISOR-ARGS... (stdin: gdb commands): runs cvisor with
-# --gdb=0 --gdb-wait, then gdb-multiarch in batch mode on ELF (the guest's
+# gdb_session CASE ELF run CVISOR-ARGS... (stdin: gdb commands): runs cvisor run
+# with --gdb=0 --gdb-wait, then gdb-multiarch in batch mode on ELF (the guest's
 # symbols; "" for none) with the commands read from stdin, after `target
 # remote`. Waits for cvisor (which must end by itself, or at its own time
 # limit) and sets RC to its status.
@@ -40,7 +41,9 @@ gdb_session() {
 	elf=$2
 	shift 2
 	cat >"$GDBCMD"
-	start_stub --gdb=0 --gdb-wait "$@"
+	command=$1
+	shift
+	start_stub "$command" --gdb=0 --gdb-wait "$@"
 	if [ -z "$PORT" ]; then
 		: >"$GDBOUT"
 		wait "$PID"
@@ -49,7 +52,12 @@ gdb_session() {
 	fi
 	set -- -nx -batch -ex "set pagination off" -ex "set confirm off"
 	[ -n "$elf" ] && set -- "$@" "$elf"
-	timeout 60 gdb-multiarch "$@" -ex "target remote 127.0.0.1:$PORT" -x "$GDBCMD" >"$GDBOUT" 2>&1
+	set -- "$@" -ex "target remote 127.0.0.1:$PORT"
+	# One -ex per command: an error (a read gdb is refused) ends only that command.
+	while IFS= read -r line; do
+		set -- "$@" -ex "$line"
+	done <"$GDBCMD"
+	timeout 60 gdb-multiarch "$@" >"$GDBOUT" 2>&1
 	wait "$PID"
 	RC=$?
 }
