@@ -12,6 +12,11 @@
 #   make fuzz     libFuzzer targets (clang, ASan, UBSan) run FUZZ_SECONDS each (mk/fuzz.mk)
 #   make test SANITIZE=1   the unit and simulator tests built with ASan and UBSan,
 #                 in their own build directory (build-san)
+#   make debug    the simulators and unit tests at -O0 -g3, for stepping cvisor in
+#                 host gdb, in their own build directory (build-debug); DEBUG=1 does
+#                 the same for any target (make check DEBUG=1, make qemu-gdb DEBUG=1).
+#                 gdb -x scripts/gdb/cvisor.py --args build-debug/cvisor run CONFIG
+#                 (docs/debugging.md)
 
 # The architecture of the simulator and bare builds; the others' cores and
 # unit tests are built and run too (OTHER_ARCHS).
@@ -23,7 +28,10 @@ OTHER_ARCHS := riscv64 x86_64
 # build stays as it is. The guests and the bare build are not host code.
 SAN := $(filter 1,$(SANITIZE))
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-BUILD ?= $(if $(SAN),build-san,build)
+# DEBUG=1: host code (and the bare build) at -O0 -g3, in build-debug (build-san-debug
+# with SANITIZE=1), so that gdb shows every variable and steps line by line.
+DBG := $(filter 1,$(DEBUG))
+BUILD ?= $(if $(SAN),build-san,build)$(if $(DBG),-debug)
 CC ?= gcc
 CROSS_aarch64 ?= aarch64-linux-gnu-
 CROSS_riscv64 ?= riscv64-linux-gnu-
@@ -37,7 +45,7 @@ Q :=
 endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -Wstrict-prototypes
-CFLAGS ?= -O2 -g
+CFLAGS ?= $(if $(DBG),-O0 -g3,-O2 -g)
 CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP $(if $(SAN),$(SAN_FLAGS))
 CPPFLAGS += -Isrc/include -Isrc/arch/$(ARCH)
 
@@ -73,7 +81,7 @@ HAS_SIM := $(wildcard src/sim/$(ARCH)/*.c)
 
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/uc_raw_*.c))
 
-.PHONY: all run test check bench linux deps clean format guests unit sim $(OTHER_ARCHS:%=arch-%)
+.PHONY: all run test check bench linux deps clean format guests unit sim debug $(OTHER_ARCHS:%=arch-%)
 # Keep the test objects make would otherwise delete as intermediates.
 .SECONDARY:
 all: $(BUILD)/cvisor guests unit $(OTHER_ARCHS:%=arch-%)
@@ -84,6 +92,10 @@ $(OTHER_ARCHS:%=arch-%): arch-%:
 
 sim: $(SIM_BIN)
 
+# The simulators and unit tests at -O0 -g3 in build-debug (the guests in build/ too).
+debug:
+	$(Q)$(MAKE) --no-print-directory DEBUG=1 all
+
 deps:
 	$(Q)sh scripts/install-deps.sh
 ifeq ($(SAN),)
@@ -91,14 +103,14 @@ ifeq ($(SAN),)
 endif
 
 # The configs name their guests in build/guests/ (paths relative to the config),
-# so a sanitizer build has those built too: the guests are not host code, and
-# are the same as the normal build's.
-ifneq ($(SAN),)
+# so a sanitizer or debug build has those built too: the guests are not host
+# code, and are the same as the normal build's.
+ifneq ($(SAN)$(DBG),)
 all: normal-build-guests
 .PHONY: normal-build-guests
 normal-build-guests:
 	$(Q)for a in $(PRIMARY_ARCH) $(OTHER_ARCHS); do \
-		$(MAKE) --no-print-directory BUILD=build SANITIZE= ARCH=$$a guests || exit 1; done
+		$(MAKE) --no-print-directory BUILD=build SANITIZE= DEBUG= ARCH=$$a guests || exit 1; done
 endif
 
 run: deps
