@@ -457,7 +457,9 @@ def format_step(step):
 
 
 def _level_lines(filename):
-    """Lines of filename that read `if (cb)` before `cb(&step, ctx);`: each walker's per-level point."""
+    """Where each walker of filename has a level's `step` complete: the line `if (cb)`
+    before `cb(&step, ctx);`, and the next statement (an optimised build may keep
+    only one of them for some iterations of the loop)."""
     lines = []
     try:
         with open(filename) as f:
@@ -467,20 +469,31 @@ def _level_lines(filename):
     for i in range(len(text) - 1):
         if text[i].strip() == "if (cb)" and text[i + 1].strip() == "cb(&step, ctx);":
             lines.append(i + 1)
+            j = i + 2
+            while j < len(text) and not text[j].strip():
+                j += 1
+            if j < len(text):
+                lines.append(j + 1)
     return lines
 
 
 class _LevelBreakpoint(gdb.Breakpoint):
-    def __init__(self, spec):
-        super().__init__(spec, internal=True, temporary=False)
+    """Records the walker's `step` each time it passes, without stopping."""
+
+    def __init__(self, spec, steps):
+        super().__init__(spec, internal=True)
         self.silent = True
-        self.steps = []
+        self.steps = steps
 
     def stop(self):
         try:
-            self.steps.append(format_step(gdb.selected_frame().read_var("step")))
+            step = gdb.selected_frame().read_var("step")
+            level = int(step["level"])
+            line = format_step(step)
         except (ValueError, gdb.error) as e:
-            self.steps.append("(level not readable here: %s)" % e)
+            self.steps.setdefault(-1, "(a level not readable here: %s)" % e)
+            return False
+        self.steps.setdefault(level, line)
         return False
 
 
@@ -500,7 +513,13 @@ what it returned. Other breakpoints hit on the way stop it as usual."""
                                % ", ".join(STAGE1_WALKERS + STAGE2_WALKERS))
         symtab = frame.find_sal().symtab
         path = symtab.fullname() if symtab else None
-        bps = [_LevelBreakpoint("%s:%d" % (path, n)) for n in _level_lines(path or "")]
+        steps = {}
+        bps = []
+        for n in _level_lines(path or ""):
+            try:
+                bps.append(_LevelBreakpoint("%s:%d" % (path, n), steps))
+            except gdb.error:
+                pass  # no code for that line in this build
         stage1 = fn in STAGE1_WALKERS
         try:
             res = frame.read_var("res").dereference()
@@ -510,9 +529,8 @@ what it returned. Other breakpoints hit on the way stop it as usual."""
                                                          addr, access))
             caller = frame.older()
             gdb.execute("finish", to_string=True)
-            for bp in bps:
-                for line in bp.steps:
-                    gdb.write("walk:   " + line + "\n")
+            for level in sorted(steps):
+                gdb.write("walk:   " + steps[level] + "\n")
             if not bps:
                 gdb.write("walk:   (no per-level line found in %s)\n" % path)
             if not gdb.selected_thread() or gdb.selected_frame() != caller:
@@ -520,6 +538,9 @@ what it returned. Other breakpoints hit on the way stop it as usual."""
                 return
             if int(gdb.history(0)) == 0:
                 out = "gpa" if stage1 else "hpa"
+                if not steps or " table -> " in steps[max(steps)]:
+                    gdb.write("(levels this optimised build does not show: build-debug/ from "
+                              "`make debug` shows each)\n")
                 gdb.write("walk:   -> %s=%s\n" % (out, hex(int(res[out]))))
             else:
                 gdb.write("walk:   -> %s fault at level %d\n" % (FAULT_NAMES.get(str(res["fault"]), str(res["fault"])),
