@@ -174,7 +174,8 @@ $(BUILD)/bench/uc_raw_%: bench/uc_raw_%.c bench/uc_raw.h
 #   make qemu CONFIGS="a.toml b.toml ..."   (the same, as one list)
 #   make qemu ... MAX_SECONDS=N   (stop a VM still running after N seconds)
 #   make qemu ... SMP=N   (N physical CPUs; default 1: the VMs' vCPUs share it in time slices)
-#   make qemu-gdb CONFIG=...   (QEMU waits for gdb on :1234, for debugging cvisor itself)
+#   make qemu-gdb CONFIG=... [GDB_PORT=N]   (QEMU waits for gdb on 127.0.0.1:1234 or N;
+#                 gdb-multiarch -x build/bare/aarch64/gdbinit debugs cvisor and the guests)
 BARE_CROSS := $(CROSS_$(ARCH))
 BARE_DIR := $(BUILD)/bare/$(ARCH)
 BARE_DEPS := $(BUILD)/deps/$(ARCH)
@@ -227,9 +228,12 @@ $(BARE_DIR)/cvisor.elf: $(BARE_OBJS) $(BARE_DIR)/images.S src/hal_bare/$(ARCH)/l
 qemu: $(BARE_DIR)/cvisor.elf
 	$(QEMU) $<
 
+# QEMU waits for gdb on GDB_PORT; $(BARE_DIR)/gdbinit loads cvisor's symbols and
+# each VM's guest's, and attaches (scripts/bare-gdbinit.sh, docs/debugging.md).
 GDB_PORT ?= 1234
 qemu-gdb: $(BARE_DIR)/cvisor.elf
-	@echo "QEMU waits for gdb: gdb-multiarch $< -ex 'target remote :$(GDB_PORT)'" >&2
+	$(Q)sh scripts/bare-gdbinit.sh $(BARE_DIR)/gdbinit $< $(GDB_PORT) $(QEMU_CONFIGS)
+	@echo "QEMU waits for gdb on 127.0.0.1:$(GDB_PORT). In another terminal: gdb-multiarch -x $(BARE_DIR)/gdbinit" >&2
 	$(QEMU) $< -S -gdb tcp:127.0.0.1:$(GDB_PORT)
 
 format:
