@@ -29,8 +29,9 @@ OTHER_ARCHS := riscv64 x86_64
 SAN := $(filter 1,$(SANITIZE))
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # DEBUG=1: host code (and the bare build) at -O0 -g3, in build-debug (build-san-debug
-# with SANITIZE=1), so that gdb shows every variable and steps line by line.
-DBG := $(filter 1,$(DEBUG))
+# with SANITIZE=1), so that gdb shows every variable and steps line by line. A
+# BUILD=...-debug given by a test suite means the same.
+DBG := $(or $(filter 1,$(DEBUG)),$(if $(filter %-debug,$(BUILD)),1))
 BUILD ?= $(if $(SAN),build-san,build)$(if $(DBG),-debug)
 CC ?= gcc
 CROSS_aarch64 ?= aarch64-linux-gnu-
@@ -178,9 +179,10 @@ $(BUILD)/bench/uc_raw_%: bench/uc_raw_%.c bench/uc_raw.h
 #                 gdb-multiarch -x build/bare/aarch64/gdbinit debugs cvisor and the guests)
 BARE_CROSS := $(CROSS_$(ARCH))
 BARE_DIR := $(BUILD)/bare/$(ARCH)
-BARE_DEPS := $(BUILD)/deps/$(ARCH)
+# (libfdt for AArch64, the same for a debug build as for the normal one)
+BARE_DEPS := $(if $(DBG),build,$(BUILD))/deps/$(ARCH)
 BARE_LIBFDT := $(BARE_DEPS)/usr/lib/aarch64-linux-gnu/libfdt.a
-BARE_CFLAGS := -O2 -g -std=c11 -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
+BARE_CFLAGS := $(if $(DBG),-O0 -g3,-O2 -g) -std=c11 -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
 	-fno-stack-protector -fno-pic -fno-pie -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
 	-DBARE_SEMIHOSTING=1 $(WARN) -MMD -MP
 # No C library: the compiler's own headers, cvisor's string.h/stdlib.h, libfdt's headers.
@@ -213,7 +215,7 @@ $(BARE_DIR)/obj/%.o: %.S
 	@echo "  AS      $@"
 	$(Q)$(BARE_CROSS)gcc $(BARE_CPPFLAGS) -c -o $@ $<
 
-$(BARE_DIR)/images.S: $(BUILD)/cvisor guests FORCE
+$(BARE_DIR)/images.S: $(BUILD)/cvisor guests $(if $(SAN)$(DBG),normal-build-guests) FORCE
 	@test -n "$(QEMU_CONFIGS)" || { echo "make qemu: give CONFIG=path/to/vm.toml" >&2; exit 2; }
 	@mkdir -p $(dir $@)
 	$(Q)$(BUILD)/cvisor embed $(QEMU_CONFIGS) >$@.tmp

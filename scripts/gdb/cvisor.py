@@ -16,7 +16,7 @@ done below:
     cvisor-break-exit [REASON [ADDRESS]]  stop in vcpu_handle_exit() on an exit
                                           (of REASON; at GPA / port ADDRESS)
     cvisor-break-handler REASON           stop in REASON's handler in src/core/exit.c
-    cvisor-break-walk [stage1|stage2] [all]
+    cvisor-break-walk [stage1|stage2] [all] [if EXPR]
                                           stop in a page-table walker on the guest's
                                           own accesses (all: the simulator's too)
     cvisor-walk-levels                    in a walker: run it to its end, one line per level
@@ -364,12 +364,21 @@ def walk_is_guests(frame):
 class WalkBreakpoint(gdb.Breakpoint):
     """A breakpoint on a walker that stops only on walks for the guest's own accesses."""
 
-    def __init__(self, spec, everything):
+    def __init__(self, spec, everything, cond):
         super().__init__(spec)
         self.everything = everything
+        self.cond = cond
         self.skipped = 0
 
     def stop(self):
+        # (gdb refuses `condition` on a breakpoint with a Python stop method: the script's own)
+        if self.cond:
+            try:
+                if not bool(gdb.parse_and_eval(self.cond)):
+                    return False
+            except gdb.error as e:
+                gdb.write("cvisor-break-walk: condition %r: %s\n" % (self.cond, e))
+                return True
         if self.everything:
             return True
         ok, _ = walk_is_guests(gdb.newest_frame())
@@ -386,19 +395,25 @@ def _defined(fn):
 
 
 class BreakWalkCommand(gdb.Command):
-    """cvisor-break-walk [stage1|stage2] [all]: stops in the page-table walkers of this
+    """cvisor-break-walk [stage1|stage2] [all] [if EXPR]: stops in the page-table walkers of this
 simulator (a64_s1_translate, rv_s1_translate, x86_s1_translate[_ad] for stage 1,
 stage2_translate for stage 2; default: both stages) when they walk for an access
 of the guest: its own data access reaching a device, a fault of its own, a
 shadow fill (x86), a stage-2 fault, and the stage-2 walks of those walks' table
 reads. Not when the simulator reads the instruction at PC to decode it, keeps
 Unicorn's map in step, loads images or serves gdb. With `all`: every walk.
+With `if EXPR`: only where EXPR (in the walker's frame) is true, e.g.
+  cvisor-break-walk stage1 if va == 0x80000000 && access == ACCESS_WRITE
 Then `cvisor-walk-levels` runs the walk to its end and prints its levels."""
 
     def __init__(self):
         super().__init__("cvisor-break-walk", gdb.COMMAND_BREAKPOINTS)
 
     def invoke(self, arg, from_tty):
+        cond = None
+        m = re.match(r"^(.*?)(?:^|\s)if\s+(.+)$", arg)
+        if m:
+            arg, cond = m.group(1), m.group(2).strip()
         words = gdb.string_to_argv(arg)
         everything = "all" in words
         words = [w for w in words if w != "all"]
@@ -415,9 +430,10 @@ Then `cvisor-walk-levels` runs the walk to its end and prints its levels."""
         if not fns:
             raise gdb.GdbError("no walker of that stage in this program")
         for fn in fns:
-            bp = WalkBreakpoint(fn, everything)
-            gdb.write("Breakpoint %d: %s (%s)\n" % (bp.number, fn,
-                                                    "every walk" if everything else "the guest's accesses"))
+            bp = WalkBreakpoint(fn, everything, cond)
+            gdb.write("Breakpoint %d: %s (%s%s)\n" % (bp.number, fn,
+                                                      "every walk" if everything else "the guest's accesses",
+                                                      ", if " + cond if cond else ""))
 
 
 # walk_fault_name() (src/core/walk.c)
@@ -575,7 +591,7 @@ def _setup():
         gdb.write("""cvisor gdb helpers (scripts/gdb/cvisor.py; docs/debugging.md):
   cvisor-break-exit [REASON [ADDR]]   stop in vcpu_handle_exit (e.g. mmio 0x9000000)
   cvisor-break-handler REASON         stop in that reason's handler (handle_mmio, ...)
-  cvisor-break-walk [stage1|stage2] [all]   walkers, on the guest's own accesses
+  cvisor-break-walk [stage1|stage2] [all] [if EXPR]   walkers, on the guest's own accesses
   cvisor-walk-levels                  finish the walk, one line per level
   cvisor-exit [EXPR]                  the exit record (print *exit: only its operands)
   bt hides Unicorn/libc frames (bt -no-filters shows them); step skips them.

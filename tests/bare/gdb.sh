@@ -46,7 +46,7 @@ done
 CASE=gdbinit
 cp "$QEMU_OUT" "$OUT"
 if grep -qxF "file $(realpath "$image")" "$gdbinit" 2>/dev/null; then ok "loads cvisor.elf"; else fail "no 'file $image' in $gdbinit"; fi
-if grep -qxF "add-symbol-file $(realpath "$BUILD/guests/aarch64/hello.elf")" "$gdbinit" 2>/dev/null; then
+if grep -qxF "add-symbol-file $(realpath configs/aarch64/../../build/guests/aarch64/hello.elf)" "$gdbinit" 2>/dev/null; then
 	ok "adds hello.elf's symbols"
 else
 	fail "no 'add-symbol-file .../hello.elf' in $gdbinit"
