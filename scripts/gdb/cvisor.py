@@ -143,7 +143,7 @@ REASONS = {
 
 
 def _fmt_value(v):
-    """A field's value: integers in hex (and the character of a byte), the rest as gdb prints it."""
+    """A field's value: integers wider than a byte in hex, bytes in decimal, the rest as gdb prints it."""
     t = v.type.strip_typedefs()
     if t.code == gdb.TYPE_CODE_INT and t.sizeof > 1:
         return hex(int(v) & ((1 << (8 * t.sizeof)) - 1))
@@ -371,6 +371,13 @@ class WalkBreakpoint(gdb.Breakpoint):
         self.skipped = 0
 
     def stop(self):
+        try:
+            return self._stops()
+        except gdb.error as e:  # a frame gdb cannot unwind: better stop than skip silently
+            gdb.write("cvisor-break-walk: %s\n" % e)
+            return True
+
+    def _stops(self):
         # (gdb refuses `condition` on a breakpoint with a Python stop method: the script's own)
         if self.cond:
             try:
