@@ -175,6 +175,19 @@ for b in $BUILDS; do
 	expect_exit mmio.data "0x48 'H'"
 	expect_clean_bt on_mmio_write
 
+	# The MMIO handler itself (inlined into vcpu_handle_exit at -O2): first
+	# with guest_putc's read of the flag register (UARTFR, GPA 0x0900_0018).
+	gdb_cmds 'cvisor-break-handler mmio' run 'bt 2' cvisor-exit
+	run_gdb "$b/aarch64-handler" "$b/cvisor" run $CFG/hello.toml
+	if grep -qE '^#0 +handle_mmio \(' "$OUT" && grep -qE '^#1 +(0x[0-9a-f]+ in )?vcpu_handle_exit \(' "$OUT"; then
+		ok "stopped in handle_mmio, called by vcpu_handle_exit"
+	else
+		fail "not stopped in handle_mmio under vcpu_handle_exit"
+	fi
+	expect_exit mmio.gpa 0x9000018
+	expect_exit mmio.write false
+	expect_exit mmio.size 4
+
 	# step from the vCPU thread's first line does not enter prctl() of the C library.
 	gdb_cmds 'break vcpu_thread' run step 'echo === frame\n' 'bt 1'
 	run_gdb "$b/step-over-libc" "$b/cvisor" run $CFG/hello.toml
