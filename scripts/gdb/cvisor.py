@@ -552,8 +552,11 @@ what it returned. Other breakpoints hit on the way stop it as usual."""
                                                          addr, access))
             caller = frame.older()
             gdb.execute("finish", to_string=True)
-            for level in sorted(steps):
+            levels = sorted(k for k in steps if k >= 0)
+            for level in levels:
                 gdb.write("walk:   " + steps[level] + "\n")
+            if -1 in steps:
+                gdb.write(steps[-1] + "\n")
             if not bps:
                 gdb.write("walk:   (no per-level line found in %s)\n" % path)
             if not gdb.selected_thread() or gdb.selected_frame() != caller:
@@ -561,7 +564,7 @@ what it returned. Other breakpoints hit on the way stop it as usual."""
                 return
             if int(gdb.history(0)) == 0:
                 out = "gpa" if stage1 else "hpa"
-                if not steps or " table -> " in steps[max(steps)]:
+                if not levels or " table -> " in steps[levels[-1]]:
                     gdb.write("(levels this optimised build does not show: build-debug/ from "
                               "`make debug` shows each)\n")
                 gdb.write("walk:   -> %s=%s\n" % (out, hex(int(res[out]))))
