@@ -12,6 +12,11 @@
 #   make fuzz     libFuzzer targets (clang, ASan, UBSan) run FUZZ_SECONDS each (mk/fuzz.mk)
 #   make test SANITIZE=1   the unit and simulator tests built with ASan and UBSan,
 #                 in their own build directory (build-san)
+#   make debug    the simulators and unit tests at -O0 -g3, for stepping cvisor in
+#                 host gdb, in their own build directory (build-debug); DEBUG=1 does
+#                 the same for any target (make check DEBUG=1, make qemu-gdb DEBUG=1).
+#                 gdb -x scripts/gdb/cvisor.py --args build-debug/cvisor run CONFIG
+#                 (docs/debugging.md)
 
 # The architecture of the simulator and bare builds; the others' cores and
 # unit tests are built and run too (OTHER_ARCHS).
@@ -23,7 +28,11 @@ OTHER_ARCHS := riscv64 x86_64
 # build stays as it is. The guests and the bare build are not host code.
 SAN := $(filter 1,$(SANITIZE))
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-BUILD ?= $(if $(SAN),build-san,build)
+# DEBUG=1: host code (and the bare build) at -O0 -g3, in build-debug (build-san-debug
+# with SANITIZE=1), so that gdb shows every variable and steps line by line. A
+# BUILD=...-debug given by a test suite means the same.
+DBG := $(or $(filter 1,$(DEBUG)),$(if $(filter %-debug,$(BUILD)),1))
+BUILD ?= $(if $(SAN),build-san,build)$(if $(DBG),-debug)
 CC ?= gcc
 CROSS_aarch64 ?= aarch64-linux-gnu-
 CROSS_riscv64 ?= riscv64-linux-gnu-
@@ -37,7 +46,7 @@ Q :=
 endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -Wstrict-prototypes
-CFLAGS ?= -O2 -g
+CFLAGS ?= $(if $(DBG),-O0 -g3,-O2 -g)
 CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP $(if $(SAN),$(SAN_FLAGS))
 CPPFLAGS += -Isrc/include -Isrc/arch/$(ARCH)
 
@@ -73,7 +82,7 @@ HAS_SIM := $(wildcard src/sim/$(ARCH)/*.c)
 
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/uc_raw_*.c))
 
-.PHONY: all run test check bench linux deps clean format guests unit sim $(OTHER_ARCHS:%=arch-%)
+.PHONY: all run test check bench linux deps clean format guests unit sim debug $(OTHER_ARCHS:%=arch-%)
 # Keep the test objects make would otherwise delete as intermediates.
 .SECONDARY:
 all: $(BUILD)/cvisor guests unit $(OTHER_ARCHS:%=arch-%)
@@ -84,6 +93,10 @@ $(OTHER_ARCHS:%=arch-%): arch-%:
 
 sim: $(SIM_BIN)
 
+# The simulators and unit tests at -O0 -g3 in build-debug (the guests in build/ too).
+debug:
+	$(Q)$(MAKE) --no-print-directory DEBUG=1 all
+
 deps:
 	$(Q)sh scripts/install-deps.sh
 ifeq ($(SAN),)
@@ -91,14 +104,14 @@ ifeq ($(SAN),)
 endif
 
 # The configs name their guests in build/guests/ (paths relative to the config),
-# so a sanitizer build has those built too: the guests are not host code, and
-# are the same as the normal build's.
-ifneq ($(SAN),)
+# so a sanitizer or debug build has those built too: the guests are not host
+# code, and are the same as the normal build's.
+ifneq ($(SAN)$(DBG),)
 all: normal-build-guests
 .PHONY: normal-build-guests
 normal-build-guests:
 	$(Q)for a in $(PRIMARY_ARCH) $(OTHER_ARCHS); do \
-		$(MAKE) --no-print-directory BUILD=build SANITIZE= ARCH=$$a guests || exit 1; done
+		$(MAKE) --no-print-directory BUILD=build SANITIZE= DEBUG= ARCH=$$a guests || exit 1; done
 endif
 
 run: deps
@@ -172,12 +185,14 @@ $(BUILD)/bench/uc_raw_%: bench/uc_raw_%.c bench/uc_raw.h
 #   make qemu CONFIGS="a.toml b.toml ..."   (the same, as one list)
 #   make qemu ... MAX_SECONDS=N   (stop a VM still running after N seconds)
 #   make qemu ... SMP=N   (N physical CPUs; default 1: the VMs' vCPUs share it in time slices)
-#   make qemu-gdb CONFIG=...   (QEMU waits for gdb on :1234, for debugging cvisor itself)
+#   make qemu-gdb CONFIG=... [GDB_PORT=N]   (QEMU waits for gdb on 127.0.0.1:1234 or N;
+#                 gdb-multiarch -x build/bare/aarch64/gdbinit debugs cvisor and the guests)
 BARE_CROSS := $(CROSS_$(ARCH))
 BARE_DIR := $(BUILD)/bare/$(ARCH)
-BARE_DEPS := $(BUILD)/deps/$(ARCH)
+# (libfdt for AArch64, the same for a debug build as for the normal one)
+BARE_DEPS := $(if $(DBG),build,$(BUILD))/deps/$(ARCH)
 BARE_LIBFDT := $(BARE_DEPS)/usr/lib/aarch64-linux-gnu/libfdt.a
-BARE_CFLAGS := -O2 -g -std=c11 -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
+BARE_CFLAGS := $(if $(DBG),-O0 -g3,-O2 -g) -std=c11 -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
 	-fno-stack-protector -fno-pic -fno-pie -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
 	-DBARE_SEMIHOSTING=1 $(WARN) -MMD -MP
 # No C library: the compiler's own headers, cvisor's string.h/stdlib.h, libfdt's headers.
@@ -210,7 +225,7 @@ $(BARE_DIR)/obj/%.o: %.S
 	@echo "  AS      $@"
 	$(Q)$(BARE_CROSS)gcc $(BARE_CPPFLAGS) -c -o $@ $<
 
-$(BARE_DIR)/images.S: $(BUILD)/cvisor guests FORCE
+$(BARE_DIR)/images.S: $(BUILD)/cvisor guests $(if $(SAN)$(DBG),normal-build-guests) FORCE
 	@test -n "$(QEMU_CONFIGS)" || { echo "make qemu: give CONFIG=path/to/vm.toml" >&2; exit 2; }
 	@mkdir -p $(dir $@)
 	$(Q)$(BUILD)/cvisor embed $(QEMU_CONFIGS) >$@.tmp
@@ -225,9 +240,12 @@ $(BARE_DIR)/cvisor.elf: $(BARE_OBJS) $(BARE_DIR)/images.S src/hal_bare/$(ARCH)/l
 qemu: $(BARE_DIR)/cvisor.elf
 	$(QEMU) $<
 
+# QEMU waits for gdb on GDB_PORT; $(BARE_DIR)/gdbinit loads cvisor's symbols and
+# each VM's guest's, and attaches (scripts/bare-gdbinit.sh, docs/debugging.md).
 GDB_PORT ?= 1234
 qemu-gdb: $(BARE_DIR)/cvisor.elf
-	@echo "QEMU waits for gdb: gdb-multiarch $< -ex 'target remote :$(GDB_PORT)'" >&2
+	$(Q)sh scripts/bare-gdbinit.sh $(BARE_DIR)/gdbinit $< $(GDB_PORT) $(QEMU_CONFIGS)
+	@echo "QEMU waits for gdb on 127.0.0.1:$(GDB_PORT). In another terminal: gdb-multiarch -x $(BARE_DIR)/gdbinit" >&2
 	$(QEMU) $< -S -gdb tcp:127.0.0.1:$(GDB_PORT)
 
 format:

@@ -120,7 +120,7 @@ if command -v gdb-multiarch >/dev/null 2>&1; then
 		-ex 'info registers pc' -ex 'kill' >"$ERR" 2>&1
 	kill $qpid 2>/dev/null
 	wait $qpid 2>/dev/null
-	expect_err "^pc +0x[0-9a-f]+ +0x[0-9a-f]+ <bare_main>"
+	expect_err "^pc +0x[0-9a-f]+ +0x[0-9a-f]+ <bare_main(\\+[0-9]+)?>"
 else
 	CASE=qemu-gdb
 	skip "gdb-multiarch not found (make test installs it)"
