@@ -58,6 +58,7 @@ struct gdb_stub {
 	pthread_t thread;
 	bool thread_ok;
 	volatile bool quit;          /* hal_sim_gdb_stop(): end the stub thread */
+	bool killed;                 /* gdb sent k: it expects nothing more */
 	char where[80];              /* "127.0.0.1:1234" */
 
 	pthread_mutex_t lock;        /* everything below */
@@ -352,6 +353,7 @@ static void t_kill(void *ctx)
 {
 	struct gdb_stub *g = ctx;
 
+	g->killed = true;
 	vm_stop(g->vm, VM_FAILED, "killed from gdb (k)");
 }
 
@@ -519,6 +521,7 @@ static void serve(struct gdb_stub *g)
 	bool running = false;
 
 	memset(&g->rx, 0, sizeof(g->rx));
+	g->killed = false;
 	g->target = target_ops;
 	g->target.ctx = g;
 	gdb_session_init(&g->session, &g->target, send_packet, g);
@@ -543,7 +546,7 @@ static void serve(struct gdb_stub *g)
 		if (rc > 0 && !on_input(g, &running))
 			break;
 	}
-	if (g->conn_fd >= 0 && !vm_running(g->vm))
+	if (g->conn_fd >= 0 && !vm_running(g->vm) && !g->killed)
 		send_exit(g);
 	if (g->conn_fd >= 0)
 		close(g->conn_fd);
