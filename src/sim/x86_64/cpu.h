@@ -171,5 +171,11 @@ void sim_x86_insn_legacy(struct sim_x86 *s, bool on);
 /* Between runs: emulates the instruction a hook stopped at, or fills *exit
  * with its exit. False if no hooked instruction stopped the CPU. */
 bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit);
+/**
+ * The CPU was kicked (or its VM stopped) at a hooked instruction, which
+ * runs again at the next entry: forgets it, and makes RIP CS-relative if
+ * the hook left it linear (real mode).
+ */
+void sim_x86_insn_kicked(struct sim_x86 *s);
 
 #endif

@@ -230,7 +230,7 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 	if (pending_exit(s, exit))
 		return;
 	if (!vm_running(c->vcpu->vm) || c->kicked) {
-		s->in.stopped = INSN_NONE; /* RIP is at it: it runs again */
+		sim_x86_insn_kicked(s); /* RIP is at it: it runs again */
 		sim_x86_shadow_report(s);
 		return;
 	}

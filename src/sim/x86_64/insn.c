@@ -221,6 +221,7 @@ static void on_hooked(uc_engine *uc, uint64_t address, uint32_t size, void *user
 	bool rep;
 
 	if (!vm_running(s->c.vcpu->vm) || s->c.kicked) {
+		s->in.stopped_at = address; /* EIP is linear here: sim_x86_insn_kicked() */
 		uc_emu_stop(uc);
 		return;
 	}
@@ -344,6 +345,28 @@ static void string_io_exit(struct sim_x86 *s, const uint8_t *b, unsigned len, un
 	vmx_decode_exit(&info, exit);
 }
 
+/*
+ * Unicorn syncs EIP with the *linear* address before a code hook
+ * (measured: EIP 0x800b at 0800:000b): back to CS-relative, if the CPU
+ * stopped in on_hooked() at stopped_at.
+ */
+static void rip_from_hook(struct sim_x86 *s, uint64_t cs_base)
+{
+	struct vcpu_arch *a = &s->c.vcpu->arch;
+
+	if (cs_base && a->rip == s->in.stopped_at)
+		a->rip -= cs_base;
+}
+
+void sim_x86_insn_kicked(struct sim_x86 *s)
+{
+	uint64_t cs_base;
+
+	s->in.stopped = INSN_NONE;
+	code_bits(s, &cs_base);
+	rip_from_hook(s, cs_base);
+}
+
 bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit)
 {
 	struct vcpu_arch *a = &s->c.vcpu->arch;
@@ -356,12 +379,7 @@ bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit)
 	if (kind == INSN_NONE)
 		return false;
 	decode_as(s, code_bits(s, &cs_base));
-	/*
-	 * Unicorn syncs EIP with the *linear* address before a code hook
-	 * (measured: EIP 0x800b at 0800:000b): back to CS-relative.
-	 */
-	if (cs_base && a->rip == s->in.stopped_at)
-		a->rip -= cs_base;
+	rip_from_hook(s, cs_base);
 	if (cs_base + a->rip != s->in.stopped_at ||
 	    sim_x86_read_gva(s, cs_base + a->rip, b, sizeof(b)) < 0)
 		return false;
