@@ -138,6 +138,8 @@ unsigned tdesc_load(const char *arch, struct tdesc_reg *regs, unsigned max)
 
 	assert_null(sim_gdb_xml("no-such-document.xml"));
 	assert_null(sim_gdb_xml(""));
+	assert_null(sim_gdb_xml(NULL));
+	assert_null(sim_gdb_xml("target.xml\n"));
 	parse_doc(sim_gdb_xml("target.xml"), "target", &p);
 	assert_string_equal(p.arch, arch);
 	assert_int_equal(p.n, 0); /* every register is in an included feature */

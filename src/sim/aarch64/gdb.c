@@ -205,7 +205,7 @@ const char *sim_gdb_xml(const char *annex)
 		{ "aarch64-fpu.xml", fpu_xml },
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(docs); i++)
+	for (size_t i = 0; annex && i < ARRAY_SIZE(docs); i++)
 		if (strcmp(annex, docs[i].name) == 0)
 			return docs[i].text;
 	return NULL;

@@ -189,7 +189,7 @@ const char *sim_gdb_xml(const char *annex)
 		{ "riscv-64bit-virtual.xml", virtual_xml },
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(docs); i++)
+	for (size_t i = 0; annex && i < ARRAY_SIZE(docs); i++)
 		if (strcmp(annex, docs[i].name) == 0)
 			return docs[i].text;
 	return NULL;

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include <cvisor/addrspace.h>
 #include <cvisor/lib.h>
 #include <cvisor/vm.h>
 #include <cvisor/walk.h>
@@ -48,7 +49,23 @@ static const uint8_t code[] = {
 	0x8a, 0x87,                         /* mv    a5, sp */
 	0x73, 0x00, 0x50, 0x10,             /* wfi */
 	0x01, 0xa0,                         /* j     . */
+	/* MMU_ON: Sv39 on, with the satp the test gives it */
+	[0x100] = 0x73, 0x10, 0x08, 0x18,   /* csrw  satp, a6 */
+	0x73, 0x00, 0x00, 0x12,             /* sfence.vma */
+	0x73, 0x00, 0x50, 0x10,             /* wfi */
+	0x01, 0xa0,                         /* j     . */
+	/* TO_U: sscratch = a6, then sret to U-mode at a7 (USER) */
+	[0x200] = 0x73, 0x10, 0x08, 0x14,   /* csrw  sscratch, a6 */
+	0x73, 0x90, 0x18, 0x14,             /* csrw  sepc, a7 */
+	0x93, 0x02, 0x00, 0x10,             /* li    t0, 0x100: sstatus.SPP */
+	0x73, 0xb0, 0x02, 0x10,             /* csrc  sstatus, t0 */
+	0x73, 0x00, 0x20, 0x10,             /* sret */
+	[0x220] = 0x01, 0xa0,               /* USER: j . */
 };
+#define TO_U (ENTRY + 0x200)
+#define USER (ENTRY + 0x220)
+#define MMU_ON (ENTRY + 0x100)
+#define TABLE 0x80010000ULL
 #define AFTER_LI (ENTRY + 6)
 #define AT_ADDI (ENTRY + 12)
 
@@ -213,12 +230,91 @@ static void test_walk_mmu_off(void **state)
 	assert_int_equal(steps, 0);
 }
 
+/*
+ * With Sv39 on (turned on by the guest itself): the walk uses satp and
+ * the mode from QEMU's state (Privileged Architecture v1.12, 4.4:
+ * gigapages at the root level; no U bit, so S-mode only).
+ */
+static void test_walk_mmu_on(void **state)
+{
+	uint64_t root[512] = { 0 };
+	struct s1_result res;
+	unsigned steps = 0;
+	uint64_t satp = (8ULL << 60) | (TABLE >> 12);
+
+	(void)state;
+	cpu = gdb_test_cpu(vm);
+	/* VA 0x8000_0000 (the RAM, identity) and VA 0xc000_0000 (an alias) -> PA 0x8000_0000. */
+	root[2] = ((0x80000000ULL >> 12) << 10) | 0xcf; /* V R W X A D */
+	root[3] = root[2];
+	assert_int_equal(addrspace_write(&vm->as, TABLE, root, sizeof(root)), 0);
+	gdb_set(cpu, 16, 8, satp); /* a6 */
+	gdb_set(cpu, R_PC, 8, MMU_ON);
+	assert_int_equal(gdb_test_run(cpu), EXIT_HALT);
+	assert_int_equal(gdb_test_host_exits(), 0);
+	assert_int_equal(gdb_get(cpu, R_SATP, 8), satp);
+	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 1);
+
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0xc0001234, ACCESS_READ, &res, count_step, &steps), 0);
+	assert_int_equal(res.gpa, 0x80001234);
+	assert_int_equal(steps, 1);
+	assert_int_equal(sim_cpu_s1_walk(cpu, MMU_ON, ACCESS_FETCH, &res, NULL, NULL), 0);
+	assert_int_equal(res.gpa, MMU_ON);
+	/* Nothing at VA 0x4000_0000: a page fault. */
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0x40000000, ACCESS_READ, &res, NULL, NULL), -CV_EFAULT);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
+	/* satp written through the debugger: Bare again, and the walk follows at once. */
+	gdb_set(cpu, R_SATP, 8, 0);
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0x40000000, ACCESS_READ, &res, NULL, NULL), 0);
+	assert_int_equal(res.gpa, 0x40000000);
+}
+
+/*
+ * Paused in U-mode, where Unicorn's API refuses every S-mode CSR (and a
+ * refused read gives garbage): the debugger still reads and writes them,
+ * and the hart stays in U-mode.
+ */
+static void test_csrs_from_user_mode(void **state)
+{
+	struct vcpu_exit exit;
+
+	(void)state;
+	cpu = gdb_test_cpu(vm);
+	gdb_set(cpu, 16, 8, 0x5c5c5c5c); /* a6: sscratch */
+	gdb_set(cpu, 17, 8, USER);       /* a7 */
+	gdb_set(cpu, R_PC, 8, TO_U);
+	/* The U-mode loop runs until the (virtual) clock's deadline. */
+	sim_cpu_set_deadline(cpu, sim_cpu_clock_ns(cpu) + 1000);
+	assert_int_equal(sim_cpu_run(cpu, &exit), 0);
+	assert_int_equal(exit.reason, EXIT_NONE);
+	assert_int_equal(gdb_get(cpu, R_PC, 8), USER);
+	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 0);
+
+	assert_int_equal(gdb_get(cpu, R_SSCRATCH, 8), 0x5c5c5c5c);
+	assert_int_equal(gdb_get(cpu, R_SSTATUS, 8) & (1 << 8), 0); /* SPP: from U */
+	assert_int_equal(gdb_get(cpu, 65 + 0x141, 8), USER);       /* sepc */
+	gdb_set(cpu, R_SSCRATCH, 8, 0xabcdef);
+	assert_int_equal(gdb_get(cpu, R_SSCRATCH, 8), 0xabcdef);
+	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 0);
+	gdb_set(cpu, R_FCSR, 4, 0x21);
+	assert_int_equal(gdb_get(cpu, R_FCSR, 4), 0x21);
+	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 0);
+	/* And the hart runs on in U-mode. */
+	sim_cpu_set_deadline(cpu, sim_cpu_clock_ns(cpu) + 1000);
+	assert_int_equal(sim_cpu_run(cpu, &exit), 0);
+	assert_int_equal(gdb_get(cpu, R_PC, 8), USER);
+	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 0);
+	assert_int_equal(gdb_test_host_exits(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_description),
 		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_mmu_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_mmu_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csrs_from_user_mode, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
