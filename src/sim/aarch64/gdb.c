@@ -262,8 +262,8 @@ int sim_gdb_reg(struct sim_cpu *c, unsigned regno, uint8_t *buf, bool write)
 		return xfer(&a->x[regno], buf, 8, write);
 	if (regno == REG_SP) {
 		int n = xfer(current_sp(a), buf, 8, write);
-		if (write &&
-		    !s->started) /* not restored by the first entry: Unicorn's is the live SP */
+		/* The first entry does not restore it: Unicorn's is the live SP until then. */
+		if (write && !s->started)
 			uc_reg_write(c->uc, UC_ARM64_REG_SP, current_sp(a));
 		return n;
 	}

@@ -20,8 +20,9 @@
  *
  * While the vCPU is paused the register file (struct vcpu_arch) holds
  * x1..x31 and PC, which sim_arch_enter() writes into Unicorn before the
- * next run (before the first, x6 (t1) is used for the entry point and
- * the trampoline zeroes t0 and t1). The F/D registers and every CSR are
+ * next run (before the first, t1 carries the entry point to the
+ * simulator's trampoline, which zeroes t0 and t1: a debugger's write of
+ * t0 or t1 before the first run is lost). The F/D registers and every CSR are
  * only in Unicorn (the register file's sie and sip are copies, refreshed
  * here after a write). Unicorn 2.0.1's API refuses S-mode CSRs while the
  * hart is in U-mode, and a refused read gives garbage (qstate.c): CSRs
@@ -32,9 +33,9 @@
  * 0x800000000014112d: IMAFDCSU).
  *
  * Writes go where the next run reads them; one to an F register or an
- * FP CSR makes mstatus.FS Dirty if the guest has the FPU on. Caveats: sip.SSIP, STIP and
- * SEIP are made what the hypervisor asserts again at the next entry
- * (irq.c); a satp write does not drop translations QEMU cached under the
+ * FP CSR makes mstatus.FS Dirty if the guest has the FPU on. Caveats:
+ * sip.SSIP, STIP and SEIP are made what the hypervisor asserts again at
+ * the next entry (irq.c); a satp write does not drop translations QEMU cached under the
  * same ASID (the guest's own write would not either, without SFENCE.VMA);
  * priv is read-only.
  */
