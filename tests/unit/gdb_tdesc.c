@@ -57,7 +57,7 @@ static unsigned num_attr(const char *tag, const char *end, const char *name, uns
 struct parse {
 	struct tdesc_reg *regs;
 	unsigned n, max;
-	unsigned next;          /* the number of a register without regnum= */
+	unsigned next; /* the number of a register without regnum= */
 	char includes[8][40];
 	unsigned nincludes;
 	char arch[40];
@@ -134,10 +134,12 @@ static void parse_doc(const char *doc, const char *root_name, struct parse *p)
 
 unsigned tdesc_load(const char *arch, struct tdesc_reg *regs, unsigned max)
 {
-	struct parse p = { .regs = regs, .max = max };
+	struct parse p = {.regs = regs, .max = max};
 
 	assert_null(sim_gdb_xml("no-such-document.xml"));
 	assert_null(sim_gdb_xml(""));
+	assert_null(sim_gdb_xml(NULL));
+	assert_null(sim_gdb_xml("target.xml\n"));
 	parse_doc(sim_gdb_xml("target.xml"), "target", &p);
 	assert_string_equal(p.arch, arch);
 	assert_int_equal(p.n, 0); /* every register is in an included feature */
@@ -145,7 +147,8 @@ unsigned tdesc_load(const char *arch, struct tdesc_reg *regs, unsigned max)
 	for (unsigned i = 0; i < p.nincludes; i++) {
 		const char *doc = sim_gdb_xml(p.includes[i]);
 		if (!doc)
-			fail_msg("target.xml includes %s, which sim_gdb_xml() does not know", p.includes[i]);
+			fail_msg("target.xml includes %s, which sim_gdb_xml() does not know",
+				 p.includes[i]);
 		parse_doc(doc, "feature", &p);
 	}
 	return p.n;
@@ -213,7 +216,7 @@ void gdb_set(struct sim_cpu *c, unsigned regno, int size, uint64_t v)
 
 struct sim_cpu *gdb_test_cpu(struct vm *vm)
 {
-	struct sim_config cfg = { .storm_limit = 100, .virtual_clock = true };
+	struct sim_config cfg = {.storm_limit = 100, .virtual_clock = true};
 	struct sim_cpu *c = NULL;
 
 	assert_int_equal(sim_cpu_create(vm->vcpus[0], &cfg, &c), 0);
@@ -223,7 +226,7 @@ struct sim_cpu *gdb_test_cpu(struct vm *vm)
 
 enum exit_reason gdb_test_run(struct sim_cpu *c)
 {
-	struct vcpu_exit exit = { .reason = EXIT_NONE };
+	struct vcpu_exit exit = {.reason = EXIT_NONE};
 
 	/* EXIT_NONE: nothing for the core (an instruction emulated between runs): run on. */
 	for (int i = 0; i < 100 && exit.reason == EXIT_NONE; i++)

@@ -45,7 +45,8 @@ const struct tdesc_reg *tdesc_find(const struct tdesc_reg *regs, unsigned n, con
  */
 void tdesc_check_numbering(struct sim_cpu *c, const struct tdesc_reg *regs, unsigned n);
 
-/** Reads / writes a register of at most 8 bytes through the debugger's access (fails unless size). */
+/** Reads / writes a register of at most 8 bytes through the debugger's access (fails unless size).
+ */
 uint64_t gdb_get(struct sim_cpu *c, unsigned regno, int size);
 void gdb_set(struct sim_cpu *c, unsigned regno, int size, uint64_t v);
 

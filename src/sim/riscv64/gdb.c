@@ -20,8 +20,9 @@
  *
  * While the vCPU is paused the register file (struct vcpu_arch) holds
  * x1..x31 and PC, which sim_arch_enter() writes into Unicorn before the
- * next run (before the first, x6 (t1) is used for the entry point and
- * the trampoline zeroes t0 and t1). The F/D registers and every CSR are
+ * next run (before the first, t1 carries the entry point to the
+ * simulator's trampoline, which zeroes t0 and t1: a debugger's write of
+ * t0 or t1 before the first run is lost). The F/D registers and every CSR are
  * only in Unicorn (the register file's sie and sip are copies, refreshed
  * here after a write). Unicorn 2.0.1's API refuses S-mode CSRs while the
  * hart is in U-mode, and a refused read gives garbage (qstate.c): CSRs
@@ -32,9 +33,9 @@
  * 0x800000000014112d: IMAFDCSU).
  *
  * Writes go where the next run reads them; one to an F register or an
- * FP CSR makes mstatus.FS Dirty if the guest has the FPU on. Caveats: sip.SSIP, STIP and
- * SEIP are made what the hypervisor asserts again at the next entry
- * (irq.c); a satp write does not drop translations QEMU cached under the
+ * FP CSR makes mstatus.FS Dirty if the guest has the FPU on. Caveats:
+ * sip.SSIP, STIP and SEIP are made what the hypervisor asserts again at
+ * the next entry (irq.c); a satp write does not drop translations QEMU cached under the
  * same ASID (the guest's own write would not either, without SFENCE.VMA);
  * priv is read-only.
  */
@@ -57,139 +58,136 @@
 #define NREGS 65 /* x0..x31, pc, f0..f31: the g packet */
 #define MSTATUS_FS (3ULL << 13)
 
-static const char target_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
-	"<target version=\"1.0\">\n"
-	"  <architecture>riscv:rv64</architecture>\n"
-	"  <xi:include href=\"riscv-64bit-cpu.xml\"/>\n"
-	"  <xi:include href=\"riscv-64bit-fpu.xml\"/>\n"
-	"  <xi:include href=\"riscv-64bit-csr.xml\"/>\n"
-	"  <xi:include href=\"riscv-64bit-virtual.xml\"/>\n"
-	"</target>\n";
+static const char target_xml[] = "<?xml version=\"1.0\"?>\n"
+				 "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
+				 "<target version=\"1.0\">\n"
+				 "  <architecture>riscv:rv64</architecture>\n"
+				 "  <xi:include href=\"riscv-64bit-cpu.xml\"/>\n"
+				 "  <xi:include href=\"riscv-64bit-fpu.xml\"/>\n"
+				 "  <xi:include href=\"riscv-64bit-csr.xml\"/>\n"
+				 "  <xi:include href=\"riscv-64bit-virtual.xml\"/>\n"
+				 "</target>\n";
 
 /* The integer registers by their ABI names (RISC-V psABI, "Integer Register Convention"). */
-static const char cpu_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
-	"<feature name=\"org.gnu.gdb.riscv.cpu\">\n"
-	"  <reg name=\"zero\" bitsize=\"64\" type=\"int\" regnum=\"0\"/>\n"
-	"  <reg name=\"ra\" bitsize=\"64\" type=\"code_ptr\"/>\n"
-	"  <reg name=\"sp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
-	"  <reg name=\"gp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
-	"  <reg name=\"tp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
-	"  <reg name=\"t0\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"t1\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"t2\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"fp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
-	"  <reg name=\"s1\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"a0\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"a1\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"a2\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"a3\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"a4\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"a5\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"a6\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"a7\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"s2\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"s3\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"s4\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"s5\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"s6\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"s7\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"s8\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"s9\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"s10\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"s11\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"t3\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"t4\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"t5\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"t6\" bitsize=\"64\" type=\"int\"/>\n"
-	"  <reg name=\"pc\" bitsize=\"64\" type=\"code_ptr\"/>\n"
-	"</feature>\n";
+static const char cpu_xml[] = "<?xml version=\"1.0\"?>\n"
+			      "<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+			      "<feature name=\"org.gnu.gdb.riscv.cpu\">\n"
+			      "  <reg name=\"zero\" bitsize=\"64\" type=\"int\" regnum=\"0\"/>\n"
+			      "  <reg name=\"ra\" bitsize=\"64\" type=\"code_ptr\"/>\n"
+			      "  <reg name=\"sp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
+			      "  <reg name=\"gp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
+			      "  <reg name=\"tp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
+			      "  <reg name=\"t0\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"t1\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"t2\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"fp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
+			      "  <reg name=\"s1\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"a0\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"a1\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"a2\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"a3\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"a4\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"a5\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"a6\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"a7\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"s2\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"s3\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"s4\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"s5\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"s6\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"s7\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"s8\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"s9\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"s10\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"s11\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"t3\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"t4\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"t5\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"t6\" bitsize=\"64\" type=\"int\"/>\n"
+			      "  <reg name=\"pc\" bitsize=\"64\" type=\"code_ptr\"/>\n"
+			      "</feature>\n";
 
 /* D-extension registers hold a double or a NaN-boxed single (ISA manual, "NaN Boxing"). */
-static const char fpu_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
-	"<feature name=\"org.gnu.gdb.riscv.fpu\">\n"
-	"  <union id=\"freg\">\n"
-	"    <field name=\"float\" type=\"ieee_single\"/>\n"
-	"    <field name=\"double\" type=\"ieee_double\"/>\n"
-	"  </union>\n"
-	"  <reg name=\"ft0\" bitsize=\"64\" type=\"freg\" regnum=\"33\"/>\n"
-	"  <reg name=\"ft1\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"ft2\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"ft3\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"ft4\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"ft5\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"ft6\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"ft7\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs0\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs1\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fa0\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fa1\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fa2\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fa3\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fa4\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fa5\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fa6\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fa7\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs2\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs3\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs4\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs5\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs6\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs7\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs8\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs9\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs10\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fs11\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"ft8\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"ft9\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"ft10\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"ft11\" bitsize=\"64\" type=\"freg\"/>\n"
-	"  <reg name=\"fflags\" bitsize=\"32\" type=\"int\" regnum=\"66\"/>\n"
-	"  <reg name=\"frm\" bitsize=\"32\" type=\"int\" regnum=\"67\"/>\n"
-	"  <reg name=\"fcsr\" bitsize=\"32\" type=\"int\" regnum=\"68\"/>\n"
-	"</feature>\n";
+static const char fpu_xml[] = "<?xml version=\"1.0\"?>\n"
+			      "<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+			      "<feature name=\"org.gnu.gdb.riscv.fpu\">\n"
+			      "  <union id=\"freg\">\n"
+			      "    <field name=\"float\" type=\"ieee_single\"/>\n"
+			      "    <field name=\"double\" type=\"ieee_double\"/>\n"
+			      "  </union>\n"
+			      "  <reg name=\"ft0\" bitsize=\"64\" type=\"freg\" regnum=\"33\"/>\n"
+			      "  <reg name=\"ft1\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"ft2\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"ft3\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"ft4\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"ft5\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"ft6\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"ft7\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs0\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs1\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fa0\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fa1\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fa2\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fa3\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fa4\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fa5\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fa6\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fa7\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs2\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs3\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs4\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs5\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs6\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs7\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs8\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs9\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs10\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fs11\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"ft8\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"ft9\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"ft10\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"ft11\" bitsize=\"64\" type=\"freg\"/>\n"
+			      "  <reg name=\"fflags\" bitsize=\"32\" type=\"int\" regnum=\"66\"/>\n"
+			      "  <reg name=\"frm\" bitsize=\"32\" type=\"int\" regnum=\"67\"/>\n"
+			      "  <reg name=\"fcsr\" bitsize=\"32\" type=\"int\" regnum=\"68\"/>\n"
+			      "</feature>\n";
 
 /* The supervisor CSRs a guest kernel owns (Privileged Architecture v1.12, chapter 4). */
 static const char csr_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
-	"<feature name=\"org.gnu.gdb.riscv.csr\">\n"
-	"  <reg name=\"sstatus\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"321\"/>\n"
-	"  <reg name=\"sie\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"325\"/>\n"
-	"  <reg name=\"stvec\" bitsize=\"64\" type=\"code_ptr\" group=\"system\" regnum=\"326\"/>\n"
-	"  <reg name=\"sscratch\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"385\"/>\n"
-	"  <reg name=\"sepc\" bitsize=\"64\" type=\"code_ptr\" group=\"system\" regnum=\"386\"/>\n"
-	"  <reg name=\"scause\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"387\"/>\n"
-	"  <reg name=\"stval\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"388\"/>\n"
-	"  <reg name=\"sip\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"389\"/>\n"
-	"  <reg name=\"satp\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"449\"/>\n"
-	"</feature>\n";
+    "<?xml version=\"1.0\"?>\n"
+    "<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+    "<feature name=\"org.gnu.gdb.riscv.csr\">\n"
+    "  <reg name=\"sstatus\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"321\"/>\n"
+    "  <reg name=\"sie\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"325\"/>\n"
+    "  <reg name=\"stvec\" bitsize=\"64\" type=\"code_ptr\" group=\"system\" regnum=\"326\"/>\n"
+    "  <reg name=\"sscratch\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"385\"/>\n"
+    "  <reg name=\"sepc\" bitsize=\"64\" type=\"code_ptr\" group=\"system\" regnum=\"386\"/>\n"
+    "  <reg name=\"scause\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"387\"/>\n"
+    "  <reg name=\"stval\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"388\"/>\n"
+    "  <reg name=\"sip\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"389\"/>\n"
+    "  <reg name=\"satp\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"449\"/>\n"
+    "</feature>\n";
 
 static const char virtual_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
-	"<feature name=\"org.gnu.gdb.riscv.virtual\">\n"
-	"  <reg name=\"priv\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"4161\"/>\n"
-	"</feature>\n";
+    "<?xml version=\"1.0\"?>\n"
+    "<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+    "<feature name=\"org.gnu.gdb.riscv.virtual\">\n"
+    "  <reg name=\"priv\" bitsize=\"64\" type=\"int\" group=\"system\" regnum=\"4161\"/>\n"
+    "</feature>\n";
 
 const char *sim_gdb_xml(const char *annex)
 {
 	static const struct {
 		const char *name, *text;
 	} docs[] = {
-		{ "target.xml", target_xml },
-		{ "riscv-64bit-cpu.xml", cpu_xml },
-		{ "riscv-64bit-fpu.xml", fpu_xml },
-		{ "riscv-64bit-csr.xml", csr_xml },
-		{ "riscv-64bit-virtual.xml", virtual_xml },
+	    {"target.xml", target_xml},
+	    {"riscv-64bit-cpu.xml", cpu_xml},
+	    {"riscv-64bit-fpu.xml", fpu_xml},
+	    {"riscv-64bit-csr.xml", csr_xml},
+	    {"riscv-64bit-virtual.xml", virtual_xml},
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(docs); i++)
+	for (size_t i = 0; annex && i < ARRAY_SIZE(docs); i++)
 		if (strcmp(annex, docs[i].name) == 0)
 			return docs[i].text;
 	return NULL;
@@ -205,11 +203,11 @@ static const struct {
 	unsigned regno;
 	int id;
 } csrs[] = {
-	{ CSR_BASE + 0x100, UC_RISCV_REG_SSTATUS },  { CSR_BASE + 0x104, UC_RISCV_REG_SIE },
-	{ CSR_BASE + 0x105, UC_RISCV_REG_STVEC },    { CSR_BASE + 0x140, UC_RISCV_REG_SSCRATCH },
-	{ CSR_BASE + 0x141, UC_RISCV_REG_SEPC },     { CSR_BASE + 0x142, UC_RISCV_REG_SCAUSE },
-	{ CSR_BASE + 0x143, UC_RISCV_REG_STVAL },    { CSR_BASE + 0x144, UC_RISCV_REG_SIP },
-	{ CSR_BASE + 0x180, UC_RISCV_REG_SATP },
+    {CSR_BASE + 0x100, UC_RISCV_REG_SSTATUS}, {CSR_BASE + 0x104, UC_RISCV_REG_SIE},
+    {CSR_BASE + 0x105, UC_RISCV_REG_STVEC},   {CSR_BASE + 0x140, UC_RISCV_REG_SSCRATCH},
+    {CSR_BASE + 0x141, UC_RISCV_REG_SEPC},    {CSR_BASE + 0x142, UC_RISCV_REG_SCAUSE},
+    {CSR_BASE + 0x143, UC_RISCV_REG_STVAL},   {CSR_BASE + 0x144, UC_RISCV_REG_SIP},
+    {CSR_BASE + 0x180, UC_RISCV_REG_SATP},
 };
 
 /* Copies a register of size bytes between v and buf, by direction. */
@@ -308,7 +306,8 @@ int sim_gdb_reg(struct sim_cpu *c, unsigned regno, uint8_t *buf, bool write)
 		return xfer(&v, buf, 8, false);
 	}
 	if (regno >= REG_FFLAGS && regno <= REG_FCSR) {
-		static const int ids[3] = { UC_RISCV_REG_FFLAGS, UC_RISCV_REG_FRM, UC_RISCV_REG_FCSR };
+		static const int ids[3] = {UC_RISCV_REG_FFLAGS, UC_RISCV_REG_FRM,
+					   UC_RISCV_REG_FCSR};
 		if (write)
 			memcpy(&v, buf, 4);
 		if (!fp_csr(s, ids[regno - REG_FFLAGS], &v, write))
@@ -336,8 +335,8 @@ int sim_gdb_reg(struct sim_cpu *c, unsigned regno, uint8_t *buf, bool write)
 			return -CV_EINVAL;
 		if (!write)
 			return xfer(&v, buf, 8, false);
-		sim_rv_irq_read(s);     /* the register file's copies of sie and sip */
-		sim_rv_forget_code(s);  /* mmu.c's view of satp and sstatus */
+		sim_rv_irq_read(s);    /* the register file's copies of sie and sip */
+		sim_rv_forget_code(s); /* mmu.c's view of satp and sstatus */
 		return 8;
 	}
 	return -CV_EINVAL;
@@ -353,11 +352,11 @@ int sim_gdb_reg(struct sim_cpu *c, unsigned regno, uint8_t *buf, bool write)
  * every permission. A fault of any kind is -CV_EFAULT, res->fault saying
  * which.
  */
-int sim_arch_s1_walk(struct sim_cpu *c, uint64_t va, enum access_kind access,
-		     struct s1_result *res, walk_cb cb, void *ctx)
+int sim_arch_s1_walk(struct sim_cpu *c, uint64_t va, enum access_kind access, struct s1_result *res,
+		     walk_cb cb, void *ctx)
 {
 	struct sim_rv *s = (struct sim_rv *)c;
-	struct rv_s1_regs r = { .priv = RV_PRIV_S };
+	struct rv_s1_regs r = {.priv = RV_PRIV_S};
 
 	memset(res, 0, sizeof(*res));
 	if (!sim_rv_qstate_read(s, &r)) {

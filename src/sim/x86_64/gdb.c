@@ -60,171 +60,168 @@
 #define REG_EFER 63
 #define NREGS 64
 
-static const char target_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
-	"<target version=\"1.0\">\n"
-	"  <architecture>i386:x86-64</architecture>\n"
-	"  <xi:include href=\"x86-64-core.xml\"/>\n"
-	"  <xi:include href=\"x86-64-sse.xml\"/>\n"
-	"  <xi:include href=\"x86-64-segments.xml\"/>\n"
-	"  <xi:include href=\"x86-64-control.xml\"/>\n"
-	"</target>\n";
+static const char target_xml[] = "<?xml version=\"1.0\"?>\n"
+				 "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
+				 "<target version=\"1.0\">\n"
+				 "  <architecture>i386:x86-64</architecture>\n"
+				 "  <xi:include href=\"x86-64-core.xml\"/>\n"
+				 "  <xi:include href=\"x86-64-sse.xml\"/>\n"
+				 "  <xi:include href=\"x86-64-segments.xml\"/>\n"
+				 "  <xi:include href=\"x86-64-control.xml\"/>\n"
+				 "</target>\n";
 
 /* RFLAGS (SDM Vol. 1, 3.4.3) and the x87 state (8.1) gdb expects in the core feature. */
 static const char core_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
-	"<feature name=\"org.gnu.gdb.i386.core\">\n"
-	"  <flags id=\"rflags_bits\" size=\"4\">\n"
-	"    <field name=\"CF\" start=\"0\" end=\"0\"/>\n"
-	"    <field name=\"\" start=\"1\" end=\"1\"/>\n"
-	"    <field name=\"PF\" start=\"2\" end=\"2\"/>\n"
-	"    <field name=\"AF\" start=\"4\" end=\"4\"/>\n"
-	"    <field name=\"ZF\" start=\"6\" end=\"6\"/>\n"
-	"    <field name=\"SF\" start=\"7\" end=\"7\"/>\n"
-	"    <field name=\"TF\" start=\"8\" end=\"8\"/>\n"
-	"    <field name=\"IF\" start=\"9\" end=\"9\"/>\n"
-	"    <field name=\"DF\" start=\"10\" end=\"10\"/>\n"
-	"    <field name=\"OF\" start=\"11\" end=\"11\"/>\n"
-	"    <field name=\"NT\" start=\"14\" end=\"14\"/>\n"
-	"    <field name=\"RF\" start=\"16\" end=\"16\"/>\n"
-	"    <field name=\"VM\" start=\"17\" end=\"17\"/>\n"
-	"    <field name=\"AC\" start=\"18\" end=\"18\"/>\n"
-	"    <field name=\"VIF\" start=\"19\" end=\"19\"/>\n"
-	"    <field name=\"VIP\" start=\"20\" end=\"20\"/>\n"
-	"    <field name=\"ID\" start=\"21\" end=\"21\"/>\n"
-	"  </flags>\n"
-	"  <reg name=\"rax\" bitsize=\"64\" type=\"int64\" regnum=\"0\"/>\n"
-	"  <reg name=\"rbx\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"rcx\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"rdx\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"rsi\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"rdi\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"rbp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
-	"  <reg name=\"rsp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
-	"  <reg name=\"r8\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"r9\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"r10\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"r11\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"r12\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"r13\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"r14\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"r15\" bitsize=\"64\" type=\"int64\"/>\n"
-	"  <reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\"/>\n"
-	"  <reg name=\"eflags\" bitsize=\"32\" type=\"rflags_bits\"/>\n"
-	"  <reg name=\"cs\" bitsize=\"32\" type=\"int32\"/>\n"
-	"  <reg name=\"ss\" bitsize=\"32\" type=\"int32\"/>\n"
-	"  <reg name=\"ds\" bitsize=\"32\" type=\"int32\"/>\n"
-	"  <reg name=\"es\" bitsize=\"32\" type=\"int32\"/>\n"
-	"  <reg name=\"fs\" bitsize=\"32\" type=\"int32\"/>\n"
-	"  <reg name=\"gs\" bitsize=\"32\" type=\"int32\"/>\n"
-	"  <reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"  <reg name=\"st1\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"  <reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"  <reg name=\"st3\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"  <reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"  <reg name=\"st5\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"  <reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"  <reg name=\"st7\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"  <reg name=\"fctrl\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"  <reg name=\"fstat\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"  <reg name=\"ftag\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"  <reg name=\"fiseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"  <reg name=\"fioff\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"  <reg name=\"foseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"  <reg name=\"fooff\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"  <reg name=\"fop\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"</feature>\n";
+    "<?xml version=\"1.0\"?>\n"
+    "<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+    "<feature name=\"org.gnu.gdb.i386.core\">\n"
+    "  <flags id=\"rflags_bits\" size=\"4\">\n"
+    "    <field name=\"CF\" start=\"0\" end=\"0\"/>\n"
+    "    <field name=\"\" start=\"1\" end=\"1\"/>\n"
+    "    <field name=\"PF\" start=\"2\" end=\"2\"/>\n"
+    "    <field name=\"AF\" start=\"4\" end=\"4\"/>\n"
+    "    <field name=\"ZF\" start=\"6\" end=\"6\"/>\n"
+    "    <field name=\"SF\" start=\"7\" end=\"7\"/>\n"
+    "    <field name=\"TF\" start=\"8\" end=\"8\"/>\n"
+    "    <field name=\"IF\" start=\"9\" end=\"9\"/>\n"
+    "    <field name=\"DF\" start=\"10\" end=\"10\"/>\n"
+    "    <field name=\"OF\" start=\"11\" end=\"11\"/>\n"
+    "    <field name=\"NT\" start=\"14\" end=\"14\"/>\n"
+    "    <field name=\"RF\" start=\"16\" end=\"16\"/>\n"
+    "    <field name=\"VM\" start=\"17\" end=\"17\"/>\n"
+    "    <field name=\"AC\" start=\"18\" end=\"18\"/>\n"
+    "    <field name=\"VIF\" start=\"19\" end=\"19\"/>\n"
+    "    <field name=\"VIP\" start=\"20\" end=\"20\"/>\n"
+    "    <field name=\"ID\" start=\"21\" end=\"21\"/>\n"
+    "  </flags>\n"
+    "  <reg name=\"rax\" bitsize=\"64\" type=\"int64\" regnum=\"0\"/>\n"
+    "  <reg name=\"rbx\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"rcx\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"rdx\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"rsi\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"rdi\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"rbp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
+    "  <reg name=\"rsp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
+    "  <reg name=\"r8\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"r9\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"r10\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"r11\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"r12\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"r13\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"r14\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"r15\" bitsize=\"64\" type=\"int64\"/>\n"
+    "  <reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\"/>\n"
+    "  <reg name=\"eflags\" bitsize=\"32\" type=\"rflags_bits\"/>\n"
+    "  <reg name=\"cs\" bitsize=\"32\" type=\"int32\"/>\n"
+    "  <reg name=\"ss\" bitsize=\"32\" type=\"int32\"/>\n"
+    "  <reg name=\"ds\" bitsize=\"32\" type=\"int32\"/>\n"
+    "  <reg name=\"es\" bitsize=\"32\" type=\"int32\"/>\n"
+    "  <reg name=\"fs\" bitsize=\"32\" type=\"int32\"/>\n"
+    "  <reg name=\"gs\" bitsize=\"32\" type=\"int32\"/>\n"
+    "  <reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+    "  <reg name=\"st1\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+    "  <reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+    "  <reg name=\"st3\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+    "  <reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+    "  <reg name=\"st5\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+    "  <reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+    "  <reg name=\"st7\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+    "  <reg name=\"fctrl\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
+    "  <reg name=\"fstat\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
+    "  <reg name=\"ftag\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
+    "  <reg name=\"fiseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
+    "  <reg name=\"fioff\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
+    "  <reg name=\"foseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
+    "  <reg name=\"fooff\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
+    "  <reg name=\"fop\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
+    "</feature>\n";
 
 /* An XMM register seen as lanes of every width, and MXCSR's bits (SDM Vol. 1, 10.2.3). */
 static const char sse_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
-	"<feature name=\"org.gnu.gdb.i386.sse\">\n"
-	"  <vector id=\"xmm_f32\" type=\"ieee_single\" count=\"4\"/>\n"
-	"  <vector id=\"xmm_f64\" type=\"ieee_double\" count=\"2\"/>\n"
-	"  <vector id=\"xmm_i8\" type=\"int8\" count=\"16\"/>\n"
-	"  <vector id=\"xmm_i16\" type=\"int16\" count=\"8\"/>\n"
-	"  <vector id=\"xmm_i32\" type=\"int32\" count=\"4\"/>\n"
-	"  <vector id=\"xmm_i64\" type=\"int64\" count=\"2\"/>\n"
-	"  <union id=\"vec128\">\n"
-	"    <field name=\"v4_float\" type=\"xmm_f32\"/>\n"
-	"    <field name=\"v2_double\" type=\"xmm_f64\"/>\n"
-	"    <field name=\"v16_int8\" type=\"xmm_i8\"/>\n"
-	"    <field name=\"v8_int16\" type=\"xmm_i16\"/>\n"
-	"    <field name=\"v4_int32\" type=\"xmm_i32\"/>\n"
-	"    <field name=\"v2_int64\" type=\"xmm_i64\"/>\n"
-	"    <field name=\"uint128\" type=\"uint128\"/>\n"
-	"  </union>\n"
-	"  <flags id=\"mxcsr_bits\" size=\"4\">\n"
-	"    <field name=\"IE\" start=\"0\" end=\"0\"/>\n"
-	"    <field name=\"DE\" start=\"1\" end=\"1\"/>\n"
-	"    <field name=\"ZE\" start=\"2\" end=\"2\"/>\n"
-	"    <field name=\"OE\" start=\"3\" end=\"3\"/>\n"
-	"    <field name=\"UE\" start=\"4\" end=\"4\"/>\n"
-	"    <field name=\"PE\" start=\"5\" end=\"5\"/>\n"
-	"    <field name=\"DAZ\" start=\"6\" end=\"6\"/>\n"
-	"    <field name=\"IM\" start=\"7\" end=\"7\"/>\n"
-	"    <field name=\"DM\" start=\"8\" end=\"8\"/>\n"
-	"    <field name=\"ZM\" start=\"9\" end=\"9\"/>\n"
-	"    <field name=\"OM\" start=\"10\" end=\"10\"/>\n"
-	"    <field name=\"UM\" start=\"11\" end=\"11\"/>\n"
-	"    <field name=\"PM\" start=\"12\" end=\"12\"/>\n"
-	"    <field name=\"FZ\" start=\"15\" end=\"15\"/>\n"
-	"  </flags>\n"
-	"  <reg name=\"xmm0\" bitsize=\"128\" type=\"vec128\" regnum=\"40\"/>\n"
-	"  <reg name=\"xmm1\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm2\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm3\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm4\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm5\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm6\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm7\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm8\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm9\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm10\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm11\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm12\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm13\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm14\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"xmm15\" bitsize=\"128\" type=\"vec128\"/>\n"
-	"  <reg name=\"mxcsr\" bitsize=\"32\" type=\"mxcsr_bits\" group=\"vector\"/>\n"
-	"</feature>\n";
+    "<?xml version=\"1.0\"?>\n"
+    "<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+    "<feature name=\"org.gnu.gdb.i386.sse\">\n"
+    "  <vector id=\"xmm_f32\" type=\"ieee_single\" count=\"4\"/>\n"
+    "  <vector id=\"xmm_f64\" type=\"ieee_double\" count=\"2\"/>\n"
+    "  <vector id=\"xmm_i8\" type=\"int8\" count=\"16\"/>\n"
+    "  <vector id=\"xmm_i16\" type=\"int16\" count=\"8\"/>\n"
+    "  <vector id=\"xmm_i32\" type=\"int32\" count=\"4\"/>\n"
+    "  <vector id=\"xmm_i64\" type=\"int64\" count=\"2\"/>\n"
+    "  <union id=\"vec128\">\n"
+    "    <field name=\"v4_float\" type=\"xmm_f32\"/>\n"
+    "    <field name=\"v2_double\" type=\"xmm_f64\"/>\n"
+    "    <field name=\"v16_int8\" type=\"xmm_i8\"/>\n"
+    "    <field name=\"v8_int16\" type=\"xmm_i16\"/>\n"
+    "    <field name=\"v4_int32\" type=\"xmm_i32\"/>\n"
+    "    <field name=\"v2_int64\" type=\"xmm_i64\"/>\n"
+    "    <field name=\"uint128\" type=\"uint128\"/>\n"
+    "  </union>\n"
+    "  <flags id=\"mxcsr_bits\" size=\"4\">\n"
+    "    <field name=\"IE\" start=\"0\" end=\"0\"/>\n"
+    "    <field name=\"DE\" start=\"1\" end=\"1\"/>\n"
+    "    <field name=\"ZE\" start=\"2\" end=\"2\"/>\n"
+    "    <field name=\"OE\" start=\"3\" end=\"3\"/>\n"
+    "    <field name=\"UE\" start=\"4\" end=\"4\"/>\n"
+    "    <field name=\"PE\" start=\"5\" end=\"5\"/>\n"
+    "    <field name=\"DAZ\" start=\"6\" end=\"6\"/>\n"
+    "    <field name=\"IM\" start=\"7\" end=\"7\"/>\n"
+    "    <field name=\"DM\" start=\"8\" end=\"8\"/>\n"
+    "    <field name=\"ZM\" start=\"9\" end=\"9\"/>\n"
+    "    <field name=\"OM\" start=\"10\" end=\"10\"/>\n"
+    "    <field name=\"UM\" start=\"11\" end=\"11\"/>\n"
+    "    <field name=\"PM\" start=\"12\" end=\"12\"/>\n"
+    "    <field name=\"FZ\" start=\"15\" end=\"15\"/>\n"
+    "  </flags>\n"
+    "  <reg name=\"xmm0\" bitsize=\"128\" type=\"vec128\" regnum=\"40\"/>\n"
+    "  <reg name=\"xmm1\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm2\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm3\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm4\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm5\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm6\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm7\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm8\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm9\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm10\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm11\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm12\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm13\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm14\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"xmm15\" bitsize=\"128\" type=\"vec128\"/>\n"
+    "  <reg name=\"mxcsr\" bitsize=\"32\" type=\"mxcsr_bits\" group=\"vector\"/>\n"
+    "</feature>\n";
 
 static const char segments_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
-	"<feature name=\"org.gnu.gdb.i386.segments\">\n"
-	"  <reg name=\"fs_base\" bitsize=\"64\" type=\"int\" regnum=\"57\"/>\n"
-	"  <reg name=\"gs_base\" bitsize=\"64\" type=\"int\"/>\n"
-	"</feature>\n";
+    "<?xml version=\"1.0\"?>\n"
+    "<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+    "<feature name=\"org.gnu.gdb.i386.segments\">\n"
+    "  <reg name=\"fs_base\" bitsize=\"64\" type=\"int\" regnum=\"57\"/>\n"
+    "  <reg name=\"gs_base\" bitsize=\"64\" type=\"int\"/>\n"
+    "</feature>\n";
 
 /* The control registers and EFER (SDM Vol. 3A, 2.5 and 2.2.1), cvisor's own feature. */
 static const char control_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
-	"<feature name=\"org.cvisor.x86.control\">\n"
-	"  <reg name=\"cr0\" bitsize=\"64\" type=\"uint64\" group=\"system\" regnum=\"59\"/>\n"
-	"  <reg name=\"cr2\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n"
-	"  <reg name=\"cr3\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n"
-	"  <reg name=\"cr4\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n"
-	"  <reg name=\"efer\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n"
-	"</feature>\n";
+    "<?xml version=\"1.0\"?>\n"
+    "<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+    "<feature name=\"org.cvisor.x86.control\">\n"
+    "  <reg name=\"cr0\" bitsize=\"64\" type=\"uint64\" group=\"system\" regnum=\"59\"/>\n"
+    "  <reg name=\"cr2\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n"
+    "  <reg name=\"cr3\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n"
+    "  <reg name=\"cr4\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n"
+    "  <reg name=\"efer\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n"
+    "</feature>\n";
 
 const char *sim_gdb_xml(const char *annex)
 {
 	static const struct {
 		const char *name, *text;
 	} docs[] = {
-		{ "target.xml", target_xml },
-		{ "x86-64-core.xml", core_xml },
-		{ "x86-64-sse.xml", sse_xml },
-		{ "x86-64-segments.xml", segments_xml },
-		{ "x86-64-control.xml", control_xml },
+	    {"target.xml", target_xml},          {"x86-64-core.xml", core_xml},
+	    {"x86-64-sse.xml", sse_xml},         {"x86-64-segments.xml", segments_xml},
+	    {"x86-64-control.xml", control_xml},
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(docs); i++)
+	for (size_t i = 0; annex && i < ARRAY_SIZE(docs); i++)
 		if (strcmp(annex, docs[i].name) == 0)
 			return docs[i].text;
 	return NULL;
@@ -237,12 +234,12 @@ unsigned sim_gdb_nregs(void)
 
 /* gdb's order of the general registers, as the register file's indices (enum x86_gpr). */
 static const enum x86_gpr gdb_gprs[16] = {
-	X86_RAX, X86_RBX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_RBP, X86_RSP,
-	X86_R8,  X86_R9,  X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+    X86_RAX, X86_RBX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_RBP, X86_RSP,
+    X86_R8,  X86_R9,  X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
 };
 
 static const int seg_ids[6] = {
-	UC_X86_REG_CS, UC_X86_REG_SS, UC_X86_REG_DS, UC_X86_REG_ES, UC_X86_REG_FS, UC_X86_REG_GS,
+    UC_X86_REG_CS, UC_X86_REG_SS, UC_X86_REG_DS, UC_X86_REG_ES, UC_X86_REG_FS, UC_X86_REG_GS,
 };
 
 /* fctrl, fstat, ftag, fiseg, fioff, foseg, fooff, fop, with the bits each has. */
@@ -250,9 +247,9 @@ static const struct {
 	int id;
 	uint64_t mask;
 } x87_ctl[8] = {
-	{ UC_X86_REG_FPCW, 0xffff }, { UC_X86_REG_FPSW, 0xffff },     { UC_X86_REG_FPTAG, 0xffff },
-	{ UC_X86_REG_FCS, 0xffff },  { UC_X86_REG_FIP, 0xffffffff }, { UC_X86_REG_FDS, 0xffff },
-	{ UC_X86_REG_FDP, 0xffffffff }, { UC_X86_REG_FOP, 0x7ff },
+    {UC_X86_REG_FPCW, 0xffff},    {UC_X86_REG_FPSW, 0xffff},    {UC_X86_REG_FPTAG, 0xffff},
+    {UC_X86_REG_FCS, 0xffff},     {UC_X86_REG_FIP, 0xffffffff}, {UC_X86_REG_FDS, 0xffff},
+    {UC_X86_REG_FDP, 0xffffffff}, {UC_X86_REG_FOP, 0x7ff},
 };
 
 /* Copies a register of size bytes between v and buf, by direction. */
@@ -272,7 +269,7 @@ static int xfer(void *v, uint8_t *buf, int size, bool write)
  */
 static int uc_xfer(uc_engine *uc, int id, uint64_t mask, uint8_t *buf, int size, bool write)
 {
-	uint64_t v[2] = { 0, 0 };
+	uint64_t v[2] = {0, 0};
 
 	if (write) {
 		memcpy(v, buf, (size_t)size);
@@ -309,7 +306,7 @@ static int st_xfer(uc_engine *uc, unsigned i, uint8_t *buf, bool write)
 		uint64_t mantissa;
 		uint16_t exponent;
 		uint8_t pad[6];
-	} f = { 0, 0, { 0 } };
+	} f = {0, 0, {0}};
 	uint64_t fsw = 0;
 
 	uc_reg_read(uc, UC_X86_REG_FPSW, &fsw);
@@ -355,10 +352,11 @@ int sim_gdb_reg(struct sim_cpu *c, unsigned regno, uint8_t *buf, bool write)
 	if (regno >= REG_ST0 && regno < REG_ST0 + 8)
 		return st_xfer(c->uc, regno - REG_ST0, buf, write);
 	if (regno >= REG_FCTRL && regno < REG_FCTRL + 8)
-		return uc_xfer(c->uc, x87_ctl[regno - REG_FCTRL].id, x87_ctl[regno - REG_FCTRL].mask,
-			       buf, 4, write);
+		return uc_xfer(c->uc, x87_ctl[regno - REG_FCTRL].id,
+			       x87_ctl[regno - REG_FCTRL].mask, buf, 4, write);
 	if (regno >= REG_XMM0 && regno < REG_XMM0 + 16)
-		return uc_xfer(c->uc, UC_X86_REG_XMM0 + (int)(regno - REG_XMM0), ~0ULL, buf, 16, write);
+		return uc_xfer(c->uc, UC_X86_REG_XMM0 + (int)(regno - REG_XMM0), ~0ULL, buf, 16,
+			       write);
 	if (regno == REG_MXCSR)
 		return uc_xfer(c->uc, UC_X86_REG_MXCSR, 0xffffffff, buf, 4, write);
 	if (regno == REG_FS_BASE)
@@ -392,13 +390,16 @@ int sim_gdb_reg(struct sim_cpu *c, unsigned regno, uint8_t *buf, bool write)
  * a non-canonical address's #GP, a paging mode the walker does not
  * support) is -CV_EFAULT, res->fault saying which.
  */
-int sim_arch_s1_walk(struct sim_cpu *c, uint64_t va, enum access_kind access,
-		     struct s1_result *res, walk_cb cb, void *ctx)
+int sim_arch_s1_walk(struct sim_cpu *c, uint64_t va, enum access_kind access, struct s1_result *res,
+		     walk_cb cb, void *ctx)
 {
 	const struct vcpu_arch *a = &c->vcpu->arch;
-	struct x86_s1_regs r = { .cr0 = a->cr0, .cr3 = a->cr3, .cr4 = a->cr4, .efer = a->efer,
-				 .rflags = a->rflags,
-				 .cpl = sim_x86_cpl((struct sim_x86 *)c) };
+	struct x86_s1_regs r = {.cr0 = a->cr0,
+				.cr3 = a->cr3,
+				.cr4 = a->cr4,
+				.efer = a->efer,
+				.rflags = a->rflags,
+				.cpl = sim_x86_cpl((struct sim_x86 *)c)};
 
 	memset(res, 0, sizeof(*res));
 	if (!(a->cr0 & X86_CR0_PG)) {

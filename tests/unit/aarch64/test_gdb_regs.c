@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include <cvisor/addrspace.h>
 #include <cvisor/lib.h>
 #include <cvisor/vm.h>
 #include <cvisor/walk.h>
@@ -32,19 +33,32 @@ enum { R_X1 = 1, R_X2, R_X3, R_X4, R_X5, R_X6, R_SP = 31, R_PC, R_CPSR, R_V0, R_
  * wrote (x5, v3, FPCR, SP) into other registers.
  */
 static const uint32_t code[] = {
-	0xd29bd5a1, /* mov  x1, #0xdead (skipped) */
-	0xd2a00600, /* mov  x0, #0x300000: CPACR_EL1.FPEN = 0b11 */
-	0xd5181040, /* msr  cpacr_el1, x0 */
-	0xd5033fdf, /* isb */
-	0x910004a1, /* add  x1, x5, #1 */
-	0x4e183c62, /* mov  x2, v3.d[1] */
-	0x4e083c63, /* mov  x3, v3.d[0] */
-	0xd53b4404, /* mrs  x4, fpcr */
-	0x910003e6, /* mov  x6, sp */
-	0xd503207f, /* wfi */
-	0x14000000, /* b    . */
+    0xd29bd5a1, /* mov  x1, #0xdead (skipped) */
+    0xd2a00600, /* mov  x0, #0x300000: CPACR_EL1.FPEN = 0b11 */
+    0xd5181040, /* msr  cpacr_el1, x0 */
+    0xd5033fdf, /* isb */
+    0x910004a1, /* add  x1, x5, #1 */
+    0x4e183c62, /* mov  x2, v3.d[1] */
+    0x4e083c63, /* mov  x3, v3.d[0] */
+    0xd53b4404, /* mrs  x4, fpcr */
+    0x910003e6, /* mov  x6, sp */
+    0xd503207f, /* wfi */
+    0x14000000, /* b    . */
+    /* MMU_ON: the guest's stage 1 on, with the registers the test gives it */
+    [0x40] = 0xd518a20a, /* msr  mair_el1, x10 */
+    0xd5182007,          /* msr  ttbr0_el1, x7 */
+    0xd5182048,          /* msr  tcr_el1, x8 */
+    0xd5033fdf,          /* isb */
+    0xd5381009,          /* mrs  x9, sctlr_el1 */
+    0xb2400129,          /* orr  x9, x9, #1: M */
+    0xd5181009,          /* msr  sctlr_el1, x9 */
+    0xd5033fdf,          /* isb */
+    0xd503207f,          /* wfi */
+    0x14000000,          /* b    . */
 };
 #define AT_ADD (ENTRY + 16)
+#define MMU_ON (ENTRY + 0x100)
+#define TABLE 0x40010000ULL
 
 static struct vm *vm;
 static struct sim_cpu *cpu;
@@ -53,9 +67,10 @@ static unsigned nregs_xml;
 
 static int setup(void **state)
 {
-	static const char text[] = "[base]\nid = 4\nname = \"gdb\"\narch = \"aarch64\"\n"
-				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x4008_0000\n"
-				   "memory_regions = [[0x4000_0000, 0x800_0000, 7, 0]]\n";
+	static const char text[] =
+	    "[base]\nid = 4\nname = \"gdb\"\narch = \"aarch64\"\n"
+	    "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x4008_0000\n"
+	    "memory_regions = [[0x4000_0000, 0x800_0000, 7, 0]]\n";
 
 	(void)state;
 	return fixture_vm_boot(text, "gdb.toml", (const uint8_t *)code, sizeof(code), &vm);
@@ -90,7 +105,8 @@ static void test_description(void **state)
 	assert_int_equal(tdesc_find(regs, nregs_xml, "fpsr")->regnum, R_FPSR);
 	assert_int_equal(tdesc_find(regs, nregs_xml, "fpcr")->regnum, R_FPCR);
 	assert_int_equal(tdesc_find(regs, nregs_xml, "fpcr")->bits, 32);
-	assert_non_null(strstr(sim_gdb_xml("target.xml"), "<xi:include href=\"aarch64-fpu.xml\"/>"));
+	assert_non_null(
+	    strstr(sim_gdb_xml("target.xml"), "<xi:include href=\"aarch64-fpu.xml\"/>"));
 }
 
 static void set_v3(uint64_t lo, uint64_t hi)
@@ -199,20 +215,71 @@ static void test_walk_mmu_off(void **state)
 	cpu = gdb_test_cpu(vm);
 	/* SCTLR_EL1.M is clear at boot: the VA is the IPA, nothing walked. */
 	memset(&res, 0xa5, sizeof(res));
-	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, count_step, &steps), 0);
+	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, count_step, &steps),
+			 0);
 	assert_int_equal(res.gpa, ENTRY + 0x10);
 	assert_int_equal(res.perm, PERM_RWX);
 	assert_int_equal(steps, 0);
-	assert_int_equal(sim_cpu_s1_walk(cpu, 0xffff000000001000ULL, ACCESS_WRITE, &res, NULL, NULL), 0);
+	assert_int_equal(
+	    sim_cpu_s1_walk(cpu, 0xffff000000001000ULL, ACCESS_WRITE, &res, NULL, NULL), 0);
 	assert_int_equal(res.gpa, 0xffff000000001000ULL);
+}
+
+/*
+ * With the guest's MMU on (turned on by the guest itself): the walk uses
+ * the guest's TTBR0_EL1/TCR_EL1 from Unicorn and the exception level from
+ * the register file (ARM ARM D8: 4 KiB granule, 39-bit VAs, level-1
+ * blocks of 1 GiB; AP[2:1] = 00: EL1 read/write, no EL0 access).
+ */
+static void test_walk_mmu_on(void **state)
+{
+	uint64_t l1[512] = {0};
+	struct s1_result res;
+	unsigned steps = 0;
+
+	(void)state;
+	cpu = gdb_test_cpu(vm);
+	/* VA 0x4000_0000 (the RAM, identity) and VA 0x8000_0000 (an alias) -> PA 0x4000_0000. */
+	l1[1] = 0x40000000ULL | (1 << 10) | (3 << 8) | 1; /* block, AF, inner shareable */
+	l1[2] = l1[1];
+	assert_int_equal(addrspace_write(&vm->as, TABLE, l1, sizeof(l1)), 0);
+	gdb_set(cpu, 7, 8, TABLE);
+	/* T0SZ 25, inner/outer write-back, inner shareable, TG0 4 KiB, EPD1, IPS 40 bits */
+	gdb_set(cpu, 8, 8, 25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2ULL << 32));
+	gdb_set(cpu, 10, 8, 0xff); /* MAIR_EL1 Attr0: normal write-back memory */
+	gdb_set(cpu, R_PC, 8, MMU_ON);
+	assert_int_equal(gdb_test_run(cpu), EXIT_HALT);
+	assert_int_equal(gdb_test_host_exits(), 0);
+	assert_int_equal(gdb_get(cpu, R_PC, 8) & ~0xfULL, MMU_ON + 0x20); /* ran on, translated */
+
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0x80001234, ACCESS_READ, &res, count_step, &steps),
+			 0);
+	assert_int_equal(res.gpa, 0x40001234);
+	assert_int_equal(res.level, 1);
+	assert_int_equal(steps, 1);
+	assert_int_equal(sim_cpu_s1_walk(cpu, MMU_ON, ACCESS_FETCH, &res, NULL, NULL), 0);
+	assert_int_equal(res.gpa, MMU_ON);
+	/* Nothing at VA 0xc000_0000: a translation fault. */
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0xc0000000, ACCESS_READ, &res, NULL, NULL),
+			 -CV_EFAULT);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
+	/* At EL0 (PSTATE written through the debugger) the EL1-only block is a permission fault. */
+	uint64_t cpsr = gdb_get(cpu, R_CPSR, 4);
+	gdb_set(cpu, R_CPSR, 4, cpsr & ~0xfULL);
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0x80001234, ACCESS_READ, &res, NULL, NULL),
+			 -CV_EFAULT);
+	assert_int_equal(res.fault, FAULT_PERMISSION);
+	gdb_set(cpu, R_CPSR, 4, cpsr);
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0x80001234, ACCESS_WRITE, &res, NULL, NULL), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_description),
-		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_mmu_off, setup, teardown),
+	    cmocka_unit_test(test_description),
+	    cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_walk_mmu_off, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_walk_mmu_on, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

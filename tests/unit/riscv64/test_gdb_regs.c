@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include <cvisor/addrspace.h>
 #include <cvisor/lib.h>
 #include <cvisor/vm.h>
 #include <cvisor/walk.h>
@@ -26,9 +27,22 @@
 
 /* gdb's numbers (gdb.c): x by number, pc, f at 33 + n, CSR n at 65 + n, priv. */
 enum {
-	R_SP = 2, R_A1 = 11, R_A2, R_A3, R_A4, R_A5, R_S2 = 18, R_PC = 32, R_FT3 = 36,
-	R_FFLAGS = 66, R_FRM, R_FCSR, R_SSTATUS = 65 + 0x100, R_SSCRATCH = 65 + 0x140,
-	R_SATP = 65 + 0x180, R_PRIV = 65 + 4096,
+	R_SP = 2,
+	R_A1 = 11,
+	R_A2,
+	R_A3,
+	R_A4,
+	R_A5,
+	R_S2 = 18,
+	R_PC = 32,
+	R_FT3 = 36,
+	R_FFLAGS = 66,
+	R_FRM,
+	R_FCSR,
+	R_SSTATUS = 65 + 0x100,
+	R_SSCRATCH = 65 + 0x140,
+	R_SATP = 65 + 0x180,
+	R_PRIV = 65 + 4096,
 };
 #define SSTATUS_FS (3ULL << 13)
 
@@ -38,17 +52,33 @@ enum {
  * wrote (s2, ft3, fcsr, sscratch, sp) into other registers.
  */
 static const uint8_t code[] = {
-	0xb9, 0x65, 0x9b, 0x85, 0xd5, 0xea, /* li    a1, 0xdead (skipped) */
-	0x89, 0x62,                         /* lui   t0, 0x2: sstatus.FS = Initial */
-	0x73, 0xa0, 0x02, 0x10,             /* csrs  sstatus, t0 */
-	0x93, 0x05, 0x19, 0x00,             /* addi  a1, s2, 1 */
-	0x53, 0x86, 0x01, 0xe2,             /* fmv.x.d a2, ft3 */
-	0xf3, 0x26, 0x30, 0x00,             /* csrr  a3, fcsr */
-	0x73, 0x27, 0x00, 0x14,             /* csrr  a4, sscratch */
-	0x8a, 0x87,                         /* mv    a5, sp */
-	0x73, 0x00, 0x50, 0x10,             /* wfi */
-	0x01, 0xa0,                         /* j     . */
+    0xb9, 0x65, 0x9b, 0x85, 0xd5, 0xea, /* li    a1, 0xdead (skipped) */
+    0x89, 0x62,                         /* lui   t0, 0x2: sstatus.FS = Initial */
+    0x73, 0xa0, 0x02, 0x10,             /* csrs  sstatus, t0 */
+    0x93, 0x05, 0x19, 0x00,             /* addi  a1, s2, 1 */
+    0x53, 0x86, 0x01, 0xe2,             /* fmv.x.d a2, ft3 */
+    0xf3, 0x26, 0x30, 0x00,             /* csrr  a3, fcsr */
+    0x73, 0x27, 0x00, 0x14,             /* csrr  a4, sscratch */
+    0x8a, 0x87,                         /* mv    a5, sp */
+    0x73, 0x00, 0x50, 0x10,             /* wfi */
+    0x01, 0xa0,                         /* j     . */
+    /* MMU_ON: Sv39 on, with the satp the test gives it */
+    [0x100] = 0x73, 0x10, 0x08, 0x18, /* csrw  satp, a6 */
+    0x73, 0x00, 0x00, 0x12,           /* sfence.vma */
+    0x73, 0x00, 0x50, 0x10,           /* wfi */
+    0x01, 0xa0,                       /* j     . */
+    /* TO_U: sscratch = a6, then sret to U-mode at a7 (USER) */
+    [0x200] = 0x73, 0x10, 0x08, 0x14, /* csrw  sscratch, a6 */
+    0x73, 0x90, 0x18, 0x14,           /* csrw  sepc, a7 */
+    0x93, 0x02, 0x00, 0x10,           /* li    t0, 0x100: sstatus.SPP */
+    0x73, 0xb0, 0x02, 0x10,           /* csrc  sstatus, t0 */
+    0x73, 0x00, 0x20, 0x10,           /* sret */
+    [0x220] = 0x01, 0xa0,             /* USER: j . */
 };
+#define TO_U (ENTRY + 0x200)
+#define USER (ENTRY + 0x220)
+#define MMU_ON (ENTRY + 0x100)
+#define TABLE 0x80010000ULL
 #define AFTER_LI (ENTRY + 6)
 #define AT_ADDI (ENTRY + 12)
 
@@ -59,9 +89,10 @@ static unsigned nregs_xml;
 
 static int setup(void **state)
 {
-	static const char text[] = "[base]\nid = 2\nname = \"gdb\"\narch = \"riscv64\"\n"
-				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x8020_0000\n"
-				   "memory_regions = [[0x8000_0000, 0x800_0000, 7, 0]]\n";
+	static const char text[] =
+	    "[base]\nid = 2\nname = \"gdb\"\narch = \"riscv64\"\n"
+	    "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x8020_0000\n"
+	    "memory_regions = [[0x8000_0000, 0x800_0000, 7, 0]]\n";
 
 	(void)state;
 	return fixture_vm_boot(text, "gdb.toml", code, sizeof(code), &vm);
@@ -181,7 +212,8 @@ static void test_registers(void **state)
 	 */
 	write_run_check(AFTER_LI, 0x1234567890abcdefULL, 0x400921fb54442d18ULL, 0x41, 0x5151,
 			0x80001000, 1ULL << 13);
-	write_run_check(AT_ADDI, 0x7ff, 0xc00921fb54442d18ULL, 0x9f, 0xfeedface, 0x80002000, SSTATUS_FS);
+	write_run_check(AT_ADDI, 0x7ff, 0xc00921fb54442d18ULL, 0x9f, 0xfeedface, 0x80002000,
+			SSTATUS_FS);
 }
 
 static void count_step(const struct walk_step *step, void *ctx)
@@ -199,26 +231,108 @@ static void test_walk_mmu_off(void **state)
 	cpu = gdb_test_cpu(vm);
 	/* satp is Bare (before the first run, and after it: the guest does not set it). */
 	memset(&res, 0xa5, sizeof(res));
-	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, count_step, &steps), 0);
+	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, count_step, &steps),
+			 0);
 	assert_int_equal(res.gpa, ENTRY + 0x10);
 	assert_int_equal(res.perm, PERM_RWX);
 	gdb_set(cpu, R_PC, 8, AFTER_LI);
 	assert_int_equal(gdb_test_run(cpu), EXIT_HALT);
 	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 1);
 	memset(&res, 0xa5, sizeof(res));
-	assert_int_equal(sim_cpu_s1_walk(cpu, 0xffffffc000001000ULL, ACCESS_FETCH, &res, count_step,
-					 &steps), 0);
+	assert_int_equal(
+	    sim_cpu_s1_walk(cpu, 0xffffffc000001000ULL, ACCESS_FETCH, &res, count_step, &steps), 0);
 	assert_int_equal(res.gpa, 0xffffffc000001000ULL);
 	assert_int_equal(res.perm, PERM_RWX);
 	assert_int_equal(steps, 0);
 }
 
+/*
+ * With Sv39 on (turned on by the guest itself): the walk uses satp and
+ * the mode from QEMU's state (Privileged Architecture v1.12, 4.4:
+ * gigapages at the root level; no U bit, so S-mode only).
+ */
+static void test_walk_mmu_on(void **state)
+{
+	uint64_t root[512] = {0};
+	struct s1_result res;
+	unsigned steps = 0;
+	uint64_t satp = (8ULL << 60) | (TABLE >> 12);
+
+	(void)state;
+	cpu = gdb_test_cpu(vm);
+	/* VA 0x8000_0000 (the RAM, identity) and VA 0xc000_0000 (an alias) -> PA 0x8000_0000. */
+	root[2] = ((0x80000000ULL >> 12) << 10) | 0xcf; /* V R W X A D */
+	root[3] = root[2];
+	assert_int_equal(addrspace_write(&vm->as, TABLE, root, sizeof(root)), 0);
+	gdb_set(cpu, 16, 8, satp); /* a6 */
+	gdb_set(cpu, R_PC, 8, MMU_ON);
+	assert_int_equal(gdb_test_run(cpu), EXIT_HALT);
+	assert_int_equal(gdb_test_host_exits(), 0);
+	assert_int_equal(gdb_get(cpu, R_SATP, 8), satp);
+	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 1);
+
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0xc0001234, ACCESS_READ, &res, count_step, &steps),
+			 0);
+	assert_int_equal(res.gpa, 0x80001234);
+	assert_int_equal(steps, 1);
+	assert_int_equal(sim_cpu_s1_walk(cpu, MMU_ON, ACCESS_FETCH, &res, NULL, NULL), 0);
+	assert_int_equal(res.gpa, MMU_ON);
+	/* Nothing at VA 0x4000_0000: a page fault. */
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0x40000000, ACCESS_READ, &res, NULL, NULL),
+			 -CV_EFAULT);
+	assert_int_equal(res.fault, FAULT_TRANSLATION);
+	/* satp written through the debugger: Bare again, and the walk follows at once. */
+	gdb_set(cpu, R_SATP, 8, 0);
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0x40000000, ACCESS_READ, &res, NULL, NULL), 0);
+	assert_int_equal(res.gpa, 0x40000000);
+}
+
+/*
+ * Paused in U-mode, where Unicorn's API refuses every S-mode CSR (and a
+ * refused read gives garbage): the debugger still reads and writes them,
+ * and the hart stays in U-mode.
+ */
+static void test_csrs_from_user_mode(void **state)
+{
+	struct vcpu_exit exit;
+
+	(void)state;
+	cpu = gdb_test_cpu(vm);
+	gdb_set(cpu, 16, 8, 0x5c5c5c5c); /* a6: sscratch */
+	gdb_set(cpu, 17, 8, USER);       /* a7 */
+	gdb_set(cpu, R_PC, 8, TO_U);
+	/* The U-mode loop runs until the (virtual) clock's deadline. */
+	sim_cpu_set_deadline(cpu, sim_cpu_clock_ns(cpu) + 1000);
+	assert_int_equal(sim_cpu_run(cpu, &exit), 0);
+	assert_int_equal(exit.reason, EXIT_NONE);
+	assert_int_equal(gdb_get(cpu, R_PC, 8), USER);
+	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 0);
+
+	assert_int_equal(gdb_get(cpu, R_SSCRATCH, 8), 0x5c5c5c5c);
+	assert_int_equal(gdb_get(cpu, R_SSTATUS, 8) & (1 << 8), 0); /* SPP: from U */
+	assert_int_equal(gdb_get(cpu, 65 + 0x141, 8), USER);        /* sepc */
+	gdb_set(cpu, R_SSCRATCH, 8, 0xabcdef);
+	assert_int_equal(gdb_get(cpu, R_SSCRATCH, 8), 0xabcdef);
+	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 0);
+	gdb_set(cpu, R_FCSR, 4, 0x21);
+	assert_int_equal(gdb_get(cpu, R_FCSR, 4), 0x21);
+	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 0);
+	/* And the hart runs on in U-mode. */
+	sim_cpu_set_deadline(cpu, sim_cpu_clock_ns(cpu) + 1000);
+	assert_int_equal(sim_cpu_run(cpu, &exit), 0);
+	assert_int_equal(gdb_get(cpu, R_PC, 8), USER);
+	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 0);
+	assert_int_equal(gdb_test_host_exits(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_description),
-		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_mmu_off, setup, teardown),
+	    cmocka_unit_test(test_description),
+	    cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_walk_mmu_off, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_walk_mmu_on, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_csrs_from_user_mode, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

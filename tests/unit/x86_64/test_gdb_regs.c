@@ -27,9 +27,31 @@
 
 /* gdb's numbers (gdb.c). */
 enum {
-	R_RAX, R_RBX, R_RCX, R_RDX, R_RSI, R_RDI, R_RBP, R_RSP, R_RIP = 16, R_EFLAGS, R_CS, R_SS,
-	R_ST0 = 24, R_FCTRL = 32, R_FSTAT, R_FTAG, R_XMM0 = 40, R_MXCSR = 56, R_FS_BASE, R_GS_BASE,
-	R_CR0, R_CR2, R_CR3, R_CR4, R_EFER,
+	R_RAX,
+	R_RBX,
+	R_RCX,
+	R_RDX,
+	R_RSI,
+	R_RDI,
+	R_RBP,
+	R_RSP,
+	R_RIP = 16,
+	R_EFLAGS,
+	R_CS,
+	R_SS,
+	R_ST0 = 24,
+	R_FCTRL = 32,
+	R_FSTAT,
+	R_FTAG,
+	R_XMM0 = 40,
+	R_MXCSR = 56,
+	R_FS_BASE,
+	R_GS_BASE,
+	R_CR0,
+	R_CR2,
+	R_CR3,
+	R_CR4,
+	R_EFER,
 };
 
 /*
@@ -43,17 +65,17 @@ enum {
  * did not).
  */
 static const uint8_t code[] = {
-	0xb9, 0xad, 0xde, 0x00, 0x00,             /* mov    $0xdead, %ecx (skipped) */
-	0xeb, 0x00,                               /* jmp    1f; 1: (ends the run's first block) */
-	0x0f, 0x20, 0xe0,                         /* mov    %cr4, %rax */
-	0x48, 0x0d, 0x00, 0x06, 0x00, 0x00,       /* or     $0x600, %rax */
-	0x0f, 0x22, 0xe0,                         /* mov    %rax, %cr4 */
-	0x48, 0x8d, 0x4b, 0x01,                   /* lea    1(%rbx), %rcx */
-	0x66, 0x48, 0x0f, 0x7e, 0xda,             /* movq   %xmm3, %rdx */
-	0x66, 0x48, 0x0f, 0x3a, 0x16, 0xde, 0x01, /* pextrq $1, %xmm3, %rsi */
-	0x48, 0x89, 0xe7,                         /* mov    %rsp, %rdi */
-	0xf4,                                     /* hlt */
-	0xeb, 0xfe,                               /* jmp    . */
+    0xb9, 0xad, 0xde, 0x00, 0x00,             /* mov    $0xdead, %ecx (skipped) */
+    0xeb, 0x00,                               /* jmp    1f; 1: (ends the run's first block) */
+    0x0f, 0x20, 0xe0,                         /* mov    %cr4, %rax */
+    0x48, 0x0d, 0x00, 0x06, 0x00, 0x00,       /* or     $0x600, %rax */
+    0x0f, 0x22, 0xe0,                         /* mov    %rax, %cr4 */
+    0x48, 0x8d, 0x4b, 0x01,                   /* lea    1(%rbx), %rcx */
+    0x66, 0x48, 0x0f, 0x7e, 0xda,             /* movq   %xmm3, %rdx */
+    0x66, 0x48, 0x0f, 0x3a, 0x16, 0xde, 0x01, /* pextrq $1, %xmm3, %rsi */
+    0x48, 0x89, 0xe7,                         /* mov    %rsp, %rdi */
+    0xf4,                                     /* hlt */
+    0xeb, 0xfe,                               /* jmp    . */
 };
 #define AFTER_MOV (ENTRY + 5)
 #define AT_LEA (ENTRY + 19)
@@ -65,9 +87,10 @@ static unsigned nregs_xml;
 
 static int setup(void **state)
 {
-	static const char text[] = "[base]\nid = 3\nname = \"gdb\"\narch = \"x86_64\"\n"
-				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x10_0000\n"
-				   "memory_regions = [[0, 0x100_0000, 7, 0]]\n";
+	static const char text[] =
+	    "[base]\nid = 3\nname = \"gdb\"\narch = \"x86_64\"\n"
+	    "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x10_0000\n"
+	    "memory_regions = [[0, 0x100_0000, 7, 0]]\n";
 
 	(void)state;
 	return fixture_vm_boot(text, "gdb.toml", code, sizeof(code), &vm);
@@ -93,14 +116,17 @@ static void test_description(void **state)
 		const char *name;
 		unsigned regnum, bits;
 	} want[] = {
-		{ "rax", R_RAX, 64 },     { "rbx", R_RBX, 64 },      { "rsp", R_RSP, 64 },
-		{ "r15", 15, 64 },        { "rip", R_RIP, 64 },      { "eflags", R_EFLAGS, 32 },
-		{ "cs", R_CS, 32 },       { "gs", 23, 32 },          { "st0", R_ST0, 80 },
-		{ "st7", 31, 80 },        { "fctrl", R_FCTRL, 32 },  { "fop", 39, 32 },
-		{ "xmm0", R_XMM0, 128 },  { "xmm15", 55, 128 },      { "mxcsr", R_MXCSR, 32 },
-		{ "fs_base", R_FS_BASE, 64 }, { "gs_base", R_GS_BASE, 64 }, { "cr0", R_CR0, 64 },
-		{ "cr2", R_CR2, 64 },     { "cr3", R_CR3, 64 },      { "cr4", R_CR4, 64 },
-		{ "efer", R_EFER, 64 },
+	    {"rax", R_RAX, 64},         {"rbx", R_RBX, 64},
+	    {"rsp", R_RSP, 64},         {"r15", 15, 64},
+	    {"rip", R_RIP, 64},         {"eflags", R_EFLAGS, 32},
+	    {"cs", R_CS, 32},           {"gs", 23, 32},
+	    {"st0", R_ST0, 80},         {"st7", 31, 80},
+	    {"fctrl", R_FCTRL, 32},     {"fop", 39, 32},
+	    {"xmm0", R_XMM0, 128},      {"xmm15", 55, 128},
+	    {"mxcsr", R_MXCSR, 32},     {"fs_base", R_FS_BASE, 64},
+	    {"gs_base", R_GS_BASE, 64}, {"cr0", R_CR0, 64},
+	    {"cr2", R_CR2, 64},         {"cr3", R_CR3, 64},
+	    {"cr4", R_CR4, 64},         {"efer", R_EFER, 64},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		const struct tdesc_reg *r = tdesc_find(regs, nregs_xml, want[i].name);
@@ -181,11 +207,11 @@ static void test_registers(void **state)
 	/* Read-only registers: their own value is accepted, another refused and left. */
 	uint64_t cr3 = gdb_get(cpu, R_CR3, 8), cs = gdb_get(cpu, R_CS, 4);
 	gdb_set(cpu, R_CR3, 8, cr3);
-	memcpy(buf, &(uint64_t){ cr3 + 0x1000 }, 8);
+	memcpy(buf, &(uint64_t){cr3 + 0x1000}, 8);
 	assert_int_equal(sim_gdb_reg(cpu, R_CR3, buf, true), -CV_EINVAL);
 	assert_int_equal(a->cr3, cr3);
 	gdb_set(cpu, R_CS, 4, cs);
-	memcpy(buf, &(uint32_t){ 0x18 }, 4);
+	memcpy(buf, &(uint32_t){0x18}, 4);
 	assert_int_equal(sim_gdb_reg(cpu, R_CS, buf, true), -CV_EINVAL);
 	assert_int_equal(gdb_get(cpu, R_CS, 4), cs);
 	/* CR2 and the segment bases are writable. */
@@ -204,7 +230,7 @@ static void test_registers(void **state)
  */
 static void test_x87(void **state)
 {
-	uint8_t one[10] = { 0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f }, buf[SIM_GDB_REG_MAX];
+	uint8_t one[10] = {0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f}, buf[SIM_GDB_REG_MAX];
 
 	(void)state;
 	cpu = gdb_test_cpu(vm);
@@ -239,7 +265,8 @@ static void test_walk(void **state)
 	(void)state;
 	cpu = gdb_test_cpu(vm);
 	/* Paging on: the boot tables map GVA = GPA with 2 MiB pages (PML4, PDPT, PD). */
-	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, count_step, &steps), 0);
+	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, count_step, &steps),
+			 0);
 	assert_int_equal(res.gpa, ENTRY + 0x10);
 	assert_int_equal(res.leaf_size, 2ULL << 20);
 	assert_int_equal(steps, 3);
@@ -256,7 +283,8 @@ static void test_walk(void **state)
 	a->cr0 &= ~X86_CR0_PG;
 	steps = 0;
 	memset(&res, 0xa5, sizeof(res));
-	assert_int_equal(sim_cpu_s1_walk(cpu, 0x100000000ULL, ACCESS_WRITE, &res, count_step, &steps), 0);
+	assert_int_equal(
+	    sim_cpu_s1_walk(cpu, 0x100000000ULL, ACCESS_WRITE, &res, count_step, &steps), 0);
 	assert_int_equal(res.gpa, 0x100000000ULL);
 	assert_int_equal(res.perm, PERM_RWX);
 	assert_int_equal(steps, 0);
@@ -266,10 +294,10 @@ static void test_walk(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_description),
-		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_x87, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
+	    cmocka_unit_test(test_description),
+	    cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_x87, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
