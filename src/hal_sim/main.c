@@ -48,10 +48,11 @@ static void usage(FILE *f)
 		"\n"
 		"Options of run:\n"
 		"  --trace=LIST       comma-separated, on stderr: exits (one line per exit, with\n"
-		"                     the instruction that made it, disassembled), walks (one\n"
-		"                     line per level of each page-table walk cvisor makes: the\n"
-		"                     guest's stage 1, then stage 2); exits:R1+R2... traces only\n"
-		"                     the lines about those reasons, from: %s\n"
+		"                     the instruction that made it), walks (one line per level\n"
+		"                     of each page-table walk cvisor makes: the guest's stage 1,\n"
+		"                     then stage 2); exits:R1+R2... traces only the lines about\n"
+		"                     those reasons: mmio, pio, hypercall, sysreg, halt,\n"
+		"                     stage2-fault, shutdown, debug, fatal, guest-exception, irq\n"
 		"  --trace-file=FILE  trace lines go to FILE instead of stderr, apart from the\n"
 		"                     guests' consoles (stdout) and cvisor's own messages (stderr)\n"
 		"  --max-seconds=N    stop VMs still running after N seconds (fractions allowed);\n"
@@ -90,7 +91,7 @@ static void usage(FILE *f)
 		"  0  every VM powered off (run) / every config is valid and runnable (check)\n"
 		"  1  a VM was stopped by cvisor or asked for a reset (run) / a config has problems (check)\n"
 		"  2  bad command line, or a config or image that cannot be read or parsed\n",
-		cv_arch_name(vm_arch_platform.arch), hal_sim_trace_reasons());
+		cv_arch_name(vm_arch_platform.arch));
 }
 
 static int cmd_check(int argc, char **argv)

@@ -43,7 +43,8 @@ static const char *event_name(unsigned ev)
 	return ev == TRACE_GUEST_EXCEPTION ? "guest-exception" : ev == TRACE_IRQ ? "irq" : "?";
 }
 
-const char *hal_sim_trace_reasons(void)
+/* The names the filter knows, separated by ", " (for its error message). */
+static const char *known_names(void)
 {
 	static char list[200];
 
@@ -66,7 +67,7 @@ int hal_sim_trace_filter(const char *list)
 	cv_strlcpy(buf, list, sizeof(buf));
 	if (!buf[0]) {
 		fprintf(stderr, "cvisor: --trace=exits: an empty list of reasons (known: %s)\n",
-			hal_sim_trace_reasons());
+			known_names());
 		return -1;
 	}
 	for (char *save, *tok = strtok_r(buf, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
@@ -76,7 +77,7 @@ int hal_sim_trace_filter(const char *list)
 				break;
 		if (ev == TRACE_EVENT_COUNT) {
 			fprintf(stderr, "cvisor: --trace=exits: unknown reason '%s' (known: %s)\n", tok,
-				hal_sim_trace_reasons());
+				known_names());
 			return -1;
 		}
 		trace_mask |= 1u << ev;

@@ -20,7 +20,5 @@ int hal_sim_trace_file(const char *path);
  * name and the known ones printed.
  */
 int hal_sim_trace_filter(const char *list);
-/** The names hal_sim_trace_filter() knows, separated by ", ", for --help. */
-const char *hal_sim_trace_reasons(void);
 
 #endif
