@@ -297,7 +297,7 @@ int hal_sim_timeline_open(const char *path)
 	}
 	tl_t0 = 0;
 	tl_t0 = now_ns();
-	fputs("{\"traceEvents\":[\n", f);
+	fputs("{\"traceEvents\":[", f);
 	tl_file = f;
 	return 0;
 }
