@@ -52,29 +52,28 @@
 
 /* Where a vCPU's track is. */
 enum tl_state {
-	TL_IDLE,    /* out of the guest, no exit open */
-	TL_GUEST,   /* in hal_vcpu_run(), since start */
-	TL_EXIT,    /* an exit being handled, since start */
+	TL_IDLE,  /* out of the guest, no exit open */
+	TL_GUEST, /* in hal_vcpu_run(), since start */
+	TL_EXIT,  /* an exit being handled, since start */
 };
 
 /* One vCPU thread's part of the timeline. */
 struct tl_thread {
-	struct tl_thread *next;  /* every thread's, for close */
+	struct tl_thread *next; /* every thread's, for close */
 	unsigned vm, vcpu;
 	enum tl_state state;
-	bool in_hook;            /* the open exit was taken inside a hook */
-	uint64_t start;          /* ns since open: where the open slice began */
+	bool in_hook;   /* the open exit was taken inside a hook */
+	uint64_t start; /* ns since open: where the open slice began */
 	size_t len;
 	char buf[TL_BUF_SIZE];
 };
 
 static FILE *tl_file;
 static pthread_mutex_t tl_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct tl_thread *tl_threads;          /* under tl_lock */
-static bool tl_any_event;                     /* under tl_lock: the next one written needs no comma */
-static uint64_t tl_t0;                        /* CLOCK_MONOTONIC at open, ns */
-static unsigned long tl_events, tl_dropped;   /* atomic */
-static uint64_t tl_named_vms[4];              /* VM ids whose process_name is written, under tl_lock */
+static struct tl_thread *tl_threads;        /* under tl_lock */
+static bool tl_any_event;                   /* under tl_lock: the next one written needs no comma */
+static uint64_t tl_t0;                      /* CLOCK_MONOTONIC at open, ns */
+static unsigned long tl_events, tl_dropped; /* atomic */
 static _Thread_local struct tl_thread *tl_self;
 
 static uint64_t now_ns(void)
@@ -143,8 +142,9 @@ static bool take_event(struct tl_thread *t, uint64_t ts)
 	if (n <= TIMELINE_MAX_EVENTS)
 		return true;
 	if (__atomic_add_fetch(&tl_dropped, 1, __ATOMIC_RELAXED) == 1)
-		emit(t, "{\"name\":\"timeline full: later events dropped\",\"ph\":\"i\",\"s\":\"g\","
-			"\"pid\":%u,\"tid\":%u,\"ts\":%llu.%03llu}",
+		emit(t,
+		     "{\"name\":\"timeline full: later events dropped\",\"ph\":\"i\",\"s\":\"g\","
+		     "\"pid\":%u,\"tid\":%u,\"ts\":%llu.%03llu}",
 		     t->vm, t->vcpu, (unsigned long long)ts / 1000, (unsigned long long)ts % 1000);
 	return false;
 }
@@ -162,23 +162,29 @@ static struct tl_thread *self(const struct vcpu *vcpu)
 		return NULL;
 	t->vm = vcpu->vm->id;
 	t->vcpu = vcpu->id;
-	emit(t, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
-		"\"args\":{\"name\":\"vCPU %u\"}}", t->vm, t->vcpu, t->vcpu);
-	emit(t, "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
-		"\"args\":{\"sort_index\":%u}}", t->vm, t->vcpu, t->vcpu);
+	emit(t,
+	     "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
+	     "\"args\":{\"name\":\"vCPU %u\"}}",
+	     t->vm, t->vcpu, t->vcpu);
+	emit(t,
+	     "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
+	     "\"args\":{\"sort_index\":%u}}",
+	     t->vm, t->vcpu, t->vcpu);
+	/* The first of a VM's threads names its process. */
 	pthread_mutex_lock(&tl_lock);
-	unsigned id = t->vm % 256;
-	if (!(tl_named_vms[id / 64] >> (id % 64) & 1)) {
-		tl_named_vms[id / 64] |= 1ull << (id % 64);
-		json_escape(name, sizeof(name), vcpu->vm->name);
-		pthread_mutex_unlock(&tl_lock);
-		emit(t, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%u,"
-			"\"args\":{\"name\":\"vm %u (%s)\"}}", t->vm, t->vm, name);
-		pthread_mutex_lock(&tl_lock);
-	}
+	bool named = false;
+	for (const struct tl_thread *o = tl_threads; o && !named; o = o->next)
+		named = o->vm == t->vm;
 	t->next = tl_threads;
 	tl_threads = t;
 	pthread_mutex_unlock(&tl_lock);
+	if (!named) {
+		json_escape(name, sizeof(name), vcpu->vm->name);
+		emit(t,
+		     "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%u,"
+		     "\"args\":{\"name\":\"vm %u (%s)\"}}",
+		     t->vm, t->vm, name);
+	}
 	tl_self = t;
 	return t;
 }
@@ -371,9 +377,11 @@ void hal_sim_timeline_close(void)
 		free(t);
 	}
 	tl_threads = NULL;
-	fprintf(tl_file, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{\"writer\":\"cvisor --timeline\","
-		"\"events\":\"%lu\",\"dropped_events\":\"%lu\",\"max_events\":\"%d\"}}\n",
-		MIN(tl_events, (unsigned long)TIMELINE_MAX_EVENTS), tl_dropped, TIMELINE_MAX_EVENTS);
+	fprintf(
+	    tl_file,
+	    "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{\"writer\":\"cvisor --timeline\","
+	    "\"events\":\"%lu\",\"dropped_events\":\"%lu\",\"max_events\":\"%d\"}}\n",
+	    MIN(tl_events, (unsigned long)TIMELINE_MAX_EVENTS), tl_dropped, TIMELINE_MAX_EVENTS);
 	if (fclose(tl_file) != 0)
 		fprintf(stderr, "cvisor: --timeline: writing the file failed\n");
 	tl_file = NULL;

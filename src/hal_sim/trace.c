@@ -50,9 +50,10 @@ static const char *known_names(void)
 
 	if (!list[0]) {
 		size_t len = 0;
-		for (unsigned ev = EXIT_NONE + 1; ev < TRACE_EVENT_COUNT && len < sizeof(list); ev++)
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
-						event_name(ev));
+		for (unsigned ev = EXIT_NONE + 1; ev < TRACE_EVENT_COUNT && len < sizeof(list);
+		     ev++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+						len ? ", " : "", event_name(ev));
 	}
 	return list;
 }
@@ -76,8 +77,8 @@ int hal_sim_trace_filter(const char *list)
 			if (strcmp(tok, event_name(ev)) == 0)
 				break;
 		if (ev == TRACE_EVENT_COUNT) {
-			fprintf(stderr, "cvisor: --trace=exits: unknown reason '%s' (known: %s)\n", tok,
-				known_names());
+			fprintf(stderr, "cvisor: --trace=exits: unknown reason '%s' (known: %s)\n",
+				tok, known_names());
 			return -1;
 		}
 		trace_mask |= 1u << ev;

@@ -15,5 +15,6 @@ int sim_arch_insn_text(struct sim_cpu *c, const struct vcpu_exit *exit, char *bu
 
 	if (exit->pc & 3 || sim_code_read(c, exit->pc, code, sizeof(code)) != sizeof(code))
 		return 0;
-	return sim_capstone_text(CS_ARCH_ARM64, CS_MODE_ARM, exit->pc, code, sizeof(code), buf, size);
+	return sim_capstone_text(CS_ARCH_ARM64, CS_MODE_ARM, exit->pc, code, sizeof(code), buf,
+				 size);
 }

@@ -31,7 +31,8 @@ static bool is_port_io(const uint8_t *code, size_t n)
 	if (i == n)
 		return false;
 	uint8_t op = code[i];
-	return (op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef) || (op >= 0x6c && op <= 0x6f);
+	return (op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef) ||
+	       (op >= 0x6c && op <= 0x6f);
 }
 
 int sim_arch_insn_text(struct sim_cpu *c, const struct vcpu_exit *exit, char *buf, size_t size)
@@ -48,11 +49,15 @@ int sim_arch_insn_text(struct sim_cpu *c, const struct vcpu_exit *exit, char *bu
 	size_t n = 0;
 	if (sim_x86_read_gva(s, lin, code, first) == 0) {
 		n = first;
-		if (n < sizeof(code) && sim_x86_read_gva(s, lin + n, code + n, sizeof(code) - n) == 0)
+		if (n < sizeof(code) &&
+		    sim_x86_read_gva(s, lin + n, code + n, sizeof(code) - n) == 0)
 			n = sizeof(code);
 	}
 	if (n == 0 || (exit->reason == EXIT_PIO && !is_port_io(code, n)))
 		return 0;
-	return sim_capstone_text(CS_ARCH_X86, bits == 16 ? CS_MODE_16 : bits == 32 ? CS_MODE_32 : CS_MODE_64,
+	return sim_capstone_text(CS_ARCH_X86,
+				 bits == 16   ? CS_MODE_16
+				 : bits == 32 ? CS_MODE_32
+					      : CS_MODE_64,
 				 exit->pc, code, n, buf, size);
 }
