@@ -277,6 +277,8 @@ run_cvisor_signal() {
 	sig=$2
 	text=$3
 	shift 3
+	# Emptied first: the last run's console could hold TEXT until cvisor's own redirection empties it.
+	: >"$OUT"
 	"$CVISOR" "$@" </dev/null >"$OUT" 2>"$ERR" &
 	pid=$!
 	n=0

@@ -117,6 +117,34 @@ else
 	skip "$BUILD/x86_64/cvisor not built"
 fi
 
+# expect_high_half_insn CASE CONFIG VM PC INSN: the mmu guest prints from its
+# high-half alias (the console's status read at VA PC). The text of those exits
+# is read through the guest's stage 1 (sim_cpu_s1_walk()): it must be INSN,
+# never another instruction. While the simulator's walk gives GPA = VA (until
+# each architecture's walker is in), there is no RAM at that GPA and no text:
+# that passes too, named as such.
+expect_high_half_insn() {
+	run_cvisor "$1" run --trace=exits "$2"
+	all=$(grep -c "^exit: vm=$3 vcpu=0 mmio pc=$(hex "$4") " "$ERR")
+	with=$(grep -c "^exit: vm=$3 vcpu=0 mmio pc=$(hex "$4") .* insn=" "$ERR")
+	right=$(grep -c "^exit: vm=$3 vcpu=0 mmio pc=$(hex "$4") .* insn=\"$5\"\$" "$ERR")
+	if [ "$all" -gt 0 ] && [ "$with" -eq 0 ]; then
+		ok "the $all exits at the high-half PC 0x$4 show no instruction (stage-1 walk: GPA = VA)"
+	elif [ "$all" -gt 0 ] && [ "$right" -eq "$all" ]; then
+		ok "the $all exits at the high-half PC 0x$4 show: $5"
+	else
+		fail "$all exits at the high-half PC 0x$4, $with with a text, $right of them: $5"
+	fi
+}
+guests_of aarch64
+expect_high_half_insn a64-mmu-insn configs/aarch64/mmu.toml 16 \
+	"$(printf 'ffff8000%08x' $((0x$(sym mmu guest_putc) + 8)))" 'ldr w2, \[x1, #0x18\]'
+if [ -x "$BUILD/riscv64/cvisor" ]; then
+	guests_of riscv64
+	expect_high_half_insn rv-mmu-insn configs/riscv64/mmu.toml 42 \
+		"$(printf 'ffffffc0%08x' $((0x$(sym mmu guest_putc) - 0x80000000 + 4)))" 'lbu t1,5\(t0\)'
+fi
+
 # ---- --trace-file ---------------------------------------------------------------
 
 guests_of aarch64
