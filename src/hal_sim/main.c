@@ -47,12 +47,13 @@ static void usage(FILE *f)
 		"                     and their images (used by the bare build: make qemu)\n"
 		"\n"
 		"Options of run:\n"
-		"  --trace=LIST       comma-separated, on stderr: exits (one line per exit, with\n"
-		"                     the instruction that made it), walks (one line per level\n"
-		"                     of each page-table walk cvisor makes: the guest's stage 1,\n"
-		"                     then stage 2); exits:R1+R2... traces only the lines about\n"
-		"                     those reasons: mmio, pio, hypercall, sysreg, halt,\n"
-		"                     stage2-fault, shutdown, debug, fatal, guest-exception, irq\n"
+		"  --trace=LIST       comma-separated, on stderr (or --trace-file): exits (one\n"
+		"                     line per exit, with the instruction that made it), walks\n"
+		"                     (one line per level of each page-table walk cvisor makes:\n"
+		"                     the guest's stage 1, then stage 2); exits:R1+R2... traces\n"
+		"                     only the lines about those reasons: mmio, pio, hypercall,\n"
+		"                     sysreg, halt, stage2-fault, shutdown, debug, fatal,\n"
+		"                     guest-exception, irq\n"
 		"  --trace-file=FILE  trace lines go to FILE instead of stderr, apart from the\n"
 		"                     guests' consoles (stdout) and cvisor's own messages (stderr)\n"
 		"  --max-seconds=N    stop VMs still running after N seconds (fractions allowed);\n"
@@ -191,7 +192,8 @@ static int parse_trace(const char *s, unsigned *trace)
 		} else if (strcmp(tok, "walks") == 0)
 			*trace |= TRACE_WALKS;
 		else {
-			fprintf(stderr, "cvisor: --trace: unknown item '%s' (known: exits, exits:R1+R2..., walks)\n",
+			fprintf(stderr,
+				"cvisor: --trace: unknown item '%s' (known: exits, exits:R1+R2..., walks)\n",
 				tok);
 			return -1;
 		}

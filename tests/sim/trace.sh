@@ -215,8 +215,10 @@ expect_no_out "Hello from cvisor guest"
 
 run_cvisor filter-help --help
 expect_rc 0
-expect_out "                     then stage 2); exits:R1+R2... traces only the lines about"
-expect_out "                     stage2-fault, shutdown, debug, fatal, guest-exception, irq"
+expect_out "                     the guest's stage 1, then stage 2); exits:R1+R2... traces"
+expect_out "                     only the lines about those reasons: mmio, pio, hypercall,"
+expect_out "                     sysreg, halt, stage2-fault, shutdown, debug, fatal,"
+expect_out "                     guest-exception, irq"
 
 # ---- --timeline ---------------------------------------------------------------------
 
