@@ -13,16 +13,29 @@
 #include <cvisor/log.h>
 #include <cvisor/vm.h>
 
-/* Prints one line of the exit trace (--trace=exits). */
+/*
+ * The end of an exit, for the traces: if the VM traces exits of this
+ * reason (--trace=exits), one line: the exit record, then the instruction
+ * that made it, disassembled, when the HAL can read it; then the HAL
+ * hears that the exit is handled (the simulator's --timeline ends it there).
+ */
 static void trace_exit(const struct vcpu *vcpu, const struct vcpu_exit *exit)
 {
-	char ops[200], line[320];
+	char ops[200], insn[96], line[400];
 
+	if (exit->reason == EXIT_NONE || !hal_trace_wants(vcpu->vm, exit->reason)) {
+		hal_exit_handled(vcpu, exit);
+		return;
+	}
 	exit_format_operands(exit, ops, sizeof(ops));
-	cv_snprintf(line, sizeof(line), "exit: vm=%u vcpu=%u %s pc=0x%llx syndrome=0x%llx %s",
-		    vcpu->vm->id, vcpu->id, exit_reason_name(exit->reason),
-		    (unsigned long long)exit->pc, (unsigned long long)exit->syndrome, ops);
-	hal_log_write(line);
+	int n = cv_snprintf(line, sizeof(line), "exit: vm=%u vcpu=%u %s pc=0x%llx syndrome=0x%llx %s",
+			    vcpu->vm->id, vcpu->id, exit_reason_name(exit->reason),
+			    (unsigned long long)exit->pc, (unsigned long long)exit->syndrome, ops);
+	if (hal_exit_insn_text(vcpu, exit, insn, sizeof(insn)) > 0 && n > 0 &&
+	    (size_t)n < sizeof(line))
+		cv_snprintf(line + n, sizeof(line) - (size_t)n, " insn=\"%s\"", insn);
+	hal_trace_write(line);
+	hal_exit_handled(vcpu, exit);
 }
 
 /*
@@ -194,6 +207,5 @@ void vcpu_handle_exit(struct vcpu *vcpu, struct vcpu_exit *exit)
 		handle_pio(vcpu, exit);
 		break;
 	}
-	if ((vm->trace & TRACE_EXITS) && exit->reason != EXIT_NONE)
-		trace_exit(vcpu, exit);
+	trace_exit(vcpu, exit);
 }

@@ -46,7 +46,7 @@ static void emit(const struct walk_trace *t, const char *line)
 	if (t->out)
 		t->out(line, t->out_arg);
 	else
-		hal_log_write(line);
+		hal_trace_write(line);
 }
 
 /* Whether the walk t is being printed. */

@@ -23,6 +23,7 @@
 #include <cvisor/vm.h>
 
 #include "hal_sim.h"
+#include "trace.h"
 
 static void usage(FILE *f)
 {
@@ -46,9 +47,15 @@ static void usage(FILE *f)
 		"                     and their images (used by the bare build: make qemu)\n"
 		"\n"
 		"Options of run:\n"
-		"  --trace=LIST       comma-separated, on stderr: exits (one line per exit),\n"
-		"                     walks (one line per level of each page-table walk cvisor\n"
-		"                     makes: the guest's stage 1, then stage 2)\n"
+		"  --trace=LIST       comma-separated, on stderr (or --trace-file): exits (one\n"
+		"                     line per exit, with the instruction that made it), walks\n"
+		"                     (one line per level of each page-table walk cvisor makes:\n"
+		"                     the guest's stage 1, then stage 2); exits:R1+R2... traces\n"
+		"                     only the lines about those reasons: mmio, pio, hypercall,\n"
+		"                     sysreg, halt, stage2-fault, shutdown, debug, fatal,\n"
+		"                     guest-exception, irq\n"
+		"  --trace-file=FILE  trace lines go to FILE instead of stderr, apart from the\n"
+		"                     guests' consoles (stdout) and cvisor's own messages (stderr)\n"
 		"  --max-seconds=N    stop VMs still running after N seconds (fractions allowed);\n"
 		"                     without it a VM runs until it powers off: SIGINT or SIGTERM\n"
 		"                     stops every VM, each with its report\n"
@@ -178,10 +185,15 @@ static int parse_trace(const char *s, unsigned *trace)
 	for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
 		if (strcmp(tok, "exits") == 0)
 			*trace |= TRACE_EXITS;
-		else if (strcmp(tok, "walks") == 0)
+		else if (strncmp(tok, "exits:", 6) == 0) {
+			if (hal_sim_trace_filter(tok + 6) < 0)
+				return -1;
+			*trace |= TRACE_EXITS;
+		} else if (strcmp(tok, "walks") == 0)
 			*trace |= TRACE_WALKS;
 		else {
-			fprintf(stderr, "cvisor: --trace: unknown item '%s' (known: exits, walks)\n",
+			fprintf(stderr,
+				"cvisor: --trace: unknown item '%s' (known: exits, exits:R1+R2..., walks)\n",
 				tok);
 			return -1;
 		}
@@ -214,6 +226,7 @@ static const struct option longopts[] = {
 	{ "timeline", required_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "trace-file", required_argument, NULL, 'F' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -278,6 +291,10 @@ static int cmd_run(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return CLI_OK;
+		case 'F':
+			if (hal_sim_trace_file(optarg) < 0)
+				return CLI_USAGE;
+			break;
 		default:
 			fprintf(stderr, "cvisor run: try cvisor --help\n");
 			return CLI_USAGE;

@@ -803,14 +803,14 @@ void sim_trace_guest_exception(const struct sim_cpu *c, const char *fmt, ...)
 	char line[200];
 	va_list ap;
 
-	if (!(c->vcpu->vm->trace & TRACE_EXITS))
+	if (!hal_trace_wants(c->vcpu->vm, TRACE_GUEST_EXCEPTION))
 		return;
 	int n = cv_snprintf(line, sizeof(line), "guest-exception: vm=%u vcpu=%u ", c->vcpu->vm->id,
 			    c->vcpu->id);
 	va_start(ap, fmt);
 	cv_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
-	hal_log_write(line);
+	hal_trace_write(line);
 }
 
 /* ---- Hooks every architecture uses --------------------------------------- */

@@ -120,8 +120,8 @@ while read -r what value; do
 		;;
 	esac
 done <<EOF_TRACE
-$(sed -n -E -e 's/^exit: vm=201 vcpu=0 sysreg .* id=0xdf1a write reg=22 value=(0x[0-9a-f]+)$/cval \1/p' \
-	-e "s/^exit: vm=201 vcpu=0 sysreg pc=$hpc .* id=0xdf02 read reg=0 value=(0x[0-9a-f]+)\$/count \\1/p" "$ERR")
+$(sed -n -E -e 's/^exit: vm=201 vcpu=0 sysreg .* id=0xdf1a write reg=22 value=(0x[0-9a-f]+)( insn="[^"]*")?$/cval \1/p' \
+	-e "s/^exit: vm=201 vcpu=0 sysreg pc=$hpc .* id=0xdf02 read reg=0 value=(0x[0-9a-f]+)( insn=\"[^\"]*\")?\$/count \\1/p" "$ERR")
 EOF_TRACE
 if [ "$n" -eq 11 ] && [ "$cval" -gt 0 ] && [ "$early" -eq 0 ]; then
 	ok "11 handlers read CNTVCT_EL0 at or after the CNTV_CVAL_EL0 written before"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <cvisor/hal.h>
+#include <cvisor/vm.h>
 
 #include "hal_stub.h"
 
@@ -72,6 +73,33 @@ void hal_log_write(const char *line)
 {
 	if (getenv("CVISOR_TEST_LOG"))
 		fprintf(stderr, "%s\n", line);
+}
+
+bool hal_trace_wants(const struct vm *vm, unsigned ev)
+{
+	(void)ev;
+	return vm->trace & TRACE_EXITS;
+}
+
+void hal_trace_write(const char *line)
+{
+	hal_log_write(line);
+}
+
+int hal_exit_insn_text(const struct vcpu *vcpu, const struct vcpu_exit *exit, char *buf,
+		       size_t size)
+{
+	(void)vcpu;
+	(void)exit;
+	if (size)
+		buf[0] = '\0';
+	return 0;
+}
+
+void hal_exit_handled(const struct vcpu *vcpu, const struct vcpu_exit *exit)
+{
+	(void)vcpu;
+	(void)exit;
 }
 
 

@@ -257,14 +257,14 @@ static void not_emulated(struct vcpu *vcpu, const struct vcpu_exit *e)
 {
 	char name[40], line[200];
 
-	if (!(vcpu->vm->trace & TRACE_EXITS))
+	if (!hal_trace_wants(vcpu->vm, EXIT_SYSREG))
 		return;
 	cv_snprintf(line, sizeof(line),
 		    "sysreg: vm=%u vcpu=%u %s of %s at pc=0x%llx: trapped, not emulated: "
 		    "an UNDEF for the guest",
 		    vcpu->vm->id, vcpu->id, e->sysreg.write ? "write" : "read",
 		    a64_sysreg_name(e->sysreg.id, name, sizeof(name)), (unsigned long long)e->pc);
-	hal_log_write(line);
+	hal_trace_write(line);
 }
 
 /*

@@ -666,13 +666,13 @@ static void take_exception(struct vcpu *vcpu, uint64_t esr)
 	a->esr_el1 = esr;
 	a->pc = READ_SYSREG(vbar_el1) + vector;
 	a->pstate = to;
-	if (vcpu->vm->trace & TRACE_EXITS) {
+	if (hal_trace_wants(vcpu->vm, TRACE_GUEST_EXCEPTION)) {
 		cv_snprintf(line, sizeof(line),
 			    "guest-exception: vm=%u vcpu=%u %s esr=0x%llx elr=0x%llx far=0x0 -> 0x%llx",
 			    vcpu->vm->id, vcpu->id, a64_ec_name((unsigned)ESR_EC(esr)),
 			    (unsigned long long)esr, (unsigned long long)a->elr_el1,
 			    (unsigned long long)a->pc);
-		hal_log_write(line);
+		hal_trace_write(line);
 	}
 }
 

@@ -49,6 +49,41 @@ void hal_log_write(const char *line);
 _Noreturn void hal_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** @} */
 
+/** @name Traces (--trace=exits, docs/simulator.md "Traces") @{ */
+/** What a line of the exit trace is about when it is not an exit (enum exit_reason). */
+enum trace_event {
+	TRACE_GUEST_EXCEPTION = EXIT_REASON_COUNT, /**< an exception delivered to the guest itself */
+	TRACE_IRQ,                                 /**< the interrupts the hypervisor made pending */
+	TRACE_EVENT_COUNT
+};
+/**
+ * Whether the exit trace of vm shows lines about ev (an enum exit_reason
+ * or an enum trace_event): the VM traces exits and the trace's filter of
+ * reasons, if it has one, names ev.
+ */
+bool hal_trace_wants(const struct vm *vm, unsigned ev);
+/**
+ * Writes one trace line ("exit: ...", "walk: ...", "guest-exception: ...",
+ * without newline) where traces go: a file of their own if one was asked
+ * for, else with the hypervisor's log.
+ */
+void hal_trace_write(const char *line);
+/**
+ * The instruction that made exit, at guest-virtual address exit->pc,
+ * disassembled into buf ("str w1, [x0]") as vcpu sees its memory now.
+ * Called on the vCPU's own thread. Returns the text's length, or 0 with
+ * buf "" when the HAL cannot tell (no disassembler, memory not readable,
+ * a PC that is not the instruction's).
+ */
+int hal_exit_insn_text(const struct vcpu *vcpu, const struct vcpu_exit *exit, char *buf,
+		       size_t size);
+/**
+ * The core has handled exit (the end of vcpu_handle_exit()), on the
+ * vCPU's own thread: where the simulator's --timeline ends the exit.
+ */
+void hal_exit_handled(const struct vcpu *vcpu, const struct vcpu_exit *exit);
+/** @} */
+
 /** @name vCPU execution @{ */
 /** Prepares the HAL's state for a vCPU (a Unicorn CPU, a VMCS, ...).
  *  Called after the vCPU's register file holds its boot state. */

@@ -87,11 +87,11 @@ static void trace(const struct sim_rv *s, uint64_t lines, bool ipi)
 {
 	char line[160];
 
-	if (!(s->c.vcpu->vm->trace & TRACE_EXITS))
+	if (!hal_trace_wants(s->c.vcpu->vm, TRACE_IRQ))
 		return;
 	cv_snprintf(line, sizeof(line), "irq: vm=%u vcpu=%u lines=0x%llx%s", s->c.vcpu->vm->id,
 		    s->c.vcpu->id, (unsigned long long)lines, ipi ? " ipi" : "");
-	hal_log_write(line);
+	hal_trace_write(line);
 }
 
 /* Interrupts cannot be raised in this Unicorn: say so once. */

@@ -479,7 +479,7 @@ void sim_x86_shadow_report(struct sim_x86 *s)
 	cv_snprintf(line, sizeof(line), "shadow: vm=%u vcpu=%u fills=%llu drops=%llu",
 		    s->c.vcpu->vm->id, s->c.vcpu->id, (unsigned long long)s->sh.fills,
 		    (unsigned long long)s->sh.drops);
-	hal_log_write(line);
+	hal_trace_write(line);
 }
 
 int sim_x86_shadow_init(struct sim_x86 *s)
