@@ -143,6 +143,8 @@ $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(UNIT_SUPPORT) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt -lunicorn -lpthread
+# The gdb protocol layer is simulator code (src/hal_sim/), libc only: its test links it too.
+$(BUILD)/tests/test_gdb_proto: $(OBJ)/src/hal_sim/gdb_proto.o
 
 $(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard $(GUEST_DIR)/*.h)
 	@mkdir -p $(dir $@)
