@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # make fuzz: libFuzzer targets for the code that reads untrusted input (VM
 # configs, guest images, the device tree made from a config, the syndrome
-# and instruction decoders), built with Debian's clang under AddressSanitizer
-# and UndefinedBehaviorSanitizer, any report fatal. See docs/testing.md.
+# and instruction decoders, the gdb stub's packets), built with Debian's
+# clang under AddressSanitizer and UndefinedBehaviorSanitizer, any report
+# fatal. See docs/fuzzing.md.
 #
 #   make fuzz                        build every target in $(BUILD)/fuzz/, run each FUZZ_SECONDS
 #   make fuzz FUZZ_TARGET=loader     build and run one target

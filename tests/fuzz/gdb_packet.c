@@ -29,7 +29,8 @@
  *    its memory's guard bytes are never written;
  *  - the reply to m that is not an error is the hex of the fake memory at
  *    that address;
- *  - a stop reply is exactly "TxxREASONthread:N;" or "Wxx";
+ *  - a stop reply is exactly "TxxREASONthread:N;" or "Wxx", shorter than
+ *    the 128 bytes gdbstub.c gives it;
  *  - the session's Hg thread stays in 1..nthreads and its Hc thread in
  *    0..nthreads.
  */
@@ -249,7 +250,8 @@ static void check_round_trip(const char *data, size_t len)
 	size_t j = 0;
 
 	size_t n = gdb_frame(data, len, frame, sizeof(frame));
-	FUZZ_CHECK(n >= len + 4 && n - 4 <= GDB_PACKET_MAX && frame[0] == '$' && frame[n - 3] == '#',
+	FUZZ_CHECK(n >= len + 4 && n - 4 <= GDB_PACKET_MAX && frame[0] == '$' &&
+			   frame[n - 3] == '#',
 		   "a reply of %zu bytes framed in %zu", len, n);
 	for (size_t i = 1; i < n - 3; i++, j++) {
 		uint8_t c = (uint8_t)frame[i];
@@ -322,7 +324,8 @@ static void check_read(const char *pkt, const char *text, size_t len)
 		FUZZ_CHECK(off >= 0, "a read of unmapped 0x%llx answered",
 			   (unsigned long long)(addr + i));
 		FUZZ_CHECK(gdb_hex_decode(text + 2 * i, 1, &b) && b == F.mem.bytes[off],
-			   "byte 0x%llx read as %.2s", (unsigned long long)(addr + i), text + 2 * i);
+			   "byte 0x%llx read as %.2s", (unsigned long long)(addr + i),
+			   text + 2 * i);
 	}
 }
 
@@ -343,6 +346,7 @@ static void check_stop_reply(const struct gdb_stop *st, const char *text, size_t
 			 st->kind == GDB_STOP_BREAK ? "swbreak:;" : "", st->thread);
 	FUZZ_CHECK(len == strlen(text) && strcmp(text, want) == 0, "stop reply \"%s\", not \"%s\"",
 		   text, want);
+	FUZZ_CHECK(len < 128, "a stop reply of %zu bytes (gdbstub.c gives it 128)", len);
 	check_round_trip(text, len);
 }
 
