@@ -156,6 +156,8 @@ $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(UNIT_SUPPORT) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt -lunicorn -lpthread
+# The gdb protocol layer is simulator code (src/hal_sim/), libc only: its test links it too.
+$(BUILD)/tests/test_gdb_proto: $(OBJ)/src/hal_sim/gdb_proto.o
 
 # The gdb register tests (tests/unit/<arch>/test_gdb_regs.c) run a simulated
 # CPU: they link the simulator's CPU (src/sim/, not its HAL) and their

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # make fuzz: libFuzzer targets for the code that reads untrusted input (VM
 # configs, guest images, the device tree made from a config, the syndrome
-# and instruction decoders), built with Debian's clang under AddressSanitizer
-# and UndefinedBehaviorSanitizer, any report fatal. See docs/testing.md.
+# and instruction decoders, the gdb stub's packets), built with Debian's
+# clang under AddressSanitizer and UndefinedBehaviorSanitizer, any report
+# fatal. See docs/fuzzing.md.
 #
 #   make fuzz                        build every target in $(BUILD)/fuzz/, run each FUZZ_SECONDS
 #   make fuzz FUZZ_TARGET=loader     build and run one target
@@ -76,9 +77,10 @@ $(eval $(call fuzz_target,a64_insn,a64_insn,aarch64))
 $(eval $(call fuzz_target,rv_trap,rv_trap,riscv64))
 $(eval $(call fuzz_target,rv_insn,rv_insn,riscv64))
 $(eval $(call fuzz_target,x86_trap,x86_trap,x86_64))
-# The gdb remote-protocol packet parser, once it exists, gets its target here:
-# $(eval $(call fuzz_target,gdb_packet,gdb_packet,aarch64)) with tests/fuzz/gdb_packet.c
-# and seeds (packets as gdb sends them) in tests/fuzz/corpus/gdb_packet/.
+# The gdb remote-protocol layer: simulator code (src/hal_sim/, libc only), not in
+# libcode.a, so its object (instrumented, by the src/ rule above) is linked in too.
+$(eval $(call fuzz_target,gdb_packet,gdb_packet,aarch64))
+$(FUZZ_DIR)/gdb_packet: $(FUZZ_DIR)/obj/aarch64/src/hal_sim/gdb_proto.o
 
 FUZZ_RUN := $(or $(FUZZ_TARGET),$(FUZZ_TARGETS))
 
