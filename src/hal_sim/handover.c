@@ -257,12 +257,28 @@ void hal_sim_hand_over(int argc, char **argv)
 			g[k].configs[g[k].n++] = i;
 	}
 	if (ng > 1) {
-		for (int i = 2; i < argc; i++)
+		for (int i = 2; i < argc; i++) {
+			const char *file = NULL;
+			if (strncmp(argv[i], "--trace-file=", 13) == 0)
+				file = argv[i] + 13;
+			else if (strcmp(argv[i], "--trace-file") == 0 && i + 1 < argc)
+				file = argv[i + 1];
+			if (file) {
+				/* Emptied once here; each simulator appends its lines (trace.c). */
+				FILE *f = fopen(file, "w");
+				if (!f) {
+					fprintf(stderr, "cvisor: --trace-file=%s: %s\n", file, strerror(errno));
+					exit(CLI_USAGE);
+				}
+				fclose(f);
+				setenv("CVISOR_TRACE_APPEND", "1", 1);
+			}
 			if (is_option(argv[i], "--timeline")) {
 				fprintf(stderr, "cvisor %s: --timeline records one simulator: give configs of "
 						"one architecture\n", argv[1]);
 				exit(CLI_USAGE);
 			}
+		}
 		exit(run_groups(argc, argv, g, ng));
 	}
 	if (ng == 0 || g[0].arch == vm_arch_platform.arch)

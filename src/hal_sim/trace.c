@@ -96,7 +96,12 @@ static void close_trace_file(void)
 
 int hal_sim_trace_file(const char *path)
 {
-	FILE *f = fopen(path, "w");
+	/*
+	 * A run of several architectures' simulators shares one file: the
+	 * first cvisor emptied it (handover.c), each simulator appends (every
+	 * line one write, at the end of the file).
+	 */
+	FILE *f = fopen(path, getenv("CVISOR_TRACE_APPEND") ? "a" : "w");
 
 	if (!f) {
 		fprintf(stderr, "cvisor: --trace-file=%s: %s\n", path, strerror(errno));

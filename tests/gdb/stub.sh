@@ -88,4 +88,12 @@ expect_out "[hello] Hello from cvisor guest (aarch64)!"
 expect_err "^cvisor: 1 of 2 VMs powered off; not: spin\$"
 expect_stopped spin "still running after the time limit of 3 s \\(--max-seconds\\); vCPU 0 was at PC 0x40080000\$"
 
+# A run of two architectures: the stub is the first VM's simulator's only.
+if [ -x "$BUILD/riscv64/cvisor" ]; then
+	run_cvisor two-arch run --gdb=0 --max-seconds=3 $CFG/spin.toml configs/riscv64/hello.toml
+	expect_count '^cvisor: gdb stub for vm ' -eq 1
+	expect_err '^cvisor: gdb stub for vm 8 \(spin\) on 127\.0\.0\.1:[0-9]+: '
+	expect_out "[hello] Hello from cvisor guest (riscv64)!"
+fi
+
 finish
