@@ -267,7 +267,7 @@ def _reason(word):
 class BreakExitCommand(gdb.Command):
     """cvisor-break-exit [REASON [ADDRESS]]: stops in vcpu_handle_exit() (src/core/exit.c),
 where every exit of both simulator paths arrives (sim_host_exit() inside a Unicorn
-hook, vcpu_run() after the CPU stopped), with `exit` the record.
+hook, vcpu_run_loop() after the CPU stopped), with `exit` the record.
 REASON: mmio, pio, hypercall, sysreg, halt, stage2-fault, shutdown, debug, fatal.
 ADDRESS: the GPA of an mmio or stage2-fault exit, the port of a pio exit.
 Example: cvisor-break-exit mmio 0x9000000   (the PL011's data register)"""
