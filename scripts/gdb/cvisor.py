@@ -15,7 +15,8 @@ done below:
 - commands:
     cvisor-break-exit [REASON [ADDRESS]]  stop in vcpu_handle_exit() on an exit
                                           (of REASON; at GPA / port ADDRESS)
-    cvisor-break-handler REASON           stop in REASON's handler in src/core/exit.c
+    cvisor-break-handler REASON|hook      stop in REASON's handler in src/core/exit.c,
+                                          or in sim_host_exit() (exits taken in a hook)
     cvisor-break-walk [stage1|stage2] [all] [if EXPR]
                                           stop in a page-table walker on the guest's
                                           own accesses (all: the simulator's too)
@@ -267,7 +268,7 @@ def _reason(word):
 class BreakExitCommand(gdb.Command):
     """cvisor-break-exit [REASON [ADDRESS]]: stops in vcpu_handle_exit() (src/core/exit.c),
 where every exit of both simulator paths arrives (sim_host_exit() inside a Unicorn
-hook, vcpu_run() after the CPU stopped), with `exit` the record.
+hook, vcpu_run_loop() after the CPU stopped), with `exit` the record.
 REASON: mmio, pio, hypercall, sysreg, halt, stage2-fault, shutdown, debug, fatal.
 ADDRESS: the GPA of an mmio or stage2-fault exit, the port of a pio exit.
 Example: cvisor-break-exit mmio 0x9000000   (the PL011's data register)"""
@@ -294,10 +295,13 @@ Example: cvisor-break-exit mmio 0x9000000   (the PL011's data register)"""
 
 
 class BreakHandlerCommand(gdb.Command):
-    """cvisor-break-handler REASON: stops in the function that handles REASON's exits
+    """cvisor-break-handler REASON|hook: stops in the function that handles REASON's exits
 (handle_mmio, handle_pio, handle_halt, handle_stage2_fault in src/core/exit.c;
-vcpu_arch_hypercall, vcpu_arch_sysreg in src/arch/<arch>/). In the -O2 build these
-static handlers are inlined into vcpu_handle_exit: gdb still stops there."""
+vcpu_arch_hypercall, vcpu_arch_sysreg in src/arch/<arch>/; vm_stop for shutdown,
+debug, fatal). In the -O2 build these static handlers are inlined into
+vcpu_handle_exit: gdb still stops there. `hook`: sim_host_exit() (src/hal_sim/vcpu.c),
+where an exit taken inside a Unicorn hook enters the core, the guest halfway
+through its instruction (an MMIO access, a hypercall, a port access)."""
 
     def __init__(self):
         super().__init__("cvisor-break-handler", gdb.COMMAND_BREAKPOINTS)
@@ -306,7 +310,7 @@ static handlers are inlined into vcpu_handle_exit: gdb still stops there."""
         words = gdb.string_to_argv(arg)
         if len(words) != 1:
             raise gdb.GdbError("usage: cvisor-break-handler REASON")
-        fn = REASONS[_reason(words[0])][1]
+        fn = "sim_host_exit" if words[0] == "hook" else REASONS[_reason(words[0])][1]
         gdb.Breakpoint(fn)
 
 
@@ -600,7 +604,7 @@ def _setup():
     if not os.environ.get("CVISOR_GDB_QUIET"):
         gdb.write("""cvisor gdb helpers (scripts/gdb/cvisor.py; docs/debugging.md):
   cvisor-break-exit [REASON [ADDR]]   stop in vcpu_handle_exit (e.g. mmio 0x9000000)
-  cvisor-break-handler REASON         stop in that reason's handler (handle_mmio, ...)
+  cvisor-break-handler REASON|hook    stop in that reason's handler (handle_mmio, ...)
   cvisor-break-walk [stage1|stage2] [all] [if EXPR]   walkers, on the guest's own accesses
   cvisor-walk-levels                  finish the walk, one line per level
   cvisor-exit [EXPR]                  the exit record (print *exit: only its operands)

@@ -197,6 +197,10 @@ for b in $BUILDS; do
 	expect_exit mmio.gpa 0x9000018
 	expect_exit mmio.write false
 	expect_exit mmio.size 4
+	gdb_cmds 'cvisor-break-handler hook' run 'bt 1' cvisor-exit
+	run_gdb "$b/aarch64-hook" "$b/cvisor" run $CFG/hello.toml
+	if grep -qE '^#0 +sim_host_exit \(' "$OUT"; then ok "stopped in sim_host_exit"; else fail "not stopped in sim_host_exit"; fi
+	expect_exit mmio.gpa 0x9000018
 
 	# step from the vCPU thread's first line does not enter prctl() of the C library.
 	gdb_cmds 'break vcpu_thread' run step 'echo === frame\n' 'bt 1'
