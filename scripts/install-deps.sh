@@ -16,7 +16,7 @@ set -eu
 PKGS="make gcc libc6-dev pkg-config \
 libunicorn-dev libcapstone-dev libcmocka-dev libfdt-dev \
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu \
-qemu-system-arm u-boot-qemu gdb-multiarch \
+qemu-system-arm u-boot-qemu gdb-multiarch python3 \
 clang libclang-rt-dev"
 
 . "$(dirname "$0")/as-root.sh"
