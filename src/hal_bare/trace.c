@@ -2,7 +2,7 @@
 /*
  * The traces of the bare HAL: trace lines go to the console with the log
  * (hal_log_write()); there is no filter, no disassembler and no timeline
- * on the machine.
+ * on the machine. The unit tests and the fuzz targets link it too.
  */
 #include <cvisor/hal.h>
 #include <cvisor/vm.h>

@@ -366,6 +366,14 @@ void sim_cpu_debug_event(struct sim_cpu *c, struct sim_debug_event *ev)
 	c->dbg.ev.kind = SIM_DEBUG_NONE;
 }
 
+const char *sim_gdb_find_doc(const struct sim_gdb_doc *docs, size_t n, const char *annex)
+{
+	for (size_t i = 0; annex && i < n; i++)
+		if (strcmp(annex, docs[i].name) == 0)
+			return docs[i].text;
+	return NULL;
+}
+
 int sim_cpu_s1_walk(struct sim_cpu *c, uint64_t va, enum access_kind access,
 		    struct s1_result *res, walk_cb cb, void *ctx)
 {

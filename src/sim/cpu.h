@@ -200,6 +200,13 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit);
  * dropped (hooks.c). Returns 0 or a negative cv_err.
  */
 int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size);
+/** One document of a gdb target description: its annex name and text. */
+struct sim_gdb_doc {
+	const char *name, *text;
+};
+/** The text of the document named annex among docs[0..n), or NULL (cpu.c). */
+const char *sim_gdb_find_doc(const struct sim_gdb_doc *docs, size_t n, const char *annex);
+
 /**
  * Walks the guest's stage 1 for va as the vCPU sees it now, for the
  * debugger (sim_cpu_s1_walk(), which documents it): MMU off gives

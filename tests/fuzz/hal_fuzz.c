@@ -70,32 +70,7 @@ void hal_log_write(const char *line)
 	(void)line;
 }
 
-bool hal_trace_wants(const struct vm *vm, unsigned ev)
-{
-	(void)ev;
-	return vm->trace & TRACE_EXITS;
-}
-
-void hal_trace_write(const char *line)
-{
-	hal_log_write(line);
-}
-
-int hal_exit_insn_text(const struct vcpu *vcpu, const struct vcpu_exit *exit, char *buf,
-		       size_t size)
-{
-	(void)vcpu;
-	(void)exit;
-	if (size)
-		buf[0] = '\0';
-	return 0;
-}
-
-void hal_exit_handled(const struct vcpu *vcpu, const struct vcpu_exit *exit)
-{
-	(void)vcpu;
-	(void)exit;
-}
+/* hal_trace_wants(), hal_trace_write(), hal_exit_insn_text(), hal_exit_handled(): src/hal_bare/trace.c. */
 
 
 

@@ -177,9 +177,7 @@ static const char virtual_xml[] =
 
 const char *sim_gdb_xml(const char *annex)
 {
-	static const struct {
-		const char *name, *text;
-	} docs[] = {
+	static const struct sim_gdb_doc docs[] = {
 	    {"target.xml", target_xml},
 	    {"riscv-64bit-cpu.xml", cpu_xml},
 	    {"riscv-64bit-fpu.xml", fpu_xml},
@@ -187,10 +185,7 @@ const char *sim_gdb_xml(const char *annex)
 	    {"riscv-64bit-virtual.xml", virtual_xml},
 	};
 
-	for (size_t i = 0; annex && i < ARRAY_SIZE(docs); i++)
-		if (strcmp(annex, docs[i].name) == 0)
-			return docs[i].text;
-	return NULL;
+	return sim_gdb_find_doc(docs, ARRAY_SIZE(docs), annex);
 }
 
 unsigned sim_gdb_nregs(void)

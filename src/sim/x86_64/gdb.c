@@ -213,18 +213,13 @@ static const char control_xml[] =
 
 const char *sim_gdb_xml(const char *annex)
 {
-	static const struct {
-		const char *name, *text;
-	} docs[] = {
+	static const struct sim_gdb_doc docs[] = {
 	    {"target.xml", target_xml},          {"x86-64-core.xml", core_xml},
 	    {"x86-64-sse.xml", sse_xml},         {"x86-64-segments.xml", segments_xml},
 	    {"x86-64-control.xml", control_xml},
 	};
 
-	for (size_t i = 0; annex && i < ARRAY_SIZE(docs); i++)
-		if (strcmp(annex, docs[i].name) == 0)
-			return docs[i].text;
-	return NULL;
+	return sim_gdb_find_doc(docs, ARRAY_SIZE(docs), annex);
 }
 
 unsigned sim_gdb_nregs(void)
