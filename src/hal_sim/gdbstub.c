@@ -445,6 +445,13 @@ static bool on_packet(struct gdb_stub *g, bool *running)
 
 	if (!g->session.no_ack && !send_all(g->conn_fd, "+", 1))
 		return false;
+	/*
+	 * While the VM runs gdb sends nothing but Ctrl-C (all-stop); a packet
+	 * now would touch vCPUs that run, and its answer would be taken for
+	 * the stop reply: it is acknowledged and dropped.
+	 */
+	if (*running)
+		return true;
 	enum gdb_outcome out = gdb_handle(&g->session, g->rx.buf, g->rx.len, reply, &len);
 	switch (out) {
 	case GDB_REPLY:

@@ -84,10 +84,15 @@ read_byte()
 print("huge-read: %d hex digits" % len(read_packet()))
 monitor("monitor-bad", "frobnicate")
 monitor("monitor-vm", "vm")
-# Resume, then Ctrl-C: the stop reply says SIGINT (2).
+# Resume, then packets gdb never sends while the target runs (all-stop):
+# acknowledged and dropped. Then Ctrl-C: the stop reply says SIGINT (2).
 sock.sendall(framed("vCont;c"))
 read_byte()
-time.sleep(0.3)
+time.sleep(0.1)
+for p in ("g", "m40080000,4", "Z0,40080000,4", "vCont;s:1"):
+    sock.sendall(framed(p))
+    print("while-running %s: ack %s" % (p, read_byte().decode()))
+time.sleep(0.2)
 sock.sendall(b"\x03")
 print("ctrl-c: %s" % read_packet())
 sock.sendall(framed("k"))

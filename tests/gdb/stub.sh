@@ -71,6 +71,9 @@ if [ -n "$PORT" ]; then
 	expect_gdb '^monitor-vm\| vm 8 \(spin\): running, aarch64, 1 vCPU, entry 0x40080000$'
 	expect_gdb '^monitor-vm\|   0x040000000-0x047ffffff ram  rwx '
 	expect_gdb '^monitor-vm\|   pl011      mmio 0x009000000-0x009000fff$'
+	expect_gdb '^while-running g: ack \+$'
+	expect_gdb '^while-running vCont;s:1: ack \+$'
+	# Nothing answered them: the next packet is Ctrl-C's stop reply.
 	expect_gdb '^ctrl-c: T02thread:1;$'
 	expect_gdb '^kill: connection closed$'
 	expect_rc 1
