@@ -116,4 +116,27 @@ expect_gdb '^\[Inferior 1 \(Remote target\) exited normally\]$'
 expect_rc 0
 expect_out "smp: all ok"
 
+# A step runs with interrupts held back, as QEMU's gdbstub steps: the timer
+# guest unmasks IRQs with its timer's interrupt pending; stepping over the
+# unmask goes on to the next instruction, not into the vector table, and
+# the interrupt is taken once gdb continues.
+UNMASK=$(aarch64-linux-gnu-objdump -d "$ELF/timer.elf" | sed -n 's/^ *\([0-9a-f]*\):.*msr[[:space:]]*daifclr, #0x2$/\1/p' | sed -n 2p)
+gdb_session step-irq "$ELF/timer.elf" run $CFG/timer.toml <<GDB
+break *0x$UNMASK
+continue
+stepi
+info registers pc
+stepi
+info registers pc
+delete
+continue
+GDB
+expect_gdb "^pc +0x$(printf '%x' $((0x$UNMASK + 4))) +0x$(printf '%x' $((0x$UNMASK + 4))) <main\\+[0-9]+>\$"
+expect_gdb "^pc +0x$(printf '%x' $((0x$UNMASK + 8))) +0x$(printf '%x' $((0x$UNMASK + 8))) <main\\+[0-9]+>\$"
+expect_gdb '^\[Inferior 1 \(Remote target\) exited normally\]$'
+expect_rc 0
+expect_out "timer: masked: pending, not taken"
+expect_out "timer: unmasked: taken"
+expect_out "timer: all ok"
+
 finish

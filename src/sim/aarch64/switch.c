@@ -74,7 +74,8 @@ void sim_a64_set_vi(struct sim_a64 *s, bool vi)
 
 void sim_a64_update_vi(struct sim_a64 *s)
 {
-	sim_a64_set_vi(s, a64_irq_signalled(s->c.vcpu));
+	/* A debugger's step runs with interrupts held back, as QEMU's gdbstub steps. */
+	sim_a64_set_vi(s, !s->c.dbg.step && a64_irq_signalled(s->c.vcpu));
 }
 
 /*

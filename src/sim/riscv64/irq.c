@@ -115,8 +115,9 @@ void sim_rv_irq_sync(struct sim_rv *s)
 			cannot(s);
 		s->lines = ~0ULL; /* write them all again */
 	}
-	uint64_t lines = rv_irq_lines(vcpu);
-	bool ipi = rv_irq_take_ipi(vcpu);
+	/* A debugger's step runs with interrupts held back, as QEMU's gdbstub steps. */
+	uint64_t lines = s->c.dbg.step ? 0 : rv_irq_lines(vcpu);
+	bool ipi = !s->c.dbg.step && rv_irq_take_ipi(vcpu);
 	if (lines == s->lines && !ipi)
 		return;
 	uint64_t mask = RV_IRQ_STIP | RV_IRQ_SEIP | (ipi ? RV_IRQ_SSIP : 0);

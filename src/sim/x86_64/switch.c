@@ -210,7 +210,8 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	sync_efer(s);
 	sim_x86_insn_legacy(s, !(a->efer & X86_EFER_LMA));
 	deliver_event(s);
-	if (!s->event_pending && !a->inject.valid)
+	/* A debugger's step runs with interrupts held back, as QEMU's gdbstub steps. */
+	if (!s->event_pending && !a->inject.valid && !c->dbg.step)
 		deliver_interrupt(s);
 	return c->vcpu->arch.rip;
 }
