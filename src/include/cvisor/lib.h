@@ -30,4 +30,33 @@ int cv_snprintf(char *buf, size_t size, const char *fmt, ...)
 /** Copies at most size-1 bytes of src into dst and terminates it; returns strlen(src). */
 size_t cv_strlcpy(char *dst, const char *src, size_t size);
 
+/**
+ * @brief Logs, once, that a course lab's part is still to be written.
+ *
+ * Writes the line "cvisor: lab LAB: implement WHAT" to the hypervisor's log
+ * (hal_log_write(): stderr in the simulator, the console on bare metal),
+ * whatever the log level. Call it through LAB_TODO(), which calls it once per
+ * call site. Used by the stubs of a lab skeleton (docs/labs.md).
+ *
+ * @param lab  the lab's number (labs/LAB-name/)
+ * @param what what the student is to implement, e.g. "walk the stage-2
+ *             tables in stage2_translate() (labs/3-stage2/README.md)"
+ */
+void lab_todo(int lab, const char *what);
+
+/**
+ * @brief A stub's mark: logs "cvisor: lab N: implement WHAT" the first time
+ * this call site runs (lab_todo()), then does nothing; the stub goes on to
+ * return an error or a value the lab's checks reject.
+ *
+ * A statement, usable in any function (the once-flag is a static of its own
+ * per call site, set atomically so that vCPU threads log it once).
+ */
+#define LAB_TODO(n, what)                                                        \
+	do {                                                                     \
+		static int lab_todo_said_;                                       \
+		if (!__atomic_exchange_n(&lab_todo_said_, 1, __ATOMIC_RELAXED)) \
+			lab_todo((n), (what));                                   \
+	} while (0)
+
 #endif
