@@ -8,6 +8,13 @@
 #   make check    the same tests without the install step
 #   make linux    Debian's arm64 kernel and a busybox initramfs (scripts/linux-guest.sh,
 #                 into build/linux), booted with configs/aarch64/linux.toml
+#   make labs     the course labs (labs/, docs/labs.md): each lab's title and solution regions
+#   make lab-skeleton LAB=n DEST=DIR
+#                 a student's tree in DIR (outside this one, empty or new): every file,
+#                 the solution regions of lab n and of every later lab replaced by
+#                 their stubs ("cvisor: lab n: implement ..." when run)
+#   make grade LAB=n   build (all), then run lab n's checks (labs/n-*/grade.sh):
+#                 points per check and a total; fails unless the score is full
 #   make format   reformat the sources with clang-format
 #   make fuzz     libFuzzer targets (clang, ASan, UBSan) run FUZZ_SECONDS each (mk/fuzz.mk)
 #   make test SANITIZE=1   the unit and simulator tests built with ASan and UBSan,
@@ -131,6 +138,21 @@ test: deps
 # With SANITIZE=1 only the suites of host code: unit, simulator and its gdb stub.
 check: all
 	$(Q)sh tests/run.sh $(BUILD) $(ARCH) $(if $(SAN),unit sim gdb)
+
+# The course labs (labs/lab.sh; docs/labs.md). LAB is checked before anything is built.
+.PHONY: labs lab-skeleton grade
+labs:
+	$(Q)sh labs/lab.sh list
+
+lab-skeleton:
+	$(Q)sh labs/lab.sh dir "$(LAB)" >/dev/null
+	$(Q)test -n "$(DEST)" || { echo "make lab-skeleton: give DEST=DIR, a new or empty folder outside this tree" >&2; exit 2; }
+	$(Q)sh labs/lab.sh skeleton "$(LAB)" "$(DEST)"
+
+grade:
+	$(Q)sh labs/lab.sh dir "$(LAB)" >/dev/null
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh labs/lab.sh grade "$(LAB)" $(BUILD)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)

@@ -129,15 +129,16 @@ END {
 
 # regions MODE N FILE...: runs the awk program over FILEs one at a time (a
 # region left open at one file's end is that file's error).
+# (sh has no local variables: these are r_-prefixed.)
 regions() {
-	mode=$1
-	n=$2
+	r_mode=$1
+	r_n=$2
 	shift 2
-	st=0
-	for f in "$@"; do
-		awk -v mode="$mode" -v n="$n" "$AWK_REGIONS" "$f" || st=1
+	r_st=0
+	for r_f in "$@"; do
+		awk -v mode="$r_mode" -v n="$r_n" "$AWK_REGIONS" "$r_f" || r_st=1
 	done
-	return $st
+	return $r_st
 }
 
 # tree_files: the files of the tree, one a line, relative to the top.
@@ -170,7 +171,7 @@ lab_dirs() {
 }
 
 known_labs() {
-	l=$(lab_dirs | sed 's|^labs/||' | tr '\n' ' ')
+	l=$(lab_dirs | sed 's|^labs/||' | tr '\n' ' ' | sed 's/ $//')
 	echo "${l:-(none)}"
 }
 
@@ -195,7 +196,7 @@ cmd_list() {
 	for d in $(lab_dirs); do
 		base=${d#labs/}
 		num=${base%%-*}
-		title=$(sed -n 's/^# *//p' "$d/README.md" 2>/dev/null | head -n 1)
+		title=$(sed -n 's/^# *//p' "$d/README.md" 2>/dev/null | head -n 1 | sed 's/^[Ll]ab [0-9]*[:.] *//')
 		echo "lab $num (${base#*-}): ${title:-(no README.md)}"
 		awk -F '\t' -v l="$num" '$1 == l { print "  " $2 }' "$tmp"
 	done

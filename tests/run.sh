@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Runs the test suites and ends with one line "N passed, N failed, N skipped".
 #   tests/run.sh BUILD ARCH [KIND...]
-# KIND: unit, sim, bare, gdb (default: all four; `make test SANITIZE=1` runs unit sim gdb).
+# KIND: unit, sim, bare, gdb, labs (default: all five; `make test SANITIZE=1` runs
+# unit sim gdb). labs: tests/labs.sh, the course labs' machinery, each lab's
+# grader on the reference tree and on its skeleton.
 #
 # Unit suites are CMocka programs: each test's "[ RUN      ]" and
 # "[  SKIPPED ] NAME" lines and what it prints go to stdout, the summary
@@ -16,7 +18,7 @@
 set -u
 BUILD=${1:-build}
 ARCH=${2:-aarch64}
-KINDS="unit sim bare gdb"
+KINDS="unit sim bare gdb labs"
 if [ $# -gt 2 ]; then
 	shift 2
 	KINDS=$*
@@ -108,6 +110,11 @@ for suite in tests/sim/*.sh tests/bare/*.sh tests/gdb/*.sh; do
 	esac
 	run_suite "$suite" "$name"
 done
+
+if wants labs; then
+	echo "== course labs: labs"
+	run_suite tests/labs.sh labs
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
