@@ -208,6 +208,12 @@ for dir in labs/[0-9]*-*/; do
 	run "lab-$n-skeleton-build" make -C "$skel" -j"$JOBS" --no-print-directory BUILD="$BUILD" all
 	expect_rc 0
 	t3=$(secs)
+	if [ "$RC" -ne 0 ]; then
+		# (its grader would run the reference's programs, copied with the build)
+		fail "skeleton of lab $n does not build: not graded"
+		rm -rf "$skel"
+		continue
+	fi
 	CASE=lab-$n-skeleton-grade
 	(cd "$skel" && sh labs/lab.sh grade "$n" "$BUILD") >"$OUT" 2>"$ERR"
 	RC=$?

@@ -32,6 +32,7 @@ const char *cv_strerror(int err)
 		[CV_EPARSE] = "malformed input",
 		[CV_EBUSY] = "busy",
 		[CV_EEXIST] = "already exists",
+		[CV_ENOSYS] = "not implemented (a lab's stub)",
 	};
 	if (err < 0)
 		err = -err;

@@ -52,11 +52,11 @@ void lab_todo(int lab, const char *what);
  * A statement, usable in any function (the once-flag is a static of its own
  * per call site, set atomically so that vCPU threads log it once).
  */
-#define LAB_TODO(n, what)                                                        \
-	do {                                                                     \
-		static int lab_todo_said_;                                       \
-		if (!__atomic_exchange_n(&lab_todo_said_, 1, __ATOMIC_RELAXED)) \
-			lab_todo((n), (what));                                   \
+#define LAB_TODO(n, what)                                                                          \
+	do {                                                                                       \
+		static int lab_todo_said_;                                                         \
+		if (!__atomic_exchange_n(&lab_todo_said_, 1, __ATOMIC_RELAXED))                    \
+			lab_todo((n), (what));                                                     \
 	} while (0)
 
 #endif

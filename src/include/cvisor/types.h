@@ -59,6 +59,7 @@ enum cv_err {
 	CV_EPARSE = 10,   /**< malformed input file */
 	CV_EBUSY = 11,    /**< resource in use */
 	CV_EEXIST = 12,   /**< already exists / already on */
+	CV_ENOSYS = 13,   /**< not implemented: a lab skeleton's stub (LAB_TODO()) */
 };
 
 /** Returns a short English description of a (positive or negative) cv_err. */
