@@ -155,12 +155,8 @@ tree_files() {
 
 # marked_files: the files of the tree that may hold regions and have a marker line.
 marked_files() {
-	tree_files | grep -v -e '\.md$' -e '^tests/labs/fixtures/' |
-		while IFS= read -r f; do
-			if grep -qE '^[[:space:]]*(//|#) LAB [0-9]+ (BEGIN|STUB|END)' "$f" 2>/dev/null; then
-				printf '%s\n' "$f"
-			fi
-		done
+	tree_files | grep -v -e '\.md$' -e '^tests/labs/fixtures/' | tr '\n' '\0' |
+		xargs -0 grep -lE '^[[:space:]]*(//|#) LAB [0-9]+ (BEGIN|STUB|END)' 2>/dev/null
 }
 
 # lab_dirs: labs/N-name for every lab, by number.
