@@ -43,6 +43,7 @@ die() {
 # lab to stub; -1: check only), mode ("strip": print the result; "check":
 # print nothing; "list": print "LAB<tab>FILE:LINE: WHAT" per region).
 # Errors go to stderr as FILE:LINE: MESSAGE; the exit status is then 1.
+# shellcheck disable=SC2016 # (awk's $0, not the shell's)
 AWK_REGIONS='
 function err(line, msg) {
 	printf "%s:%d: %s\n", FILENAME, line, msg > "/dev/stderr"
@@ -174,7 +175,7 @@ known_labs() {
 # lab_dir N: labs/N-name, or an error naming the labs there are.
 lab_dir() {
 	case ${1:-} in
-	'' | *[!0-9]*) die "give a lab's number (LAB=n); the labs: $(known_labs)" ;;
+	'' | *[!0-9]*) die "give the lab's number: make grade LAB=n, make lab-skeleton LAB=n DEST=DIR; the labs: $(known_labs)" ;;
 	esac
 	for d in labs/"$1"-*/; do
 		if [ -d "$d" ]; then
@@ -198,7 +199,7 @@ cmd_list() {
 	done
 	# Regions of a lab without a folder.
 	cut -f1 "$tmp" | sort -un | while read -r l; do
-		[ -n "$(lab_dirs | grep "^labs/$l-")" ] && continue
+		lab_dirs | grep -q "^labs/$l-" && continue
 		echo "lab $l (no labs/$l-* folder):"
 		awk -F '\t' -v l="$l" '$1 == l { print "  " $2 }' "$tmp"
 	done
@@ -209,6 +210,7 @@ cmd_list() {
 # dest_path DEST: DEST made absolute (a leading ~/ is $HOME's), its parent created.
 dest_path() {
 	d=$1
+	# shellcheck disable=SC2088 # (a ~ the caller's shell left as it was)
 	case $d in
 	"~") d=$HOME ;;
 	"~/"*) d=$HOME/${d#"~/"} ;;
@@ -262,7 +264,7 @@ cmd_skeleton() {
 }
 
 cmd_grade() {
-	[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: lab.sh grade N [BUILD]"
+	if [ $# -lt 1 ] || [ $# -gt 2 ]; then die "usage: lab.sh grade N [BUILD]"; fi
 	d=$(lab_dir "$1") || exit 2
 	[ -f "$d/grade.sh" ] || die "$d has no grade.sh"
 	exec sh "$d/grade.sh" "${2:-build}"

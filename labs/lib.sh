@@ -19,6 +19,7 @@
 . tests/sim/lib.sh
 
 BUILD=${1:-build}
+# shellcheck disable=SC2034 # (run_cvisor's)
 CVISOR=$BUILD/cvisor
 guests_of aarch64
 

@@ -15,13 +15,13 @@
 #    passes `lab.sh grade N`; the skeleton of lab N, with a copy of BUILD so
 #    that make rebuilds only the files with stubs, builds and fails its
 #    grader with "lab N: implement". The times are printed with the checks.
+# shellcheck disable=SC2034 # (CASE: tests/sim/lib.sh's ok and fail read it)
 set -u
 BUILD=${1:-build}
 . tests/sim/lib.sh
 # This suite's make runs are its own (not a part of the make that ran it).
 unset MAKEFLAGS MFLAGS MAKELEVEL
 JOBS=$(nproc 2>/dev/null || echo 2)
-TOP=$PWD
 TMP=$OWN_DIR/labs # removed at exit with OWN_DIR (tests/sim/lib.sh's trap)
 mkdir -p "$TMP"
 FIX=tests/labs/fixtures
@@ -170,7 +170,7 @@ expect_rc 2
 expect_err "^lab\\.sh: no lab 7; the labs: 0-example\$"
 run make-grade-no-lab make -s grade
 expect_rc 2
-expect_err "^lab\\.sh: give a lab's number \\(LAB=n\\); the labs: "
+expect_err "^lab\\.sh: give the lab's number: make grade LAB=n, make lab-skeleton LAB=n DEST=DIR; the labs: "
 
 # ---- 3. The labs --------------------------------------------------------------
 
