@@ -11,7 +11,7 @@
 #    one lab and its grader): the reference passes its grader, the skeleton
 #    builds and fails it with "lab 0: implement ...", a skeleton's copy of the
 #    build rebuilds only what its stubs changed; skeleton's refusals.
-# 3. Every lab in labs/N-name/: the reference tree (BUILD, built already)
+# 3. Every lab in labs/N-name/: its README has a Grading section; the reference tree (BUILD, built already)
 #    passes `lab.sh grade N`; the skeleton of lab N, with a copy of BUILD so
 #    that make rebuilds only the files with stubs, builds and fails its
 #    grader with "lab N: implement". The times are printed with the checks.
@@ -178,6 +178,13 @@ for dir in labs/[0-9]*-*/; do
 	[ -f "$dir/grade.sh" ] || continue
 	base=$(basename "$dir")
 	n=${base%%-*}
+
+	CASE=lab-$n-readme
+	if [ -f "$dir/README.md" ] && grep -q '^#.*Grading' "$dir/README.md"; then
+		ok "$dir/README.md has a Grading section"
+	else
+		fail "$dir/README.md is missing or has no Grading section"
+	fi
 
 	t0=$(secs)
 	CASE=lab-$n-reference
