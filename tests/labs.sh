@@ -176,6 +176,7 @@ expect_err "^lab\\.sh: give the lab's number: make grade LAB=n, make lab-skeleto
 
 for dir in labs/[0-9]*-*/; do
 	[ -f "$dir/grade.sh" ] || continue
+	dir=${dir%/}
 	base=$(basename "$dir")
 	n=${base%%-*}
 
