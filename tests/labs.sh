@@ -14,7 +14,9 @@
 # 3. Every lab in labs/N-name/: its README has a Grading section; the reference tree (BUILD, built already)
 #    passes `lab.sh grade N`; the skeleton of lab N, with a copy of BUILD so
 #    that make rebuilds only the files with stubs, builds and fails its
-#    grader with "lab N: implement". The times are printed with the checks.
+#    grader with "lab N: implement", and the grader of the lab before N
+#    passes in it (a student's tree with that lab done needs nothing of the
+#    later labs). Each lab's times are printed on lines "# lab N: ...".
 # shellcheck disable=SC2034 # (CASE: tests/sim/lib.sh's ok and fail read it)
 set -u
 BUILD=${1:-build}
@@ -174,7 +176,10 @@ expect_err "^lab\\.sh: give the lab's number: make grade LAB=n, make lab-skeleto
 
 # ---- 3. The labs --------------------------------------------------------------
 
-for dir in labs/[0-9]*-*/; do
+prev=""
+prev_name=""
+# (by number: labs/10-x after labs/9-y)
+for dir in $(ls -d labs/[0-9]*-*/ 2>/dev/null | sort -t/ -k2n); do
 	[ -f "$dir/grade.sh" ] || continue
 	dir=${dir%/}
 	base=$(basename "$dir")
@@ -194,7 +199,6 @@ for dir in labs/[0-9]*-*/; do
 	expect_rc 0
 	expect_out_re "^lab $n \\(${base#*-}\\): score ([0-9]+)/\\1\$"
 	t1=$(secs)
-	ok "reference graded in $((t1 - t0)) s"
 
 	skel=$TMP/skel-$n
 	run "lab-$n-skeleton" sh labs/lab.sh skeleton "$n" "$skel"
@@ -229,7 +233,20 @@ for dir in labs/[0-9]*-*/; do
 	expect_rc 1
 	expect_out_re "lab $n: implement "
 	expect_out_re "^lab $n \\(${base#*-}\\): score [0-9]+/[0-9]+\$"
-	ok "skeleton made in $((t2 - t1)) s, built in $((t3 - t2)) s, graded in $((t4 - t3)) s"
+	echo "# lab $n: reference graded in $((t1 - t0)) s; skeleton made in $((t2 - t1)) s, built in $((t3 - t2)) s, graded in $((t4 - t3)) s"
+	# This skeleton is the tree of a student who has done the previous lab
+	# (its regions hold the reference) and none after it: that lab's
+	# grader must pass here, needing nothing of the later labs.
+	if [ -n "$prev" ]; then
+		CASE=lab-$prev-done
+		(cd "$skel" && sh labs/lab.sh grade "$prev" "$BUILD") >"$OUT" 2>"$ERR"
+		RC=$?
+		expect_rc 0
+		expect_out_re "^lab $prev \\(${prev_name}\\): score ([0-9]+)/\\1\$"
+		echo "# lab $prev: graded in skeleton $n in $(($(secs) - t4)) s"
+	fi
+	prev=$n
+	prev_name=${base#*-}
 	rm -rf "$skel"
 done
 
