@@ -29,13 +29,14 @@ LAB_NAME=${LAB_DIR#*-}
 GRADE_SCORE=0
 GRADE_TOTAL=0
 
-# fail, as tests/sim/lib.sh's, but first the "lab N: implement ..." lines a
-# skeleton's stubs printed (what the student has to do next), then the last
-# lines of the run's console and log.
+# fail, as tests/sim/lib.sh's, but first the "lab N: implement ..." lines
+# this lab's stubs printed (what the student has to do next; later labs'
+# stubs print theirs too, which the log below shows), then the last lines
+# of the run's console and log.
 fail() {
 	FAILED=$((FAILED + 1))
 	printf 'FAIL - %s: %s\n' "$CASE" "$1"
-	cat "$OUT" "$ERR" | grep -E 'lab [0-9]+: implement ' | awk '!seen[$0]++' | sed 's/^/  > /'
+	cat "$OUT" "$ERR" | grep -E "lab $LAB_NUM: implement " | awk '!seen[$0]++' | sed 's/^/  > /'
 	echo "  --- stdout:"; tail -n 10 "$OUT" | sed 's/^/  | /'
 	echo "  --- stderr:"; grep -v '^exit: ' "$ERR" | tail -n 10 | sed 's/^/  | /'
 }
