@@ -226,7 +226,7 @@ static int split_block(struct stage2 *s2, uint64_t *slot, int level)
 	// (void)s2;
 	// (void)slot;
 	// (void)level;
-	// return -CV_ENOSYS;
+	// return -CV_ENOTSUP;
 	// LAB 3 END
 }
 
