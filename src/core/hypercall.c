@@ -32,7 +32,8 @@ void hypercall_handle(struct vcpu *vcpu, uint64_t nr, const uint64_t args[3], ui
 	// case CVISOR_HC_PUTCHAR:
 	// case CVISOR_HC_ADD:
 	// case CVISOR_HC_VCPU_ID:
-	// 	LAB_TODO(1, "answer VERSION, PUTCHAR, ADD and VCPU_ID in hypercall_handle() (labs/1-hypercall/README.md)");
+	// 	LAB_TODO(1, "answer VERSION, PUTCHAR, ADD and VCPU_ID in hypercall_handle() "
+	// 	         "(labs/1-hypercall/README.md)");
 	// 	*ret0 = CVISOR_HC_UNKNOWN;
 	// 	break;
 	// LAB 1 END

@@ -222,7 +222,8 @@ static int split_block(struct stage2 *s2, uint64_t *slot, int level)
 	*slot = stage2_arch_table_desc(hal_hva_to_hpa(next));
 	return 0;
 	// LAB 3 STUB
-	// LAB_TODO(3, "split a block into a table of smaller leaves in split_block() (labs/3-stage2/README.md)");
+	// LAB_TODO(3, "split a block into a table of smaller leaves in split_block() "
+	//          "(labs/3-stage2/README.md)");
 	// (void)s2;
 	// (void)slot;
 	// (void)level;
@@ -349,7 +350,7 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 		res->memtype = step.info.memtype;
 		res->leaf_size = ls;
 		res->hpa = step.info.addr + (gpa & (ls - 1));
-		// LAB 3 BEGIN: check the leaf's access flag and permissions in stage2_translate() (stage2.c)
+		// LAB 3 BEGIN: check the leaf's access flag and permissions in stage2_translate()
 		if (!step.info.access_flag) {
 			res->fault = FAULT_ACCESS_FLAG;
 			return -CV_EFAULT;
@@ -360,7 +361,8 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 		}
 		return 0;
 		// LAB 3 STUB
-		// LAB_TODO(3, "check the leaf's access flag and permissions in stage2_translate() (labs/3-stage2/README.md)");
+		// LAB_TODO(3, "check the leaf's access flag and permissions in stage2_translate() "
+		//          "(labs/3-stage2/README.md)");
 		// (void)access;
 		// return 0;
 		// LAB 3 END
