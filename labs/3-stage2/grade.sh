@@ -19,7 +19,7 @@ unit_run() {
 	CASE=$1
 	timeout 60 "$BUILD/tests/aarch64/test_stage2" </dev/null >"$OUT" 2>&1
 	RC=$?
-	cp "$OUT" "$ERR"
+	: >"$ERR" # cmocka writes both streams into OUT
 }
 unit_ok() { expect_out "[       OK ] $1"; }
 
