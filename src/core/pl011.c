@@ -85,7 +85,7 @@ static void poll_rx(struct device *dev, struct pl011 *u)
 
 static uint32_t read_reg(struct device *dev, struct pl011 *u, uint64_t reg)
 {
-	// LAB 2 BEGIN: read the PL011's registers in read_reg() (pl011.c)
+	// LAB 2 BEGIN: read the PL011's registers in read_reg()
 	switch (reg) {
 	case UARTDR: {
 		poll_rx(dev, u);

@@ -206,7 +206,7 @@ int stage2_map(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned 
 /* Replaces the block in *slot at level by a table of leaves one level down, same attributes. */
 static int split_block(struct stage2 *s2, uint64_t *slot, int level)
 {
-	// LAB 3 BEGIN: split a block into a table of smaller leaves in split_block() (stage2.c)
+	// LAB 3 BEGIN: split a block into a table of smaller leaves in split_block()
 	struct walk_desc info;
 	uint64_t *next = hal_page_alloc(1);
 
