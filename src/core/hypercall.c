@@ -11,6 +11,7 @@
 void hypercall_handle(struct vcpu *vcpu, uint64_t nr, const uint64_t args[3], uint64_t *ret0)
 {
 	switch (nr) {
+	// LAB 1 BEGIN: answer VERSION, PUTCHAR, ADD and VCPU_ID in hypercall_handle()
 	case CVISOR_HC_VERSION:
 		*ret0 = (CVISOR_VERSION_MAJOR << 16) | CVISOR_VERSION_MINOR;
 		break;
@@ -26,6 +27,16 @@ void hypercall_handle(struct vcpu *vcpu, uint64_t nr, const uint64_t args[3], ui
 	case CVISOR_HC_VCPU_ID:
 		*ret0 = vcpu->id;
 		break;
+	// LAB 1 STUB
+	// case CVISOR_HC_VERSION:
+	// case CVISOR_HC_PUTCHAR:
+	// case CVISOR_HC_ADD:
+	// case CVISOR_HC_VCPU_ID:
+	// 	LAB_TODO(1, "answer VERSION, PUTCHAR, ADD and VCPU_ID in hypercall_handle() "
+	// 	         "(labs/1-hypercall/README.md)");
+	// 	*ret0 = CVISOR_HC_UNKNOWN;
+	// 	break;
+	// LAB 1 END
 	case CVISOR_HC_MEM_PROTECT: {
 		int rc = args[2] > PERM_RWX ? -CV_EINVAL
 					  : vm_stage2_protect(vcpu->vm, args[0], args[1], (unsigned)args[2]);

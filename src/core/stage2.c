@@ -206,6 +206,7 @@ int stage2_map(struct stage2 *s2, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned 
 /* Replaces the block in *slot at level by a table of leaves one level down, same attributes. */
 static int split_block(struct stage2 *s2, uint64_t *slot, int level)
 {
+	// LAB 3 BEGIN: split a block into a table of smaller leaves in split_block()
 	struct walk_desc info;
 	uint64_t *next = hal_page_alloc(1);
 
@@ -220,6 +221,14 @@ static int split_block(struct stage2 *s2, uint64_t *slot, int level)
 	s2->table_pages++;
 	*slot = stage2_arch_table_desc(hal_hva_to_hpa(next));
 	return 0;
+	// LAB 3 STUB
+	// LAB_TODO(3, "split a block into a table of smaller leaves in split_block() "
+	//          "(labs/3-stage2/README.md)");
+	// (void)s2;
+	// (void)slot;
+	// (void)level;
+	// return -CV_ENOTSUP;
+	// LAB 3 END
 }
 
 /*
@@ -341,6 +350,7 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 		res->memtype = step.info.memtype;
 		res->leaf_size = ls;
 		res->hpa = step.info.addr + (gpa & (ls - 1));
+		// LAB 3 BEGIN: check the leaf's access flag and permissions in stage2_translate()
 		if (!step.info.access_flag) {
 			res->fault = FAULT_ACCESS_FLAG;
 			return -CV_EFAULT;
@@ -350,6 +360,12 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 			return -CV_EPERM;
 		}
 		return 0;
+		// LAB 3 STUB
+		// LAB_TODO(3, "check the leaf's access flag and permissions in stage2_translate() "
+		//          "(labs/3-stage2/README.md)");
+		// (void)access;
+		// return 0;
+		// LAB 3 END
 	}
 }
 

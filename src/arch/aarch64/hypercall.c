@@ -11,6 +11,7 @@
 #include <arch/hypercall.h>
 
 #include <cvisor/arch.h>
+#include <cvisor/lib.h>
 #include <cvisor/log.h>
 #include <cvisor/vm.h>
 
@@ -157,10 +158,15 @@ void vcpu_arch_hypercall(struct vcpu *vcpu, struct vcpu_exit *e)
 		e->hypercall.ret[0] = 0x10001; /* SMCCC 1.1 */
 		return;
 	}
+	// LAB 1 BEGIN: send cvisor's calls to hypercall_handle() in vcpu_arch_hypercall()
 	if ((fid & 0xffff0000u) == CVISOR_SMCCC_BASE || (fid & 0xffff0000u) == CVISOR_SMCCC_BASE32) {
 		hypercall_handle(vcpu, fid & 0xffffu, &e->hypercall.args[1], &e->hypercall.ret[0]);
 		return;
 	}
+	// LAB 1 STUB
+	// LAB_TODO(1, "send cvisor's calls to hypercall_handle() in vcpu_arch_hypercall() "
+	//          "(labs/1-hypercall/README.md)");
+	// LAB 1 END
 	log_debug("%s: vCPU %u: unknown SMCCC function 0x%x", vcpu->vm->name, vcpu->id, fid);
 	e->hypercall.ret[0] = RET(-1); /* SMCCC "Unknown Function Identifier" */
 }

@@ -82,6 +82,7 @@ int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gv
 		res->fault = FAULT_TRANSLATION; /* outside both ranges: a level 0 translation fault */
 		return -CV_EFAULT;
 	}
+	// LAB 4 BEGIN: walk the guest's stage-1 tables level by level in a64_s1_translate()
 	/* The walk starts at the level whose 9 bits hold the top of the range. */
 	int level = 3 - (int)((bits - 12 - 1) / 9);
 	for (;; level++) {
@@ -122,4 +123,17 @@ int a64_s1_translate(const struct addrspace *as, const struct a64_s1_regs *r, gv
 		}
 		return 0;
 	}
+	// LAB 4 STUB
+	// LAB_TODO(4, "walk the guest's stage-1 tables level by level in a64_s1_translate() "
+	//          "(labs/4-paging/README.md)");
+	// (void)as;
+	// (void)access;
+	// (void)cb;
+	// (void)ctx;
+	// (void)table;
+	// (void)leaf_perm;
+	// (void)level_shift;
+	// res->fault = FAULT_TRANSLATION;
+	// return -CV_EFAULT;
+	// LAB 4 END
 }

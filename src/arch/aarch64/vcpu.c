@@ -34,6 +34,7 @@ void vcpu_arch_reset(struct vcpu *vcpu, gpa_t entry, gpa_t dtb)
 /* Writes an MMIO read result to its register, as the hardware load would. */
 static void complete_mmio_read(struct vcpu_arch *a, const struct vcpu_exit *e)
 {
+	// LAB 2 BEGIN: write an MMIO read's result to its register in complete_mmio_read()
 	uint64_t v = e->mmio.data;
 	unsigned bits = e->mmio.size * 8;
 
@@ -45,6 +46,12 @@ static void complete_mmio_read(struct vcpu_arch *a, const struct vcpu_exit *e)
 		v &= 0xffffffffULL;
 	if (e->mmio.reg < 31)
 		a->x[e->mmio.reg] = v;
+	// LAB 2 STUB
+	// LAB_TODO(2, "write an MMIO read's result to its register in complete_mmio_read() "
+	//          "(labs/2-mmio/README.md)");
+	// if (e->mmio.reg < 31)
+	// 	a->x[e->mmio.reg] = 0;
+	// LAB 2 END
 }
 
 /*
