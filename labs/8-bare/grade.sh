@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Lab 8 (booting at EL2): HCR_EL2 for guests (guest_traps_init()) and the
+# exits that are interrupts, not traps (hal_vcpu_run()), both in
+# src/hal_bare/aarch64/vcpu.c; cvisor built bare-metal and booted at EL2
+# under QEMU (virt, virtualization=on) by run_bare (tests/sim/lib.sh),
+# with guests whose console the simulator gives too.
+#   sh labs/8-bare/grade.sh BUILD   (make grade LAB=8)
+set -u
+BUILD=${1:-build}
+CVISOR=$BUILD/cvisor
+. labs/lib.sh
+command -v qemu-system-aarch64 >/dev/null 2>&1 || {
+	echo "lab 8: qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)"
+	exit 1
+}
+guests_of aarch64
+
+# expect_console TEXT: the console, cvisor's banner left out, is exactly TEXT.
+expect_console() {
+	if [ "$(sed 1d "$OUT")" = "$1" ]; then ok "console is exactly the expected $(printf '%s\n' "$1" | wc -l) lines"
+	else fail "console differs from the expected lines"; fi
+}
+
+# hello: the first guest at EL1 under cvisor at EL2: its MMIO to the UART
+# exits (stage 2 leaves the UART unmapped), PSCI SYSTEM_OFF ends it.
+hello() {
+	run_bare hello "" max "$(own_config hello)"
+	expect_rc 0
+	expect_err '^cvisor [0-9]+\.[0-9]+ \(bare metal, aarch64 at EL2\): 1 VM, 1 CPU, 1024 MiB of RAM$'
+	expect_console "Hello from cvisor guest (aarch64)!
+dtb ok
+cvisor: 1 of 1 VMs powered off"
+}
+
+# sysreg: the ID registers trap (HCR_EL2.TID3) and read as cvisor sanitises them.
+sysreg() {
+	run_bare sysreg "" max "$(own_config sysreg)"
+	expect_rc 0
+	expect_out "sysreg: all ok"
+	expect_no_out "FAIL"
+	expect_out "cvisor: 1 of 1 VMs powered off"
+}
+
+# timer: the virtual timer's interrupts reach EL2 (HCR_EL2.IMO) and go to
+# the guest through the list registers; its WFIs trap (HCR_EL2.TWI).
+timer() {
+	run_bare timer "" max "$(own_config timer)"
+	expect_rc 0
+	expect_console "timer: GIC up, PPI 27 enabled
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: tick at or after its deadline
+timer: 10 ticks at a period of 62500 counts
+timer: masked: pending, not taken
+timer: unmasked: taken
+timer: all ok
+cvisor: 1 of 1 VMs powered off"
+}
+
+# wild then hello: a store to a GPA stage 2 does not map stops that VM
+# with the simulator's report (a data abort from EL1 to EL2); the next VM runs.
+wild_hello() {
+	run_bare wild-hello "" max "$(own_config wild)" "$(own_config hello)"
+	expect_rc 1
+	expect_out "[wild] wild: storing to 0x7000_0000"
+	expect_stage2_fault wild write 4 70000000 "neither RAM nor a device" "$(sym wild wild_store)"
+	expect_out "[hello] Hello from cvisor guest (aarch64)!"
+	expect_out "cvisor: 1 of 2 VMs powered off"
+}
+
+echo "lab 8: booting at EL2 (the bare HAL under QEMU)"
+grade_check 30 "hello at EL1 under cvisor at EL2" hello
+grade_check 20 "sysreg: ID registers trapped and sanitised" sysreg
+grade_check 30 "timer: interrupts through EL2 and the list registers" timer
+grade_check 20 "wild then hello: a stage-2 fault stops one VM only" wild_hello
+grade_finish
