@@ -22,7 +22,7 @@ ELF=$BUILD/guests/aarch64
 # first nothing has exited; between them the UART's flag register was read
 # (UARTFR, 0x0900_0018) and the 'H' written (UARTDR, 0x0900_0000).
 hello_exits() {
-	gdb_session hello-exits "$ELF/hello.elf" run $CFG/hello.toml <<'GDB'
+	gdb_session hello-exits "$ELF/hello.elf" run "$(own_config hello)" <<'GDB'
 break *guest_putc
 continue
 monitor exits
@@ -40,7 +40,7 @@ GDB
 # The smp guest, stopped where the first secondary (vCPU 1) starts: one
 # line per vCPU; vCPU 0 has made one hypercall (that CPU_ON), the others nothing.
 smp_exits() {
-	gdb_session smp-exits "$ELF/smp.elf" run $CFG/smp.toml <<'GDB'
+	gdb_session smp-exits "$ELF/smp.elf" run "$(own_config smp)" <<'GDB'
 break *secondary
 continue
 monitor exits
@@ -58,7 +58,7 @@ GDB
 # monitor trace on exits at the first guest_putc, off at the second: the
 # exit trace on cvisor's stderr holds exactly the two exits in between.
 hello_trace() {
-	gdb_session hello-trace "$ELF/hello.elf" run $CFG/hello.toml <<'GDB'
+	gdb_session hello-trace "$ELF/hello.elf" run "$(own_config hello)" <<'GDB'
 break *guest_putc
 continue
 monitor trace on exits
@@ -78,7 +78,7 @@ GDB
 
 # A wrong word gets the usage line; walks alone can be turned on.
 trace_args() {
-	gdb_session trace-args "$ELF/hello.elf" run $CFG/hello.toml <<'GDB'
+	gdb_session trace-args "$ELF/hello.elf" run "$(own_config hello)" <<'GDB'
 monitor trace sideways
 monitor trace on walks
 monitor trace on exits
