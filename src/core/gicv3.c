@@ -336,7 +336,7 @@ static void end_of_interrupt(struct gicv3 *g, unsigned cpu, unsigned intid)
 	// (void)g;
 	// (void)cpu;
 	// (void)intid;
-	// LAB_TODO(5, "the priority drop and deactivation in end_of_interrupt() (labs/5-interrupts/README.md)");
+	// LAB_TODO(5, "the EOI in end_of_interrupt() (labs/5-interrupts/README.md)");
 	// LAB 5 END
 }
 

@@ -95,6 +95,6 @@ void vcpu_power_off(struct vcpu *vcpu, const char *why)
 	// LAB 6 STUB
 	// (void)vcpu;
 	// (void)why;
-	// LAB_TODO(6, "turn a vCPU off, and the VM with the last one, in vcpu_power_off() (labs/6-smp/README.md)");
+	// LAB_TODO(6, "turn a vCPU off in vcpu_power_off() (labs/6-smp/README.md)");
 	// LAB 6 END
 }

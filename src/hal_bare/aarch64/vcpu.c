@@ -745,7 +745,7 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	}
 	// LAB 8 STUB
 	// (void)kind;
-	// LAB_TODO(8, "an interrupt or SError, not a trap, in hal_vcpu_run() (labs/8-bare/README.md)");
+	// LAB_TODO(8, "interrupt exits in hal_vcpu_run() (labs/8-bare/README.md)");
 	// return -CV_ENOTSUP;
 	// LAB 8 END
 	if (hidden_feature(vcpu, t.esr, exit))
