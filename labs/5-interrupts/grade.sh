@@ -7,9 +7,7 @@
 # run uses --clock=virtual, so the counts are exact and repeatable.
 #   sh labs/5-interrupts/grade.sh BUILD   (make grade LAB=5)
 set -u
-BUILD=${1:-build}
-CVISOR=$BUILD/cvisor
-. labs/lib.sh
+. labs/lib.sh # BUILD (the first argument), CVISOR, grade_check, grade_finish
 guests_of aarch64
 
 # expect_console TEXT: stdout is exactly TEXT (all its lines, in order).

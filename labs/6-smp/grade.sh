@@ -7,9 +7,7 @@
 # under SBI HSM (RISC-V) and INIT-SIPI-SIPI (x86_64).
 #   sh labs/6-smp/grade.sh BUILD   (make grade LAB=6)
 set -u
-BUILD=${1:-build}
-CVISOR=$BUILD/cvisor
-. labs/lib.sh
+. labs/lib.sh # BUILD (the first argument), CVISOR, grade_check, grade_finish
 guests_of aarch64
 
 # expect_console TEXT: stdout is exactly TEXT (all its lines, in order).

@@ -7,13 +7,14 @@
 # guests of the AArch64 simulator.
 #   sh labs/7-debugging/grade.sh BUILD   (make grade LAB=7)
 set -u
-BUILD=${1:-build}
-CVISOR=$BUILD/cvisor
-. labs/lib.sh
+. labs/lib.sh # BUILD (the first argument), CVISOR, grade_check, grade_finish
 command -v gdb-multiarch >/dev/null 2>&1 || {
 	echo "lab 7: gdb-multiarch is not installed (apt-get install gdb-multiarch)"
 	exit 1
 }
+# tests/gdb/lib.sh (gdb_session, expect_gdb) sources tests/sim/lib.sh again,
+# which makes a new OUT, ERR and OWN_DIR: the first ones go now.
+rm -rf "$OUT" "$ERR" "$OWN_DIR"
 . tests/gdb/lib.sh
 guests_of aarch64
 ELF=$BUILD/guests/aarch64

@@ -7,9 +7,7 @@
 # with guests whose console the simulator gives too.
 #   sh labs/8-bare/grade.sh BUILD   (make grade LAB=8)
 set -u
-BUILD=${1:-build}
-CVISOR=$BUILD/cvisor
-. labs/lib.sh
+. labs/lib.sh # BUILD (the first argument), CVISOR, grade_check, grade_finish
 command -v qemu-system-aarch64 >/dev/null 2>&1 || {
 	echo "lab 8: qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)"
 	exit 1
