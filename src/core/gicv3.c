@@ -287,6 +287,7 @@ void gicv3_set_level(struct gicv3 *g, unsigned cpu, unsigned intid, bool level)
 /* ICC_IAR1_EL1 (IHI 0069 12.2.13): the interrupt becomes active, its priority the running one. */
 static unsigned acknowledge(struct gicv3 *g, unsigned cpu)
 {
+	// LAB 5 BEGIN: acknowledge an interrupt in acknowledge()
 	struct cpu *c = &g->cpu[cpu];
 	unsigned id = signalled_intid(g, cpu);
 
@@ -297,6 +298,12 @@ static unsigned acknowledge(struct gicv3 *g, unsigned cpu)
 	q->latch = false;
 	c->ap1r0 |= 1u << (group_priority(q->priority, c->bpr1) >> 3);
 	return id;
+	// LAB 5 STUB
+	// (void)g;
+	// (void)cpu;
+	// LAB_TODO(5, "acknowledge an interrupt in acknowledge() (labs/5-interrupts/README.md)");
+	// return GICV3_SPURIOUS;
+	// LAB 5 END
 }
 
 /* Deactivates intid (ICC_EOIR1_EL1 with EOImode 0, ICC_DIR_EL1): IHI 0069 4.1.1. */
@@ -316,6 +323,7 @@ static void deactivate(struct gicv3 *g, unsigned cpu, unsigned intid)
  */
 static void end_of_interrupt(struct gicv3 *g, unsigned cpu, unsigned intid)
 {
+	// LAB 5 BEGIN: the priority drop and deactivation in end_of_interrupt()
 	struct cpu *c = &g->cpu[cpu];
 
 	if (intid >= 1020 && intid <= 1023)
@@ -324,6 +332,12 @@ static void end_of_interrupt(struct gicv3 *g, unsigned cpu, unsigned intid)
 		c->ap1r0 &= c->ap1r0 - 1; /* clear the lowest set bit */
 	if (!(c->ctlr & ICC_CTLR_EOIMODE))
 		deactivate(g, cpu, intid);
+	// LAB 5 STUB
+	// (void)g;
+	// (void)cpu;
+	// (void)intid;
+	// LAB_TODO(5, "the EOI in end_of_interrupt() (labs/5-interrupts/README.md)");
+	// LAB 5 END
 }
 
 /*

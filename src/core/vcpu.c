@@ -47,6 +47,7 @@ int vcpu_run_loop(struct vcpu *vcpu)
 
 int vcpu_power_on(struct vcpu *vcpu, gpa_t entry, uint64_t context)
 {
+	// LAB 6 BEGIN: start a vCPU that is off in vcpu_power_on()
 	enum vcpu_state off = VCPU_OFF;
 
 	/* Claim it first, so two start calls for one vCPU cannot both write its registers. */
@@ -58,6 +59,13 @@ int vcpu_power_on(struct vcpu *vcpu, gpa_t entry, uint64_t context)
 	__atomic_store_n(&vcpu->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
 	hal_vcpu_notify(vcpu);
 	return 0;
+	// LAB 6 STUB
+	// (void)vcpu;
+	// (void)entry;
+	// (void)context;
+	// LAB_TODO(6, "start a vCPU that is off in vcpu_power_on() (labs/6-smp/README.md)");
+	// return -CV_ENOTSUP;
+	// LAB 6 END
 }
 
 unsigned vm_vcpus_on(const struct vm *vm)
@@ -72,6 +80,7 @@ unsigned vm_vcpus_on(const struct vm *vm)
 
 void vcpu_power_off(struct vcpu *vcpu, const char *why)
 {
+	// LAB 6 BEGIN: turn a vCPU off, and the VM with the last one, in vcpu_power_off()
 	const struct vm *vm = vcpu->vm;
 
 	/* Off once its own run loop sees it (vcpu_run_loop()). */
@@ -83,4 +92,9 @@ void vcpu_power_off(struct vcpu *vcpu, const char *why)
 			return;
 	}
 	vm_stop(vcpu->vm, VM_OFF, "%s", why);
+	// LAB 6 STUB
+	// (void)vcpu;
+	// (void)why;
+	// LAB_TODO(6, "turn a vCPU off in vcpu_power_off() (labs/6-smp/README.md)");
+	// LAB 6 END
 }

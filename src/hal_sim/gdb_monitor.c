@@ -101,8 +101,14 @@ static int cmd_walk(struct vm *vm, unsigned vi, const char *args, const struct o
 	return 0;
 }
 
+/*
+ * exits: one line per vCPU, the exits it handled so far by reason (the
+ * counters --stats prints at the end), its exceptions taken inside the
+ * guest, and the total of the exits.
+ */
 static int cmd_exits(struct vm *vm, const struct out *o)
 {
+	// LAB 7 BEGIN: the monitor command exits in cmd_exits()
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		const struct vcpu *v = vm->vcpus[i];
 		char line[400];
@@ -117,6 +123,12 @@ static int cmd_exits(struct vm *vm, const struct out *o)
 		    (unsigned long long)v->guest_exceptions, (unsigned long long)total);
 	}
 	return 0;
+	// LAB 7 STUB
+	// (void)vm;
+	// (void)o;
+	// LAB_TODO(7, "the monitor command exits in cmd_exits() (labs/7-debugging/README.md)");
+	// return -1;
+	// LAB 7 END
 }
 
 static const char *vcpu_state_text(enum vcpu_state s)
@@ -203,6 +215,7 @@ static int cmd_s2(struct vm *vm, const struct out *o)
 /* trace on|off [exits|walks]: the VM's traces, from now on (both when not named). */
 static int cmd_trace(struct vm *vm, const char *args, const struct out *o)
 {
+	// LAB 7 BEGIN: the monitor command trace in cmd_trace()
 	char what[16] = "", which[16] = "";
 	unsigned bits = TRACE_EXITS | TRACE_WALKS;
 
@@ -226,6 +239,13 @@ static int cmd_trace(struct vm *vm, const char *args, const struct out *o)
 	say(o, "trace of vm %u: exits %s, walks %s (on cvisor's stderr)", vm->id,
 	    (vm->trace & TRACE_EXITS) ? "on" : "off", (vm->trace & TRACE_WALKS) ? "on" : "off");
 	return 0;
+	// LAB 7 STUB
+	// (void)vm;
+	// (void)args;
+	// (void)o;
+	// LAB_TODO(7, "the monitor command trace in cmd_trace() (labs/7-debugging/README.md)");
+	// return -1;
+	// LAB 7 END
 }
 
 static void help(const struct out *o)

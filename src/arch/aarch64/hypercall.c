@@ -62,11 +62,18 @@ static int64_t affinity_info(const struct vcpu *vcpu, uint64_t target, uint64_t 
 {
 	const struct vcpu *v = vcpu_by_affinity(vcpu->vm, target);
 
+	// LAB 6 BEGIN: PSCI AFFINITY_INFO in affinity_info()
 	if (level != 0 || !v)
 		return PSCI_RET_INVALID_PARAMS;
 	enum vcpu_state st = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
 	/* A vCPU that called CPU_OFF is ON until it has stopped. */
 	return st == VCPU_RUNNABLE || st == VCPU_STOPPING ? 0 : st == VCPU_STARTING ? 2 : 1;
+	// LAB 6 STUB
+	// (void)v;
+	// (void)level;
+	// LAB_TODO(6, "PSCI AFFINITY_INFO in affinity_info() (labs/6-smp/README.md)");
+	// return PSCI_RET_NOT_SUPPORTED;
+	// LAB 6 END
 }
 
 /*
@@ -80,6 +87,7 @@ static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, uint64_t entry, uint64
 {
 	struct vcpu *v = vcpu_by_affinity(vcpu->vm, target);
 
+	// LAB 6 BEGIN: PSCI CPU_ON in cpu_on()
 	if (!v)
 		return PSCI_RET_INVALID_PARAMS;
 	if ((entry & 3) || !addrspace_gpa_to_hva(&vcpu->vm->as, entry, 4, ACCESS_FETCH))
@@ -90,6 +98,13 @@ static int64_t cpu_on(struct vcpu *vcpu, uint64_t target, uint64_t entry, uint64
 	if (rc == -CV_EBUSY)
 		return PSCI_RET_ON_PENDING;
 	return rc < 0 ? PSCI_RET_INTERNAL_FAILURE : PSCI_RET_SUCCESS;
+	// LAB 6 STUB
+	// (void)v;
+	// (void)entry;
+	// (void)context;
+	// LAB_TODO(6, "PSCI CPU_ON in cpu_on() (labs/6-smp/README.md)");
+	// return PSCI_RET_NOT_SUPPORTED;
+	// LAB 6 END
 }
 
 /* Handles PSCI function fid. Returns false if fid is not a PSCI function. */

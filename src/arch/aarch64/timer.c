@@ -22,6 +22,7 @@
 #include <cvisor/arch.h>
 #include <cvisor/gicv3.h>
 #include <cvisor/hal.h>
+#include <cvisor/lib.h>
 #include <cvisor/vm.h>
 
 #define SYSREG_CNTVCT_EL0 A64_SYSREG(3, 3, 14, 0, 2)
@@ -58,9 +59,17 @@ static bool condition(const struct timer *t, uint64_t count)
 	return (*t->ctl & CTL_ENABLE) && count >= *t->cval;
 }
 
+/* The timer's output (D11.2.4): its condition is met and IMASK does not hide it. */
 static bool output(const struct timer *t, uint64_t count)
 {
+	// LAB 5 BEGIN: the timer's output in output()
 	return condition(t, count) && !(*t->ctl & CTL_IMASK);
+	// LAB 5 STUB
+	// (void)t;
+	// (void)count;
+	// LAB_TODO(5, "the timer's output in output() (labs/5-interrupts/README.md)");
+	// return false;
+	// LAB 5 END
 }
 
 /*
@@ -70,10 +79,17 @@ static bool output(const struct timer *t, uint64_t count)
  */
 static uint64_t deadline(const struct timer *t, uint64_t count)
 {
+	// LAB 5 BEGIN: the timer's next deadline in deadline()
 	if ((*t->ctl & (CTL_ENABLE | CTL_IMASK)) != CTL_ENABLE || count >= *t->cval ||
 	    *t->cval > CLOCK_NEVER / A64_NS_PER_COUNT)
 		return CLOCK_NEVER;
 	return *t->cval * A64_NS_PER_COUNT;
+	// LAB 5 STUB
+	// (void)t;
+	// (void)count;
+	// LAB_TODO(5, "the timer's next deadline in deadline() (labs/5-interrupts/README.md)");
+	// return CLOCK_NEVER;
+	// LAB 5 END
 }
 
 /* Sets both timers' PPIs at clock value now; returns the next deadline. */

@@ -174,9 +174,14 @@ static void cpu_features(void)
 void guest_traps_init(void)
 {
 	cpu_features();
+	// LAB 8 BEGIN: HCR_EL2 for guests in guest_traps_init()
 	hcr_guest = HCR_VM | HCR_SWIO | HCR_IMO | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_RW;
 	if (cpu_has.pauth)
 		hcr_guest |= HCR_API | HCR_APK;
+	// LAB 8 STUB
+	// LAB_TODO(8, "HCR_EL2 for guests in guest_traps_init() (labs/8-bare/README.md)");
+	// hcr_guest = 0;
+	// LAB 8 END
 	WRITE_SYSREG(cnthctl_el2, 0);
 	WRITE_SYSREG(cntvoff_el2, 0);
 	WRITE_SYSREG(ICH_HCR_EL2, ICH_HCR_EN | ICH_HCR_TALL0);
@@ -397,6 +402,9 @@ static void switch_to(struct vcpu *vcpu, struct bare_vcpu *b)
 
 	if (loaded == b)
 		return;
+	/* Without stage 2 (HCR_EL2.VM) the guest's accesses would reach the host's own memory. */
+	if (!(hcr_guest & HCR_VM))
+		hal_panic("HCR_EL2.VM is clear: no guest runs without stage 2");
 	if (loaded) {
 		el1_save(&loaded->el1);
 		bare_fp_save(&loaded->fp);
@@ -720,6 +728,7 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	vcpu_arch_timers(vcpu, hal_vcpu_clock_ns(vcpu));
 	exit_irq_save(vcpu, b);
 
+	// LAB 8 BEGIN: an interrupt or SError, not a trap, in hal_vcpu_run()
 	if (kind != TRAP_SYNC) {
 		/* An interrupt or SError while the guest ran. */
 		memset(exit, 0, sizeof(*exit));
@@ -734,6 +743,11 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		}
 		return 0;
 	}
+	// LAB 8 STUB
+	// (void)kind;
+	// LAB_TODO(8, "interrupt exits in hal_vcpu_run() (labs/8-bare/README.md)");
+	// return -CV_ENOTSUP;
+	// LAB 8 END
 	if (hidden_feature(vcpu, t.esr, exit))
 		return 0;
 	a64_decode_trap(&t, exit);
