@@ -9,6 +9,7 @@
 #   make linux    Debian's arm64 kernel and a busybox initramfs (scripts/linux-guest.sh,
 #                 into build/linux), booted with configs/aarch64/linux.toml
 #   make format   reformat the sources with clang-format
+#   make docs     the API reference and the figures, in $(BUILD)/docs (mk/docs.mk)
 #   make fuzz     libFuzzer targets (clang, ASan, UBSan) run FUZZ_SECONDS each (mk/fuzz.mk)
 #   make test SANITIZE=1   the unit and simulator tests built with ASan and UBSan,
 #                 in their own build directory (build-san)
@@ -260,3 +261,4 @@ clean:
 
 -include $(shell find $(BUILD)/obj $(BUILD)/bare -name '*.d' 2>/dev/null)
 include mk/fuzz.mk
+include mk/docs.mk

@@ -26,14 +26,14 @@ struct stage2 {
 	size_t root_pages;   /**< pages in the root (concatenated tables) */
 	size_t table_pages;  /**< pages used by tables, root included */
 	void *root_alloc;    /**< what was allocated for the root (may be larger, for alignment) */
-	size_t root_alloc_pages;
+	size_t root_alloc_pages; /**< pages of root_alloc */
 };
 
 /** Result of a translation. */
 struct s2_result {
 	hpa_t hpa;                /**< output address (on success) */
 	unsigned perm;            /**< permissions of the leaf */
-	enum s2_memtype memtype;
+	enum s2_memtype memtype;  /**< memory type of the leaf */
 	uint64_t leaf_size;       /**< bytes covered by the leaf (4 KiB, 2 MiB, 1 GiB) */
 	enum walk_fault fault; /**< why it failed (on failure) */
 	int level;                /**< level of the leaf or of the fault */
