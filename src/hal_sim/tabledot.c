@@ -54,6 +54,7 @@ struct table_dot {
 	const char *in_name, *out_name, *table_space;
 	struct tdot_table *t;
 	unsigned n, cap;
+	bool memtype;         /* leaves say normal / device (stage 2: stage 1 has MAIR indexes) */
 	char *edges;          /* the edges and range nodes (malloc'd) */
 	size_t elen;
 	bool oom;
@@ -84,7 +85,8 @@ static void append(struct table_dot *d, char **buf, size_t *len, const char *fmt
 	*len += (size_t)n;
 }
 
-struct table_dot *table_dot_new(const char *in_name, const char *out_name, const char *table_space)
+struct table_dot *table_dot_new(const char *in_name, const char *out_name, const char *table_space,
+				 bool memtype)
 {
 	struct table_dot *d = calloc(1, sizeof(*d));
 
@@ -92,6 +94,7 @@ struct table_dot *table_dot_new(const char *in_name, const char *out_name, const
 		d->in_name = in_name;
 		d->out_name = out_name;
 		d->table_space = table_space;
+		d->memtype = memtype;
 	}
 	return d;
 }
@@ -204,7 +207,8 @@ static void close_run(struct table_dot *d, struct tdot_table *t)
 	       (unsigned long long)a->gpa, d->in_name, (unsigned long long)a->gpa,
 	       (unsigned long long)(a->gpa + bytes - 1), size_text(bytes, sz, sizeof(sz)), d->out_name,
 	       (unsigned long long)a->info.addr, (unsigned long long)(a->info.addr + bytes - 1),
-	       perm_text(a->info.perm, p), a->info.memtype == S2_MEM_DEVICE ? " device" : " normal",
+	       perm_text(a->info.perm, p),
+	       !d->memtype ? "" : a->info.memtype == S2_MEM_DEVICE ? " device" : " normal",
 	       a->info.access_flag ? "" : " no-AF");
 	append(d, &d->edges, &d->elen, "\t%s -> m_%llx [label=\"%s\"];\n", from,
 	       (unsigned long long)a->gpa, idx);
@@ -295,7 +299,7 @@ static int add_entry(const struct s2_entry *e, void *ctx)
 
 int hal_sim_s2_dot(const struct vm *vm, const char *path, char *err, size_t errsize)
 {
-	struct table_dot *d = table_dot_new("GPA", "HPA", "HPA");
+	struct table_dot *d = table_dot_new("GPA", "HPA", "HPA", true);
 	char title[200];
 	FILE *f;
 	int rc = -1;
@@ -316,6 +320,96 @@ int hal_sim_s2_dot(const struct vm *vm, const char *path, char *err, size_t errs
 			rc = -1;
 		}
 	}
+	table_dot_free(d);
+	return rc;
+}
+
+/* ---- The guest's stage-1 tables, from walks -------------------------------- */
+
+/*
+ * The guest's tables are in its own format and registers, which only the
+ * simulated CPU's walker reads (sim_cpu_s1_walk()): the graph is built
+ * from walks of every part of the lower half of the address space, each
+ * walk going on from where the last one ended (past its leaf, or past the
+ * invalid entry it stopped at), so each valid entry is seen.
+ */
+
+/* Every architecture's 4 KiB-granule walks number levels from the root down to 3 (4 KiB pages). */
+static uint64_t s1_entry_size(int level)
+{
+	return 1ULL << (12 + 9 * (3 - level));
+}
+
+struct s1_steps {
+	unsigned n;
+	struct walk_step step[STAGE2_MAX_LEVELS + 1];
+};
+
+static void s1_record(const struct walk_step *s, void *ctx)
+{
+	struct s1_steps *st = ctx;
+
+	if (st->n < ARRAY_SIZE(st->step))
+		st->step[st->n++] = *s;
+}
+
+/* The lower half: 47 bits covers Sv39, AArch64's TTBR0 (up to 48 bits) and x86_64's canonical lower half. */
+#define S1_VA_LIMIT (1ULL << 47)
+/* Walks one graph may take: 512 per table visited, for the few tables a small guest has. */
+#define S1_MAX_WALKS (1u << 20)
+
+int hal_sim_s1_dot(struct vcpu *vcpu, const char *path, char *err, size_t errsize)
+{
+	struct table_dot *d = table_dot_new("VA", "GPA", "GPA", false);
+	char title[200];
+	uint64_t va = 0;
+	unsigned walks = 0;
+	int rc = -1;
+
+	if (!d) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	while (va < S1_VA_LIMIT && walks++ < S1_MAX_WALKS) {
+		struct s1_steps st = { 0 };
+		struct s1_result res = { 0 };
+		int w = sim_cpu_s1_walk(vcpu->hal, va, ACCESS_READ, &res, s1_record, &st);
+		if (w == 0 && res.leaf_size == 0) {
+			snprintf(err, errsize, "the guest's MMU is off: no stage-1 tables (VA = GPA)");
+			goto out;
+		}
+		if (st.n == 0) /* beyond the translated range: no table read */
+			break;
+		for (unsigned i = 0; i < st.n; i++) {
+			const struct walk_step *s = &st.step[i];
+			struct s2_entry e = {
+				.level = s->level,
+				.table = s->table,
+				.index = s->index,
+				.size = s1_entry_size(s->level),
+				.desc = s->desc,
+				.info = s->info,
+			};
+			e.gpa = va & ~(e.size - 1);
+			if (s->info.kind != WALK_INVALID)
+				table_dot_entry(d, &e);
+		}
+		uint64_t skip = s1_entry_size(st.step[st.n - 1].level);
+		va = (va & ~(skip - 1)) + skip;
+	}
+	snprintf(title, sizeof(title), "VM %u (%s), vCPU %u: the guest's stage-1 tables (VA -> GPA), lower half",
+		 vcpu->vm->id, vcpu->vm->name, vcpu->id);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = table_dot_write(d, f, title);
+	if (fclose(f) != 0 || rc < 0) {
+		snprintf(err, errsize, "%s: cannot write the graph", path);
+		rc = -1;
+	}
+out:
 	table_dot_free(d);
 	return rc;
 }
