@@ -31,8 +31,10 @@ $(DOCS_DIR)/figures/%.svg: docs/figures/%.dot | docs-tools
 
 # One real walk: the mmu guest's write to VA 0x8000_0000 (a read-only alias),
 # through its stage-1 tables to the GPA, then stage 2 (docs/architecture.md).
-$(DOCS_DIR)/figures/two-stage.dot: scripts/walk-figure.py $(BUILD)/cvisor \
-		$(BUILD)/guests/aarch64/mmu.elf configs/aarch64/mmu.toml
+# (configs/aarch64/mmu.toml names build/guests/: a sanitizer or debug build has
+# those built, as for make all.)
+$(DOCS_DIR)/figures/two-stage.dot: scripts/walk-figure.py $(BUILD)/cvisor configs/aarch64/mmu.toml \
+		$(if $(SAN)$(DBG),normal-build-guests,$(BUILD)/guests/aarch64/mmu.elf)
 	@mkdir -p $(dir $@)
 	@echo "  WALK    $@"
 	$(Q)python3 scripts/walk-figure.py $(BUILD)/cvisor configs/aarch64/mmu.toml 0x80000000 $@
