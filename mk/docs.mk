@@ -2,7 +2,8 @@
 # make docs: the API reference (Doxygen over src/include/cvisor/*.h, with
 # docs/Doxyfile) and the figures (Graphviz), in $(BUILD)/docs/:
 #
-#   $(BUILD)/docs/html/index.html       the reference; its main page is docs/api.md
+#   $(BUILD)/docs/html/index.html       the reference; its main page is docs/api.md;
+#                                       call and caller graphs of the core's functions
 #   $(BUILD)/docs/figures/*.svg         docs/figures/*.dot drawn, and two-stage.svg,
 #                                       drawn from a real run of the mmu guest
 #                                       (scripts/walk-figure.py)

@@ -13,7 +13,7 @@
 #include <cvisor/lib.h>
 #include <cvisor/stage2.h>
 
-/* Entries in one page-sized table of 64-bit descriptors. */
+/** Entries in one page-sized table of 64-bit descriptors. */
 #define TABLE_ENTRIES (PAGE_SIZE / sizeof(uint64_t))
 
 /* The geometry of this architecture's format. */
