@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # make docs (mk/docs.mk): the API reference builds with no Doxygen warning
 # (WARN_AS_ERROR fails it on any), and writes the figures: the layers, the
-# life of an exit, and the two-stage walk drawn from a run of the mmu guest,
+# life of an exit (whose exit line must be the hello guest's, as
+# --trace=exits prints it), and the two-stage walk drawn from a run of the mmu guest,
 # whose stage-1 part has the guest's own values (they do not change between
 # runs: the guest chose them).
 #   tests/sim/docs.sh BUILD ARCH
@@ -38,6 +39,19 @@ done
 for f in layers exit-sequence two-stage; do
 	if grep -qF "data=\"$f.svg\"" "$D/html/index.html"; then ok "index.html shows $f.svg"
 	else fail "index.html does not show $f.svg"; fi
+done
+
+# The life-of-an-exit figure quotes the hello guest's first UART write as --trace=exits prints it.
+CASE=exit-sequence
+guests_of aarch64
+run_cvisor exit-sequence run --trace=exits "$(own_config hello)"
+line=$(grep -m 1 '^exit: vm=1 vcpu=0 mmio .* write ' "$ERR")
+head=${line%% gpa=*}
+tail="gpa=${line#* gpa=}"
+for part in "$head" "$tail"; do
+	q=$(printf '%s' "$part" | sed 's/"/\\"/g')
+	if [ -n "$line" ] && grep -qF -- "$q" docs/figures/exit-sequence.dot; then ok "exit-sequence.dot quotes: $part"
+	else fail "docs/figures/exit-sequence.dot does not quote the trace's: $part"; fi
 done
 
 # The two-stage figure: the mmu guest's stage-1 walk of VA 0x8000_0000, with its values.
