@@ -16,6 +16,7 @@
 #   make grade LAB=n   build (all), then run lab n's checks (labs/n-*/grade.sh):
 #                 points per check and a total; fails unless the score is full
 #   make format   reformat the sources with clang-format
+#   make docs     the API reference and the figures, in $(BUILD)/docs (mk/docs.mk)
 #   make fuzz     libFuzzer targets (clang, ASan, UBSan) run FUZZ_SECONDS each (mk/fuzz.mk)
 #   make test SANITIZE=1   the unit and simulator tests built with ASan and UBSan,
 #                 in their own build directory (build-san)
@@ -282,3 +283,4 @@ clean:
 
 -include $(shell find $(BUILD)/obj $(BUILD)/bare -name '*.d' 2>/dev/null)
 include mk/fuzz.mk
+include mk/docs.mk

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages cvisor needs to build and test, if any is missing.
 # Uses apt-get directly as root, through sudo otherwise. Nothing else is downloaded.
-# clang and libclang-rt-dev (libFuzzer and the sanitizer runtimes) are for make fuzz.
+# clang and libclang-rt-dev (libFuzzer and the sanitizer runtimes) are for make fuzz,
+# doxygen and graphviz for make docs.
 #
 #   scripts/install-deps.sh                    the packages of the build and the tests
 #   scripts/install-deps.sh --bare-libfdt DIR  libfdt for AArch64 into DIR (bare build)
@@ -17,7 +18,7 @@ PKGS="make gcc libc6-dev pkg-config \
 libunicorn-dev libcapstone-dev libcmocka-dev libfdt-dev \
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu \
 qemu-system-arm u-boot-qemu gdb-multiarch python3 \
-clang libclang-rt-dev"
+clang libclang-rt-dev doxygen graphviz"
 
 . "$(dirname "$0")/as-root.sh"
 

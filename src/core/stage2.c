@@ -13,7 +13,7 @@
 #include <cvisor/lib.h>
 #include <cvisor/stage2.h>
 
-/* Entries in one page-sized table of 64-bit descriptors. */
+/** Entries in one page-sized table of 64-bit descriptors. */
 #define TABLE_ENTRIES (PAGE_SIZE / sizeof(uint64_t))
 
 /* The geometry of this architecture's format. */
@@ -372,4 +372,48 @@ int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access
 uint64_t stage2_root_register(const struct stage2 *s2, uint16_t vmid)
 {
 	return stage2_arch_root_register(hal_hva_to_hpa(s2->root), vmid);
+}
+
+/*
+ * Visits the valid entries of one table at level, which maps the GPAs from
+ * base: each entry, then (for a table entry) the entries of its table.
+ */
+static int visit_table(const uint64_t *table, unsigned entries, int level, gpa_t base,
+		       stage2_visit_fn fn, void *ctx)
+{
+	uint64_t size = stage2_level_size(level);
+
+	for (unsigned i = 0; i < entries; i++) {
+		struct s2_entry e = {
+			.level = level,
+			.table = hal_hva_to_hpa(table),
+			.index = i,
+			.gpa = base + i * size,
+			.size = size,
+			.desc = table[i],
+		};
+		decode(e.desc, level, &e.info);
+		if (e.info.kind == WALK_INVALID)
+			continue;
+		/* A table descriptor at the last level is invalid (as stage2_translate() finds). */
+		if (e.info.kind == WALK_TABLE && level >= fmt->last_level)
+			continue;
+		int rc = fn(&e, ctx);
+		if (rc)
+			return rc;
+		if (e.info.kind == WALK_TABLE) {
+			rc = visit_table(table_at(e.info.addr), TABLE_ENTRIES, level + 1, e.gpa, fn, ctx);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int stage2_visit(const struct stage2 *s2, stage2_visit_fn fn, void *ctx)
+{
+	if (!s2->root)
+		return 0;
+	return visit_table(s2->root, (unsigned)(s2->root_pages * TABLE_ENTRIES), fmt->first_level, 0,
+			   fn, ctx);
 }

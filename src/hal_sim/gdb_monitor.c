@@ -212,6 +212,41 @@ static int cmd_s2(struct vm *vm, const struct out *o)
 	return 0;
 }
 
+/* s2 dot FILE: the stage-2 tables as a Graphviz graph (tabledot.c). */
+static int cmd_s2_dot(struct vm *vm, const char *args, const struct out *o)
+{
+	char err[300];
+
+	if (strncmp(args, "dot ", 4) != 0 || !args[4]) {
+		say(o, "usage: monitor s2 dot FILE");
+		return -1;
+	}
+	if (hal_sim_s2_dot(vm, args + 4, err, sizeof(err)) < 0) {
+		say(o, "monitor s2 dot: %s", err);
+		return -1;
+	}
+	say(o, "stage-2 tables of vm %u written to %s (dot -Tsvg %s -o s2.svg)", vm->id, args + 4, args + 4);
+	return 0;
+}
+
+/* s1 dot FILE: the guest's stage-1 tables, seen by the selected vCPU, as a Graphviz graph. */
+static int cmd_s1_dot(struct vm *vm, unsigned vi, const char *args, const struct out *o)
+{
+	char err[300];
+
+	if (strncmp(args, "dot ", 4) != 0 || !args[4]) {
+		say(o, "usage: monitor s1 dot FILE");
+		return -1;
+	}
+	if (hal_sim_s1_dot(vm->vcpus[vi], args + 4, err, sizeof(err)) < 0) {
+		say(o, "monitor s1 dot: %s", err);
+		return -1;
+	}
+	say(o, "stage-1 tables of vm %u vcpu %u written to %s (dot -Tsvg %s -o s1.svg)", vm->id, vi,
+	    args + 4, args + 4);
+	return 0;
+}
+
 /* trace on|off [exits|walks]: the VM's traces, from now on (both when not named). */
 static int cmd_trace(struct vm *vm, const char *args, const struct out *o)
 {
@@ -255,6 +290,8 @@ static void help(const struct out *o)
 	say(o, "  exits                         exits handled so far, per vCPU and reason");
 	say(o, "  vm                            the VM: vCPUs, memory regions, devices");
 	say(o, "  s2                            the stage-2 mappings, GPA -> HPA");
+	say(o, "  s2 dot FILE                   the stage-2 tables as a Graphviz graph, to FILE");
+	say(o, "  s1 dot FILE                   the guest's stage-1 tables (lower half), the same way");
 	say(o, "  trace on|off [exits|walks]    cvisor's traces of this VM, on its stderr");
 }
 
@@ -278,7 +315,9 @@ int hal_sim_gdb_monitor(struct vm *vm, unsigned vcpu, const char *cmd,
 	if (strcmp(word, "vm") == 0)
 		return cmd_vm(vm, &o);
 	if (strcmp(word, "s2") == 0)
-		return cmd_s2(vm, &o);
+		return *args ? cmd_s2_dot(vm, args, &o) : cmd_s2(vm, &o);
+	if (strcmp(word, "s1") == 0)
+		return cmd_s1_dot(vm, vcpu, args, &o);
 	if (strcmp(word, "trace") == 0)
 		return cmd_trace(vm, args, &o);
 	if (strcmp(word, "help") == 0 || word[0] == '\0') {

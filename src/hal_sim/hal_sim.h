@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../sim/sim.h"
 
@@ -34,6 +35,7 @@ struct run_opts {
 	const char *gdb;     /**< --gdb=[HOST:]PORT: the stub's address (NULL: no stub) */
 	bool gdb_wait;       /**< --gdb-wait: paused before the first instruction */
 	const char *timeline; /**< --timeline=FILE: Chrome trace-event JSON (NULL: none) */
+	const char *s2_dot;  /**< --s2-dot=FILE: the first VM's stage-2 tables when it stops (NULL: none) */
 };
 
 /** @name The gdb stub (gdbstub.c) @{ */
@@ -60,10 +62,46 @@ void hal_sim_gdb_wait(struct vcpu *vcpu, uint64_t deadline);
  * gdb's `monitor CMD` for vm, whose vCPUs are all paused; vcpu is the one
  * gdb has selected. Output goes to out(text, out_ctx), line by line.
  * Returns 0, or -1 for an unknown command or bad arguments (after saying
- * why). Commands: help, walk ADDR, exits, vm, s2, trace on|off (gdb_monitor.c).
+ * why). Commands: help, walk ADDR, exits, vm, s2 [dot FILE], s1 dot FILE,
+ * trace on|off (gdb_monitor.c).
  */
 int hal_sim_gdb_monitor(struct vm *vm, unsigned vcpu, const char *cmd,
 			void (*out)(const char *text, void *out_ctx), void *out_ctx);
+/** @} */
+
+/** @name Page tables as Graphviz graphs (tabledot.c) @{ */
+struct table_dot;
+struct s2_entry;
+/**
+ * Starts a graph of page tables: in_name names the input addresses ("GPA",
+ * "VA"), out_name the output ("HPA", "GPA"), table_space where the tables
+ * are ("HPA", "GPA"); memtype: leaves name their memory type (stage 2).
+ * NULL when out of memory.
+ */
+struct table_dot *table_dot_new(const char *in_name, const char *out_name, const char *table_space,
+				 bool memtype);
+/**
+ * Adds one valid entry (stage2_visit()'s record; for stage 1, a walk's
+ * step), in input-address order; the first entry's table is the root. An
+ * entry repeated (a table walked through again) is ignored.
+ */
+void table_dot_entry(struct table_dot *d, const struct s2_entry *e);
+/** Writes the graph, titled title, to f. Returns 0, or -1 when out of memory or on a write error. */
+int table_dot_write(struct table_dot *d, FILE *f, const char *title);
+/** Frees the graph. */
+void table_dot_free(struct table_dot *d);
+/**
+ * Writes vm's stage-2 tables to path as a Graphviz graph (--s2-dot, monitor
+ * s2 dot). Returns 0, or -1 with the reason in err.
+ */
+int hal_sim_s2_dot(const struct vm *vm, const char *path, char *err, size_t errsize);
+/**
+ * Writes the stage-1 tables vcpu's guest uses now (the lower half of its
+ * address space) to path as a Graphviz graph (monitor s1 dot), from walks
+ * of its simulated MMU; the vCPU must be paused. Returns 0, or -1 with the
+ * reason in err (also when the guest's MMU is off).
+ */
+int hal_sim_s1_dot(struct vcpu *vcpu, const char *path, char *err, size_t errsize);
 /** @} */
 
 /** @name --timeline (timeline.c) @{ */

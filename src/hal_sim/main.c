@@ -77,6 +77,8 @@ static void usage(FILE *f)
 		"  --timeline=FILE    write each vCPU's runs and exits to FILE as Chrome\n"
 		"                     trace-event JSON (open it in ui.perfetto.dev or\n"
 		"                     chrome://tracing)\n"
+		"  --s2-dot=FILE      when the first VM stops, write its stage-2 tables to FILE\n"
+		"                     as a Graphviz graph (dot -Tsvg FILE -o tables.svg)\n"
 		"  -v, --verbose      more messages from cvisor itself\n"
 		"\n"
 		"The console of run: on a terminal, while the guests run, keys go to the\n"
@@ -224,6 +226,7 @@ static const struct option longopts[] = {
 	{ "gdb", required_argument, NULL, 'g' },
 	{ "gdb-wait", no_argument, NULL, 'W' },
 	{ "timeline", required_argument, NULL, 'T' },
+	{ "s2-dot", required_argument, NULL, 'D' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "trace-file", required_argument, NULL, 'F' },
@@ -283,6 +286,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'T':
 			o.timeline = optarg;
+			break;
+		case 'D':
+			o.s2_dot = optarg;
 			break;
 		case 'v':
 			o.verbose = true;

@@ -227,6 +227,11 @@ int hal_sim_run_vms(struct vm **vms, unsigned n, const struct run_opts *o)
 		if (started[i])
 			hal_sim_console_end(vms[i]);
 	hal_sim_flush_console();
+	/* The tables as the VM left them: what its run mapped, protected or split. */
+	if (o->s2_dot && started[0] && hal_sim_s2_dot(vms[0], o->s2_dot, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cvisor: --s2-dot: %s\n", err);
+		status = MAX(status, CLI_USAGE);
+	}
 	for (unsigned i = 0; i < n; i++)
 		if (started[i]) {
 			int rc = report_vm(vms[i], o);

@@ -16,25 +16,29 @@
 #include "stage2.h"
 #include "types.h"
 
-#define AS_MAX_REGIONS 32
+#define AS_MAX_REGIONS 32 /**< regions of one address space */
 
-enum region_kind { REGION_RAM, REGION_MMIO };
+/** What backs a region. */
+enum region_kind {
+	REGION_RAM,  /**< host pages, mapped in stage 2 */
+	REGION_MMIO, /**< an emulated device: not mapped, each access exits */
+};
 
 /** One contiguous range of guest physical addresses. */
 struct as_region {
-	enum region_kind kind;
-	gpa_t base;
-	uint64_t size;
+	enum region_kind kind; /**< RAM or MMIO */
+	gpa_t base;            /**< first guest physical address */
+	uint64_t size;         /**< bytes */
 	unsigned perm;      /**< enum mem_perm bits */
 	void *host;         /**< RAM: host memory backing it (NULL for MMIO) */
-	char name[32];
+	char name[32];     /**< for logs and traces ("ram", "pl011"...) */
 };
 
 /** A guest physical address space. */
 struct addrspace {
-	struct as_region regions[AS_MAX_REGIONS];
-	unsigned nregions;
-	struct stage2 s2;
+	struct as_region regions[AS_MAX_REGIONS]; /**< sorted by nothing: in the order added */
+	unsigned nregions;                        /**< entries of regions used */
+	struct stage2 s2;                         /**< the stage-2 tables mapping the RAM regions */
 };
 
 /** Initializes an empty address space with an empty stage-2 tree. */

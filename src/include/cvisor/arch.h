@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file arch.h
- * @brief Hooks every architecture implements for the core (src/arch/<arch>/).
+ * @brief Hooks every architecture implements for the core (`src/arch/<arch>/`).
  *
  * Bound at link time: a build contains one architecture.
  */
@@ -18,9 +18,9 @@ struct device;
 
 /** A standard device of the architecture's platform (QEMU virt layout). */
 struct platform_device {
-	const char *name;
-	gpa_t base;
-	uint64_t size;
+	const char *name; /**< its name, as emu_devices would write it ("pl011") */
+	gpa_t base;       /**< first guest physical address of its window */
+	uint64_t size;    /**< bytes of its window */
 };
 
 /**
@@ -44,17 +44,17 @@ struct platform_desc {
 	 * emu_devices entry with the same name, or overlapping one, replaces it.
 	 */
 	const struct platform_device *devices;
-	unsigned ndevices;
+	unsigned ndevices; /**< entries of devices */
 	/** The device models a config may name in emu_devices. */
 	const struct device_model *models;
-	unsigned nmodels;
+	unsigned nmodels; /**< entries of models */
 	/** Name of the standard device that is the guest's console ("pl011"). */
 	const char *console;
 	/** The instruction that waits for an interrupt, for reports ("WFI", "HLT"). */
 	const char *halt_insn;
 };
 
-/** The platform of this build's architecture (src/arch/<arch>/platform.c). */
+/** The platform of this build's architecture (`src/arch/<arch>/platform.c`). */
 extern const struct platform_desc vm_arch_platform;
 
 /** Puts a vCPU in its architectural reset state for the boot protocol. */
@@ -77,7 +77,8 @@ uint64_t vcpu_arch_pc(const struct vcpu *vcpu);
  * fdt is in libfdt's sequential-write state.
  */
 int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt);
-/** @name Interrupts, timers and secondary vCPUs (src/arch/<arch>/irq.c) @{ */
+/** @name Interrupts, timers and secondary vCPUs (`src/arch/<arch>/irq.c`) */
+/** @{ */
 /**
  * Puts a secondary vCPU, off until now, in the state the architecture's
  * start call gives it: PSCI CPU_ON (PC = entry, x0 = context, EL1 with

@@ -20,14 +20,20 @@
 #include "diag.h"
 #include "types.h"
 
-#define CFG_PATH_MAX 512
-#define CFG_NAME_MAX 64
-#define CFG_MAX_CPUS 16
-#define CFG_MAX_REGIONS 16
-#define CFG_MAX_DEVICES 32
-#define CFG_MAX_DEV_CFG 8
+#define CFG_PATH_MAX 512    /**< bytes of a path, with its NUL (longer ones are refused) */
+#define CFG_NAME_MAX 64     /**< bytes of a name, with its NUL */
+#define CFG_MAX_CPUS 16     /**< entries of phys_cpu_ids / phys_cpu_sets */
+#define CFG_MAX_REGIONS 16  /**< entries of memory_regions */
+#define CFG_MAX_DEVICES 32  /**< entries of each [devices] array */
+#define CFG_MAX_DEV_CFG 8   /**< integers in an emu_devices entry's config list */
 
-enum cv_arch { ARCH_UNKNOWN = 0, ARCH_AARCH64, ARCH_RISCV64, ARCH_X86_64 };
+/** The architecture of a VM ([base] arch), and of a build. */
+enum cv_arch {
+	ARCH_UNKNOWN = 0, /**< not given, or a name cvisor does not know */
+	ARCH_AARCH64,     /**< "aarch64": Armv8-A, guests at EL1 under cvisor at EL2 */
+	ARCH_RISCV64,     /**< "riscv64": RV64 with the H extension, guests in VS-mode */
+	ARCH_X86_64,      /**< "x86_64": 64-bit x86 guests under two-dimensional paging */
+};
 
 /** "aarch64", "riscv64", "x86_64" or "unknown". */
 const char *cv_arch_name(enum cv_arch a);
@@ -42,8 +48,10 @@ enum { CFG_MEM_READ = 1, CFG_MEM_WRITE = 2, CFG_MEM_EXECUTE = 4, CFG_MEM_DEVICE 
 /** memory_regions map_type, as in AxVisor. */
 enum { CFG_MAP_ALLOC = 0, CFG_MAP_IDENTICAL = 1, CFG_MAP_RESERVED = 2 };
 
+/** An entry of memory_regions: [base_gpa, size, flags, map_type]. */
 struct cfg_mem_region {
-	uint64_t base, size;
+	uint64_t base;      /**< first guest physical address */
+	uint64_t size;      /**< bytes */
 	uint32_t flags;     /**< CFG_MEM_* */
 	uint32_t map_type;  /**< CFG_MAP_* */
 	int line;           /**< where it was written, for diagnostics */
@@ -51,84 +59,90 @@ struct cfg_mem_region {
 
 /** An entry of emu_devices: [name, base_gpa, length, irq, emu_type, [config...]]. */
 struct cfg_emu_device {
-	char name[CFG_NAME_MAX];
-	uint64_t base, size;
-	uint64_t irq;
-	uint64_t type;
-	uint64_t cfg[CFG_MAX_DEV_CFG];
-	unsigned ncfg;
-	int line;
+	char name[CFG_NAME_MAX];       /**< the device's name, as written */
+	uint64_t base;                 /**< first guest physical address of its registers */
+	uint64_t size;                 /**< bytes of its register window */
+	uint64_t irq;                  /**< interrupt line (INTID, PLIC source or GSI) */
+	uint64_t type;                 /**< AxVisor's emu_type number of the model */
+	uint64_t cfg[CFG_MAX_DEV_CFG]; /**< the model's own integers, in order */
+	unsigned ncfg;                 /**< entries of cfg used */
+	int line;                      /**< where it was written, for diagnostics */
 };
 
 /** An entry of passthrough_devices: [name] or [name, base_gpa, base_hpa, length, irq]. */
 struct cfg_pt_device {
-	char name[CFG_NAME_MAX * 2];
-	uint64_t base_gpa, base_hpa, size, irq;
-	bool has_range;
-	int line;
+	char name[CFG_NAME_MAX * 2]; /**< the device's name or Devicetree path */
+	uint64_t base_gpa;           /**< where the guest sees it (if has_range) */
+	uint64_t base_hpa;           /**< where it is on the host (if has_range) */
+	uint64_t size;               /**< bytes (if has_range) */
+	uint64_t irq;                /**< its interrupt line (if has_range) */
+	bool has_range;              /**< the five-field form was written */
+	int line;                    /**< where it was written, for diagnostics */
 };
 
 /** An entry of passthrough_addresses: [base_gpa, length]. */
 struct cfg_pt_addr {
-	uint64_t base, size;
-	int line;
+	uint64_t base; /**< first guest physical address */
+	uint64_t size; /**< bytes */
+	int line;      /**< where it was written, for diagnostics */
 };
 
 /** A file the config refers to, resolved against the config's directory. */
 struct cfg_path {
-	bool set;
-	char path[CFG_PATH_MAX];
-	int line;
+	bool set;                /**< the field was written */
+	char path[CFG_PATH_MAX]; /**< the resolved path (empty if not set) */
+	int line;                /**< where it was written, for diagnostics */
 };
 
 /** An optional address field. */
 struct cfg_addr {
-	bool set;
-	uint64_t value;
-	int line;
+	bool set;       /**< the field was written */
+	uint64_t value; /**< the address (0 if not set) */
+	int line;       /**< where it was written, for diagnostics */
 };
 
+/** A parsed VM config: every field of the three tables (docs/config.md). */
 struct vm_config {
 	char file[CFG_PATH_MAX];  /**< the config file itself */
 
 	/* [base] */
-	uint64_t id;
-	char name[CFG_NAME_MAX];
-	uint64_t vm_type;
-	unsigned cpu_num;
-	uint64_t phys_cpu_ids[CFG_MAX_CPUS];
-	unsigned nphys_cpu_ids;
-	uint64_t phys_cpu_sets[CFG_MAX_CPUS];
-	unsigned nphys_cpu_sets;
+	uint64_t id;                          /**< the VM's number */
+	char name[CFG_NAME_MAX];              /**< the VM's name (logs, traces) */
+	uint64_t vm_type;                     /**< AxVisor's VM type: read and kept, not used */
+	unsigned cpu_num;                     /**< vCPUs */
+	uint64_t phys_cpu_ids[CFG_MAX_CPUS];  /**< host CPU ids of the vCPUs: read and kept */
+	unsigned nphys_cpu_ids;               /**< entries of phys_cpu_ids */
+	uint64_t phys_cpu_sets[CFG_MAX_CPUS]; /**< host CPU masks of the vCPUs: read and kept */
+	unsigned nphys_cpu_sets;              /**< entries of phys_cpu_sets */
 	enum cv_arch arch;        /**< ARCH_UNKNOWN when [base] arch is absent */
-	int arch_line;
+	int arch_line;            /**< where arch was written, for diagnostics */
 
 	/* [kernel] */
-	struct cfg_addr entry_point;
-	enum image_location image_location;
-	struct cfg_path kernel_path;
-	struct cfg_addr kernel_load_addr;
-	struct cfg_path dtb_path;
-	struct cfg_addr dtb_load_addr;
-	struct cfg_path ramdisk_path;
-	struct cfg_addr ramdisk_load_addr;
-	struct cfg_path bios_path;
-	struct cfg_addr bios_load_addr;
-	struct cfg_path disk_path;
-	char cmdline[CFG_PATH_MAX];
-	struct cfg_mem_region regions[CFG_MAX_REGIONS];
-	unsigned nregions;
+	struct cfg_addr entry_point;        /**< the guest's first instruction (guest physical) */
+	enum image_location image_location; /**< "fs" or "memory" */
+	struct cfg_path kernel_path;        /**< the guest image (raw binary or ELF) */
+	struct cfg_addr kernel_load_addr;   /**< where the image is loaded */
+	struct cfg_path dtb_path;           /**< a Devicetree blob to load instead of the generated one */
+	struct cfg_addr dtb_load_addr;      /**< where the Devicetree blob is placed */
+	struct cfg_path ramdisk_path;       /**< an initramfs */
+	struct cfg_addr ramdisk_load_addr;  /**< where the initramfs is loaded */
+	struct cfg_path bios_path;          /**< a firmware image, loaded like the kernel */
+	struct cfg_addr bios_load_addr;     /**< where the firmware is loaded */
+	struct cfg_path disk_path;          /**< a disk image: checked to exist, not attached */
+	char cmdline[CFG_PATH_MAX];         /**< the kernel command line (/chosen bootargs) */
+	struct cfg_mem_region regions[CFG_MAX_REGIONS]; /**< memory_regions, in the order written */
+	unsigned nregions;                  /**< entries of regions */
 
 	/* [devices] */
-	struct cfg_emu_device emu_devices[CFG_MAX_DEVICES];
-	unsigned nemu_devices;
-	struct cfg_pt_device pt_devices[CFG_MAX_DEVICES];
-	unsigned npt_devices;
-	struct cfg_pt_addr pt_addrs[CFG_MAX_DEVICES];
-	unsigned npt_addrs;
-	char excluded_devices[CFG_MAX_DEVICES][CFG_NAME_MAX * 2];
-	unsigned nexcluded;
-	char interrupt_mode[CFG_NAME_MAX];
+	struct cfg_emu_device emu_devices[CFG_MAX_DEVICES]; /**< emulated devices */
+	unsigned nemu_devices;                              /**< entries of emu_devices */
+	struct cfg_pt_device pt_devices[CFG_MAX_DEVICES];   /**< passthrough_devices: read and kept */
+	unsigned npt_devices;                               /**< entries of pt_devices */
+	struct cfg_pt_addr pt_addrs[CFG_MAX_DEVICES];       /**< passthrough_addresses: read and kept */
+	unsigned npt_addrs;                                 /**< entries of pt_addrs */
+	char excluded_devices[CFG_MAX_DEVICES][CFG_NAME_MAX * 2]; /**< excluded_devices: read and kept */
+	unsigned nexcluded;                                 /**< entries of excluded_devices */
+	char interrupt_mode[CFG_NAME_MAX];                  /**< interrupt_mode: read and kept */
 };
 
 /**

@@ -8,7 +8,7 @@
 
 #include "types.h"
 
-#define DEVBUS_MAX_DEVICES 32
+#define DEVBUS_MAX_DEVICES 32 /**< devices on one bus */
 
 struct device;
 
@@ -24,19 +24,20 @@ struct device_ops {
 
 /** An emulated device on the bus. */
 struct device {
-	char name[32];
-	gpa_t base;
-	uint64_t size;
-	const struct device_ops *ops;
+	char name[32];                /**< for logs, traces and the Devicetree node */
+	gpa_t base;                   /**< first guest physical address (or port) */
+	uint64_t size;                /**< bytes (or ports) of its window */
+	const struct device_ops *ops; /**< its model */
 	void *priv;       /**< the device's own state */
 	struct vm *vm;    /**< owning VM */
 	bool port_io;     /**< on the I/O port bus (x86), base and size in ports */
 	bool own_reg;     /**< fdt_arch_device_node() writes its node's reg (several ranges) */
 };
 
+/** The devices of one VM, found by address. */
 struct devbus {
-	struct device *devs[DEVBUS_MAX_DEVICES];
-	unsigned ndevs;
+	struct device *devs[DEVBUS_MAX_DEVICES]; /**< in the order added; ranges do not overlap */
+	unsigned ndevs;                          /**< entries of devs used */
 };
 
 /** Adds dev to the bus. Returns 0, -CV_EOVERLAP or -CV_ENOMEM (bus full). */

@@ -8,22 +8,27 @@
 
 #include "types.h"
 
-#define DIAG_MAX 64
+#define DIAG_MAX 64 /**< messages kept per file (the rest are counted in dropped) */
 
-enum diag_severity { DIAG_ERROR, DIAG_WARNING };
+/** How bad a message is. */
+enum diag_severity {
+	DIAG_ERROR,   /**< the file cannot be used */
+	DIAG_WARNING, /**< the file is used; something in it is probably wrong */
+};
 
 /** One message about an input file. line/col are 1-based; 0 means "whole file". */
 struct diag {
-	enum diag_severity severity;
-	int line, col;
-	char msg[200];
+	enum diag_severity severity; /**< error or warning */
+	int line;                    /**< 1-based line, 0 for the whole file */
+	int col;                     /**< 1-based column, 0 for the whole line */
+	char msg[200];               /**< the message, without place or severity */
 };
 
 /** The messages collected while reading one file. */
 struct diag_list {
 	char file[256];          /**< file name used in messages */
-	struct diag items[DIAG_MAX];
-	unsigned count;
+	struct diag items[DIAG_MAX]; /**< the messages, in the order found */
+	unsigned count;              /**< entries of items used */
 	unsigned dropped;        /**< messages beyond DIAG_MAX */
 };
 

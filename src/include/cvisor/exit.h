@@ -33,6 +33,7 @@ enum exit_reason {
 
 /** How a trapped system register write combines with the old value (RISC-V CSRRS/CSRRC set or clear bits). */
 enum sysreg_op { SYSREG_OP_WRITE, SYSREG_OP_SET, SYSREG_OP_CLEAR };
+/** sysreg.src when the written operand is an immediate (RISC-V CSRRWI/CSRRSI/CSRRCI), not a register. */
 #define SYSREG_SRC_IMM 0xff
 
 /** Kind of memory access that caused an exit. */
@@ -56,7 +57,7 @@ enum walk_fault {
 
 /** One VM exit: a reason and its operands. */
 struct vcpu_exit {
-	enum exit_reason reason;
+	enum exit_reason reason; /**< which member of the union below holds the operands */
 	uint64_t pc;       /**< guest PC of the instruction that exited */
 	uint64_t syndrome; /**< raw architectural syndrome (ESR_EL2, scause, VMX reason) */
 	uint8_t insn_len;  /**< bytes of the trapping instruction, where the architecture's

@@ -24,7 +24,7 @@ int fdt_build(const struct vm *vm, void *buf, size_t size);
 int fdt_arch_add_nodes(const struct vm *vm, void *fdt);
 /**
  * Begins /cpus as the Devicetree Specification (3.7 "/cpus Node") has it:
- * one address cell (the CPU id), no size cells. The caller adds cpu@N
+ * one address cell (the CPU id), no size cells. The caller adds `cpu@N`
  * nodes and ends it. For the architectures' fdt_arch_add_nodes().
  */
 int fdt_begin_cpus(void *fdt);

@@ -36,10 +36,11 @@
 struct vm;
 struct device;
 
-/** @name QEMU virt's GICv3 windows @{ */
-#define GICV3_DIST_BASE 0x08000000ULL
-#define GICV3_DIST_SIZE 0x10000ULL
-#define GICV3_REDIST_BASE 0x080a0000ULL
+/** @name QEMU virt's GICv3 windows */
+/** @{ */
+#define GICV3_DIST_BASE 0x08000000ULL   /**< GICD: the distributor */
+#define GICV3_DIST_SIZE 0x10000ULL      /**< GICD: 64 KiB */
+#define GICV3_REDIST_BASE 0x080a0000ULL /**< GICR of vCPU 0; vCPU n's follows at n * GICV3_REDIST_STRIDE */
 /** One redistributor: RD_base and SGI_base, 64 KiB each. */
 #define GICV3_REDIST_STRIDE 0x20000ULL
 /**
@@ -51,18 +52,20 @@ struct device;
 #define GICV3_WINDOW_SIZE (0x09000000ULL - GICV3_DIST_BASE)
 /** @} */
 
-/** @name Interrupt IDs (IHI 0069 2.2 "INTIDs") @{ */
+/** @name Interrupt IDs (IHI 0069 2.2 "INTIDs") */
+/** @{ */
 #define GICV3_NR_SGI 16      /**< SGIs: 0..15, software generated, per vCPU */
 #define GICV3_PPI_BASE 16    /**< PPIs: 16..31, private to a vCPU */
 #define GICV3_SPI_BASE 32    /**< SPIs: 32.., shared, routed by GICD_IROUTER<n> */
 #define GICV3_NR_SPI 96      /**< SPIs this model implements: INTIDs 32..127 */
-#define GICV3_NR_IRQ (GICV3_SPI_BASE + GICV3_NR_SPI)
+#define GICV3_NR_IRQ (GICV3_SPI_BASE + GICV3_NR_SPI) /**< INTIDs 0..GICV3_NR_IRQ-1 exist */
 #define GICV3_SPURIOUS 1023  /**< "no interrupt" from ICC_IAR1_EL1 / ICC_HPPIR1_EL1 */
 /** @} */
 
-/** @name Priorities (IHI 0069 4.8): lower is more urgent @{ */
+/** @name Priorities (IHI 0069 4.8): lower is more urgent */
+/** @{ */
 #define GICV3_PRI_BITS 5     /**< implemented bits: [7:3] */
-#define GICV3_PRI_MASK 0xf8u
+#define GICV3_PRI_MASK 0xf8u /**< the implemented bits of a priority byte */
 #define GICV3_PRI_IDLE 0xffu /**< running priority with nothing active */
 /** @} */
 
@@ -109,14 +112,16 @@ struct gicv3 *gicv3_from_device(const struct device *dev);
 /** Redistributor region of the device tree: [*base, *base + *size) for the VM's vCPUs. */
 void gicv3_redist_region(const struct gicv3 *gic, gpa_t *base, uint64_t *size);
 
-/** @name The CPU interface of vCPU cpu @{ */
+/** @name The CPU interface of vCPU cpu */
+/** @{ */
 /** Reads a CPU interface register (ICC_IAR1 acknowledges). */
 uint64_t gicv3_icc_read(struct gicv3 *gic, unsigned cpu, enum gicv3_icc reg);
 /** Writes a CPU interface register (ICC_EOIR1, ICC_DIR, ICC_SGI1R act). */
 void gicv3_icc_write(struct gicv3 *gic, unsigned cpu, enum gicv3_icc reg, uint64_t val);
 /** @} */
 
-/** @name Interrupt lines (devices, timers) @{ */
+/** @name Interrupt lines (devices, timers) */
+/** @{ */
 /**
  * Sets the level of interrupt intid's input: a PPI of vCPU cpu (a timer),
  * or an SPI (cpu ignored). A level-sensitive interrupt is pending while
@@ -126,7 +131,8 @@ void gicv3_icc_write(struct gicv3 *gic, unsigned cpu, enum gicv3_icc reg, uint64
 void gicv3_set_level(struct gicv3 *gic, unsigned cpu, unsigned intid, bool level);
 /** @} */
 
-/** @name What the CPU interface signals @{ */
+/** @name What the CPU interface signals */
+/** @{ */
 /**
  * True if the CPU interface of vCPU cpu asserts its IRQ: a group 1
  * interrupt pending, not active, enabled, the group enabled in GICD_CTLR
@@ -162,9 +168,9 @@ bool gicv3_enabled_any(struct gicv3 *gic, unsigned cpu);
  */
 /** One list register's content, in the model's terms. */
 struct gicv3_lr {
-	uint32_t intid;
-	uint8_t priority;
-	bool group1;
+	uint32_t intid;    /**< ICH_LR<n>_EL2.vINTID */
+	uint8_t priority;  /**< ICH_LR<n>_EL2.Priority */
+	bool group1;       /**< ICH_LR<n>_EL2.Group: group 1 (IRQ) rather than 0 (FIQ) */
 	bool pending;   /**< ICH_LR<n>_EL2.State bit 0 */
 	bool active;    /**< ICH_LR<n>_EL2.State bit 1 */
 	bool hw;        /**< a physical interrupt backs it (ICH_LR.HW): not used by the model */

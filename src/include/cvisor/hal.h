@@ -17,7 +17,8 @@
 struct vcpu;
 struct vm;
 
-/** @name Host memory @{ */
+/** @name Host memory */
+/** @{ */
 /** Allocates npages zeroed, naturally aligned 4 KiB pages of host memory for
  *  guest RAM or page tables. Returns their host virtual address, or NULL. */
 void *hal_page_alloc(size_t npages);
@@ -33,12 +34,14 @@ hpa_t hal_hva_to_hpa(const void *p);
 void *hal_hpa_to_hva(hpa_t pa);
 /** @} */
 
-/** @name Time @{ */
+/** @name Time */
+/** @{ */
 /** Monotonic time in nanoseconds since an arbitrary start. */
 uint64_t hal_time_ns(void);
 /** @} */
 
-/** @name Console and log @{ */
+/** @name Console and log */
+/** @{ */
 /** Writes guest console output of VM vm (bytes, not lines). */
 void hal_console_write(const struct vm *vm, const char *buf, size_t len);
 /** Returns the next byte of console input for VM vm, or -1 if none is waiting. */
@@ -49,7 +52,8 @@ void hal_log_write(const char *line);
 _Noreturn void hal_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** @} */
 
-/** @name Traces (--trace=exits, docs/simulator.md "Traces") @{ */
+/** @name Traces (--trace=exits, docs/simulator.md "Traces") */
+/** @{ */
 /** What a line of the exit trace is about when it is not an exit (enum exit_reason). */
 enum trace_event {
 	TRACE_GUEST_EXCEPTION = EXIT_REASON_COUNT, /**< an exception delivered to the guest itself */
@@ -84,7 +88,8 @@ int hal_exit_insn_text(const struct vcpu *vcpu, const struct vcpu_exit *exit, ch
 void hal_exit_handled(const struct vcpu *vcpu, const struct vcpu_exit *exit);
 /** @} */
 
-/** @name vCPU execution @{ */
+/** @name vCPU execution */
+/** @{ */
 /** Prepares the HAL's state for a vCPU (a Unicorn CPU, a VMCS, ...).
  *  Called after the vCPU's register file holds its boot state. */
 int hal_vcpu_init(struct vcpu *vcpu);
@@ -105,7 +110,8 @@ void hal_vcpu_kick(struct vcpu *vcpu);
 void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size);
 /** @} */
 
-/** @name A vCPU's clock, interrupts and waiting (docs/interrupts.md) @{ */
+/** @name A vCPU's clock, interrupts and waiting (docs/interrupts.md) */
+/** @{ */
 /** No deadline: a clock value never reached. */
 #define CLOCK_NEVER UINT64_MAX
 /**

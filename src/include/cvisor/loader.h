@@ -23,7 +23,8 @@ enum cv_arch loader_elf_arch(const void *data, size_t len);
 
 /** What a load placed where (for messages and the device tree). */
 struct load_info {
-	gpa_t start, end;   /**< lowest and one past the highest GPA written */
+	gpa_t start;        /**< lowest GPA written */
+	gpa_t end;          /**< one past the highest GPA written */
 	gpa_t entry;        /**< ELF e_entry, or the load address of a raw image */
 };
 

@@ -11,7 +11,13 @@
 
 #include "types.h"
 
-enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+/** How important a message is; log_threshold drops the less important. */
+enum log_level {
+	LOG_ERROR, /**< something failed */
+	LOG_WARN,  /**< something is probably wrong */
+	LOG_INFO,  /**< what happens (shown with --verbose) */
+	LOG_DEBUG, /**< detail for debugging cvisor itself */
+};
 
 /** Messages above this level are dropped. Default LOG_WARN. */
 extern enum log_level log_threshold;
@@ -19,9 +25,12 @@ extern enum log_level log_threshold;
 /** Formats a message and writes it as one line, prefixed with "cvisor: " and the level. */
 void cv_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define log_error(...) cv_log(LOG_ERROR, __VA_ARGS__)
-#define log_warn(...) cv_log(LOG_WARN, __VA_ARGS__)
-#define log_info(...) cv_log(LOG_INFO, __VA_ARGS__)
-#define log_debug(...) cv_log(LOG_DEBUG, __VA_ARGS__)
+/** @name One macro per level: cv_log(level, printf-like arguments) */
+/** @{ */
+#define log_error(...) cv_log(LOG_ERROR, __VA_ARGS__) /**< a failure */
+#define log_warn(...) cv_log(LOG_WARN, __VA_ARGS__)   /**< a probable mistake */
+#define log_info(...) cv_log(LOG_INFO, __VA_ARGS__)   /**< what happens */
+#define log_debug(...) cv_log(LOG_DEBUG, __VA_ARGS__) /**< detail */
+/** @} */
 
 #endif

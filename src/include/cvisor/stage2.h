@@ -26,14 +26,14 @@ struct stage2 {
 	size_t root_pages;   /**< pages in the root (concatenated tables) */
 	size_t table_pages;  /**< pages used by tables, root included */
 	void *root_alloc;    /**< what was allocated for the root (may be larger, for alignment) */
-	size_t root_alloc_pages;
+	size_t root_alloc_pages; /**< pages of root_alloc */
 };
 
 /** Result of a translation. */
 struct s2_result {
 	hpa_t hpa;                /**< output address (on success) */
 	unsigned perm;            /**< permissions of the leaf */
-	enum s2_memtype memtype;
+	enum s2_memtype memtype;  /**< memory type of the leaf */
 	uint64_t leaf_size;       /**< bytes covered by the leaf (4 KiB, 2 MiB, 1 GiB) */
 	enum walk_fault fault; /**< why it failed (on failure) */
 	int level;                /**< level of the leaf or of the fault */
@@ -69,6 +69,27 @@ int stage2_protect(struct stage2 *s2, gpa_t gpa, uint64_t size, unsigned perm);
  */
 int stage2_translate(const struct stage2 *s2, gpa_t gpa, enum access_kind access,
 		     struct s2_result *res, walk_cb cb, void *ctx);
+/** One valid descriptor of a stage-2 tree, as stage2_visit() reports it. */
+struct s2_entry {
+	int level;             /**< level of the table holding it (architecture's numbering) */
+	hpa_t table;           /**< host physical address of that table */
+	unsigned index;        /**< its index in that table (the root's may exceed 511) */
+	gpa_t gpa;             /**< first guest physical address it covers */
+	uint64_t size;         /**< bytes it covers: stage2_level_size(level) */
+	uint64_t desc;         /**< the descriptor's raw value */
+	struct walk_desc info; /**< desc decoded: a table (info.addr: the next table) or a leaf */
+};
+
+/** Called by stage2_visit() for each entry; a nonzero return stops the visit. */
+typedef int (*stage2_visit_fn)(const struct s2_entry *e, void *ctx);
+
+/**
+ * Calls fn(entry, ctx) for every valid entry of the tree, depth first in
+ * GPA order: a table entry, then the entries of its table, then the next
+ * entry. Invalid entries are skipped. Reads the tables, changes nothing.
+ * Returns 0 once every entry was visited, or fn's first nonzero return.
+ */
+int stage2_visit(const struct stage2 *s2, stage2_visit_fn fn, void *ctx);
 /** The value the hardware's stage-2 base register takes (VTTBR_EL2, hgatp, EPTP). */
 uint64_t stage2_root_register(const struct stage2 *s2, uint16_t vmid);
 

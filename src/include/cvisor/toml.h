@@ -15,22 +15,31 @@
 #include "diag.h"
 #include "types.h"
 
-enum toml_type { TOML_STRING, TOML_INT, TOML_BOOL, TOML_ARRAY, TOML_TABLE };
+/** The kinds of value of the TOML subset cvisor reads. */
+enum toml_type {
+	TOML_STRING, /**< "text" (u.s) */
+	TOML_INT,    /**< 42, 0x8000_0000 (u.i) */
+	TOML_BOOL,   /**< true / false (u.b) */
+	TOML_ARRAY,  /**< [a, b, ...] */
+	TOML_TABLE,  /**< [name] or { k = v } */
+};
 
 struct toml_value;
 
 /** A key = value pair inside a table. */
 struct toml_kv {
-	char *key;
-	struct toml_value *value;
-	int line, col;          /**< where the key stands */
+	char *key;                /**< the key, NUL-terminated */
+	struct toml_value *value; /**< its value */
+	int line;                 /**< where the key stands: 1-based line */
+	int col;                  /**< and 1-based column */
 	bool used;              /**< set by the reader of the table (for "unknown field" warnings) */
 };
 
 /** A parsed value. Strings are NUL-terminated; ints are 64-bit two's complement. */
 struct toml_value {
-	enum toml_type type;
-	int line, col;          /**< where the value starts */
+	enum toml_type type;    /**< which member of u holds it */
+	int line;               /**< where the value starts: 1-based line */
+	int col;                /**< and 1-based column */
 	union {
 		char *s;
 		int64_t i;

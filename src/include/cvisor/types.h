@@ -26,10 +26,10 @@
  * hal_hpa_to_hva(), ...), never by casting.
  * @{
  */
-typedef uint64_t gva_t;
-typedef uint64_t gpa_t;
-typedef uint64_t hpa_t;
-typedef uintptr_t hva_t;
+typedef uint64_t gva_t;   /**< guest virtual address */
+typedef uint64_t gpa_t;   /**< guest physical address */
+typedef uint64_t hpa_t;   /**< host physical address */
+typedef uintptr_t hva_t;  /**< host virtual address */
 /** @} */
 
 /** Sentinel for "no such guest physical address". */
@@ -39,6 +39,7 @@ typedef uintptr_t hva_t;
 
 /** Size of the smallest page on every supported architecture. */
 #define PAGE_SIZE 4096ULL
+/** log2(PAGE_SIZE). */
 #define PAGE_SHIFT 12
 
 /**
@@ -65,16 +66,24 @@ enum cv_err {
 /** Returns a short English description of a (positive or negative) cv_err. */
 const char *cv_strerror(int err);
 
+/** Elements of array a (an array, not a pointer). */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/** x rounded down to a multiple of a (a power of two). */
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+/** x rounded up to a multiple of a (a power of two). */
 #define ALIGN_UP(x, a) ALIGN_DOWN((x) + (a) - 1, (a))
+/** True if x is a multiple of a (a power of two). */
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+/** The smaller of a and b (each evaluated twice). */
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+/** The larger of a and b (each evaluated twice). */
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+/** A 64-bit value with bit n set. */
 #define BIT(n) (1ULL << (n))
 /** Bits hi..lo of x, shifted down to bit 0. */
 #define BITS(x, hi, lo) (((uint64_t)(x) >> (lo)) & ((2ULL << ((hi) - (lo))) - 1))
 
+/** Marks a parameter or variable as deliberately unused. */
 #define CV_UNUSED(x) ((void)(x))
 
 #endif

@@ -23,7 +23,7 @@
 #include "exit.h"
 #include "types.h"
 
-#define VM_MAX_VCPUS CFG_MAX_CPUS
+#define VM_MAX_VCPUS CFG_MAX_CPUS /**< vCPUs of one VM */
 
 /**
  * A vCPU is off (a secondary before its start call, or after CPU_OFF /
@@ -37,9 +37,9 @@ enum vcpu_state { VCPU_OFF, VCPU_STARTING, VCPU_RUNNABLE, VCPU_STOPPING };
 
 /** A virtual CPU. */
 struct vcpu {
-	struct vm *vm;
-	unsigned id;
-	volatile enum vcpu_state state;
+	struct vm *vm;                        /**< the VM it belongs to */
+	unsigned id;                          /**< its index in vm->vcpus (MPIDR Aff0, hart id, APIC id) */
+	volatile enum vcpu_state state;       /**< off, starting, runnable or stopping */
 	struct vcpu_arch arch;                /**< register file and arch state (the core never reads it) */
 	void *hal;                            /**< the HAL's per-vCPU state */
 	uint64_t exits[EXIT_REASON_COUNT];    /**< exits handled, by reason */
@@ -60,27 +60,32 @@ enum { TRACE_EXITS = 1, TRACE_WALKS = 2 };
 
 /** Images for a VM, read by the HAL or embedded in the bare image. */
 struct vm_images {
-	const void *kernel; size_t kernel_len;
-	const void *dtb;    size_t dtb_len;      /**< NULL: cvisor generates one */
-	const void *ramdisk; size_t ramdisk_len;
-	const void *bios;   size_t bios_len;
+	const void *kernel;  /**< the guest image (raw or ELF) */
+	size_t kernel_len;   /**< bytes of kernel */
+	const void *dtb;     /**< a Devicetree blob; NULL: cvisor generates one */
+	size_t dtb_len;      /**< bytes of dtb */
+	const void *ramdisk; /**< an initramfs, or NULL */
+	size_t ramdisk_len;  /**< bytes of ramdisk */
+	const void *bios;    /**< a firmware image, or NULL */
+	size_t bios_len;     /**< bytes of bios */
 };
 
 /** A virtual machine. */
 struct vm {
-	unsigned id;
-	char name[CFG_NAME_MAX];
-	struct vm_config cfg;
-	struct addrspace as;
+	unsigned id;                          /**< the config's [base] id */
+	char name[CFG_NAME_MAX];              /**< the config's [base] name */
+	struct vm_config cfg;                 /**< the config it was created from */
+	struct addrspace as;                  /**< guest physical memory and its stage-2 tables */
 	struct devbus bus;                    /**< MMIO devices */
 	struct devbus ports;                  /**< I/O port devices (x86) */
-	struct vcpu *vcpus[VM_MAX_VCPUS];
-	unsigned nvcpus;
-	volatile enum vm_state state;
-	char stop_reason[256];
+	struct vcpu *vcpus[VM_MAX_VCPUS];     /**< vcpus[0] boots; the others wait for a start call */
+	unsigned nvcpus;                      /**< entries of vcpus */
+	volatile enum vm_state state;         /**< running, or why it stopped */
+	char stop_reason[256];                /**< what stopped a VM_FAILED VM, for the user */
 	gpa_t entry;                          /**< where the boot vCPU starts */
 	gpa_t dtb_gpa;                        /**< device tree address (GPA_INVALID if none) */
-	gpa_t initrd_start, initrd_end;       /**< ramdisk location (0, 0 if none) */
+	gpa_t initrd_start;                   /**< first byte of the ramdisk (0 if none) */
+	gpa_t initrd_end;                     /**< byte past the ramdisk (0 if none) */
 	unsigned trace;                       /**< TRACE_* bits */
 	void *hal;                            /**< the HAL's per-VM state */
 };
@@ -171,8 +176,8 @@ int vm_stage2_protect(struct vm *vm, gpa_t gpa, uint64_t size, unsigned perm);
 /** Handles cvisor hypercall nr. Fills ret[0]. */
 void hypercall_handle(struct vcpu *vcpu, uint64_t nr, const uint64_t args[3], uint64_t *ret0);
 
-#define CVISOR_VERSION_MAJOR 0
-#define CVISOR_VERSION_MINOR 1
-#define CVISOR_VERSION_STRING "0.1.0"
+#define CVISOR_VERSION_MAJOR 0       /**< cvisor's version: major */
+#define CVISOR_VERSION_MINOR 1       /**< cvisor's version: minor */
+#define CVISOR_VERSION_STRING "0.1.0" /**< major.minor.patch, as `cvisor --version` prints it */
 
 #endif

@@ -7,7 +7,7 @@
  *        (--trace=walks) that shows a student GVA -> GPA -> HPA level by
  *        level.
  *
- * The guest's own (stage-1) walkers live in src/arch/<arch>/stage1.c:
+ * The guest's own (stage-1) walkers live in `src/arch/<arch>/stage1.c`:
  * a64_s1_translate(), rv_s1_translate(), x86_s1_translate(). They read the
  * guest's tables through the address space, so every table read itself
  * goes through stage 2, as on hardware. The stage-2 walker is
@@ -37,20 +37,25 @@ enum s2_memtype { S2_MEM_NORMAL, S2_MEM_DEVICE };
 
 /** What a descriptor means, as the walker understands it. */
 struct walk_desc {
-	enum { WALK_INVALID, WALK_TABLE, WALK_LEAF } kind;
+	/** What the descriptor is. */
+	enum {
+		WALK_INVALID, /**< not valid: the walk faults here */
+		WALK_TABLE,   /**< points to the next level's table */
+		WALK_LEAF,    /**< maps a page or block: the walk ends here */
+	} kind;
 	hpa_t addr;          /**< next table (TABLE) or output address (LEAF) */
 	unsigned perm;       /**< enum mem_perm bits (LEAF) */
-	enum s2_memtype memtype;
+	enum s2_memtype memtype; /**< memory type (LEAF; stage 2) */
 	bool access_flag;    /**< AF set (architectures without AF: true) */
 };
 
 /** One level of a walk, for tracing and teaching. */
 struct walk_step {
-	int level;
+	int level;           /**< level of the table read (architecture's numbering) */
 	uint64_t table;      /**< address of the table read: a GPA at stage 1, an HPA at stage 2 */
 	unsigned index;      /**< index of the descriptor in that table */
 	uint64_t desc;       /**< descriptor value read */
-	struct walk_desc info;
+	struct walk_desc info; /**< desc decoded */
 };
 
 /** Called once per level a walker visits (stage 1 or 2), when non-NULL. */
@@ -65,7 +70,7 @@ struct s1_result {
 				      FAULT_TABLE_NOT_RAM = a table that is not in RAM */
 	int level;               /**< level of the leaf, or of the fault (architecture's numbering) */
 	uint64_t leaf_size;      /**< bytes the leaf maps (4 KiB, 2 MiB, 1 GiB, ...) */
-	uint64_t code;           /**< architecture detail of a fault (x86: the #PF error code) */
+	uint64_t code;           /**< architecture detail of a fault (x86: the \#PF error code) */
 };
 
 /**
@@ -81,11 +86,11 @@ int s1_walk_follow(const struct walk_step *step, unsigned shift, gva_t va, uint6
 
 /** A walk being traced: pass it as the ctx of walk_trace_step(). */
 struct walk_trace {
-	const struct vcpu *vcpu;
+	const struct vcpu *vcpu; /**< on whose behalf (its VM says whether walks are traced) */
 	int stage;               /**< 1 or 2 */
 	/** Where the lines go: out(line, out_arg), or the trace (NULL: --trace=walks). */
 	void (*out)(const char *line, void *out_arg);
-	void *out_arg;
+	void *out_arg;           /**< passed to out */
 };
 
 /**
