@@ -38,7 +38,7 @@ timer: all ok"
 
 # The timer guest: ten ticks of the virtual timer, then one while masked.
 # It runs once; each of its checks looks at that run (run_timer).
-run_cvisor timer run --clock=virtual --trace=exits --stats --max-seconds=10 "$(own_config timer)"
+run_cvisor timer run --clock=virtual --trace=exits --stats --max-seconds=3 "$(own_config timer)"
 TIMER_RC=$RC
 cp "$OUT" "$OWN_DIR/timer.out"
 cp "$ERR" "$OWN_DIR/timer.err"
@@ -98,7 +98,7 @@ timer_gic() {
 
 # el0irq: 20 timer interrupts taken from EL0, SVCs in between.
 el0irq() {
-	run_cvisor el0irq run --clock=virtual --trace=exits --stats --max-seconds=10 "$(own_config el0irq)"
+	run_cvisor el0irq run --clock=virtual --trace=exits --stats --max-seconds=3 "$(own_config el0irq)"
 	expect_rc 0
 	expect_console "el0irq: GIC up, timer every 6250 counts, to EL0
 el0irq: 20 timer interrupts taken from EL0 at VBAR_EL1 + 0x480
@@ -111,7 +111,7 @@ el0irq: all ok"
 # wfi_irq: a WFI ended by the timer; the handler EOIs while the line is
 # still high, then disables the timer: one acknowledge, one EOI, one WFI.
 wfi_irq() {
-	run_cvisor wfi_irq run --clock=virtual --trace=exits --stats --max-seconds=10 "$(own_config wfi_irq)"
+	run_cvisor wfi_irq run --clock=virtual --trace=exits --stats --max-seconds=3 "$(own_config wfi_irq)"
 	expect_rc 0
 	expect_console "wfi_irq: waiting with IRQs unmasked
 wfi_irq: woke, the interrupt taken at the WFI's return address
@@ -124,7 +124,7 @@ wfi_irq: all ok"
 
 # sleep: one WFI with the physical timer 2 s away; the virtual clock jumps there.
 sleep_guest() {
-	run_cvisor sleep run --clock=virtual --stats --max-seconds=10 "$(own_config sleep)"
+	run_cvisor sleep run --clock=virtual --stats --max-seconds=3 "$(own_config sleep)"
 	expect_rc 0
 	expect_console "sleep: waiting for the physical timer, 2 s away
 sleep: woke up after the deadline

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Lab 6 (SMP): PSCI CPU_ON and AFFINITY_INFO (src/arch/aarch64/hypercall.c)
+# Lab 6 (SMP): PSCI CPU_ON (src/arch/aarch64/hypercall.c)
 # and turning vCPUs on and off (vcpu_power_on(), vcpu_power_off() in
 # src/core/vcpu.c), checked with the smp guest (four vCPUs) and the ipi
 # guest (two) in the AArch64 simulator; then the same core functions
@@ -128,7 +128,7 @@ smp: all ok"
 	guests_of aarch64
 }
 
-echo "lab 6: SMP (PSCI CPU_ON, AFFINITY_INFO, CPU_OFF; vCPUs on and off)"
+echo "lab 6: SMP (PSCI CPU_ON, CPU_OFF, AFFINITY_INFO's answers; vCPUs on and off)"
 grade_check 25 "smp: four vCPUs, the whole console in order" smp_console
 grade_check 20 "smp: CPU_ON's results (SUCCESS, ALREADY_ON, INVALID_PARAMETERS)" smp_cpu_on
 grade_check 15 "smp: CPU_OFF, and AFFINITY_INFO ON then OFF" smp_off

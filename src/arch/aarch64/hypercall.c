@@ -62,18 +62,11 @@ static int64_t affinity_info(const struct vcpu *vcpu, uint64_t target, uint64_t 
 {
 	const struct vcpu *v = vcpu_by_affinity(vcpu->vm, target);
 
-	// LAB 6 BEGIN: PSCI AFFINITY_INFO in affinity_info()
 	if (level != 0 || !v)
 		return PSCI_RET_INVALID_PARAMS;
 	enum vcpu_state st = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
 	/* A vCPU that called CPU_OFF is ON until it has stopped. */
 	return st == VCPU_RUNNABLE || st == VCPU_STOPPING ? 0 : st == VCPU_STARTING ? 2 : 1;
-	// LAB 6 STUB
-	// (void)v;
-	// (void)level;
-	// LAB_TODO(6, "PSCI AFFINITY_INFO in affinity_info() (labs/6-smp/README.md)");
-	// return PSCI_RET_NOT_SUPPORTED;
-	// LAB 6 END
 }
 
 /*
