@@ -188,6 +188,34 @@ expect_walk_start() { expect_err "^walk: vm=$1 vcpu=0 $2=$3 $4 \\($5\\)\$"; }
 # "table -> 0x80203000" or "page -> 0x80206000 r--"), up to the line's end.
 expect_walk_step() { expect_err "^walk:   L$1 table=0x$2 \\[$3\\] = $4 $5\$"; }
 
+# expect_ticks_on_time VM N: in the AArch64 timer guest's exit trace (ERR, from
+# --trace=exits), N interrupt handlers read CNTVCT_EL0 (the read at
+# handler_cntvct, sysreg id 0xdf02), each at or past the CNTV_CVAL_EL0 the
+# guest wrote last (id 0xdf1a): no tick came before its deadline.
+expect_ticks_on_time() {
+	_tk_pc=$(hex "$(sym timer handler_cntvct)")
+	_tk_n=0
+	_tk_early=0
+	_tk_cval=-1
+	while read -r _tk_what _tk_value; do
+		case $_tk_what in
+		cval) _tk_cval=$((_tk_value)) ;;
+		count)
+			_tk_n=$((_tk_n + 1))
+			[ $((_tk_value)) -ge "$_tk_cval" ] || _tk_early=$((_tk_early + 1))
+			;;
+		esac
+	done <<EOF_TRACE
+$(sed -n -E -e "s/^exit: vm=$1 vcpu=0 sysreg .* id=0xdf1a write reg=22 value=(0x[0-9a-f]+)( insn=\"[^\"]*\")?\$/cval \\1/p" \
+		-e "s/^exit: vm=$1 vcpu=0 sysreg pc=$_tk_pc .* id=0xdf02 read reg=0 value=(0x[0-9a-f]+)( insn=\"[^\"]*\")?\$/count \\1/p" "$ERR")
+EOF_TRACE
+	if [ "$_tk_n" -eq "$2" ] && [ "$_tk_cval" -gt 0 ] && [ "$_tk_early" -eq 0 ]; then
+		ok "$2 handlers read CNTVCT_EL0 at or after the CNTV_CVAL_EL0 written before"
+	else
+		fail "$_tk_n handlers read the counter ($2 expected), $_tk_early of them before the deadline"
+	fi
+}
+
 # ---- Cases every architecture's guests share (same guest, same behaviour) ----
 
 # hello: prints its greeting and checks its device tree, with every exit traced.
