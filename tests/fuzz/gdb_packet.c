@@ -109,7 +109,10 @@ static int f_reg(void *ctx, unsigned thread, unsigned regno, uint8_t *buf, bool 
 {
 	(void)ctx;
 	check_thread(thread, "reg");
-	FUZZ_CHECK(regno < NREGS, "register %u of %u", regno, NREGS);
+	/* Numbers may be sparse (RISC-V's CSRs are 65 + their number): the target refuses. */
+	FUZZ_CHECK(regno <= 0xffff, "register %u", regno);
+	if (regno >= NREGS)
+		return -1;
 	size_t n = (size_t)reg_size[regno];
 	if (write)
 		memcpy(F.regs[thread - 1][regno], buf, n);

@@ -502,6 +502,8 @@ static void test_p_and_P(void **state)
 	assert_string_equal(ask("p2"), "1277665544332211");
 	assert_string_equal(ask("p4"), "14776655");
 	assert_string_equal(ask("p5"), "E00");
+	assert_string_equal(ask("p1c1"), "E00");  /* sparse numbers reach the target, which refuses */
+	assert_string_equal(ask("p10000"), "E00"); /* beyond 0xffff: refused before the target */
 	assert_string_equal(ask("pzz"), "E00");
 	assert_string_equal(ask("p"), "E00");
 	assert_string_equal(ask("P4=01020304"), "OK");
