@@ -14,6 +14,12 @@
 /* Largest device tree cvisor generates. */
 #define FDT_MAX_SIZE (64 * 1024)
 
+const char *vcpu_state_name(enum vcpu_state s)
+{
+	static const char *const names[] = { "off", "starting", "runnable", "stopping" };
+	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
 const char *vm_state_name(enum vm_state s)
 {
 	static const char *const names[] = { "created", "running", "off", "reset", "failed" };

@@ -22,6 +22,15 @@ static const char *access_word(enum access_kind a)
 	return a == ACCESS_WRITE ? "write" : a == ACCESS_FETCH ? "fetch" : "read";
 }
 
+const char *perm_text(unsigned perm, char buf[4])
+{
+	buf[0] = (perm & PERM_READ) ? 'r' : '-';
+	buf[1] = (perm & PERM_WRITE) ? 'w' : '-';
+	buf[2] = (perm & PERM_EXEC) ? 'x' : '-';
+	buf[3] = '\0';
+	return buf;
+}
+
 int s1_walk_follow(const struct walk_step *step, unsigned shift, gva_t va, uint64_t *table,
 		   struct s1_result *res)
 {
@@ -84,18 +93,16 @@ void walk_trace_step(const struct walk_step *step, void *ctx)
 {
 	const struct walk_trace *t = ctx;
 	const struct walk_desc *i = &step->info;
-	char line[200], what[80];
-	unsigned p = i->perm;
+	char line[200], what[80], p[4];
 
 	switch (i->kind) {
 	case WALK_TABLE:
 		cv_snprintf(what, sizeof(what), "table -> 0x%llx", (unsigned long long)i->addr);
 		break;
 	case WALK_LEAF:
-		cv_snprintf(what, sizeof(what), "%s -> 0x%llx %c%c%c%s%s",
+		cv_snprintf(what, sizeof(what), "%s -> 0x%llx %s%s%s",
 			    step->level == 3 ? "page" : "block", (unsigned long long)i->addr,
-			    (p & PERM_READ) ? 'r' : '-', (p & PERM_WRITE) ? 'w' : '-',
-			    (p & PERM_EXEC) ? 'x' : '-', i->memtype == S2_MEM_DEVICE ? " device" : "",
+			    perm_text(i->perm, p), i->memtype == S2_MEM_DEVICE ? " device" : "",
 			    i->access_flag ? "" : " no-access-flag");
 		break;
 	default:

@@ -56,15 +56,6 @@ static void walk_line(const char *line, void *ctx)
 	say(ctx, "%s", line);
 }
 
-static const char *perm_text(unsigned p, char buf[4])
-{
-	buf[0] = (p & PERM_READ) ? 'r' : '-';
-	buf[1] = (p & PERM_WRITE) ? 'w' : '-';
-	buf[2] = (p & PERM_EXEC) ? 'x' : '-';
-	buf[3] = '\0';
-	return buf;
-}
-
 /* walk ADDR [read|write|fetch]: both stages, level by level, as --trace=walks prints them. */
 static int cmd_walk(struct vm *vm, unsigned vi, const char *args, const struct out *o)
 {
@@ -131,12 +122,6 @@ static int cmd_exits(struct vm *vm, const struct out *o)
 	// LAB 7 END
 }
 
-static const char *vcpu_state_text(enum vcpu_state s)
-{
-	static const char *const names[] = { "off", "starting", "runnable", "stopping" };
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
-}
-
 static int cmd_vm(struct vm *vm, const struct out *o)
 {
 	char p[4];
@@ -146,7 +131,7 @@ static int cmd_vm(struct vm *vm, const struct out *o)
 	    vm->nvcpus == 1 ? "" : "s", (unsigned long long)vm->entry);
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		const struct vcpu *v = vm->vcpus[i];
-		say(o, "  vcpu %u: %s, pc 0x%llx", v->id, vcpu_state_text(v->state),
+		say(o, "  vcpu %u: %s, pc 0x%llx", v->id, vcpu_state_name(v->state),
 		    (unsigned long long)vcpu_arch_pc(v));
 	}
 	say(o, "memory:");

@@ -21,20 +21,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cvisor/lib.h>
+
 #include "gdb_proto.h"
 
 /* ---- Framing ---------------------------------------------------------------- */
-
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * A packet is '$', its data, '#' and two hex digits of the data's sum
@@ -70,16 +61,16 @@ enum gdb_rx_event gdb_rx_byte(struct gdb_rx *rx, uint8_t b)
 		}
 		return GDB_RX_NONE;
 	case GDB_RX_SUM1:
-		if (hex_digit(b) < 0) {
+		if (cv_hex_digit(b) < 0) {
 			rx->state = GDB_RX_IDLE;
 			return GDB_RX_BAD_CHECKSUM;
 		}
-		rx->sent_sum = (uint8_t)hex_digit(b);
+		rx->sent_sum = (uint8_t)cv_hex_digit(b);
 		rx->state = GDB_RX_SUM2;
 		return GDB_RX_NONE;
 	case GDB_RX_SUM2:
 		rx->state = GDB_RX_IDLE;
-		if (hex_digit(b) < 0 || (uint8_t)(rx->sent_sum << 4 | hex_digit(b)) != rx->sum)
+		if (cv_hex_digit(b) < 0 || (uint8_t)(rx->sent_sum << 4 | cv_hex_digit(b)) != rx->sum)
 			return GDB_RX_BAD_CHECKSUM;
 		if (rx->overflow)
 			return GDB_RX_TOO_LONG;
@@ -133,8 +124,8 @@ void gdb_hex_encode(const uint8_t *bytes, size_t len, char *out)
 bool gdb_hex_decode(const char *hex, size_t len, uint8_t *out)
 {
 	for (size_t i = 0; i < len; i++) {
-		int hi = hex_digit((unsigned char)hex[2 * i]);
-		int lo = hi < 0 ? -1 : hex_digit((unsigned char)hex[2 * i + 1]);
+		int hi = cv_hex_digit((unsigned char)hex[2 * i]);
+		int lo = hi < 0 ? -1 : cv_hex_digit((unsigned char)hex[2 * i + 1]);
 		if (lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << 4 | lo);
@@ -148,10 +139,10 @@ bool gdb_parse_hex(const char **p, uint64_t *v)
 	uint64_t x = 0;
 	int n = 0;
 
-	while (hex_digit((unsigned char)s[n]) >= 0) {
+	while (cv_hex_digit((unsigned char)s[n]) >= 0) {
 		if (n == 16)
 			return false;
-		x = x << 4 | (uint64_t)hex_digit((unsigned char)s[n]);
+		x = x << 4 | (uint64_t)cv_hex_digit((unsigned char)s[n]);
 		n++;
 	}
 	if (n == 0)

@@ -69,8 +69,7 @@ struct gdb_stub {
 	bool parked[VM_MAX_VCPUS];
 	unsigned parked_in[VM_MAX_VCPUS];
 	bool step_done[VM_MAX_VCPUS];      /* a step ended in an exit: report it after the exit */
-	bool stop_pending;           /* a vCPU reported a stop gdb has not been told of */
-	struct gdb_stop stop;
+	struct gdb_stop stop;        /* why the VM was held last: what gdb is told */
 
 	struct gdb_rx rx;
 	struct gdb_target target;    /* target_ops with this stub as its ctx */
@@ -144,7 +143,6 @@ static void stop_report(struct gdb_stub *g, unsigned i, const struct sim_debug_e
 		st.addr = ev->data_addr;
 	}
 	g->stop = st;
-	g->stop_pending = true;
 	hold_all(g);
 }
 
@@ -236,12 +234,6 @@ static unsigned t_nthreads(void *ctx)
 {
 	const struct gdb_stub *g = ctx;
 	return g->vm->nvcpus;
-}
-
-static const char *vcpu_state_name(enum vcpu_state s)
-{
-	static const char *const names[] = { "off", "starting", "runnable", "stopping" };
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
 static void t_thread_info(void *ctx, unsigned thread, char *buf, size_t size)
@@ -343,7 +335,6 @@ static void t_resume(void *ctx, const enum gdb_action *act)
 	pthread_mutex_lock(&g->lock);
 	for (unsigned j = 0; j < g->vm->nvcpus; j++)
 		g->act[j] = act[j];
-	g->stop_pending = false;
 	g->held = false;
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->lock);
@@ -500,7 +491,6 @@ static bool on_input(struct gdb_stub *g, bool *running)
 					g->stop = (struct gdb_stop){ .kind = GDB_STOP_SIGNAL,
 								     .thread = g->session.g_thread,
 								     .signal = 2 };
-					g->stop_pending = true;
 					hold_all(g);
 				}
 				pthread_mutex_unlock(&g->lock);
@@ -542,7 +532,6 @@ static void serve(struct gdb_stub *g)
 			pthread_mutex_lock(&g->lock);
 			if (g->held && all_parked(g) && vm_running(g->vm)) {
 				struct gdb_stop st = g->stop;
-				g->stop_pending = false;
 				running = false;
 				send_stop(g, &st);
 			}

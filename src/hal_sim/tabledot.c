@@ -118,15 +118,6 @@ static void node_name(const struct tdot_table *t, char *buf, size_t size)
 		snprintf(buf, size, "t%d_%llx", t->level, (unsigned long long)t->in_base);
 }
 
-static const char *perm_text(unsigned p, char buf[4])
-{
-	buf[0] = (p & PERM_READ) ? 'r' : '-';
-	buf[1] = (p & PERM_WRITE) ? 'w' : '-';
-	buf[2] = (p & PERM_EXEC) ? 'x' : '-';
-	buf[3] = '\0';
-	return buf;
-}
-
 /* "4 KiB", "2 MiB", "1 GiB", "128 MiB". */
 static const char *size_text(uint64_t size, char *buf, size_t len)
 {

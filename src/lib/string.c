@@ -5,6 +5,17 @@
  */
 #include <cvisor/lib.h>
 
+int cv_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 size_t cv_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t n = strlen(src);

@@ -265,23 +265,12 @@ static bool sbuf_put_utf8(struct sbuf *b, uint32_t cp)
 	       sbuf_put(b, (char)(0x80 | (cp & 0x3f)));
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* \uXXXX or \UXXXXXXXX, the cursor after the u/U. */
 static bool unicode_escape(struct parser *p, struct sbuf *b, int digits, int line, int col)
 {
 	uint32_t cp = 0;
 	for (int i = 0; i < digits; i++) {
-		int d = hex_digit(peek(p));
+		int d = cv_hex_digit(peek(p));
 		if (d < 0) {
 			error(p, "expected %d hexadecimal digits in a \\%c escape", digits,
 			      digits == 4 ? 'u' : 'U');
@@ -432,7 +421,7 @@ static struct toml_value *parse_number(struct parser *p)
 			advance(p);
 			continue;
 		}
-		int d = hex_digit(c);
+		int d = cv_hex_digit(c);
 		if (d < 0 || (unsigned)d >= base) {
 			if (base == 10 && (c == 'e' || c == 'E')) {
 				error_at(p, line, col, "floats are not supported: use an integer");

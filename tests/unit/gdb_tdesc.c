@@ -194,6 +194,12 @@ void tdesc_check_numbering(struct sim_cpu *c, const struct tdesc_reg *regs, unsi
 	}
 }
 
+void tdesc_count_step(const struct walk_step *step, void *ctx)
+{
+	(void)step;
+	(*(unsigned *)ctx)++;
+}
+
 uint64_t gdb_get(struct sim_cpu *c, unsigned regno, int size)
 {
 	uint8_t buf[SIM_GDB_REG_MAX];

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <cvisor/exit.h>
+#include <cvisor/walk.h>
 
 struct sim_cpu;
 struct vm;
@@ -47,6 +48,9 @@ void tdesc_check_numbering(struct sim_cpu *c, const struct tdesc_reg *regs, unsi
 
 /** Reads / writes a register of at most 8 bytes through the debugger's access (fails unless size).
  */
+/** A walk_cb that counts the levels a walk visits in *(unsigned *)ctx. */
+void tdesc_count_step(const struct walk_step *step, void *ctx);
+
 uint64_t gdb_get(struct sim_cpu *c, unsigned regno, int size);
 void gdb_set(struct sim_cpu *c, unsigned regno, int size, uint64_t v);
 

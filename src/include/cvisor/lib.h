@@ -30,6 +30,9 @@ int cv_snprintf(char *buf, size_t size, const char *fmt, ...)
 /** Copies at most size-1 bytes of src into dst and terminates it; returns strlen(src). */
 size_t cv_strlcpy(char *dst, const char *src, size_t size);
 
+/** The value of hex digit c (0-9, a-f, A-F), or -1 if c is not one. */
+int cv_hex_digit(int c);
+
 /**
  * @brief Logs, once, that a course lab's part is still to be written.
  *

@@ -119,6 +119,8 @@ void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /** True while the VM runs. */
 static inline bool vm_running(const struct vm *vm) { return vm->state == VM_RUNNING; }
+/** "off", "starting", "runnable", "stopping" */
+const char *vcpu_state_name(enum vcpu_state s);
 /** "running", "off", "reset", "failed", ... */
 const char *vm_state_name(enum vm_state s);
 

@@ -32,6 +32,9 @@ static inline bool perm_allows(unsigned perm, enum access_kind access)
 	return (perm & need) != 0;
 }
 
+/** Writes perm (enum mem_perm bits) as "rwx", "r--"...: three letters and a NUL in buf; returns buf. */
+const char *perm_text(unsigned perm, char buf[4]);
+
 /** Memory type of a stage-2 mapping. */
 enum s2_memtype { S2_MEM_NORMAL, S2_MEM_DEVICE };
 

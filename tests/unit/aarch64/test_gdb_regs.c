@@ -200,12 +200,6 @@ static void test_registers(void **state)
 	assert_int_equal(gdb_get(cpu, R_SP, 8), 0x40002000);
 }
 
-static void count_step(const struct walk_step *step, void *ctx)
-{
-	(void)step;
-	(*(unsigned *)ctx)++;
-}
-
 static void test_walk_mmu_off(void **state)
 {
 	struct s1_result res;
@@ -215,7 +209,7 @@ static void test_walk_mmu_off(void **state)
 	cpu = gdb_test_cpu(vm);
 	/* SCTLR_EL1.M is clear at boot: the VA is the IPA, nothing walked. */
 	memset(&res, 0xa5, sizeof(res));
-	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, count_step, &steps),
+	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, tdesc_count_step, &steps),
 			 0);
 	assert_int_equal(res.gpa, ENTRY + 0x10);
 	assert_int_equal(res.perm, PERM_RWX);
@@ -252,7 +246,7 @@ static void test_walk_mmu_on(void **state)
 	assert_int_equal(gdb_test_host_exits(), 0);
 	assert_int_equal(gdb_get(cpu, R_PC, 8) & ~0xfULL, MMU_ON + 0x20); /* ran on, translated */
 
-	assert_int_equal(sim_cpu_s1_walk(cpu, 0x80001234, ACCESS_READ, &res, count_step, &steps),
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0x80001234, ACCESS_READ, &res, tdesc_count_step, &steps),
 			 0);
 	assert_int_equal(res.gpa, 0x40001234);
 	assert_int_equal(res.level, 1);

@@ -216,12 +216,6 @@ static void test_registers(void **state)
 			SSTATUS_FS);
 }
 
-static void count_step(const struct walk_step *step, void *ctx)
-{
-	(void)step;
-	(*(unsigned *)ctx)++;
-}
-
 static void test_walk_mmu_off(void **state)
 {
 	struct s1_result res;
@@ -231,7 +225,7 @@ static void test_walk_mmu_off(void **state)
 	cpu = gdb_test_cpu(vm);
 	/* satp is Bare (before the first run, and after it: the guest does not set it). */
 	memset(&res, 0xa5, sizeof(res));
-	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, count_step, &steps),
+	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, tdesc_count_step, &steps),
 			 0);
 	assert_int_equal(res.gpa, ENTRY + 0x10);
 	assert_int_equal(res.perm, PERM_RWX);
@@ -240,7 +234,7 @@ static void test_walk_mmu_off(void **state)
 	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 1);
 	memset(&res, 0xa5, sizeof(res));
 	assert_int_equal(
-	    sim_cpu_s1_walk(cpu, 0xffffffc000001000ULL, ACCESS_FETCH, &res, count_step, &steps), 0);
+	    sim_cpu_s1_walk(cpu, 0xffffffc000001000ULL, ACCESS_FETCH, &res, tdesc_count_step, &steps), 0);
 	assert_int_equal(res.gpa, 0xffffffc000001000ULL);
 	assert_int_equal(res.perm, PERM_RWX);
 	assert_int_equal(steps, 0);
@@ -271,7 +265,7 @@ static void test_walk_mmu_on(void **state)
 	assert_int_equal(gdb_get(cpu, R_SATP, 8), satp);
 	assert_int_equal(gdb_get(cpu, R_PRIV, 8), 1);
 
-	assert_int_equal(sim_cpu_s1_walk(cpu, 0xc0001234, ACCESS_READ, &res, count_step, &steps),
+	assert_int_equal(sim_cpu_s1_walk(cpu, 0xc0001234, ACCESS_READ, &res, tdesc_count_step, &steps),
 			 0);
 	assert_int_equal(res.gpa, 0x80001234);
 	assert_int_equal(steps, 1);

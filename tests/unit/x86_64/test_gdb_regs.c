@@ -251,12 +251,6 @@ static void test_x87(void **state)
 	assert_int_equal(gdb_get(cpu, R_MXCSR, 4), 0x1f80);
 }
 
-static void count_step(const struct walk_step *step, void *ctx)
-{
-	(void)step;
-	(*(unsigned *)ctx)++;
-}
-
 static void test_walk(void **state)
 {
 	struct s1_result res;
@@ -265,7 +259,7 @@ static void test_walk(void **state)
 	(void)state;
 	cpu = gdb_test_cpu(vm);
 	/* Paging on: the boot tables map GVA = GPA with 2 MiB pages (PML4, PDPT, PD). */
-	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, count_step, &steps),
+	assert_int_equal(sim_cpu_s1_walk(cpu, ENTRY + 0x10, ACCESS_READ, &res, tdesc_count_step, &steps),
 			 0);
 	assert_int_equal(res.gpa, ENTRY + 0x10);
 	assert_int_equal(res.leaf_size, 2ULL << 20);
@@ -284,7 +278,7 @@ static void test_walk(void **state)
 	steps = 0;
 	memset(&res, 0xa5, sizeof(res));
 	assert_int_equal(
-	    sim_cpu_s1_walk(cpu, 0x100000000ULL, ACCESS_WRITE, &res, count_step, &steps), 0);
+	    sim_cpu_s1_walk(cpu, 0x100000000ULL, ACCESS_WRITE, &res, tdesc_count_step, &steps), 0);
 	assert_int_equal(res.gpa, 0x100000000ULL);
 	assert_int_equal(res.perm, PERM_RWX);
 	assert_int_equal(steps, 0);
