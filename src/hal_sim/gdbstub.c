@@ -310,22 +310,12 @@ static int t_point(void *ctx, unsigned type, uint64_t addr, uint64_t kind, bool 
 	return rc == 0 ? 0 : rc == -CV_ENOMEM ? -2 : -3;
 }
 
-/*
- * gdb's number for the PC: after the 31 general registers and sp on
- * AArch64 (aarch64-core.xml), after x0..x31 on RISC-V (riscv-64bit-cpu.xml),
- * after the 16 general registers on x86_64 (64bit-core.xml).
- */
-static unsigned pc_regno(void)
-{
-	return vm_arch_platform.arch == ARCH_X86_64 ? 16 : 32;
-}
-
 static int t_set_pc(void *ctx, unsigned thread, uint64_t pc)
 {
 	uint8_t buf[SIM_GDB_REG_MAX];
 
 	memcpy(buf, &pc, sizeof(pc)); /* little-endian host and guests */
-	return sim_gdb_reg(cpu_of(ctx, thread), pc_regno(), buf, true) == 8 ? 0 : -1;
+	return sim_gdb_reg(cpu_of(ctx, thread), sim_gdb_pc_regno(), buf, true) == 8 ? 0 : -1;
 }
 
 static void t_resume(void *ctx, const enum gdb_action *act)

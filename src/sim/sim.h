@@ -144,6 +144,8 @@ int sim_cpu_s1_walk(struct sim_cpu *c, uint64_t va, enum access_kind access,
  * documents it includes), or NULL for an unknown one (gdb.c).
  */
 const char *sim_gdb_xml(const char *annex);
+/** gdb's number of the PC in the description (c ADDR, s ADDR write it). */
+unsigned sim_gdb_pc_regno(void);
 /** Number of registers gdb's g packet carries, numbered 0.. in the description's order. */
 unsigned sim_gdb_nregs(void);
 /**

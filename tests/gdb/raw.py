@@ -82,6 +82,13 @@ ask("bad-reg", "p9999")
 sock.sendall(framed("m40080000,ffffffff"))
 read_byte()
 print("huge-read: %d hex digits" % len(read_packet()))
+# s ADDR: the PC is set, one instruction runs (mov sp, x1 at 0x40080004),
+# the stop is at the next; then the PC goes back to the entry with P.
+sock.sendall(framed("s40080004"))
+read_byte()
+print("step-from: %s" % read_packet())
+ask("pc-after-step", "p20")
+ask("pc-back", "P20=0000084000000000")
 monitor("monitor-bad", "frobnicate")
 monitor("monitor-vm", "vm")
 # Resume, then packets gdb never sends while the target runs (all-stop):

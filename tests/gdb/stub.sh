@@ -66,6 +66,9 @@ if [ -n "$PORT" ]; then
 	expect_gdb '^bad-thread: E02$'
 	expect_gdb '^bad-reg: E00$'
 	expect_gdb '^huge-read: 16384 hex digits$'
+	expect_gdb '^step-from: T05thread:1;$'
+	expect_gdb '^pc-after-step: 0800084000000000$'
+	expect_gdb '^pc-back: OK$'
 	expect_gdb "^monitor-bad\\| unknown monitor command 'frobnicate'\$"
 	expect_gdb '^monitor-bad: E01$'
 	expect_gdb '^monitor-vm\| vm 8 \(spin\): running, aarch64, 1 vCPU, entry 0x40080000$'

@@ -222,6 +222,11 @@ const char *sim_gdb_xml(const char *annex)
 	return sim_gdb_find_doc(docs, ARRAY_SIZE(docs), annex);
 }
 
+unsigned sim_gdb_pc_regno(void)
+{
+	return REG_RIP;
+}
+
 unsigned sim_gdb_nregs(void)
 {
 	return NREGS;
