@@ -78,9 +78,10 @@ $(eval $(call fuzz_target,a64_insn,a64_insn,aarch64))
 $(eval $(call fuzz_target,rv_trap,rv_trap,riscv64))
 $(eval $(call fuzz_target,rv_insn,rv_insn,riscv64))
 $(eval $(call fuzz_target,x86_trap,x86_trap,x86_64))
-# The gdb remote-protocol layer: simulator code (src/hal_sim/, libc only), not in
-# libcode.a, so its object (instrumented, by the src/ rule above) is linked in too.
-$(eval $(call fuzz_target,gdb_packet,gdb_packet,aarch64))
+# The gdb remote-protocol layer: simulator code (src/hal_sim/), not in libcode.a,
+# so its object (instrumented, by the src/ rule above) is linked in too, after the
+# library: the library is named again after it for what it calls (cv_hex_digit).
+$(eval $(call fuzz_target,gdb_packet,gdb_packet,aarch64,$(FUZZ_DIR)/aarch64/libcode.a))
 $(FUZZ_DIR)/gdb_packet: $(FUZZ_DIR)/obj/aarch64/src/hal_sim/gdb_proto.o
 
 FUZZ_RUN := $(or $(FUZZ_TARGET),$(FUZZ_TARGETS))
