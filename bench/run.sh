@@ -84,9 +84,42 @@ bench_mmu() {
 	mmu_ratio "$out" || exit 1
 }
 
+# ---- Memory-bound guests: loads and stores to RAM, no exits --------------
+# best_of N COMMAND...: the shortest wall time of N runs (the machine is shared).
+best_of() {
+	n=$1
+	shift
+	best=
+	for i in $(seq "$n"); do
+		t=$(timed "$out" "$@") || exit 1
+		best=$(awk -v a="$t" -v b="${best:-$t}" 'BEGIN { print (a < b ? a : b) }')
+	done
+	echo "$best"
+}
+
+# bench_mem ARCH: bench_ldst (load, add, store) and bench_load (load, add)
+# in the simulator and in uc_raw_ARCH, each the best of 3 whole runs.
+bench_mem() {
+	for g in ldst load; do
+		case $g in
+		ldst) what="load/store-bound loop: 9.8 M loads and stores to RAM" ;;
+		load) what="load-bound loop: 98 M loads from RAM" ;;
+		esac
+		echo "== $1, $what (best of 3)"
+		t_cv=$(best_of 3 "$CVISOR" run configs/$1/bench_$g.toml) || exit 1
+		t_raw=$(best_of 3 "$BUILD/bench/uc_raw_$1" "$BUILD/guests/$1/bench_$g.bin") || exit 1
+		awk -v a="$t_cv" -v b="$t_raw" 'BEGIN {
+			printf "  cvisor simulator     %8.3f s\n  minimal Unicorn      %8.3f s\n", a, b
+			printf "  cvisor / minimal     %8.2f (speed ratio, 1.00 = no overhead)\n", b / a
+		}'
+	done
+}
+
 bench_sim aarch64 bench_hvc HVC
 bench_mmu aarch64
+bench_mem aarch64
 bench_sim riscv64 bench_sbi "SBI (ecall)"
+bench_mem riscv64
 # riscv64: bench_compute's loop again, with the guest's own Sv39 on (bench_mmu).
 echo "== riscv64, compute-bound guest with its own MMU (Sv39) on, then off (stage 1 in Unicorn's MMU)"
 t_on=$(timed "$out" "$CVISOR" run configs/riscv64/bench_mmu.toml) || exit 1
@@ -95,6 +128,7 @@ awk -v on="$t_on" -v off="$t_off" 'BEGIN {
 	printf "  MMU on %8.3f s   MMU off %8.3f s   on / off %5.2f (time ratio, 1.00 = free)\n", on, off, on / off
 }'
 bench_sim x86_64 bench_vmcall VMCALL
+bench_mem x86_64
 echo "== x86_64, shadow paging: CR3 reloads, then reads of 48 pages each (one fill each)"
 t_cv=$(timed "$out" "$CVISOR" run --trace=exits configs/x86_64/bench_shadow.toml) || exit 1
 fills=$(sed -n 's/^shadow: .* fills=\([0-9]*\).*/\1/p' "$out")

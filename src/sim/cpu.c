@@ -143,6 +143,7 @@ static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *use
 		return;
 	c->dbg.ev = (struct sim_debug_event){ .kind = SIM_DEBUG_BREAK, .pc = addr };
 	c->block_stop = true; /* not a WFI / HLT: nothing for the core */
+	c->stop_pc = addr;
 	uc_emu_stop(uc);
 }
 
@@ -181,6 +182,7 @@ static void on_next_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *user
 	if (c->dbg.watch_hit && c->dbg.ev.pc == 0) {
 		c->dbg.ev.pc = addr;
 		c->block_stop = true;
+		c->stop_pc = addr;
 		uc_emu_stop(uc);
 	}
 }
@@ -203,6 +205,7 @@ static void on_step(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		return;
 	c->dbg.ev = (struct sim_debug_event){ .kind = SIM_DEBUG_STEP, .pc = addr };
 	c->block_stop = true;
+	c->stop_pc = addr;
 	uc_emu_stop(uc);
 }
 
@@ -468,6 +471,11 @@ static bool group_contended(const struct sim_group *g)
  * written inside a hook clears it, cpus.c `quit_request`) is asked for
  * again at the next one. With --clock=virtual the same hook advances the
  * CPU's clock and stops it at its deadline.
+ *
+ * Where the CPU stopped is stop_pc, not Unicorn's PC: once any code hook
+ * exists (a breakpoint, a site of a device access) Unicorn no longer puts
+ * the PC back at the start of the block it stops in (cpu-exec.c
+ * cpu_tb_exec), and a block it entered by a chained jump never wrote it.
  */
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
@@ -479,16 +487,19 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	 * deadline is met at the start of the first block after the clock
 	 * reached it.
 	 */
+	c->sites.live = false;
 	if (c->dbg.step && c->dbg.stepped > 0) {
 		/* A step's one instruction ended its block: stop before the next. */
 		c->dbg.ev = (struct sim_debug_event){ .kind = SIM_DEBUG_STEP, .pc = addr };
 		c->block_stop = true;
+		c->stop_pc = addr;
 		uc_emu_stop(uc);
 		return;
 	}
 	if (c->kicked || c->attention || (c->cfg.virtual_clock && c->vclock >= c->deadline) ||
 	    (++c->blocks_run >= SIM_QUANTUM_BLOCKS && group_contended(c->cfg.group))) {
 		c->block_stop = true;
+		c->stop_pc = addr;
 		uc_emu_stop(uc);
 		return;
 	}
@@ -822,6 +833,63 @@ void sim_trace_guest_exception(const struct sim_cpu *c, const char *fmt, ...)
 }
 
 /* ---- Hooks every architecture uses --------------------------------------- */
+
+/*
+ * Finding the instruction behind a device access. Without a memory hook,
+ * Unicorn 2.0.1 leaves the PC stale while a block runs: in a device
+ * callback it is the start of the block, or of an earlier one chained to
+ * it in the same page (../shared/notes, "Memory-bound guests"), while the
+ * registers are exact. Each architecture finds the instruction by decoding
+ * around that PC (hooks.c) and makes it a site: a code hook on its one
+ * address, which costs nothing measurable and makes Unicorn store its
+ * address in PC before it runs. The hook also records it, so the next
+ * access it makes is known at once (sim_cpu_site_take()); the block hook
+ * forgets it at the next block, so an access later in the block is never
+ * taken for it.
+ */
+static void on_site(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim_cpu *c = user;
+
+	(void)uc;
+	(void)size;
+	c->sites.started = addr;
+	c->sites.live = true;
+}
+
+bool sim_cpu_site_take(struct sim_cpu *c, uint64_t *pc)
+{
+	if (!c->sites.live)
+		return false;
+	c->sites.live = false;
+	*pc = c->sites.started;
+	return true;
+}
+
+void sim_cpu_site_add(struct sim_cpu *c, uint64_t va)
+{
+	struct sim_sites *t = &c->sites;
+	unsigned i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->site[i].va == va)
+			return;
+	if (t->n < SIM_MAX_SITES) {
+		i = t->n++;
+	} else {
+		/* Blocks translated with the old hook call nothing once it is gone. */
+		i = t->oldest;
+		t->oldest = (t->oldest + 1) % SIM_MAX_SITES;
+		if (t->site[i].va != SIM_NO_SITE)
+			uc_hook_del(c->uc, t->site[i].hook);
+	}
+	t->site[i].va = SIM_NO_SITE;
+	if (uc_hook_add(c->uc, &t->site[i].hook, UC_HOOK_CODE, (void *)on_site, c, va, va) !=
+	    UC_ERR_OK)
+		return; /* found by decoding again next time */
+	t->site[i].va = va;
+	uc_ctl_remove_cache(c->uc, va, va + 1);
+}
 
 static void on_mem_pc_sync(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 			   int64_t value, void *user)

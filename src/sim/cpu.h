@@ -27,6 +27,26 @@
 #define SIM_MAX_BREAKPOINTS 64
 #define SIM_MAX_WATCHPOINTS 16
 
+/**
+ * Instructions that made a device access, each watched by a code hook on
+ * its one address (cpu.c, "Finding the instruction behind a device
+ * access"). At most SIM_MAX_SITES; a new one replaces the oldest.
+ */
+#define SIM_MAX_SITES 64
+/** A slot of struct sim_sites without a hook (no instruction is at this address). */
+#define SIM_NO_SITE (~0ULL)
+
+struct sim_sites {
+	struct {
+		uint64_t va;
+		uc_hook hook;    /**< a code hook on va alone (unless va is SIM_NO_SITE) */
+	} site[SIM_MAX_SITES];
+	unsigned n;              /**< sites in use */
+	unsigned oldest;         /**< the one a new site replaces once all are in use */
+	uint64_t started;        /**< the site whose hook ran last, in the running block */
+	bool live;               /**< started is valid: no block began since its hook ran */
+};
+
 /** What the debugger asked of a CPU (cpu.c, "The debugger's hold on a CPU"). */
 struct sim_debug {
 	struct {
@@ -62,6 +82,7 @@ struct sim_cpu {
 	volatile bool in_guest;      /**< inside uc_emu_start() */
 	bool block_stop;             /**< the block hook stopped the CPU in this run (a kick, a
 				      *   notification, the deadline, the end of a turn): not a WFI / HLT */
+	uint64_t stop_pc;            /**< block_stop: the instruction the CPU stopped before */
 	unsigned long blocks_run;    /**< blocks started in this run (the turn's length, cpu.c) */
 	uint64_t deadline;           /**< clock value at which the core wants the CPU (CLOCK_NEVER) */
 	uint64_t vclock;             /**< --clock=virtual: the CPU's clock, ns */
@@ -72,6 +93,7 @@ struct sim_cpu {
 	struct sim_s2_pending s2;    /**< stage-2 changes to follow before running (any thread adds) */
 	unsigned storm_count;        /**< guest exceptions in a row inside its own handler */
 	struct sim_debug dbg;        /**< breakpoints, watchpoints, stepping (gdb stub) */
+	struct sim_sites sites;      /**< instructions known to access devices */
 };
 
 /**
@@ -158,10 +180,29 @@ void sim_trace_guest_exception(const struct sim_cpu *c, const char *fmt, ...)
  * Adds an empty UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE hook on every
  * address, present only for its side effect: while a memory hook covers
  * an instruction, Unicorn stores that load/store's own address in PC
- * before it executes (AArch64 translate-a64.c disas_ldst, x86 "sync
- * EIP"), so PC is exact in the memory callbacks. Returns 0 or -CV_EINVAL.
+ * before it executes (x86 "sync EIP"), so PC is exact in the memory
+ * callbacks. It sends every load and store to Unicorn's slow path (a
+ * load costs 3x): AArch64 and RISC-V find the instruction behind a device
+ * access without it (sim_cpu_site_take()). Returns 0 or -CV_EINVAL.
  */
 int sim_cpu_hook_pc_sync(struct sim_cpu *c);
+/**
+ * Inside a device callback: true with *pc the instruction making the
+ * access if it is a known site (sim_cpu_site_add()) whose code hook ran
+ * in the running block and was not taken yet; the caller checks that the
+ * instruction explains the access. Takes it (false until the site's hook
+ * runs again).
+ */
+bool sim_cpu_site_take(struct sim_cpu *c, uint64_t *pc);
+/**
+ * Makes the instruction at guest virtual address va a known site: a code
+ * hook on va alone, which makes Unicorn store va in PC before it runs,
+ * and records it for sim_cpu_site_take(). Drops the translated blocks
+ * holding va, so the hook is in them from their next run; the block
+ * running now goes on as it was translated. Nothing if va is one already.
+ * From a hook, too.
+ */
+void sim_cpu_site_add(struct sim_cpu *c, uint64_t va);
 /**
  * Ends the trace of a stage-1 walk the caller began with
  * walk_trace_begin() (cb is what it returned; nothing if NULL): its

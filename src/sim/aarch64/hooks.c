@@ -66,9 +66,9 @@ static unsigned zva_block(struct sim_a64 *s)
 }
 
 /*
- * Inside a memory callback PC is the instruction making the access (see
- * on_mem_pc_sync()) and the guest registers are those it sees (TCG writes
- * them back before every load/store helper). Decodes it into *ld and its
+ * Inside a memory callback the guest registers are those the accessing
+ * instruction sees (TCG writes them back before every load/store helper);
+ * pc is that instruction (access_pc()). Decodes it into *ld and its
  * effective address *ea. Returns false if it is not a data access in that
  * direction.
  */
@@ -153,6 +153,148 @@ static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access
 	if (stage2_translate(&s->c.vcpu->vm->as.s2, gpa, access, &res, NULL, NULL) == 0)
 		return FSC_PERM(3); /* mapped: Unicorn refused it for its permissions */
 	return fsc_of(res.fault, res.level);
+}
+
+/*
+ * Reads len bytes of code at guest virtual address va, all in one page,
+ * through the guest's stage 1 walked without a trace (the scan below
+ * reads whole pages; the instruction it finds is then read as before,
+ * traced). False if they are not in RAM.
+ */
+static bool read_code(struct sim_a64 *s, uint64_t va, void *buf, unsigned len)
+{
+	gpa_t gpa = va;
+	if (sim_a64_mmu_on(s)) {
+		struct a64_s1_regs r;
+		struct s1_result res;
+		sim_a64_s1_regs(s, &r);
+		if (a64_s1_translate(&s->c.vcpu->vm->as, &r, va, ACCESS_FETCH, &res, NULL, NULL) < 0)
+			return false;
+		gpa = res.gpa;
+	}
+	return addrspace_read(&s->c.vcpu->vm->as, gpa, buf, len) == 0;
+}
+
+static uint64_t piece_value(uint64_t data, gpa_t base, gpa_t gpa, unsigned size);
+
+/* The access a candidate instruction would make now, and the device piece to explain. */
+struct piece {
+	gpa_t gpa;          /* the piece Unicorn hands over: [gpa, gpa + size) */
+	unsigned size;
+	bool write;
+	uint64_t value;     /* a write's bytes */
+	bool mmu_on;
+	struct a64_s1_regs s1; /* the guest's stage-1 registers, when mmu_on */
+	const uint64_t *x;  /* the guest's registers, as the access sees them */
+	uint64_t sp;
+	unsigned zva;       /* DC ZVA's block in bytes */
+};
+
+/* The bytes of a write's piece at gpa, if the single register store ld at ea made it. */
+static bool store_value_matches(const struct a64_ldst *ld, uint64_t ea, const struct piece *p)
+{
+	if (ld->is_pair || ld->simd || ld->zva || ((ea ^ (ea + ld->bytes - 1)) & ~0xfffULL))
+		return true; /* not checked: several registers, or the access crosses a page */
+	uint64_t data = ld->rt == 31 ? 0 : p->x[ld->rt]; /* Rt 31 is XZR */
+	if (ld->size < 8)
+		data &= (1ULL << (8 * ld->size)) - 1;
+	uint64_t mask = p->size >= 8 ? ~0ULL : (1ULL << (8 * p->size)) - 1;
+	gpa_t base = (p->gpa & ~0xfffULL) | (ea & 0xfff);
+	return (p->value & mask) == piece_value(data, base, p->gpa, p->size);
+}
+
+/*
+ * Could the instruction insn at pc have made the access p: a data access
+ * in its direction whose effective address, from the registers now, covers
+ * the piece (through the guest's stage 1 when it is on), with the piece's
+ * bytes for a store? With the MMU on, also when the guest's walk for that
+ * address reads a table descriptor at the piece (walk: the access of
+ * s1_outcome()'s S1PTW case).
+ */
+static bool may_explain(struct sim_a64 *s, uint32_t insn, uint64_t pc, const struct piece *p,
+			bool walk)
+{
+	struct a64_ldst ld;
+	struct s1_result res;
+	uint64_t va;
+	gpa_t fgpa;
+
+	if (!a64_decode_access(insn, p->zva, &ld) || ld.is_load == p->write)
+		return false;
+	uint64_t ea = a64_ldst_address(&ld, pc, p->x, p->sp);
+	if (walk) {
+		return p->mmu_on &&
+		       a64_s1_translate(&s->c.vcpu->vm->as, &p->s1, ea, p->write ? ACCESS_WRITE : ACCESS_READ,
+					&res, NULL, NULL) < 0 &&
+		       res.fault == FAULT_TABLE_NOT_RAM && p->gpa - res.gpa < 8;
+	}
+	if (!piece_of_access(&ld, ea, p->gpa, p->size, &va, &fgpa) ||
+	    (p->write && !store_value_matches(&ld, ea, p)))
+		return false;
+	if (!p->mmu_on)
+		return !((va ^ p->gpa) & ~0xfffULL);
+	return a64_s1_translate(&s->c.vcpu->vm->as, &p->s1, va, p->write ? ACCESS_WRITE : ACCESS_READ,
+				&res, NULL, NULL) == 0 &&
+	       !((res.gpa ^ p->gpa) & ~0xfffULL);
+}
+
+#define PAGE_INSNS 1024
+#define MAX_CANDIDATES 8
+
+/*
+ * The candidates for p in the code page at page, in the order of their
+ * distance forward from pc (wrapping around the page): up to
+ * MAX_CANDIDATES into cand[]. Returns how many.
+ */
+static unsigned scan_page(struct sim_a64 *s, uint64_t page, uint64_t pc, const struct piece *p,
+			  bool walk, uint64_t cand[MAX_CANDIDATES])
+{
+	uint32_t code[PAGE_INSNS];
+	unsigned n = 0;
+
+	if (!read_code(s, page, code, sizeof(code)))
+		return 0;
+	unsigned first = (unsigned)((pc - page) & 0xfff) / 4;
+	for (unsigned k = 0; k < PAGE_INSNS && n < MAX_CANDIDATES; k++) {
+		unsigned i = (first + k) % PAGE_INSNS;
+		if (may_explain(s, code[i], page + 4 * i, p, walk))
+			cand[n++] = page + 4 * i;
+	}
+	return n;
+}
+
+/*
+ * The instruction that made the access p. Without a memory hook Unicorn's
+ * PC is stale in a device callback: the start of the running block, or
+ * of an earlier block chained to it in the same page (../shared/notes,
+ * "Memory-bound guests"). A known site whose code hook ran in this block
+ * is the instruction if it explains the access; else the code page of
+ * the PC (then the next page, into which a block may run on) is scanned
+ * for the loads and stores that explain it. Each one found becomes a site
+ * (sim_cpu_site_add()), so the next access it makes is known at once; of
+ * several, the first forward from the PC is taken. Returns the PC itself
+ * when nothing explains the access (an instruction fetch from a window, a
+ * guest that changed its code).
+ */
+static uint64_t access_pc(struct sim_a64 *s, const struct piece *p)
+{
+	uint64_t pc, site, cand[MAX_CANDIDATES];
+	uint32_t insn;
+	unsigned n = 0;
+
+	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc);
+	if (sim_cpu_site_take(&s->c, &site) && read_code(s, site, &insn, 4) &&
+	    (may_explain(s, insn, site, p, false) || (p->mmu_on && may_explain(s, insn, site, p, true))))
+		return site;
+	uint64_t page = pc & ~0xfffULL;
+	for (int walk = 0; walk < (p->mmu_on ? 2 : 1) && n == 0; walk++) {
+		n = scan_page(s, page, pc, p, walk, cand);
+		if (n == 0)
+			n = scan_page(s, page + 0x1000, page + 0x1000, p, walk, cand);
+	}
+	for (unsigned i = 0; i < n; i++)
+		sim_cpu_site_add(&s->c, cand[i]);
+	return n ? cand[0] : pc;
 }
 
 /* ---- Data aborts: devices, catch-all, protection ------------------------ */
@@ -319,24 +461,33 @@ static void known_access(struct sim_a64 *s, const struct a64_ldst *ld, uint64_t 
 
 /*
  * A guest load or store to gpa that RAM does not serve (one piece of it,
- * as Unicorn cuts it): build the stage-2 data abort the hardware would
- * report for the whole access, decode it, let the core handle it, at the
- * access's first piece; answer the other pieces from what it did.
- * Returns the value a read gets.
+ * as Unicorn cuts it, with a write's bytes in value): build the stage-2
+ * data abort the hardware would report for the whole access, decode it,
+ * let the core handle it, at the access's first piece; answer the other
+ * pieces from what it did. Returns the value a read gets.
  */
-static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool write)
+static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool write, uint64_t value)
 {
 	uint64_t x[31], sp, pc, va = 0, ea = 0, val;
 	gpa_t fgpa = gpa;
 	struct a64_ldst ld;
 	struct vcpu_exit exit;
+	struct mmio_done *d = &s->mmio;
 
 	if (!vm_running(s->c.vcpu->vm))
 		return 0; /* the rest of a block after the VM stopped: ignore */
-	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc);
-	if (mmio_done_serves(s, pc, gpa, size, write, &val))
+	/* The next piece of the access just performed: its instruction is known. */
+	if (d->valid && d->left != (1u << d->size) - 1 &&
+	    mmio_done_serves(s, d->pc, gpa, size, write, &val))
 		return val;
 	sim_a64_read_gprs(s->c.uc, x, &sp);
+	struct piece p = { .gpa = gpa, .size = size, .write = write, .value = value,
+			   .mmu_on = sim_a64_mmu_on(s), .x = x, .sp = sp, .zva = zva_block(s) };
+	if (p.mmu_on)
+		sim_a64_s1_regs(s, &p.s1);
+	pc = access_pc(s, &p);
+	if (mmio_done_serves(s, pc, gpa, size, write, &val))
+		return val;
 
 	bool known = decode_insn(s, pc, write, x, sp, &ld, &ea);
 	bool piece = known && piece_of_access(&ld, ea, gpa, size, &va, &fgpa);
@@ -382,15 +533,15 @@ static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void
 {
 	struct sim_window *w = user;
 	(void)uc;
-	return data_abort(w->owner, w->base + offset, size, false);
+	return data_abort(w->owner, w->base + offset, size, false, 0);
 }
 
 static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
 {
 	struct sim_window *w = user;
 	(void)uc;
-	(void)value; /* the store's data is taken from its register, for the whole access */
-	data_abort(w->owner, w->base + offset, size, true);
+	/* value only helps find the store: the exit's data comes from its register, whole */
+	data_abort(w->owner, w->base + offset, size, true, value);
 }
 
 /* RAM that stage 2 maps without write (or read) permission. */
@@ -418,8 +569,7 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 	}
 	if (sim_map_access_goes_on(&s->c.vcpu->vm->as, gpa, access))
 		return true;
-	(void)value;
-	data_abort(s, gpa, (unsigned)size, write);
+	data_abort(s, gpa, (unsigned)size, write, (uint64_t)value);
 	return false;
 }
 
@@ -756,6 +906,8 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 	struct sim_a64 *s = (struct sim_a64 *)c;
 	struct vcpu_arch *a = &c->vcpu->arch;
 
+	if (c->block_stop)
+		a->pc = c->stop_pc; /* Unicorn's PC may be stale there (cpu.c, on_block()) */
 	if (sim_cpu_take_pending(c, exit)) {
 		if (exit->reason == EXIT_FATAL || exit->reason == EXIT_STAGE2_FAULT)
 			a->pc = exit->pc;
@@ -808,10 +960,12 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 static int add_hooks(struct sim_a64 *s)
 {
 	uc_hook h;
+	/*
+	 * No memory hook: one on any address sends every load and store to
+	 * Unicorn's slow path (3x on a load-bound loop). Device accesses find
+	 * their instruction by access_pc() instead.
+	 */
 	uc_err e = uc_hook_add(s->c.uc, &h, UC_HOOK_INTR, (void *)on_interrupt, s, 1, 0);
-	/* PC exact in the MMIO callbacks (about 20% on a load/store-bound loop, nothing on ALU code). */
-	if (!e && sim_cpu_hook_pc_sync(&s->c) < 0)
-		e = UC_ERR_HOOK;
 	if (!e)
 		e = uc_hook_add(s->c.uc, &h, UC_HOOK_INSN, (void *)on_mrs, s, 1, 0, UC_ARM64_INS_MRS);
 	if (!e)
