@@ -138,7 +138,7 @@ first_walk_case() {
 }
 
 # all_walks_case PROGRAM CONFIG FETCH-FUNCTION: `cvisor-break-walk stage1 all`
-# first stops in the simulator's own fetch (what the filter leaves out).
+# first stops in the simulator's own reading of code (what the filter leaves out).
 all_walks_case() {
 	gdb_cmds 'cvisor-break-walk stage1 all' run 'bt 6'
 	run_gdb "$4" "$1" run "$2"
@@ -213,10 +213,11 @@ for b in $BUILDS; do
 
 	# The guest with its MMU on: the first walk for the guest is its read
 	# of the PL011's flag register (UARTFR, VA 0x0900_0018) printing
-	# "mmu: on"; the simulator has fetched the LDR before, to decode it.
+	# "mmu: on"; the simulator has read the LDR's code page before, to find
+	# the instruction behind the access (access_pc), and fetched it to decode it.
 	first_walk_case "$b/cvisor" $CFG/mmu.toml 0x9000018 READ s1_outcome "$b/aarch64-walk" \
 		"stage-1 va=0x0000000009000018 read (mmio read)" "$(levels aarch64)"
-	all_walks_case "$b/cvisor" $CFG/mmu.toml sim_a64_fetch "$b/aarch64-walk-all"
+	all_walks_case "$b/cvisor" $CFG/mmu.toml access_pc "$b/aarch64-walk-all"
 
 	# Stage 2: the first walk for the guest reads the level-1 table
 	# (TTBR0_EL1, GPA 0x4008_2000) during that stage-1 walk.
