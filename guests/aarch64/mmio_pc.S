@@ -5,7 +5,7 @@
 // block that jumped). The exits' PCs must be the accessing instructions
 // (tests/sim/mmio_pc.sh reads them in --trace=exits), and each store to the
 // PL011's data register must print its character once: the console shows
-// "mmio_pc: aaabbbccc" and nothing twice.
+// "mmio_pc: aaabbbcccdedede" and nothing twice.
 #include "guest.h"
 
 	GUEST_RUNTIME
@@ -179,6 +179,21 @@ offset_store:
 	eor x2, x2, x1
 	subs x20, x20, #1
 	b.ne 4b
+
+	// 4. Two stores alike in one block, w0 changed between them: with the
+	// registers of the second access both explain it (the first of this
+	// block's accesses came from the first).
+	mov x20, #3
+5:	mov w0, #'d'
+	.global first_of_two
+first_of_two:
+	strb w0, [x19]
+	mov w0, #'e'
+	.global second_of_two
+second_of_two:
+	strb w0, [x19]
+	subs x20, x20, #1
+	b.ne 5b
 
 	print "\n"
 	mov x0, #0

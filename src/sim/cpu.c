@@ -488,6 +488,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	 * reached it.
 	 */
 	c->sites.live = false;
+	c->sites.made_live = false;
 	if (c->dbg.step && c->dbg.stepped > 0) {
 		/* A step's one instruction ended its block: stop before the next. */
 		c->dbg.ev = (struct sim_debug_event){ .kind = SIM_DEBUG_STEP, .pc = addr };
@@ -864,6 +865,18 @@ bool sim_cpu_site_take(struct sim_cpu *c, uint64_t *pc)
 	c->sites.live = false;
 	*pc = c->sites.started;
 	return true;
+}
+
+void sim_cpu_site_made(struct sim_cpu *c, uint64_t va)
+{
+	c->sites.made = va;
+	c->sites.made_live = true;
+}
+
+bool sim_cpu_site_made_before(const struct sim_cpu *c, uint64_t *va)
+{
+	*va = c->sites.made;
+	return c->sites.made_live;
 }
 
 void sim_cpu_site_add(struct sim_cpu *c, uint64_t va)

@@ -45,6 +45,8 @@ struct sim_sites {
 	unsigned oldest;         /**< the one a new site replaces once all are in use */
 	uint64_t started;        /**< the site whose hook ran last, in the running block */
 	bool live;               /**< started is valid: no block began since its hook ran */
+	uint64_t made;           /**< the instruction of the last device access in the running block */
+	bool made_live;          /**< made is valid: no block began since */
 };
 
 /** What the debugger asked of a CPU (cpu.c, "The debugger's hold on a CPU"). */
@@ -203,6 +205,17 @@ bool sim_cpu_site_take(struct sim_cpu *c, uint64_t *pc);
  * From a hook, too.
  */
 void sim_cpu_site_add(struct sim_cpu *c, uint64_t va);
+/**
+ * Records that the instruction at va made the device access being handled
+ * (found either way), for sim_cpu_site_made_before().
+ */
+void sim_cpu_site_made(struct sim_cpu *c, uint64_t va);
+/**
+ * True with *va the instruction of an earlier device access in the running
+ * block: a later access of that block comes from an instruction after it
+ * (of two alike, the second).
+ */
+bool sim_cpu_site_made_before(const struct sim_cpu *c, uint64_t *va);
 /**
  * Ends the trace of a stage-1 walk the caller began with
  * walk_trace_begin() (cb is what it returned; nothing if NULL): its

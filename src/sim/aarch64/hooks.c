@@ -272,7 +272,10 @@ static unsigned scan_page(struct sim_a64 *s, uint64_t page, uint64_t pc, const s
  * the PC (then the next page, into which a block may run on) is scanned
  * for the loads and stores that explain it. Each one found becomes a site
  * (sim_cpu_site_add()), so the next access it makes is known at once; of
- * several, the first forward from the PC is taken. Returns the PC itself
+ * several, the first forward from the PC is taken, or from the instruction
+ * of an earlier access in this block (two alike: `strb w0, [x19]` twice,
+ * w0 changed between them, the second is explained by both with the
+ * registers as they are then). Returns the PC itself
  * when nothing explains the access (an instruction fetch from a window, a
  * guest that changed its code).
  */
@@ -284,17 +287,24 @@ static uint64_t access_pc(struct sim_a64 *s, const struct piece *p)
 
 	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc);
 	if (sim_cpu_site_take(&s->c, &site) && read_code(s, site, &insn, 4) &&
-	    (may_explain(s, insn, site, p, false) || (p->mmu_on && may_explain(s, insn, site, p, true))))
+	    (may_explain(s, insn, site, p, false) || (p->mmu_on && may_explain(s, insn, site, p, true)))) {
+		sim_cpu_site_made(&s->c, site);
 		return site;
-	uint64_t page = pc & ~0xfffULL;
+	}
+	/* After an earlier access of this block, the first candidate after its instruction. */
+	uint64_t from = sim_cpu_site_made_before(&s->c, &site) ? site + 4 : pc;
+	uint64_t page = from & ~0xfffULL;
 	for (int walk = 0; walk < (p->mmu_on ? 2 : 1) && n == 0; walk++) {
-		n = scan_page(s, page, pc, p, walk, cand);
+		n = scan_page(s, page, from, p, walk, cand);
 		if (n == 0)
 			n = scan_page(s, page + 0x1000, page + 0x1000, p, walk, cand);
 	}
 	for (unsigned i = 0; i < n; i++)
 		sim_cpu_site_add(&s->c, cand[i]);
-	return n ? cand[0] : pc;
+	if (n == 0)
+		return pc;
+	sim_cpu_site_made(&s->c, cand[0]);
+	return cand[0];
 }
 
 /* ---- Data aborts: devices, catch-all, protection ------------------------ */

@@ -26,7 +26,9 @@
  * Unicorn's RISC-V does not store PC before loads and stores, so in an
  * MMIO callback PC is stale; a block hook records where the running
  * translation block starts, and the access is found by decoding the block
- * from there (src/arch/riscv64/insn.c).
+ * from there (src/arch/riscv64/insn.c). Each instruction found becomes a
+ * site (a code hook on its address, src/sim/cpu.c), so its next accesses
+ * are known without decoding.
  *
  * The top file of src/sim/riscv64/: calls exc.c, mmu.c, switch.c, irq.c and qstate.c.
  */
@@ -73,12 +75,14 @@ static bool misaligned_first_piece(const struct rv_ldst *ld, uint64_t ea, gpa_t 
 
 /*
  * Does the load or store ld, with effective address ea, explain an access
- * to gpa? Directly: ea (through the guest's stage 1 when it is on) covers
- * gpa. Implicitly (implicit true): the guest's walk for ea reads a page
- * table entry at gpa, outside RAM. Fills o->va.
+ * to gpa (with a store's bytes value, size bytes)? Directly: ea (through
+ * the guest's stage 1 when it is on) covers gpa, and a store's register
+ * holds value at that place. Implicitly (implicit true): the guest's walk
+ * for ea reads a page table entry at gpa, outside RAM. Fills o->va.
  */
 static bool explains(struct sim_rv *s, const struct rv_ldst *ld, uint64_t ea, gpa_t gpa,
-		     bool implicit, struct origin *o)
+		     unsigned size, uint64_t value, const uint64_t x[32], bool implicit,
+		     struct origin *o)
 {
 	struct s1_result res;
 	enum access_kind access = ld->is_load ? ACCESS_READ : ACCESS_WRITE;
@@ -92,6 +96,9 @@ static bool explains(struct sim_rv *s, const struct rv_ldst *ld, uint64_t ea, gp
 		} else if (k >= ld->size) {
 			return false;
 		}
+		if (!ld->is_load && k + size <= ld->size && size < 8 &&
+		    ((x[ld->reg] >> (8 * k)) ^ value) & ((1ULL << (8 * size)) - 1))
+			return false; /* the register does not hold the bytes stored */
 		if (!s->mmu_on) {
 			o->va = ea;
 			return at - ea == k;
@@ -105,28 +112,67 @@ static bool explains(struct sim_rv *s, const struct rv_ldst *ld, uint64_t ea, gp
 }
 
 /*
- * The load or store of the current block that made an access to gpa: the
- * first one, from the block's start, that explains it with the registers
- * as they are now (those the access saw); failing that, the first whose
- * stage-1 walk reads a table entry at gpa.
+ * The load or store of the current block that made an access to gpa (a
+ * store's bytes in value): the known site whose code hook ran in this
+ * block, if it explains the access (sim_cpu_site_take()); else the first
+ * one from the block's start that explains it with the registers as they
+ * are now (those the access saw), failing that the first whose stage-1
+ * walk reads a table entry at gpa; after an earlier access of this block,
+ * the first after that one's instruction (of two alike, `sb a0, 0(s1)`
+ * twice with a0 changed between them, the second is explained by both).
+ * Every one that explains it becomes a site.
  */
-static bool locate_access(struct sim_rv *s, gpa_t gpa, bool write, const uint64_t x[32],
-			  struct origin *o)
+static bool locate_access(struct sim_rv *s, gpa_t gpa, unsigned size, bool write, uint64_t value,
+			  const uint64_t x[32], struct origin *o)
 {
+	uint64_t site;
+
+	if (sim_cpu_site_take(&s->c, &site)) {
+		uint32_t insn = sim_rv_fetch(s, site);
+		if (insn && rv_decode_ldst(insn, &o->ld)) {
+			for (int pass = 0; pass < (write || !s->mmu_on ? 1 : 2); pass++)
+				if ((pass == 1 || o->ld.is_load == !write) &&
+				    explains(s, &o->ld, rv_ldst_address(&o->ld, x), gpa, size, value, x,
+					     pass == 1, o)) {
+					o->pc = site;
+					o->implicit = pass == 1;
+					sim_cpu_site_made(&s->c, site);
+					return true;
+				}
+		}
+	}
+	/* After an earlier access of this block, the first one after its instruction. */
+	uint64_t prev;
+	bool after = sim_cpu_site_made_before(&s->c, &prev) && prev >= s->block;
 	for (int pass = 0; pass < (write || !s->mmu_on ? 1 : 2); pass++) {
+		struct origin first = { .pc = 0 }, any = { .pc = 0 };
 		uint64_t at = s->block;
 		for (unsigned i = 0; i < MAX_BLOCK_INSNS; i++) {
 			uint32_t insn = sim_rv_fetch(s, at);
 			unsigned len = rv_insn_length((uint16_t)insn);
-			if (!insn || !len)
-				break;
-			if (rv_decode_ldst(insn, &o->ld) && (pass == 1 || o->ld.is_load == !write) &&
-			    explains(s, &o->ld, rv_ldst_address(&o->ld, x), gpa, pass == 1, o)) {
-				o->pc = at;
-				o->implicit = pass == 1;
-				return true;
+			struct origin c = *o;
+			if (!insn || !len || (first.pc && ((at ^ first.pc) >> 12 || at - first.pc > 256)) ||
+			    (any.pc && (at ^ any.pc) >> 12))
+				break; /* the rest of a found one's page (walked already), not far */
+			if (rv_decode_ldst(insn, &c.ld) && (pass == 1 || c.ld.is_load == !write) &&
+			    explains(s, &c.ld, rv_ldst_address(&c.ld, x), gpa, size, value, x, pass == 1,
+				     &c)) {
+				c.pc = at;
+				c.implicit = pass == 1;
+				if (!any.pc)
+					any = c;
+				if (!first.pc && (!after || at > prev))
+					first = c;
+				sim_cpu_site_add(&s->c, at);
 			}
 			at += len;
+		}
+		if (!first.pc)
+			first = any; /* (a later piece of the same access) */
+		if (first.pc) {
+			*o = first;
+			sim_cpu_site_made(&s->c, first.pc);
+			return true;
 		}
 	}
 	return false;
@@ -301,7 +347,7 @@ static uint64_t access_exit(struct sim_rv *s, gpa_t gpa, unsigned size, bool wri
 	struct rv_trap t = {
 		.scause = write ? RV_CAUSE_STORE_GUEST_PAGE_FAULT : RV_CAUSE_LOAD_GUEST_PAGE_FAULT,
 	};
-	bool found = locate_access(s, gpa, write, x, &o);
+	bool found = locate_access(s, gpa, size, write, value, x, &o);
 	if (found) {
 		t.htinst = o.implicit ? RV_HTINST_IMPLICIT_READ64 : rv_transform_ldst(&o.ld);
 		if (o.implicit)
@@ -711,6 +757,8 @@ void sim_arch_stopped(struct sim_cpu *c, uc_err err, struct vcpu_exit *exit)
 	struct sim_rv *s = (struct sim_rv *)c;
 	struct vcpu_arch *a = &c->vcpu->arch;
 
+	if (c->block_stop && !s->stop_pc_set)
+		a->pc = c->stop_pc; /* Unicorn's PC may be stale there (cpu.c, on_block()) */
 	if (sim_cpu_take_pending(c, exit)) {
 		if (exit->reason == EXIT_FATAL || exit->reason == EXIT_STAGE2_FAULT)
 			a->pc = exit->pc;
