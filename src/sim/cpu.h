@@ -45,7 +45,7 @@ struct sim_sites {
 	unsigned oldest;         /**< the one a new site replaces once all are in use */
 	uint64_t started;        /**< the site whose hook ran last, in the running block */
 	bool live;               /**< started is valid: no block began since its hook ran */
-	uint64_t made;           /**< the instruction of the last device access in the running block */
+	uint64_t made;           /**< the instruction of the running block's last device access */
 	bool made_live;          /**< made is valid: no block began since */
 };
 

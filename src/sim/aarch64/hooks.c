@@ -163,16 +163,17 @@ static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access
  */
 static bool read_code(struct sim_a64 *s, uint64_t va, void *buf, unsigned len)
 {
+	const struct addrspace *as = &s->c.vcpu->vm->as;
 	gpa_t gpa = va;
 	if (sim_a64_mmu_on(s)) {
 		struct a64_s1_regs r;
 		struct s1_result res;
 		sim_a64_s1_regs(s, &r);
-		if (a64_s1_translate(&s->c.vcpu->vm->as, &r, va, ACCESS_FETCH, &res, NULL, NULL) < 0)
+		if (a64_s1_translate(as, &r, va, ACCESS_FETCH, &res, NULL, NULL) < 0)
 			return false;
 		gpa = res.gpa;
 	}
-	return addrspace_read(&s->c.vcpu->vm->as, gpa, buf, len) == 0;
+	return addrspace_read(as, gpa, buf, len) == 0;
 }
 
 static uint64_t piece_value(uint64_t data, gpa_t base, gpa_t gpa, unsigned size);
@@ -214,6 +215,8 @@ static bool store_value_matches(const struct a64_ldst *ld, uint64_t ea, const st
 static bool may_explain(struct sim_a64 *s, uint32_t insn, uint64_t pc, const struct piece *p,
 			bool walk)
 {
+	const struct addrspace *as = &s->c.vcpu->vm->as;
+	enum access_kind access = p->write ? ACCESS_WRITE : ACCESS_READ;
 	struct a64_ldst ld;
 	struct s1_result res;
 	uint64_t va;
@@ -222,19 +225,16 @@ static bool may_explain(struct sim_a64 *s, uint32_t insn, uint64_t pc, const str
 	if (!a64_decode_access(insn, p->zva, &ld) || ld.is_load == p->write)
 		return false;
 	uint64_t ea = a64_ldst_address(&ld, pc, p->x, p->sp);
-	if (walk) {
+	if (walk)
 		return p->mmu_on &&
-		       a64_s1_translate(&s->c.vcpu->vm->as, &p->s1, ea, p->write ? ACCESS_WRITE : ACCESS_READ,
-					&res, NULL, NULL) < 0 &&
+		       a64_s1_translate(as, &p->s1, ea, access, &res, NULL, NULL) < 0 &&
 		       res.fault == FAULT_TABLE_NOT_RAM && p->gpa - res.gpa < 8;
-	}
 	if (!piece_of_access(&ld, ea, p->gpa, p->size, &va, &fgpa) ||
 	    (p->write && !store_value_matches(&ld, ea, p)))
 		return false;
 	if (!p->mmu_on)
 		return !((va ^ p->gpa) & ~0xfffULL);
-	return a64_s1_translate(&s->c.vcpu->vm->as, &p->s1, va, p->write ? ACCESS_WRITE : ACCESS_READ,
-				&res, NULL, NULL) == 0 &&
+	return a64_s1_translate(as, &p->s1, va, access, &res, NULL, NULL) == 0 &&
 	       !((res.gpa ^ p->gpa) & ~0xfffULL);
 }
 
@@ -287,7 +287,7 @@ static uint64_t access_pc(struct sim_a64 *s, const struct piece *p)
 
 	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc);
 	if (sim_cpu_site_take(&s->c, &site) && read_code(s, site, &insn, 4) &&
-	    (may_explain(s, insn, site, p, false) || (p->mmu_on && may_explain(s, insn, site, p, true)))) {
+	    (may_explain(s, insn, site, p, false) || may_explain(s, insn, site, p, true))) {
 		sim_cpu_site_made(&s->c, site);
 		return site;
 	}

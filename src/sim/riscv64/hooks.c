@@ -125,38 +125,40 @@ static bool explains(struct sim_rv *s, const struct rv_ldst *ld, uint64_t ea, gp
 static bool locate_access(struct sim_rv *s, gpa_t gpa, unsigned size, bool write, uint64_t value,
 			  const uint64_t x[32], struct origin *o)
 {
+	int passes = write || !s->mmu_on ? 1 : 2;
 	uint64_t site;
 
 	if (sim_cpu_site_take(&s->c, &site)) {
 		uint32_t insn = sim_rv_fetch(s, site);
-		if (insn && rv_decode_ldst(insn, &o->ld)) {
-			for (int pass = 0; pass < (write || !s->mmu_on ? 1 : 2); pass++)
-				if ((pass == 1 || o->ld.is_load == !write) &&
-				    explains(s, &o->ld, rv_ldst_address(&o->ld, x), gpa, size, value, x,
-					     pass == 1, o)) {
-					o->pc = site;
-					o->implicit = pass == 1;
-					sim_cpu_site_made(&s->c, site);
-					return true;
-				}
+		for (int pass = 0; insn && pass < passes && rv_decode_ldst(insn, &o->ld); pass++) {
+			uint64_t ea = rv_ldst_address(&o->ld, x);
+			if ((pass == 1 || o->ld.is_load == !write) &&
+			    explains(s, &o->ld, ea, gpa, size, value, x, pass == 1, o)) {
+				o->pc = site;
+				o->implicit = pass == 1;
+				sim_cpu_site_made(&s->c, site);
+				return true;
+			}
 		}
 	}
 	/* After an earlier access of this block, the first one after its instruction. */
 	uint64_t prev;
 	bool after = sim_cpu_site_made_before(&s->c, &prev) && prev >= s->block;
-	for (int pass = 0; pass < (write || !s->mmu_on ? 1 : 2); pass++) {
+	for (int pass = 0; pass < passes; pass++) {
 		struct origin first = { .pc = 0 }, any = { .pc = 0 };
 		uint64_t at = s->block;
 		for (unsigned i = 0; i < MAX_BLOCK_INSNS; i++) {
 			uint32_t insn = sim_rv_fetch(s, at);
 			unsigned len = rv_insn_length((uint16_t)insn);
 			struct origin c = *o;
-			if (!insn || !len || (first.pc && ((at ^ first.pc) >> 12 || at - first.pc > 256)) ||
-			    (any.pc && (at ^ any.pc) >> 12))
-				break; /* the rest of a found one's page (walked already), not far */
+			/* Past one found: the rest of its page (walked already), not far. */
+			bool enough = (any.pc && (at ^ any.pc) >> 12) ||
+				      (first.pc && ((at ^ first.pc) >> 12 || at - first.pc > 256));
+			if (!insn || !len || enough)
+				break;
 			if (rv_decode_ldst(insn, &c.ld) && (pass == 1 || c.ld.is_load == !write) &&
-			    explains(s, &c.ld, rv_ldst_address(&c.ld, x), gpa, size, value, x, pass == 1,
-				     &c)) {
+			    explains(s, &c.ld, rv_ldst_address(&c.ld, x), gpa, size, value, x,
+				     pass == 1, &c)) {
 				c.pc = at;
 				c.implicit = pass == 1;
 				if (!any.pc)
