@@ -30,8 +30,8 @@ expect_exits 23 mid_store 3 'syndrome=0x93000045 gpa=0x9000000 size=1 write data
 expect_exits 23 mid_load 3 'syndrome=0x93830005 gpa=0x9000018 size=4 read data=0x[0-9a-f]+ reg=3 insn="ldr w3, \[x19, #0x18\]"$'
 expect_exits 23 chained_store 3 'syndrome=0x93000045 gpa=0x9000000 size=1 write data=0x62 reg=0 insn="strb w0, \[x19\]"$'
 expect_exits 23 offset_store 3 'syndrome=0x93000045 gpa=0x9000000 size=1 write data=0x63 reg=0 insn="strb w0, \[x19, x21\]"$'
-expect_exits 23 first_of_two 3 'syndrome=0x93000045 gpa=0x9000000 size=1 write data=0x64 reg=0 insn="strb w0, \[x19\]"$'
-expect_exits 23 second_of_two 3 'syndrome=0x93000045 gpa=0x9000000 size=1 write data=0x65 reg=0 insn="strb w0, \[x19\]"$'
+expect_exits 23 first_of_two 3 'syndrome=0x93170045 gpa=0x9000000 size=1 write data=0x64 reg=23 insn="strb w23, \[x22\]"$'
+expect_exits 23 second_of_two 3 'syndrome=0x93170045 gpa=0x9000000 size=1 write data=0x65 reg=23 insn="strb w23, \[x22\]"$'
 
 guests_of riscv64
 run_cvisor rv-mmio-pc run --trace=exits $CFG/mmio_pc.toml
@@ -40,7 +40,7 @@ expect_out "mmio_pc: aaabbbdedede"
 expect_exits 47 mid_store 3 'syndrome=0x17 gpa=0x10000000 size=1 write data=0x61 reg=10 insn="sb a0,0\(s1\)"$'
 expect_exits 47 mid_load 3 'syndrome=0x15 gpa=0x10000005 size=1 read data=0x[0-9a-f]+ reg=7 insn="lbu t2,5\(s1\)"$'
 expect_exits 47 chained_store 3 'syndrome=0x17 gpa=0x10000000 size=1 write data=0x62 reg=10 insn="sb a0,0\(s1\)"$'
-expect_exits 47 first_of_two 3 'syndrome=0x17 gpa=0x10000000 size=1 write data=0x64 reg=10 insn="sb a0,0\(s1\)"$'
-expect_exits 47 second_of_two 3 'syndrome=0x17 gpa=0x10000000 size=1 write data=0x65 reg=10 insn="sb a0,0\(s1\)"$'
+expect_exits 47 first_of_two 3 'syndrome=0x17 gpa=0x10000000 size=1 write data=0x64 reg=21 insn="sb s5,0\(s6\)"$'
+expect_exits 47 second_of_two 3 'syndrome=0x17 gpa=0x10000000 size=1 write data=0x65 reg=21 insn="sb s5,0\(s6\)"$'
 
 finish
