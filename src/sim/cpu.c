@@ -487,6 +487,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	 * deadline is met at the start of the first block after the clock
 	 * reached it.
 	 */
+	c->sites.block = addr;
 	c->sites.live = false;
 	c->sites.made_live = false;
 	if (c->dbg.step && c->dbg.stepped > 0) {
@@ -841,7 +842,8 @@ void sim_trace_guest_exception(const struct sim_cpu *c, const char *fmt, ...)
  * callback it is the start of the block, or of an earlier one chained to
  * it in the same page (../shared/notes, "Memory-bound guests"), while the
  * registers are exact. Each architecture finds the instruction by decoding
- * around that PC (hooks.c) and makes it a site: a code hook on its one
+ * forward from the start of the running block, which the block hook
+ * records (sim_cpu_block_start(), hooks.c), and makes it a site: a code hook on its one
  * address, which costs nothing measurable and makes Unicorn store its
  * address in PC before it runs. The hook also records it, so the next
  * access it makes is known at once (sim_cpu_site_take()); the block hook
@@ -865,6 +867,11 @@ bool sim_cpu_site_take(struct sim_cpu *c, uint64_t *pc)
 	c->sites.live = false;
 	*pc = c->sites.started;
 	return true;
+}
+
+uint64_t sim_cpu_block_start(const struct sim_cpu *c)
+{
+	return c->sites.block;
 }
 
 void sim_cpu_site_made(struct sim_cpu *c, uint64_t va)

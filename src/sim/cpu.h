@@ -45,6 +45,7 @@ struct sim_sites {
 	unsigned oldest;         /**< the one a new site replaces once all are in use */
 	uint64_t started;        /**< the site whose hook ran last, in the running block */
 	bool live;               /**< started is valid: no block began since its hook ran */
+	uint64_t block;          /**< the running block's first instruction (the block hook) */
 	uint64_t made;           /**< the instruction of the running block's last device access */
 	bool made_live;          /**< made is valid: no block began since */
 };
@@ -205,6 +206,8 @@ bool sim_cpu_site_take(struct sim_cpu *c, uint64_t *pc);
  * From a hook, too.
  */
 void sim_cpu_site_add(struct sim_cpu *c, uint64_t va);
+/** Inside a hook: the virtual address of the running translation block's first instruction. */
+uint64_t sim_cpu_block_start(const struct sim_cpu *c);
 /**
  * Records that the instruction at va made the device access being handled
  * (found either way), for sim_cpu_site_made_before().

@@ -269,10 +269,11 @@ static unsigned scan_page(struct sim_a64 *s, uint64_t page, uint64_t pc, const s
  * of an earlier block chained to it in the same page (../shared/notes,
  * "Memory-bound guests"). A known site whose code hook ran in this block
  * is the instruction if it explains the access; else the code page of
- * the PC (then the next page, into which a block may run on) is scanned
- * for the loads and stores that explain it. Each one found becomes a site
- * (sim_cpu_site_add()), so the next access it makes is known at once; of
- * several, the first forward from the PC is taken, or from the instruction
+ * the running block's start (then the next page, into which a block may
+ * run on) is scanned for the loads and stores that explain it. Each one
+ * found becomes a site (sim_cpu_site_add()), so the next access it makes
+ * is known at once; of several, the first forward from the block's start
+ * is taken, or from the instruction
  * of an earlier access in this block (two alike: `strb w0, [x19]` twice,
  * w0 changed between them, the second is explained by both with the
  * registers as they are then). Returns the PC itself
@@ -292,7 +293,9 @@ static uint64_t access_pc(struct sim_a64 *s, const struct piece *p)
 		return site;
 	}
 	/* After an earlier access of this block, the first candidate after its instruction. */
-	uint64_t from = sim_cpu_site_made_before(&s->c, &site) ? site + 4 : pc;
+	uint64_t from = sim_cpu_block_start(&s->c);
+	if (sim_cpu_site_made_before(&s->c, &site))
+		from = site + 4;
 	uint64_t page = from & ~0xfffULL;
 	for (int walk = 0; walk < (p->mmu_on ? 2 : 1) && n == 0; walk++) {
 		n = scan_page(s, page, from, p, walk, cand);
