@@ -24,11 +24,11 @@
  * paths of an exit".
  *
  * Unicorn's RISC-V does not store PC before loads and stores, so in an
- * MMIO callback PC is stale; a block hook records where the running
- * translation block starts, and the access is found by decoding the block
- * from there (src/arch/riscv64/insn.c). Each instruction found becomes a
- * site (a code hook on its address, src/sim/cpu.c), so its next accesses
- * are known without decoding.
+ * MMIO callback PC is stale; the block hook (src/sim/cpu.c) records where
+ * the running translation block starts, and the access is found by
+ * decoding the block from there (src/arch/riscv64/insn.c). Each
+ * instruction found becomes a site (a code hook on its address,
+ * src/sim/cpu.c), so its next accesses are known without decoding.
  *
  * The top file of src/sim/riscv64/: calls exc.c, mmu.c, switch.c, irq.c and qstate.c.
  */
@@ -143,10 +143,11 @@ static bool locate_access(struct sim_rv *s, gpa_t gpa, unsigned size, bool write
 	}
 	/* After an earlier access of this block, the first one after its instruction. */
 	uint64_t prev;
-	bool after = sim_cpu_site_made_before(&s->c, &prev) && prev >= s->block;
+	uint64_t block = sim_cpu_block_start(&s->c);
+	bool after = sim_cpu_site_made_before(&s->c, &prev) && prev >= block;
 	for (int pass = 0; pass < passes; pass++) {
 		struct origin first = { .pc = 0 }, any = { .pc = 0 };
-		uint64_t at = s->block;
+		uint64_t at = block;
 		for (unsigned i = 0; i < MAX_BLOCK_INSNS; i++) {
 			uint32_t insn = sim_rv_fetch(s, at);
 			unsigned len = rv_insn_length((uint16_t)insn);
@@ -334,7 +335,7 @@ static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, boo
 static uint64_t access_exit(struct sim_rv *s, gpa_t gpa, unsigned size, bool write, uint64_t value)
 {
 	uint64_t x[32], va;
-	struct origin o = { .pc = s->block, .va = gpa };
+	struct origin o = { .pc = sim_cpu_block_start(&s->c), .va = gpa };
 	struct vcpu_exit exit;
 	bool walk;
 	unsigned piece = size;
@@ -363,7 +364,7 @@ static uint64_t access_exit(struct sim_rv *s, gpa_t gpa, unsigned size, bool wri
 	} else {
 		log_warn("%s: could not find the instruction behind a %u-byte %s at GPA 0x%llx "
 			 "(block at PC 0x%llx)", s->c.vcpu->vm->name, size, write ? "write" : "read",
-			 (unsigned long long)gpa, (unsigned long long)s->block);
+			 (unsigned long long)gpa, (unsigned long long)sim_cpu_block_start(&s->c));
 	}
 	bool misaligned = found && !o.implicit && (o.va & (o.ld.size - 1)) && size < 2 * o.ld.size;
 	if (misaligned) {
