@@ -339,14 +339,19 @@ bool a64_sysreg_emulated(uint32_t id, bool write)
  * ("not implemented"). A feature is kept when it needs nothing from EL2:
  * instructions and EL1 state that each vCPU's world switch already keeps,
  * or that EL2 lets through (pointer authentication: HCR_EL2.API and APK,
- * keys switched per vCPU). Hidden: SVE and SME (CPTR_EL2.TZ and TSM trap
- * them: their state is not switched), MTE (HCR_EL2.ATA clear: no tags),
- * LORegions (HCR_EL2.TLOR), EL2 itself and features that describe or need
- * EL2 (VHE, NV, FGT, HCX, TWED, MPAM, AMU, RME, SEL2), the PMU, statistical
- * profiling and trace (not switched between VMs), and anything newer than
- * this table (LS64, MOPS, WFxT: they need enables in HCRX_EL2 or EL2 traps
- * cvisor does not set). The debug unit is the smallest the architecture
- * allows, the same on every CPU, and emulated (MDCR_EL2.TDA):
+ * keys switched per vCPU). Hidden:
+ * - SVE and SME (CPTR_EL2.TZ and TSM trap them: their state is not
+ *   switched), MTE (HCR_EL2.ATA clear: no tags), LORegions (HCR_EL2.TLOR);
+ * - EL2 and EL3 (a guest's SMC is cvisor's: HCR_EL2.TSC), and features
+ *   that describe or need EL2 (VHE, NV, FGT, HCX, TWED, MPAM, AMU, RME,
+ *   SEL2);
+ * - the PMU, statistical profiling and trace (not switched between VMs);
+ * - anything newer than this table (LS64, MOPS, WFxT: they need enables in
+ *   HCRX_EL2 or EL2 traps cvisor does not set).
+ * Set: the interrupt controller is cvisor's GICv3 model, with its system
+ * registers (ID_AA64PFR0_EL1.GIC, ID_PFR1_EL1.GIC = 1), whatever the CPU's
+ * GIC, in the simulator too; the debug unit is the smallest the
+ * architecture allows, the same on every CPU, and emulated (MDCR_EL2.TDA):
  * ID_AA64DFR0_EL1.DebugVer = 6 (Armv8.0), BRPs = WRPs = 1 (two of each),
  * CTX_CMPs = 0 (one context-aware breakpoint), PMUVer = 0 (no PMU).
  */
@@ -356,15 +361,17 @@ static const struct {
 } id_fields[] = {
 	/* ID_PFR0_EL1 (D17.2): all but AMU (23:20). */
 	{ A64_SYSREG(3, 0, 0, 1, 0), ~F(20), 0 },
-	/* ID_PFR1_EL1 (D17.2): all but Virtualization (15:12) and Virt_frac (27:24): AArch32 EL2. */
-	{ A64_SYSREG(3, 0, 0, 1, 1), ~(F(12) | F(24)), 0 },
-	/* ID_DFR0_EL1 (D17.2): CopDbg, CopSDbg, MMapDbg, MProfDbg; not trace (15:12, 19:16, 31:28) nor PerfMon (27:24). */
-	{ A64_SYSREG(3, 0, 0, 1, 2), F(0) | F(4) | F(8) | F(20), 0 },
+	/* ID_PFR1_EL1 (D17.2): all but Security (7:4), Virtualization (15:12), Virt_frac (27:24);
+	 * GIC (31:28) 1. */
+	{ A64_SYSREG(3, 0, 0, 1, 1), ~(F(4) | F(12) | F(24) | F(28)), 1ULL << 28 },
+	/* ID_DFR0_EL1 (D17.2): CopDbg, MMapDbg, MProfDbg; not CopSDbg (7:4), trace (15:12, 19:16,
+	 * 31:28) nor PerfMon (27:24). */
+	{ A64_SYSREG(3, 0, 0, 1, 2), F(0) | F(8) | F(20), 0 },
 	/* ID_DFR1_EL1 (D17.2): MTPMU, HPMN0: the PMU's. */
 	{ A64_SYSREG(3, 0, 0, 3, 5), 0, 0 },
-	/* ID_AA64PFR0_EL1 (D17.2): EL0, EL1, EL3, FP, AdvSIMD, GIC, RAS, DIT, CSV2, CSV3. */
-	{ A64_SYSREG(3, 0, 0, 4, 0),
-	  F(0) | F(4) | F(12) | F(16) | F(20) | F(24) | F(28) | F(48) | F(56) | F(60), 0 },
+	/* ID_AA64PFR0_EL1 (D17.2): EL0, EL1, FP, AdvSIMD, RAS, DIT, CSV2, CSV3; GIC (27:24) 1. */
+	{ A64_SYSREG(3, 0, 0, 4, 0), F(0) | F(4) | F(16) | F(20) | F(28) | F(48) | F(56) | F(60),
+	  1ULL << 24 },
 	/* ID_AA64PFR1_EL1 (D17.2): BT, SSBS, RAS_frac, CSV2_frac (not MTE 11:8, SME 27:24). */
 	{ A64_SYSREG(3, 0, 0, 4, 1), F(0) | F(4) | F(12) | F(32), 0 },
 	/* ID_AA64ZFR0_EL1, ID_AA64SMFR0_EL1: SVE and SME are hidden. */
