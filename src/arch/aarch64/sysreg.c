@@ -268,7 +268,8 @@ static bool is_hcr_trapped(uint32_t id)
 
 	if (A64_SYSREG_OP0(id) != 3)
 		return false;
-	return id == SYSREG_ACTLR_EL1 || (A64_SYSREG_OP1(id) == 0 && crn == 10 && A64_SYSREG_CRM(id) == 4) ||
+	return id == SYSREG_ACTLR_EL1 ||
+	       (A64_SYSREG_OP1(id) == 0 && crn == 10 && A64_SYSREG_CRM(id) == 4) ||
 	       id == A64_SYSREG(3, 0, 1, 0, 5) || id == A64_SYSREG(3, 0, 1, 0, 6) ||
 	       id == A64_SYSREG(3, 0, 5, 6, 0) || id == A64_SYSREG(3, 0, 5, 6, 1);
 }

@@ -140,7 +140,7 @@ static void cpu_features(void)
 	cpu_has.trf = (dfr0 >> 40) & 0xf;
 }
 
-/* CPTR_EL2 (D17.2.32, HCR_EL2.E2H 0): RES1 bits 13:12, 9:0 (TSM 12 and TZ 8 among them), TFP 10 clear. */
+/* CPTR_EL2 (D17.2.32, HCR_EL2.E2H 0): RES1 bits 13:12 and 9:0, TSM (12) and TZ (8) among them. */
 #define CPTR_RES1 0x33ffULL
 #define CPTR_TTA (1ULL << 20) /* trap the trace unit's registers */
 #define CPTR_TAM (1ULL << 30) /* trap the activity monitors (FEAT_AMUv1) */
@@ -151,7 +151,7 @@ static void cpu_features(void)
 #define MDCR_TDA (1ULL << 9)   /* trap the debug registers */
 #define MDCR_TDOSA (1ULL << 10) /* trap the OS lock registers, DBGPRCR_EL1 */
 #define MDCR_TDRA (1ULL << 11) /* trap MDRAR_EL1 */
-#define MDCR_TPMS (1ULL << 14) /* trap statistical profiling (FEAT_SPE); E2PB 0: its buffer is EL2's */
+#define MDCR_TPMS (1ULL << 14) /* trap statistical profiling (FEAT_SPE); E2PB 0: buffer EL2's */
 #define MDCR_TTRF (1ULL << 19) /* trap TRFCR_EL1 (FEAT_TRF); E2TB 0: the trace buffer is EL2's */
 /* PMCR_EL0.N (D17.5.7): the number of event counters. */
 #define PMCR_N(pmcr) (((pmcr) >> 11) & 0x1f)
@@ -166,7 +166,8 @@ static void cpu_features(void)
  */
 static void debug_traps_init(void)
 {
-	uint64_t cptr = CPTR_RES1 | CPTR_TTA, mdcr = MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
+	uint64_t cptr = CPTR_RES1 | CPTR_TTA;
+	uint64_t mdcr = MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
 
 	if (cpu_has.amu)
 		cptr |= CPTR_TAM;
