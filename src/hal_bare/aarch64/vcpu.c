@@ -239,18 +239,19 @@ void guest_traps_init(void)
 {
 	cpu_features();
 	// LAB 8 BEGIN: HCR_EL2 for guests in guest_traps_init()
-	hcr_guest = HCR_VM | HCR_SWIO | HCR_IMO | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_TIDCP |
-		    HCR_TACR | HCR_RW;
+	hcr_guest = HCR_VM | HCR_SWIO | HCR_IMO | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_RW;
 	if (cpu_has.pauth)
 		hcr_guest |= HCR_API | HCR_APK;
-	if (cpu_has.lor)
-		hcr_guest |= HCR_TLOR;
-	if (cpu_has.ras)
-		hcr_guest |= HCR_TERR;
 	// LAB 8 STUB
 	// LAB_TODO(8, "HCR_EL2 for guests in guest_traps_init() (labs/8-bare/README.md)");
 	// hcr_guest = 0;
 	// LAB 8 END
+	/* EL1 registers of the CPU that are not the guest's (a64_sysreg_trapped()). */
+	hcr_guest |= HCR_TIDCP | HCR_TACR;
+	if (cpu_has.lor)
+		hcr_guest |= HCR_TLOR;
+	if (cpu_has.ras)
+		hcr_guest |= HCR_TERR;
 	WRITE_SYSREG(cnthctl_el2, 0);
 	WRITE_SYSREG(cntvoff_el2, 0);
 	WRITE_SYSREG(ICH_HCR_EL2, ICH_HCR_EN | ICH_HCR_TALL0);
