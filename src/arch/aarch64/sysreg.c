@@ -345,7 +345,7 @@ bool a64_sysreg_emulated(uint32_t id, bool write)
  *   switched), MTE (HCR_EL2.ATA clear: no tags), LORegions (HCR_EL2.TLOR);
  * - EL2 and EL3 (a guest's SMC is cvisor's: HCR_EL2.TSC), and features
  *   that describe or need EL2 (VHE, NV, FGT, HCX, TWED, MPAM, AMU, RME,
- *   SEL2);
+ *   SEL2, and stage 2's VMIDBits, XNX, FWB);
  * - the PMU, statistical profiling and trace (not switched between VMs);
  * - anything newer than this table (LS64, MOPS, WFxT: they need enables in
  *   HCRX_EL2 or EL2 traps cvisor does not set).
@@ -389,10 +389,11 @@ static const struct {
 	{ A64_SYSREG(3, 0, 0, 6, 2), F(4) | F(8) | F(12) | F(20) | F(24) | F(28) | F(52), 0 },
 	/* ID_AA64MMFR0_EL1 (D17.2): all but FGT (59:56), an EL2 feature. */
 	{ A64_SYSREG(3, 0, 0, 7, 0), ~F(56), 0 },
-	/* ID_AA64MMFR1_EL1 (D17.2): all but VH (11:8), LO (19:16), TWED (35:32), HCX (43:40). */
-	{ A64_SYSREG(3, 0, 0, 7, 1), ~(F(8) | F(16) | F(32) | F(40)), 0 },
-	/* ID_AA64MMFR2_EL1 (D17.2): all but NV (27:24). */
-	{ A64_SYSREG(3, 0, 0, 7, 2), ~F(24), 0 },
+	/* ID_AA64MMFR1_EL1 (D17.2): all but VMIDBits (7:4), VH (11:8), LO (19:16), XNX (31:28),
+	 * TWED (35:32), HCX (43:40). */
+	{ A64_SYSREG(3, 0, 0, 7, 1), ~(F(4) | F(8) | F(16) | F(28) | F(32) | F(40)), 0 },
+	/* ID_AA64MMFR2_EL1 (D17.2): all but NV (27:24) and FWB (43:40). */
+	{ A64_SYSREG(3, 0, 0, 7, 2), ~(F(24) | F(40)), 0 },
 };
 
 uint64_t a64_id_sanitise(uint32_t id, uint64_t hw)

@@ -54,9 +54,9 @@ static const struct id_row id_rows[] = {
 	/* RPRES 7:4, GPA3 11:8, APA3 15:12, BC 23:20, PAC_frac 27:24, CLRBHB 31:28, CSSC 55:52. */
 	{ "ID_AA64ISAR2_EL1", ID(6, 2), 0x00f00000fff0fff0ULL, 0 },
 	{ "ID_AA64MMFR0_EL1 (all but FGT 59:56)", ID(7, 0), 0xf0ffffffffffffffULL, 0 },
-	/* VH 11:8, LO 19:16, TWED 35:32, HCX 43:40 hidden. */
-	{ "ID_AA64MMFR1_EL1", ID(7, 1), 0xfffff0f0fff0f0ffULL, 0 },
-	{ "ID_AA64MMFR2_EL1 (all but NV 27:24)", ID(7, 2), 0xfffffffff0ffffffULL, 0 },
+	/* VMIDBits 7:4, VH 11:8, LO 19:16, XNX 31:28, TWED 35:32, HCX 43:40 hidden. */
+	{ "ID_AA64MMFR1_EL1", ID(7, 1), 0xfffff0f00ff0f00fULL, 0 },
+	{ "ID_AA64MMFR2_EL1 (all but NV 27:24, FWB 43:40)", ID(7, 2), 0xfffff0fff0ffffffULL, 0 },
 	{ "ID_AA64MMFR3_EL1 (newer than the table)", ID(7, 3), 0, 0 },
 };
 
