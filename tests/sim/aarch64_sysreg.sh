@@ -61,4 +61,35 @@ expect_undef 122 hostile_pauth rdvl_insn 0x200
 expect_undef 122 hostile_pauth absent_key 0x200
 expect_undef 122 hostile_pauth absent_pacia 0x200
 
+# What a guest finds of the CPU (the idregs guest prints its ID registers:
+# Unicorn's Cortex-A72 through a64_id_sanitise(), the same lines as QEMU's
+# cortex-a72 under the bare build, tests/bare/aarch64_idregs.sh), and the
+# registers the ID registers say are absent, each one exit, traced as not
+# emulated, then an UNDEF at its own PC: a debug or PMU register Unicorn
+# has raises it through Unicorn's MDCR_EL2, exactly there.
+run_cvisor idregs run --trace=exits --max-seconds=30 $CFG/idregs.toml $CFG/hostile_absent.toml
+expect_rc 0
+for line in "ID_AA64PFR0_EL1 0x0000000001000022" "ID_AA64PFR1_EL1 0x0000000000000000" \
+	"ID_AA64ZFR0_EL1 0x0000000000000000" "ID_AA64SMFR0_EL1 0x0000000000000000" \
+	"ID_AA64DFR0_EL1 0x0000000000101006" "ID_AA64DFR1_EL1 0x0000000000000000" \
+	"ID_AA64ISAR0_EL1 0x0000000000011120" "ID_AA64ISAR1_EL1 0x0000000000000000" \
+	"ID_AA64ISAR2_EL1 0x0000000000000000" "ID_AA64MMFR0_EL1 0x0000000000001124" \
+	"ID_AA64MMFR1_EL1 0x0000000000000000" "ID_AA64MMFR2_EL1 0x0000000000000000" \
+	"ID_PFR0_EL1 0x0000000000000131" "ID_PFR1_EL1 0x0000000010010001" \
+	"ID_DFR0_EL1 0x0000000000000006" "ID_DFR1_EL1 0x0000000000000000" \
+	"debug unit: 2 breakpoints, 2 watchpoints, kept, never fire" \
+	"LOR, MTE, SVE, SME registers undefined" "RAS absent, its registers undefined" "all ok"; do
+	expect_out "[idregs] idregs: $line"
+done
+expect_out "[hostile_absent] hostile_absent: breakpoint 2, watchpoint 2, PMU undefined"
+expect_no_out "FAIL"
+expect_count '^cvisor: vm [0-9]+ ' -eq 0
+# hostile_absent's six accesses: DBGBVR2_EL1, DBGWCR2_EL1, PMCR_EL0 twice, PMCCNTR_EL0, PMUSERENR_EL0.
+expect_count '^sysreg: vm=125 vcpu=0 .*: trapped, not emulated: an UNDEF for the guest$' -eq 6
+expect_count '^guest-exception: vm=125 vcpu=0 UNKNOWN esr=0x2000000 ' -eq 6
+expect_err "^sysreg: vm=125 vcpu=0 read of PMCR_EL0 at pc=0x[0-9a-f]+: trapped, not emulated: an UNDEF for the guest\$"
+# idregs: MDSCR_EL1, a breakpoint and DBGBCR0_EL1 emulated, never the CPU's.
+expect_err "^exit: vm=124 vcpu=0 sysreg .* id=0x8012 read reg=1 value=0xf001( |\$)"
+expect_err "^exit: vm=124 vcpu=0 sysreg .* id=0x8005 read reg=1 value=0x1e3( |\$)"
+
 finish

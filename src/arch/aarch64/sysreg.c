@@ -113,6 +113,49 @@ static const struct {
 	{ A64_SYSREG(3, 0, 12, 8, 4), "ICC_AP0R0_EL1", RW },
 	{ A64_SYSREG(3, 0, 12, 8, 3), "ICC_BPR0_EL1", RW },
 	{ A64_SYSREG(3, 0, 12, 12, 6), "ICC_IGRPEN0_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 0, 2), "OSDTRRX_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 2, 0), "MDCCINT_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 3, 2), "OSDTRTX_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 6, 2), "OSECCR_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 0, 4), "DBGBVR0_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 0, 5), "DBGBCR0_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 0, 6), "DBGWVR0_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 0, 7), "DBGWCR0_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 1, 4), "DBGBVR1_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 1, 5), "DBGBCR1_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 1, 6), "DBGWVR1_EL1", RW },
+	{ A64_SYSREG(2, 0, 0, 1, 7), "DBGWCR1_EL1", RW },
+	{ A64_SYSREG(2, 0, 1, 0, 0), "MDRAR_EL1", RD },
+	{ A64_SYSREG(2, 0, 7, 8, 6), "DBGCLAIMSET_EL1", RW },
+	{ A64_SYSREG(2, 0, 7, 9, 6), "DBGCLAIMCLR_EL1", RW },
+	{ A64_SYSREG(2, 0, 7, 14, 6), "DBGAUTHSTATUS_EL1", RD },
+	{ A64_SYSREG(2, 3, 0, 1, 0), "MDCCSR_EL0", RD },
+	{ A64_SYSREG(2, 3, 0, 4, 0), "DBGDTR_EL0", RW },
+	{ A64_SYSREG(2, 3, 0, 5, 0), "DBGDTRRX_EL0", RW }, /* DBGDTRTX_EL0 when written */
+	{ A64_SYSREG(3, 3, 9, 12, 0), "PMCR_EL0", RW },
+	{ A64_SYSREG(3, 3, 9, 12, 1), "PMCNTENSET_EL0", RW },
+	{ A64_SYSREG(3, 3, 9, 12, 2), "PMCNTENCLR_EL0", RW },
+	{ A64_SYSREG(3, 3, 9, 12, 3), "PMOVSCLR_EL0", RW },
+	{ A64_SYSREG(3, 3, 9, 12, 4), "PMSWINC_EL0", WR },
+	{ A64_SYSREG(3, 3, 9, 12, 5), "PMSELR_EL0", RW },
+	{ A64_SYSREG(3, 3, 9, 12, 6), "PMCEID0_EL0", RD },
+	{ A64_SYSREG(3, 3, 9, 12, 7), "PMCEID1_EL0", RD },
+	{ A64_SYSREG(3, 3, 9, 13, 0), "PMCCNTR_EL0", RW },
+	{ A64_SYSREG(3, 3, 9, 14, 0), "PMUSERENR_EL0", RW | EL0_RD },
+	{ A64_SYSREG(3, 0, 9, 14, 1), "PMINTENSET_EL1", RW },
+	{ A64_SYSREG(3, 0, 9, 14, 2), "PMINTENCLR_EL1", RW },
+	{ A64_SYSREG(3, 3, 14, 15, 7), "PMCCFILTR_EL0", RW },
+	{ A64_SYSREG(3, 0, 5, 3, 0), "ERRIDR_EL1", RD },
+	{ A64_SYSREG(3, 0, 5, 3, 1), "ERRSELR_EL1", RW },
+	{ A64_SYSREG(3, 0, 10, 4, 7), "LORID_EL1", RD },
+	{ A64_SYSREG(3, 0, 1, 0, 5), "RGSR_EL1", RW },
+	{ A64_SYSREG(3, 0, 1, 0, 6), "GCR_EL1", RW },
+	{ A64_SYSREG(3, 0, 5, 6, 0), "TFSR_EL1", RW },
+	{ A64_SYSREG(3, 0, 0, 5, 1), "ID_AA64DFR1_EL1", RD },
+	{ A64_SYSREG(3, 0, 0, 1, 0), "ID_PFR0_EL1", RD },
+	{ A64_SYSREG(3, 0, 0, 1, 1), "ID_PFR1_EL1", RD },
+	{ A64_SYSREG(3, 0, 0, 1, 2), "ID_DFR0_EL1", RD },
+	{ A64_SYSREG(3, 0, 0, 3, 5), "ID_DFR1_EL1", RD },
 };
 
 /* The table's entry for id, or NULL. */
@@ -175,14 +218,104 @@ bool a64_sysreg_is_id(uint32_t id)
 	return in_id_space(id) && A64_SYSREG_CRM(id) >= 1;
 }
 
+/*
+ * The debug registers (ARM ARM D17.3): op0 = 2 with op1 = 0 (EL1) or 3
+ * (EL0's debug communication channel); op1 = 1 is the trace unit, 4 EL2's
+ * DBGVCR32_EL2. MDCR_EL2.TDOSA, TDA and TDRA together trap all of them.
+ */
+static bool is_debug(uint32_t id)
+{
+	return A64_SYSREG_OP0(id) == 2 && (A64_SYSREG_OP1(id) == 0 || A64_SYSREG_OP1(id) == 3);
+}
+
+/*
+ * The PMU's registers (ARM ARM D17.5), which MDCR_EL2.TPM traps: op0 = 3,
+ * CRn = 9, CRm = 12..14 (PMCR_EL0 ... PMOVSSET_EL0, PMINTENSET/CLR_EL1,
+ * PMMIR_EL1) and CRn = 14, CRm = 8..15 at op1 = 3 (PMEVCNTR<n>_EL0,
+ * PMEVTYPER<n>_EL0, PMCCFILTR_EL0; CRm 0..3 are the timers).
+ */
+static bool is_pmu(uint32_t id)
+{
+	unsigned op1 = A64_SYSREG_OP1(id), crn = A64_SYSREG_CRN(id), crm = A64_SYSREG_CRM(id);
+
+	if (A64_SYSREG_OP0(id) != 3)
+		return false;
+	if (crn == 9 && crm >= 12 && crm <= 14)
+		return op1 == 3 || (op1 == 0 && crm == 14);
+	return crn == 14 && crm >= 8 && op1 == 3;
+}
+
+/* RAS error records (ARM ARM D17.9): ERRIDR_EL1, ERRSELR_EL1, ERX*_EL1 (CRn 5, CRm 3..5). */
+static bool is_ras(uint32_t id)
+{
+	unsigned crm = A64_SYSREG_CRM(id);
+	return A64_SYSREG_OP0(id) == 3 && A64_SYSREG_OP1(id) == 0 && A64_SYSREG_CRN(id) == 5 &&
+	       ((crm == 3 && A64_SYSREG_OP2(id) <= 1) || crm == 4 || crm == 5);
+}
+
+/*
+ * EL1 registers EL2 keeps from guests with HCR_EL2 (D17.2.48): ACTLR_EL1
+ * (TACR: its bits are the implementation's), the LORegion registers
+ * LORSA/LOREA/LORN/LORC/LORID_EL1 (TLOR: op0 3, op1 0, CRn 10, CRm 4), and
+ * MTE's tag controls RGSR_EL1, GCR_EL1, TFSR_EL1, TFSRE0_EL1 (ATA clear).
+ * Not here: the IMPLEMENTATION DEFINED space (op0 3, CRn 11 or 15), which
+ * the bare build traps with TIDCP, but which neither QEMU 7.2 nor Unicorn
+ * traps: there the Cortex-A57/A72's own (CPUACTLR_EL1 ...) are the CPU's.
+ */
+static bool is_hcr_trapped(uint32_t id)
+{
+	unsigned crn = A64_SYSREG_CRN(id);
+
+	if (A64_SYSREG_OP0(id) != 3)
+		return false;
+	return id == SYSREG_ACTLR_EL1 ||
+	       (A64_SYSREG_OP1(id) == 0 && crn == 10 && A64_SYSREG_CRM(id) == 4) ||
+	       id == A64_SYSREG(3, 0, 1, 0, 5) || id == A64_SYSREG(3, 0, 1, 0, 6) ||
+	       id == A64_SYSREG(3, 0, 5, 6, 0) || id == A64_SYSREG(3, 0, 5, 6, 1);
+}
+
 bool a64_sysreg_trapped(uint32_t id, bool write)
 {
 	if (a64_sysreg_is_id(id))
 		return !write; /* HCR_EL2.TID3 */
 	if (a64_timer_sysreg(id) || a64_icc_of(id) >= 0)
 		return true; /* CNTHCTL_EL2 (with FEAT_ECV), ICH_HCR_EL2.TALL1/TC: arch/irq.h */
-	return id == SYSREG_OSLAR_EL1 || id == SYSREG_OSLSR_EL1 || id == SYSREG_OSDLR_EL1 ||
-	       id == SYSREG_DBGPRCR_EL1; /* MDCR_EL2.TDOSA */
+	return is_debug(id) || is_pmu(id) || is_hcr_trapped(id);
+}
+
+/*
+ * The breakpoint and watchpoint registers the guest has: DBGBVR<n>_EL1,
+ * DBGBCR<n>_EL1, DBGWVR<n>_EL1, DBGWCR<n>_EL1 are op0 2, op1 0, CRn 0,
+ * CRm n, op2 4, 5, 6, 7 (D17.3.3-6), for n below A64_GUEST_BRPS or
+ * A64_GUEST_WRPS; the CPU's others are absent for the guest.
+ */
+static bool is_debug_slot(uint32_t id)
+{
+	unsigned n = A64_SYSREG_CRM(id), op2 = A64_SYSREG_OP2(id);
+
+	if (A64_SYSREG_OP0(id) != 2 || A64_SYSREG_OP1(id) != 0 || A64_SYSREG_CRN(id) != 0 || op2 < 4)
+		return false;
+	return n < (op2 <= 5 ? A64_GUEST_BRPS : A64_GUEST_WRPS);
+}
+
+/* Where the vCPU keeps the breakpoint or watchpoint register id (is_debug_slot()). */
+static uint64_t *debug_slot(struct vcpu_arch *a, uint32_t id)
+{
+	unsigned n = A64_SYSREG_CRM(id);
+	uint64_t *kind[4] = { a->dbgbvr, a->dbgbcr, a->dbgwvr, a->dbgwcr };
+
+	return &kind[A64_SYSREG_OP2(id) - 4][n];
+}
+
+/* The debug registers of the minimal debug unit, which read as zero and ignore writes. */
+static bool debug_raz_wi(uint32_t id)
+{
+	return id == A64_SYSREG(2, 0, 0, 0, 2) || id == A64_SYSREG(2, 0, 0, 3, 2) || /* OSDTRRX/TX */
+	       id == A64_SYSREG(2, 0, 0, 6, 2) ||                                    /* OSECCR_EL1 */
+	       id == A64_SYSREG(2, 0, 1, 0, 0) ||                                    /* MDRAR_EL1 */
+	       id == A64_SYSREG(2, 0, 7, 8, 6) || id == A64_SYSREG(2, 0, 7, 9, 6) || /* DBGCLAIM* */
+	       id == A64_SYSREG(2, 3, 0, 1, 0) || id == A64_SYSREG(2, 3, 0, 4, 0) || /* MDCCSR, DBGDTR */
+	       id == A64_SYSREG(2, 3, 0, 5, 0);                                      /* DBGDTRRX/TX */
 }
 
 bool a64_sysreg_emulated(uint32_t id, bool write)
@@ -191,61 +324,85 @@ bool a64_sysreg_emulated(uint32_t id, bool write)
 		return !write;
 	if (a64_timer_sysreg(id) || a64_icc_of(id) >= 0)
 		return true; /* the direction the architecture allows: a64_sysreg_undefined() */
+	if (is_ras(id) || id == SYSREG_ACTLR_EL1 || debug_raz_wi(id) || is_debug_slot(id))
+		return true;
 	return (id == SYSREG_OSLAR_EL1 && write) || (id == SYSREG_OSLSR_EL1 && !write) ||
-	       id == SYSREG_OSDLR_EL1;
+	       id == SYSREG_OSDLR_EL1 || id == SYSREG_MDSCR_EL1 || id == A64_SYSREG(2, 0, 0, 2, 0) ||
+	       id == A64_SYSREG(2, 0, 7, 14, 6); /* MDCCINT_EL1, DBGAUTHSTATUS_EL1 */
 }
 
 /* A 4-bit field of an ID register at bit lo (ARM ARM D17.2: every field is 4 bits). */
 #define F(lo) (0xfULL << (lo))
 
 /*
- * The fields of each ID register a guest sees as the CPU has them; all
- * others read as zero ("not implemented"). A feature is kept when it
- * needs nothing from EL2: instructions and EL1 state that each vCPU's
- * world switch already keeps, or that EL2 lets through (pointer
- * authentication: HCR_EL2.API and APK, keys switched per vCPU). Hidden:
- * SVE and SME (CPTR_EL2.TZ and TSM trap them: their state is not
- * switched), MTE (HCR_EL2.ATA clear: no tags), EL2 itself and features
- * that describe or need EL2 (VHE, NV, FGT, HCX, TWED, MPAM, AMU, RME,
- * SEL2), the PMU, statistical profiling and trace (not switched between
- * VMs), and anything newer than this table (LS64, MOPS, WFxT: they need
- * enables in HCRX_EL2 or EL2 traps cvisor does not set).
+ * The fields of each ID register a guest sees as the CPU has them (keep),
+ * and fields cvisor sets whatever the CPU (set); all others read as zero
+ * ("not implemented"). A feature is kept when it needs nothing from EL2:
+ * instructions and EL1 state that each vCPU's world switch already keeps,
+ * or that EL2 lets through (pointer authentication: HCR_EL2.API and APK,
+ * keys switched per vCPU). Hidden:
+ * - SVE and SME (CPTR_EL2.TZ and TSM trap them: their state is not
+ *   switched), MTE (HCR_EL2.ATA clear: no tags), LORegions (HCR_EL2.TLOR);
+ * - EL2 and EL3 (a guest's SMC is cvisor's: HCR_EL2.TSC), and features
+ *   that describe or need EL2 (VHE, NV, FGT, HCX, TWED, MPAM, AMU, RME,
+ *   SEL2, and stage 2's VMIDBits, XNX, FWB);
+ * - the PMU, statistical profiling and trace (not switched between VMs);
+ * - anything newer than this table (LS64, MOPS, WFxT: they need enables in
+ *   HCRX_EL2 or EL2 traps cvisor does not set).
+ * Set: the interrupt controller is cvisor's GICv3 model, with its system
+ * registers (ID_AA64PFR0_EL1.GIC, ID_PFR1_EL1.GIC = 1), whatever the CPU's
+ * GIC, in the simulator too; the debug unit is the smallest the
+ * architecture allows, the same on every CPU, and emulated (MDCR_EL2.TDA):
+ * ID_AA64DFR0_EL1.DebugVer = 6 (Armv8.0), BRPs = WRPs = 1 (two of each),
+ * CTX_CMPs = 0 (one context-aware breakpoint), PMUVer = 0 (no PMU).
  */
 static const struct {
 	uint32_t id;
-	uint64_t keep;
+	uint64_t keep, set;
 } id_fields[] = {
-	/* ID_AA64PFR0_EL1 (D17.2): EL0, EL1, EL3, FP, AdvSIMD, GIC, RAS, DIT, CSV2, CSV3. */
-	{ A64_SYSREG(3, 0, 0, 4, 0),
-	  F(0) | F(4) | F(12) | F(16) | F(20) | F(24) | F(28) | F(48) | F(56) | F(60) },
+	/* ID_PFR0_EL1 (D17.2): all but AMU (23:20). */
+	{ A64_SYSREG(3, 0, 0, 1, 0), ~F(20), 0 },
+	/* ID_PFR1_EL1 (D17.2): all but Security (7:4), Virtualization (15:12), Virt_frac (27:24);
+	 * GIC (31:28) 1. */
+	{ A64_SYSREG(3, 0, 0, 1, 1), ~(F(4) | F(12) | F(24) | F(28)), 1ULL << 28 },
+	/* ID_DFR0_EL1 (D17.2): CopDbg, MMapDbg, MProfDbg; not CopSDbg (7:4), trace (15:12, 19:16,
+	 * 31:28) nor PerfMon (27:24). */
+	{ A64_SYSREG(3, 0, 0, 1, 2), F(0) | F(8) | F(20), 0 },
+	/* ID_DFR1_EL1 (D17.2): MTPMU, HPMN0: the PMU's. */
+	{ A64_SYSREG(3, 0, 0, 3, 5), 0, 0 },
+	/* ID_AA64PFR0_EL1 (D17.2): EL0, EL1, FP, AdvSIMD, RAS, DIT, CSV2, CSV3; GIC (27:24) 1. */
+	{ A64_SYSREG(3, 0, 0, 4, 0), F(0) | F(4) | F(16) | F(20) | F(28) | F(48) | F(56) | F(60),
+	  1ULL << 24 },
 	/* ID_AA64PFR1_EL1 (D17.2): BT, SSBS, RAS_frac, CSV2_frac (not MTE 11:8, SME 27:24). */
-	{ A64_SYSREG(3, 0, 0, 4, 1), F(0) | F(4) | F(12) | F(32) },
+	{ A64_SYSREG(3, 0, 0, 4, 1), F(0) | F(4) | F(12) | F(32), 0 },
 	/* ID_AA64ZFR0_EL1, ID_AA64SMFR0_EL1: SVE and SME are hidden. */
-	{ A64_SYSREG(3, 0, 0, 4, 4), 0 },
-	{ A64_SYSREG(3, 0, 0, 4, 5), 0 },
-	/* ID_AA64DFR0_EL1 (D17.2): DebugVer, BRPs, WRPs, CTX_CMPs, DoubleLock. */
-	{ A64_SYSREG(3, 0, 0, 5, 0), F(0) | F(12) | F(20) | F(28) | F(36) },
+	{ A64_SYSREG(3, 0, 0, 4, 4), 0, 0 },
+	{ A64_SYSREG(3, 0, 0, 4, 5), 0, 0 },
+	/* ID_AA64DFR0_EL1 (D17.2): DebugVer 6, BRPs 1, WRPs 1, the rest 0 (DoubleLock implemented). */
+	{ SYSREG_ID_AA64DFR0_EL1, 0,
+	  6 | (uint64_t)(A64_GUEST_BRPS - 1) << 12 | (uint64_t)(A64_GUEST_WRPS - 1) << 20 },
 	/* ID_AA64ISAR0_EL1 (D17.2): instructions only (AES ... RNDR): all. */
-	{ A64_SYSREG(3, 0, 0, 6, 0), ~0ULL },
+	{ A64_SYSREG(3, 0, 0, 6, 0), ~0ULL, 0 },
 	/* ID_AA64ISAR1_EL1 (D17.2): all but LS64 (63:60); APA, API, GPA, GPI kept. */
-	{ A64_SYSREG(3, 0, 0, 6, 1), ~F(60) },
+	{ A64_SYSREG(3, 0, 0, 6, 1), ~F(60), 0 },
 	/* ID_AA64ISAR2_EL1 (D17.2): RPRES, GPA3, APA3, BC, PAC_frac, CLRBHB, CSSC. */
-	{ A64_SYSREG(3, 0, 0, 6, 2), F(4) | F(8) | F(12) | F(20) | F(24) | F(28) | F(52) },
+	{ A64_SYSREG(3, 0, 0, 6, 2), F(4) | F(8) | F(12) | F(20) | F(24) | F(28) | F(52), 0 },
 	/* ID_AA64MMFR0_EL1 (D17.2): all but FGT (59:56), an EL2 feature. */
-	{ A64_SYSREG(3, 0, 0, 7, 0), ~F(56) },
-	/* ID_AA64MMFR1_EL1 (D17.2): all but VH (11:8), TWED (35:32), HCX (43:40). */
-	{ A64_SYSREG(3, 0, 0, 7, 1), ~(F(8) | F(32) | F(40)) },
-	/* ID_AA64MMFR2_EL1 (D17.2): all but NV (27:24). */
-	{ A64_SYSREG(3, 0, 0, 7, 2), ~F(24) },
+	{ A64_SYSREG(3, 0, 0, 7, 0), ~F(56), 0 },
+	/* ID_AA64MMFR1_EL1 (D17.2): all but VMIDBits (7:4), VH (11:8), LO (19:16), XNX (31:28),
+	 * TWED (35:32), HCX (43:40). */
+	{ A64_SYSREG(3, 0, 0, 7, 1), ~(F(4) | F(8) | F(16) | F(28) | F(32) | F(40)), 0 },
+	/* ID_AA64MMFR2_EL1 (D17.2): all but NV (27:24) and FWB (43:40). */
+	{ A64_SYSREG(3, 0, 0, 7, 2), ~(F(24) | F(40)), 0 },
 };
 
 uint64_t a64_id_sanitise(uint32_t id, uint64_t hw)
 {
-	if (A64_SYSREG_CRM(id) <= 3)
-		return hw; /* AArch32 ID registers (ID_PFR0_EL1 ... MVFR2_EL1): AArch32 EL0 as the CPU has it */
 	for (size_t i = 0; i < ARRAY_SIZE(id_fields); i++)
 		if (id_fields[i].id == id)
-			return hw & id_fields[i].keep;
+			return (hw & id_fields[i].keep) | id_fields[i].set;
+	if (A64_SYSREG_CRM(id) <= 3)
+		return hw; /* the other AArch32 ID registers (ID_MMFR0_EL1 ... MVFR2_EL1): as the CPU has them */
 	return 0; /* reserved or newer than this table: "not implemented" */
 }
 
@@ -267,12 +424,31 @@ static void not_emulated(struct vcpu *vcpu, const struct vcpu_exit *e)
 	hal_trace_write(line);
 }
 
+/* A register the vCPU keeps: a write stores the value, a read returns it. */
+static void access_kept(uint64_t *reg, struct vcpu_exit *e)
+{
+	if (e->sysreg.write)
+		*reg = e->sysreg.value;
+	else
+		e->sysreg.value = *reg;
+}
+
+/* MDSCR_EL1 (D17.3.18): SS (0), TDCC (12), KDE (13), HDE (14), MDE (15): what a guest may set. */
+#define MDSCR_KEPT (1ULL << 0 | 0xfULL << 12)
+/* DBGAUTHSTATUS_EL1 (D17.3.8): NSID, NSNID, SID, SNID each 0b10, "implemented, disabled". */
+#define DBGAUTHSTATUS_DISABLED 0xaaULL
+
 /*
  * The OS lock (ARM ARM D2.5 "The OS Lock" and D17.3.22-24): writing 1 to
  * OSLAR_EL1.OSLK locks, 0 unlocks; OSLSR_EL1 reports OSLK in bit 1 and
  * OSLM = 0b10 (bits 3 and 0) "OS lock implemented"; OSDLR_EL1.DLK is bit 0.
  * The ID registers: the CPU's value (put in sysreg.value by the HAL) with
- * only the features cvisor gives guests.
+ * only the features cvisor gives guests. The debug unit those describe
+ * (a64_sysreg_emulated()): what the guest writes to MDSCR_EL1 and to its
+ * breakpoints and watchpoints is kept and read back, but never reaches
+ * the CPU, so none of them fires (nor does single step); the guest's
+ * debugger finds registers that work, and no VM's breakpoint can stop
+ * another's. ACTLR_EL1 and the RAS error records read as zero.
  */
 void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
 {
@@ -294,7 +470,28 @@ void vcpu_arch_sysreg(struct vcpu *vcpu, struct vcpu_exit *e)
 		a64_icc_access(vcpu, e);
 		return;
 	}
+	if (is_debug_slot(e->sysreg.id)) {
+		access_kept(debug_slot(a, e->sysreg.id), e);
+		return;
+	}
+	if (is_ras(e->sysreg.id) || e->sysreg.id == SYSREG_ACTLR_EL1 || debug_raz_wi(e->sysreg.id)) {
+		if (!e->sysreg.write)
+			e->sysreg.value = 0;
+		return;
+	}
 	switch (e->sysreg.id) {
+	case SYSREG_MDSCR_EL1:
+		access_kept(&a->mdscr_el1, e);
+		if (e->sysreg.write)
+			a->mdscr_el1 &= MDSCR_KEPT;
+		return;
+	case A64_SYSREG(2, 0, 0, 2, 0): /* MDCCINT_EL1: RX (30), TX (29) */
+		access_kept(&a->mdccint_el1, e);
+		a->mdccint_el1 &= 3ULL << 29;
+		return;
+	case A64_SYSREG(2, 0, 7, 14, 6): /* DBGAUTHSTATUS_EL1 */
+		e->sysreg.value = DBGAUTHSTATUS_DISABLED;
+		return;
 	case SYSREG_OSLAR_EL1:
 		a->oslsr_el1 = (a->oslsr_el1 & ~2ULL) | ((e->sysreg.value & 1) << 1);
 		return;

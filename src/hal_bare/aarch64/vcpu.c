@@ -81,7 +81,11 @@ struct bare_vcpu {
 #define HCR_TWI (1ULL << 13) /* trap WFI */
 #define HCR_TID3 (1ULL << 18) /* trap reads of the ID registers */
 #define HCR_TSC (1ULL << 19) /* trap SMC */
+#define HCR_TIDCP (1ULL << 20) /* trap the IMPLEMENTATION DEFINED registers */
+#define HCR_TACR (1ULL << 21) /* trap ACTLR_EL1 */
 #define HCR_RW (1ULL << 31)  /* EL1 is AArch64 */
+#define HCR_TLOR (1ULL << 35) /* trap the LORegion registers (FEAT_LOR) */
+#define HCR_TERR (1ULL << 36) /* trap the RAS error records (FEAT_RAS) */
 #define HCR_APK (1ULL << 40) /* pointer authentication keys: no trap */
 #define HCR_API (1ULL << 41) /* pointer authentication instructions: no trap */
 
@@ -91,6 +95,12 @@ static struct {
 	bool pan;   /* FEAT_PAN: ID_AA64MMFR1_EL1.PAN */
 	bool ssbs;  /* FEAT_SSBS: ID_AA64PFR1_EL1.SSBS */
 	bool mte;   /* FEAT_MTE: ID_AA64PFR1_EL1.MTE */
+	bool lor;   /* FEAT_LOR: ID_AA64MMFR1_EL1.LO */
+	bool ras;   /* FEAT_RAS: ID_AA64PFR0_EL1.RAS */
+	bool amu;   /* FEAT_AMUv1: ID_AA64PFR0_EL1.AMU */
+	bool pmu;   /* FEAT_PMUv3: ID_AA64DFR0_EL1.PMUVer neither 0 nor 0xf (IMPLEMENTATION DEFINED) */
+	bool spe;   /* FEAT_SPE: ID_AA64DFR0_EL1.PMSVer */
+	bool trf;   /* FEAT_TRF: ID_AA64DFR0_EL1.TraceFilt */
 } cpu_has;
 static uint64_t hcr_guest;
 static unsigned nr_lrs; /* list registers of this CPU's virtual interface (ICH_VTR_EL2) */
@@ -114,12 +124,63 @@ static uint64_t id_reg_read(uint32_t id)
 static void cpu_features(void)
 {
 	uint64_t isar1 = READ_SYSREG(S3_0_C0_C6_1), isar2 = READ_SYSREG(S3_0_C0_C6_2);
-	uint64_t pfr1 = READ_SYSREG(S3_0_C0_C4_1), mmfr1 = READ_SYSREG(S3_0_C0_C7_1);
+	uint64_t pfr0 = READ_SYSREG(S3_0_C0_C4_0), pfr1 = READ_SYSREG(S3_0_C0_C4_1);
+	uint64_t mmfr1 = READ_SYSREG(S3_0_C0_C7_1), dfr0 = READ_SYSREG(S3_0_C0_C5_0);
+	unsigned pmuver = (dfr0 >> 8) & 0xf;
 
 	cpu_has.pauth = (isar1 & 0xff0000ff0ULL) || (isar2 & 0xff00ULL);
 	cpu_has.pan = (mmfr1 >> 20) & 0xf;
 	cpu_has.ssbs = (pfr1 >> 4) & 0xf;
 	cpu_has.mte = (pfr1 >> 8) & 0xf;
+	cpu_has.lor = (mmfr1 >> 16) & 0xf;
+	cpu_has.ras = (pfr0 >> 28) & 0xf;
+	cpu_has.amu = (pfr0 >> 44) & 0xf;
+	cpu_has.pmu = pmuver != 0 && pmuver != 0xf;
+	cpu_has.spe = (dfr0 >> 32) & 0xf;
+	cpu_has.trf = (dfr0 >> 40) & 0xf;
+}
+
+/* CPTR_EL2 (D17.2.32, HCR_EL2.E2H 0): RES1 bits 13:12 and 9:0, TSM (12) and TZ (8) among them. */
+#define CPTR_RES1 0x33ffULL
+#define CPTR_TTA (1ULL << 20) /* trap the trace unit's registers */
+#define CPTR_TAM (1ULL << 30) /* trap the activity monitors (FEAT_AMUv1) */
+/* MDCR_EL2 (D17.2.84). */
+#define MDCR_HPMN_MASK 0x1fULL /* counters below HPMN are EL1's and EL0's */
+#define MDCR_TPMCR (1ULL << 5) /* trap PMCR_EL0 */
+#define MDCR_TPM (1ULL << 6)   /* trap the other PMU registers */
+#define MDCR_TDA (1ULL << 9)   /* trap the debug registers */
+#define MDCR_TDOSA (1ULL << 10) /* trap the OS lock registers, DBGPRCR_EL1 */
+#define MDCR_TDRA (1ULL << 11) /* trap MDRAR_EL1 */
+#define MDCR_TPMS (1ULL << 14) /* trap statistical profiling (FEAT_SPE); E2PB 0: buffer EL2's */
+#define MDCR_TTRF (1ULL << 19) /* trap TRFCR_EL1 (FEAT_TRF); E2TB 0: the trace buffer is EL2's */
+/* PMCR_EL0.N (D17.5.7): the number of event counters. */
+#define PMCR_N(pmcr) (((pmcr) >> 11) & 0x1f)
+
+/*
+ * What EL2 keeps from guests beyond HCR_EL2 (see guest_traps_init()): the
+ * trace unit and activity monitors (CPTR_EL2.TTA, TAM), every debug and
+ * PMU register (MDCR_EL2.TDA, TDOSA, TDRA, TPM, TPMCR), statistical
+ * profiling and trace filtering. HPMN is PMCR_EL0.N, its value at reset:
+ * no counter is reserved for EL2 (HPME clear), the guest sees none of
+ * them, and PMUSERENR_EL0 0 keeps EL0's accesses from the counters too.
+ */
+static void debug_traps_init(void)
+{
+	uint64_t cptr = CPTR_RES1 | CPTR_TTA;
+	uint64_t mdcr = MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
+
+	if (cpu_has.amu)
+		cptr |= CPTR_TAM;
+	if (cpu_has.pmu) {
+		mdcr |= PMCR_N(READ_SYSREG(pmcr_el0)) & MDCR_HPMN_MASK;
+		WRITE_SYSREG(pmuserenr_el0, 0);
+	}
+	if (cpu_has.spe)
+		mdcr |= MDCR_TPMS;
+	if (cpu_has.trf)
+		mdcr |= MDCR_TTRF;
+	WRITE_SYSREG(cptr_el2, cptr);
+	WRITE_SYSREG(mdcr_el2, mdcr);
 }
 
 /* ICH_HCR_EL2 (IHI 0069 12.4.7): the virtual CPU interface on, trapping the guest's accesses. */
@@ -164,12 +225,15 @@ static void cpu_features(void)
  * too (ICC_SRE_EL2.Enable clear, gic.c), the same exits as in the
  * simulator (arch/sysreg.h);
  * FP/SIMD without a trap (CPTR_EL2: RES1 bits, TFP clear; TZ and TSM set:
- * SVE and SME trap, and are hidden from guests); the OS lock registers trap
- * to EL2 (MDCR_EL2.TDOSA, bit 10); stage 2's format (VTCR_EL2, from the
- * arch layer). HCR_EL2 (D17.2.48) for every guest: stage 2, interrupts to
- * EL2, WFI and SMC trapped, the ID registers trapped (TID3) so that guests
- * see only what cvisor gives them (a64_id_sanitise()), and pointer
- * authentication left to the guest (API, APK) when the CPU has it.
+ * SVE and SME trap, and are hidden from guests); the debug, PMU, trace
+ * and activity monitor registers trap to EL2 (debug_traps_init()); stage
+ * 2's format (VTCR_EL2, from the arch layer). HCR_EL2 (D17.2.48) for every
+ * guest: stage 2, interrupts to EL2, WFI and SMC trapped, the ID registers
+ * trapped (TID3) so that guests see only what cvisor gives them
+ * (a64_id_sanitise()), ACTLR_EL1 (TACR), the IMPLEMENTATION DEFINED
+ * registers (TIDCP), the LORegion registers (TLOR) and the RAS error
+ * records (TERR) trapped, MTE's tags not reachable (ATA clear), and
+ * pointer authentication left to the guest (API, APK) when the CPU has it.
  */
 void guest_traps_init(void)
 {
@@ -182,14 +246,19 @@ void guest_traps_init(void)
 	// LAB_TODO(8, "HCR_EL2 for guests in guest_traps_init() (labs/8-bare/README.md)");
 	// hcr_guest = 0;
 	// LAB 8 END
+	/* EL1 registers of the CPU that are not the guest's (a64_sysreg_trapped()). */
+	hcr_guest |= HCR_TIDCP | HCR_TACR;
+	if (cpu_has.lor)
+		hcr_guest |= HCR_TLOR;
+	if (cpu_has.ras)
+		hcr_guest |= HCR_TERR;
 	WRITE_SYSREG(cnthctl_el2, 0);
 	WRITE_SYSREG(cntvoff_el2, 0);
 	WRITE_SYSREG(ICH_HCR_EL2, ICH_HCR_EN | ICH_HCR_TALL0);
 	nr_lrs = (unsigned)(READ_SYSREG(ICH_VTR_EL2) & 0x1f) + 1;
 	if (nr_lrs > MAX_LRS)
 		nr_lrs = MAX_LRS;
-	WRITE_SYSREG(cptr_el2, 0x33ff);
-	WRITE_SYSREG(mdcr_el2, 1ULL << 10);
+	debug_traps_init();
 	WRITE_SYSREG(vtcr_el2, a64_vtcr_el2());
 	ISB();
 }

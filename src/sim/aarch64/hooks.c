@@ -679,7 +679,15 @@ static uint32_t sysreg_access(struct sim_a64 *s, uc_arm64_reg reg, const uc_arm6
 	dispatch(s, &exit, x, pc);
 	if (!vm_running(s->c.vcpu->vm))
 		return 1;
+	/*
+	 * Not emulated: an UNDEF. A debug or PMU register Unicorn has would
+	 * go on with the rest of the block after a PC written here; its own
+	 * MDCR_EL2 traps (set_el3_state()) make it raise the exception
+	 * instead, which on_interrupt() delivers at this PC.
+	 */
 	if (!a64_sysreg_emulated(id, !is_read)) {
+		if (A64_SYSREG_OP0(id) == 2 || A64_SYSREG_CRN(id) == 9 || A64_SYSREG_CRN(id) == 14)
+			return 0;
 		sim_a64_deliver_sync(s, undef, pc, ~0ULL);
 		return 1;
 	}
@@ -1002,6 +1010,9 @@ static int add_hooks(struct sim_a64 *s)
  *   HCR_EL2 = RW | IMO: EL1 is AArch64 under EL2, and virtual IRQs are
  *     EL2's to raise (VI: the virtual GIC's interrupts, switch.c; exc.c
  *     enters EL1 from EL0 with one);
+ *   MDCR_EL2 = TPMCR | TPM | TDA | TDOSA | TDRA, as on the bare build:
+ *     an access to a debug or PMU register Unicorn has and cvisor does
+ *     not emulate (breakpoint 2, PMCR_EL0) raises its exception there;
  *   CNTHCTL_EL2 = EL1PCEN | EL1PCTEN: what Unicorn itself checks when
  *     the guest's EL0 reads a counter (it runs natively: not trapped).
  *     EL1's accesses to the timers and counters never reach Unicorn: the
@@ -1012,6 +1023,7 @@ static int add_hooks(struct sim_a64 *s)
 #define SCR_NS (1ULL << 0)
 #define SCR_HCE (1ULL << 8)
 #define SCR_RW (1ULL << 10)
+#define SIM_MDCR_EL2 ((1ULL << 5) | (1ULL << 6) | (1ULL << 9) | (1ULL << 10) | (1ULL << 11))
 #define CNTHCTL_EL1PCTEN (1ULL << 0)
 #define CNTHCTL_EL1PCEN (1ULL << 1)
 
@@ -1023,9 +1035,11 @@ static int set_el3_state(uc_engine *uc)
 				.val = SIM_HCR_EL2 };
 	uc_arm64_cp_reg cnthctl = { .crn = 14, .crm = 1, .op0 = 3, .op1 = 4, .op2 = 0,
 				    .val = CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN };
+	uc_arm64_cp_reg mdcr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 4, .op2 = 1, .val = SIM_MDCR_EL2 };
 	return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &scr) == UC_ERR_OK &&
 			       uc_reg_write(uc, UC_ARM64_REG_CP_REG, &hcr) == UC_ERR_OK &&
-			       uc_reg_write(uc, UC_ARM64_REG_CP_REG, &cnthctl) == UC_ERR_OK
+			       uc_reg_write(uc, UC_ARM64_REG_CP_REG, &cnthctl) == UC_ERR_OK &&
+			       uc_reg_write(uc, UC_ARM64_REG_CP_REG, &mdcr) == UC_ERR_OK
 		       ? 0
 		       : -CV_EINVAL;
 }

@@ -36,7 +36,14 @@
 #define SYSREG_CNTP_CTL_EL0 A64_SYSREG(3, 3, 14, 2, 1)
 #define SYSREG_CNTP_CVAL_EL0 A64_SYSREG(3, 3, 14, 2, 2)
 #define SYSREG_CNTPCT_EL0 A64_SYSREG(3, 3, 14, 0, 1)
+#define SYSREG_MDSCR_EL1 A64_SYSREG(2, 0, 0, 2, 2)
+#define SYSREG_ACTLR_EL1 A64_SYSREG(3, 0, 1, 0, 1)
+#define SYSREG_ID_AA64DFR0_EL1 A64_SYSREG(3, 0, 0, 5, 0)
 /** @} */
+
+/** Breakpoints and watchpoints a guest has (ID_AA64DFR0_EL1.BRPs and WRPs + 1). */
+#define A64_GUEST_BRPS 2
+#define A64_GUEST_WRPS 2
 
 /**
  * True if the architecture makes this MRS (write false) or MSR (write
@@ -56,8 +63,14 @@ bool a64_sysreg_undefined(uint32_t id, bool write, unsigned el);
  * True if an EL1 access to system register id (A64_SYSREG encoding) in
  * that direction traps to the hypervisor with cvisor's EL2 configuration
  * (and is not UNDEFINED, see a64_sysreg_undefined()):
- * - MDCR_EL2.TDOSA: the OS lock registers (OSLAR_EL1, OSLSR_EL1,
- *   OSDLR_EL1) and DBGPRCR_EL1 (ARM ARM D17.3.15 "MDCR_EL2");
+ * - MDCR_EL2.TDOSA, TDA and TDRA: every debug register (op0 = 2, op1 = 0
+ *   or 3: the OS lock registers, DBGPRCR_EL1, MDSCR_EL1, the breakpoint
+ *   and watchpoint registers, the debug communication channel, claim
+ *   tags, MDRAR_EL1; ARM ARM D17.3.15 "MDCR_EL2");
+ * - MDCR_EL2.TPM and TPMCR: the PMU's registers (PMCR_EL0 ... PMCCFILTR_EL0,
+ *   PMINTENSET/CLR_EL1, PMMIR_EL1; D17.5);
+ * - HCR_EL2.TACR, TLOR: ACTLR_EL1 and the LORegion registers;
+ *   HCR_EL2.ATA clear: MTE's GCR_EL1, RGSR_EL1, TFSR_EL1, TFSRE0_EL1;
  * - HCR_EL2.TID3: reads of the ID registers of group 3, the whole space
  *   op0 = 3, op1 = 0, CRn = 0, CRm = 1..7 (D17.2.48 "HCR_EL2");
  * - CNTHCTL_EL2 with EL1PCTEN, EL1PCEN clear and FEAT_ECV's EL1TVT,
@@ -66,13 +79,27 @@ bool a64_sysreg_undefined(uint32_t id, bool write, unsigned el);
  * - ICH_HCR_EL2.TALL1 and TC, ICC_SRE_EL2.Enable clear (GICv3, IHI 0069
  *   12.4.7): the group 1 and common ICC_*_EL1 registers cvisor emulates.
  * On hardware this is the effect of the trap bits; the simulator asks
- * this function which accesses to turn into exits.
+ * this function which accesses to turn into exits. Not here: the RAS
+ * error record registers (ERRIDR_EL1, ERRSELR_EL1, ERX*_EL1), which
+ * HCR_EL2.TERR traps only on a CPU with FEAT_RAS (the bare build sets it
+ * there and emulates them); the simulator's Cortex-A72 has no RAS, and
+ * they are UNDEFINED there as on a Cortex-A57. Nor the IMPLEMENTATION
+ * DEFINED registers (HCR_EL2.TIDCP), which neither QEMU 7.2 nor Unicorn
+ * traps.
  */
 bool a64_sysreg_trapped(uint32_t id, bool write);
 
 /**
  * True if cvisor emulates this trapped access (vcpu_arch_sysreg() gives
- * it a value or keeps what it writes). A trapped access cvisor does not
+ * it a value or keeps what it writes): the ID registers, timers, ICC_*
+ * registers and OS lock as above; the debug registers of the minimal
+ * debug unit the ID registers describe (a64_id_sanitise(): MDSCR_EL1,
+ * MDCCINT_EL1, A64_GUEST_BRPS breakpoints and A64_GUEST_WRPS watchpoints,
+ * kept per vCPU and never armed in the CPU; the debug communication
+ * channel, OSECCR_EL1, claim tags and MDRAR_EL1 read as zero, writes
+ * ignored; DBGAUTHSTATUS_EL1 "implemented, disabled"); ACTLR_EL1 (read
+ * as zero, writes ignored); the RAS error records (none: ERRIDR_EL1 reads
+ * 0, the others read as zero, writes ignored). A trapped access cvisor does not
  * emulate is an UNDEF for the guest, as KVM does: the HAL, after the
  * exit, enters the guest's vector table with ESR_EL1.EC = 0x00 instead of
  * completing the instruction.
@@ -91,9 +118,11 @@ bool a64_sysreg_is_id(uint32_t id);
 /**
  * What a guest reads from ID register id when the CPU's own value is hw:
  * the fields of features cvisor gives guests as they are, the others
- * (SVE, SME, MTE, EL2 and features that need EL2's help) zero, field by
- * field (ARM ARM D17.2 ID_AA64PFR0_EL1 ... ID_AA64MMFR2_EL1). Registers
- * of the ID space cvisor does not know read as zero.
+ * (SVE, SME, MTE, LORegions, EL2 and features that need EL2's help) zero,
+ * field by field (ARM ARM D17.2 ID_AA64PFR0_EL1 ... ID_AA64MMFR2_EL1, and
+ * the AArch32 ID_PFR0_EL1 ... ID_DFR1_EL1); ID_AA64DFR0_EL1 is the same
+ * on every CPU: Armv8.0 debug with 2 breakpoints, 2 watchpoints and no
+ * PMU. Registers of the ID space cvisor does not know read as zero.
  */
 uint64_t a64_id_sanitise(uint32_t id, uint64_t hw);
 

@@ -30,6 +30,10 @@ struct vcpu_arch {
 	/* Emulated registers trapped by cvisor */
 	uint64_t oslsr_el1;     /**< OS Lock status (OSLK, bit 1) */
 	uint64_t osdlr_el1;     /**< OS Double Lock (DLK, bit 0) */
+	uint64_t mdscr_el1;     /**< debug controls as the guest wrote them (never the CPU's) */
+	uint64_t mdccint_el1;   /**< debug communication channel interrupt enables */
+	uint64_t dbgbvr[2], dbgbcr[2]; /**< breakpoints 0, 1 (A64_GUEST_BRPS): kept, never armed */
+	uint64_t dbgwvr[2], dbgwcr[2]; /**< watchpoints 0, 1 (A64_GUEST_WRPS): kept, never armed */
 	uint64_t cntp_ctl_el0;  /**< EL1 physical timer control (ENABLE, IMASK) */
 	uint64_t cntp_cval_el0; /**< EL1 physical timer compare value */
 	uint64_t cntv_ctl_el0;  /**< virtual timer control (ENABLE, IMASK) */
