@@ -6,7 +6,8 @@
  *        Linux's amba-pl011 driver, which waits for its interrupts.
  *
  * Reference: "PrimeCell UART (PL011) Technical Reference Manual" r1p5
- * (Arm DDI 0183G), chapter 3 "Programmers Model" and 2.9 "Interrupts".
+ * (Arm DDI 0183G), chapter 3 "Programmers Model", and chapter 2's
+ * "Interrupts" (UARTTXINTR, UARTRXINTR, UARTRTINTR, UARTINTR).
  *
  * The model has no baud-rate timing: a character written to UARTDR leaves
  * at once, so the transmit FIFO is always empty and never busy. Received
@@ -15,7 +16,7 @@
  * emulators, transmission does not require UARTCR.UARTEN/TXE: firmware
  * that prints before enabling the UART still gets its output seen.
  *
- * Interrupts (TRM 2.9.2-2.9.4), as the model raises them:
+ * Interrupts, as the model raises them:
  *
  *   raw status bit     set when                          cleared when
  *   ------------------ --------------------------------- ----------------------------
@@ -107,7 +108,7 @@ static void unlock(struct pl011 *u)
 	__atomic_clear(&u->lock, __ATOMIC_RELEASE);
 }
 
-/* The state after reset (TRM 3.3): the lock and the interrupt line stay as they are. */
+/* The registers' reset values (TRM 3.3); the interrupt line is the one the device was given. */
 static void reset(struct pl011 *u)
 {
 	unsigned irq = u->irq;
@@ -124,7 +125,7 @@ static void reset(struct pl011 *u)
  * Fetches a waiting console byte into the empty one-deep receive FIFO. A
  * byte raises RXRIS with the FIFOs off; with them on, one byte is below
  * any trigger level and it is the receive timeout, RTRIS, that the
- * hardware raises 32 bit periods later (TRM 2.9.3): here at once.
+ * hardware raises 32 bit periods later (TRM, UARTRTINTR): here at once.
  */
 static void poll_rx(struct device *dev, struct pl011 *u)
 {
@@ -136,7 +137,7 @@ static void poll_rx(struct device *dev, struct pl011 *u)
 }
 
 /*
- * Lock held: UARTINTR, the OR of the masked interrupts (TRM 2.9.6), to
+ * Lock held: UARTINTR, the OR of the masked interrupts (TRM, UARTINTR), to
  * the device's line when it changed. Under the lock, so the interrupt
  * controller sees the levels in the order the UART took them.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The PL011's interrupt output in a VM of the virt platform: UARTINTR,
- * high while (UARTRIS & UARTIMSC) != 0 (PL011 TRM 2.9.6), drives SPI 1
+ * high while (UARTRIS & UARTIMSC) != 0 (PL011 TRM, "Interrupts"), drives SPI 1
  * (INTID 33) of the VM's GICv3 as a level (vm_irq_set()); console input
  * raises it without any access by the guest (vm_console_input()), as
  * Linux's amba-pl011 driver needs. Read through the distributor's
