@@ -2,18 +2,33 @@
 # SPDX-License-Identifier: MIT
 # Prepares Debian's own arm64 Linux as a cvisor guest, from Debian packages
 # only (apt-get download; the arm64 architecture is added to dpkg if it is
-# missing): the cloud kernel's Image, and an initramfs whose /init mounts
-# /proc and /sys, prints a banner and gives a busybox shell on the console.
+# missing): the cloud kernel's Image, and an initramfs in which busybox is
+# init: it mounts /proc, /sys and /dev, prints a banner, keeps a shell on
+# the console, and powers the machine off on `poweroff` (busybox's
+# poweroff signals init, which calls reboot(POWER_OFF): PSCI SYSTEM_OFF).
 # Nothing is installed on the host.
 #
 #   scripts/linux-guest.sh DIR     writes DIR/Image and DIR/initramfs.cpio.gz
 #
+# Files already there are kept: the kernel, and the initramfs as long as
+# DIR/initramfs.recipe names this script's recipe (INITRAMFS_RECIPE, to be
+# changed with every change of what goes into the archive).
+#
 # configs/aarch64/linux.toml boots them (make linux).
 set -eu
 
+INITRAMFS_RECIPE="busybox init, 2"
+
 dir=${1:?usage: scripts/linux-guest.sh DIR}
 mkdir -p "$dir"
-if [ -s "$dir/Image" ] && [ -s "$dir/initramfs.cpio.gz" ]; then
+need_kernel=true
+need_initramfs=true
+[ -s "$dir/Image" ] && need_kernel=false
+if [ -s "$dir/initramfs.cpio.gz" ] && [ -f "$dir/initramfs.recipe" ] &&
+	[ "$(cat "$dir/initramfs.recipe")" = "$INITRAMFS_RECIPE" ]; then
+	need_initramfs=false
+fi
+if ! $need_kernel && ! $need_initramfs; then
 	exit 0
 fi
 
@@ -39,25 +54,31 @@ download() {
 	fi
 }
 
-# The metapackage names the current kernel package.
-kpkg=$(apt-cache depends linux-image-cloud-arm64:arm64 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -n 1)
-if [ -z "$kpkg" ]; then
-	as_root apt-get update -qq
-	kpkg=$(apt-cache depends linux-image-cloud-arm64:arm64 |
+if $need_kernel; then
+	# The metapackage names the current kernel package.
+	kpkg=$(apt-cache depends linux-image-cloud-arm64:arm64 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -n 1)
+	if [ -z "$kpkg" ]; then
+		as_root apt-get update -qq
+		kpkg=$(apt-cache depends linux-image-cloud-arm64:arm64 |
+			sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -n 1)
+	fi
+	echo "cvisor: fetching $kpkg for arm64 into $dir"
+	download "$kpkg"
+	dpkg-deb -x "$tmp"/linux-image-*_arm64.deb "$tmp/kernel"
+	# Debian's arm64 vmlinuz is the kernel's Image, gzip-compressed in some releases.
+	if gzip -t "$tmp"/kernel/boot/vmlinuz-* 2>/dev/null; then
+		zcat "$tmp"/kernel/boot/vmlinuz-* >"$tmp/Image"
+	else
+		cp "$tmp"/kernel/boot/vmlinuz-* "$tmp/Image"
+	fi
+	mv "$tmp/Image" "$dir/Image"
+	echo "cvisor: $dir/Image ($(wc -c <"$dir/Image") bytes) ready"
 fi
-echo "cvisor: fetching $kpkg and busybox-static for arm64 into $dir"
-download "$kpkg"
+$need_initramfs || exit 0
+echo "cvisor: fetching busybox-static for arm64; the initramfs ($INITRAMFS_RECIPE) into $dir"
 download busybox-static
-dpkg-deb -x "$tmp"/linux-image-*_arm64.deb "$tmp/kernel"
 dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/busybox"
-# Debian's arm64 vmlinuz is the kernel's Image, gzip-compressed in some releases.
-if gzip -t "$tmp"/kernel/boot/vmlinuz-* 2>/dev/null; then
-	zcat "$tmp"/kernel/boot/vmlinuz-* >"$tmp/Image"
-else
-	cp "$tmp"/kernel/boot/vmlinuz-* "$tmp/Image"
-fi
 
 # ---- the initramfs, a cpio "newc" archive (Linux's
 # Documentation/driver-api/early-userspace/buffer-format.rst), written here
@@ -92,27 +113,44 @@ entry() {
 	ino=$((ino + 1))
 }
 
-cat >"$tmp/init" <<'EOF'
+# /init is busybox, which runs as init (its applet is argv[0]'s name) and
+# follows /etc/inittab (busybox's examples/inittab): the sysinit script
+# first, then a shell on the console, started again when it exits.
+# cttyhack opens the console's real device (/dev/ttyAMA0, from devtmpfs)
+# so that the shell has a controlling terminal: job control and Ctrl-C.
+cat >"$tmp/inittab" <<'EOF'
+::sysinit:/etc/init.d/rcS
+::respawn:/bin/busybox cttyhack /bin/sh
+::shutdown:/bin/busybox echo "cvisor linux guest: shutting down"
+EOF
+cat >"$tmp/rcS" <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
 echo "cvisor linux guest: Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs online"
-exec setsid cttyhack sh
 EOF
 printf 'busybox' >"$tmp/busybox-link"
+printf 'bin/busybox' >"$tmp/init-link"
 entry . 040755 ""
 entry bin 040755 ""
 entry bin/busybox 0100755 "$tmp/busybox/bin/busybox"
 entry bin/sh 0120777 "$tmp/busybox-link"
 entry dev 040755 ""
 entry dev/console 020600 "" 5 1
+entry etc 040755 ""
+entry etc/inittab 0100644 "$tmp/inittab"
+entry etc/init.d 040755 ""
+entry etc/init.d/rcS 0100755 "$tmp/rcS"
 entry proc 040755 ""
+entry root 040700 ""
 entry sys 040755 ""
-entry init 0100755 "$tmp/init"
+entry tmp 041777 ""
+entry init 0120777 "$tmp/init-link"
 entry TRAILER!!! 0 ""
 gzip -9n <"$cpio" >"$tmp/initramfs.cpio.gz"
 
-mv "$tmp/Image" "$dir/Image"
 mv "$tmp/initramfs.cpio.gz" "$dir/initramfs.cpio.gz"
-echo "cvisor: $dir/Image ($(wc -c <"$dir/Image") bytes) and $dir/initramfs.cpio.gz ready"
+echo "$INITRAMFS_RECIPE" >"$dir/initramfs.recipe"
+echo "cvisor: $dir/initramfs.cpio.gz ready"

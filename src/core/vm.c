@@ -382,6 +382,26 @@ void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 		hal_vcpu_kick(vm->vcpus[i]);
 }
 
+void vm_irq_set(struct vm *vm, unsigned irq, bool level)
+{
+	if (vm)
+		vm_arch_irq_set(vm, irq, level);
+}
+
+void vm_console_input(struct vm *vm)
+{
+	const struct devbus *buses[] = { &vm->bus, &vm->ports };
+
+	if (!vm_running(vm))
+		return;
+	for (unsigned b = 0; b < ARRAY_SIZE(buses); b++)
+		for (unsigned i = 0; i < buses[b]->ndevs; i++) {
+			struct device *d = buses[b]->devs[i];
+			if (d->ops->input)
+				d->ops->input(d);
+		}
+}
+
 void vm_destroy(struct vm *vm)
 {
 	if (!vm)

@@ -12,7 +12,9 @@
  * and then goes out in one piece with a `[name] ` prefix: the lines of
  * two VMs never mix. A line one VM left unfinished is ended before
  * another VM or the log writes. Input is the UART's, for whichever VM
- * reads it. One lock keeps the writers of all CPUs apart.
+ * reads it: its UART model polls it on each access, and on the boot
+ * CPU's tick (bare_time_limits()) it is offered to the VMs' UARTs, which
+ * raise their interrupts. One lock keeps the writers of all CPUs apart.
  */
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>

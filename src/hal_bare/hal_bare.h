@@ -74,7 +74,12 @@ void bare_puts(const char *s);
 /** Ends vm's unfinished console line, if any, when it stops (console.c). */
 void bare_console_vm_end(const struct vm *vm);
 
-/** Stops each running VM that is past its time limit (main.c; the boot CPU's tick). */
+/**
+ * Stops each running VM that is past its time limit, and lets each take
+ * a byte waiting at the host UART (vm_console_input()), so that input
+ * reaches a guest within a tick even while it does not poll its UART
+ * (main.c; the boot CPU's tick).
+ */
 void bare_time_limits(void);
 
 /** Gives the heap its pages; after the page allocator has memory (heap.c). */

@@ -209,6 +209,9 @@ void bare_time_limits(void)
 			vm_stop(s->vm, VM_FAILED,
 				"still running after the time limit of %llu s (MAX_SECONDS)",
 				(unsigned long long)bare_max_seconds);
+		/* The host UART's input, for a guest that waits for its UART's interrupt. */
+		if (bv)
+			vm_console_input(s->vm);
 	}
 }
 

@@ -6,7 +6,9 @@
  *   ------------------------ -------------------------- --------------------------
  *   a key on the terminal    reads it from stdin        its UART's receive register
  *                            (the terminal is raw),     (pl011.c, ns16550.c, SBI)
- *                            queues it for one VM       takes it: hal_console_getc()
+ *                            queues it for one VM and   takes it: hal_console_getc();
+ *                            tells the VM's UART        the UART raises its interrupt
+ *                            (vm_console_input())
  *   Ctrl-A then x, n, h      an escape: quit, next VM,
  *                            help (never seen by guests)
  *   bytes through a pipe     queued unchanged, no escapes
@@ -141,6 +143,8 @@ static void console_byte(unsigned char c)
 	if (!vm_running(con.vms[con.target]))
 		next_vm();
 	queue_put(con.vms[con.target], c);
+	/* Its UART takes the byte now and raises its interrupt: the guest need not poll. */
+	vm_console_input(con.vms[con.target]);
 }
 
 /* ---- The console thread ---------------------------------------------------- */

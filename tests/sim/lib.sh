@@ -84,12 +84,54 @@ run_cvisor() {
 	RC=$?
 }
 
+# console_feed INPUT FILE END: the console input of a run whose console
+# output goes to FILE, until file END exists (the run has ended): INPUT's
+# bytes (printf's %b) at once; or, when TYPE_AT is set (a shell's prompt),
+# INPUT's lines one at a time, each once FILE shows TYPE_AT once more than
+# when the line before was typed. So nothing is typed before the guest
+# reads: a kernel sets its UART's receive interrupt up when the shell
+# opens the console, shortly before the first prompt.
+console_feed() {
+	if [ -z "${TYPE_AT:-}" ]; then
+		printf '%b' "$1"
+		return 0
+	fi
+	_cf_seen=0
+	printf '%b' "$1" | while IFS= read -r _cf_line; do
+		while :; do
+			_cf_n=$(grep -oF -- "$TYPE_AT" "$2" | grep -c '')
+			[ "$_cf_n" -gt "$_cf_seen" ] && break
+			[ -e "$3" ] && return 0
+			sleep 0.2
+		done
+		_cf_seen=$_cf_n
+		printf '%s\n' "$_cf_line"
+	done
+}
+
+# run_cvisor_typed CASE INPUT ARGS...: run_cvisor with INPUT typed on the
+# console (console_feed) and a time limit of RUN_TIMEOUT s (60 if unset).
+run_cvisor_typed() {
+	CASE=$1
+	input=$2
+	shift 2
+	rm -f "$OUT.rc"
+	: >"$OUT"
+	console_feed "$input" "$OUT" "$OUT.rc" | {
+		timeout "${RUN_TIMEOUT:-60}" "$CVISOR" "$@" >"$OUT" 2>"$ERR"
+		echo $? >"$OUT.rc"
+	}
+	RC=$(cat "$OUT.rc")
+	rm -f "$OUT.rc"
+}
+
 # run_bare CASE INPUT CPU CONFIG... [VAR=VALUE...]: builds the bare-metal image
 # of those VMs (make variables such as MAX_SECONDS=1 pass on) and boots it
-# under QEMU (scripts/qemu.sh) with INPUT on the console. The console (guests
-# and cvisor) goes to OUT and ERR alike; RC is QEMU's status, which cvisor sets
-# through semihosting (0 every VM powered off, 1 a VM was stopped, 3 a panic),
-# or 99 when the image could not be built, 98 when cvisor never started.
+# under QEMU (scripts/qemu.sh) with INPUT on the console (console_feed), for
+# RUN_TIMEOUT s at most (60 if unset). The console (guests and cvisor) goes to
+# OUT and ERR alike; RC is QEMU's status, which cvisor sets through semihosting
+# (0 every VM powered off, 1 a VM was stopped, 3 a panic), or 99 when the
+# image could not be built, 98 when cvisor never started.
 run_bare() {
 	CASE=$1
 	input=$2
@@ -111,12 +153,15 @@ run_bare() {
 		RC=99
 		return
 	fi
-	{
-		printf '%b' "$input" | timeout 60 sh scripts/qemu.sh --cpu "$cpu" "$GARCH" "$image" 2>&1
-		echo $? >"$OUT.rc"
-	} | tr -d '\r' >"$OUT"
-	RC=$(cat "$OUT.rc")
 	rm -f "$OUT.rc"
+	: >"$OUT.raw"
+	console_feed "$input" "$OUT.raw" "$OUT.rc" | {
+		timeout "${RUN_TIMEOUT:-60}" sh scripts/qemu.sh --cpu "$cpu" "$GARCH" "$image" >"$OUT.raw" 2>&1
+		echo $? >"$OUT.rc"
+	}
+	tr -d '\r' <"$OUT.raw" >"$OUT"
+	RC=$(cat "$OUT.rc")
+	rm -f "$OUT.rc" "$OUT.raw"
 	# QEMU's own failures exit 1 too, which is also "a VM was stopped": only
 	# a run in which cvisor printed its banner has cvisor's status.
 	grep -q '^cvisor [0-9.]* (bare metal' "$OUT" || RC=98
@@ -333,7 +378,8 @@ run_cvisor_signal() {
 # linux_config: Debian's arm64 kernel and initramfs (scripts/linux-guest.sh,
 # into build/linux) and a copy of configs/aarch64/linux.toml in LINUX_CFG
 # that names them and reboots on a panic (panic=-1, which ends the run);
-# the suite is skipped when the kernel cannot be fetched.
+# the suite is skipped when the kernel cannot be fetched. Console input is
+# typed at busybox's prompt (TYPE_AT, console_feed).
 linux_config() {
 	linux=$PWD/build/linux
 	if ! sh scripts/linux-guest.sh "$linux" >"$OUT" 2>&1; then
@@ -342,7 +388,11 @@ linux_config() {
 	LINUX_CFG=$OWN_DIR/linux.toml
 	sed -e "s|\"../../build/linux/|\"$linux/|" -e 's|^cmdline = "\(.*\)"|cmdline = "\1 panic=-1"|' \
 		configs/aarch64/linux.toml >"$LINUX_CFG"
+	TYPE_AT='/ # '
 }
+
+# What the Linux suites type: the CPUs the kernel sees, then the end.
+LINUX_INPUT='cat /proc/cpuinfo\npoweroff\n'
 
 # expect_log REGEX: a line of a kernel's log on stdout (its \r\n line ends
 # made \n, a "[vm] " in front allowed) matches REGEX, from ^ to $.
@@ -356,8 +406,7 @@ expect_log() {
 
 # expect_linux_up: the kernel found the GICv3 and the architected timer,
 # brought its second CPU up and started /init, whose banner counts two
-# CPUs, and busybox's shell shows its prompt (the console has no input
-# interrupt yet: nothing is typed).
+# CPUs, and busybox's shell shows its prompt.
 expect_linux_up() {
 	expect_no_out "Unable to initialise architected timer"
 	expect_log '\[    0\.000000\] GICv3: 96 SPIs implemented'
@@ -365,7 +414,28 @@ expect_linux_up() {
 	expect_log '\[    0\.000000\] arch_timer: cp15 timer\(s\) running at 62\.50MHz \(virt\)\.'
 	expect_log '\[ *[0-9]+\.[0-9]{6}\] GICv3: CPU1: found redistributor 1 region 0:0x00000000080c0000'
 	expect_log '\[ *[0-9]+\.[0-9]{6}\] smp: Brought up 1 node, 2 CPUs'
+	expect_log '\[ *[0-9]+\.[0-9]{6}\] 9000000\.pl011: ttyAMA0 at MMIO 0x9000000 \(irq = [0-9]+, base_baud = 0\) is a PL011 rev3'
 	expect_log '\[ *[0-9]+\.[0-9]{6}\] Run /init as init process'
 	expect_log 'cvisor linux guest: Linux [0-9]+\.[0-9]+\.[0-9]+-[0-9]+-cloud-arm64, 2 CPUs online'
 	if tr -d '\r' <"$OUT" | grep -q '^\(\[linux\] \)\?/ # '; then ok "busybox's prompt"; else fail "no busybox prompt"; fi
+}
+
+# expect_linux_typed: what LINUX_INPUT typed did it: the shell echoed each
+# command after its prompt (and the terminal query ESC [ 6 n that busybox's
+# line editing sends with it; "." for the ESC, which no test line prints), /proc/cpuinfo listed processors 0 and 1 and
+# no other, and `poweroff` went through busybox's init (its shutdown line,
+# which the shell's next prompt may precede, and its last words) to the
+# kernel's power-down (PSCI SYSTEM_OFF).
+expect_linux_typed() {
+	prompt='/ # (.\[6n)?'
+	tab=$(printf '\t')
+	expect_log "${prompt}cat /proc/cpuinfo"
+	n=$(tr -d '\r' <"$OUT" | grep -cE "^(\\[linux\\] )?processor$tab: [0-9]+\$")
+	if [ "$n" -eq 2 ]; then ok "2 processor lines in /proc/cpuinfo"; else fail "$n processor lines in /proc/cpuinfo, expected 2"; fi
+	expect_log "processor$tab: 0"
+	expect_log "processor$tab: 1"
+	expect_log "${prompt}poweroff"
+	expect_log "($prompt)?cvisor linux guest: shutting down"
+	expect_log 'Requesting system poweroff'
+	expect_log '\[ *[0-9]+\.[0-9]{6}\] reboot: Power down'
 }

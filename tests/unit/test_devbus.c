@@ -52,7 +52,7 @@ static void rec_destroy(struct device *dev)
 	((struct rec *)dev->priv)->destroyed = true;
 }
 
-static const struct device_ops rec_ops = { rec_read, rec_write, rec_destroy };
+static const struct device_ops rec_ops = { .read = rec_read, .write = rec_write, .destroy = rec_destroy };
 
 static struct device *new_rec(gpa_t base, uint64_t size, struct rec *r)
 {
@@ -138,7 +138,7 @@ static int uart_setup(void **state)
 	(void)state;
 	memset(&bus, 0, sizeof(bus));
 	hal_stub_console_reset();
-	return devbus_add(&bus, pl011_create(NULL, UART));
+	return devbus_add(&bus, pl011_create(NULL, UART, 0));
 }
 
 static int uart_teardown(void **state)

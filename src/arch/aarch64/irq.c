@@ -97,3 +97,12 @@ bool vcpu_arch_irq_possible(const struct vcpu *vcpu)
 	struct gicv3 *gic = gicv3_of(vcpu->vm);
 	return gic && gicv3_enabled_any(gic, vcpu->id);
 }
+
+/* A device's line is an SPI (IHI 0069 2.2.1: INTIDs 32-1019); SGIs and PPIs belong to the CPUs. */
+void vm_arch_irq_set(struct vm *vm, unsigned irq, bool level)
+{
+	struct gicv3 *gic = gicv3_of(vm);
+
+	if (gic && irq >= GICV3_SPI_BASE)
+		gicv3_set_level(gic, 0, irq, level);
+}

@@ -37,11 +37,15 @@ static const struct platform_device virt_devices[] = {
 	{ "pl011", VIRT_UART_BASE, PL011_SIZE },
 };
 
-/* A PL011 serves its 4 KiB whatever the window (the rest of a larger one reads as a hole). */
+/*
+ * A PL011 serves its 4 KiB whatever the window (the rest of a larger one
+ * reads as a hole); its interrupt is the virt machine's UART SPI, as its
+ * device tree node says.
+ */
 static struct device *create_pl011(struct vm *vm, gpa_t base, uint64_t size)
 {
 	CV_UNUSED(size);
-	return pl011_create(vm, base);
+	return pl011_create(vm, base, GICV3_SPI_BASE + VIRT_UART_SPI);
 }
 
 static const struct device_model virt_models[] = {
@@ -203,7 +207,7 @@ int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fd
 		if (!rc)
 			rc = fdt_property(fdt, "clock-names", "uartclk\0apb_pclk",
 					  sizeof("uartclk\0apb_pclk"));
-		/* Its SPI, as on QEMU virt, though the model raises no interrupt yet. */
+		/* Its SPI, as on QEMU virt (create_pl011()). */
 		const uint32_t spi[] = { GIC_FDT_SPI, VIRT_UART_SPI, GIC_FDT_LEVEL_HIGH };
 		if (!rc && gicv3_of(vm))
 			rc = prop_interrupts(fdt, spi, 1);

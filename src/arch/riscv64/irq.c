@@ -136,3 +136,12 @@ bool vcpu_arch_irq_possible(const struct vcpu *vcpu)
 	return (a->sie & RV_IRQ_SEIP) &&
 	       plic_context_possible(vm_plic(vcpu->vm), RV_PLIC_S_CONTEXT(a->hartid));
 }
+
+/* A device's line is a PLIC interrupt source (the PLIC refuses source 0 and those it lacks). */
+void vm_arch_irq_set(struct vm *vm, unsigned irq, bool level)
+{
+	struct plic *p = vm_plic(vm);
+
+	if (p)
+		plic_set_level(p, irq, level);
+}

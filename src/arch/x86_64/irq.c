@@ -270,3 +270,9 @@ bool vcpu_arch_irq_possible(const struct vcpu *vcpu)
 	return (l->timer_expiry != UINT64_MAX && !(l->lvt_timer & LAPIC_LVT_MASKED)) ||
 	       ioapic_routes_to(vcpu->vm, l->id);
 }
+
+/* A device's line is an I/O APIC pin (ISA IRQ n on pin n, as the MP table has it for COM1's 4). */
+void vm_arch_irq_set(struct vm *vm, unsigned irq, bool level)
+{
+	ioapic_set_irq(vm, irq, level);
+}

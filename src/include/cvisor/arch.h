@@ -105,6 +105,12 @@ bool vcpu_arch_irq_wakes(const struct vcpu *vcpu);
  * with nothing possible, alone in its VM, would wait forever.
  */
 bool vcpu_arch_irq_possible(const struct vcpu *vcpu);
+/**
+ * Sets the level of interrupt line irq of the VM's interrupt controller
+ * (vm_irq_set()): the GICv3's SPIs, the PLIC's sources, the I/O APIC's
+ * pins. Lines the controller lacks, or a VM without it, are ignored.
+ */
+void vm_arch_irq_set(struct vm *vm, unsigned irq, bool level);
 /** @} */
 
 /** Formats the main registers for a fault report ("pc=... sp=... x0=..."). */

@@ -20,6 +20,8 @@ struct device_ops {
 	int (*write)(struct device *dev, uint64_t offset, unsigned size, uint64_t val);
 	/** Releases the device's state (may be NULL). */
 	void (*destroy)(struct device *dev);
+	/** Console input has arrived for the device's VM (may be NULL; any thread). */
+	void (*input)(struct device *dev);
 };
 
 /** An emulated device on the bus. */

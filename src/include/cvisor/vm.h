@@ -124,6 +124,20 @@ const char *vcpu_state_name(enum vcpu_state s);
 /** "running", "off", "reset", "failed", ... */
 const char *vm_state_name(enum vm_state s);
 
+/**
+ * Sets the level of a device's interrupt line irq at vm's interrupt
+ * controller: a GICv3 INTID (an SPI, 32 and up) on AArch64, a PLIC
+ * source on RISC-V, an I/O APIC pin on x86_64 (vm_arch_irq_set()). A VM
+ * whose config replaced its controller ignores it. Any thread.
+ */
+void vm_irq_set(struct vm *vm, unsigned irq, bool level);
+/**
+ * Console input for vm has arrived (the HAL's console, any thread): each
+ * device with an input hook (its UART) takes what it can and raises its
+ * interrupt, so a guest that waits for that interrupt sees the input.
+ */
+void vm_console_input(struct vm *vm);
+
 /** Runs one vCPU until its VM stops. Returns 0, or a negative cv_err if the HAL failed. */
 int vcpu_run_loop(struct vcpu *vcpu);
 /**
