@@ -123,9 +123,17 @@ static int add_device(struct vm *vm, const char *name, gpa_t base, uint64_t size
 	return rc;
 }
 
-/* True if the config's emu_devices replace the standard device pd. */
+/*
+ * True if the config replaces the standard device pd: an emu_devices entry
+ * of its name or overlapping it, or a memory region overlapping it.
+ */
 static bool overridden(const struct vm_config *cfg, const struct platform_device *pd)
 {
+	for (unsigned i = 0; i < cfg->nregions; i++) {
+		const struct cfg_mem_region *r = &cfg->regions[i];
+		if (r->base < pd->base + pd->size && pd->base < r->base + r->size)
+			return true;
+	}
 	for (unsigned i = 0; i < cfg->nemu_devices; i++) {
 		const struct cfg_emu_device *d = &cfg->emu_devices[i];
 		if (strcmp(d->name, pd->name) == 0)
