@@ -36,9 +36,9 @@
 #define GIC_FDT_LEVEL_HIGH 4
 
 static const struct platform_device virt_devices[] = {
-	{ "flash", VIRT_FLASH_BASE, PFLASH_MAX_BANKS * PFLASH_BANK_SIZE },
 	{ "gicv3", GICV3_DIST_BASE, GICV3_WINDOW_SIZE },
 	{ "pl011", VIRT_UART_BASE, PL011_SIZE },
+	{ "flash", VIRT_FLASH_BASE, PFLASH_MAX_BANKS * PFLASH_BANK_SIZE },
 };
 
 /* A PL011 serves its 4 KiB whatever the window (the rest of a larger one reads as a hole). */
@@ -49,9 +49,9 @@ static struct device *create_pl011(struct vm *vm, gpa_t base, uint64_t size)
 }
 
 static const struct device_model virt_models[] = {
-	{ "flash", PFLASH_BANK_SIZE, false, pflash_create },
 	{ "gicv3", GICV3_WINDOW_SIZE, false, gicv3_create },
 	{ "pl011", PL011_SIZE, false, create_pl011 },
+	{ "flash", PFLASH_BANK_SIZE, false, pflash_create },
 };
 
 const struct platform_desc vm_arch_platform = {
