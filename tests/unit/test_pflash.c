@@ -99,10 +99,10 @@ static void test_identifier(void **state)
 {
 	(void)state;
 	cmd(5 * BLOCK, 0x90);
-	assert_int_equal(rd(0, 4), 0x89);         /* Intel */
-	assert_int_equal(rd(4, 4), 0x18);         /* device code */
+	assert_int_equal(rd(0, 4), 0x89);          /* Intel */
+	assert_int_equal(rd(4, 4), 0x18);          /* device code */
 	assert_int_equal(rd(5 * BLOCK + 8, 4), 0); /* block 5 unlocked */
-	assert_int_equal(rd(5 * BLOCK, 4), 0x89); /* in every block */
+	assert_int_equal(rd(5 * BLOCK, 4), 0x89);  /* in every block */
 	assert_int_equal(rd(12, 4), 0);
 	cmd(0, 0xff);
 	assert_int_equal(rd(0, 4), 0xffffffff);
@@ -114,7 +114,7 @@ static void test_word_program(void **state)
 	cmd(0x100, 0x40);
 	assert_int_equal(rd(0x100, 4), 0x80); /* status: ready */
 	wr(0x100, 4, 0x12345678);
-	assert_int_equal(rd(0x100, 4), 0x80); /* status until read array */
+	assert_int_equal(rd(0x100, 4), 0x80);  /* status until read array */
 	assert_int_equal(rd(0x4000, 1), 0x80); /* at any address */
 	cmd(0, 0xff);
 	assert_int_equal(rd(0x100, 4), 0x12345678);
