@@ -105,7 +105,23 @@ struct bank {
 struct pflash {
 	unsigned nbanks;
 	struct bank *banks[PFLASH_MAX_BANKS];
+	bool busy; /* the lock: vCPUs of one VM may access the flash at once */
 };
+
+/*
+ * One access at a time: a guest whose vCPUs erase and program a block
+ * together must not make the model free the memory it writes to.
+ */
+static void lock(struct pflash *f)
+{
+	while (__atomic_test_and_set(&f->busy, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void unlock(struct pflash *f)
+{
+	__atomic_clear(&f->busy, __ATOMIC_RELEASE);
+}
 
 /*
  * The CFI query table (JESD68.01 tables 1-5, Intel AN 646 for the primary
@@ -333,7 +349,7 @@ static void buffer_data(struct bank *b, uint64_t off, const uint8_t *data, unsig
 }
 
 /* The write after 0x60: set (0x01, 0x2f) or clear (0xd0) the lock bit of the block at off. */
-static void lock(struct bank *b, uint64_t off, uint8_t cmd)
+static void lock_bit(struct bank *b, uint64_t off, uint8_t cmd)
 {
 	b->step = STEP_COMMAND;
 	if (cmd == CMD_LOCK_SET || cmd == CMD_LOCK_DOWN)
@@ -386,7 +402,7 @@ static void bank_write(struct device *dev, struct bank *b, uint64_t off, const u
 			sequence_error(b);
 		return;
 	case STEP_LOCK:
-		lock(b, off, cmd);
+		lock_bit(b, off, cmd);
 		return;
 	}
 }
@@ -394,15 +410,17 @@ static void bank_write(struct device *dev, struct bank *b, uint64_t off, const u
 /* Reads byte by byte: an access may straddle the two banks or the end of the last. */
 static int pflash_read(struct device *dev, uint64_t offset, unsigned size, uint64_t *val)
 {
-	const struct pflash *f = dev->priv;
+	struct pflash *f = dev->priv;
 	uint64_t v = 0;
 
+	lock(f);
 	for (unsigned i = 0; i < size && i < 8; i++) {
 		uint64_t off = offset + i;
 		unsigned bank = (unsigned)(off / PFLASH_BANK_SIZE);
 		if (bank < f->nbanks)
 			v |= (uint64_t)read_byte(f->banks[bank], off % PFLASH_BANK_SIZE) << (8 * i);
 	}
+	unlock(f);
 	*val = v;
 	return 0;
 }
@@ -426,7 +444,9 @@ static int pflash_write(struct device *dev, uint64_t offset, unsigned size, uint
 		size = (unsigned)(PFLASH_BANK_SIZE - off);
 	for (unsigned i = 0; i < size; i++)
 		data[i] = (uint8_t)(val >> (8 * i));
+	lock(f);
 	bank_write(dev, f->banks[bank], off, data, size, val);
+	unlock(f);
 	return 0;
 }
 
