@@ -123,9 +123,27 @@ static int add_device(struct vm *vm, const char *name, gpa_t base, uint64_t size
 	return rc;
 }
 
-/* True if the config's emu_devices replace the standard device pd. */
+/* True if the platform's model named name is an I/O port device. */
+static bool port_io_model(const char *name)
+{
+	for (unsigned i = 0; i < vm_arch_platform.nmodels; i++)
+		if (strcmp(vm_arch_platform.models[i].name, name) == 0)
+			return vm_arch_platform.models[i].port_io;
+	return false;
+}
+
+/*
+ * True if the config replaces the standard device pd: an emu_devices entry
+ * of its name or overlapping it, or a memory region overlapping its MMIO
+ * window.
+ */
 static bool overridden(const struct vm_config *cfg, const struct platform_device *pd)
 {
+	for (unsigned i = 0; i < cfg->nregions && !port_io_model(pd->name); i++) {
+		const struct cfg_mem_region *r = &cfg->regions[i];
+		if (r->base < pd->base + pd->size && pd->base < r->base + r->size)
+			return true;
+	}
 	for (unsigned i = 0; i < cfg->nemu_devices; i++) {
 		const struct cfg_emu_device *d = &cfg->emu_devices[i];
 		if (strcmp(d->name, pd->name) == 0)

@@ -117,7 +117,7 @@ expect_err "add arch = "
 # Devices a config names: an unknown model, a window too small for the model.
 for a in aarch64 riscv64 x86_64; do
 	case $a in
-	aarch64) uart=pl011 need=0x1000 known="gicv3, pl011" ;;
+	aarch64) uart=pl011 need=0x1000 known="gicv3, pl011, flash" ;;
 	riscv64) uart=ns16550a need=0x8 known="ns16550a, plic" ;;
 	x86_64) uart=ns16550a need=0x8 known="ns16550a, acpi-pm, ioapic" ;;
 	esac

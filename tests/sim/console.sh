@@ -235,4 +235,14 @@ expect_out "Unknown command 'x' - try 'help'"
 expect_out "piped ok"
 expect_no_out "quit from the console"
 
+# The flash U-Boot finds where the virt machine has it, from a config with
+# only RAM: probed, written, erased, the environment saved; then poweroff.
+CASE=flash
+printf 'x\n%s\n' "$UBOOT_FLASH_LINE" | timeout 60 "$CVISOR" run $CFG/u-boot.toml >"$T/out" 2>"$ERR"
+RC=$?
+tr -d "\r" <"$T/out" >"$OUT"
+expect_rc 0
+expect_uboot_flash
+if [ -s "$ERR" ]; then fail "cvisor wrote to stderr: $(head -n 3 "$ERR")"; else ok "nothing on stderr"; fi
+
 finish

@@ -439,3 +439,41 @@ expect_linux_typed() {
 	expect_log 'Requesting system poweroff'
 	expect_log '\[ *[0-9]+\.[0-9]{6}\] reboot: Power down'
 }
+
+# Debian's U-Boot (u-boot-qemu) from configs/aarch64/u-boot.toml, which
+# lists only RAM: its flash is cvisor's standard one. UBOOT_FLASH_LINE is
+# one command line (U-Boot reads characters typed ahead while it checks for
+# Ctrl-C during a long command, so each command on a line of its own could
+# lose the next): the version, the flash's geometry as U-Boot's CFI probe
+# reads it, a copy to the flash, an erase, the environment saved, poweroff.
+UBOOT_FLASH_LINE='version; flinfo 1; mw.l 0x40100000 0x12345678 4; cp.l 0x40100000 0x4040000 4; md.l 0x4040000 5; erase 0x4040000 +0x40000; md.l 0x4040000 2; saveenv; md.b 0x4000004 9; poweroff'
+
+# expect_uboot_flash: what UBOOT_FLASH_LINE prints. The version line is
+# checked against the installed package's version (dpkg), with its build date.
+expect_uboot_flash() {
+	v=$(dpkg-query -W -f='${Version}' u-boot-qemu 2>/dev/null)
+	if [ -n "$v" ]; then
+		re="^U-Boot $(printf '%s' "$v" | sed 's/[.+]/\\&/g') \\([A-Z][a-z]{2} [ 0-9][0-9] [0-9]{4} - [0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}\\)\$"
+		if [ "$(grep -cE -- "$re" "$OUT")" -eq 2 ]; then
+			ok "version line twice (banner, version): $re"
+		else
+			fail "console lacks two lines matching $re"
+		fi
+	else
+		skip "u-boot-qemu's version unknown to dpkg-query: the version line is not compared"
+	fi
+	expect_out "Flash: 128 MiB"
+	expect_out "Bank # 1: CFI conformant flash (16 x 16)  Size: 64 MB in 256 Sectors"
+	expect_out "  Intel Extended command set, Manufacturer ID: 0x89, Device ID: 0x0018"
+	expect_out "  Erase timeout: 4096 ms, write timeout: 1 ms"
+	expect_out "  Buffer write timeout: 3 ms, buffer size: 2048 bytes"
+	expect_out "Copy to Flash... done"
+	expect_out "04040000: 12345678 12345678 12345678 12345678  xV4.xV4.xV4.xV4."
+	expect_out "04040010: ffffffff                             ...."
+	expect_out "Erased 1 sectors"
+	expect_out "04040000: ffffffff ffffffff                    ........"
+	expect_out "Writing to Flash... done"
+	expect_out "04000004: 61 72 63 68 3d 61 72 6d 00                       arch=arm."
+	expect_out "poweroff ..."
+	expect_no_out "Error"
+}

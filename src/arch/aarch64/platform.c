@@ -4,6 +4,7 @@
  * memory map), so configs need not list the standard devices, and the
  * device tree nodes that describe them.
  *
+ *   0x0000_0000  CFI flash, two banks of 64 MiB (bank 1 at 0x0400_0000)
  *   0x0800_0000  GICv3 distributor (64 KiB)
  *   0x080a_0000  GICv3 redistributors, 128 KiB per vCPU
  *   0x0900_0000  PL011 UART (SPI 33)
@@ -17,9 +18,11 @@
 #include <cvisor/fdt.h>
 #include <cvisor/gicv3.h>
 #include <cvisor/lib.h>
+#include <cvisor/pflash.h>
 #include <cvisor/pl011.h>
 #include <cvisor/vm.h>
 
+#define VIRT_FLASH_BASE 0x00000000ULL
 #define VIRT_UART_BASE 0x09000000ULL
 /* The PL011's interrupt on QEMU virt: SPI 1 (INTID 33). */
 #define VIRT_UART_SPI 1
@@ -35,6 +38,7 @@
 static const struct platform_device virt_devices[] = {
 	{ "gicv3", GICV3_DIST_BASE, GICV3_WINDOW_SIZE },
 	{ "pl011", VIRT_UART_BASE, PL011_SIZE },
+	{ "flash", VIRT_FLASH_BASE, PFLASH_MAX_BANKS * PFLASH_BANK_SIZE },
 };
 
 /*
@@ -51,6 +55,7 @@ static struct device *create_pl011(struct vm *vm, gpa_t base, uint64_t size)
 static const struct device_model virt_models[] = {
 	{ "gicv3", GICV3_WINDOW_SIZE, false, gicv3_create },
 	{ "pl011", PL011_SIZE, false, create_pl011 },
+	{ "flash", PFLASH_BANK_SIZE, false, pflash_create },
 };
 
 const struct platform_desc vm_arch_platform = {
@@ -191,12 +196,35 @@ static int gic_node(const struct gicv3 *gic, const struct device *dev, void *fdt
 	return rc;
 }
 
+/*
+ * The flash (Linux bindings/mtd/mtd-physmap.yaml): one reg range per
+ * bank, as QEMU virt describes its two, and the bus width in bytes.
+ */
+static int flash_node(const struct device *dev, void *fdt)
+{
+	fdt64_t reg[2 * PFLASH_MAX_BANKS];
+	unsigned n = pflash_banks(dev);
+
+	for (unsigned i = 0; i < n; i++) {
+		reg[2 * i] = cpu_to_fdt64(dev->base + i * PFLASH_BANK_SIZE);
+		reg[2 * i + 1] = cpu_to_fdt64(PFLASH_BANK_SIZE);
+	}
+	int rc = fdt_property_string(fdt, "compatible", "cfi-flash");
+	if (!rc)
+		rc = fdt_property(fdt, "reg", reg, (int)(2 * n * sizeof(fdt64_t)));
+	if (!rc)
+		rc = fdt_property_u32(fdt, "bank-width", PFLASH_WIDTH);
+	return rc;
+}
+
 int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt)
 {
 	const struct gicv3 *gic = gicv3_from_device(dev);
 
 	if (gic)
 		return gic_node(gic, dev, fdt);
+	if (strcmp(dev->name, "flash") == 0)
+		return flash_node(dev, fdt);
 	if (strcmp(dev->name, "pl011") == 0) {
 		/* Linux bindings/serial/arm,pl011.yaml */
 		fdt32_t clocks[2] = { cpu_to_fdt32(PHANDLE_APB_PCLK), cpu_to_fdt32(PHANDLE_APB_PCLK) };

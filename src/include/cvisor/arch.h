@@ -41,7 +41,8 @@ struct platform_desc {
 	enum cv_arch arch; /**< the architecture this build of the core is for */
 	/**
 	 * The platform's standard devices, which a config need not list. An
-	 * emu_devices entry with the same name, or overlapping one, replaces it.
+	 * emu_devices entry with the same name, or overlapping one, replaces it;
+	 * a memory region overlapping one leaves it out.
 	 */
 	const struct platform_device *devices;
 	unsigned ndevices; /**< entries of devices */

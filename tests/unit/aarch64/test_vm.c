@@ -281,6 +281,53 @@ static void test_sysreg_and_halt(void **state)
 	assert_non_null(strstr(vm->stop_reason, "waits for an interrupt (WFI)"));
 }
 
+/* The flash at QEMU virt's address: one node, a reg range per bank, a 32-bit bus. */
+static void test_flash(void **state)
+{
+	(void)state;
+	const void *fdt = guest_dtb();
+	int len;
+
+	assert_non_null(devbus_find(&vm->bus, 0x07fffffc));
+	assert_string_equal(devbus_find(&vm->bus, 0)->name, "flash");
+	int flash = fdt_path_offset(fdt, "/flash@0");
+	assert_true(flash >= 0);
+	assert_true(fdt_node_check_compatible(fdt, flash, "cfi-flash") == 0);
+	const fdt64_t *reg = fdt_getprop(fdt, flash, "reg", &len);
+	assert_int_equal(len, 32);
+	assert_int_equal(fdt64_ld(&reg[0]), 0);
+	assert_int_equal(fdt64_ld(&reg[1]), 0x4000000);
+	assert_int_equal(fdt64_ld(&reg[2]), 0x4000000);
+	assert_int_equal(fdt64_ld(&reg[3]), 0x4000000);
+	const fdt32_t *width = fdt_getprop(fdt, flash, "bank-width", &len);
+	assert_int_equal(len, 4);
+	assert_int_equal(fdt32_ld(width), 4);
+
+	/* An erased flash through an MMIO exit, as the guest reads it. */
+	struct vcpu_exit e;
+	mmio(&e, 0x04000004, 1, false, 0);
+	vcpu_handle_exit(vm->vcpus[0], &e);
+	assert_int_equal(e.mmio.data, 0xff);
+	assert_int_equal(vm->state, VM_RUNNING);
+}
+
+/* RAM where the flash would be: the config's region wins, the flash is left out. */
+static void test_ram_over_flash(void **state)
+{
+	(void)state;
+	static const char text[] = "[base]\nid = 5\nname = \"low\"\narch = \"aarch64\"\n"
+				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x8_0000\n"
+				   "memory_regions = [[0x0, 0x400_0000, 7, 0]]\n";
+	struct vm *low;
+
+	assert_int_equal(fixture_vm_boot(text, "low.toml", kernel, sizeof(kernel), &low), 0);
+	const struct as_region *r = addrspace_find(&low->as, 0x04000000);
+	assert_null(r);
+	assert_null(devbus_find(&low->bus, 0x04000000));
+	assert_string_equal(devbus_find(&low->bus, 0x09000000)->name, "pl011");
+	vm_destroy(low);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +340,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mem_protect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sysreg_and_halt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flash, setup, teardown),
+		cmocka_unit_test(test_ram_over_flash),
 	};
 	return cmocka_run_group_tests_name("vm and exit handlers", tests, NULL, NULL);
 }
