@@ -126,5 +126,19 @@ bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_
  * (EXIT_NONE: run on) or made fatal if the CPU did not enter EL1.
  */
 bool sim_a64_finish_entry(struct sim_a64 *s, struct vcpu_exit *exit);
+/*
+ * Takes the abort the core injected for the exit just handled
+ * (vcpu_arch_inject_abort(): vcpu->arch.inject), if there is one, for the
+ * instruction at the register file's PC. Returns true if it took one.
+ */
+bool sim_a64_take_injected(struct sim_a64 *s);
+/*
+ * The same at entry, for an exit that ended the run: the exception entry
+ * is made in the register file (ARM ARM D1.10), before it goes into the
+ * CPU, so that a kick before the run keeps it. Not from EL0, whose entry
+ * only the CPU itself makes right (sim_a64_take_injected() then, once the
+ * registers are in). Returns true if it entered one.
+ */
+bool sim_a64_enter_injected(struct sim_a64 *s);
 
 #endif

@@ -11,7 +11,8 @@
  * HCR_EL2.VI, from the virtual GIC: that is how the simulator delivers
  * interrupts (docs/interrupts-aarch64.md).
  *
- * The lowest file of src/sim/aarch64/: it calls no other.
+ * The lowest file of src/sim/aarch64/ but for one call: an abort the core
+ * injected for an exit that ended the run is taken at entry (exc.c).
  */
 #include <string.h>
 
@@ -149,6 +150,8 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 {
 	struct sim_a64 *s = (struct sim_a64 *)c;
 	struct vcpu_arch *a = &c->vcpu->arch;
+	/* An abort injected for an exit that ended the run is entered now (exc.c). */
+	sim_a64_enter_injected(s);
 
 	for (int i = 0; i < 29; i++)
 		uc_reg_write(c->uc, UC_ARM64_REG_X0 + i, &a->x[i]);
@@ -171,6 +174,11 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	 */
 	sim_a64_update_vi(s);
 	follow_code(s);
+	if (sim_a64_take_injected(s)) { /* from EL0 */
+		uint64_t pc;
+		uc_reg_read(c->uc, UC_ARM64_REG_PC, &pc);
+		return pc;
+	}
 	return a->pc;
 }
 
