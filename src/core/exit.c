@@ -127,7 +127,7 @@ static bool unmapped_access(struct vcpu *vcpu, struct vcpu_exit *exit, gpa_t gpa
 	}
 	if (__atomic_exchange_n(&vm->unmapped_logged, 1, __ATOMIC_RELAXED) == 0)
 		log_warn("%s: %s of %u bytes at GPA 0x%llx (neither RAM nor a device%s) by vCPU %u "
-			 "at PC 0x%llx: %s; the VM's later ones are counted (--stats)",
+			 "at PC 0x%llx: %s (the VM's later ones are counted, not logged)",
 			 vm->name, access_kind_name(access), size, (unsigned long long)gpa,
 			 walk ? ", the guest's stage-1 table walk" : "", vcpu->id,
 			 (unsigned long long)exit->pc, done);

@@ -64,7 +64,7 @@ expect_out "jump: branching to 0x1000_0000"
 expect_count '^exit: vm=17 vcpu=0 stage2-fault pc=0x10000000 syndrome=0x82000005 gpa=0x10000000 fetch ' -eq 1
 expect_count '^guest-exception: vm=17 vcpu=0 IABT_CUR esr=0x86000010 elr=0x10000000 far=0x10000000 -> 0x200$' -eq 1
 expect_count '^guest-exception: vm=17 vcpu=0 IABT_CUR esr=0x86000010 elr=0x200 far=0x200 -> 0x200$' -eq 63
-expect_err '^cvisor: warning: jump: fetch of 4 bytes at GPA 0x10000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x10000000: an abort for the guest; the VM.s later ones are counted \(--stats\)$'
+expect_err '^cvisor: warning: jump: fetch of 4 bytes at GPA 0x10000000 \(neither RAM nor a device\) by vCPU 0 at PC 0x10000000: an abort for the guest \(the VM.s later ones are counted, not logged\)$'
 expect_count '^stats: vm=17 vcpu=0 outside RAM and devices: read-as-zero=0 write-ignored=0 aborts=65$' -eq 1
 expect_stopped jump "exception storm: 64 exceptions in a row taken inside the guest's own vector table \(VBAR_EL1 0x0\); last EC 0x21 \(IABT_CUR\) at PC 0x200\$"
 

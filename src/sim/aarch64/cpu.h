@@ -61,6 +61,13 @@ struct sim_a64 {
 	struct mmio_done mmio;
 	struct sim_window top;       /* the last page of the address space (hooks.c, map_top_page()) */
 	struct a64_entry entry;
+	/*
+	 * An abort the core injected, taken inside a callback: the access's
+	 * other pieces, which Unicorn still hands over with PC at the vector
+	 * (abort_pc), are answered with nothing (hooks.c, data_abort()).
+	 */
+	bool aborted;
+	uint64_t abort_pc;
 	bool vi;                     /* HCR_EL2.VI as last written (switch.c, sim_a64_set_vi()) */
 	uint64_t code_seen;          /* the code generation its translations follow (switch.c) */
 	bool powered_off;            /* PSCI CPU_OFF in this run: leave its register file alone */

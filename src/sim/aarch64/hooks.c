@@ -167,7 +167,11 @@ static bool dispatch(struct sim_a64 *s, struct vcpu_exit *exit, const uint64_t x
 	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
 	sim_cpu_exit_now(&s->c, exit);
-	return sim_a64_take_injected(s);
+	if (!sim_a64_take_injected(s))
+		return false;
+	s->aborted = true;
+	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &s->abort_pc);
+	return true;
 }
 
 /*
@@ -357,6 +361,9 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 	if (!vm_running(s->c.vcpu->vm))
 		return 0; /* the rest of a block after the VM stopped: ignore */
 	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc);
+	if ((s->aborted && pc == s->abort_pc) || s->c.vcpu->arch.inject.pending)
+		return 0; /* a piece of an access that took an abort, or will (dispatch(), walk_abort()) */
+	s->aborted = false;
 	if (mmio_done_serves(s, pc, gpa, size, write, &val))
 		return val;
 	sim_a64_read_gprs(s->c.uc, x, &sp);
@@ -376,8 +383,11 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 			walk_abort(s, pc, pc, res.gpa, false); /* the walk for a fetch read no RAM */
 			return 0;
 		}
-		if (known && s1_outcome(s, pc, piece ? va : ea, write, piece))
+		if (known && s1_outcome(s, pc, piece ? va : ea, write, piece)) {
+			if (s->c.vcpu->arch.inject.pending)
+				return 0; /* the walk's descriptor: invalid (walk_abort()) */
 			return ld.rt < 31 && !write ? x[ld.rt] : 0; /* the register keeps its value */
+		}
 	}
 	if (piece) {
 		known_access(s, &ld, pc, va, fgpa, write, x, &exit);
@@ -630,6 +640,10 @@ static unsigned flat_fsc(struct sim_a64 *s, uint64_t addr)
  * The guest's own table walk read a descriptor at a GPA that is not RAM:
  * on hardware a stage-2 fault on the stage-1 walk (S1PTW), taken to EL2
  * with HPFAR_EL2 naming the descriptor's GPA (ARM ARM D17.2.37, ISS.S1PTW).
+ * An abort the core injects for it is taken where the CPU reports the
+ * walk's failure (the descriptor reads as 0, invalid): in on_interrupt(),
+ * with a precise PC, once the callback returns; at once when called from
+ * there (own_abort()).
  */
 static void walk_abort(struct sim_a64 *s, uint64_t pc, uint64_t va, gpa_t desc, bool data)
 {
@@ -645,10 +659,9 @@ static void walk_abort(struct sim_a64 *s, uint64_t pc, uint64_t va, gpa_t desc, 
 	a64_decode_trap(&t, &exit);
 	exit.s2fault.size = 8;
 	sim_a64_read_gprs(s->c.uc, x, &sp);
-	if (data)
-		dispatch(s, &exit, x, pc);
-	else
-		dispatch_fetch(s, &exit, x, pc);
+	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
+	s->c.vcpu->arch.pc = pc;
+	sim_cpu_exit_now(&s->c, &exit);
 }
 
 /*
@@ -689,6 +702,7 @@ static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 		}
 		if (rc < 0 && res.fault == FAULT_TABLE_NOT_RAM) {
 			walk_abort(s, pc, far, res.gpa, data);
+			sim_a64_take_injected(s);
 			return;
 		}
 		if (rc == 0 && !data) {
@@ -766,7 +780,9 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 		break;
 	case 3: /* EXCP_PREFETCH_ABORT */
 	case 4: /* EXCP_DATA_ABORT */
-		own_abort(s, pc, intno == 4);
+		/* A walk that read no memory, whose abort the core injected (walk_abort()), or its own. */
+		if (!sim_a64_take_injected(s))
+			own_abort(s, pc, intno == 4);
 		break;
 	case 7: /* EXCP_BKPT: BRK #imm16 */
 		insn = sim_a64_fetch(s, pc);

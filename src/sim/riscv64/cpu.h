@@ -153,5 +153,10 @@ void sim_rv_forget_code(struct sim_rv *s);
  * Unicorn reads S-mode CSRs correctly only there). Returns false if it stopped
  * the VM (exception storm). */
 bool sim_rv_deliver(struct sim_rv *s, uint64_t cause, uint64_t epc, uint64_t tval);
+/* Delivers the access fault the core injected for the exit just handled
+ * (vcpu_arch_inject_abort(): vcpu->arch.inject), if there is one, for the
+ * instruction at the register file's PC (from a hook only). Returns true
+ * if it delivered one. */
+bool sim_rv_take_injected(struct sim_rv *s);
 
 #endif

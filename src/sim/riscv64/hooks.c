@@ -136,9 +136,10 @@ static bool locate_access(struct sim_rv *s, gpa_t gpa, bool write, const uint64_
  * Takes an exit now, with the register file up to date (the first path of
  * an exit). What the exit changed of the interrupts (sbi_set_timer, a PLIC
  * claim, an IPI to itself) is in the CPU before the guest's next
- * instruction.
+ * instruction. Returns true if the core made the exit an access fault
+ * for the guest, delivered at once (the access does not complete).
  */
-static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[32], uint64_t pc)
+static bool dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[32], uint64_t pc)
 {
 	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
@@ -146,9 +147,11 @@ static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[
 	if (!sim_cpu_exit_now(&s->c, exit)) {
 		s->stop_pc = pc; /* where reports say the vCPU was */
 		s->stop_pc_set = true;
-		return;
+		return false;
 	}
+	bool injected = sim_rv_take_injected(s);
 	sim_rv_irq_sync(s);
+	return injected;
 }
 
 /*
@@ -352,7 +355,8 @@ static uint64_t access_exit(struct sim_rv *s, gpa_t gpa, unsigned size, bool wri
 		exit.s2fault.gpa = gpa;
 		exit.s2fault.size = (uint8_t)(o.implicit ? 8 : size);
 	}
-	dispatch(s, &exit, x, o.pc);
+	if (dispatch(s, &exit, x, o.pc))
+		return found && !write ? x[o.ld.reg & 31] : 0; /* the register keeps its value */
 	if (exit.reason != EXIT_MMIO || write)
 		return 0;
 	if (misaligned && vm_running(s->c.vcpu->vm))

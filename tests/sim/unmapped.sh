@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Accesses to GPAs that are neither RAM nor a device, in the simulator:
+# the unmapped guest of each architecture under [devices] unmapped_access
+# "stop", "abort" and "raz_wi" (configs/<arch>/unmapped_*.toml). Fetches
+# and the guest's own table walks there are aborts whatever the setting;
+# loads and stores follow it. The guests print the syndromes they take;
+# tests/bare/aarch64_hostile.sh checks the same lines on hardware.
+#   tests/sim/unmapped.sh BUILD ARCH
+set -u
+BUILD=${1:-build}
+ARCH=${2:-aarch64}
+CVISOR=$BUILD/cvisor
+. tests/sim/lib.sh
+
+# ---- AArch64 ---------------------------------------------------------------
+# The lines every setting gives: the fetch and the two walks, each a
+# synchronous external abort (FSC 0x10) to EL1 with FAR_EL1 the VA:
+# ESR_EL1 0x86000010 (instruction abort, EC 0x21, IL) and 0x96000010 (data
+# abort, EC 0x25, IL).
+aarch64_aborts_always() {
+	expect_out "unmapped: fetch from 0x1000_0000"
+	expect_out "unmapped: abort ESR_EL1=0x0000000086000010 FAR_EL1=0x0000000010000000"
+	expect_out "unmapped: load through a table at 0x2000_0000"
+	expect_out "unmapped: abort ESR_EL1=0x0000000096000010 FAR_EL1=0x0000000080000000"
+	expect_out "unmapped: fetch through a table at 0x2000_0000"
+	expect_out "unmapped: abort ESR_EL1=0x0000000086000010 FAR_EL1=0x0000000080001000"
+	expect_out "unmapped: load from 0x7000_0000"
+	expect_no_out "FAIL"
+}
+
+guests_of aarch64
+if [ "$ARCH" != aarch64 ]; then
+	CASE=aarch64
+	skip "build/cvisor is the $ARCH simulator; the AArch64 guests need ARCH=aarch64"
+else
+	# stop (the default): the load ends the VM with the stage-2 report.
+	run_cvisor unmapped-stop run --trace=exits --stats $CFG/unmapped_stop.toml
+	expect_rc 1
+	aarch64_aborts_always
+	expect_no_out "unmapped: w2"
+	expect_err "^cvisor: warning: unmapped_stop: fetch of 4 bytes at GPA 0x10000000 \\(neither RAM nor a device\\) by vCPU 0 at PC 0x10000000: an abort for the guest \\(the VM's later ones are counted, not logged\\)\$"
+	expect_count '^cvisor: warning: unmapped_stop: ' -eq 1
+	expect_count '^exit: vm=310 vcpu=0 stage2-fault pc=0x10000000 syndrome=0x82000005 gpa=0x10000000 fetch size=4 ' -eq 1
+	# S1PTW (ISS bit 7): the walk's read of the level-2 descriptor at 0x2000_0000.
+	expect_count "^exit: vm=310 vcpu=0 stage2-fault pc=$(hex "$(sym unmapped walk_load)") syndrome=0x92000085 gpa=0x20000000 read size=8 " -eq 1
+	expect_count '^exit: vm=310 vcpu=0 stage2-fault pc=0x80001000 syndrome=0x82000085 gpa=0x20000000 read size=8 ' -eq 1
+	expect_count "^guest-exception: vm=310 vcpu=0 DABT_CUR esr=0x96000010 elr=$(hex "$(sym unmapped walk_load)") far=0x80000000 " -eq 1
+	expect_count '^stats: vm=310 vcpu=0 outside RAM and devices: read-as-zero=0 write-ignored=0 aborts=3$' -eq 1
+	expect_stage2_fault unmapped_stop read 4 70000000 "neither RAM nor a device" "$(sym unmapped data_load)"
+
+	# abort: each load and store is a data abort; the registers keep their values.
+	run_cvisor unmapped-abort run --trace=exits --stats $CFG/unmapped_abort.toml
+	expect_rc 0
+	aarch64_aborts_always
+	expect_out "unmapped: abort ESR_EL1=0x0000000096000010 FAR_EL1=0x0000000070000000"
+	expect_out "unmapped: w2 = 0x0000000000000055"
+	expect_out "unmapped: store to 0x7000_0008"
+	expect_out "unmapped: abort ESR_EL1=0x0000000096000050 FAR_EL1=0x0000000070000008"
+	expect_out "unmapped: load pair from 0x7000_0000"
+	expect_out "unmapped: x2 = 0x0000000000000066 x3 = 0x0000000000000077"
+	expect_out "unmapped: all done"
+	expect_count "^guest-exception: vm=311 vcpu=0 DABT_CUR esr=0x96000010 elr=$(hex "$(sym unmapped data_load)") far=0x70000000 " -eq 1
+	expect_count "^guest-exception: vm=311 vcpu=0 DABT_CUR esr=0x96000050 elr=$(hex "$(sym unmapped data_store)") far=0x70000008 " -eq 1
+	expect_count "^guest-exception: vm=311 vcpu=0 DABT_CUR esr=0x96000010 elr=$(hex "$(sym unmapped data_pair)") far=0x70000000 " -eq 1
+	expect_count '^guest-exception: ' -eq 6
+	expect_count '^stats: vm=311 vcpu=0 outside RAM and devices: read-as-zero=0 write-ignored=0 aborts=6$' -eq 1
+	expect_count '^cvisor: vm ' -eq 0
+
+	# raz_wi: the load reads 0, the store is ignored; the load pair names no
+	# register (ISV = 0) and ends the VM.
+	run_cvisor unmapped-raz-wi run --trace=exits --stats $CFG/unmapped_raz_wi.toml
+	expect_rc 1
+	aarch64_aborts_always
+	expect_out "unmapped: w2 = 0x0000000000000000"
+	expect_out "unmapped: store to 0x7000_0008"
+	expect_out "unmapped: load pair from 0x7000_0000"
+	expect_no_out "unmapped: all done"
+	expect_count "^exit: vm=312 vcpu=0 mmio pc=$(hex "$(sym unmapped data_load)") syndrome=0x93820006 gpa=0x70000000 size=4 read data=0x0 reg=2" -eq 1
+	expect_count '^stats: vm=312 vcpu=0 outside RAM and devices: read-as-zero=1 write-ignored=1 aborts=3$' -eq 1
+	expect_stage2_fault unmapped_raz_wi read 16 70000000 "neither RAM nor a device; unmapped_access = \"raz_wi\" cannot complete an access whose syndrome names no register" "$(sym unmapped data_pair)"
+fi
+
+finish
