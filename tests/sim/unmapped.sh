@@ -81,4 +81,60 @@ else
 	expect_stage2_fault unmapped_raz_wi read 16 70000000 "neither RAM nor a device; unmapped_access = \"raz_wi\" cannot complete an access whose syndrome names no register" "$(sym unmapped data_pair)"
 fi
 
+# ---- RISC-V ------------------------------------------------------------------
+# The access faults every setting gives: the fetch (scause 1), the walk
+# for a load (5) and the walk for a fetch (1), stval the virtual address.
+riscv64_faults_always() {
+	expect_out "unmapped: fetch from 0x6000_0000"
+	expect_out "unmapped: trap scause=1 stval=0x0000000060000000"
+	expect_out "unmapped: load through a table at 0x5000_0000"
+	expect_out "unmapped: trap scause=5 stval=0x0000000040000000"
+	expect_out "unmapped: fetch through a table at 0x5000_0000"
+	expect_out "unmapped: trap scause=1 stval=0x0000000040001000"
+	expect_out "unmapped: load from 0x7000_0000"
+	expect_no_out "FAIL"
+}
+
+guests_of riscv64
+if [ ! -x "$BUILD/riscv64/cvisor" ]; then
+	CASE=riscv64
+	skip "$BUILD/riscv64/cvisor not built"
+else
+	run_cvisor rv-unmapped-stop run --trace=exits --stats $CFG/unmapped_stop.toml
+	expect_rc 1
+	riscv64_faults_always
+	expect_no_out "unmapped: a2"
+	expect_err "^cvisor: warning: unmapped_stop: fetch of 4 bytes at GPA 0x60000000 \\(neither RAM nor a device\\) by vCPU 0 at PC 0x60000000: an abort for the guest \\(the VM's later ones are counted, not logged\\)\$"
+	# The walk's implicit read of the root's entry 1 table at 0x5000_0000 (htinst 0x3000).
+	expect_count "^exit: vm=313 vcpu=0 stage2-fault pc=$(hex "$(sym unmapped walk_load)") syndrome=0x15 gpa=0x50000000 read size=8 " -eq 1
+	expect_count '^exit: vm=313 vcpu=0 stage2-fault pc=0x40001000 syndrome=0x14 gpa=0x50000000 fetch size=8 ' -eq 1
+	expect_count "^guest-exception: vm=313 vcpu=0 load access fault scause=5 sepc=$(hex "$(sym unmapped walk_load)") stval=0x40000000 " -eq 1
+	expect_count '^guest-exception: ' -eq 3
+	expect_count '^stats: vm=313 vcpu=0 outside RAM and devices: read-as-zero=0 write-ignored=0 aborts=3$' -eq 1
+	expect_stage2_fault unmapped_stop read 4 70000000 "neither RAM nor a device" "$(sym unmapped data_load)"
+
+	run_cvisor rv-unmapped-abort run --trace=exits --stats $CFG/unmapped_abort.toml
+	expect_rc 0
+	riscv64_faults_always
+	expect_out "unmapped: trap scause=5 stval=0x0000000070000000"
+	expect_out "unmapped: a2 = 0x0000000000000055"
+	expect_out "unmapped: store to 0x7000_0008"
+	expect_out "unmapped: trap scause=7 stval=0x0000000070000008"
+	expect_out "unmapped: all done"
+	expect_count "^guest-exception: vm=314 vcpu=0 store/AMO access fault scause=7 sepc=$(hex "$(sym unmapped data_store)") stval=0x70000008 " -eq 1
+	expect_count '^guest-exception: ' -eq 5
+	expect_count '^stats: vm=314 vcpu=0 outside RAM and devices: read-as-zero=0 write-ignored=0 aborts=5$' -eq 1
+	expect_count '^cvisor: vm ' -eq 0
+
+	run_cvisor rv-unmapped-raz-wi run --trace=exits --stats $CFG/unmapped_raz_wi.toml
+	expect_rc 0
+	riscv64_faults_always
+	expect_out "unmapped: a2 = 0x0000000000000000"
+	expect_out "unmapped: store to 0x7000_0008"
+	expect_out "unmapped: all done"
+	expect_count '^guest-exception: ' -eq 3
+	expect_count '^stats: vm=315 vcpu=0 outside RAM and devices: read-as-zero=1 write-ignored=1 aborts=3$' -eq 1
+	expect_count '^cvisor: vm ' -eq 0
+fi
+
 finish

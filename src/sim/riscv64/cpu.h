@@ -63,6 +63,12 @@ struct sim_rv {
 		unsigned size;
 		uint8_t buf[16];     /* load: the bytes the pieces return; store: the bytes so far */
 	} split;
+	/*
+	 * An access fault the core injected was delivered inside a callback:
+	 * the access's other pieces, until the next block starts, are answered
+	 * with nothing (hooks.c, guest_page_fault()).
+	 */
+	bool aborted;
 	/* A guest exception to deliver from inside a hook at this PC (ebreak). */
 	bool deliver_pending;
 	uint64_t deliver_pc, deliver_cause, deliver_tval;
