@@ -137,4 +137,47 @@ else
 	expect_count '^cvisor: vm ' -eq 0
 fi
 
+# ---- x86_64 ------------------------------------------------------------------
+# Loads and stores follow the setting ("abort" is #GP(0)); the fetch at the
+# end stops the VM in every setting (docs/config.md).
+x86_64_fetch_stops() {
+	expect_out "unmapped: call to 0x7000_1000"
+	expect_no_out "still running"
+	expect_no_out "FAIL"
+	expect_stage2_fault "$1" fetch 1 70001000 "neither RAM nor a device" 70001000
+}
+
+guests_of x86_64
+if [ ! -x "$BUILD/x86_64/cvisor" ]; then
+	CASE=x86_64
+	skip "$BUILD/x86_64/cvisor not built"
+else
+	run_cvisor x86-unmapped-stop run --trace=exits --stats $CFG/unmapped_stop.toml
+	expect_rc 1
+	expect_out "unmapped: load from 0x7000_0000"
+	expect_no_out "unmapped: eax"
+	expect_count '^cvisor: warning: ' -eq 0
+	expect_count '^stats: vm=316 vcpu=0 outside RAM and devices: ' -eq 0
+	expect_stage2_fault unmapped_stop read 4 70000000 "neither RAM nor a device" "$(sym unmapped data_load)"
+
+	run_cvisor x86-unmapped-abort run --trace=exits --stats $CFG/unmapped_abort.toml
+	expect_rc 1
+	expect_out "unmapped: #GP error=0x0000000000000000"
+	expect_out "unmapped: eax = 0x0000000000000055"
+	expect_out "unmapped: store to 0x7000_0008"
+	expect_count "^guest-exception: vm=317 vcpu=0 vector 13 rip=$(hex "$(sym unmapped data_load)") " -eq 1
+	expect_count "^guest-exception: vm=317 vcpu=0 vector 13 rip=$(hex "$(sym unmapped data_store)") " -eq 1
+	expect_count '^stats: vm=317 vcpu=0 outside RAM and devices: read-as-zero=0 write-ignored=0 aborts=2$' -eq 1
+	x86_64_fetch_stops unmapped_abort
+
+	run_cvisor x86-unmapped-raz-wi run --trace=exits --stats $CFG/unmapped_raz_wi.toml
+	expect_rc 1
+	expect_out "unmapped: eax = 0x0000000000000000"
+	expect_out "unmapped: store to 0x7000_0008"
+	expect_no_out "#GP"
+	expect_count "^exit: vm=318 vcpu=0 mmio pc=$(hex "$(sym unmapped data_load)") syndrome=0x30 gpa=0x70000000 size=4 read data=0x0 " -eq 1
+	expect_count '^stats: vm=318 vcpu=0 outside RAM and devices: read-as-zero=1 write-ignored=1 aborts=0$' -eq 1
+	x86_64_fetch_stops unmapped_raz_wi
+fi
+
 finish
