@@ -9,15 +9,18 @@
 //      no memory, a data abort;
 //   3. a branch to VA 0x8000_1000, the same walk for a fetch: an
 //      instruction abort;
-//   (1 to 3 are aborts whatever the VM's config says; then, MMU off again)
-//   4. a load (ldr w2) from GPA 0x7000_0000, w2 = 0x55 before: the guest
+//   (then MMU off again)
+//   4. at EL0, a branch to GPA 0x1000_2000: an instruction abort from a
+//      lower level (EC 0x20);
+//   (1 to 4 are aborts whatever the VM's config says)
+//   5. a load (ldr w2) from GPA 0x7000_0000, w2 = 0x55 before: the guest
 //      prints what w2 holds after it;
-//   5. a store (str w2) to GPA 0x7000_0008;
-//   6. a load pair (ldp x2, x3) from GPA 0x7000_0000, whose syndrome names
+//   6. a store (str w2) to GPA 0x7000_0008;
+//   7. a load pair (ldp x2, x3) from GPA 0x7000_0000, whose syndrome names
 //      no register (ISV = 0).
-// 4 to 6 follow [devices] unmapped_access (configs unmapped_*.toml): with
-// "stop" the VM stops at 4; with "abort" each is an abort; with "raz_wi"
-// 4 reads 0, 5 is ignored, and the VM stops at 6.
+// 5 to 7 follow [devices] unmapped_access (configs unmapped_*.toml): with
+// "stop" the VM stops at 5; with "abort" each is an abort; with "raz_wi"
+// 5 reads 0, 6 is ignored, and the VM stops at 7.
 #include "guest.h"
 
 #define FETCH_GPA 0x10000000
@@ -93,7 +96,19 @@ walk_load:
 	msr sctlr_el1, x0
 	isb
 
-	// 4. A load: w2 keeps 0x55 after an abort, reads 0 with raz_wi.
+	// 4. At EL0 (MMU off: EL0 reaches all memory), a fetch from no memory;
+	// the handler returns to EL1h.
+	print "unmapped: fetch from 0x1000_2000 at EL0\n"
+	li x1, (FETCH_GPA + 0x2000)
+	EXPECT_REG x1
+	adr x0, el0_branch
+	msr elr_el1, x0
+	msr spsr_el1, xzr               // EL0t, interrupts unmasked
+	eret
+el0_branch:
+	br x1
+9:
+	// 5. A load: w2 keeps 0x55 after an abort, reads 0 with raz_wi.
 	print "unmapped: load from 0x7000_0000\n"
 	li x1, DATA_GPA
 	mov x2, #0x55
@@ -108,7 +123,7 @@ data_load:
 	bl guest_puthex
 	print "\n"
 
-	// 5. A store.
+	// 6. A store.
 	print "unmapped: store to 0x7000_0008\n"
 	li x1, DATA_GPA
 	EXPECT data_store
@@ -116,7 +131,7 @@ data_load:
 data_store:
 	str w2, [x1, #8]
 9:
-	// 6. A load pair: no register in the syndrome.
+	// 7. A load pair: no register in the syndrome.
 	print "unmapped: load pair from 0x7000_0000\n"
 	li x1, DATA_GPA
 	mov x2, #0x66
@@ -140,12 +155,32 @@ data_pair:
 	ldp x29, x30, [sp], #16
 	ret
 
-	VECTORS vectors, sync_handler
+// The vector table (ARM ARM D1.10.2): synchronous exceptions from EL1h
+// (0x200) and from EL0 (0x400) go to sync_handler, the rest to FAIL.
+	.text
+	.balign 2048
+vectors:
+	.rept 4
+	.balign 0x80
+	b guest_unexpected_vector
+	.endr
+	.balign 0x80
+	b sync_handler
+	.rept 3
+	.balign 0x80
+	b guest_unexpected_vector
+	.endr
+	.balign 0x80
+	b sync_handler
+	.rept 7
+	.balign 0x80
+	b guest_unexpected_vector
+	.endr
 
 // Prints "unmapped: abort ESR_EL1=0x... FAR_EL1=0x...", checks ELR_EL1,
-// returns to resume with x2 and x3 as they were (an aborted load leaves
-// its registers unchanged). Clobbers x0, x1, x4..x10 (the main program
-// keeps nothing there across an access).
+// returns to resume, at EL1h, with x2 and x3 as they were (an aborted
+// load leaves its registers unchanged). Clobbers x0, x1, x4..x10 (the main
+// program keeps nothing there across an access).
 sync_handler:
 	stp x2, x3, [sp, #-16]!
 	print "unmapped: abort ESR_EL1="
@@ -160,6 +195,8 @@ sync_handler:
 	check_reg x0, x1, "ELR_EL1 of the abort"
 	ldr x0, resume
 	msr elr_el1, x0
+	mov x0, #0x3c5                  // EL1h, D, A, I, F masked: back to the main program
+	msr spsr_el1, x0
 	ldp x2, x3, [sp], #16
 	eret
 

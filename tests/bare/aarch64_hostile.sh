@@ -101,6 +101,7 @@ for vm in unmapped_stop unmapped_abort unmapped_raz_wi; do
 	expect_out "[$vm] unmapped: abort ESR_EL1=0x0000000086000010 FAR_EL1=0x0000000010000000"
 	expect_out "[$vm] unmapped: abort ESR_EL1=0x0000000096000010 FAR_EL1=0x0000000080000000"
 	expect_out "[$vm] unmapped: abort ESR_EL1=0x0000000086000010 FAR_EL1=0x0000000080001000"
+	expect_out "[$vm] unmapped: abort ESR_EL1=0x0000000082000010 FAR_EL1=0x0000000010002000"
 	expect_out "[$vm] unmapped: load from 0x7000_0000"
 done
 expect_no_out "FAIL"

@@ -14,10 +14,10 @@ CVISOR=$BUILD/cvisor
 . tests/sim/lib.sh
 
 # ---- AArch64 ---------------------------------------------------------------
-# The lines every setting gives: the fetch and the two walks, each a
-# synchronous external abort (FSC 0x10) to EL1 with FAR_EL1 the VA:
-# ESR_EL1 0x86000010 (instruction abort, EC 0x21, IL) and 0x96000010 (data
-# abort, EC 0x25, IL).
+# The lines every setting gives: the fetch, the two walks and the fetch at
+# EL0, each a synchronous external abort (FSC 0x10) to EL1 with FAR_EL1 the
+# VA: ESR_EL1 0x86000010 (instruction abort, EC 0x21, IL), 0x96000010 (data
+# abort, EC 0x25, IL), 0x82000010 (instruction abort from EL0, EC 0x20).
 aarch64_aborts_always() {
 	expect_out "unmapped: fetch from 0x1000_0000"
 	expect_out "unmapped: abort ESR_EL1=0x0000000086000010 FAR_EL1=0x0000000010000000"
@@ -25,6 +25,8 @@ aarch64_aborts_always() {
 	expect_out "unmapped: abort ESR_EL1=0x0000000096000010 FAR_EL1=0x0000000080000000"
 	expect_out "unmapped: fetch through a table at 0x2000_0000"
 	expect_out "unmapped: abort ESR_EL1=0x0000000086000010 FAR_EL1=0x0000000080001000"
+	expect_out "unmapped: fetch from 0x1000_2000 at EL0"
+	expect_out "unmapped: abort ESR_EL1=0x0000000082000010 FAR_EL1=0x0000000010002000"
 	expect_out "unmapped: load from 0x7000_0000"
 	expect_no_out "FAIL"
 }
@@ -46,7 +48,9 @@ else
 	expect_count "^exit: vm=310 vcpu=0 stage2-fault pc=$(hex "$(sym unmapped walk_load)") syndrome=0x92000085 gpa=0x20000000 read size=8 " -eq 1
 	expect_count '^exit: vm=310 vcpu=0 stage2-fault pc=0x80001000 syndrome=0x82000085 gpa=0x20000000 read size=8 ' -eq 1
 	expect_count "^guest-exception: vm=310 vcpu=0 DABT_CUR esr=0x96000010 elr=$(hex "$(sym unmapped walk_load)") far=0x80000000 " -eq 1
-	expect_count '^stats: vm=310 vcpu=0 outside RAM and devices: read-as-zero=0 write-ignored=0 aborts=3$' -eq 1
+	# From EL0: the lower-EL vector, VBAR_EL1 + 0x400.
+	expect_count "^guest-exception: vm=310 vcpu=0 IABT_LOW esr=0x82000010 elr=0x10002000 far=0x10002000 -> $(hex "$(printf '%x' $((0x$(sym unmapped vectors) + 0x400)))")\$" -eq 1
+	expect_count '^stats: vm=310 vcpu=0 outside RAM and devices: read-as-zero=0 write-ignored=0 aborts=4$' -eq 1
 	expect_stage2_fault unmapped_stop read 4 70000000 "neither RAM nor a device" "$(sym unmapped data_load)"
 
 	# abort: each load and store is a data abort; the registers keep their values.
@@ -63,8 +67,8 @@ else
 	expect_count "^guest-exception: vm=311 vcpu=0 DABT_CUR esr=0x96000010 elr=$(hex "$(sym unmapped data_load)") far=0x70000000 " -eq 1
 	expect_count "^guest-exception: vm=311 vcpu=0 DABT_CUR esr=0x96000050 elr=$(hex "$(sym unmapped data_store)") far=0x70000008 " -eq 1
 	expect_count "^guest-exception: vm=311 vcpu=0 DABT_CUR esr=0x96000010 elr=$(hex "$(sym unmapped data_pair)") far=0x70000000 " -eq 1
-	expect_count '^guest-exception: ' -eq 6
-	expect_count '^stats: vm=311 vcpu=0 outside RAM and devices: read-as-zero=0 write-ignored=0 aborts=6$' -eq 1
+	expect_count '^guest-exception: ' -eq 7
+	expect_count '^stats: vm=311 vcpu=0 outside RAM and devices: read-as-zero=0 write-ignored=0 aborts=7$' -eq 1
 	expect_count '^cvisor: vm ' -eq 0
 
 	# raz_wi: the load reads 0, the store is ignored; the load pair names no
@@ -77,7 +81,7 @@ else
 	expect_out "unmapped: load pair from 0x7000_0000"
 	expect_no_out "unmapped: all done"
 	expect_count "^exit: vm=312 vcpu=0 mmio pc=$(hex "$(sym unmapped data_load)") syndrome=0x93820006 gpa=0x70000000 size=4 read data=0x0 reg=2" -eq 1
-	expect_count '^stats: vm=312 vcpu=0 outside RAM and devices: read-as-zero=1 write-ignored=1 aborts=3$' -eq 1
+	expect_count '^stats: vm=312 vcpu=0 outside RAM and devices: read-as-zero=1 write-ignored=1 aborts=4$' -eq 1
 	expect_stage2_fault unmapped_raz_wi read 16 70000000 "neither RAM nor a device; unmapped_access = \"raz_wi\" cannot complete an access whose syndrome names no register" "$(sym unmapped data_pair)"
 fi
 

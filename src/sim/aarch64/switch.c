@@ -174,10 +174,14 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	 */
 	sim_a64_update_vi(s);
 	follow_code(s);
-	if (sim_a64_take_injected(s)) { /* from EL0 */
-		uint64_t pc;
-		uc_reg_read(c->uc, UC_ARM64_REG_PC, &pc);
-		return pc;
+	if (sim_a64_take_injected(s)) {
+		/*
+		 * From EL0: the CPU enters EL1 itself, for a virtual IRQ
+		 * (exc.c, enter_from_el0()), before the first instruction; the
+		 * block hook stops it at the vector's first block, where
+		 * sim_a64_finish_entry() makes the entry the abort's.
+		 */
+		__atomic_store_n(&c->attention, true, __ATOMIC_SEQ_CST);
 	}
 	return a->pc;
 }
