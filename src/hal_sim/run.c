@@ -114,7 +114,8 @@ static void print_stats(const struct vm *vm)
 				"stats: vm=%u vcpu=%u outside RAM and devices: read-as-zero=%llu "
 				"write-ignored=%llu aborts=%llu\n",
 				vm->id, v->id, (unsigned long long)v->unmapped_raz,
-				(unsigned long long)v->unmapped_wi, (unsigned long long)v->unmapped_aborts);
+				(unsigned long long)v->unmapped_wi,
+				(unsigned long long)v->unmapped_aborts);
 	}
 }
 

@@ -264,9 +264,12 @@ static const char *const kernel_keys[] = {"entry_point",    "image_location",
 					  "bios_path",      "bios_load_addr",
 					  "disk_path",      "cmdline",
 					  "memory_regions", NULL};
-static const char *const devices_keys[] = {"emu_devices",           "passthrough_devices",
-					   "passthrough_addresses", "excluded_devices",
-					   "interrupt_mode",        "unmapped_access",
+static const char *const devices_keys[] = {"emu_devices",
+					   "passthrough_devices",
+					   "passthrough_addresses",
+					   "excluded_devices",
+					   "interrupt_mode",
+					   "unmapped_access",
 					   NULL};
 
 static void read_base(struct reader *r, struct toml_value *t, struct vm_config *cfg)
@@ -487,9 +490,9 @@ static void read_passthrough(struct reader *r, struct toml_value *t, struct vm_c
 }
 
 static const char *const unmapped_names[] = {
-	[UNMAPPED_STOP] = "stop",
-	[UNMAPPED_ABORT] = "abort",
-	[UNMAPPED_RAZ_WI] = "raz_wi",
+    [UNMAPPED_STOP] = "stop",
+    [UNMAPPED_ABORT] = "abort",
+    [UNMAPPED_RAZ_WI] = "raz_wi",
 };
 
 const char *unmapped_access_name(enum unmapped_access u)

@@ -681,7 +681,7 @@ static void test_unmapped_access(void **state)
 	static const struct {
 		const char *name;
 		enum unmapped_access value;
-	} ok[] = { { "stop", UNMAPPED_STOP }, { "abort", UNMAPPED_ABORT }, { "raz_wi", UNMAPPED_RAZ_WI } };
+	} ok[] = {{"stop", UNMAPPED_STOP}, {"abort", UNMAPPED_ABORT}, {"raz_wi", UNMAPPED_RAZ_WI}};
 	char text[100];
 
 	for (unsigned i = 0; i < ARRAY_SIZE(ok); i++) {
@@ -693,15 +693,18 @@ static void test_unmapped_access(void **state)
 	}
 	assert_int_equal(parse("vm.toml", "[devices]\n"), 0);
 	assert_int_equal(cfg.unmapped_access, UNMAPPED_STOP);
-	assert_parse_error("[devices]\nunmapped_access = \"ignore\"\n",
-			   "vm.toml:2:19: error: [devices] unmapped_access: unknown value \"ignore\" "
-			   "(known: \"stop\", \"abort\", \"raz_wi\")");
-	assert_parse_error("[devices]\nunmapped_access = \"RAZ_WI\"\n",
-			   "vm.toml:2:19: error: [devices] unmapped_access: unknown value \"RAZ_WI\" "
-			   "(known: \"stop\", \"abort\", \"raz_wi\")");
-	assert_parse_error("[devices]\nunmapped_access = 1\n",
-			   "vm.toml:2:19: error: [devices] unmapped_access: expected a string, found "
-			   "an integer");
+	assert_parse_error(
+	    "[devices]\nunmapped_access = \"ignore\"\n",
+	    "vm.toml:2:19: error: [devices] unmapped_access: unknown value \"ignore\" "
+	    "(known: \"stop\", \"abort\", \"raz_wi\")");
+	assert_parse_error(
+	    "[devices]\nunmapped_access = \"RAZ_WI\"\n",
+	    "vm.toml:2:19: error: [devices] unmapped_access: unknown value \"RAZ_WI\" "
+	    "(known: \"stop\", \"abort\", \"raz_wi\")");
+	assert_parse_error(
+	    "[devices]\nunmapped_access = 1\n",
+	    "vm.toml:2:19: error: [devices] unmapped_access: expected a string, found "
+	    "an integer");
 	/* In another table it is not this field: a warning, and the default. */
 	assert_int_equal(parse("vm.toml", "[base]\nunmapped_access = \"abort\"\n"), 0);
 	assert_true(has_message("vm.toml:2:1: warning: unknown field 'unmapped_access' in [base] "

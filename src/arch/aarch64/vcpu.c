@@ -89,10 +89,10 @@ bool vcpu_arch_inject_abort(struct vcpu *vcpu, const struct vcpu_exit *exit)
 	} else {
 		return false;
 	}
-	unsigned ec = iabt ? (from_el0 ? EC_IABT_LOW : EC_IABT_CUR)
-			   : (from_el0 ? EC_DABT_LOW : EC_DABT_CUR);
-	a->inject.esr = (uint64_t)ec << ESR_EC_SHIFT | ESR_IL | FSC_SEA |
-			(write ? ISS_DA_WNR : 0) | (far_known ? 0 : ISS_DA_FNV);
+	unsigned ec =
+	    iabt ? (from_el0 ? EC_IABT_LOW : EC_IABT_CUR) : (from_el0 ? EC_DABT_LOW : EC_DABT_CUR);
+	a->inject.esr = (uint64_t)ec << ESR_EC_SHIFT | ESR_IL | FSC_SEA | (write ? ISS_DA_WNR : 0) |
+			(far_known ? 0 : ISS_DA_FNV);
 	a->inject.far = far_known ? far : 0;
 	a->inject.pending = true;
 	return true;

@@ -165,7 +165,8 @@ bool sim_a64_enter_injected(struct sim_a64 *s)
 	if (a->vbar_el1 == 0)
 		log_warn("%s: vCPU %u takes a %s exception (ESR 0x%llx, FAR 0x%llx) at PC 0x%llx, "
 			 "but VBAR_EL1 is 0: the guest has not installed a vector table",
-			 s->c.vcpu->vm->name, s->c.vcpu->id, a64_ec_name((unsigned)ESR_EC(a->inject.esr)),
+			 s->c.vcpu->vm->name, s->c.vcpu->id,
+			 a64_ec_name((unsigned)ESR_EC(a->inject.esr)),
 			 (unsigned long long)a->inject.esr, (unsigned long long)a->inject.far,
 			 (unsigned long long)a->pc);
 	a->spsr_el1 = from;
@@ -175,9 +176,9 @@ bool sim_a64_enter_injected(struct sim_a64 *s)
 	a->pstate = A64_PSTATE_DAIF | M_EL1H;
 	a->pc = a->vbar_el1 + vector_offset(from);
 	sim_trace_guest_exception(&s->c, "%s esr=0x%llx elr=0x%llx far=0x%llx -> 0x%llx",
-				  a64_ec_name((unsigned)ESR_EC(a->esr_el1)), (unsigned long long)a->esr_el1,
-				  (unsigned long long)a->elr_el1, (unsigned long long)a->far_el1,
-				  (unsigned long long)a->pc);
+				  a64_ec_name((unsigned)ESR_EC(a->esr_el1)),
+				  (unsigned long long)a->esr_el1, (unsigned long long)a->elr_el1,
+				  (unsigned long long)a->far_el1, (unsigned long long)a->pc);
 	return true;
 }
 

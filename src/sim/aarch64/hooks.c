@@ -780,7 +780,7 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 		break;
 	case 3: /* EXCP_PREFETCH_ABORT */
 	case 4: /* EXCP_DATA_ABORT */
-		/* A walk that read no memory, whose abort the core injected (walk_abort()), or its own. */
+		/* A walk that read no memory, with the abort the core injected (walk_abort()). */
 		if (!sim_a64_take_injected(s))
 			own_abort(s, pc, intno == 4);
 		break;
