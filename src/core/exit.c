@@ -96,27 +96,26 @@ static const char *mmio_refusal(const struct vm *vm, gpa_t gpa, unsigned size, i
  * for the guest, or read as zero / write ignored, which needs the
  * register an EXIT_MMIO names. The first such access of a VM is logged,
  * every one counted (--stats).
- * Returns true if the guest goes on; false, with *why the report's reason,
- * if the VM must stop.
+ * Returns NULL if the guest goes on, else why the VM must stop (for the
+ * report).
  */
-static bool unmapped_access(struct vcpu *vcpu, struct vcpu_exit *exit, gpa_t gpa, unsigned size,
-			    enum access_kind access, bool walk, const char **why)
+static const char *unmapped_access(struct vcpu *vcpu, struct vcpu_exit *exit, gpa_t gpa,
+				   unsigned size, enum access_kind access, bool walk)
 {
+	static const char nothing[] = "neither RAM nor a device";
 	struct vm *vm = vcpu->vm;
 	const char *done;
 
-	*why = "neither RAM nor a device";
 	if (access == ACCESS_FETCH || walk || vm->cfg.unmapped_access == UNMAPPED_ABORT) {
 		if (!vcpu_arch_inject_abort(vcpu, exit))
-			return false;
+			return nothing;
 		vcpu->unmapped_aborts++;
 		done = "an abort for the guest";
 	} else if (vm->cfg.unmapped_access == UNMAPPED_STOP) {
-		return false;
+		return nothing;
 	} else if (exit->reason != EXIT_MMIO) {
-		*why = "neither RAM nor a device; unmapped_access = \"raz_wi\" cannot complete "
+		return "neither RAM nor a device; unmapped_access = \"raz_wi\" cannot complete "
 		       "an access whose syndrome names no register";
-		return false;
 	} else if (access == ACCESS_READ) {
 		exit->mmio.data = 0;
 		vcpu->unmapped_raz++;
@@ -131,7 +130,7 @@ static bool unmapped_access(struct vcpu *vcpu, struct vcpu_exit *exit, gpa_t gpa
 			 vm->name, access_kind_name(access), size, (unsigned long long)gpa,
 			 walk ? ", the guest's stage-1 table walk" : "", vcpu->id,
 			 (unsigned long long)exit->pc, done);
-	return true;
+	return NULL;
 }
 
 /* An MMIO exit: find the device and perform the access. */
@@ -147,13 +146,11 @@ static void handle_mmio(struct vcpu *vcpu, struct vcpu_exit *exit)
 			exit->mmio.data = val;
 		return;
 	}
-	const char *unmapped;
 	enum access_kind access = exit->mmio.write ? ACCESS_WRITE : ACCESS_READ;
 	if (rc == -CV_ENOENT && !addrspace_find(&vm->as, exit->mmio.gpa) &&
-	    unmapped_access(vcpu, exit, exit->mmio.gpa, exit->mmio.size, access, false, &unmapped))
+	    !unmapped_access(vcpu, exit, exit->mmio.gpa, exit->mmio.size, access, false))
 		return;
-	stop_on_bad_access(vcpu, exit->mmio.gpa, exit->mmio.size,
-			   exit->mmio.write ? ACCESS_WRITE : ACCESS_READ, exit->pc,
+	stop_on_bad_access(vcpu, exit->mmio.gpa, exit->mmio.size, access, exit->pc,
 			   mmio_refusal(vm, exit->mmio.gpa, exit->mmio.size, rc, why, sizeof(why)),
 			   NULL);
 }
@@ -194,10 +191,12 @@ static void handle_stage2_fault(struct vcpu *vcpu, struct vcpu_exit *exit)
 	const char *what = !r ? "neither RAM nor a device"
 		: r->kind == REGION_RAM ? "RAM without this permission"
 					: "a device that cannot be reached this way";
-	if (!r && !devbus_find(&vcpu->vm->bus, exit->s2fault.gpa) &&
-	    unmapped_access(vcpu, exit, exit->s2fault.gpa, exit->s2fault.size, exit->s2fault.access,
-			    exit->s2fault.s1ptw, &what))
-		return;
+	if (!r && !devbus_find(&vcpu->vm->bus, exit->s2fault.gpa)) {
+		what = unmapped_access(vcpu, exit, exit->s2fault.gpa, exit->s2fault.size,
+				       exit->s2fault.access, exit->s2fault.s1ptw);
+		if (!what)
+			return;
+	}
 	stop_on_bad_access(vcpu, exit->s2fault.gpa, exit->s2fault.size, exit->s2fault.access,
 			   exit->pc, what, exit->s2fault.s1ptw ? &exit->s2fault.gva : NULL);
 }

@@ -152,6 +152,7 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	struct vcpu_arch *a = &c->vcpu->arch;
 	/* An abort injected for an exit that ended the run is entered now (exc.c). */
 	sim_a64_enter_injected(s);
+	s->aborted = false; /* the pieces of an access that took one end with the run */
 
 	for (int i = 0; i < 29; i++)
 		uc_reg_write(c->uc, UC_ARM64_REG_X0 + i, &a->x[i]);
