@@ -163,7 +163,9 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 		for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
 			if (*field(a, sysregs[i].off) != *field(&s->saved, sysregs[i].off))
 				sim_a64_reg_write(c->uc, sysregs[i].id, field(a, sysregs[i].off));
-		if (a->sp_el0 != s->saved.sp_el0 || a->sp_el1 != s->saved.sp_el1)
+		/* An injected abort from EL1t moves to SP_EL1 (sim_a64_enter_injected()). */
+		if (a->sp_el0 != s->saved.sp_el0 || a->sp_el1 != s->saved.sp_el1 ||
+		    sp_is_el1(a->pstate) != sp_is_el1(s->saved.pstate))
 			write_sps(c->uc, a);
 	}
 	s->started = true;
