@@ -86,6 +86,53 @@ static const char *mmio_refusal(const struct vm *vm, gpa_t gpa, unsigned size, i
 	return buf;
 }
 
+/*
+ * What the guest gets for an access at a GPA that is neither RAM nor a
+ * device: no memory answers it, as a bus with nothing there. An
+ * instruction fetch, or the guest's own stage-1 walk reading a
+ * descriptor there, is an abort for the guest whatever the config says:
+ * nothing could emulate it (Linux KVM injects the same). A load or store
+ * follows [devices] unmapped_access: stop the VM (the default), an abort
+ * for the guest, or read as zero / write ignored, which needs the
+ * register an EXIT_MMIO names. The first such access of a VM is logged,
+ * every one counted (--stats).
+ * Returns NULL if the guest goes on, else why the VM must stop (for the
+ * report).
+ */
+static const char *unmapped_access(struct vcpu *vcpu, struct vcpu_exit *exit, gpa_t gpa,
+				   unsigned size, enum access_kind access, bool walk)
+{
+	static const char nothing[] = "neither RAM nor a device";
+	struct vm *vm = vcpu->vm;
+	const char *done;
+
+	if (access == ACCESS_FETCH || walk || vm->cfg.unmapped_access == UNMAPPED_ABORT) {
+		if (!vcpu_arch_inject_abort(vcpu, exit))
+			return nothing;
+		vcpu->unmapped_aborts++;
+		done = "an abort for the guest";
+	} else if (vm->cfg.unmapped_access == UNMAPPED_STOP) {
+		return nothing;
+	} else if (exit->reason != EXIT_MMIO) {
+		return "neither RAM nor a device; unmapped_access = \"raz_wi\" cannot complete "
+		       "an access whose syndrome names no register";
+	} else if (access == ACCESS_READ) {
+		exit->mmio.data = 0;
+		vcpu->unmapped_raz++;
+		done = "read as zero";
+	} else {
+		vcpu->unmapped_wi++;
+		done = "write ignored";
+	}
+	if (__atomic_exchange_n(&vm->unmapped_logged, 1, __ATOMIC_RELAXED) == 0)
+		log_warn("%s: %s of %u bytes at GPA 0x%llx (neither RAM nor a device%s) by vCPU %u "
+			 "at PC 0x%llx: %s (the VM's later ones are counted, not logged)",
+			 vm->name, access_kind_name(access), size, (unsigned long long)gpa,
+			 walk ? ", the guest's stage-1 table walk" : "", vcpu->id,
+			 (unsigned long long)exit->pc, done);
+	return NULL;
+}
+
 /* An MMIO exit: find the device and perform the access. */
 static void handle_mmio(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
@@ -99,8 +146,11 @@ static void handle_mmio(struct vcpu *vcpu, struct vcpu_exit *exit)
 			exit->mmio.data = val;
 		return;
 	}
-	stop_on_bad_access(vcpu, exit->mmio.gpa, exit->mmio.size,
-			   exit->mmio.write ? ACCESS_WRITE : ACCESS_READ, exit->pc,
+	enum access_kind access = exit->mmio.write ? ACCESS_WRITE : ACCESS_READ;
+	if (rc == -CV_ENOENT && !addrspace_find(&vm->as, exit->mmio.gpa) &&
+	    !unmapped_access(vcpu, exit, exit->mmio.gpa, exit->mmio.size, access, false))
+		return;
+	stop_on_bad_access(vcpu, exit->mmio.gpa, exit->mmio.size, access, exit->pc,
 			   mmio_refusal(vm, exit->mmio.gpa, exit->mmio.size, rc, why, sizeof(why)),
 			   NULL);
 }
@@ -129,13 +179,24 @@ static void handle_pio(struct vcpu *vcpu, struct vcpu_exit *exit)
 		exit->pio.data = (uint32_t)(exit->pio.size == 4 ? val : val & ((1u << (8 * exit->pio.size)) - 1));
 }
 
-/* A stage-2 fault the hypervisor cannot resolve stops the VM. */
+/*
+ * A stage-2 fault the hypervisor cannot resolve: at a GPA that is neither
+ * RAM nor a device, what unmapped_access() decides; anywhere else (RAM
+ * the access may not use, a device reached by a fetch or without an
+ * instruction syndrome) the VM stops.
+ */
 static void handle_stage2_fault(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	const struct as_region *r = addrspace_find(&vcpu->vm->as, exit->s2fault.gpa);
 	const char *what = !r ? "neither RAM nor a device"
 		: r->kind == REGION_RAM ? "RAM without this permission"
 					: "a device that cannot be reached this way";
+	if (!r && !devbus_find(&vcpu->vm->bus, exit->s2fault.gpa)) {
+		what = unmapped_access(vcpu, exit, exit->s2fault.gpa, exit->s2fault.size,
+				       exit->s2fault.access, exit->s2fault.s1ptw);
+		if (!what)
+			return;
+	}
 	stop_on_bad_access(vcpu, exit->s2fault.gpa, exit->s2fault.size, exit->s2fault.access,
 			   exit->pc, what, exit->s2fault.s1ptw ? &exit->s2fault.gva : NULL);
 }

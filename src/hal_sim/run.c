@@ -109,6 +109,13 @@ static void print_stats(const struct vm *vm)
 		for (int r = EXIT_MMIO; r < EXIT_REASON_COUNT; r++)
 			fprintf(stderr, " %s=%llu", exit_reason_name(r), (unsigned long long)v->exits[r]);
 		fprintf(stderr, " guest-exceptions=%llu\n", (unsigned long long)v->guest_exceptions);
+		if (v->unmapped_raz || v->unmapped_wi || v->unmapped_aborts)
+			fprintf(stderr,
+				"stats: vm=%u vcpu=%u outside RAM and devices: read-as-zero=%llu "
+				"write-ignored=%llu aborts=%llu\n",
+				vm->id, v->id, (unsigned long long)v->unmapped_raz,
+				(unsigned long long)v->unmapped_wi,
+				(unsigned long long)v->unmapped_aborts);
 	}
 }
 

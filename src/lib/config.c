@@ -264,9 +264,13 @@ static const char *const kernel_keys[] = {"entry_point",    "image_location",
 					  "bios_path",      "bios_load_addr",
 					  "disk_path",      "cmdline",
 					  "memory_regions", NULL};
-static const char *const devices_keys[] = {"emu_devices",           "passthrough_devices",
-					   "passthrough_addresses", "excluded_devices",
-					   "interrupt_mode",        NULL};
+static const char *const devices_keys[] = {"emu_devices",
+					   "passthrough_devices",
+					   "passthrough_addresses",
+					   "excluded_devices",
+					   "interrupt_mode",
+					   "unmapped_access",
+					   NULL};
 
 static void read_base(struct reader *r, struct toml_value *t, struct vm_config *cfg)
 {
@@ -485,12 +489,45 @@ static void read_passthrough(struct reader *r, struct toml_value *t, struct vm_c
 	}
 }
 
+static const char *const unmapped_names[] = {
+    [UNMAPPED_STOP] = "stop",
+    [UNMAPPED_ABORT] = "abort",
+    [UNMAPPED_RAZ_WI] = "raz_wi",
+};
+
+const char *unmapped_access_name(enum unmapped_access u)
+{
+	return (unsigned)u < ARRAY_SIZE(unmapped_names) ? unmapped_names[u] : "?";
+}
+
+/* unmapped_access: one of unmapped_names; absent, the VM stops (UNMAPPED_STOP). */
+static void read_unmapped(struct reader *r, struct toml_value *t, struct vm_config *cfg)
+{
+	char name[CFG_NAME_MAX];
+
+	if (!get_string(r, t, "unmapped_access", name, sizeof(name), NULL))
+		return;
+	for (unsigned i = 0; i < ARRAY_SIZE(unmapped_names); i++) {
+		if (strcmp(name, unmapped_names[i]) == 0) {
+			cfg->unmapped_access = (enum unmapped_access)i;
+			return;
+		}
+	}
+	struct toml_value *v = toml_find_kv(t, "unmapped_access")->value;
+	diag_add(r->dl, DIAG_ERROR, v->line, v->col,
+		 "[devices] unmapped_access: unknown value \"%s\" (known: \"stop\", \"abort\", "
+		 "\"raz_wi\")",
+		 name);
+	r->failed = true;
+}
+
 static void read_devices(struct reader *r, struct toml_value *t, struct vm_config *cfg)
 {
 	r->section = "devices";
 	read_emu_devices(r, t, cfg);
 	read_passthrough(r, t, cfg);
 	get_string(r, t, "interrupt_mode", cfg->interrupt_mode, sizeof(cfg->interrupt_mode), NULL);
+	read_unmapped(r, t, cfg);
 }
 
 /* Warns about every key of tab that no reader asked for. */

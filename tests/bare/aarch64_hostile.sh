@@ -90,4 +90,35 @@ expect_stage2_fault hostile_protect write 8 "$(printf '%x' $((0x$(sym hostile_pr
 	"RAM without this permission" "$(sym hostile_protect hostile_store)"
 expect_neighbour
 
+# Accesses outside RAM and devices (tests/sim/unmapped.sh): the same guest
+# output under each [devices] unmapped_access, in one image. The fetch and
+# the guest's own walks are aborts in all three; "stop" ends its VM at the
+# load, "abort" runs to the end, "raz_wi" reads 0 and stops at the load pair.
+run_bare unmapped "" cortex-a57 $CFG/unmapped_stop.toml $CFG/unmapped_abort.toml \
+	$CFG/unmapped_raz_wi.toml MAX_SECONDS=30
+expect_rc 1
+for vm in unmapped_stop unmapped_abort unmapped_raz_wi; do
+	expect_out "[$vm] unmapped: abort ESR_EL1=0x0000000086000010 FAR_EL1=0x0000000010000000"
+	expect_out "[$vm] unmapped: abort ESR_EL1=0x0000000096000010 FAR_EL1=0x0000000080000000"
+	expect_out "[$vm] unmapped: abort ESR_EL1=0x0000000086000010 FAR_EL1=0x0000000080001000"
+	expect_out "[$vm] unmapped: abort ESR_EL1=0x0000000082000010 FAR_EL1=0x0000000010002000"
+	expect_out "[$vm] unmapped: load from 0x7000_0000"
+done
+expect_no_out "FAIL"
+expect_no_out "[unmapped_stop] unmapped: w2"
+expect_stage2_fault unmapped_stop read 4 70000000 "neither RAM nor a device" "$(sym unmapped data_load)"
+expect_out "[unmapped_abort] unmapped: abort ESR_EL1=0x0000000096000010 FAR_EL1=0x0000000070000000"
+expect_out "[unmapped_abort] unmapped: w2 = 0x0000000000000055"
+expect_out "[unmapped_abort] unmapped: abort ESR_EL1=0x0000000096000050 FAR_EL1=0x0000000070000008"
+expect_out "[unmapped_abort] unmapped: x2 = 0x0000000000000066 x3 = 0x0000000000000077"
+expect_out "[unmapped_abort] unmapped: all done"
+expect_count '^cvisor: vm [0-9]+ \(unmapped_abort\)' -eq 0
+expect_out "[unmapped_raz_wi] unmapped: w2 = 0x0000000000000000"
+expect_out "[unmapped_raz_wi] unmapped: load pair from 0x7000_0000"
+expect_no_out "[unmapped_raz_wi] unmapped: all done"
+expect_stage2_fault unmapped_raz_wi read 16 70000000 \
+	"neither RAM nor a device; unmapped_access = \"raz_wi\" cannot complete an access whose syndrome names no register" \
+	"$(sym unmapped data_pair)"
+expect_out "cvisor: 1 of 3 VMs powered off"
+
 finish

@@ -254,6 +254,8 @@ static void check_config(const struct vm_config *cfg)
 	check_string(cfg->cmdline, sizeof(cfg->cmdline), "cmdline");
 	check_string(cfg->kernel_path.path, sizeof(cfg->kernel_path.path), "kernel_path");
 	check_string(cfg->interrupt_mode, sizeof(cfg->interrupt_mode), "interrupt_mode");
+	FUZZ_CHECK(cfg->unmapped_access <= UNMAPPED_RAZ_WI, "unmapped_access %u",
+		   (unsigned)cfg->unmapped_access);
 	for (unsigned i = 0; i < cfg->nemu_devices; i++) {
 		check_string(cfg->emu_devices[i].name, sizeof(cfg->emu_devices[i].name),
 			     "an emu_devices name");

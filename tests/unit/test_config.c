@@ -228,6 +228,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.nregions, 0);
 	assert_int_equal(cfg.nemu_devices, 0);
 	assert_string_equal(cfg.interrupt_mode, "");
+	assert_int_equal(cfg.unmapped_access, UNMAPPED_STOP);
 	/* An empty file is a config with every default. */
 	assert_int_equal(parse("empty.toml", ""), 0);
 	assert_string_equal(cfg.name, "vm0");
@@ -673,6 +674,45 @@ static void test_arch_names(void **state)
 	assert_int_equal(cfg.arch_line, 2);
 }
 
+/* [devices] unmapped_access: each name, its default, and what is refused, exactly. */
+static void test_unmapped_access(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		enum unmapped_access value;
+	} ok[] = {{"stop", UNMAPPED_STOP}, {"abort", UNMAPPED_ABORT}, {"raz_wi", UNMAPPED_RAZ_WI}};
+	char text[100];
+
+	for (unsigned i = 0; i < ARRAY_SIZE(ok); i++) {
+		snprintf(text, sizeof(text), "[devices]\nunmapped_access = \"%s\"\n", ok[i].name);
+		assert_int_equal(parse("vm.toml", text), 0);
+		assert_int_equal(dl.count, 0);
+		assert_int_equal(cfg.unmapped_access, ok[i].value);
+		assert_string_equal(unmapped_access_name(ok[i].value), ok[i].name);
+	}
+	assert_int_equal(parse("vm.toml", "[devices]\n"), 0);
+	assert_int_equal(cfg.unmapped_access, UNMAPPED_STOP);
+	assert_parse_error(
+	    "[devices]\nunmapped_access = \"ignore\"\n",
+	    "vm.toml:2:19: error: [devices] unmapped_access: unknown value \"ignore\" "
+	    "(known: \"stop\", \"abort\", \"raz_wi\")");
+	assert_parse_error(
+	    "[devices]\nunmapped_access = \"RAZ_WI\"\n",
+	    "vm.toml:2:19: error: [devices] unmapped_access: unknown value \"RAZ_WI\" "
+	    "(known: \"stop\", \"abort\", \"raz_wi\")");
+	assert_parse_error(
+	    "[devices]\nunmapped_access = 1\n",
+	    "vm.toml:2:19: error: [devices] unmapped_access: expected a string, found "
+	    "an integer");
+	/* In another table it is not this field: a warning, and the default. */
+	assert_int_equal(parse("vm.toml", "[base]\nunmapped_access = \"abort\"\n"), 0);
+	assert_true(has_message("vm.toml:2:1: warning: unknown field 'unmapped_access' in [base] "
+				"(ignored)"));
+	assert_int_equal(cfg.unmapped_access, UNMAPPED_STOP);
+	assert_string_equal(unmapped_access_name((enum unmapped_access)7), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,6 +725,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_fields_warn),
 	    cmocka_unit_test(test_validate),
 	    cmocka_unit_test(test_arch_names),
+	    cmocka_unit_test(test_unmapped_access),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -227,6 +227,7 @@ static void decode_dabt(const struct a64_trap *t, uint32_t iss, struct vcpu_exit
 	if (isv && !(iss & ISS_DA_S1PTW) && kind == FAULT_TRANSLATION) {
 		e->reason = EXIT_MMIO;
 		e->mmio.gpa = a64_fault_gpa(t->hpfar, t->far);
+		e->mmio.gva = t->far;
 		e->mmio.size = dabt_size(iss);
 		e->mmio.write = write;
 		e->mmio.sign_extend = iss & ISS_DA_SSE;

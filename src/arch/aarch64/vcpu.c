@@ -54,6 +54,50 @@ static void complete_mmio_read(struct vcpu_arch *a, const struct vcpu_exit *e)
 	// LAB 2 END
 }
 
+/* DFSC/IFSC 0b010000: synchronous external abort, not on a table walk (ARM ARM D17.2.40). */
+#define FSC_SEA 0x10
+
+/*
+ * The abort a bus with nothing at the address gives the guest: a
+ * synchronous external abort taken to EL1 (ARM ARM D17.2.40 "ESR_EL1",
+ * ISS encodings for Instruction and Data Aborts). The exception class
+ * follows the access and the level it came from: an instruction abort
+ * (EC 0x20 from EL0, 0x21 from EL1) for a fetch or a table walk made for
+ * one, a data abort (0x24 / 0x25) otherwise; IL is set (an A64
+ * instruction); WnR for a store; FSC 0x10. The guest's own table walk
+ * that read no memory gets the same FSC 0x10, as Linux KVM injects it
+ * (inject_abt64()): the exit names the GPA of the descriptor, not the
+ * level of the guest's walk that FSC 0x14 + level would need. FAR_EL1 is
+ * the virtual address the guest used; FnV says when it is not known.
+ */
+bool vcpu_arch_inject_abort(struct vcpu *vcpu, const struct vcpu_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	bool from_el0 = (a->pstate & 0xf) == 0; /* PSTATE.M = EL0t */
+	bool iabt = exit->reason == EXIT_STAGE2_FAULT && ESR_EC(exit->syndrome) == EC_IABT_LOW;
+	bool write, far_known;
+	uint64_t far;
+
+	if (exit->reason == EXIT_MMIO) {
+		write = exit->mmio.write;
+		far = exit->mmio.gva;
+		far_known = true;
+	} else if (exit->reason == EXIT_STAGE2_FAULT) {
+		write = !iabt && !exit->s2fault.s1ptw && exit->s2fault.access == ACCESS_WRITE;
+		far = exit->s2fault.gva;
+		far_known = exit->s2fault.gva_valid;
+	} else {
+		return false;
+	}
+	unsigned ec =
+	    iabt ? (from_el0 ? EC_IABT_LOW : EC_IABT_CUR) : (from_el0 ? EC_DABT_LOW : EC_DABT_CUR);
+	a->inject.esr = (uint64_t)ec << ESR_EC_SHIFT | ESR_IL | FSC_SEA | (write ? ISS_DA_WNR : 0) |
+			(far_known ? 0 : ISS_DA_FNV);
+	a->inject.far = far_known ? far : 0;
+	a->inject.pending = true;
+	return true;
+}
+
 /*
  * ELR_EL2 points at the trapping instruction for data aborts and MSR/MRS
  * traps, WFI/WFE and the SMC for a trapped SMC, but past the HVC for HVC
@@ -63,6 +107,8 @@ void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 
+	if (a->inject.pending)
+		return; /* the instruction takes an abort instead (the HAL enters it) */
 	switch (exit->reason) {
 	case EXIT_MMIO:
 		if (!exit->mmio.write)

@@ -100,6 +100,7 @@ static void guest_page_fault(const struct rv_trap *t, struct vcpu_exit *e)
 	    ld.is_load == (cause == RV_CAUSE_LOAD_GUEST_PAGE_FAULT)) {
 		e->reason = EXIT_MMIO;
 		e->mmio.gpa = rv_fault_gpa(t);
+		e->mmio.gva = t->stval;
 		e->mmio.size = (uint8_t)ld.size;
 		e->mmio.write = !ld.is_load;
 		e->mmio.sign_extend = ld.sign_extend;
@@ -116,6 +117,12 @@ static void guest_page_fault(const struct rv_trap *t, struct vcpu_exit *e)
 	e->s2fault.access = cause == RV_CAUSE_FETCH_GUEST_PAGE_FAULT ? ACCESS_FETCH
 			    : cause == RV_CAUSE_LOAD_GUEST_PAGE_FAULT ? ACCESS_READ
 								      : ACCESS_WRITE;
+	/*
+	 * An implicit access: the guest's own walk read or updated a page table
+	 * entry there. Its pseudoinstructions (8.6.3, table 8.12) are 0x2000 and
+	 * 0x3000 (32- and 64-bit reads), 0x2020 and 0x3020 (writes).
+	 */
+	e->s2fault.s1ptw = (t->htinst & ~(uint64_t)0x1020) == 0x2000;
 	e->s2fault.kind = FAULT_TRANSLATION; /* RISC-V reports one kind of guest-page fault */
 	e->s2fault.level = -1;
 }

@@ -3,6 +3,7 @@
  * RISC-V vCPU state: boot protocol, completion of handled exits, reports.
  */
 #include <arch/irq.h>
+#include <arch/trap.h>
 #include <cvisor/arch.h>
 #include <cvisor/lib.h>
 #include <cvisor/vm.h>
@@ -42,6 +43,37 @@ static void complete_mmio_read(struct vcpu_arch *a, const struct vcpu_exit *e)
 }
 
 /*
+ * The exception a bus with nothing at the address gives the guest: an
+ * access fault of the access's kind (Privileged Architecture 3.7.1
+ * "Physical Memory Protection" and 4.3.2: a fetch, load or store, or the
+ * walk of the guest's own page table made for one, to an address no
+ * memory or device answers), scause 1, 5 or 7, stval = the virtual
+ * address (4.1.9).
+ */
+bool vcpu_arch_inject_abort(struct vcpu *vcpu, const struct vcpu_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	enum access_kind access;
+	uint64_t va;
+
+	if (exit->reason == EXIT_MMIO) {
+		access = exit->mmio.write ? ACCESS_WRITE : ACCESS_READ;
+		va = exit->mmio.gva;
+	} else if (exit->reason == EXIT_STAGE2_FAULT) {
+		access = exit->s2fault.access;
+		va = exit->s2fault.gva;
+	} else {
+		return false;
+	}
+	a->inject.cause = access == ACCESS_FETCH  ? RV_CAUSE_FETCH_ACCESS
+			  : access == ACCESS_READ ? RV_CAUSE_LOAD_ACCESS
+						  : RV_CAUSE_STORE_ACCESS;
+	a->inject.tval = va;
+	a->inject.pending = true;
+	return true;
+}
+
+/*
  * sepc points at the trapping instruction for every cause handled here;
  * the hypervisor steps over it by its length (2 for a compressed one).
  */
@@ -50,6 +82,8 @@ void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
 	struct vcpu_arch *a = &vcpu->arch;
 	unsigned len = exit->insn_len ? exit->insn_len : 4;
 
+	if (a->inject.pending)
+		return; /* the instruction takes an access fault instead (the HAL enters it) */
 	switch (exit->reason) {
 	case EXIT_MMIO:
 		if (!exit->mmio.write)

@@ -74,6 +74,8 @@ static void decode_ept_violation(const struct vmx_exit_info *info, struct vcpu_e
 	e->s2fault.gpa = info->guest_phys;
 	e->s2fault.gva = info->guest_linear;
 	e->s2fault.gva_valid = q & (1u << 7);
+	/* Bit 8 clear with bit 7 set: the access was to a paging-structure entry of the guest's walk. */
+	e->s2fault.s1ptw = (q & (1u << 7)) && !(q & (1u << 8));
 	e->s2fault.access = (q & (1u << 2)) ? ACCESS_FETCH : (q & (1u << 1)) ? ACCESS_WRITE
 									      : ACCESS_READ;
 	/* Bits 5:3: what the EPT entry allowed; none at all means nothing is mapped. */

@@ -119,6 +119,24 @@ void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
 	}
 }
 
+/*
+ * x86 has no exception for a bus that does not answer: on a PC a read of
+ * nothing gives all ones and a write vanishes. The nearest fault a guest
+ * can handle is #GP(0), as for a non-canonical address (SDM Vol. 3A, 6.15
+ * "Interrupt 13"); #MC would need CR4.MCE and machine-check banks cvisor
+ * does not model. Only for data: a fetch or the guest's own page walk
+ * outside RAM has no instruction to fault, and Linux KVM gives up on it
+ * too (an emulation failure reported to user space), so the VM stops.
+ */
+bool vcpu_arch_inject_abort(struct vcpu *vcpu, const struct vcpu_exit *exit)
+{
+	if (exit->reason != EXIT_STAGE2_FAULT || exit->s2fault.access == ACCESS_FETCH ||
+	    exit->s2fault.s1ptw)
+		return false;
+	vcpu->arch.inject = (struct x86_inject){ .valid = true, .vector = 13, .has_error = true };
+	return true;
+}
+
 uint64_t vcpu_arch_pc(const struct vcpu *vcpu)
 {
 	return vcpu->arch.rip;

@@ -714,14 +714,15 @@ static void describe_abort(struct vcpu *vcpu, struct vcpu_exit *exit)
 /*
  * Takes a synchronous exception with syndrome esr to the guest's EL1 for
  * the instruction at the vCPU's PC, as the CPU would have (ARM ARM D1.10
- * "Exception entry"): SPSR_EL1 <- PSTATE, ELR_EL1 <- PC, ESR_EL1 <- esr;
+ * "Exception entry"): SPSR_EL1 <- PSTATE, ELR_EL1 <- PC, ESR_EL1 <- esr,
+ * FAR_EL1 <- far for an abort (~0: not one, FAR_EL1 kept);
  * PSTATE <- EL1h with D, A, I, F masked, DIT kept, PAN set unless
  * SCTLR_EL1.SPAN, SSBS <- SCTLR_EL1.DSSBS, TCO set (each where the CPU has
  * the feature); PC <- VBAR_EL1 + the synchronous vector of where it came
  * from (D1.10.2: 0x000 EL1t, 0x200 EL1h, 0x400 EL0 AArch64, 0x600 AArch32).
  * The vCPU's EL1 registers must be the CPU's (switch_to()).
  */
-static void take_exception(struct vcpu *vcpu, uint64_t esr)
+static void take_exception(struct vcpu *vcpu, uint64_t esr, uint64_t far)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	uint64_t from = a->pstate, sctlr = READ_SYSREG(sctlr_el1);
@@ -739,16 +740,20 @@ static void take_exception(struct vcpu *vcpu, uint64_t esr)
 	WRITE_SYSREG(elr_el1, a->pc);
 	WRITE_SYSREG(spsr_el1, from);
 	WRITE_SYSREG(esr_el1, esr);
+	if (far != ~0ULL) {
+		WRITE_SYSREG(far_el1, far);
+		a->far_el1 = far;
+	}
 	a->elr_el1 = a->pc;
 	a->esr_el1 = esr;
 	a->pc = READ_SYSREG(vbar_el1) + vector;
 	a->pstate = to;
 	if (hal_trace_wants(vcpu->vm, TRACE_GUEST_EXCEPTION)) {
 		cv_snprintf(line, sizeof(line),
-			    "guest-exception: vm=%u vcpu=%u %s esr=0x%llx elr=0x%llx far=0x0 -> 0x%llx",
+			    "guest-exception: vm=%u vcpu=%u %s esr=0x%llx elr=0x%llx far=0x%llx -> 0x%llx",
 			    vcpu->vm->id, vcpu->id, a64_ec_name((unsigned)ESR_EC(esr)),
 			    (unsigned long long)esr, (unsigned long long)a->elr_el1,
-			    (unsigned long long)a->pc);
+			    (unsigned long long)(far == ~0ULL ? 0 : far), (unsigned long long)a->pc);
 		hal_trace_write(line);
 	}
 }
@@ -765,7 +770,7 @@ static bool hidden_feature(struct vcpu *vcpu, uint64_t esr, struct vcpu_exit *ex
 	memset(exit, 0, sizeof(*exit));
 	exit->reason = EXIT_NONE;
 	exit->pc = vcpu->arch.pc;
-	take_exception(vcpu, ESR_UNDEF);
+	take_exception(vcpu, ESR_UNDEF, ~0ULL);
 	return true;
 }
 
@@ -783,7 +788,11 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	sched_yield_if_due(); /* between two exits: the slice's end, or another vCPU woke */
 	switch_to(vcpu, b);
 	if (undef)
-		take_exception(vcpu, ESR_UNDEF);
+		take_exception(vcpu, ESR_UNDEF, ~0ULL);
+	if (a->inject.pending) { /* an abort the core injected (vcpu_arch_inject_abort()) */
+		a->inject.pending = false;
+		take_exception(vcpu, a->inject.esr, a->inject.far);
+	}
 	enter_state_load(vcpu, b);
 	sched_timer_arm(b->deadline);
 	uint64_t kind = bare_enter_guest(&b->ctx);

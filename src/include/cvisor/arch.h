@@ -66,6 +66,17 @@ void vcpu_arch_reset(struct vcpu *vcpu, gpa_t entry, gpa_t dtb);
  * instruction. Called by the HAL before re-entering the guest.
  */
 void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit);
+/**
+ * Turns the access of exit (EXIT_MMIO or EXIT_STAGE2_FAULT at a GPA that
+ * is neither RAM nor a device) into the abort the guest takes for it, as
+ * a bus with nothing at that address answers: AArch64 a synchronous
+ * external abort to EL1, RISC-V an access fault, x86_64 a general-
+ * protection fault (vector 13, error code 0) for a data access. The HAL
+ * delivers it at the next entry, in place of completing the exit.
+ * Returns false if the architecture has no abort to give for this access
+ * (the core then stops the VM).
+ */
+bool vcpu_arch_inject_abort(struct vcpu *vcpu, const struct vcpu_exit *exit);
 /** Handles a hypercall exit (PSCI, SBI, cvisor's own calls). */
 void vcpu_arch_hypercall(struct vcpu *vcpu, struct vcpu_exit *exit);
 /** Handles a trapped system register access; unknown ones fault the guest. */

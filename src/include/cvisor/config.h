@@ -11,7 +11,7 @@
  *              bios_path, bios_load_addr, disk_path, memory_regions,
  *              and cvisor's cmdline;
  *  - [devices] emu_devices, passthrough_devices, passthrough_addresses,
- *              excluded_devices, interrupt_mode.
+ *              excluded_devices, interrupt_mode, and cvisor's unmapped_access.
  * Relative paths are resolved against the config file's directory.
  */
 #ifndef CVISOR_CONFIG_H
@@ -47,6 +47,20 @@ enum image_location { IMAGE_FS, IMAGE_MEMORY };
 enum { CFG_MEM_READ = 1, CFG_MEM_WRITE = 2, CFG_MEM_EXECUTE = 4, CFG_MEM_DEVICE = 8 };
 /** memory_regions map_type, as in AxVisor. */
 enum { CFG_MAP_ALLOC = 0, CFG_MAP_IDENTICAL = 1, CFG_MAP_RESERVED = 2 };
+
+/**
+ * What a guest's load or store gets at a GPA that is neither RAM nor a
+ * device ([devices] unmapped_access, docs/config.md). Instruction fetches
+ * and the guest's own table walks there are an abort whatever this says.
+ */
+enum unmapped_access {
+	UNMAPPED_STOP = 0, /**< "stop": the VM stops with a report (the default) */
+	UNMAPPED_ABORT,    /**< "abort": the guest takes an external abort */
+	UNMAPPED_RAZ_WI,   /**< "raz_wi": a load reads 0, a store is ignored */
+};
+
+/** "stop", "abort" or "raz_wi". */
+const char *unmapped_access_name(enum unmapped_access u);
 
 /** An entry of memory_regions: [base_gpa, size, flags, map_type]. */
 struct cfg_mem_region {
@@ -143,6 +157,7 @@ struct vm_config {
 	char excluded_devices[CFG_MAX_DEVICES][CFG_NAME_MAX * 2]; /**< excluded_devices: read and kept */
 	unsigned nexcluded;                                 /**< entries of excluded_devices */
 	char interrupt_mode[CFG_NAME_MAX];                  /**< interrupt_mode: read and kept */
+	enum unmapped_access unmapped_access;               /**< loads and stores outside RAM and devices */
 };
 
 /**

@@ -67,6 +67,7 @@ struct vcpu_exit {
 		 *  handler fills data and the HAL puts it into register reg. */
 		struct {
 			gpa_t gpa;
+			gva_t gva;           /**< the virtual address the guest used (FAR, stval), 0 if unknown */
 			uint8_t size;        /**< bytes: 1, 2, 4 or 8 */
 			bool write;
 			bool sign_extend;    /**< a read sign-extends into reg */

@@ -44,6 +44,10 @@ struct vcpu {
 	void *hal;                            /**< the HAL's per-vCPU state */
 	uint64_t exits[EXIT_REASON_COUNT];    /**< exits handled, by reason */
 	uint64_t guest_exceptions;            /**< exceptions delivered to the guest itself */
+	/** Accesses outside RAM and devices ([devices] unmapped_access): loads read as zero, */
+	uint64_t unmapped_raz;
+	uint64_t unmapped_wi;                 /**< stores ignored, */
+	uint64_t unmapped_aborts;             /**< and aborts injected (fetches and walks too) */
 };
 
 /** Why a VM is no longer running. */
@@ -87,6 +91,7 @@ struct vm {
 	gpa_t initrd_start;                   /**< first byte of the ramdisk (0 if none) */
 	gpa_t initrd_end;                     /**< byte past the ramdisk (0 if none) */
 	unsigned trace;                       /**< TRACE_* bits */
+	int unmapped_logged;                  /**< an access outside RAM and devices was logged */
 	void *hal;                            /**< the HAL's per-VM state */
 };
 

@@ -61,6 +61,13 @@ struct sim_a64 {
 	struct mmio_done mmio;
 	struct sim_window top;       /* the last page of the address space (hooks.c, map_top_page()) */
 	struct a64_entry entry;
+	/*
+	 * An abort the core injected, taken inside a callback: the access's
+	 * other pieces, which Unicorn still hands over with PC at the vector
+	 * (abort_pc), are answered with nothing (hooks.c, data_abort()).
+	 */
+	bool aborted;
+	uint64_t abort_pc;
 	bool vi;                     /* HCR_EL2.VI as last written (switch.c, sim_a64_set_vi()) */
 	uint64_t code_seen;          /* the code generation its translations follow (switch.c) */
 	bool powered_off;            /* PSCI CPU_OFF in this run: leave its register file alone */
@@ -126,5 +133,19 @@ bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_
  * (EXIT_NONE: run on) or made fatal if the CPU did not enter EL1.
  */
 bool sim_a64_finish_entry(struct sim_a64 *s, struct vcpu_exit *exit);
+/*
+ * Takes the abort the core injected for the exit just handled
+ * (vcpu_arch_inject_abort(): vcpu->arch.inject), if there is one, for the
+ * instruction at the register file's PC. Returns true if it took one.
+ */
+bool sim_a64_take_injected(struct sim_a64 *s);
+/*
+ * The same at entry, for an exit that ended the run: the exception entry
+ * is made in the register file (ARM ARM D1.10), before it goes into the
+ * CPU, so that a kick before the run keeps it. Not from EL0, whose entry
+ * only the CPU itself makes right (sim_a64_take_injected() then, once the
+ * registers are in). Returns true if it entered one.
+ */
+bool sim_a64_enter_injected(struct sim_a64 *s);
 
 #endif

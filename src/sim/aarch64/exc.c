@@ -134,6 +134,54 @@ static uint64_t syndrome_from(uint64_t esr, uint64_t pstate)
 	return esr - ((uint64_t)1 << ESR_EC_SHIFT); /* 0x21 -> 0x20, 0x25 -> 0x24 */
 }
 
+/*
+ * The injected abort, built for the level the register file had; inside a
+ * run the CPU may have changed level since, so the class is made the
+ * current-EL one (0x21, 0x25) and syndrome_from() lowers it again if the
+ * CPU is at EL0.
+ */
+bool sim_a64_take_injected(struct sim_a64 *s)
+{
+	struct vcpu_arch *a = &s->c.vcpu->arch;
+
+	if (!a->inject.pending)
+		return false;
+	a->inject.pending = false;
+	sim_a64_deliver_sync(s, a->inject.esr | (1ULL << ESR_EC_SHIFT), a->pc, a->inject.far);
+	return true;
+}
+
+bool sim_a64_enter_injected(struct sim_a64 *s)
+{
+	struct vcpu_arch *a = &s->c.vcpu->arch;
+	uint64_t from = a->pstate;
+
+	if (!a->inject.pending || (from & 0xf) == M_EL0T)
+		return false;
+	a->inject.pending = false;
+	if (storm(s, a->vbar_el1, a->pc, a->inject.esr))
+		return true;
+	s->c.vcpu->guest_exceptions++;
+	if (a->vbar_el1 == 0)
+		log_warn("%s: vCPU %u takes a %s exception (ESR 0x%llx, FAR 0x%llx) at PC 0x%llx, "
+			 "but VBAR_EL1 is 0: the guest has not installed a vector table",
+			 s->c.vcpu->vm->name, s->c.vcpu->id,
+			 a64_ec_name((unsigned)ESR_EC(a->inject.esr)),
+			 (unsigned long long)a->inject.esr, (unsigned long long)a->inject.far,
+			 (unsigned long long)a->pc);
+	a->spsr_el1 = from;
+	a->elr_el1 = a->pc;
+	a->esr_el1 = a->inject.esr;
+	a->far_el1 = a->inject.far;
+	a->pstate = A64_PSTATE_DAIF | M_EL1H;
+	a->pc = a->vbar_el1 + vector_offset(from);
+	sim_trace_guest_exception(&s->c, "%s esr=0x%llx elr=0x%llx far=0x%llx -> 0x%llx",
+				  a64_ec_name((unsigned)ESR_EC(a->esr_el1)),
+				  (unsigned long long)a->esr_el1, (unsigned long long)a->elr_el1,
+				  (unsigned long long)a->far_el1, (unsigned long long)a->pc);
+	return true;
+}
+
 bool sim_a64_deliver_sync(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t far)
 {
 	uc_engine *uc = s->c.uc;

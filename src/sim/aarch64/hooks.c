@@ -312,12 +312,39 @@ static uint64_t access_pc(struct sim_a64 *s, const struct piece *p)
 
 /* ---- Data aborts: devices, catch-all, protection ------------------------ */
 
-/* Takes a decoded exit now, with the register file up to date (the first path of an exit). */
-static void dispatch(struct sim_a64 *s, struct vcpu_exit *exit, const uint64_t x[31], uint64_t pc)
+/*
+ * Takes a decoded exit now, with the register file up to date (the first
+ * path of an exit). Returns true if the core made it an abort for the
+ * guest, taken at once (the access does not complete).
+ */
+static bool dispatch(struct sim_a64 *s, struct vcpu_exit *exit, const uint64_t x[31], uint64_t pc)
 {
 	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
 	sim_cpu_exit_now(&s->c, exit);
+	if (!sim_a64_take_injected(s))
+		return false;
+	s->aborted = true;
+	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &s->abort_pc);
+	return true;
+}
+
+/*
+ * The same for an exit of an instruction fetch (or of the walk made for
+ * one), taken while Unicorn translates the block there: an abort the core
+ * injects for it is taken at the next entry (switch.c), with the CPU
+ * stopped now, so that the block, translated from no memory, never runs.
+ */
+static void dispatch_fetch(struct sim_a64 *s, struct vcpu_exit *exit, const uint64_t x[31],
+			   uint64_t pc)
+{
+	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
+	s->c.vcpu->arch.pc = pc;
+	sim_cpu_exit_now(&s->c, exit);
+	if (s->c.vcpu->arch.inject.pending) {
+		s->c.block_stop = true; /* an EXIT_NONE (sim_arch_stopped()) */
+		uc_emu_stop(s->c.uc);
+	}
 }
 
 /* Builds the exit for an instruction fetch at va from a GPA RAM does not serve. */
@@ -489,6 +516,10 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 
 	if (!vm_running(s->c.vcpu->vm))
 		return 0; /* the rest of a block after the VM stopped: ignore */
+	uc_reg_read(s->c.uc, UC_ARM64_REG_PC, &pc);
+	if ((s->aborted && pc == s->abort_pc) || s->c.vcpu->arch.inject.pending)
+		return 0; /* a piece of an access that took an abort, or will (dispatch(), walk_abort()) */
+	s->aborted = false;
 	/* The next piece of the access just performed: its instruction is known. */
 	if (d->valid && d->left != (1u << d->size) - 1 &&
 	    mmio_done_serves(s, d->pc, gpa, size, write, &val))
@@ -507,7 +538,7 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 	if (!piece && !write && is_fetch(s, pc, gpa)) {
 		/* Code at a GPA that is not RAM: an instruction abort, never a load. */
 		fetch_abort(s, pc, gpa, &exit);
-		dispatch(s, &exit, x, exit.pc);
+		dispatch_fetch(s, &exit, x, exit.pc);
 		return 0;
 	}
 	if (sim_a64_mmu_on(s)) {
@@ -517,8 +548,11 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 			walk_abort(s, pc, pc, res.gpa, false); /* the walk for a fetch read no RAM */
 			return 0;
 		}
-		if (known && s1_outcome(s, pc, piece ? va : ea, write, piece))
+		if (known && s1_outcome(s, pc, piece ? va : ea, write, piece)) {
+			if (s->c.vcpu->arch.inject.pending)
+				return 0; /* the walk's descriptor: invalid (walk_abort()) */
 			return ld.rt < 31 && !write ? x[ld.rt] : 0; /* the register keeps its value */
+		}
 	}
 	if (piece) {
 		known_access(s, &ld, pc, va, fgpa, write, x, &exit);
@@ -535,7 +569,8 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 		a64_decode_trap(&t, &exit);
 		exit.s2fault.size = (uint8_t)size;
 	}
-	dispatch(s, &exit, x, pc);
+	if (dispatch(s, &exit, x, pc))
+		return known && ld.rt < 31 && !write ? x[ld.rt] : 0; /* the register keeps its value */
 	if (exit.reason != EXIT_MMIO)
 		return 0;
 	mmio_done_record(s, pc, &exit, gpa, size);
@@ -777,6 +812,10 @@ static unsigned flat_fsc(struct sim_a64 *s, uint64_t addr)
  * The guest's own table walk read a descriptor at a GPA that is not RAM:
  * on hardware a stage-2 fault on the stage-1 walk (S1PTW), taken to EL2
  * with HPFAR_EL2 naming the descriptor's GPA (ARM ARM D17.2.37, ISS.S1PTW).
+ * An abort the core injects for it is taken where the CPU reports the
+ * walk's failure (the descriptor reads as 0, invalid): in on_interrupt(),
+ * with a precise PC, once the callback returns; at once when called from
+ * there (own_abort()).
  */
 static void walk_abort(struct sim_a64 *s, uint64_t pc, uint64_t va, gpa_t desc, bool data)
 {
@@ -792,7 +831,9 @@ static void walk_abort(struct sim_a64 *s, uint64_t pc, uint64_t va, gpa_t desc, 
 	a64_decode_trap(&t, &exit);
 	exit.s2fault.size = 8;
 	sim_a64_read_gprs(s->c.uc, x, &sp);
-	dispatch(s, &exit, x, pc);
+	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
+	s->c.vcpu->arch.pc = pc;
+	sim_cpu_exit_now(&s->c, &exit);
 }
 
 /*
@@ -833,6 +874,7 @@ static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 		}
 		if (rc < 0 && res.fault == FAULT_TABLE_NOT_RAM) {
 			walk_abort(s, pc, far, res.gpa, data);
+			sim_a64_take_injected(s);
 			return;
 		}
 		if (rc == 0 && !data) {
@@ -853,6 +895,32 @@ static void own_abort(struct sim_a64 *s, uint64_t pc, bool data)
 }
 
 /*
+ * Unicorn keeps the block it translated from a fetch callback (the code
+ * of a GPA with no RAM: zeros, UDF #0) once the fetch's exit is handled,
+ * and runs it when the guest comes back there (after an abort injected
+ * for the fetch, its own vector at such a GPA). An UDF at a PC whose GPA
+ * is not RAM is that fetch again: the same instruction abort exit.
+ * Returns true if it was one.
+ */
+static bool fetched_from_nothing(struct sim_a64 *s, uint64_t pc)
+{
+	uint64_t x[31], sp;
+	struct vcpu_exit exit;
+	struct s1_result res = { .gpa = pc };
+
+	if (pc & 3)
+		return false;
+	if (sim_a64_mmu_on(s) && sim_a64_s1_walk(s, pc, ACCESS_FETCH, &res, "instruction fetch") < 0)
+		return false;
+	if (addrspace_read(&s->c.vcpu->vm->as, res.gpa, &(uint32_t){ 0 }, 4) == 0)
+		return false;
+	fetch_abort(s, pc, res.gpa, &exit);
+	sim_a64_read_gprs(s->c.uc, x, &sp);
+	dispatch_fetch(s, &exit, x, pc);
+	return true;
+}
+
+/*
  * Unicorn's exception numbers are QEMU's (target/arm/cpu.h EXCP_*).
  * PCs: SVC, HVC, SMC report the next instruction; UDEF, BKPT and aborts
  * the instruction itself.
@@ -870,6 +938,8 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
 	switch (intno) {
 	case 1: /* EXCP_UDEF */
+		if (fetched_from_nothing(s, pc))
+			break;
 		if (pc & 3)
 			sim_a64_deliver_sync(s, ((uint64_t)EC_PC_ALIGN << ESR_EC_SHIFT) | ESR_IL, pc, pc);
 		else
@@ -882,7 +952,9 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 		break;
 	case 3: /* EXCP_PREFETCH_ABORT */
 	case 4: /* EXCP_DATA_ABORT */
-		own_abort(s, pc, intno == 4);
+		/* A walk that read no memory, with the abort the core injected (walk_abort()). */
+		if (!sim_a64_take_injected(s))
+			own_abort(s, pc, intno == 4);
 		break;
 	case 7: /* EXCP_BKPT: BRK #imm16 */
 		insn = sim_a64_fetch(s, pc);

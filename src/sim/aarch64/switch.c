@@ -11,7 +11,8 @@
  * HCR_EL2.VI, from the virtual GIC: that is how the simulator delivers
  * interrupts (docs/interrupts-aarch64.md).
  *
- * The lowest file of src/sim/aarch64/: it calls no other.
+ * The lowest file of src/sim/aarch64/ but for one call: an abort the core
+ * injected for an exit that ended the run is taken at entry (exc.c).
  */
 #include <string.h>
 
@@ -149,6 +150,9 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 {
 	struct sim_a64 *s = (struct sim_a64 *)c;
 	struct vcpu_arch *a = &c->vcpu->arch;
+	/* An abort injected for an exit that ended the run is entered now (exc.c). */
+	sim_a64_enter_injected(s);
+	s->aborted = false; /* the pieces of an access that took one end with the run */
 
 	for (int i = 0; i < 29; i++)
 		uc_reg_write(c->uc, UC_ARM64_REG_X0 + i, &a->x[i]);
@@ -159,7 +163,9 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 		for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
 			if (*field(a, sysregs[i].off) != *field(&s->saved, sysregs[i].off))
 				sim_a64_reg_write(c->uc, sysregs[i].id, field(a, sysregs[i].off));
-		if (a->sp_el0 != s->saved.sp_el0 || a->sp_el1 != s->saved.sp_el1)
+		/* An injected abort from EL1t moves to SP_EL1 (sim_a64_enter_injected()). */
+		if (a->sp_el0 != s->saved.sp_el0 || a->sp_el1 != s->saved.sp_el1 ||
+		    sp_is_el1(a->pstate) != sp_is_el1(s->saved.pstate))
 			write_sps(c->uc, a);
 	}
 	s->started = true;
@@ -171,6 +177,15 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	 */
 	sim_a64_update_vi(s);
 	follow_code(s);
+	if (sim_a64_take_injected(s)) {
+		/*
+		 * From EL0: the CPU enters EL1 itself, for a virtual IRQ
+		 * (exc.c, enter_from_el0()), before the first instruction; the
+		 * block hook stops it at the vector's first block, where
+		 * sim_a64_finish_entry() makes the entry the abort's.
+		 */
+		__atomic_store_n(&c->attention, true, __ATOMIC_SEQ_CST);
+	}
 	return a->pc;
 }
 

@@ -63,6 +63,12 @@ struct sim_rv {
 		unsigned size;
 		uint8_t buf[16];     /* load: the bytes the pieces return; store: the bytes so far */
 	} split;
+	/*
+	 * An access fault the core injected was delivered inside a callback:
+	 * the access's other pieces, until the next block starts, are answered
+	 * with nothing (hooks.c, guest_page_fault()).
+	 */
+	bool aborted;
 	/* A guest exception to deliver from inside a hook at this PC (ebreak). */
 	bool deliver_pending;
 	uint64_t deliver_pc, deliver_cause, deliver_tval;
@@ -153,5 +159,10 @@ void sim_rv_forget_code(struct sim_rv *s);
  * Unicorn reads S-mode CSRs correctly only there). Returns false if it stopped
  * the VM (exception storm). */
 bool sim_rv_deliver(struct sim_rv *s, uint64_t cause, uint64_t epc, uint64_t tval);
+/* Delivers the access fault the core injected for the exit just handled
+ * (vcpu_arch_inject_abort(): vcpu->arch.inject), if there is one, for the
+ * instruction at the register file's PC (from a hook only). Returns true
+ * if it delivered one. */
+bool sim_rv_take_injected(struct sim_rv *s);
 
 #endif

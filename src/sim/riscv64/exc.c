@@ -65,6 +65,17 @@ static bool enter_s_mode(struct sim_rv *s, uint64_t cause, uint64_t epc)
 	return false;
 }
 
+bool sim_rv_take_injected(struct sim_rv *s)
+{
+	struct vcpu_arch *a = &s->c.vcpu->arch;
+
+	if (!a->inject.pending)
+		return false;
+	a->inject.pending = false;
+	sim_rv_deliver(s, a->inject.cause, a->pc, a->inject.tval);
+	return true;
+}
+
 bool sim_rv_deliver(struct sim_rv *s, uint64_t cause, uint64_t epc, uint64_t tval)
 {
 	uc_engine *uc = s->c.uc;

@@ -185,9 +185,12 @@ static bool locate_access(struct sim_rv *s, gpa_t gpa, unsigned size, bool write
  * Takes an exit now, with the register file up to date (the first path of
  * an exit). What the exit changed of the interrupts (sbi_set_timer, a PLIC
  * claim, an IPI to itself) is in the CPU before the guest's next
- * instruction.
+ * instruction. Returns true if the core made the exit an access fault
+ * for the guest (the access does not complete): delivered at once, or,
+ * for the guest's own walk, where the CPU reports the walk's failure (the
+ * entry reads as 0, invalid: on_interrupt()).
  */
-static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[32], uint64_t pc)
+static bool dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[32], uint64_t pc)
 {
 	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
@@ -195,9 +198,13 @@ static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[
 	if (!sim_cpu_exit_now(&s->c, exit)) {
 		s->stop_pc = pc; /* where reports say the vCPU was */
 		s->stop_pc_set = true;
-		return;
+		return false;
 	}
+	bool injected = s->c.vcpu->arch.inject.pending;
+	if (injected && !(exit->reason == EXIT_STAGE2_FAULT && exit->s2fault.s1ptw))
+		s->aborted = sim_rv_take_injected(s);
 	sim_rv_irq_sync(s);
+	return injected;
 }
 
 /*
@@ -316,6 +323,8 @@ static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, boo
 {
 	if (!vm_running(s->c.vcpu->vm))
 		return 0;
+	if (s->aborted || s->c.vcpu->arch.inject.pending)
+		return 0; /* a piece of an access that took an access fault, or will (dispatch()) */
 	if (s->split.active && gpa == s->split.next)
 		return split_piece(s, gpa, size, write, value);
 	s->split.active = false;
@@ -401,7 +410,8 @@ static uint64_t access_exit(struct sim_rv *s, gpa_t gpa, unsigned size, bool wri
 		exit.s2fault.gpa = gpa;
 		exit.s2fault.size = (uint8_t)(o.implicit ? 8 : size);
 	}
-	dispatch(s, &exit, x, o.pc);
+	if (dispatch(s, &exit, x, o.pc)) /* a load keeps its register; a walk's entry reads invalid */
+		return found && !o.implicit && !write ? x[o.ld.reg & 31] : 0;
 	if (exit.reason != EXIT_MMIO || write)
 		return 0;
 	if (misaligned && vm_running(s->c.vcpu->vm))
@@ -459,6 +469,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 	(void)uc;
 	(void)size;
 	s->block = address;
+	s->aborted = false;
 	if (s->irq_watch)
 		sim_rv_irq_taken(s, address);
 }
@@ -645,6 +656,26 @@ static bool stopping(struct sim_rv *s, uint32_t intno, uint64_t pc)
 }
 
 /*
+ * Unicorn keeps the block it translated from a fetch callback (the code
+ * of a GPA with no RAM: zeros, an illegal instruction) once the fetch's
+ * exit is handled, and runs it when the guest comes back there. An
+ * illegal instruction at a PC whose GPA is not RAM is that fetch again:
+ * the same instruction guest-page fault. Returns true if it was one.
+ */
+static bool fetched_from_nothing(struct sim_rv *s, uint64_t pc)
+{
+	struct s1_result res = { .gpa = pc };
+
+	s->mmu_on = sim_rv_mmu_on(s);
+	if (s->mmu_on && sim_rv_s1_probe(s, pc, ACCESS_FETCH, &res) < 0)
+		return false;
+	if (addrspace_read(&s->c.vcpu->vm->as, res.gpa, &(uint16_t){ 0 }, 2) == 0)
+		return false;
+	fetch_fault(s, pc, res.gpa, false);
+	return true;
+}
+
+/*
  * Unicorn's exception numbers are QEMU's (target/riscv/cpu_bits.h): the
  * RISC-V cause codes, ecall always as 8, PC as trapping_insn() says.
  */
@@ -662,6 +693,8 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 		ecall(s, pc);
 		return;
 	case RV_CAUSE_ILLEGAL_INSN: {
+		if (fetched_from_nothing(s, pc - 4))
+			return;
 		uint32_t insn = sim_rv_fetch(s, pc - 4);
 		if (hypervisor_csr(insn) || time_read(insn)) {
 			virtual_instruction(s, pc - 4, insn);
@@ -686,6 +719,9 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	case RV_CAUSE_FETCH_PAGE_FAULT:
 	case RV_CAUSE_LOAD_PAGE_FAULT:
 	case RV_CAUSE_STORE_PAGE_FAULT:
+		/* A walk that read no memory, whose access fault the core injected (dispatch()). */
+		if (sim_rv_take_injected(s))
+			return;
 		/*
 		 * A fault of the guest's own stage 1: stval from a walk of its
 		 * tables. PC is the faulting instruction + 4 whatever its length,

@@ -10,6 +10,8 @@
  *
  * Calls irq.c.
  */
+#include <arch/trap.h>
+
 #include "cpu.h"
 
 void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32])
@@ -22,7 +24,22 @@ void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32])
 uint64_t sim_arch_enter(struct sim_cpu *c)
 {
 	struct sim_rv *s = (struct sim_rv *)c;
-	const struct vcpu_arch *a = &c->vcpu->arch;
+	struct vcpu_arch *a = &c->vcpu->arch;
+
+	/*
+	 * An access fault the core injected is delivered from a hook (exc.c);
+	 * one still here was for an exit that ended the run: a fetch Unicorn
+	 * refused before any callback (beyond the simulated address space),
+	 * which no hook can deliver. The VM stops and says so.
+	 */
+	if (a->inject.pending) {
+		a->inject.pending = false;
+		vm_stop(c->vcpu->vm, VM_FAILED,
+			"vCPU %u at PC 0x%llx: the simulator cannot deliver the %s (scause %llu, "
+			"stval 0x%llx) for a fetch it refused before any callback",
+			c->vcpu->id, (unsigned long long)a->pc, rv_cause_name(a->inject.cause),
+			(unsigned long long)a->inject.cause, (unsigned long long)a->inject.tval);
+	}
 
 	for (int i = 1; i < 32; i++)
 		uc_reg_write(c->uc, UC_RISCV_REG_X0 + i, &a->x[i]);

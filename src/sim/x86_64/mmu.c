@@ -342,8 +342,9 @@ static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_
 
 /*
  * The page of gva is the local APIC's (IA32_APIC_BASE, the CPU's own, before
- * any memory: SDM Vol. 3A, 11.4.1) or a device's: maps it as an MMIO page
- * whose accesses exit. False if gpa is neither, or nothing could be mapped.
+ * any memory: SDM Vol. 3A, 11.4.1), a device's, or nothing's in a VM that
+ * reads it as zero: maps it as an MMIO page whose accesses exit. False if
+ * gpa is none of them, or nothing could be mapped.
  */
 static bool map_mmio(struct sim_x86 *s, uint64_t gva, gpa_t gpa)
 {
@@ -352,8 +353,11 @@ static bool map_mmio(struct sim_x86 *s, uint64_t gva, gpa_t gpa)
 	gpa_t page = gpa & ~(PAGE_SIZE - 1);
 	bool apic = (a->apic_base & X86_APIC_BASE_EN) && page == (a->apic_base & ~(PAGE_SIZE - 1));
 	const struct as_region *r = addrspace_find(&s->c.vcpu->vm->as, gpa);
+	/* Neither RAM nor a device, read as zero ([devices] unmapped_access): the core answers. */
+	bool raz_wi = !r && !devbus_find(&s->c.vcpu->vm->bus, gpa) &&
+		      s->c.vcpu->vm->cfg.unmapped_access == UNMAPPED_RAZ_WI;
 
-	if (!apic && (!r || r->kind == REGION_RAM))
+	if (!apic && !raz_wi && (!r || r->kind == REGION_RAM))
 		return false;
 	if (s->sh.n == SHADOW_MAX_REGIONS)
 		sim_x86_shadow_drop_all(s);

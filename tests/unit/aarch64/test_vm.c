@@ -167,6 +167,107 @@ static void test_wild_access_stops_vm(void **state)
 			    "by vCPU 0 at PC 0x40080000");
 }
 
+/* A trap as the hardware reports it (ESR_EL2, FAR_EL2, HPFAR_EL2 from gpa), decoded and handled. */
+static void trap(struct vcpu_exit *e, uint64_t esr, uint64_t far, gpa_t gpa)
+{
+	struct a64_trap t = { .esr = esr, .far = far, .hpfar = a64_hpfar_from_gpa(gpa), .pc = ENTRY };
+
+	a64_decode_trap(&t, e);
+	vcpu_handle_exit(vm->vcpus[0], e);
+}
+
+/*
+ * [devices] unmapped_access: what each setting makes of a load or store at
+ * a GPA that is neither RAM nor a device, and a fetch or the guest's own
+ * walk there, which are aborts whatever it says: ESR_EL1 and FAR_EL1 of
+ * the synchronous external abort (DFSC/IFSC 0x10) the HAL then enters.
+ */
+static void test_unmapped_access(void **state)
+{
+	(void)state;
+	struct vcpu *v = vm->vcpus[0];
+	struct vcpu_arch *a = &v->arch;
+	struct vcpu_exit e;
+
+	/* raz_wi: ldr w2, [x1] (ISV, SAS 2, SRT 2) reads 0; str w2 is dropped. */
+	vm->cfg.unmapped_access = UNMAPPED_RAZ_WI;
+	a->x[2] = 0x55;
+	trap(&e, 0x93820006, 0x70000000, 0x70000000);
+	assert_int_equal(e.reason, EXIT_MMIO);
+	assert_int_equal(e.mmio.data, 0);
+	vcpu_arch_complete_exit(v, &e);
+	assert_int_equal(a->x[2], 0);
+	assert_int_equal(a->pc, ENTRY + 4);
+	a->pc = ENTRY;
+	trap(&e, 0x93820046, 0x70000008, 0x70000008);
+	assert_false(a->inject.pending);
+	assert_int_equal(v->unmapped_raz, 1);
+	assert_int_equal(v->unmapped_wi, 1);
+	assert_int_equal(vm->state, VM_RUNNING);
+
+	/* abort at EL1h: a data abort, EC 0x25, IL, DFSC 0x10, WnR for the store; no completion. */
+	vm->cfg.unmapped_access = UNMAPPED_ABORT;
+	trap(&e, 0x93820006, 0x70000000, 0x70000000);
+	assert_true(a->inject.pending);
+	assert_int_equal(a->inject.esr, 0x96000010);
+	assert_int_equal(a->inject.far, 0x70000000);
+	a->x[2] = 0x55;
+	vcpu_arch_complete_exit(v, &e);
+	assert_int_equal(a->x[2], 0x55);
+	assert_int_equal(a->pc, ENTRY);
+	/* From EL0 (PSTATE.M 0): the lower-EL class, EC 0x24. */
+	a->pstate = 0;
+	trap(&e, 0x93820046, 0x70000008, 0x70000008);
+	assert_int_equal(a->inject.esr, 0x92000050);
+	assert_int_equal(a->inject.far, 0x70000008);
+	a->pstate = 0x3c5;
+
+	/* stop, the default: a fetch is still an instruction abort (EC 0x21, IFSC 0x10). */
+	vm->cfg.unmapped_access = UNMAPPED_STOP;
+	a->inject.pending = false;
+	trap(&e, 0x82000005, 0x10000000, 0x10000000);
+	assert_int_equal(e.reason, EXIT_STAGE2_FAULT);
+	assert_true(a->inject.pending);
+	assert_int_equal(a->inject.esr, 0x86000010);
+	assert_int_equal(a->inject.far, 0x10000000);
+	/* The guest's walk for a load (S1PTW) reads a descriptor there: a data abort, WnR 0, FAR the VA. */
+	trap(&e, 0x92000085, 0x80000000, 0x20000000);
+	assert_true(e.s2fault.s1ptw);
+	assert_int_equal(a->inject.esr, 0x96000010);
+	assert_int_equal(a->inject.far, 0x80000000);
+	/* FnV (an external abort whose FAR_EL2 is not valid): FnV for the guest too, FAR 0. */
+	trap(&e, 0x82000405, 0x10000000, 0x10000000);
+	assert_int_equal(a->inject.esr, 0x86000410);
+	assert_int_equal(a->inject.far, 0);
+	assert_int_equal(v->unmapped_aborts, 5);
+	assert_int_equal(vm->state, VM_RUNNING);
+
+	/* RAM without the permission is not "unmapped": the VM stops whatever the setting. */
+	vm->cfg.unmapped_access = UNMAPPED_ABORT;
+	a->inject.pending = false;
+	trap(&e, 0x8200000f, RAM, RAM); /* IFSC 0x0f: permission fault, level 3 */
+	assert_false(a->inject.pending);
+	assert_int_equal(vm->state, VM_FAILED);
+	assert_string_equal(vm->stop_reason, "stage-2 fault: fetch of 4 bytes at GPA 0x40000000 (RAM "
+					     "without this permission) by vCPU 0 at PC 0x40080000");
+}
+
+/* raz_wi and a load pair (ISV = 0): no register to complete, the VM stops and says why. */
+static void test_unmapped_raz_wi_needs_a_register(void **state)
+{
+	(void)state;
+	struct vcpu_exit e;
+
+	vm->cfg.unmapped_access = UNMAPPED_RAZ_WI;
+	/* The HAL would name the size from the instruction (a64_exit_describe_access()): 0 here. */
+	trap(&e, 0x92000006, 0x70000000, 0x70000000);
+	assert_int_equal(vm->state, VM_FAILED);
+	assert_string_equal(vm->stop_reason,
+			    "stage-2 fault: read of 0 bytes at GPA 0x70000000 (neither RAM nor a device; "
+			    "unmapped_access = \"raz_wi\" cannot complete an access whose syndrome "
+			    "names no register) by vCPU 0 at PC 0x40080000");
+}
+
 static void test_device_refusal_stops_vm(void **state)
 {
 	(void)state;
@@ -335,6 +436,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_exits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wild_access_stops_vm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmapped_access, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmapped_raz_wi_needs_a_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_refusal_stops_vm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hypercalls_and_psci, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mem_protect, setup, teardown),

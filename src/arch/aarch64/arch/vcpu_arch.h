@@ -12,6 +12,7 @@
 #ifndef ARCH_AARCH64_VCPU_ARCH_H
 #define ARCH_AARCH64_VCPU_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /** PSTATE.M for EL1 using SP_EL1 (EL1h), and the DAIF mask bits. */
@@ -40,6 +41,15 @@ struct vcpu_arch {
 	uint64_t cntv_cval_el0; /**< virtual timer compare value */
 	uint64_t mpidr_el1;     /**< the affinity the guest sees */
 	uint64_t mmio_pending_srt; /* reserved */
+	/**
+	 * A synchronous exception the hypervisor injects (vcpu_arch_inject_abort()):
+	 * the HAL takes it to the guest's EL1 at the next entry, with ESR_EL1 =
+	 * esr and FAR_EL1 = far, instead of completing the exit.
+	 */
+	struct {
+		bool pending;
+		uint64_t esr, far;
+	} inject;
 };
 
 #endif

@@ -36,6 +36,15 @@ struct vcpu_arch {
 	bool csr_reset;
 	/** In an SBI hart_suspend (HSM state SUSPENDED). */
 	bool suspended;
+	/**
+	 * An exception the hypervisor injects (vcpu_arch_inject_abort()): the
+	 * HAL takes it to the guest's stvec at the next entry, with scause =
+	 * cause and stval = tval, instead of completing the exit.
+	 */
+	struct {
+		bool pending;
+		uint64_t cause, tval;
+	} inject;
 };
 
 #endif
