@@ -205,7 +205,9 @@ $(BUILD)/guests/$(ARCH)/%.bin: $(BUILD)/guests/$(ARCH)/%.elf
 $(BUILD)/bench/uc_raw_%: bench/uc_raw_%.c bench/uc_raw.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) -O2 -std=c11 -D_DEFAULT_SOURCE $(WARN) -o $@ $< -lunicorn -lpthread
+	$(Q)$(CC) -O2 -std=c11 -D_DEFAULT_SOURCE $(WARN) -o $@ $< -lunicorn -lpthread $(BENCH_LIBS_$*)
+# uc_raw_linux writes the kernel's device tree with libfdt.
+BENCH_LIBS_linux := -lfdt
 
 # ---- The bare-metal build (cvisor at EL2 under QEMU) -------------------------
 #   make qemu CONFIG=configs/aarch64/hello.toml [CONFIG2=... up to CONFIG16=...]
