@@ -4,7 +4,7 @@
  * arm64 kernel Image with its initramfs in a minimal Unicorn program, on
  * one CPU, until the kernel starts init:
  *
- *   uc_raw_linux IMAGE INITRD [CMDLINE]
+ *   uc_raw_linux [--block-hook] [--mem-hook] IMAGE INITRD [CMDLINE]
  *
  * The machine is cvisor's (QEMU virt's layout): RAM 512 MiB at 0x4000_0000
  * mapped once with uc_mem_map_ptr, the kernel at 0x4020_0000, the device
@@ -19,8 +19,15 @@
  * init), no interrupts, no timer (with a GIC that reads 0 the kernel gives
  * up on the GIC and the timer's interrupt). It stops when the console
  * shows "Run /init as init process", or at the first exception it cannot
- * deliver, and prints "seconds=S" on stderr: the wall time of the run.
- * Exit status 0 when init was reached, 1 otherwise.
+ * deliver, and prints "seconds=S cpu=C" on stderr: the wall time of the
+ * run and the host CPU time the process used. Exit status 0 when init was
+ * reached, 1 otherwise.
+ *
+ * Two of cvisor's ingredients can be added, to see what each costs on a
+ * Linux boot: --block-hook, an empty UC_HOOK_BLOCK on every address (the
+ * simulator's way to stop a CPU between two blocks), and --mem-hook, an
+ * empty UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE on every address (its way to
+ * get exact PCs in device accesses).
  */
 #include <libfdt.h>
 #include <stdint.h>
@@ -28,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unicorn/unicorn.h>
 
 #include "uc_raw.h"
@@ -100,6 +108,28 @@ static void ignore_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t va
 {
 	(void)uc;
 	(void)off;
+	(void)size;
+	(void)value;
+	(void)user;
+}
+
+/* The empty hooks of --block-hook and --mem-hook; the block hook reads a flag, as cvisor's does. */
+static volatile int stop_asked;
+
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	(void)addr;
+	(void)size;
+	(void)user;
+	if (stop_asked)
+		uc_emu_stop(uc);
+}
+
+static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
+{
+	(void)uc;
+	(void)type;
+	(void)addr;
 	(void)size;
 	(void)value;
 	(void)user;
@@ -264,20 +294,29 @@ int main(int argc, char **argv)
 {
 	uc_engine *uc;
 	uc_hook hook;
+	int block_hook = 0, mem_hook = 0, a = 1;
 
-	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: %s IMAGE INITRD [CMDLINE]\n", argv[0]);
+	for (; a < argc && argv[a][0] == '-'; a++) {
+		if (strcmp(argv[a], "--block-hook") == 0)
+			block_hook = 1;
+		else if (strcmp(argv[a], "--mem-hook") == 0)
+			mem_hook = 1;
+		else
+			break;
+	}
+	if (argc - a < 2 || argc - a > 3 || argv[a][0] == '-') {
+		fprintf(stderr, "usage: %s [--block-hook] [--mem-hook] IMAGE INITRD [CMDLINE]\n", argv[0]);
 		return 2;
 	}
-	const char *cmdline = argc == 4 ? argv[3]
-					: "console=ttyAMA0 earlycon=pl011,0x09000000 rdinit=/init";
+	const char *cmdline = argc - a == 3 ? argv[a + 2]
+					    : "console=ttyAMA0 earlycon=pl011,0x09000000 rdinit=/init";
 	uint8_t *ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ram == MAP_FAILED) {
 		perror("uc_raw_linux: mmap");
 		return 1;
 	}
-	long klen = load(argv[1], ram, KERNEL_ADDR - RAM_BASE);
-	long ilen = klen < 0 ? -1 : load(argv[2], ram, INITRD_ADDR - RAM_BASE);
+	long klen = load(argv[a], ram, KERNEL_ADDR - RAM_BASE);
+	long ilen = klen < 0 ? -1 : load(argv[a + 1], ram, INITRD_ADDR - RAM_BASE);
 	if (ilen < 0)
 		return 1;
 	int rc = make_dtb(ram + (DTB_ADDR - RAM_BASE), 0x10000, cmdline, INITRD_ADDR + (uint64_t)ilen);
@@ -307,7 +346,11 @@ int main(int argc, char **argv)
 	    map_zero(uc, UART_BASE + UART_SIZE, RAM_BASE - UART_BASE - UART_SIZE) ||
 	    map_zero(uc, RAM_BASE + RAM_SIZE, TOP - RAM_BASE - RAM_SIZE) ||
 	    map_zero(uc, TOP, 0x1000) ||
-	    uc_hook_add(uc, &hook, UC_HOOK_INTR, (void *)on_intr, NULL, 1, 0) != UC_ERR_OK) {
+	    uc_hook_add(uc, &hook, UC_HOOK_INTR, (void *)on_intr, NULL, 1, 0) != UC_ERR_OK ||
+	    (block_hook &&
+	     uc_hook_add(uc, &hook, UC_HOOK_BLOCK, (void *)on_block, NULL, 1, 0) != UC_ERR_OK) ||
+	    (mem_hook && uc_hook_add(uc, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_mem,
+				     NULL, 1, 0) != UC_ERR_OK)) {
 		fprintf(stderr, "uc_raw_linux: setting up the machine failed\n");
 		return 1;
 	}
@@ -319,8 +362,10 @@ int main(int argc, char **argv)
 		uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
 		fprintf(stderr, "\nuc_raw_linux: %s at pc 0x%llx\n", uc_strerror(e), (unsigned long long)pc);
 	}
-	fprintf(stderr, "%suc_raw_linux: seconds=%.3f init=%s\n", reached ? "\n" : "", t1 - t0,
-		reached ? "yes" : "no");
+	struct timespec cpu;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+	fprintf(stderr, "%suc_raw_linux: seconds=%.3f cpu=%.3f init=%s\n", reached ? "\n" : "", t1 - t0,
+		(double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9, reached ? "yes" : "no");
 	uc_close(uc);
 	return reached ? 0 : 1;
 }
