@@ -366,6 +366,9 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
 	fprintf(stderr, "%suc_raw_linux: seconds=%.3f cpu=%.3f init=%s\n", reached ? "\n" : "", t1 - t0,
 		(double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9, reached ? "yes" : "no");
+	/* The line ends after the figures: a reader that stops at it has them. */
+	if (reached)
+		putchar('\n');
 	uc_close(uc);
 	return reached ? 0 : 1;
 }
