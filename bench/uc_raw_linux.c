@@ -53,6 +53,8 @@
 #define UART_SIZE 0x1000ULL
 #define TOP 0xfffffffffffff000ULL /* the last page, mapped on its own */
 #define EXCP_HVC 11
+/* configs/aarch64/linux.toml's */
+#define DEFAULT_CMDLINE "console=ttyAMA0 earlycon=pl011,0x09000000 rdinit=/init"
 
 #define PSCI_VERSION 0x84000000U
 #define PSCI_FEATURES 0x8400000aU
@@ -125,7 +127,8 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		uc_emu_stop(uc);
 }
 
-static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
+static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+		   void *user)
 {
 	(void)uc;
 	(void)type;
@@ -142,8 +145,8 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *user)
 	(void)user;
 	uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
 	if (intno != EXCP_HVC) {
-		fprintf(stderr, "\nuc_raw_linux: exception %u at pc 0x%llx, which this program does not deliver\n",
-			intno, (unsigned long long)pc);
+		fprintf(stderr, "\nuc_raw_linux: exception %u at pc 0x%llx, not delivered\n", intno,
+			(unsigned long long)pc);
 		uc_emu_stop(uc);
 		return;
 	}
@@ -277,7 +280,8 @@ static long load(const char *path, uint8_t *ram, uint64_t off)
 	int bad = ferror(f) || !feof(f);
 	fclose(f);
 	if (bad || len == 0) {
-		fprintf(stderr, "uc_raw_linux: %s: %s\n", path, bad ? "read error or too large" : "empty");
+		fprintf(stderr, "uc_raw_linux: %s: %s\n", path,
+			bad ? "read error or too large" : "empty");
 		return -1;
 	}
 	return (long)len;
@@ -305,12 +309,13 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (argc - a < 2 || argc - a > 3 || argv[a][0] == '-') {
-		fprintf(stderr, "usage: %s [--block-hook] [--mem-hook] IMAGE INITRD [CMDLINE]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--block-hook] [--mem-hook] IMAGE INITRD [CMDLINE]\n",
+			argv[0]);
 		return 2;
 	}
-	const char *cmdline = argc - a == 3 ? argv[a + 2]
-					    : "console=ttyAMA0 earlycon=pl011,0x09000000 rdinit=/init";
-	uint8_t *ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const char *cmdline = argc - a == 3 ? argv[a + 2] : DEFAULT_CMDLINE;
+	uint8_t *ram =
+		mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ram == MAP_FAILED) {
 		perror("uc_raw_linux: mmap");
 		return 1;
@@ -319,7 +324,8 @@ int main(int argc, char **argv)
 	long ilen = klen < 0 ? -1 : load(argv[a + 1], ram, INITRD_ADDR - RAM_BASE);
 	if (ilen < 0)
 		return 1;
-	int rc = make_dtb(ram + (DTB_ADDR - RAM_BASE), 0x10000, cmdline, INITRD_ADDR + (uint64_t)ilen);
+	int rc = make_dtb(ram + (DTB_ADDR - RAM_BASE), 0x10000, cmdline,
+			  INITRD_ADDR + (uint64_t)ilen);
 	if (rc) {
 		fprintf(stderr, "uc_raw_linux: device tree: %s\n", fdt_strerror(rc));
 		return 1;
@@ -349,8 +355,8 @@ int main(int argc, char **argv)
 	    uc_hook_add(uc, &hook, UC_HOOK_INTR, (void *)on_intr, NULL, 1, 0) != UC_ERR_OK ||
 	    (block_hook &&
 	     uc_hook_add(uc, &hook, UC_HOOK_BLOCK, (void *)on_block, NULL, 1, 0) != UC_ERR_OK) ||
-	    (mem_hook && uc_hook_add(uc, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_mem,
-				     NULL, 1, 0) != UC_ERR_OK)) {
+	    (mem_hook && uc_hook_add(uc, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+				     (void *)on_mem, NULL, 1, 0) != UC_ERR_OK)) {
 		fprintf(stderr, "uc_raw_linux: setting up the machine failed\n");
 		return 1;
 	}
@@ -360,12 +366,13 @@ int main(int argc, char **argv)
 	if (e != UC_ERR_OK) {
 		uint64_t pc;
 		uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
-		fprintf(stderr, "\nuc_raw_linux: %s at pc 0x%llx\n", uc_strerror(e), (unsigned long long)pc);
+		fprintf(stderr, "\nuc_raw_linux: %s at pc 0x%llx\n", uc_strerror(e),
+			(unsigned long long)pc);
 	}
 	struct timespec cpu;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-	fprintf(stderr, "%suc_raw_linux: seconds=%.3f cpu=%.3f init=%s\n", reached ? "\n" : "", t1 - t0,
-		(double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9, reached ? "yes" : "no");
+	fprintf(stderr, "%suc_raw_linux: seconds=%.3f cpu=%.3f init=%s\n", reached ? "\n" : "",
+		t1 - t0, (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9, reached ? "yes" : "no");
 	/* The line ends after the figures: a reader that stops at it has them. */
 	if (reached)
 		putchar('\n');

@@ -96,14 +96,21 @@ void sim_a64_code_written(struct sim_a64 *s)
 			hal_vcpu_notify(vm->vcpus[i]);
 }
 
-/* Drops every translation made before the last code generation began. */
-static void follow_code(struct sim_a64 *s)
+/*
+ * Drops every translation made before the last code generation began. A
+ * CPU that has not run yet has none: it only takes the generation. That
+ * matters, as Unicorn 2.0.1 clears its whole code buffer (1 GiB) on each
+ * flush: a vCPU brought up by CPU_ON after the guest patched its code
+ * (Linux's alternatives and jump labels) took seconds over it.
+ */
+static void follow_code(struct sim_a64 *s, bool ran)
 {
 	uint64_t gen = __atomic_load_n(&code_generation, __ATOMIC_SEQ_CST);
 
 	if (gen == s->code_seen)
 		return;
-	uc_ctl_flush_tlb(s->c.uc); /* UC_CTL_TB_FLUSH: the translated blocks, despite the name */
+	if (ran)
+		uc_ctl_flush_tlb(s->c.uc); /* UC_CTL_TB_FLUSH: the translated blocks, despite the name */
 	s->code_seen = gen;
 }
 
@@ -155,7 +162,8 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	uc_reg_write(c->uc, UC_ARM64_REG_X29, &a->x[29]);
 	uc_reg_write(c->uc, UC_ARM64_REG_X30, &a->x[30]);
 	uc_reg_write(c->uc, UC_ARM64_REG_PC, &a->pc);
-	if (s->started) { /* else Unicorn's reset state is the boot state for the rest */
+	bool ran = s->started;
+	if (ran) { /* else Unicorn's reset state is the boot state for the rest */
 		for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
 			if (*field(a, sysregs[i].off) != *field(&s->saved, sysregs[i].off))
 				sim_a64_reg_write(c->uc, sysregs[i].id, field(a, sysregs[i].off));
@@ -170,7 +178,7 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	 * a change from now on stops the run and is seen at the next entry.
 	 */
 	sim_a64_update_vi(s);
-	follow_code(s);
+	follow_code(s, ran);
 	return a->pc;
 }
 
