@@ -42,7 +42,9 @@ until_line() {
 		case $line in
 		*"$pat"*)
 			t1=$(now)
-			kill -TERM $pid 2>/dev/null
+			# The command itself, not timeout (a job killed by a
+			# signal would have the shell print "Terminated").
+			for p in $(ps -o pid= --ppid $pid); do kill -TERM "$p" 2>/dev/null; done
 			break
 			;;
 		esac
