@@ -37,19 +37,21 @@ until_line() {
 	timeout "$limit" "$@" <"$tmp/fifo.in" >"$tmp/fifo" 2>"$tmp/err" &
 	pid=$!
 	t1=
-	while IFS= read -r line; do
-		printf '%s\n' "$line" >>"$tmp/out"
-		case $line in
-		*"$pat"*)
-			t1=$(now)
-			# The command itself, not timeout (a job killed by a
-			# signal would have the shell print "Terminated").
-			for p in $(ps -o pid= --ppid $pid); do kill -TERM "$p" 2>/dev/null; done
-			break
-			;;
-		esac
-	done <"$tmp/fifo"
-	cat "$tmp/fifo" >>"$tmp/out" # the rest, so that it can end
+	{
+		while IFS= read -r line; do
+			printf '%s\n' "$line" >>"$tmp/out"
+			case $line in
+			*"$pat"*)
+				t1=$(now)
+				# The command itself, not timeout (a job killed by a
+				# signal would have the shell print "Terminated").
+				for p in $(ps -o pid= --ppid $pid); do kill -TERM "$p" 2>/dev/null; done
+				break
+				;;
+			esac
+		done
+		cat >>"$tmp/out" # the rest, so that it can end
+	} <"$tmp/fifo"
 	wait $pid
 	T=
 	[ -n "$t1" ] && T=$(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')
