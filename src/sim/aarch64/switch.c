@@ -91,9 +91,17 @@ void sim_a64_code_written(struct sim_a64 *s)
 	struct vm *vm = s->c.vcpu->vm;
 
 	s->code_seen = __atomic_add_fetch(&code_generation, 1, __ATOMIC_SEQ_CST);
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		if (vm->vcpus[i] != s->c.vcpu)
-			hal_vcpu_notify(vm->vcpus[i]);
+	/*
+	 * A vCPU told of a change since its last entry has still to drop its
+	 * translations: telling it again would only wake its thread once more
+	 * (Linux runs tens of thousands of IC IVAU in a row, one per line).
+	 */
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		struct sim_a64 *o = v ? v->hal : NULL;
+		if (v != s->c.vcpu && o && !__atomic_exchange_n(&o->code_told, true, __ATOMIC_SEQ_CST))
+			hal_vcpu_notify(v);
+	}
 }
 
 /*
@@ -105,6 +113,8 @@ void sim_a64_code_written(struct sim_a64 *s)
  */
 static void follow_code(struct sim_a64 *s, bool ran)
 {
+	/* Cleared before the generation is read: a change after it is told again. */
+	__atomic_store_n(&s->code_told, false, __ATOMIC_SEQ_CST);
 	uint64_t gen = __atomic_load_n(&code_generation, __ATOMIC_SEQ_CST);
 
 	if (gen == s->code_seen)
