@@ -4,6 +4,8 @@
 #   make run      install what is missing, build, boot the hello guest in the simulator
 #   make test     install what is missing, build, run every test suite
 #   make bench    benchmarks (figures printed, nothing asserted)
+#   make bench-linux  Debian's arm64 kernel to init: simulator vs minimal Unicorn,
+#                 bare cvisor vs QEMU alone (bench/linux.sh; slow, so not in make bench)
 #   make          build the simulator (build/cvisor), the guests and the tests
 #   make check    the same tests without the install step
 #   make linux    Debian's arm64 kernel and a busybox initramfs (scripts/linux-guest.sh,
@@ -92,7 +94,7 @@ HAS_SIM := $(wildcard src/sim/$(ARCH)/*.c)
 
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/uc_raw_*.c))
 
-.PHONY: all run test check bench linux deps clean format guests unit sim debug $(OTHER_ARCHS:%=arch-%)
+.PHONY: all run test check bench bench-linux linux deps clean format guests unit sim debug $(OTHER_ARCHS:%=arch-%)
 # Keep the test objects make would otherwise delete as intermediates.
 .SECONDARY:
 all: $(BUILD)/cvisor guests unit $(OTHER_ARCHS:%=arch-%)
@@ -159,6 +161,10 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)sh bench/run.sh $(BUILD) $(ARCH)
 
+bench-linux: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/bench/uc_raw_linux
+	$(Q)sh bench/linux.sh $(BUILD)
+
 guests: $(GUEST_ELFS) $(GUEST_BINS)
 unit: $(UNIT_BINS)
 
@@ -205,7 +211,9 @@ $(BUILD)/guests/$(ARCH)/%.bin: $(BUILD)/guests/$(ARCH)/%.elf
 $(BUILD)/bench/uc_raw_%: bench/uc_raw_%.c bench/uc_raw.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) -O2 -std=c11 -D_DEFAULT_SOURCE $(WARN) -o $@ $< -lunicorn -lpthread
+	$(Q)$(CC) -O2 -std=c11 -D_DEFAULT_SOURCE $(WARN) -o $@ $< -lunicorn -lpthread $(BENCH_LIBS_$*)
+# uc_raw_linux writes the kernel's device tree with libfdt.
+BENCH_LIBS_linux := -lfdt
 
 # ---- The bare-metal build (cvisor at EL2 under QEMU) -------------------------
 #   make qemu CONFIG=configs/aarch64/hello.toml [CONFIG2=... up to CONFIG16=...]

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 
-static double now(void)
+static inline double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -17,7 +17,7 @@ static double now(void)
 }
 
 /* Reads argv[1] into buf. Returns its length, or -1 with a message (usage or I/O). */
-static long read_image(int argc, char **argv, char *buf, size_t size)
+static inline long read_image(int argc, char **argv, char *buf, size_t size)
 {
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s IMAGE.bin\n", argv[0]);

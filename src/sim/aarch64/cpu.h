@@ -70,6 +70,7 @@ struct sim_a64 {
 	uint64_t abort_pc;
 	bool vi;                     /* HCR_EL2.VI as last written (switch.c, sim_a64_set_vi()) */
 	uint64_t code_seen;          /* the code generation its translations follow (switch.c) */
+	bool code_told;              /* notified of a newer generation since (switch.c) */
 	bool powered_off;            /* PSCI CPU_OFF in this run: leave its register file alone */
 	/* The register file as last read from Unicorn: write back only what changed. */
 	struct vcpu_arch saved;

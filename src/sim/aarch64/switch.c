@@ -92,19 +92,36 @@ void sim_a64_code_written(struct sim_a64 *s)
 	struct vm *vm = s->c.vcpu->vm;
 
 	s->code_seen = __atomic_add_fetch(&code_generation, 1, __ATOMIC_SEQ_CST);
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		if (vm->vcpus[i] != s->c.vcpu)
-			hal_vcpu_notify(vm->vcpus[i]);
+	/*
+	 * A vCPU told of a change since its last entry has still to drop its
+	 * translations: telling it again would only wake its thread once more
+	 * (Linux runs tens of thousands of IC IVAU in a row, one per line).
+	 */
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		struct sim_a64 *o = v ? v->hal : NULL;
+		if (v != s->c.vcpu && o && !__atomic_exchange_n(&o->code_told, true, __ATOMIC_SEQ_CST))
+			hal_vcpu_notify(v);
+	}
 }
 
-/* Drops every translation made before the last code generation began. */
-static void follow_code(struct sim_a64 *s)
+/*
+ * Drops every translation made before the last code generation began. A
+ * CPU that has not run yet has none: it only takes the generation. That
+ * matters, as Unicorn 2.0.1 clears its whole code buffer (1 GiB) on each
+ * flush: a vCPU brought up by CPU_ON after the guest patched its code
+ * (Linux's alternatives and jump labels) took seconds over it.
+ */
+static void follow_code(struct sim_a64 *s, bool ran)
 {
+	/* Cleared before the generation is read: a change after it is told again. */
+	__atomic_store_n(&s->code_told, false, __ATOMIC_SEQ_CST);
 	uint64_t gen = __atomic_load_n(&code_generation, __ATOMIC_SEQ_CST);
 
 	if (gen == s->code_seen)
 		return;
-	uc_ctl_flush_tlb(s->c.uc); /* UC_CTL_TB_FLUSH: the translated blocks, despite the name */
+	if (ran)
+		uc_ctl_flush_tlb(s->c.uc); /* UC_CTL_TB_FLUSH: the translated blocks, despite the name */
 	s->code_seen = gen;
 }
 
@@ -159,7 +176,8 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	uc_reg_write(c->uc, UC_ARM64_REG_X29, &a->x[29]);
 	uc_reg_write(c->uc, UC_ARM64_REG_X30, &a->x[30]);
 	uc_reg_write(c->uc, UC_ARM64_REG_PC, &a->pc);
-	if (s->started) { /* else Unicorn's reset state is the boot state for the rest */
+	bool ran = s->started;
+	if (ran) { /* else Unicorn's reset state is the boot state for the rest */
 		for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++)
 			if (*field(a, sysregs[i].off) != *field(&s->saved, sysregs[i].off))
 				sim_a64_reg_write(c->uc, sysregs[i].id, field(a, sysregs[i].off));
@@ -176,7 +194,7 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	 * a change from now on stops the run and is seen at the next entry.
 	 */
 	sim_a64_update_vi(s);
-	follow_code(s);
+	follow_code(s, ran);
 	if (sim_a64_take_injected(s)) {
 		/*
 		 * From EL0: the CPU enters EL1 itself, for a virtual IRQ
