@@ -343,6 +343,7 @@ static void dispatch_fetch(struct sim_a64 *s, struct vcpu_exit *exit, const uint
 	sim_cpu_exit_now(&s->c, exit);
 	if (s->c.vcpu->arch.inject.pending) {
 		s->c.block_stop = true; /* an EXIT_NONE (sim_arch_stopped()) */
+		s->c.stop_pc = pc;      /* where the abort is taken from */
 		uc_emu_stop(s->c.uc);
 	}
 }
@@ -525,6 +526,27 @@ static uint64_t data_abort(struct sim_a64 *s, gpa_t gpa, unsigned size, bool wri
 	    mmio_done_serves(s, d->pc, gpa, size, write, &val))
 		return val;
 	sim_a64_read_gprs(s->c.uc, x, &sp);
+	uint32_t word;
+	if (!write && !read_code(s, pc, &word, 4)) {
+		/*
+		 * Unicorn translates a block whose code RAM does not hold: the
+		 * read is its instruction fetch, or the walk for it, never a
+		 * load (which a scan of the code that jumped there might take
+		 * it for): an instruction abort.
+		 */
+		struct s1_result res;
+		if (is_fetch(s, pc, gpa)) {
+			fetch_abort(s, pc, gpa, &exit);
+			dispatch_fetch(s, &exit, x, exit.pc);
+			return 0;
+		}
+		if (sim_a64_mmu_on(s) &&
+		    sim_a64_s1_walk(s, pc, ACCESS_FETCH, &res, "instruction fetch") < 0 &&
+		    res.fault == FAULT_TABLE_NOT_RAM && !((gpa ^ res.gpa) & ~0xfffULL)) {
+			walk_abort(s, pc, pc, res.gpa, false);
+			return 0;
+		}
+	}
 	struct piece p = { .gpa = gpa, .size = size, .write = write, .value = value,
 			   .mmu_on = sim_a64_mmu_on(s), .x = x, .sp = sp, .zva = zva_block(s) };
 	if (p.mmu_on)
