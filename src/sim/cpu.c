@@ -473,6 +473,8 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct sim_cpu *c = user;
 
+	if (c->arch_block)
+		c->arch_block(c, addr);
 	/*
 	 * A block the CPU stops before is not counted: it runs (and counts)
 	 * when the CPU goes on, so a stop never moves the virtual clock. The

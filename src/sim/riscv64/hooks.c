@@ -404,11 +404,10 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 	return false;
 }
 
-static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+/* At the start of each block, from the block hook of cpu.c (c->arch_block). */
+static void on_block(struct sim_cpu *c, uint64_t address)
 {
-	struct sim_rv *s = user;
-	(void)uc;
-	(void)size;
+	struct sim_rv *s = (struct sim_rv *)c;
 	s->block = address;
 	if (s->irq_watch)
 		sim_rv_irq_taken(s, address);
@@ -759,8 +758,6 @@ static int add_hooks(struct sim_rv *s)
 	uc_hook h;
 	uc_err e = uc_hook_add(s->c.uc, &h, UC_HOOK_INTR, (void *)on_interrupt, s, 1, 0);
 	if (!e)
-		e = uc_hook_add(s->c.uc, &h, UC_HOOK_BLOCK, (void *)on_block, s, 1, 0);
-	if (!e)
 		e = uc_hook_add(s->c.uc, &h,
 				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,
 				(void *)on_prot, s, 1, 0);
@@ -813,6 +810,7 @@ int sim_arch_init(struct sim_cpu *c)
 		return -CV_EINVAL;
 	if ((rc = add_hooks(s)) < 0)
 		return rc;
+	c->arch_block = on_block;
 	/* Guests with their MMU on run code at virtual addresses inside the windows. */
 	return sim_map_exec_windows(c->uc, &c->map);
 }
