@@ -428,11 +428,17 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 /* HVC or SMC: decode, hand to the core, write the results back to x0..x3. */
 static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc_after)
 {
-	uint64_t x[31], sp;
+	uint64_t x[31];
 	struct vcpu_exit exit;
 	struct a64_trap t = { .esr = esr, .pc = elr };
 
-	sim_a64_read_gprs(s->c.uc, x, &sp);
+	/*
+	 * The SMCCC passes everything in x0..x7: only those are read (the
+	 * other registers reach the register file when the run ends,
+	 * switch.c), in one call.
+	 */
+	memcpy(x, s->c.vcpu->arch.x, sizeof(x));
+	sim_a64_read_args(s->c.uc, x);
 	a64_decode_trap(&t, &exit);
 	a64_exit_fill_operands(&exit, x);
 	/*
@@ -452,8 +458,13 @@ static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc
 		uc_emu_stop(s->c.uc);
 		return;
 	}
-	for (int i = 0; i < 4; i++)
-		uc_reg_write(s->c.uc, UC_ARM64_REG_X0 + i, &exit.hypercall.ret[i]);
+	int ids[4];
+	void *vals[4];
+	for (int i = 0; i < 4; i++) {
+		ids[i] = UC_ARM64_REG_X0 + i;
+		vals[i] = &exit.hypercall.ret[i];
+	}
+	uc_reg_write_batch(s->c.uc, ids, vals, 4);
 }
 
 /* Unicorn's register id of Xn for an instruction hook. */

@@ -48,6 +48,7 @@ struct sim_rv {
 		struct sim_ctx saved;
 		size_t pc;           /* offset of env->pc in it; the others follow from it */
 		bool known;          /* the layout was found and checked */
+		bool view_saved;     /* saved is the copy the current view was read from (qstate.c) */
 	} q;
 	/*
 	 * A misaligned device access, which Unicorn splits (cputlb.c
@@ -124,6 +125,8 @@ void sim_rv_irq_taken(struct sim_rv *s, uint64_t block);
 /* ---- switch.c: registers ---- */
 /* Guest general registers x0..x31 from Unicorn. */
 void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32]);
+/* Reads a0..a7 alone into x[10..17] (a hypercall's registers). */
+void sim_rv_read_args(uc_engine *uc, uint64_t x[32]);
 
 /* ---- mmu.c: the guest's own MMU ---- */
 /* The guest's stage-1 state as Unicorn holds it, for accesses in the mode the hart runs in. */

@@ -430,14 +430,21 @@ static void ecall(struct sim_rv *s, uint64_t pc_after)
 		sim_rv_deliver(s, RV_CAUSE_USER_ECALL, pc_after - 4, 0);
 		return;
 	}
-	sim_rv_read_gprs(s->c.uc, x);
+	/*
+	 * The SBI passes everything in a0..a7: only those are read (the
+	 * other registers reach the register file when the run ends,
+	 * switch.c), in one call: 31 reads cost more than the rest of the exit.
+	 */
+	memcpy(x, s->c.vcpu->arch.x, sizeof(x));
+	sim_rv_read_args(s->c.uc, x);
 	rv_decode_trap(&t, &exit);
 	rv_exit_fill_operands(&exit, x);
 	dispatch(s, &exit, x, pc_after);
 	if (!vm_running(s->c.vcpu->vm))
 		return;
-	uc_reg_write(s->c.uc, UC_RISCV_REG_A0, &exit.hypercall.ret[0]);
-	uc_reg_write(s->c.uc, UC_RISCV_REG_A1, &exit.hypercall.ret[1]);
+	int ids[2] = { UC_RISCV_REG_A0, UC_RISCV_REG_A1 };
+	void *vals[2] = { &exit.hypercall.ret[0], &exit.hypercall.ret[1] };
+	uc_reg_write_batch(s->c.uc, ids, vals, 2);
 }
 
 /*
