@@ -160,7 +160,8 @@ static unsigned stage2_fsc(struct sim_a64 *s, gpa_t gpa, enum access_kind access
 /* Takes a decoded exit now, with the register file up to date (the first path of an exit). */
 static void dispatch(struct sim_a64 *s, struct vcpu_exit *exit, const uint64_t x[31], uint64_t pc)
 {
-	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
+	if (x != s->c.vcpu->arch.x) /* a hypercall reads its registers into the file itself */
+		memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
 	sim_cpu_exit_now(&s->c, exit);
 }
@@ -428,16 +429,15 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 /* HVC or SMC: decode, hand to the core, write the results back to x0..x3. */
 static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc_after)
 {
-	uint64_t x[31];
+	uint64_t *x = s->c.vcpu->arch.x;
 	struct vcpu_exit exit;
 	struct a64_trap t = { .esr = esr, .pc = elr };
 
 	/*
-	 * The SMCCC passes everything in x0..x7: only those are read (the
-	 * other registers reach the register file when the run ends,
-	 * switch.c), in one call.
+	 * The SMCCC passes everything in x0..x7: only those are read, straight
+	 * into the register file (the other registers reach it when the run
+	 * ends, switch.c), in one call.
 	 */
-	memcpy(x, s->c.vcpu->arch.x, sizeof(x));
 	sim_a64_read_args(s->c.uc, x);
 	a64_decode_trap(&t, &exit);
 	a64_exit_fill_operands(&exit, x);

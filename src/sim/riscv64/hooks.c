@@ -140,7 +140,8 @@ static bool locate_access(struct sim_rv *s, gpa_t gpa, bool write, const uint64_
  */
 static void dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[32], uint64_t pc)
 {
-	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
+	if (x != s->c.vcpu->arch.x) /* a hypercall reads its registers into the file itself */
+		memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
 	sim_rv_irq_read(s);
 	if (!sim_cpu_exit_now(&s->c, exit)) {
@@ -422,7 +423,6 @@ static void on_block(struct sim_cpu *c, uint64_t address)
  */
 static void ecall(struct sim_rv *s, uint64_t pc_after)
 {
-	uint64_t x[32];
 	struct vcpu_exit exit;
 	struct rv_trap t = { .scause = RV_CAUSE_VS_ECALL, .sepc = pc_after - 4 };
 
@@ -431,11 +431,12 @@ static void ecall(struct sim_rv *s, uint64_t pc_after)
 		return;
 	}
 	/*
-	 * The SBI passes everything in a0..a7: only those are read (the
-	 * other registers reach the register file when the run ends,
-	 * switch.c), in one call: 31 reads cost more than the rest of the exit.
+	 * The SBI passes everything in a0..a7: only those are read, straight
+	 * into the register file (the other registers reach it when the run
+	 * ends, switch.c), in one call: 31 reads cost more than the rest of
+	 * the exit.
 	 */
-	memcpy(x, s->c.vcpu->arch.x, sizeof(x));
+	uint64_t *x = s->c.vcpu->arch.x;
 	sim_rv_read_args(s->c.uc, x);
 	rv_decode_trap(&t, &exit);
 	rv_exit_fill_operands(&exit, x);
