@@ -473,6 +473,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct sim_cpu *c = user;
 
+	c->block = addr;
 	if (c->arch_block)
 		c->arch_block(c, addr);
 	/*

@@ -72,12 +72,14 @@ struct sim_cpu {
 	struct sim_s2_pending s2;    /**< stage-2 changes to follow before running (any thread adds) */
 	unsigned storm_count;        /**< guest exceptions in a row inside its own handler */
 	struct sim_debug dbg;        /**< breakpoints, watchpoints, stepping (gdb stub) */
+	uint64_t block;              /**< start of the translation block running now (block hook) */
 	/**
-	 * The architecture's own work at the start of each block, called by
-	 * the one block hook (cpu.c) before it looks at stops; NULL for none.
-	 * One hook, not two: Unicorn 2.0.1 calls a lone hook of a kind
-	 * straight from the translated code, and two through a list walk that
-	 * costs about 5x more per block (measured on the RISC-V compute loop).
+	 * The architecture's own work at the start of each block while it
+	 * wants some (NULL otherwise), called by the one block hook (cpu.c)
+	 * before it looks at stops. One hook, not two: Unicorn 2.0.1 calls a
+	 * lone hook of a kind straight from the translated code, and two
+	 * through a walk of its hook list, about twice the cost per block
+	 * (measured on the RISC-V compute loop).
 	 */
 	void (*arch_block)(struct sim_cpu *c, uint64_t addr);
 };

@@ -29,11 +29,9 @@
 /* The simulated CPU's per-vCPU state (struct sim_cpu first). */
 struct sim_rv {
 	struct sim_cpu c;
-	uint64_t block;              /* start of the translation block running now */
 	bool started;                /* the guest has been entered (S-mode) once */
 	uint64_t lines;              /* STIP and SEIP as last written to the CPU's mip (irq.c) */
 	bool irq_warned;             /* said once that interrupts cannot be raised */
-	bool irq_watch;              /* an interrupt may be pending: the block hook looks for its entry */
 	uint64_t irq_entry;          /* the vector block counted last, while no other watched block ran */
 	/*
 	 * Where the guest resumes, or reports say it was, when a hook stopped

@@ -24,9 +24,9 @@
  * paths of an exit".
  *
  * Unicorn's RISC-V does not store PC before loads and stores, so in an
- * MMIO callback PC is stale; a block hook records where the running
- * translation block starts, and the access is found by decoding the block
- * from there (src/arch/riscv64/insn.c).
+ * MMIO callback PC is stale; the block hook (src/sim/cpu.c) records where
+ * the running translation block starts (c.block), and the access is found
+ * by decoding the block from there (src/arch/riscv64/insn.c).
  *
  * The top file of src/sim/riscv64/: calls exc.c, mmu.c, switch.c, irq.c and qstate.c.
  */
@@ -114,7 +114,7 @@ static bool locate_access(struct sim_rv *s, gpa_t gpa, bool write, const uint64_
 			  struct origin *o)
 {
 	for (int pass = 0; pass < (write || !s->mmu_on ? 1 : 2); pass++) {
-		uint64_t at = s->block;
+		uint64_t at = s->c.block;
 		for (unsigned i = 0; i < MAX_BLOCK_INSNS; i++) {
 			uint32_t insn = sim_rv_fetch(s, at);
 			unsigned len = rv_insn_length((uint16_t)insn);
@@ -287,7 +287,7 @@ static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, boo
 static uint64_t access_exit(struct sim_rv *s, gpa_t gpa, unsigned size, bool write, uint64_t value)
 {
 	uint64_t x[32], va;
-	struct origin o = { .pc = s->block, .va = gpa };
+	struct origin o = { .pc = s->c.block, .va = gpa };
 	struct vcpu_exit exit;
 	bool walk;
 	unsigned piece = size;
@@ -316,7 +316,7 @@ static uint64_t access_exit(struct sim_rv *s, gpa_t gpa, unsigned size, bool wri
 	} else {
 		log_warn("%s: could not find the instruction behind a %u-byte %s at GPA 0x%llx "
 			 "(block at PC 0x%llx)", s->c.vcpu->vm->name, size, write ? "write" : "read",
-			 (unsigned long long)gpa, (unsigned long long)s->block);
+			 (unsigned long long)gpa, (unsigned long long)s->c.block);
 	}
 	bool misaligned = found && !o.implicit && (o.va & (o.ld.size - 1)) && size < 2 * o.ld.size;
 	if (misaligned) {
@@ -403,15 +403,6 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 		return true;
 	guest_page_fault(s, gpa, (unsigned)size, write, (uint64_t)value);
 	return false;
-}
-
-/* At the start of each block, from the block hook of cpu.c (c->arch_block). */
-static void on_block(struct sim_cpu *c, uint64_t address)
-{
-	struct sim_rv *s = (struct sim_rv *)c;
-	s->block = address;
-	if (s->irq_watch)
-		sim_rv_irq_taken(s, address);
 }
 
 /*
@@ -818,7 +809,6 @@ int sim_arch_init(struct sim_cpu *c)
 		return -CV_EINVAL;
 	if ((rc = add_hooks(s)) < 0)
 		return rc;
-	c->arch_block = on_block;
 	/* Guests with their MMU on run code at virtual addresses inside the windows. */
 	return sim_map_exec_windows(c->uc, &c->map);
 }
