@@ -23,8 +23,8 @@
  *
  * QEMU takes them without a hook; while one may be pending, the block
  * hook (src/sim/cpu.c, through c.arch_block) asks sim_rv_irq_taken()
- * whether the block starting is the handler's entry, so that each interrupt taken is counted and traced as
- * the guest's exceptions are.
+ * whether the block starting is the handler's entry, so that each
+ * interrupt taken is counted and traced as the guest's exceptions are.
  *
  * The bits are written here, on the vCPU's own thread: before each entry
  * (switch.c), and after each exit taken inside a hook (hooks.c), so that
