@@ -469,11 +469,10 @@ static bool group_contended(const struct sim_group *g)
  * again at the next one. With --clock=virtual the same hook advances the
  * CPU's clock and stops it at its deadline.
  */
-static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+/* The block hook beyond its common case (on_block() below), out of line. */
+static __attribute__((noinline)) void block_slow(uc_engine *uc, uint64_t addr, uint32_t size,
+						  struct sim_cpu *c)
 {
-	struct sim_cpu *c = user;
-
-	c->block = addr;
 	if (c->arch_block)
 		c->arch_block(c, addr);
 	/*
@@ -497,6 +496,26 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	}
 	if (c->cfg.virtual_clock)
 		c->vclock += (size + SIM_VCLOCK_BYTES - 1) / SIM_VCLOCK_BYTES;
+}
+
+/*
+ * The hook itself: a block with nothing to look at (the common case) only
+ * records where it starts and counts towards the turn, without a call;
+ * anything else goes to block_slow() above.
+ */
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim_cpu *c = user;
+
+	c->block = addr;
+	if (c->arch_block || c->dbg.step || c->kicked || c->attention || c->cfg.virtual_clock) {
+		block_slow(uc, addr, size, c);
+		return;
+	}
+	if (++c->blocks_run >= SIM_QUANTUM_BLOCKS && group_contended(c->cfg.group)) {
+		c->block_stop = true; /* the end of its turn, as in block_slow() */
+		uc_emu_stop(uc);
+	}
 }
 
 static int hook_blocks(struct sim_cpu *c)
