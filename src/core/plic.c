@@ -94,12 +94,15 @@ static unsigned best(const struct plic *p, unsigned ctx)
 {
 	unsigned id = 0, prio = p->threshold[ctx];
 
-	for (unsigned i = 1; i < PLIC_NSOURCES; i++)
-		if (bit(p->pending, i) && !bit(p->claimed, i) && bit(p->enable[ctx], i) &&
-		    p->priority[i] > prio) {
-			id = i;
-			prio = p->priority[i];
-		}
+	/* A word at a time: every exit of a RISC-V vCPU asks, and most find none. */
+	for (unsigned w = 0; w < WORDS; w++) {
+		uint32_t cand = p->pending[w] & ~p->claimed[w] & p->enable[ctx][w];
+		for (unsigned i = 32 * w; cand; i++, cand >>= 1)
+			if ((cand & 1) && i != 0 && i < PLIC_NSOURCES && p->priority[i] > prio) {
+				id = i;
+				prio = p->priority[i];
+			}
+	}
 	return id;
 }
 

@@ -19,7 +19,8 @@ int hal_vcpu_init(struct vcpu *vcpu)
 	struct sim_config cfg = hal_sim_config;
 	const struct hal_sim_vm *hv = vcpu->vm->hal;
 
-	cfg.group = hv ? hv->cpus : NULL;
+	/* The vCPUs of a VM take turns in the guest (cpu.c); one alone needs no turn, nor its lock. */
+	cfg.group = hv && vcpu->vm->nvcpus > 1 ? hv->cpus : NULL;
 	int rc = sim_cpu_create(vcpu, &cfg, &c);
 
 	if (rc == 0)

@@ -477,19 +477,18 @@ static bool group_contended(const struct sim_group *g)
  * the PC back at the start of the block it stops in (cpu-exec.c
  * cpu_tb_exec), and a block it entered by a chained jump never wrote it.
  */
-static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+/* The block hook beyond its common case (on_block() below), out of line. */
+static __attribute__((noinline)) void block_slow(uc_engine *uc, uint64_t addr, uint32_t size,
+						  struct sim_cpu *c)
 {
-	struct sim_cpu *c = user;
-
+	if (c->arch_block)
+		c->arch_block(c, addr);
 	/*
 	 * A block the CPU stops before is not counted: it runs (and counts)
 	 * when the CPU goes on, so a stop never moves the virtual clock. The
 	 * deadline is met at the start of the first block after the clock
 	 * reached it.
 	 */
-	c->sites.block = addr;
-	c->sites.live = false;
-	c->sites.made_live = false;
 	if (c->dbg.step && c->dbg.stepped > 0) {
 		/* A step's one instruction ended its block: stop before the next. */
 		c->dbg.ev = (struct sim_debug_event){ .kind = SIM_DEBUG_STEP, .pc = addr };
@@ -507,6 +506,29 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	}
 	if (c->cfg.virtual_clock)
 		c->vclock += (size + SIM_VCLOCK_BYTES - 1) / SIM_VCLOCK_BYTES;
+}
+
+/*
+ * The hook itself: a block with nothing to look at (the common case) only
+ * records where it starts and counts towards the turn, without a call;
+ * anything else goes to block_slow() above.
+ */
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim_cpu *c = user;
+
+	c->block = addr;
+	c->sites.live = false; /* no site's code hook has run in this block yet */
+	c->sites.made_live = false;
+	if (c->arch_block || c->dbg.step || c->kicked || c->attention || c->cfg.virtual_clock) {
+		block_slow(uc, addr, size, c);
+		return;
+	}
+	if (++c->blocks_run >= SIM_QUANTUM_BLOCKS && group_contended(c->cfg.group)) {
+		c->block_stop = true; /* the end of its turn, as in block_slow() */
+		c->stop_pc = addr;
+		uc_emu_stop(uc);
+	}
 }
 
 static int hook_blocks(struct sim_cpu *c)
@@ -871,7 +893,7 @@ bool sim_cpu_site_take(struct sim_cpu *c, uint64_t *pc)
 
 uint64_t sim_cpu_block_start(const struct sim_cpu *c)
 {
-	return c->sites.block;
+	return c->block;
 }
 
 void sim_cpu_site_made(struct sim_cpu *c, uint64_t va)

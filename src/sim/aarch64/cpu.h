@@ -84,6 +84,8 @@ void sim_a64_reg_read(uc_engine *uc, int id, uint64_t *val);
 void sim_a64_reg_write(uc_engine *uc, int id, const uint64_t *val);
 /* Reads x0..x30 and the current SP from Unicorn. */
 void sim_a64_read_gprs(uc_engine *uc, uint64_t x[31], uint64_t *sp);
+/* Reads x0..x7 alone into x[0..7] (a hypercall's registers). */
+void sim_a64_read_args(uc_engine *uc, uint64_t x[31]);
 /*
  * Sets HCR_EL2.VI, the virtual IRQ line, in Unicorn (if it changes): the
  * CPU takes the IRQ to VBAR_EL1 + 0x80 / 0x280 / 0x480 before its next

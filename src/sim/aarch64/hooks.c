@@ -319,7 +319,8 @@ static uint64_t access_pc(struct sim_a64 *s, const struct piece *p)
  */
 static bool dispatch(struct sim_a64 *s, struct vcpu_exit *exit, const uint64_t x[31], uint64_t pc)
 {
-	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
+	if (x != s->c.vcpu->arch.x) /* a hypercall reads its registers into the file itself */
+		memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
 	sim_cpu_exit_now(&s->c, exit);
 	if (!sim_a64_take_injected(s))
@@ -648,11 +649,16 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 /* HVC or SMC: decode, hand to the core, write the results back to x0..x3. */
 static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc_after)
 {
-	uint64_t x[31], sp;
+	uint64_t *x = s->c.vcpu->arch.x;
 	struct vcpu_exit exit;
 	struct a64_trap t = { .esr = esr, .pc = elr };
 
-	sim_a64_read_gprs(s->c.uc, x, &sp);
+	/*
+	 * The SMCCC passes everything in x0..x7: only those are read, straight
+	 * into the register file (the other registers reach it when the run
+	 * ends, switch.c), in one call.
+	 */
+	sim_a64_read_args(s->c.uc, x);
 	a64_decode_trap(&t, &exit);
 	a64_exit_fill_operands(&exit, x);
 	/*
@@ -672,8 +678,13 @@ static void hypercall(struct sim_a64 *s, uint64_t esr, uint64_t elr, uint64_t pc
 		uc_emu_stop(s->c.uc);
 		return;
 	}
-	for (int i = 0; i < 4; i++)
-		uc_reg_write(s->c.uc, UC_ARM64_REG_X0 + i, &exit.hypercall.ret[i]);
+	int ids[4];
+	void *vals[4];
+	for (int i = 0; i < 4; i++) {
+		ids[i] = UC_ARM64_REG_X0 + i;
+		vals[i] = &exit.hypercall.ret[i];
+	}
+	uc_reg_write_batch(s->c.uc, ids, vals, 4);
 }
 
 /* Unicorn's register id of Xn for an instruction hook. */

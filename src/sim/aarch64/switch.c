@@ -41,6 +41,18 @@ void sim_a64_read_gprs(uc_engine *uc, uint64_t x[31], uint64_t *sp)
 	uc_reg_read_batch(uc, ids, vals, 32);
 }
 
+void sim_a64_read_args(uc_engine *uc, uint64_t x[31])
+{
+	int ids[8];
+	void *vals[8];
+
+	for (int i = 0; i < 8; i++) {
+		ids[i] = UC_ARM64_REG_X0 + i;
+		vals[i] = &x[i];
+	}
+	uc_reg_read_batch(uc, ids, vals, 8);
+}
+
 void sim_a64_reg_read(uc_engine *uc, int id, uint64_t *val)
 {
 	if (id == SIM_SPSR_EL1) {

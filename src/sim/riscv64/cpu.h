@@ -29,11 +29,9 @@
 /* The simulated CPU's per-vCPU state (struct sim_cpu first). */
 struct sim_rv {
 	struct sim_cpu c;
-	uint64_t block;              /* start of the translation block running now */
 	bool started;                /* the guest has been entered (S-mode) once */
 	uint64_t lines;              /* STIP and SEIP as last written to the CPU's mip (irq.c) */
 	bool irq_warned;             /* said once that interrupts cannot be raised */
-	bool irq_watch;              /* an interrupt may be pending: the block hook looks for its entry */
 	uint64_t irq_entry;          /* the vector block counted last, while no other watched block ran */
 	/*
 	 * Where the guest resumes, or reports say it was, when a hook stopped
@@ -48,6 +46,7 @@ struct sim_rv {
 		struct sim_ctx saved;
 		size_t pc;           /* offset of env->pc in it; the others follow from it */
 		bool known;          /* the layout was found and checked */
+		bool view_saved;     /* saved is the copy the current view was read from (qstate.c) */
 	} q;
 	/*
 	 * A misaligned device access, which Unicorn splits (cputlb.c
@@ -65,10 +64,12 @@ struct sim_rv {
 	} split;
 	/*
 	 * An access fault the core injected was delivered inside a callback:
-	 * the access's other pieces, until the next block starts, are answered
-	 * with nothing (hooks.c, guest_page_fault()).
+	 * the access's other pieces, until the next block starts (the block
+	 * hook records each start in c.block), are answered with nothing
+	 * (hooks.c, guest_page_fault()).
 	 */
 	bool aborted;
+	uint64_t aborted_block; /* c.block when it was delivered */
 	/* A guest exception to deliver from inside a hook at this PC (ebreak). */
 	bool deliver_pending;
 	uint64_t deliver_pc, deliver_cause, deliver_tval;
@@ -130,6 +131,8 @@ void sim_rv_irq_taken(struct sim_rv *s, uint64_t block);
 /* ---- switch.c: registers ---- */
 /* Guest general registers x0..x31 from Unicorn. */
 void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32]);
+/* Reads a0..a7 alone into x[10..17] (a hypercall's registers). */
+void sim_rv_read_args(uc_engine *uc, uint64_t x[32]);
 
 /* ---- mmu.c: the guest's own MMU ---- */
 /* The guest's stage-1 state as Unicorn holds it, for accesses in the mode the hart runs in. */

@@ -192,7 +192,8 @@ static bool locate_access(struct sim_rv *s, gpa_t gpa, unsigned size, bool write
  */
 static bool dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[32], uint64_t pc)
 {
-	memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
+	if (x != s->c.vcpu->arch.x) /* a hypercall reads its registers into the file itself */
+		memcpy(s->c.vcpu->arch.x, x, sizeof(s->c.vcpu->arch.x));
 	s->c.vcpu->arch.pc = pc;
 	sim_rv_irq_read(s);
 	if (!sim_cpu_exit_now(&s->c, exit)) {
@@ -202,7 +203,8 @@ static bool dispatch(struct sim_rv *s, struct vcpu_exit *exit, const uint64_t x[
 	}
 	bool injected = s->c.vcpu->arch.inject.pending;
 	if (injected && !(exit->reason == EXIT_STAGE2_FAULT && exit->s2fault.s1ptw))
-		s->aborted = sim_rv_take_injected(s);
+		if ((s->aborted = sim_rv_take_injected(s)))
+			s->aborted_block = s->c.block;
 	sim_rv_irq_sync(s);
 	return injected;
 }
@@ -323,7 +325,7 @@ static uint64_t guest_page_fault(struct sim_rv *s, gpa_t gpa, unsigned size, boo
 {
 	if (!vm_running(s->c.vcpu->vm))
 		return 0;
-	if (s->aborted || s->c.vcpu->arch.inject.pending)
+	if ((s->aborted && s->c.block == s->aborted_block) || s->c.vcpu->arch.inject.pending)
 		return 0; /* a piece of an access that took an access fault, or will (dispatch()) */
 	if (s->split.active && gpa == s->split.next)
 		return split_piece(s, gpa, size, write, value);
@@ -463,17 +465,6 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 	return false;
 }
 
-static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
-{
-	struct sim_rv *s = user;
-	(void)uc;
-	(void)size;
-	s->block = address;
-	s->aborted = false;
-	if (s->irq_watch)
-		sim_rv_irq_taken(s, address);
-}
-
 /*
  * ecall, which Unicorn raises as 8 whatever the mode. From the guest's
  * U-mode it is the guest's own environment call from U-mode (scause 8,
@@ -483,7 +474,6 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
  */
 static void ecall(struct sim_rv *s, uint64_t pc_after)
 {
-	uint64_t x[32];
 	struct vcpu_exit exit;
 	struct rv_trap t = { .scause = RV_CAUSE_VS_ECALL, .sepc = pc_after - 4 };
 
@@ -491,14 +481,22 @@ static void ecall(struct sim_rv *s, uint64_t pc_after)
 		sim_rv_deliver(s, RV_CAUSE_USER_ECALL, pc_after - 4, 0);
 		return;
 	}
-	sim_rv_read_gprs(s->c.uc, x);
+	/*
+	 * The SBI passes everything in a0..a7: only those are read, straight
+	 * into the register file (the other registers reach it when the run
+	 * ends, switch.c), in one call: 31 reads cost more than the rest of
+	 * the exit.
+	 */
+	uint64_t *x = s->c.vcpu->arch.x;
+	sim_rv_read_args(s->c.uc, x);
 	rv_decode_trap(&t, &exit);
 	rv_exit_fill_operands(&exit, x);
 	dispatch(s, &exit, x, pc_after);
 	if (!vm_running(s->c.vcpu->vm))
 		return;
-	uc_reg_write(s->c.uc, UC_RISCV_REG_A0, &exit.hypercall.ret[0]);
-	uc_reg_write(s->c.uc, UC_RISCV_REG_A1, &exit.hypercall.ret[1]);
+	int ids[2] = { UC_RISCV_REG_A0, UC_RISCV_REG_A1 };
+	void *vals[2] = { &exit.hypercall.ret[0], &exit.hypercall.ret[1] };
+	uc_reg_write_batch(s->c.uc, ids, vals, 2);
 }
 
 /*
@@ -845,8 +843,6 @@ static int add_hooks(struct sim_rv *s)
 {
 	uc_hook h;
 	uc_err e = uc_hook_add(s->c.uc, &h, UC_HOOK_INTR, (void *)on_interrupt, s, 1, 0);
-	if (!e)
-		e = uc_hook_add(s->c.uc, &h, UC_HOOK_BLOCK, (void *)on_block, s, 1, 0);
 	if (!e)
 		e = uc_hook_add(s->c.uc, &h,
 				UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT,

@@ -22,9 +22,9 @@
  * enabled in sie is pending (QEMU's riscv_cpu_has_work()), as 3.3.3 has it.
  *
  * QEMU takes them without a hook; while one may be pending, the block
- * hook (hooks.c) asks sim_rv_irq_taken() whether the block starting is the
- * handler's entry, so that each interrupt taken is counted and traced as
- * the guest's exceptions are.
+ * hook (src/sim/cpu.c, through c.arch_block) asks sim_rv_irq_taken()
+ * whether the block starting is the handler's entry, so that each
+ * interrupt taken is counted and traced as the guest's exceptions are.
  *
  * The bits are written here, on the vCPU's own thread: before each entry
  * (switch.c), and after each exit taken inside a hook (hooks.c), so that
@@ -43,6 +43,11 @@
 
 #include "cpu.h"
 
+static void irq_block(struct sim_cpu *c, uint64_t addr)
+{
+	sim_rv_irq_taken((struct sim_rv *)c, addr);
+}
+
 void sim_rv_irq_read(struct sim_rv *s)
 {
 	struct vcpu_arch *a = &s->c.vcpu->arch;
@@ -52,7 +57,11 @@ void sim_rv_irq_read(struct sim_rv *s)
 		a->sie = sie;
 		a->sip = sip;
 	}
-	s->irq_watch = (a->sip & RV_IRQ_ALL) != 0;
+	/*
+	 * While an interrupt may be pending, the block hook looks for its
+	 * entry; only then: a call per block costs (src/sim/cpu.h).
+	 */
+	s->c.arch_block = (a->sip & RV_IRQ_ALL) != 0 ? irq_block : NULL;
 }
 
 void sim_rv_irq_taken(struct sim_rv *s, uint64_t block)

@@ -57,6 +57,19 @@
 #define MIE_MARKER 0xaaaULL /* SSIE MSIE STIE MTIE SEIE MEIE: what mie holds */
 #define MSTATUS_SIE (1ULL << 1)
 
+/* QEMU's state into s->q.saved: from now on it is not the view's copy. */
+static void save(struct sim_rv *s)
+{
+	uc_context_save(s->c.uc, s->q.saved.buf);
+	s->q.view_saved = false;
+}
+
+static void restore(struct sim_rv *s)
+{
+	uc_context_restore(s->c.uc, s->q.saved.buf);
+	s->q.view_saved = false;
+}
+
 static uint64_t ctx_u64(const struct sim_rv *s, size_t off)
 {
 	uint64_t v;
@@ -106,7 +119,7 @@ int sim_rv_qstate_init(struct sim_rv *s)
 	uc_reg_write(uc, UC_RISCV_REG_PC, &pc);
 	uc_reg_write(uc, UC_RISCV_REG_STVEC, &stvec);
 	uc_reg_write(uc, UC_RISCV_REG_SATP, &satp);
-	uc_context_save(uc, s->q.saved.buf);
+	save(s);
 	s->q.pc = sim_ctx_find(&s->q.saved, &pc, 1);
 	s->q.known = s->q.pc != 0 && layout_checks(s, stvec, satp);
 	uc_reg_write(uc, UC_RISCV_REG_SATP, &zero);
@@ -126,7 +139,8 @@ bool sim_rv_qstate_read(struct sim_rv *s, struct rv_s1_regs *r)
 {
 	if (!s->q.known)
 		return false;
-	uc_context_save(s->c.uc, s->q.saved.buf);
+	save(s);
+	s->q.view_saved = true;
 	uint64_t priv = ctx_u64(s, s->q.pc + PRIV_AFTER_PC);
 	r->priv = priv == 0 ? RV_PRIV_U : RV_PRIV_S; /* M: only the trampoline runs there */
 	r->satp = ctx_u64(s, s->q.pc + SATP_AFTER_PC);
@@ -138,12 +152,12 @@ bool sim_rv_qstate_enter_s(struct sim_rv *s)
 {
 	if (!s->q.known)
 		return false;
-	uc_context_save(s->c.uc, s->q.saved.buf);
+	save(s);
 	ctx_put(s, s->q.pc + PRIV_AFTER_PC, RV_PRIV_S);
 	ctx_put(s, s->q.pc + LOAD_RES_AFTER_PC, ~0ULL);
-	uc_context_restore(s->c.uc, s->q.saved.buf);
+	restore(s);
 	/* Read back: the CPU's own view, not what was written. */
-	uc_context_save(s->c.uc, s->q.saved.buf);
+	save(s);
 	return ctx_u64(s, s->q.pc + PRIV_AFTER_PC) == RV_PRIV_S;
 }
 
@@ -151,7 +165,7 @@ bool sim_rv_qstate_stvec(struct sim_rv *s, uint64_t *stvec)
 {
 	if (!s->q.known)
 		return false;
-	uc_context_save(s->c.uc, s->q.saved.buf);
+	save(s);
 	*stvec = ctx_u64(s, s->q.pc + STVEC_AFTER_PC);
 	return true;
 }
@@ -160,7 +174,14 @@ bool sim_rv_qstate_irqs(struct sim_rv *s, uint64_t *sie, uint64_t *sip)
 {
 	if (!s->q.known)
 		return false;
-	uc_context_save(s->c.uc, s->q.saved.buf);
+	/*
+	 * The copy the view (mmu.c) was read from is still the CPU's state
+	 * while the view is valid: nothing ran and nothing was written since
+	 * (every other save or restore clears view_saved; the hooks drop the
+	 * view when they begin). An exit reads both: one copy, not two.
+	 */
+	if (!(s->view_valid && s->q.view_saved))
+		save(s);
 	uint64_t deleg = ctx_u64(s, s->q.pc + MIDELEG_AFTER_PC);
 	*sie = ctx_u64(s, s->q.pc + MIE_AFTER_PC) & deleg;
 	*sip = ctx_u32(s, s->q.pc + MIP_AFTER_PC) & deleg;
@@ -170,19 +191,19 @@ bool sim_rv_qstate_irqs(struct sim_rv *s, uint64_t *sie, uint64_t *sip)
 /* Puts the hart in M-mode in QEMU's state; returns the mode it was in. */
 static uint64_t enter_m(struct sim_rv *s)
 {
-	uc_context_save(s->c.uc, s->q.saved.buf);
+	save(s);
 	uint64_t priv = ctx_u64(s, s->q.pc + PRIV_AFTER_PC);
 	ctx_put(s, s->q.pc + PRIV_AFTER_PC, PRV_M);
-	uc_context_restore(s->c.uc, s->q.saved.buf);
+	restore(s);
 	return priv;
 }
 
 /* Puts the mode enter_m() returned back, keeping what the API wrote meanwhile. */
 static void leave_m(struct sim_rv *s, uint64_t priv)
 {
-	uc_context_save(s->c.uc, s->q.saved.buf);
+	save(s);
 	ctx_put(s, s->q.pc + PRIV_AFTER_PC, priv);
-	uc_context_restore(s->c.uc, s->q.saved.buf);
+	restore(s);
 }
 
 bool sim_rv_qstate_set_mip(struct sim_rv *s, uint64_t mask, uint64_t value)
@@ -197,7 +218,7 @@ bool sim_rv_qstate_set_mip(struct sim_rv *s, uint64_t mask, uint64_t value)
 	uc_reg_write(s->c.uc, UC_RISCV_REG_MIP, &mip);
 	leave_m(s, priv);
 	/* Read back: the CPU's own view, not what was written. */
-	uc_context_save(s->c.uc, s->q.saved.buf);
+	save(s);
 	return (ctx_u32(s, s->q.pc + MIP_AFTER_PC) & mask) == (value & mask);
 }
 
@@ -221,7 +242,7 @@ bool sim_rv_qstate_start(struct sim_rv *s)
 	uc_reg_write(s->c.uc, UC_RISCV_REG_SIE, &zero);
 	uc_reg_write(s->c.uc, UC_RISCV_REG_SIP, &zero);
 	leave_m(s, priv);
-	uc_context_save(s->c.uc, s->q.saved.buf);
+	save(s);
 	return ctx_u64(s, s->q.pc + SATP_AFTER_PC) == 0 &&
 	       !(ctx_u64(s, s->q.pc + MSTATUS_AFTER_PC) & MSTATUS_SIE);
 }
@@ -230,7 +251,7 @@ int sim_rv_qstate_priv(struct sim_rv *s)
 {
 	if (!s->q.known)
 		return -1;
-	uc_context_save(s->c.uc, s->q.saved.buf);
+	save(s);
 	return (int)ctx_u64(s, s->q.pc + PRIV_AFTER_PC);
 }
 

@@ -16,9 +16,27 @@
 
 void sim_rv_read_gprs(uc_engine *uc, uint64_t x[32])
 {
+	int ids[31];
+	void *vals[31];
+
 	x[0] = 0;
-	for (int i = 1; i < 32; i++)
-		uc_reg_read(uc, UC_RISCV_REG_X0 + i, &x[i]);
+	for (int i = 1; i < 32; i++) {
+		ids[i - 1] = UC_RISCV_REG_X0 + i;
+		vals[i - 1] = &x[i];
+	}
+	uc_reg_read_batch(uc, ids, vals, 31);
+}
+
+void sim_rv_read_args(uc_engine *uc, uint64_t x[32])
+{
+	int ids[8];
+	void *vals[8];
+
+	for (int i = 0; i < 8; i++) {
+		ids[i] = UC_RISCV_REG_X10 + i; /* a0..a7 */
+		vals[i] = &x[10 + i];
+	}
+	uc_reg_read_batch(uc, ids, vals, 8);
 }
 
 uint64_t sim_arch_enter(struct sim_cpu *c)

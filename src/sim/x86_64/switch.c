@@ -48,22 +48,38 @@ const int sim_x86_gpr_ids[16] = {
 	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
 };
 
+/*
+ * The registers an entry writes and an exit reads, in one call each: every
+ * VMCALL, HLT and port access takes both, and a call per register cost
+ * more than the rest of the exit.
+ */
+static int file_regs(struct vcpu_arch *a, int ids[X86_NGPRS + 2], void *vals[X86_NGPRS + 2])
+{
+	for (int i = 0; i < X86_NGPRS; i++) {
+		ids[i] = sim_x86_gpr_ids[i];
+		vals[i] = &a->gpr[i];
+	}
+	ids[X86_NGPRS] = UC_X86_REG_RIP;
+	vals[X86_NGPRS] = &a->rip;
+	ids[X86_NGPRS + 1] = UC_X86_REG_RFLAGS;
+	vals[X86_NGPRS + 1] = &a->rflags;
+	return X86_NGPRS + 2;
+}
+
 void sim_x86_save(struct sim_x86 *s)
 {
-	struct vcpu_arch *a = &s->c.vcpu->arch;
-	for (int i = 0; i < X86_NGPRS; i++)
-		uc_reg_read(s->c.uc, sim_x86_gpr_ids[i], &a->gpr[i]);
-	uc_reg_read(s->c.uc, UC_X86_REG_RIP, &a->rip);
-	uc_reg_read(s->c.uc, UC_X86_REG_RFLAGS, &a->rflags);
+	int ids[X86_NGPRS + 2];
+	void *vals[X86_NGPRS + 2];
+
+	uc_reg_read_batch(s->c.uc, ids, vals, file_regs(&s->c.vcpu->arch, ids, vals));
 }
 
 void sim_x86_restore(struct sim_x86 *s)
 {
-	struct vcpu_arch *a = &s->c.vcpu->arch;
-	for (int i = 0; i < X86_NGPRS; i++)
-		uc_reg_write(s->c.uc, sim_x86_gpr_ids[i], &a->gpr[i]);
-	uc_reg_write(s->c.uc, UC_X86_REG_RIP, &a->rip);
-	uc_reg_write(s->c.uc, UC_X86_REG_RFLAGS, &a->rflags);
+	int ids[X86_NGPRS + 2];
+	void *vals[X86_NGPRS + 2];
+
+	uc_reg_write_batch(s->c.uc, ids, vals, file_regs(&s->c.vcpu->arch, ids, vals));
 }
 
 /*
