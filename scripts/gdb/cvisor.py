@@ -325,7 +325,7 @@ STAGE2_WALKERS = ("stage2_translate",)
 # keeping Unicorn's memory map in step with stage 2, and the gdb stub's
 # translations. A walk under one of these frames is not the guest's.
 SIMULATOR_OWN = {
-    "sim_a64_fetch", "is_fetch", "sim_rv_fetch", "code_gpa", "fetch16", "access_gva", "access_pc",
+    "sim_a64_fetch", "is_fetch", "read_code", "sim_rv_fetch", "code_gpa", "fetch16", "access_gva", "access_pc",
     "sim_map_build", "map_ram", "next_run", "sim_arch_s1_walk", "sim_cpu_s1_walk",
 }
 # The argument `why` a sim_*_s1_walk() frame gives a fetch of its own.

@@ -213,11 +213,13 @@ for b in $BUILDS; do
 
 	# The guest with its MMU on: the first walk for the guest is its read
 	# of the PL011's flag register (UARTFR, VA 0x0900_0018) printing
-	# "mmu: on"; the simulator has read the LDR's code page before, to find
-	# the instruction behind the access (access_pc), and fetched it to decode it.
+	# "mmu: on"; the simulator has read the word at the stopped PC before
+	# (read_code: is the read a fetch of code RAM does not hold?), the LDR's
+	# code page (access_pc, for the instruction behind the access), and
+	# fetched that instruction to decode it.
 	first_walk_case "$b/cvisor" $CFG/mmu.toml 0x9000018 READ s1_outcome "$b/aarch64-walk" \
 		"stage-1 va=0x0000000009000018 read (mmio read)" "$(levels aarch64)"
-	all_walks_case "$b/cvisor" $CFG/mmu.toml access_pc "$b/aarch64-walk-all"
+	all_walks_case "$b/cvisor" $CFG/mmu.toml read_code "$b/aarch64-walk-all"
 
 	# Stage 2: the first walk for the guest reads the level-1 table
 	# (TTBR0_EL1, GPA 0x4008_2000) during that stage-1 walk.
