@@ -11,20 +11,14 @@
 //   with the same modifier gives the pointer back (D8.8 "Pointer
 //   authentication"); when absent, a key register and PACIA are UNDEFINED.
 #include "guest.h"
+#include "undef.h"
 
-#define UNDEF_ESR 0x02000000
 #define INSN_RDVL_X0_1 0x04bf5020      // RDVL X0, #1 (SVE)
 #define INSN_PACIA_X0_X1 0xdac10020    // PACIA X0, X1 (FEAT_PAuth)
 #define INSN_AUTIA_X0_X1 0xdac11020    // AUTIA X0, X1
 #define SCTLR_ENIA (1 << 31)
 
 	GUEST_RUNTIME
-
-// ubfx-and-check: field [lo+3:lo] of reg must be 0.
-.macro field_zero reg, lo, what
-	ubfx x1, \reg, #\lo, #4
-	check x1, 0, "\what"
-.endm
 
 // The last exception was an UNDEF of the instruction at `at`; forget it.
 .macro expect_undef at, what
@@ -129,29 +123,4 @@ done:
 msg_no_pac:
 	.asciz "PACIA left the pointer as it was"
 
-	.data
-	.balign 8
-seen_esr:	.quad 0
-seen_elr:	.quad 0
-seen_count:	.quad 0
-
-	VECTORS vectors, sync_handler
-
-// Records ESR_EL1 and ELR_EL1, resumes after the instruction.
-sync_handler:
-	stp x0, x1, [sp, #-16]!
-	mrs x0, esr_el1
-	adr x1, seen_esr
-	str x0, [x1]
-	mrs x0, elr_el1
-	adr x1, seen_elr
-	str x0, [x1]
-	adr x1, seen_count
-	ldr x0, [x1]
-	add x0, x0, #1
-	str x0, [x1]
-	mrs x0, elr_el1
-	add x0, x0, #4
-	msr elr_el1, x0
-	ldp x0, x1, [sp], #16
-	eret
+	UNDEF_HANDLER

@@ -18,8 +18,8 @@
 //   not tried: with no record they are CONSTRAINED UNPREDICTABLE, and
 //   QEMU 7.2's max has neither ERRSELR_EL1 nor ERXSTATUS_EL1).
 #include "guest.h"
+#include "undef.h"
 
-#define UNDEF_ESR 0x02000000
 #define GUEST_DFR0 0x101006
 
 	GUEST_RUNTIME
@@ -32,28 +32,6 @@
 	bl guest_puthex
 	mov w0, #'\n'
 	bl guest_putc
-.endm
-
-// Field [lo+3:lo] of reg must be 0.
-.macro field_zero reg, lo, what
-	ubfx x1, \reg, #\lo, #4
-	check x1, 0, "\what"
-.endm
-
-// Runs one instruction that must be an UNDEF (EC 0x00) at exactly that PC, and no other exception.
-.macro undef what, insn:vararg
-	ldr x20, seen_count
-9990:	\insn
-	ldr x1, seen_esr
-	check x1, UNDEF_ESR, "ESR_EL1 of \what"
-	ldr x1, seen_elr
-	adr x2, 9990b
-	check_reg x1, x2, "ELR_EL1 of \what"
-	ldr x1, seen_count
-	sub x1, x1, x20
-	check x1, 1, "exceptions taken by \what"
-	adr x1, seen_esr
-	str xzr, [x1]
 .endm
 
 // Writes val to REG and reads back expected (both 32-bit constants).
@@ -171,29 +149,4 @@ bp_target:
 	ldp x29, x30, [sp], #16
 	ret
 
-	.data
-	.balign 8
-seen_esr:	.quad 0
-seen_elr:	.quad 0
-seen_count:	.quad 0
-
-	VECTORS vectors, sync_handler
-
-// Records ESR_EL1 and ELR_EL1, resumes after the instruction.
-sync_handler:
-	stp x0, x1, [sp, #-16]!
-	mrs x0, esr_el1
-	adr x1, seen_esr
-	str x0, [x1]
-	mrs x0, elr_el1
-	adr x1, seen_elr
-	str x0, [x1]
-	adr x1, seen_count
-	ldr x0, [x1]
-	add x0, x0, #1
-	str x0, [x1]
-	mrs x0, elr_el1
-	add x0, x0, #4
-	msr elr_el1, x0
-	ldp x0, x1, [sp], #16
-	eret
+	UNDEF_HANDLER
