@@ -141,6 +141,8 @@ for a in aarch64 riscv64; do
 	awk -v a=$a -v t="$t_cv" 'BEGIN { printf "  %-8s cvisor simulator %8.3f s  %8.0f calls/s\n", a, t, 3072 / t }'
 done
 echo "(wall times of whole runs, including start-up; 2 cores, one vCPU)"
+echo "== Unicorn 2.0.1: stops asked for by another thread, and a block hook added late (bench/uc_raw_stop)"
+"$BUILD/bench/uc_raw_stop" || exit 1
 
 # ---- Interrupts: an idle guest's host CPU, delivery latency, IPIs ----------
 # hexval NAME: the hex number after "NAME " on a line of $out, in decimal.
