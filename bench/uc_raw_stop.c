@@ -80,8 +80,7 @@ static uc_engine *open_cpu(const uint32_t *code, size_t size)
 /* Stops the loop STOPS times the given way; prints how many ran the store twice. */
 static int stops(enum way w, const char *name)
 {
-	static const uint32_t loop[] = { 0xf9400001, 0x91000421, 0xf9000001, 0x91000442,
-					 0x17fffffc };
+	static const uint32_t loop[] = {0xf9400001, 0x91000421, 0xf9000001, 0x91000442, 0x17fffffc};
 	uint64_t pc = RAM, x2 = 0, word;
 	long twice = 0, moved = 0;
 	uc_hook h;
@@ -94,7 +93,8 @@ static int stops(enum way w, const char *name)
 	if (w == BLOCK_HOOK)
 		uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)on_block, NULL, 1, 0);
 	if (w == ASYNC_CODE)
-		uc_hook_add(uc, &h, UC_HOOK_CODE, (void *)on_block, NULL, RAM + 0x8000, RAM + 0x8004);
+		uc_hook_add(uc, &h, UC_HOOK_CODE, (void *)on_block, NULL, RAM + 0x8000,
+			    RAM + 0x8004);
 	pthread_create(&t, NULL, stopper, NULL);
 	for (int i = 0; i < STOPS; i++) {
 		uc_emu_start(uc, pc, 0, 0, 0);
@@ -109,7 +109,8 @@ static int stops(enum way w, const char *name)
 	}
 	__atomic_store_n(&done, 1, __ATOMIC_SEQ_CST);
 	pthread_join(t, NULL);
-	printf("  %-11s %5d stops, %5ld ran the store twice, %ld not at the block's start (%llu iterations)\n",
+	printf("  %-11s %5d stops, %5ld ran the store twice, %ld not at the block's start (%llu "
+	       "iterations)\n",
 	       name, STOPS, twice, moved, (unsigned long long)x2);
 	uc_close(uc);
 	return 0;
@@ -127,7 +128,7 @@ static void million(void)
 
 static int late_hook(void)
 {
-	static const uint32_t loop[] = { 0x91000442, 0xf1000463, 0x54ffffc1, 0xd503201f };
+	static const uint32_t loop[] = {0x91000442, 0xf1000463, 0x54ffffc1, 0xd503201f};
 	uc_hook h;
 
 	if (!(uc = open_cpu(loop, sizeof(loop))))
@@ -136,7 +137,8 @@ static int late_hook(void)
 	million();
 	uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)on_block, NULL, 1, 0);
 	million();
-	printf("  block hook added after translation, the next run: %lu calls in 1 M iterations\n", calls);
+	printf("  block hook added after translation, the next run: %lu calls in 1 M iterations\n",
+	       calls);
 	double t0 = now();
 	uc_ctl_remove_cache(uc, RAM, RAM + 0x1000);
 	double t1 = now();
