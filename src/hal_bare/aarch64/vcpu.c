@@ -774,6 +774,28 @@ static bool hidden_feature(struct vcpu *vcpu, uint64_t esr, struct vcpu_exit *ex
 	return true;
 }
 
+/*
+ * A device may map part of its window read-only into stage 2 (the flash
+ * in read-array mode, src/core/pflash.c): a write there is a permission
+ * fault with an instruction syndrome. Outside RAM it is the device's, an
+ * access like any other: its fault status becomes a translation fault's,
+ * which a64_decode_trap() turns into an MMIO exit.
+ */
+static void device_write_fault(const struct vcpu *vcpu, struct a64_trap *t)
+{
+	uint64_t fsc = t->esr & 0x3f; /* ISS.DFSC */
+	const struct as_region *r;
+
+	if (ESR_EC(t->esr) != EC_DABT_LOW || !(t->esr & ISS_DA_ISV) || (t->esr & ISS_DA_S1PTW) ||
+	    fsc < FSC_PERM(0) ||
+	    fsc > FSC_PERM(3))
+		return;
+	r = addrspace_find(&vcpu->vm->as, a64_fault_gpa(t->hpfar, t->far));
+	if (r && r->kind == REGION_RAM)
+		return;
+	t->esr = (t->esr & ~0x3fULL) | FSC_TRANS(3);
+}
+
 int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	struct bare_vcpu *b = vcpu->hal;
@@ -828,6 +850,7 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	// LAB 8 END
 	if (hidden_feature(vcpu, t.esr, exit))
 		return 0;
+	device_write_fault(vcpu, &t);
 	a64_decode_trap(&t, exit);
 	a64_exit_fill_operands(exit, a->x);
 	if (exit->reason == EXIT_SYSREG && !exit->sysreg.write && a64_sysreg_is_id(exit->sysreg.id))
