@@ -30,14 +30,15 @@
  * return the status register until a read-array command, as on the parts.
  * An unknown command returns the bank to read array.
  *
- * Blocks never written take no host memory (they read as 0xff). While a
- * bank is in read-array mode, each block the guest reads is mapped into
- * stage 2 read-only on its first read (map_block()): its own memory, or
- * one page of 0xff repeated for a block never written. Further reads of it
- * then take no exit; writes still fault to the model, and the first write
- * to a bank unmaps all its blocks before it acts (unmap_bank()), so that
- * every read in another mode, and every read after a program or erase,
- * comes back to the model.
+ * Blocks never written take no host memory (they read as 0xff). A HAL
+ * whose guests access memory through the VM's stage 2 itself (the bare
+ * build) may ask, after a read exit, for the block read to be mapped
+ * read-only into stage 2 while its bank is in read-array mode
+ * (pflash_map_read()): its own memory, or one page of 0xff repeated for
+ * a block never written. Further reads of it then take no exit; writes
+ * still fault to the model, and the first write to a bank unmaps all its
+ * blocks before it acts (unmap_bank()), so that every read in another
+ * mode, and every read after a program or erase, comes back to the model.
  */
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
@@ -482,9 +483,6 @@ static int pflash_read(struct device *dev, uint64_t offset, unsigned size, uint6
 		if (bank < f->nbanks)
 			v |= (uint64_t)read_byte(f->banks[bank], off % PFLASH_BANK_SIZE) << (8 * i);
 	}
-	if (offset / PFLASH_BANK_SIZE < f->nbanks)
-		map_block(dev, f, (unsigned)(offset / PFLASH_BANK_SIZE),
-			  (unsigned)(offset % PFLASH_BANK_SIZE / PFLASH_BLOCK_SIZE));
 	unlock(f);
 	*val = v;
 	return 0;
@@ -576,6 +574,18 @@ struct device *pflash_create(struct vm *vm, gpa_t base, uint64_t size)
 		f->banks[i] = b;
 	}
 	return dev;
+}
+
+void pflash_map_read(struct device *dev, uint64_t offset)
+{
+	struct pflash *f = dev->priv;
+	unsigned bank = (unsigned)(offset / PFLASH_BANK_SIZE);
+
+	if (dev->ops != &pflash_ops || !f || bank >= f->nbanks)
+		return;
+	lock(f);
+	map_block(dev, f, bank, (unsigned)(offset % PFLASH_BANK_SIZE / PFLASH_BLOCK_SIZE));
+	unlock(f);
 }
 
 unsigned pflash_banks(const struct device *dev)

@@ -28,6 +28,7 @@
 #include <cvisor/gicv3.h>
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
+#include <cvisor/pflash.h>
 #include <cvisor/vm.h>
 
 #include "../hal_bare.h"
@@ -796,6 +797,18 @@ static void device_write_fault(const struct vcpu *vcpu, struct a64_trap *t)
 	t->esr = (t->esr & ~0x3fULL) | FSC_TRANS(3);
 }
 
+/*
+ * After a device read: the flash maps the block read into stage 2 while
+ * it reads as memory (pflash_map_read()), so the next reads take no exit.
+ */
+static void device_read_done(struct vcpu *vcpu, gpa_t gpa)
+{
+	struct device *dev = devbus_find(&vcpu->vm->bus, gpa);
+
+	if (dev)
+		pflash_map_read(dev, gpa - dev->base);
+}
+
 int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	struct bare_vcpu *b = vcpu->hal;
@@ -806,6 +819,8 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		     !a64_sysreg_emulated(exit->sysreg.id, exit->sysreg.write);
 	if (exit->reason != EXIT_NONE && !undef)
 		vcpu_arch_complete_exit(vcpu, exit);
+	if (exit->reason == EXIT_MMIO && !exit->mmio.write)
+		device_read_done(vcpu, exit->mmio.gpa);
 
 	sched_yield_if_due(); /* between two exits: the slice's end, or another vCPU woke */
 	switch_to(vcpu, b);
