@@ -556,22 +556,25 @@ static void enter_irq_load(struct vcpu *vcpu, struct bare_vcpu *b)
 	 * ICH_EISR_EL2): the guest leaves for EL2 and the model samples its
 	 * line again; an SGI is an edge, nothing to sample.
 	 */
-	for (unsigned i = 0; i < nr_lrs; i++) {
-		uint64_t v = 0;
-		if (i < n)
-			v = lr[i].intid | (uint64_t)lr[i].priority << LR_PRIORITY_SHIFT |
-			    (lr[i].group1 ? LR_GROUP1 : 0) | (lr[i].pending ? LR_PENDING : 0) |
-			    (lr[i].active ? LR_ACTIVE : 0) |
-			    (lr[i].intid >= GICV3_NR_SGI ? LR_EOI : 0);
-		lr_write(i, v);
-	}
+	/* The list registers past n are 0 already: exit_irq_save() cleared those it gave. */
+	for (unsigned i = 0; i < n; i++)
+		lr_write(i, lr[i].intid | (uint64_t)lr[i].priority << LR_PRIORITY_SHIFT |
+				(lr[i].group1 ? LR_GROUP1 : 0) | (lr[i].pending ? LR_PENDING : 0) |
+				(lr[i].active ? LR_ACTIVE : 0) |
+				(lr[i].intid >= GICV3_NR_SGI ? LR_EOI : 0));
 	/* The virtual timer's PPI takes the guest out when it fires, unless already high. */
 	const struct vcpu_arch *a = &vcpu->arch;
 	bool vtimer_high = (a->cntv_ctl_el0 & 3) == 1 && READ_SYSREG(cntvct_el0) >= a->cntv_cval_el0;
 	gic_vtimer_enable(this_cpu(), !vtimer_high);
 	b->nr_lr = n;
-	WRITE_SYSREG(ICH_VMCR_EL2, vmcr);
-	WRITE_SYSREG(ICH_AP1R0_EL2, ap1r0);
+	struct pcpu *c = this_cpu();
+	if (!c->ich_known || c->ich_vmcr != vmcr)
+		WRITE_SYSREG(ICH_VMCR_EL2, vmcr);
+	if (!c->ich_known || c->ich_ap1r0 != ap1r0)
+		WRITE_SYSREG(ICH_AP1R0_EL2, ap1r0);
+	c->ich_vmcr = vmcr;
+	c->ich_ap1r0 = ap1r0;
+	c->ich_known = true;
 }
 
 /*
@@ -601,14 +604,18 @@ static void exit_irq_save(struct vcpu *vcpu, struct bare_vcpu *b)
 		lr_write(i, 0); /* an EOI maintenance interrupt falls with it */
 	}
 	b->nr_lr = 0;
+	struct pcpu *c = this_cpu();
 	uint64_t vmcr = READ_SYSREG(ICH_VMCR_EL2);
+	c->ich_vmcr = vmcr;
+	c->ich_ap1r0 = READ_SYSREG(ICH_AP1R0_EL2);
+	c->ich_known = true;
 	gicv3_icc_write(gic, id, ICC_PMR, (vmcr >> VMCR_PMR_SHIFT) & 0xff);
 	gicv3_icc_write(gic, id, ICC_BPR1, (vmcr >> VMCR_BPR1_SHIFT) & 7);
 	gicv3_icc_write(gic, id, ICC_BPR0, (vmcr >> VMCR_BPR0_SHIFT) & 7);
 	gicv3_icc_write(gic, id, ICC_CTLR, (vmcr & VMCR_EOIM ? 2 : 0) | (vmcr & VMCR_CBPR ? 1 : 0));
 	gicv3_icc_write(gic, id, ICC_IGRPEN1, (vmcr & VMCR_ENG1) ? 1 : 0);
 	gicv3_icc_write(gic, id, ICC_IGRPEN0, (vmcr & VMCR_ENG0) ? 1 : 0);
-	gicv3_lr_set_ap(gic, id, (uint32_t)READ_SYSREG(ICH_AP1R0_EL2));
+	gicv3_lr_set_ap(gic, id, (uint32_t)c->ich_ap1r0);
 }
 
 /*
@@ -628,8 +635,15 @@ static void enter_state_load(struct vcpu *vcpu, struct bare_vcpu *b)
 	WRITE_SYSREG(sp_el1, a->sp_el1);
 	WRITE_SYSREG(elr_el2, a->pc);
 	WRITE_SYSREG(spsr_el2, a->pstate);
-	WRITE_SYSREG(cntv_cval_el0, a->cntv_cval_el0);
-	WRITE_SYSREG(cntv_ctl_el0, a->cntv_ctl_el0);
+	struct pcpu *c = this_cpu();
+	/* The timer as this vCPU left it here at its last exit (exit_state_save()): nothing to write. */
+	if (c->cntv_owner != b || c->cntv_cval != a->cntv_cval_el0)
+		WRITE_SYSREG(cntv_cval_el0, a->cntv_cval_el0);
+	if (c->cntv_owner != b || c->cntv_ctl != a->cntv_ctl_el0)
+		WRITE_SYSREG(cntv_ctl_el0, a->cntv_ctl_el0);
+	c->cntv_owner = b;
+	c->cntv_cval = a->cntv_cval_el0;
+	c->cntv_ctl = a->cntv_ctl_el0;
 	enter_irq_load(vcpu, b);
 	ISB();
 }
@@ -657,6 +671,10 @@ static struct a64_trap exit_state_save(struct vcpu_arch *a, struct bare_vcpu *b)
 	a->esr_el1 = READ_SYSREG(esr_el1);
 	a->cntv_ctl_el0 = READ_SYSREG(cntv_ctl_el0) & 3; /* ENABLE, IMASK; ISTATUS is the timer's */
 	a->cntv_cval_el0 = READ_SYSREG(cntv_cval_el0);
+	struct pcpu *c = this_cpu();
+	c->cntv_owner = b;
+	c->cntv_cval = a->cntv_cval_el0;
+	c->cntv_ctl = a->cntv_ctl_el0;
 	a->pc = t.pc;
 	return t;
 }
