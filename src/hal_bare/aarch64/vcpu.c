@@ -69,6 +69,16 @@ struct bare_vcpu {
 	struct fp_regs fp;
 	uint16_t vmid;
 	unsigned nr_lr;        /* list registers given to the guest at its last entry */
+	/*
+	 * The model's CPU interface registers of this vCPU as ICH_VMCR_EL2 and
+	 * ICH_AP1R0_EL2 encode them, when icc_known: what the guest left at its
+	 * last exit, which the model holds since. Only a trapped access (an
+	 * EXIT_SYSREG) or a hypercall (PSCI resets a vCPU) changes them in the
+	 * model between two runs; after other exits the next entry takes them
+	 * from here instead of asking the model again.
+	 */
+	bool icc_known;
+	uint64_t icc_vmcr, icc_ap1r0;
 	uint64_t deadline;     /* hal_vcpu_set_deadline(): leave the guest then */
 	struct watchdog watchdog;
 	struct thread thread;  /* the vCPU's run loop on its physical CPU (sched.c) */
@@ -538,7 +548,11 @@ static void enter_irq_load(struct vcpu *vcpu, struct bare_vcpu *b)
 	unsigned n = 0;
 	uint64_t vmcr = 0, ap1r0 = 0;
 
-	if (gic) {
+	if (gic && b->icc_known) {
+		n = gicv3_lr_pick(gic, vcpu->id, lr, nr_lrs);
+		vmcr = b->icc_vmcr;
+		ap1r0 = b->icc_ap1r0;
+	} else if (gic) {
 		unsigned id = vcpu->id;
 		uint64_t ctlr = gicv3_icc_read(gic, id, ICC_CTLR);
 		n = gicv3_lr_pick(gic, id, lr, nr_lrs);
@@ -567,6 +581,8 @@ static void enter_irq_load(struct vcpu *vcpu, struct bare_vcpu *b)
 	bool vtimer_high = (a->cntv_ctl_el0 & 3) == 1 && READ_SYSREG(cntvct_el0) >= a->cntv_cval_el0;
 	gic_vtimer_enable(this_cpu(), !vtimer_high);
 	b->nr_lr = n;
+	b->icc_vmcr = vmcr;
+	b->icc_ap1r0 = ap1r0;
 	struct pcpu *c = this_cpu();
 	if (!c->ich_known || c->ich_vmcr != vmcr)
 		WRITE_SYSREG(ICH_VMCR_EL2, vmcr);
@@ -605,17 +621,25 @@ static void exit_irq_save(struct vcpu *vcpu, struct bare_vcpu *b)
 	}
 	b->nr_lr = 0;
 	struct pcpu *c = this_cpu();
-	uint64_t vmcr = READ_SYSREG(ICH_VMCR_EL2);
+	uint64_t vmcr = READ_SYSREG(ICH_VMCR_EL2), ap1r0 = READ_SYSREG(ICH_AP1R0_EL2);
+	uint64_t vmcr_in = b->icc_vmcr, ap1r0_in = b->icc_ap1r0;
 	c->ich_vmcr = vmcr;
-	c->ich_ap1r0 = READ_SYSREG(ICH_AP1R0_EL2);
+	c->ich_ap1r0 = ap1r0;
 	c->ich_known = true;
+	b->icc_vmcr = vmcr;
+	b->icc_ap1r0 = ap1r0;
+	b->icc_known = true;
+	/* What the guest did not change is the model's already (enter_irq_load()). */
+	if (ap1r0 != ap1r0_in)
+		gicv3_lr_set_ap(gic, id, (uint32_t)ap1r0);
+	if (vmcr == vmcr_in)
+		return;
 	gicv3_icc_write(gic, id, ICC_PMR, (vmcr >> VMCR_PMR_SHIFT) & 0xff);
 	gicv3_icc_write(gic, id, ICC_BPR1, (vmcr >> VMCR_BPR1_SHIFT) & 7);
 	gicv3_icc_write(gic, id, ICC_BPR0, (vmcr >> VMCR_BPR0_SHIFT) & 7);
 	gicv3_icc_write(gic, id, ICC_CTLR, (vmcr & VMCR_EOIM ? 2 : 0) | (vmcr & VMCR_CBPR ? 1 : 0));
 	gicv3_icc_write(gic, id, ICC_IGRPEN1, (vmcr & VMCR_ENG1) ? 1 : 0);
 	gicv3_icc_write(gic, id, ICC_IGRPEN0, (vmcr & VMCR_ENG0) ? 1 : 0);
-	gicv3_lr_set_ap(gic, id, (uint32_t)c->ich_ap1r0);
 }
 
 /*
@@ -837,6 +861,9 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		     !a64_sysreg_emulated(exit->sysreg.id, exit->sysreg.write);
 	if (exit->reason != EXIT_NONE && !undef)
 		vcpu_arch_complete_exit(vcpu, exit);
+	/* The model's CPU interface may have changed (b->icc_known): ask it again. */
+	if (exit->reason != EXIT_NONE && exit->reason != EXIT_MMIO && exit->reason != EXIT_HALT)
+		b->icc_known = false;
 	if (exit->reason == EXIT_MMIO && !exit->mmio.write)
 		device_read_done(vcpu, exit->mmio.gpa);
 
@@ -852,13 +879,6 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	sched_timer_arm(b->deadline);
 	uint64_t kind = bare_enter_guest(&b->ctx);
 	struct a64_trap t = exit_state_save(a, b);
-	/*
-	 * The virtual timer ran in the CPU: its PPI's level in the model is
-	 * brought to now before the core handles the exit, which may be the
-	 * guest waiting (WFI) or reading the GIC's group 0 registers (a trap);
-	 * the list registers go back to the model at this level.
-	 */
-	vcpu_arch_timers(vcpu, hal_vcpu_clock_ns(vcpu));
 	exit_irq_save(vcpu, b);
 
 	// LAB 8 BEGIN: an interrupt or SError, not a trap, in hal_vcpu_run()
@@ -885,6 +905,17 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		return 0;
 	device_write_fault(vcpu, &t);
 	a64_decode_trap(&t, exit);
+	/*
+	 * The virtual timer ran in the CPU: its PPI's level in the model is
+	 * brought to now before the core handles a trap that may look at it:
+	 * the guest waiting (WFI), reading the GIC's group 0 registers, a
+	 * hypercall. A device access or an interrupt (most exits) leaves it to
+	 * the run loop, which brings it to now before the next entry
+	 * (vcpu_arch_timers() takes the model's lock twice: under QEMU's TCG,
+	 * a large part of an exit's cost).
+	 */
+	if (exit->reason != EXIT_MMIO)
+		vcpu_arch_timers(vcpu, hal_vcpu_clock_ns(vcpu));
 	a64_exit_fill_operands(exit, a->x);
 	if (exit->reason == EXIT_SYSREG && !exit->sysreg.write && a64_sysreg_is_id(exit->sysreg.id))
 		exit->sysreg.value = id_reg_read(exit->sysreg.id); /* sanitised by vcpu_arch_sysreg() */
