@@ -117,7 +117,7 @@ struct pflash {
 	struct bank *banks[PFLASH_MAX_BANKS];
 	gpa_t base;      /* the guest address of bank 0 */
 	uint8_t *erased; /* one page of 0xff: what stage 2 maps for a block never written */
-	bool busy; /* the lock: vCPUs of one VM may access the flash at once */
+	bool busy;       /* the lock: vCPUs of one VM may access the flash at once */
 };
 
 /*

@@ -53,7 +53,7 @@ void timer_stop(void)
 	struct pcpu *c = this_cpu();
 
 	if (!c->timer_on)
-		return; /* stopped already (or never armed: CNTHP_CTL_EL2 resets with ENABLE clear) */
+		return; /* stopped already, or never armed (CNTHP_CTL_EL2.ENABLE resets to 0) */
 	c->timer_on = false;
 	WRITE_SYSREG(cnthp_ctl_el2, 0);
 	ISB();
