@@ -30,14 +30,22 @@
  * return the status register until a read-array command, as on the parts.
  * An unknown command returns the bank to read array.
  *
- * Guests read the array through MMIO exits like any other device access;
- * blocks never written take no host memory (they read as 0xff).
+ * Blocks never written take no host memory (they read as 0xff). A HAL
+ * whose guests access memory through the VM's stage 2 itself (the bare
+ * build) may ask, after a read exit, for the block read to be mapped
+ * read-only into stage 2 while its bank is in read-array mode
+ * (pflash_map_read()): its own memory, or one page of 0xff repeated for
+ * a block never written. Further reads of it then take no exit; writes
+ * still fault to the model, and the first write to a bank unmaps all its
+ * blocks before it acts (unmap_bank()), so that every read in another
+ * mode, and every read after a program or erase, comes back to the model.
  */
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
 #include <cvisor/log.h>
 #include <cvisor/pflash.h>
 #include <cvisor/vm.h>
+#include <arch/stage2.h>
 
 #define BLOCKS_PER_BANK ((unsigned)(PFLASH_BANK_SIZE / PFLASH_BLOCK_SIZE))
 /* Write-buffer size in bytes (the query table's 2^N at 0x2a). */
@@ -100,12 +108,16 @@ struct bank {
 	uint64_t buf_start;
 	uint32_t buf_filled;
 	uint8_t buf[BUFFER_BYTES];
+	uint64_t mapped[BLOCKS_PER_BANK / 64]; /* blocks mapped in stage 2 (read-array mode) */
+	unsigned nmapped;
 };
 
 struct pflash {
 	unsigned nbanks;
 	struct bank *banks[PFLASH_MAX_BANKS];
-	bool busy; /* the lock: vCPUs of one VM may access the flash at once */
+	gpa_t base;      /* the guest address of bank 0 */
+	uint8_t *erased; /* one page of 0xff: what stage 2 maps for a block never written */
+	bool busy;       /* the lock: vCPUs of one VM may access the flash at once */
 };
 
 /*
@@ -407,6 +419,57 @@ static void bank_write(struct device *dev, struct bank *b, uint64_t off, const u
 	}
 }
 
+/*
+ * Maps block i of bank n read-only into stage 2, if the bank reads its
+ * array: the block's memory, or the page of 0xff at each of its pages.
+ * Best effort: a block that cannot be mapped is read through exits.
+ */
+static void map_block(struct device *dev, struct pflash *f, unsigned n, unsigned i)
+{
+	struct bank *b = f->banks[n];
+	struct vm *vm = dev->vm;
+	gpa_t gpa = f->base + n * PFLASH_BANK_SIZE + (gpa_t)i * PFLASH_BLOCK_SIZE;
+	int rc = 0;
+
+	if (!vm || !f->erased || b->mode != READ_ARRAY || (b->mapped[i / 64] >> (i % 64)) & 1)
+		return;
+	if (b->blocks[i]) {
+		rc = stage2_map(&vm->as.s2, gpa, hal_hva_to_hpa(b->blocks[i]), PFLASH_BLOCK_SIZE,
+				PERM_READ, S2_MEM_NORMAL);
+	} else {
+		for (uint64_t p = 0; p < PFLASH_BLOCK_SIZE && rc == 0; p += PAGE_SIZE)
+			rc = stage2_map(&vm->as.s2, gpa + p, hal_hva_to_hpa(f->erased), PAGE_SIZE,
+					PERM_READ, S2_MEM_NORMAL);
+	}
+	if (rc < 0) {
+		log_debug("%s: flash: block 0x%x of bank %u not mapped (%s)", vm_name(dev), i, n,
+			  cv_strerror(rc));
+		stage2_unmap(&vm->as.s2, gpa, PFLASH_BLOCK_SIZE);
+		hal_vm_stage2_changed(vm, gpa, PFLASH_BLOCK_SIZE);
+		return;
+	}
+	b->mapped[i / 64] |= 1ULL << (i % 64);
+	b->nmapped++;
+	hal_vm_stage2_changed(vm, gpa, PFLASH_BLOCK_SIZE);
+}
+
+/* Unmaps every block of bank n from stage 2: what the guest reads next comes to the model. */
+static void unmap_bank(struct device *dev, struct pflash *f, unsigned n)
+{
+	struct bank *b = f->banks[n];
+	gpa_t bank_gpa = f->base + n * PFLASH_BANK_SIZE;
+
+	if (!b->nmapped)
+		return;
+	for (unsigned i = 0; i < BLOCKS_PER_BANK; i++)
+		if ((b->mapped[i / 64] >> (i % 64)) & 1)
+			stage2_unmap(&dev->vm->as.s2, bank_gpa + (gpa_t)i * PFLASH_BLOCK_SIZE,
+				     PFLASH_BLOCK_SIZE);
+	memset(b->mapped, 0, sizeof(b->mapped));
+	b->nmapped = 0;
+	hal_vm_stage2_changed(dev->vm, bank_gpa, PFLASH_BANK_SIZE);
+}
+
 /* Reads byte by byte: an access may straddle the two banks or the end of the last. */
 static int pflash_read(struct device *dev, uint64_t offset, unsigned size, uint64_t *val)
 {
@@ -445,6 +508,7 @@ static int pflash_write(struct device *dev, uint64_t offset, unsigned size, uint
 	for (unsigned i = 0; i < size; i++)
 		data[i] = (uint8_t)(val >> (8 * i));
 	lock(f);
+	unmap_bank(dev, f, bank);
 	bank_write(dev, f->banks[bank], off, data, size, val);
 	unlock(f);
 	return 0;
@@ -461,6 +525,8 @@ static void pflash_destroy(struct device *dev)
 				hal_page_free(b->blocks[j], PFLASH_BLOCK_SIZE / PAGE_SIZE);
 		hal_free(b);
 	}
+	if (f && f->erased)
+		hal_page_free(f->erased, 1);
 	hal_free(f);
 	dev->priv = NULL;
 }
@@ -488,6 +554,10 @@ struct device *pflash_create(struct vm *vm, gpa_t base, uint64_t size)
 	dev->priv = f;
 	dev->vm = vm;
 	dev->own_reg = true;
+	f->base = base;
+	f->erased = hal_page_alloc(1); /* without it, every read is an exit */
+	if (f->erased)
+		memset(f->erased, 0xff, PAGE_SIZE);
 	f->nbanks = PFLASH_MAX_BANKS;
 	if (size / PFLASH_BANK_SIZE < PFLASH_MAX_BANKS)
 		f->nbanks = (unsigned)(size / PFLASH_BANK_SIZE);
@@ -504,6 +574,18 @@ struct device *pflash_create(struct vm *vm, gpa_t base, uint64_t size)
 		f->banks[i] = b;
 	}
 	return dev;
+}
+
+void pflash_map_read(struct device *dev, uint64_t offset)
+{
+	struct pflash *f = dev->priv;
+	unsigned bank = (unsigned)(offset / PFLASH_BANK_SIZE);
+
+	if (dev->ops != &pflash_ops || !f || bank >= f->nbanks)
+		return;
+	lock(f);
+	map_block(dev, f, bank, (unsigned)(offset % PFLASH_BANK_SIZE / PFLASH_BLOCK_SIZE));
+	unlock(f);
 }
 
 unsigned pflash_banks(const struct device *dev)

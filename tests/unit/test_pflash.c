@@ -13,7 +13,10 @@
 #include <cmocka.h>
 
 #include <cvisor/devbus.h>
+#include <cvisor/hal.h>
 #include <cvisor/pflash.h>
+#include <cvisor/stage2.h>
+#include <cvisor/vm.h>
 
 #include "hal_stub.h"
 
@@ -342,6 +345,72 @@ static void test_window_past_the_banks(void **state)
 	devbus_destroy(&small);
 }
 
+/* Reads a 32-bit word through the VM's stage 2, as the guest reads it once mapped; ~0 when unmapped. */
+static uint64_t s2_word(const struct vm *vm, gpa_t gpa)
+{
+	struct s2_result res;
+	if (stage2_translate(&vm->as.s2, gpa, ACCESS_READ, &res, NULL, NULL) < 0)
+		return ~0ULL;
+	assert_int_equal(res.perm, PERM_READ);
+	return *(const uint32_t *)(uintptr_t)res.hpa;
+}
+
+/*
+ * pflash_map_read(): the block read is mapped read-only while its bank
+ * reads its array (the page of 0xff for a block never written, the block's
+ * memory once programmed); the next write to the bank unmaps it.
+ */
+static void test_map_read(void **state)
+{
+	static struct vm vm;
+	struct devbus b = {0};
+	struct device *dev;
+	(void)state;
+
+	memset(&vm, 0, sizeof(vm));
+	assert_int_equal(stage2_init(&vm.as.s2), 0);
+	dev = pflash_create(&vm, BASE, 2 * PFLASH_BANK_SIZE);
+	assert_non_null(dev);
+	assert_int_equal(devbus_add(&b, dev), 0);
+
+	assert_int_equal(s2_word(&vm, BASE + BANK1 + 3 * BLOCK), ~0ULL); /* nothing mapped yet */
+	pflash_map_read(dev, BANK1 + 3 * BLOCK + 8);
+	assert_int_equal(s2_word(&vm, BASE + BANK1 + 3 * BLOCK), 0xffffffffULL);
+	assert_int_equal(s2_word(&vm, BASE + BANK1 + 4 * BLOCK - 4), 0xffffffffULL);
+	assert_int_equal(s2_word(&vm, BASE + BANK1 + 4 * BLOCK), ~0ULL); /* the next block: not */
+	assert_int_equal(s2_word(&vm, BASE + 3 * BLOCK), ~0ULL);          /* bank 0: not */
+
+	/* A word program: unmapped at the command, status mode after it: nothing mapped. */
+	uint64_t v = 0x40;
+	assert_int_equal(devbus_access(&b, BASE + BANK1 + 3 * BLOCK, 4, true, &v), 0);
+	assert_int_equal(s2_word(&vm, BASE + BANK1 + 3 * BLOCK), ~0ULL);
+	v = 0x12345678;
+	assert_int_equal(devbus_access(&b, BASE + BANK1 + 3 * BLOCK + 4, 4, true, &v), 0);
+	pflash_map_read(dev, BANK1 + 3 * BLOCK + 4);
+	assert_int_equal(s2_word(&vm, BASE + BANK1 + 3 * BLOCK), ~0ULL);
+	/* Read array again: the block's own memory is mapped. */
+	v = 0xff;
+	assert_int_equal(devbus_access(&b, BASE + BANK1 + 3 * BLOCK, 4, true, &v), 0);
+	pflash_map_read(dev, BANK1 + 3 * BLOCK + 4);
+	assert_int_equal(s2_word(&vm, BASE + BANK1 + 3 * BLOCK + 4), 0x12345678ULL);
+	assert_int_equal(s2_word(&vm, BASE + BANK1 + 3 * BLOCK), 0xffffffffULL);
+	/* An erase unmaps it before the block's memory goes. */
+	v = 0x20;
+	assert_int_equal(devbus_access(&b, BASE + BANK1 + 3 * BLOCK, 4, true, &v), 0);
+	assert_int_equal(s2_word(&vm, BASE + BANK1 + 3 * BLOCK + 4), ~0ULL);
+	v = 0xd0;
+	assert_int_equal(devbus_access(&b, BASE + BANK1 + 3 * BLOCK, 4, true, &v), 0);
+	v = 0xff;
+	assert_int_equal(devbus_access(&b, BASE + BANK1 + 3 * BLOCK, 4, true, &v), 0);
+	pflash_map_read(dev, BANK1 + 3 * BLOCK);
+	assert_int_equal(s2_word(&vm, BASE + BANK1 + 3 * BLOCK + 4), 0xffffffffULL);
+
+	/* Past the last bank, and another device: nothing. */
+	pflash_map_read(dev, 2 * PFLASH_BANK_SIZE);
+	devbus_destroy(&b);
+	stage2_destroy(&vm.as.s2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +424,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lock_bits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_commands, setup, teardown),
 		cmocka_unit_test(test_window_past_the_banks),
+		cmocka_unit_test(test_map_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

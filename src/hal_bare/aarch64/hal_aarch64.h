@@ -66,6 +66,17 @@ struct pcpu {
 	uint64_t slice_end;     /**< when the running thread's time slice ends (ns) */
 	uint64_t next_tick;     /**< when the watchdog's next tick is due (ns) */
 	void *loaded;           /**< the vCPU whose EL1 state is in this CPU (vcpu.c) */
+	/*
+	 * What some registers of this CPU hold, so that writing the same value
+	 * again is skipped: under QEMU's TCG each access to a timer or GIC
+	 * system register is a slow call into the device model.
+	 */
+	bool timer_on;                /**< cvisor's timer (CNTHP) is armed, */
+	uint64_t timer_at;            /**< for this time (ns) */
+	bool ich_known;               /**< ich_vmcr and ich_ap1r0 below are what the CPU holds */
+	uint64_t ich_vmcr, ich_ap1r0; /**< ICH_VMCR_EL2 and ICH_AP1R0_EL2 (vcpu.c) */
+	const void *cntv_owner;       /**< the vCPU whose virtual timer cntv_* hold (NULL: none) */
+	uint64_t cntv_cval, cntv_ctl; /**< its CNTV_CVAL_EL0, CNTV_CTL_EL0 (ENABLE, IMASK) */
 };
 
 /** The physical CPUs (smp.c); pcpus[0] is the boot CPU. */

@@ -37,6 +37,12 @@ static uint64_t ns_to_count(uint64_t ns)
 
 void timer_arm_at(uint64_t at_ns)
 {
+	struct pcpu *c = this_cpu();
+
+	if (c->timer_on && c->timer_at == at_ns)
+		return; /* armed for that already */
+	c->timer_on = true;
+	c->timer_at = at_ns;
 	WRITE_SYSREG(cnthp_cval_el2, ns_to_count(at_ns));
 	WRITE_SYSREG(cnthp_ctl_el2, 1); /* ENABLE, IMASK clear */
 	ISB();
@@ -44,6 +50,11 @@ void timer_arm_at(uint64_t at_ns)
 
 void timer_stop(void)
 {
+	struct pcpu *c = this_cpu();
+
+	if (!c->timer_on)
+		return; /* stopped already, or never armed (CNTHP_CTL_EL2.ENABLE resets to 0) */
+	c->timer_on = false;
 	WRITE_SYSREG(cnthp_ctl_el2, 0);
 	ISB();
 }

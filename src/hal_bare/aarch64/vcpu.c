@@ -28,6 +28,7 @@
 #include <cvisor/gicv3.h>
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
+#include <cvisor/pflash.h>
 #include <cvisor/vm.h>
 
 #include "../hal_bare.h"
@@ -68,6 +69,16 @@ struct bare_vcpu {
 	struct fp_regs fp;
 	uint16_t vmid;
 	unsigned nr_lr;        /* list registers given to the guest at its last entry */
+	/*
+	 * The model's CPU interface registers of this vCPU as ICH_VMCR_EL2 and
+	 * ICH_AP1R0_EL2 encode them, when icc_known: what the guest left at its
+	 * last exit, which the model holds since. Only a trapped access (an
+	 * EXIT_SYSREG) or a hypercall (PSCI resets a vCPU) changes them in the
+	 * model between two runs; after other exits the next entry takes them
+	 * from here instead of asking the model again.
+	 */
+	bool icc_known;
+	uint64_t icc_vmcr, icc_ap1r0;
 	uint64_t deadline;     /* hal_vcpu_set_deadline(): leave the guest then */
 	struct watchdog watchdog;
 	struct thread thread;  /* the vCPU's run loop on its physical CPU (sched.c) */
@@ -537,7 +548,11 @@ static void enter_irq_load(struct vcpu *vcpu, struct bare_vcpu *b)
 	unsigned n = 0;
 	uint64_t vmcr = 0, ap1r0 = 0;
 
-	if (gic) {
+	if (gic && b->icc_known) {
+		n = gicv3_lr_pick(gic, vcpu->id, lr, nr_lrs);
+		vmcr = b->icc_vmcr;
+		ap1r0 = b->icc_ap1r0;
+	} else if (gic) {
 		unsigned id = vcpu->id;
 		uint64_t ctlr = gicv3_icc_read(gic, id, ICC_CTLR);
 		n = gicv3_lr_pick(gic, id, lr, nr_lrs);
@@ -555,22 +570,27 @@ static void enter_irq_load(struct vcpu *vcpu, struct bare_vcpu *b)
 	 * ICH_EISR_EL2): the guest leaves for EL2 and the model samples its
 	 * line again; an SGI is an edge, nothing to sample.
 	 */
-	for (unsigned i = 0; i < nr_lrs; i++) {
-		uint64_t v = 0;
-		if (i < n)
-			v = lr[i].intid | (uint64_t)lr[i].priority << LR_PRIORITY_SHIFT |
-			    (lr[i].group1 ? LR_GROUP1 : 0) | (lr[i].pending ? LR_PENDING : 0) |
-			    (lr[i].active ? LR_ACTIVE : 0) |
-			    (lr[i].intid >= GICV3_NR_SGI ? LR_EOI : 0);
-		lr_write(i, v);
-	}
+	/* The list registers past n are 0 already: exit_irq_save() cleared those it gave. */
+	for (unsigned i = 0; i < n; i++)
+		lr_write(i, lr[i].intid | (uint64_t)lr[i].priority << LR_PRIORITY_SHIFT |
+				(lr[i].group1 ? LR_GROUP1 : 0) | (lr[i].pending ? LR_PENDING : 0) |
+				(lr[i].active ? LR_ACTIVE : 0) |
+				(lr[i].intid >= GICV3_NR_SGI ? LR_EOI : 0));
 	/* The virtual timer's PPI takes the guest out when it fires, unless already high. */
 	const struct vcpu_arch *a = &vcpu->arch;
 	bool vtimer_high = (a->cntv_ctl_el0 & 3) == 1 && READ_SYSREG(cntvct_el0) >= a->cntv_cval_el0;
 	gic_vtimer_enable(this_cpu(), !vtimer_high);
 	b->nr_lr = n;
-	WRITE_SYSREG(ICH_VMCR_EL2, vmcr);
-	WRITE_SYSREG(ICH_AP1R0_EL2, ap1r0);
+	b->icc_vmcr = vmcr;
+	b->icc_ap1r0 = ap1r0;
+	struct pcpu *c = this_cpu();
+	if (!c->ich_known || c->ich_vmcr != vmcr)
+		WRITE_SYSREG(ICH_VMCR_EL2, vmcr);
+	if (!c->ich_known || c->ich_ap1r0 != ap1r0)
+		WRITE_SYSREG(ICH_AP1R0_EL2, ap1r0);
+	c->ich_vmcr = vmcr;
+	c->ich_ap1r0 = ap1r0;
+	c->ich_known = true;
 }
 
 /*
@@ -600,14 +620,26 @@ static void exit_irq_save(struct vcpu *vcpu, struct bare_vcpu *b)
 		lr_write(i, 0); /* an EOI maintenance interrupt falls with it */
 	}
 	b->nr_lr = 0;
-	uint64_t vmcr = READ_SYSREG(ICH_VMCR_EL2);
+	struct pcpu *c = this_cpu();
+	uint64_t vmcr = READ_SYSREG(ICH_VMCR_EL2), ap1r0 = READ_SYSREG(ICH_AP1R0_EL2);
+	uint64_t vmcr_in = b->icc_vmcr, ap1r0_in = b->icc_ap1r0;
+	c->ich_vmcr = vmcr;
+	c->ich_ap1r0 = ap1r0;
+	c->ich_known = true;
+	b->icc_vmcr = vmcr;
+	b->icc_ap1r0 = ap1r0;
+	b->icc_known = true;
+	/* What the guest did not change is the model's already (enter_irq_load()). */
+	if (ap1r0 != ap1r0_in)
+		gicv3_lr_set_ap(gic, id, (uint32_t)ap1r0);
+	if (vmcr == vmcr_in)
+		return;
 	gicv3_icc_write(gic, id, ICC_PMR, (vmcr >> VMCR_PMR_SHIFT) & 0xff);
 	gicv3_icc_write(gic, id, ICC_BPR1, (vmcr >> VMCR_BPR1_SHIFT) & 7);
 	gicv3_icc_write(gic, id, ICC_BPR0, (vmcr >> VMCR_BPR0_SHIFT) & 7);
 	gicv3_icc_write(gic, id, ICC_CTLR, (vmcr & VMCR_EOIM ? 2 : 0) | (vmcr & VMCR_CBPR ? 1 : 0));
 	gicv3_icc_write(gic, id, ICC_IGRPEN1, (vmcr & VMCR_ENG1) ? 1 : 0);
 	gicv3_icc_write(gic, id, ICC_IGRPEN0, (vmcr & VMCR_ENG0) ? 1 : 0);
-	gicv3_lr_set_ap(gic, id, (uint32_t)READ_SYSREG(ICH_AP1R0_EL2));
 }
 
 /*
@@ -627,8 +659,15 @@ static void enter_state_load(struct vcpu *vcpu, struct bare_vcpu *b)
 	WRITE_SYSREG(sp_el1, a->sp_el1);
 	WRITE_SYSREG(elr_el2, a->pc);
 	WRITE_SYSREG(spsr_el2, a->pstate);
-	WRITE_SYSREG(cntv_cval_el0, a->cntv_cval_el0);
-	WRITE_SYSREG(cntv_ctl_el0, a->cntv_ctl_el0);
+	struct pcpu *c = this_cpu();
+	/* The timer as this vCPU left it here at its last exit (exit_state_save()): nothing to write. */
+	if (c->cntv_owner != b || c->cntv_cval != a->cntv_cval_el0)
+		WRITE_SYSREG(cntv_cval_el0, a->cntv_cval_el0);
+	if (c->cntv_owner != b || c->cntv_ctl != a->cntv_ctl_el0)
+		WRITE_SYSREG(cntv_ctl_el0, a->cntv_ctl_el0);
+	c->cntv_owner = b;
+	c->cntv_cval = a->cntv_cval_el0;
+	c->cntv_ctl = a->cntv_ctl_el0;
 	enter_irq_load(vcpu, b);
 	ISB();
 }
@@ -656,6 +695,10 @@ static struct a64_trap exit_state_save(struct vcpu_arch *a, struct bare_vcpu *b)
 	a->esr_el1 = READ_SYSREG(esr_el1);
 	a->cntv_ctl_el0 = READ_SYSREG(cntv_ctl_el0) & 3; /* ENABLE, IMASK; ISTATUS is the timer's */
 	a->cntv_cval_el0 = READ_SYSREG(cntv_cval_el0);
+	struct pcpu *c = this_cpu();
+	c->cntv_owner = b;
+	c->cntv_cval = a->cntv_cval_el0;
+	c->cntv_ctl = a->cntv_ctl_el0;
 	a->pc = t.pc;
 	return t;
 }
@@ -774,6 +817,40 @@ static bool hidden_feature(struct vcpu *vcpu, uint64_t esr, struct vcpu_exit *ex
 	return true;
 }
 
+/*
+ * A device may map part of its window read-only into stage 2 (the flash
+ * in read-array mode, src/core/pflash.c): a write there is a permission
+ * fault with an instruction syndrome. Outside RAM it is the device's, an
+ * access like any other: its fault status becomes a translation fault's,
+ * which a64_decode_trap() turns into an MMIO exit.
+ */
+static void device_write_fault(const struct vcpu *vcpu, struct a64_trap *t)
+{
+	uint64_t fsc = t->esr & 0x3f; /* ISS.DFSC */
+	const struct as_region *r;
+
+	if (ESR_EC(t->esr) != EC_DABT_LOW || !(t->esr & ISS_DA_ISV) || (t->esr & ISS_DA_S1PTW) ||
+	    fsc < FSC_PERM(0) ||
+	    fsc > FSC_PERM(3))
+		return;
+	r = addrspace_find(&vcpu->vm->as, a64_fault_gpa(t->hpfar, t->far));
+	if (r && r->kind == REGION_RAM)
+		return;
+	t->esr = (t->esr & ~0x3fULL) | FSC_TRANS(3);
+}
+
+/*
+ * After a device read: the flash maps the block read into stage 2 while
+ * it reads as memory (pflash_map_read()), so the next reads take no exit.
+ */
+static void device_read_done(struct vcpu *vcpu, gpa_t gpa)
+{
+	struct device *dev = devbus_find(&vcpu->vm->bus, gpa);
+
+	if (dev)
+		pflash_map_read(dev, gpa - dev->base);
+}
+
 int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	struct bare_vcpu *b = vcpu->hal;
@@ -784,6 +861,11 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		     !a64_sysreg_emulated(exit->sysreg.id, exit->sysreg.write);
 	if (exit->reason != EXIT_NONE && !undef)
 		vcpu_arch_complete_exit(vcpu, exit);
+	/* The model's CPU interface may have changed (b->icc_known): ask it again. */
+	if (exit->reason != EXIT_NONE && exit->reason != EXIT_MMIO && exit->reason != EXIT_HALT)
+		b->icc_known = false;
+	if (exit->reason == EXIT_MMIO && !exit->mmio.write)
+		device_read_done(vcpu, exit->mmio.gpa);
 
 	sched_yield_if_due(); /* between two exits: the slice's end, or another vCPU woke */
 	switch_to(vcpu, b);
@@ -797,13 +879,6 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	sched_timer_arm(b->deadline);
 	uint64_t kind = bare_enter_guest(&b->ctx);
 	struct a64_trap t = exit_state_save(a, b);
-	/*
-	 * The virtual timer ran in the CPU: its PPI's level in the model is
-	 * brought to now before the core handles the exit, which may be the
-	 * guest waiting (WFI) or reading the GIC's group 0 registers (a trap);
-	 * the list registers go back to the model at this level.
-	 */
-	vcpu_arch_timers(vcpu, hal_vcpu_clock_ns(vcpu));
 	exit_irq_save(vcpu, b);
 
 	// LAB 8 BEGIN: an interrupt or SError, not a trap, in hal_vcpu_run()
@@ -828,7 +903,19 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	// LAB 8 END
 	if (hidden_feature(vcpu, t.esr, exit))
 		return 0;
+	device_write_fault(vcpu, &t);
 	a64_decode_trap(&t, exit);
+	/*
+	 * The virtual timer ran in the CPU: its PPI's level in the model is
+	 * brought to now before the core handles a trap that may look at it:
+	 * the guest waiting (WFI), reading the GIC's group 0 registers, a
+	 * hypercall. A device access or an interrupt (most exits) leaves it to
+	 * the run loop, which brings it to now before the next entry
+	 * (vcpu_arch_timers() takes the model's lock twice: under QEMU's TCG,
+	 * a large part of an exit's cost).
+	 */
+	if (exit->reason != EXIT_MMIO)
+		vcpu_arch_timers(vcpu, hal_vcpu_clock_ns(vcpu));
 	a64_exit_fill_operands(exit, a->x);
 	if (exit->reason == EXIT_SYSREG && !exit->sysreg.write && a64_sysreg_is_id(exit->sysreg.id))
 		exit->sysreg.value = id_reg_read(exit->sysreg.id); /* sanitised by vcpu_arch_sysreg() */

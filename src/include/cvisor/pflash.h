@@ -26,6 +26,15 @@
  * when the VM ends. NULL if out of memory or size is below one bank.
  */
 struct device *pflash_create(struct vm *vm, gpa_t base, uint64_t size);
+/**
+ * After a guest's read at offset of a flash device (any other device: nothing
+ * happens): maps the block read into the VM's stage 2, read-only, if its
+ * bank is in read-array mode, so that the guest's next reads of it take no
+ * exit; the next write to the bank unmaps it again. For a HAL whose guests
+ * access memory through stage 2 itself (the bare build); the simulator's
+ * Unicorn does not map device windows, so it does not call it. Best effort.
+ */
+void pflash_map_read(struct device *dev, uint64_t offset);
 /** Banks of a flash from pflash_create() (for its device tree node's reg). */
 unsigned pflash_banks(const struct device *dev);
 
