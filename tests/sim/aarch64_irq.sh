@@ -9,7 +9,8 @@
 # between system calls, which the simulator also enters EL1 for with the
 # virtual IRQ line (el0irq); a WFI with IRQs unmasked ended by an interrupt
 # that is still pending after its EOI until the handler disables the timer
-# (wfi_irq).
+# (wfi_irq); code one vCPU rewrites and another runs, made visible by IC
+# IVAU, IC IALLUIS and IC IALLU (xcode).
 #   tests/sim/aarch64_irq.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -63,6 +64,17 @@ for call in "0xc4000003 a1=0x1 a2=$e a3=0x1 ret=0x0" "0x84000003 a1=0x2 a2=$e a3
 	expect_count "^exit: vm=200 vcpu=0 hypercall pc=0x[0-9a-f]+ syndrome=0x5a000000 hvc #0 a0=$call\$" -eq $n
 done
 expect_count '^exit: vm=200 vcpu=0 hypercall .* a0=0x[c8]4000003 ' -eq 6
+
+# xcode: vCPU 1 runs a function once, then after each of the 12 rewrites
+# by vCPU 0 (IC IVAU for 1-8, IC IALLUIS for 9-10, IC IALLU for 11-12),
+# and gets the new code's value each time, never its old translation's.
+run_cvisor xcode run --stats --max-seconds=30 "$(own_config xcode)"
+expect_rc 0
+expect_out "xcode: vCPU 0 starts vCPU 1"
+expect_out "xcode: vCPU 1 ran each of the 12 versions (IC IVAU, IC IALLUIS, IC IALLU)"
+expect_out "xcode: all ok"
+expect_no_out "FAIL"
+expect_vcpu_stat 212 1 hypercall 1
 
 # timer: ten ticks, each taken at or after its deadline, then masking.
 TIMER_LINES="timer: GIC up, PPI 27 enabled

@@ -54,6 +54,9 @@ struct a64_entry {
 	uint64_t spsr;          /* PSTATE at EL0 */
 };
 
+/* Pages of code dropped one by one at an entry; more drop all (switch.c). */
+#define SIM_CODE_PAGES 64
+
 /* The simulated CPU's per-vCPU state (struct sim_cpu first). */
 struct sim_a64 {
 	struct sim_cpu c;
@@ -69,8 +72,18 @@ struct sim_a64 {
 	bool aborted;
 	uint64_t abort_pc;
 	bool vi;                     /* HCR_EL2.VI as last written (switch.c, sim_a64_set_vi()) */
-	uint64_t code_seen;          /* the code generation its translations follow (switch.c) */
-	bool code_told;              /* notified of a newer generation since (switch.c) */
+	/*
+	 * Code other vCPUs of the VM invalidated (IC IVAU, IC IALLU(IS)),
+	 * whose translations this one drops at its next entry (switch.c):
+	 * guest-physical pages, or all of them.
+	 */
+	struct {
+		bool lock;
+		bool all;
+		unsigned n;
+		gpa_t page[SIM_CODE_PAGES];
+	} drop;
+	bool code_told;              /* notified of a drop since its last entry (switch.c) */
 	bool powered_off;            /* PSCI CPU_OFF in this run: leave its register file alone */
 	/* The register file as last read from Unicorn: write back only what changed. */
 	struct vcpu_arch saved;
@@ -96,14 +109,15 @@ void sim_a64_set_vi(struct sim_a64 *s, bool vi);
 /* Sets VI to what the vCPU's virtual CPU interface asserts (a64_irq_signalled()). */
 void sim_a64_update_vi(struct sim_a64 *s);
 /*
- * The guest invalidated instruction caches (IC IALLU, IALLUIS, IVAU): code
- * may have been written for other vCPUs, whose Unicorn CPUs keep their own
- * translations of the old code. Starts a new code generation (this CPU
- * follows it already: its own writes invalidate its translations) and
- * notifies the VM's other vCPUs, which drop all their translations at
- * their next entry.
+ * The guest invalidated instruction caches: code may have been written
+ * for other vCPUs, whose Unicorn CPUs keep their own translations of the
+ * old code (this CPU's own writes invalidate its translations already).
+ * page: the guest-physical page an IC IVAU named, or GPA_INVALID for
+ * all code (IC IALLU, IALLUIS, or an IC IVAU whose address does not
+ * translate). Queues the drop for each other vCPU of the VM and notifies
+ * it: it drops those translations at its next entry.
  */
-void sim_a64_code_written(struct sim_a64 *s);
+void sim_a64_code_written(struct sim_a64 *s, gpa_t page);
 
 /* ---- mmu.c: the guest's stage 1 ---- */
 /* The guest's stage-1 registers, as Unicorn holds them. */

@@ -805,17 +805,32 @@ static uint32_t on_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *c
 /*
  * SYS instructions run as the CPU has them; an instruction cache
  * invalidation to the point of unification (IC IALLUIS, IC IALLU, IC IVAU:
- * ARM ARM C5.3.9-11) also tells the other vCPUs that code changed.
+ * ARM ARM C5.3.9-11) also tells the other vCPUs that code changed. IC
+ * IVAU names a virtual address, which this vCPU's stage 1 translates
+ * (as the hardware does): the others drop that guest-physical page. One
+ * that does not translate drops all.
  */
 static uint32_t on_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
 {
+	struct sim_a64 *s = user;
+
 	(void)uc;
 	(void)reg;
-	bool ic = cp->crn == 7 && ((cp->op1 == 0 && cp->crm == 1 && cp->op2 == 0) ||
-				   (cp->op1 == 0 && cp->crm == 5 && cp->op2 == 0) ||
-				   (cp->op1 == 3 && cp->crm == 5 && cp->op2 == 1));
-	if (ic && vm_running(((struct sim_a64 *)user)->c.vcpu->vm))
-		sim_a64_code_written(user);
+	if (cp->crn != 7 || !vm_running(s->c.vcpu->vm))
+		return 0;
+	if (cp->op1 == 3 && cp->crm == 5 && cp->op2 == 1) { /* IC IVAU, Xt */
+		gpa_t pa = cp->val;
+		if (sim_a64_mmu_on(s)) {
+			struct s1_result res;
+			pa = sim_a64_s1_walk(s, cp->val, ACCESS_READ, &res,
+					     "instruction cache invalidation") < 0
+				 ? GPA_INVALID
+				 : res.gpa;
+		}
+		sim_a64_code_written(s, pa == GPA_INVALID ? GPA_INVALID : pa & ~0xfffULL);
+	} else if (cp->op1 == 0 && (cp->crm == 1 || cp->crm == 5) && cp->op2 == 0) {
+		sim_a64_code_written(s, GPA_INVALID); /* IC IALLUIS, IC IALLU */
+	}
 	return 0;
 }
 

@@ -93,48 +93,132 @@ void sim_a64_update_vi(struct sim_a64 *s)
 
 /*
  * Each Unicorn CPU has its own cache of translated code, which stores by
- * another CPU do not invalidate (notes, "Several vCPUs"). The generation
- * counts the guests' instruction cache invalidations (of every VM: a CPU
- * of another VM only drops its translations once more than it needs).
+ * another CPU do not invalidate (notes, "Several vCPUs"): an instruction
+ * cache invalidation by one vCPU is queued for the others, each of which
+ * drops the translations of those guest-physical pages at its next entry
+ * (follow_code()).
  */
-static uint64_t code_generation;
+/* Unicorn's page of translated code (TARGET_PAGE_SIZE on AArch64). */
+#define CODE_PAGE 0x1000ULL
 
-void sim_a64_code_written(struct sim_a64 *s)
+static void drop_lock(struct sim_a64 *s)
+{
+	while (__atomic_test_and_set(&s->drop.lock, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void drop_unlock(struct sim_a64 *s)
+{
+	__atomic_clear(&s->drop.lock, __ATOMIC_RELEASE);
+}
+
+void sim_a64_code_written(struct sim_a64 *s, gpa_t page)
 {
 	struct vm *vm = s->c.vcpu->vm;
 
-	s->code_seen = __atomic_add_fetch(&code_generation, 1, __ATOMIC_SEQ_CST);
-	/*
-	 * A vCPU told of a change since its last entry has still to drop its
-	 * translations: telling it again would only wake its thread once more
-	 * (Linux runs tens of thousands of IC IVAU in a row, one per line).
-	 */
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		struct sim_a64 *o = v ? v->hal : NULL;
-		if (v != s->c.vcpu && o && !__atomic_exchange_n(&o->code_told, true, __ATOMIC_SEQ_CST))
+		if (v == s->c.vcpu || !o)
+			continue;
+		drop_lock(o);
+		if (page == GPA_INVALID || o->drop.n == SIM_CODE_PAGES)
+			o->drop.all = true;
+		else if (!o->drop.all && (o->drop.n == 0 || o->drop.page[o->drop.n - 1] != page))
+			o->drop.page[o->drop.n++] = page; /* Linux's IC IVAU go line by line */
+		drop_unlock(o);
+		/*
+		 * A vCPU told of a drop since its last entry has still to make
+		 * it: telling it again would only wake its thread once more
+		 * (Linux runs tens of thousands of IC IVAU in a row).
+		 */
+		if (!__atomic_exchange_n(&o->code_told, true, __ATOMIC_SEQ_CST))
 			hal_vcpu_notify(v);
 	}
 }
 
+/* TLBI VMALLE1 on the simulated CPU: its TLB of stage 1 translations for EL1&0. */
+static bool tlbi_vmalle1(uc_engine *uc)
+{
+	uc_arm64_cp_reg r = { .crn = 8, .crm = 7, .op0 = 1, .op1 = 0, .op2 = 0 };
+	return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &r) == UC_ERR_OK;
+}
+
 /*
- * Drops every translation made before the last code generation began. A
- * CPU that has not run yet has none: it only takes the generation. That
- * matters, as Unicorn 2.0.1 clears its whole code buffer (1 GiB) on each
- * flush: a vCPU brought up by CPU_ON after the guest patched its code
- * (Linux's alternatives and jump labels) took seconds over it.
+ * Drops the translations of guest-physical code: all of it (all) or the
+ * n pages. Unicorn finds a CPU's translations of a page by the page's
+ * place in its RAM, which uc_ctl_remove_cache() reaches through a virtual
+ * address the CPU translates: so the CPU's MMU is turned off around it
+ * (SCTLR_EL1.M: virtual = guest-physical), with its TLB emptied before
+ * and after, and SCTLR_EL1 put back as it was. Unicorn's whole flush
+ * (UC_CTL_TB_FLUSH) would also do, but clears its whole 1 GiB code
+ * buffer: seconds the first time, as the host gives it the memory.
+ * Returns false when the CPU refused (then nothing is left half done: the
+ * caller flushes everything).
+ */
+static bool drop_code(struct sim_a64 *s, bool all, const gpa_t *page, unsigned n)
+{
+	uc_engine *uc = s->c.uc;
+	uc_arm64_cp_reg sctlr = { .crn = 1, .crm = 0, .op0 = 3, .op1 = 0, .op2 = 0 };
+
+	if (uc_reg_read(uc, UC_ARM64_REG_CP_REG, &sctlr) != UC_ERR_OK)
+		return false;
+	uint64_t was = sctlr.val;
+	if (was & 1) {
+		sctlr.val = was & ~1ULL;
+		if (uc_reg_write(uc, UC_ARM64_REG_CP_REG, &sctlr) != UC_ERR_OK)
+			return false;
+		if (!tlbi_vmalle1(uc)) {
+			sctlr.val = was;
+			uc_reg_write(uc, UC_ARM64_REG_CP_REG, &sctlr);
+			return false;
+		}
+	}
+	if (all) {
+		/* Every region mapped into this CPU: code can be in RAM alone. */
+		uc_mem_region *r;
+		uint32_t count;
+		if (uc_mem_regions(uc, &r, &count) == UC_ERR_OK) {
+			for (uint32_t i = 0; i < count; i++)
+				uc_ctl_remove_cache(uc, r[i].begin, r[i].end + 1);
+			uc_free(r);
+		} else {
+			uc_ctl_flush_tlb(
+			    uc); /* UC_CTL_TB_FLUSH: the translated blocks, despite the name */
+		}
+	} else {
+		for (unsigned i = 0; i < n; i++)
+			uc_ctl_remove_cache(uc, page[i], page[i] + CODE_PAGE);
+	}
+	if (was & 1) {
+		sctlr.val = was;
+		uc_reg_write(uc, UC_ARM64_REG_CP_REG, &sctlr);
+		tlbi_vmalle1(uc); /* the flat translations made meanwhile */
+	}
+	return true;
+}
+
+/*
+ * Drops the translations other vCPUs' instruction cache invalidations
+ * asked for since the last entry. A CPU that has not run yet has none.
  */
 static void follow_code(struct sim_a64 *s, bool ran)
 {
-	/* Cleared before the generation is read: a change after it is told again. */
-	__atomic_store_n(&s->code_told, false, __ATOMIC_SEQ_CST);
-	uint64_t gen = __atomic_load_n(&code_generation, __ATOMIC_SEQ_CST);
+	gpa_t page[SIM_CODE_PAGES];
 
-	if (gen == s->code_seen)
+	/* Cleared before the queue is taken: a drop queued after it is told again. */
+	__atomic_store_n(&s->code_told, false, __ATOMIC_SEQ_CST);
+	drop_lock(s);
+	bool all = s->drop.all;
+	unsigned n = s->drop.n;
+	memcpy(page, s->drop.page, n * sizeof(page[0]));
+	s->drop.all = false;
+	s->drop.n = 0;
+	drop_unlock(s);
+	if (!ran || (!all && !n))
 		return;
-	if (ran)
-		uc_ctl_flush_tlb(s->c.uc); /* UC_CTL_TB_FLUSH: the translated blocks, despite the name */
-	s->code_seen = gen;
+	if (!drop_code(s, all, page, n))
+		uc_ctl_flush_tlb(s->c.uc);
 }
 
 /* System registers kept in the register file, with their Unicorn ids. */
