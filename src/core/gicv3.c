@@ -274,11 +274,17 @@ void gicv3_set_level(struct gicv3 *g, unsigned cpu, unsigned intid, bool level)
 {
 	lock(g);
 	struct irq *q = intid >= GICV3_NR_SGI ? irq_of(g, cpu, intid) : NULL;
-	if (q) {
-		if (q->edge && level && !q->line)
-			q->latch = true; /* a rising edge */
-		q->line = level;
+	if (!q || q->line == level) {
+		/*
+		 * Nothing changes (a timer's line set again before each entry):
+		 * no vCPU's signal can have changed either, so no scan.
+		 */
+		__atomic_clear(&g->lock, __ATOMIC_RELEASE);
+		return;
 	}
+	if (q->edge && level)
+		q->latch = true; /* a rising edge */
+	q->line = level;
 	unlock(g);
 }
 
