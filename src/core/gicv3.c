@@ -138,6 +138,12 @@ static void unlock(struct gicv3 *g)
 			hal_vcpu_notify(vm->vcpus[c]);
 }
 
+/* Releases the lock after a look that changed nothing: no vCPU's signal can have changed. */
+static void unlock_unchanged(struct gicv3 *g)
+{
+	__atomic_clear(&g->lock, __ATOMIC_RELEASE);
+}
+
 /* ---- Interrupt state ---------------------------------------------------------- */
 
 /* Interrupt intid as vCPU cpu sees it (its own SGIs and PPIs), or NULL if not implemented. */
@@ -249,7 +255,7 @@ bool gicv3_signalled(struct gicv3 *g, unsigned cpu)
 		return false;
 	lock(g);
 	bool s = signalled_locked(g, cpu);
-	unlock(g);
+	unlock_unchanged(g);
 	return s;
 }
 
@@ -266,7 +272,7 @@ bool gicv3_enabled_any(struct gicv3 *g, unsigned cpu)
 			continue;
 		any = q->enabled && q->group1 && (g->ctlr & 2);
 	}
-	unlock(g);
+	unlock_unchanged(g);
 	return any;
 }
 
@@ -275,11 +281,7 @@ void gicv3_set_level(struct gicv3 *g, unsigned cpu, unsigned intid, bool level)
 	lock(g);
 	struct irq *q = intid >= GICV3_NR_SGI ? irq_of(g, cpu, intid) : NULL;
 	if (!q || q->line == level) {
-		/*
-		 * Nothing changes (a timer's line set again before each entry):
-		 * no vCPU's signal can have changed either, so no scan.
-		 */
-		__atomic_clear(&g->lock, __ATOMIC_RELEASE);
+		unlock_unchanged(g); /* a timer's line set again before each entry */
 		return;
 	}
 	if (q->edge && level)
