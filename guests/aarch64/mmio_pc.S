@@ -22,6 +22,7 @@ main:
 	mov x20, #3
 	mov w0, #'a'
 1:
+	.rept 5
 	add x1, x1, #1
 	add x1, x1, #2
 	add x1, x1, #3
@@ -29,34 +30,7 @@ main:
 	add x1, x1, #5
 	add x1, x1, #6
 	add x1, x1, #7
-	add x1, x1, #1
-	add x1, x1, #2
-	add x1, x1, #3
-	add x1, x1, #4
-	add x1, x1, #5
-	add x1, x1, #6
-	add x1, x1, #7
-	add x1, x1, #1
-	add x1, x1, #2
-	add x1, x1, #3
-	add x1, x1, #4
-	add x1, x1, #5
-	add x1, x1, #6
-	add x1, x1, #7
-	add x1, x1, #1
-	add x1, x1, #2
-	add x1, x1, #3
-	add x1, x1, #4
-	add x1, x1, #5
-	add x1, x1, #6
-	add x1, x1, #7
-	add x1, x1, #1
-	add x1, x1, #2
-	add x1, x1, #3
-	add x1, x1, #4
-	add x1, x1, #5
-	add x1, x1, #6
-	add x1, x1, #7
+	.endr
 	add x1, x1, #1
 	add x1, x1, #2
 	add x1, x1, #3
@@ -68,46 +42,13 @@ mid_store:
 	.global mid_load
 mid_load:
 	ldr w3, [x19, #UART_FR]
+	.rept 8
 	eor x2, x2, x1, lsl #1
 	eor x2, x2, x1, lsl #2
 	eor x2, x2, x1, lsl #3
 	eor x2, x2, x1, lsl #4
 	eor x2, x2, x1, lsl #5
-	eor x2, x2, x1, lsl #1
-	eor x2, x2, x1, lsl #2
-	eor x2, x2, x1, lsl #3
-	eor x2, x2, x1, lsl #4
-	eor x2, x2, x1, lsl #5
-	eor x2, x2, x1, lsl #1
-	eor x2, x2, x1, lsl #2
-	eor x2, x2, x1, lsl #3
-	eor x2, x2, x1, lsl #4
-	eor x2, x2, x1, lsl #5
-	eor x2, x2, x1, lsl #1
-	eor x2, x2, x1, lsl #2
-	eor x2, x2, x1, lsl #3
-	eor x2, x2, x1, lsl #4
-	eor x2, x2, x1, lsl #5
-	eor x2, x2, x1, lsl #1
-	eor x2, x2, x1, lsl #2
-	eor x2, x2, x1, lsl #3
-	eor x2, x2, x1, lsl #4
-	eor x2, x2, x1, lsl #5
-	eor x2, x2, x1, lsl #1
-	eor x2, x2, x1, lsl #2
-	eor x2, x2, x1, lsl #3
-	eor x2, x2, x1, lsl #4
-	eor x2, x2, x1, lsl #5
-	eor x2, x2, x1, lsl #1
-	eor x2, x2, x1, lsl #2
-	eor x2, x2, x1, lsl #3
-	eor x2, x2, x1, lsl #4
-	eor x2, x2, x1, lsl #5
-	eor x2, x2, x1, lsl #1
-	eor x2, x2, x1, lsl #2
-	eor x2, x2, x1, lsl #3
-	eor x2, x2, x1, lsl #4
-	eor x2, x2, x1, lsl #5
+	.endr
 	subs x20, x20, #1
 	b.ne 1b
 
@@ -116,6 +57,7 @@ mid_load:
 	mov x20, #3
 	mov w0, #'b'
 2:
+	.rept 5
 	add x1, x1, #1
 	add x1, x1, #2
 	add x1, x1, #3
@@ -123,34 +65,7 @@ mid_load:
 	add x1, x1, #5
 	add x1, x1, #6
 	add x1, x1, #7
-	add x1, x1, #1
-	add x1, x1, #2
-	add x1, x1, #3
-	add x1, x1, #4
-	add x1, x1, #5
-	add x1, x1, #6
-	add x1, x1, #7
-	add x1, x1, #1
-	add x1, x1, #2
-	add x1, x1, #3
-	add x1, x1, #4
-	add x1, x1, #5
-	add x1, x1, #6
-	add x1, x1, #7
-	add x1, x1, #1
-	add x1, x1, #2
-	add x1, x1, #3
-	add x1, x1, #4
-	add x1, x1, #5
-	add x1, x1, #6
-	add x1, x1, #7
-	add x1, x1, #1
-	add x1, x1, #2
-	add x1, x1, #3
-	add x1, x1, #4
-	add x1, x1, #5
-	add x1, x1, #6
-	add x1, x1, #7
+	.endr
 	add x1, x1, #1
 	add x1, x1, #2
 	add x1, x1, #3

@@ -22,6 +22,7 @@ main:
 	li s2, 3
 	li a0, 'a'
 1:
+	.rept 5
 	addi t1, t1, 1
 	addi t1, t1, 2
 	addi t1, t1, 3
@@ -29,34 +30,7 @@ main:
 	addi t1, t1, 5
 	addi t1, t1, 6
 	addi t1, t1, 7
-	addi t1, t1, 1
-	addi t1, t1, 2
-	addi t1, t1, 3
-	addi t1, t1, 4
-	addi t1, t1, 5
-	addi t1, t1, 6
-	addi t1, t1, 7
-	addi t1, t1, 1
-	addi t1, t1, 2
-	addi t1, t1, 3
-	addi t1, t1, 4
-	addi t1, t1, 5
-	addi t1, t1, 6
-	addi t1, t1, 7
-	addi t1, t1, 1
-	addi t1, t1, 2
-	addi t1, t1, 3
-	addi t1, t1, 4
-	addi t1, t1, 5
-	addi t1, t1, 6
-	addi t1, t1, 7
-	addi t1, t1, 1
-	addi t1, t1, 2
-	addi t1, t1, 3
-	addi t1, t1, 4
-	addi t1, t1, 5
-	addi t1, t1, 6
-	addi t1, t1, 7
+	.endr
 	addi t1, t1, 1
 	addi t1, t1, 2
 	addi t1, t1, 3
@@ -116,6 +90,7 @@ mid_load:
 	li s2, 3
 	li a0, 'b'
 2:
+	.rept 5
 	addi t1, t1, 1
 	addi t1, t1, 2
 	addi t1, t1, 3
@@ -123,34 +98,7 @@ mid_load:
 	addi t1, t1, 5
 	addi t1, t1, 6
 	addi t1, t1, 7
-	addi t1, t1, 1
-	addi t1, t1, 2
-	addi t1, t1, 3
-	addi t1, t1, 4
-	addi t1, t1, 5
-	addi t1, t1, 6
-	addi t1, t1, 7
-	addi t1, t1, 1
-	addi t1, t1, 2
-	addi t1, t1, 3
-	addi t1, t1, 4
-	addi t1, t1, 5
-	addi t1, t1, 6
-	addi t1, t1, 7
-	addi t1, t1, 1
-	addi t1, t1, 2
-	addi t1, t1, 3
-	addi t1, t1, 4
-	addi t1, t1, 5
-	addi t1, t1, 6
-	addi t1, t1, 7
-	addi t1, t1, 1
-	addi t1, t1, 2
-	addi t1, t1, 3
-	addi t1, t1, 4
-	addi t1, t1, 5
-	addi t1, t1, 6
-	addi t1, t1, 7
+	.endr
 	addi t1, t1, 1
 	addi t1, t1, 2
 	addi t1, t1, 3
