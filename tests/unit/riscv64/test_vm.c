@@ -18,6 +18,7 @@
 #include <arch/trap.h>
 #include <cvisor/arch.h>
 #include <cvisor/config.h>
+#include <cvisor/devbus.h>
 #include <cvisor/hal.h>
 #include <cvisor/vm.h>
 
@@ -218,6 +219,27 @@ static void test_sbi_timer(void **state)
 	assert_int_equal(sbi(SBI_EXT_BASE, 3, SBI_EXT_TIME, 0, 0, NULL), SBI_SUCCESS);
 }
 
+/*
+ * A device's line (vm_irq_set()) is a PLIC source of the VM: source 10
+ * raised shows in the pending word (PLIC base + 0x1000), lowered clears
+ * it (a level source that was never claimed); source 0 does not exist.
+ */
+static void test_device_line_reaches_the_plic(void **state)
+{
+	uint64_t pending = 0;
+
+	(void)state;
+	vm_irq_set(vm, 10, true);
+	assert_int_equal(devbus_access(&vm->bus, 0x0c001000, 4, false, &pending), 0);
+	assert_int_equal(pending, 1u << 10);
+	vm_irq_set(vm, 10, false);
+	assert_int_equal(devbus_access(&vm->bus, 0x0c001000, 4, false, &pending), 0);
+	assert_int_equal(pending, 0);
+	vm_irq_set(vm, 0, true);
+	assert_int_equal(devbus_access(&vm->bus, 0x0c001000, 4, false, &pending), 0);
+	assert_int_equal(pending, 0);
+}
+
 static void test_sbi_reboot(void **state)
 {
 	(void)state;
@@ -233,6 +255,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sbi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sbi_timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sbi_reboot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_line_reaches_the_plic, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("riscv64 vm, uart and sbi", tests, NULL, NULL);
 }

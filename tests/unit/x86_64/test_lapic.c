@@ -450,7 +450,7 @@ static void test_ioapic(void **state)
 	assert_int_equal(ioapic_reg(0x10 + 2 * 4, false, 0), 0x34);
 	assert_true(ioapic_routes_to(vm, 1));
 	assert_false(ioapic_routes_to(vm, 2));
-	ioapic_set_irq(vm, 4, true);
+	vm_irq_set(vm, 4, true); /* a device's line: I/O APIC pin 4 */
 	assert_int_equal(x86_irq_pending(vm->vcpus[1]), 0x34);
 	assert_int_equal(x86_irq_pending(vm->vcpus[0]), -1);
 	assert_int_equal(x86_irq_ack(vm->vcpus[1]), 0x34);
