@@ -236,7 +236,8 @@ BARE_CFLAGS := $(if $(DBG),-O0 -g3,-O2 -g) -std=c11 -ffreestanding -fno-builtin 
 # cross compiler, reading the Makefile must print no error.
 BARE_GCC_INCLUDE = $(eval BARE_GCC_INCLUDE := $$(shell $(BARE_CROSS)gcc -print-file-name=include))$(BARE_GCC_INCLUDE)
 BARE_CPPFLAGS = -nostdinc -isystem src/hal_bare/include \
-	-isystem $(BARE_GCC_INCLUDE) -isystem $(BARE_DEPS)/usr/include -Isrc/include -Isrc/arch/$(ARCH)
+	-isystem $(BARE_GCC_INCLUDE) -isystem $(BARE_DEPS)/usr/include -Isrc/include -Isrc/arch/$(ARCH) \
+	-Isrc/hal_bare/$(ARCH)
 BARE_SRCS := $(CORE_SRCS) $(wildcard src/hal_bare/*.c) $(wildcard src/hal_bare/$(ARCH)/*.c)
 BARE_ASMS := $(wildcard src/hal_bare/$(ARCH)/*.S)
 BARE_OBJS := $(BARE_SRCS:%.c=$(BARE_DIR)/obj/%.o) $(BARE_ASMS:%.S=$(BARE_DIR)/obj/%.o)
