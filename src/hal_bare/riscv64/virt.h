@@ -8,13 +8,18 @@
  *   0x0200_0000  CLINT (M-mode's timer and software interrupts: OpenSBI's)
  *   0x0c00_0000  PLIC
  *   0x1000_0000  ns16550a UART: the host console
- *   0x8000_0000  RAM; OpenSBI (M-mode firmware) is in its first 2 MiB,
- *                which its PMP keeps from S-mode
+ *   0x8000_0000  RAM; OpenSBI (M-mode firmware) at its start, in a region its
+ *                PMP keeps from S-mode (512 KiB with QEMU 7.2's OpenSBI 1.1,
+ *                which lists it under the host device tree's /reserved-memory)
  *   0x8020_0000  cvisor's image (link.ld), OpenSBI's next stage; then free RAM
+ *   0xbfe0_0000  (with -m 1G) the host device tree: QEMU puts it in the last
+ *                2 MiB-aligned space of RAM below 3 GiB; OpenSBI passes its
+ *                address in a1 (boot.S). Its pages (the header's totalsize:
+ *                0x149e bytes with -smp 1) are not free memory.
  *
- * OpenSBI passes the host device tree's address in a1 (boot.S); the RAM's
- * size comes from its /memory node. Everything below RAM is mapped as
- * devices in cvisor's Sv39 map (mmu.c).
+ * The RAM's size comes from the device tree's /memory node. Everything
+ * below RAM is mapped without execute permission in cvisor's Sv39 map
+ * (mmu.c).
  */
 #ifndef HAL_BARE_RISCV64_VIRT_H
 #define HAL_BARE_RISCV64_VIRT_H
