@@ -285,10 +285,10 @@ $(BARE_DIR)/obj/%.o: %.S
 	@echo "  AS      $@"
 	$(Q)$(BARE_CROSS)gcc $(BARE_CPPFLAGS) $(BARE_ASFLAGS_$(ARCH)) -c -o $@ $<
 
-$(BARE_DIR)/images.S: $(BUILD)/cvisor guests $(if $(SAN)$(DBG),normal-build-guests) FORCE
+$(BARE_DIR)/images.S: $(SIM_BIN) guests $(if $(SAN)$(DBG),normal-build-guests) FORCE
 	@test -n "$(QEMU_CONFIGS)" || { echo "make qemu: give CONFIG=path/to/vm.toml" >&2; exit 2; }
 	@mkdir -p $(dir $@)
-	$(Q)$(BUILD)/cvisor embed $(QEMU_CONFIGS) >$@.tmp
+	$(Q)$(SIM_BIN) embed $(QEMU_CONFIGS) >$@.tmp
 	@printf '\t.global bare_max_seconds\n\t.balign 8\nbare_max_seconds:\n\t.quad %s\n' \
 		"$(or $(MAX_SECONDS),0)" >>$@.tmp && mv $@.tmp $@
 

@@ -56,6 +56,8 @@ struct bare_state {
 };
 extern struct bare_state bare_state;
 
+/** Where cvisor runs, for the banner: "at EL2", "in HS-mode" (<arch>/virt.c). */
+extern const char bare_privilege[];
 /** The hypervisor's entry from boot code (main.c). */
 void bare_main(void);
 /** Sets up the CPU, memory and interrupts of the platform (<arch>/virt.c). */

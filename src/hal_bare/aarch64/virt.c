@@ -8,6 +8,8 @@
 #include "hal_arch.h"
 #include "virt.h"
 
+const char bare_privilege[] = "at EL2";
+
 void bare_platform_init(void)
 {
 	el2_mmu_on();                                 /* cvisor's identity map at EL2 (mmu.c) */

@@ -29,6 +29,7 @@ struct pcpu {
 	void *guest;       /**< the guest_ctx vectors.S saves into (offset 0) */
 	uint64_t boot_sp;  /**< offset 8: the stack boot.S's secondary_entry takes */
 	uint64_t boot_satp; /**< offset 16: the satp it loads before it touches memory */
+	uint64_t scratch;  /**< offset 24: vectors.S keeps a guest register here on a trap */
 	unsigned index;    /**< 0 for the boot hart, then the order of /cpus */
 	uint64_t hartid;   /**< its hart ID (the /cpus node's reg, SBI's hartid) */
 	volatile bool online; /**< set by the hart itself once it schedules */
@@ -131,5 +132,17 @@ void smp_start_secondaries(void);
 /* vcpu.c */
 /** Sets the H extension's delegation and counters on this hart (hedeleg, hideleg, hcounteren). */
 void guest_traps_init(void);
+
+/* watchdog.c */
+/** What cvisor's tick watches in one vCPU that may never exit. */
+struct watchdog {
+	unsigned storm_ticks; /**< ticks in a row that found the guest faulting in its vectors */
+};
+/** One tick while vcpu ran: stops its VM in an exception storm. */
+void watchdog_tick(struct vcpu *vcpu, struct watchdog *w);
+
+/* switch.S */
+/** Where a new thread starts: calls s0(s1), then sched_exit(). */
+void bare_thread_start(void);
 
 #endif
