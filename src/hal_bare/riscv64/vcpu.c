@@ -204,21 +204,33 @@ void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
 }
 
 /*
- * HFENCE.GVMA with rs1 = rs2 = x0 (8.3.2) orders and drops every
- * G-stage translation of every VMID on this hart; the other harts drop
- * theirs when they next load a vCPU (switch_to()). A stage-2 change that
- * removes or narrows a mapping of a VM running on another hart at that
- * moment is not seen there until then: the core changes stage 2 of a
- * running VM only for pages the guest has not been given (flash, device
- * windows), as on AArch64's VMALLS12E1IS, which is broadcast; RISC-V has
- * no broadcast fence in HS-mode (SBI RFENCE's remote_hfence_gvma would be).
+ * HFENCE.GVMA with rs1 = rs2 = x0 (8.3.2) orders and drops every G-stage
+ * translation of every VMID on this hart. The H extension has no
+ * broadcast fence: the other harts that may run the VM's vCPUs are asked
+ * through the SBI's RFENCE extension (SBI 2.0, 8.4
+ * remote_hfence_gvma_vmid: the range of guest physical addresses, for the
+ * VM's VMID), which returns once they have fenced, as AArch64's
+ * TLBI VMALLS12E1IS is broadcast to the inner shareable domain.
  */
+#define SBI_EXT_RFENCE 0x52464E43ULL
+#define SBI_RFENCE_HFENCE_GVMA_VMID 3
+
 void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
 {
-	(void)vm;
-	(void)gpa;
-	(void)size;
+	const struct bare_vm *bv = vm->hal;
+	uint64_t mask = 0;
+
 	HFENCE_GVMA_ALL();
+	for (unsigned i = 0; i < npcpus; i++)
+		if (&pcpus[i] != this_cpu() && pcpus[i].hartid < 64)
+			mask |= 1ULL << pcpus[i].hartid;
+	if (mask == 0)
+		return;
+	struct sbiret r = sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, mask, 0, gpa, size,
+				   bv ? bv->vmid : 1, 0);
+	if (r.error != 0)
+		hal_panic("SBI remote_hfence_gvma_vmid failed (%ld): other harts may keep stale "
+			  "G-stage translations", r.error);
 }
 
 static void vs_save(struct vs_csrs *v)
