@@ -5,8 +5,9 @@
 // OpenSBI's fw_dynamic runs in M-mode and starts its next stage, cvisor,
 // at 0x8020_0000 on the boot hart in S-mode (HS-mode, since the hart has
 // the H extension) with satp = 0 (no translation), a0 = the hart's ID and
-// a1 = the host device tree (SBI spec 3.1's boot convention, as OpenSBI
-// and Linux use it). The other harts wait in OpenSBI until HSM hart_start.
+// a1 = the host device tree (the convention of Linux's RISC-V boot
+// protocol, which OpenSBI follows for its next stage). The other harts
+// wait in OpenSBI until HSM hart_start.
 // _start keeps a0 and a1 in bare_boot_hartid and bare_host_dtb, takes the
 // boot stack, clears the BSS, sets the trap vector (vectors.S) and calls
 // bare_main().

@@ -20,11 +20,11 @@
  * The Sstc extension's stimecmp CSR would let S-mode set the compare value
  * without an SBI call. QEMU 7.2's rv64 has it and its OpenSBI 1.1 enables
  * it (menvcfg.STCE), but measured under QEMU a set_timer call takes about
- * 0.9 us and a write of stimecmp 0.09 us: at the rate cvisor re-arms (a
- * changed deadline: slices, ticks, a guest's timer) the difference is far
- * below a guest exit's own cost, so cvisor keeps one way, SBI, which
- * works with and without Sstc (OpenSBI writes stimecmp itself when the
- * hart has it).
+ * 0.9 us and a write of stimecmp 0.09 us (docs/bare.md): at the rate
+ * cvisor re-arms (a changed deadline: slices, ticks, a guest's timer) the
+ * difference is far below a guest exit's own cost, so cvisor keeps one
+ * way, SBI, which works with and without Sstc (OpenSBI writes stimecmp
+ * itself when the hart has it).
  */
 #include <libfdt.h>
 
