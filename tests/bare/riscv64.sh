@@ -68,7 +68,7 @@ EOF_LINES
 run_bare all-guests "" rv64 "$(own_config hello)" "$(own_config mmio)" "$(own_config sbi)" \
 	"$(own_config trap)" "$(own_config time)" "$(own_config mmio_pc)" "$(own_config plic)" \
 	"$(own_config smp)" "$(own_config ipi)" "$(own_config bench_compute)" \
-	"$(own_config bench_mmu)" "$(own_config bench_sbi)" "$(own_config bench_irq)" MAX_SECONDS=60
+	"$(own_config bench_mmu)" "$(own_config bench_sbi)" "$(own_config bench_irq)" MAX_SECONDS=40
 expect_rc 0
 banner "13 VMs" "1 CPU"
 expect_hello
@@ -101,7 +101,7 @@ expect_out "cvisor: 13 of 13 VMs powered off"
 QEMU_SMP=2
 export QEMU_SMP
 run_bare two-harts "" rv64 "$(own_config smp)" "$(own_config ipi)" "$(own_config hello)" \
-	"$(own_config sbi)" MAX_SECONDS=60
+	"$(own_config sbi)" MAX_SECONDS=40
 unset QEMU_SMP
 expect_rc 0
 banner "4 VMs" "2 CPUs"
@@ -133,7 +133,7 @@ PROTECT2=$(own_config hostile_protect -e 's/^id = 151$/id = 261/' \
 	-e 's/^name = "hostile_protect"$/name = "hostile_protect2"/' -e 's|^cmdline = .*|cmdline = "s2page=1024"|')
 run_bare hostile "" rv64 "$(own_config hostile_misaligned)" "$(own_config hostile_misaligned_sw)" \
 	"$(own_config hostile_protect -e 's|^cmdline = .*|cmdline = "s2page=1023"|')" "$PROTECT2" \
-	"$(own_config hello)" MAX_SECONDS=60
+	"$(own_config hello)" MAX_SECONDS=40
 expect_rc 1
 expect_out "[hostile_misaligned] hostile_misaligned: lw at UART + 1"
 expect_stopped hostile_misaligned "stage-2 fault: read of 4 bytes at GPA 0x10000001\\b \\(the ns16550a refuses this size or alignment\\) by vCPU 0 at PC $(hex "$(sym hostile_misaligned misaligned_load)")\$"
@@ -252,7 +252,7 @@ expect_out "cvisor: 2 of 3 VMs powered off"
 # ---- Two VMs with the same RAM at the same GPAs (tests/sim/isolation.sh):
 # each keeps its own tag in the page both write at one GPA; VM a, reaching
 # for a GPA that is RAM only in VM b, is stopped without reading anything.
-run_bare isolation "" rv64 "$(own_config isolation_a)" "$(own_config isolation_b)" MAX_SECONDS=60
+run_bare isolation "" rv64 "$(own_config isolation_a)" "$(own_config isolation_b)" MAX_SECONDS=40
 expect_rc 1
 expect_out "[isolation_a] isolation_a: the page at GPA 0x81000000 kept this VM's tag 0xaaaaaaaa0000000a through 2000 checks"
 expect_out "[isolation_b] isolation_b: the page at GPA 0x81000000 kept this VM's tag 0xbbbbbbbb0000000b through 2000 checks"
