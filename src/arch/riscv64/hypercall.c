@@ -151,7 +151,7 @@ static int64_t hart_start(struct vcpu *vcpu, uint64_t hartid, uint64_t start, ui
  * unmasked. A non-retentive suspend is not implemented (the SBI allows
  * that: SBI_ERR_NOT_SUPPORTED).
  */
-static int64_t hart_suspend(struct vcpu *vcpu, uint64_t type)
+static int64_t hart_suspend(struct vcpu *vcpu, uint64_t type, uint64_t pc)
 {
 	struct vm *vm = vcpu->vm;
 
@@ -168,7 +168,7 @@ static int64_t hart_suspend(struct vcpu *vcpu, uint64_t type)
 			vm_stop(vm, VM_FAILED,
 				"hart %u suspends (SBI HSM hart_suspend) at PC 0x%llx, but no interrupt "
 				"source could wake it",
-				vcpu->id, (unsigned long long)vcpu->arch.pc - 4);
+				vcpu->id, (unsigned long long)pc);
 			break;
 		}
 		hal_vcpu_wait(vcpu, next);
@@ -180,7 +180,8 @@ static int64_t hart_suspend(struct vcpu *vcpu, uint64_t type)
 }
 
 /* Hart state management (SBI chapter 9). */
-static void sbi_hsm(struct vcpu *vcpu, uint64_t fid, const uint64_t *a, uint64_t *ret)
+static void sbi_hsm(struct vcpu *vcpu, uint64_t fid, const uint64_t *a, uint64_t *ret,
+		    uint64_t pc)
 {
 	struct vcpu *t;
 
@@ -199,7 +200,7 @@ static void sbi_hsm(struct vcpu *vcpu, uint64_t fid, const uint64_t *a, uint64_t
 			ret[0] = RET(SBI_ERR_INVALID_PARAM);
 		return;
 	case 3: /* sbi_hart_suspend(suspend_type, resume_addr, opaque) */
-		ret[0] = RET(hart_suspend(vcpu, a[0] & 0xffffffffu));
+		ret[0] = RET(hart_suspend(vcpu, a[0] & 0xffffffffu, pc));
 		return;
 	default:
 		ret[0] = RET(SBI_ERR_NOT_SUPPORTED);
@@ -243,7 +244,7 @@ void vcpu_arch_hypercall(struct vcpu *vcpu, struct vcpu_exit *e)
 		sbi_srst(vcpu, fid, a, ret);
 		return;
 	case SBI_EXT_HSM:
-		sbi_hsm(vcpu, fid, a, ret);
+		sbi_hsm(vcpu, fid, a, ret, e->pc); /* the ecall's own address, on either HAL */
 		return;
 	case SBI_EXT_CVISOR:
 		/* The same calls as on every architecture (docs/hypercalls.md); a6 is the number. */

@@ -123,6 +123,13 @@ static void guest_page_fault(const struct rv_trap *t, struct vcpu_exit *e)
 	 * 0x3000 (32- and 64-bit reads), 0x2020 and 0x3020 (writes).
 	 */
 	e->s2fault.s1ptw = (t->htinst & ~(uint64_t)0x1020) == 0x2000;
+	/* Bytes accessed: the walk's entry (bit 12 of its pseudoinstruction: 64-bit), a fetch's parcel. */
+	if (e->s2fault.s1ptw)
+		e->s2fault.size = (t->htinst & 0x1000) ? 8 : 4;
+	else if (cause == RV_CAUSE_FETCH_GUEST_PAGE_FAULT)
+		e->s2fault.size = 4;
+	else if (transformed_ldst(t->htinst, &ld))
+		e->s2fault.size = (uint8_t)ld.size;
 	e->s2fault.kind = FAULT_TRANSLATION; /* RISC-V reports one kind of guest-page fault */
 	e->s2fault.level = -1;
 }

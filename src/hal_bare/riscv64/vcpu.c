@@ -451,6 +451,16 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	if ((t.scause == RV_CAUSE_LOAD_GUEST_PAGE_FAULT ||
 	     t.scause == RV_CAUSE_STORE_GUEST_PAGE_FAULT) && t.htinst == 0)
 		t.htinst = htinst_of(vcpu, b, &t);
+	/*
+	 * The guest's own walk for an instruction fetch faulted: the fault is
+	 * an instruction guest-page fault (8.5.1: an implicit access of the
+	 * VS-stage walk is reported as the kind of the access it was made
+	 * for). QEMU 7.2 reports it as a load guest-page fault; the fetch is
+	 * known by its address, the instruction's own (stval = sepc).
+	 */
+	if (t.scause == RV_CAUSE_LOAD_GUEST_PAGE_FAULT && t.stval == t.sepc &&
+	    (t.htinst & ~(uint64_t)0x1020) == 0x2000)
+		t.scause = RV_CAUSE_FETCH_GUEST_PAGE_FAULT;
 	if (t.scause == RV_CAUSE_VIRTUAL_INSN && t.stval == 0)
 		t.stval = insn_of(vcpu, b, t.sepc);
 	rv_decode_trap(&t, exit);
