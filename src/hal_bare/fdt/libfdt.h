@@ -83,7 +83,7 @@
 #define FDT_ERR_BADOFFSET 4 /**< an offset that is not a node (or property) of the tree */
 #define FDT_ERR_BADPATH 5 /**< a path that does not start with '/' and is no alias */
 #define FDT_ERR_BADPHANDLE 6 /**< phandle 0 or 0xffffffff */
-#define FDT_ERR_BADSTATE 7 /**< a write function called out of order */
+#define FDT_ERR_BADSTATE 7 /**< a write function called out of order, or on a finished tree */
 #define FDT_ERR_TRUNCATED 8 /**< the blob ends inside a block, token or string */
 #define FDT_ERR_BADMAGIC 9 /**< no device-tree magic number (or a tree still being written) */
 #define FDT_ERR_BADVERSION 10 /**< a format version this library does not read */
@@ -279,7 +279,7 @@ const char *fdt_strerror(int errval);
  * fdt_finish_reservemap(), the nodes (fdt_begin_node(), its properties,
  * its children, fdt_end_node()), fdt_finish(). Until fdt_finish() the
  * buffer has no valid magic number, so no reader takes it for a tree.
- * Returns 0 or -FDT_ERR_NOSPACE (bufsize below a header).
+ * Returns 0 or -FDT_ERR_NOSPACE (bufsize below 48 bytes, a header's room).
  */
 int fdt_create(void *buf, int bufsize);
 
