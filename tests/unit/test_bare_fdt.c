@@ -878,6 +878,23 @@ static void test_hostile_blobs(void **state)
 	poke(b, prop, 7);
 	assert_int_equal(walk_end(b), -FDT_ERR_BADSTRUCTURE);
 	assert_int_equal(bare->first_property_offset(b, serial), -FDT_ERR_BADSTRUCTURE);
+	/* The tree ends inside a node: after its property, FDT_END instead of FDT_END_NODE. */
+	{
+		static uint8_t t[256];
+		assert_int_equal(bare->create(t, sizeof(t)), 0);
+		assert_int_equal(bare->finish_reservemap(t), 0);
+		assert_int_equal(bare->begin_node(t, ""), 0);
+		assert_int_equal(bare->property_u32(t, "p", 1), 0);
+		assert_int_equal(bare->end_node(t), 0);
+		assert_int_equal(bare->finish(t), 0);
+		poke(t, (int)fdt_size_dt_struct(t) - 8, FDT_END);
+		for (int i = 0; i < 2; i++) {
+			const struct fdt_ops *ops = i ? bare : real;
+			assert_int_equal(ops->next_property_offset(t, ops->first_property_offset(t, 0)),
+					 -FDT_ERR_BADSTRUCTURE);
+			assert_int_equal(ops->next_node(t, 0, NULL), -FDT_ERR_NOTFOUND);
+		}
+	}
 	/* Header fields: magic, versions, sizes past the blob or past 2^31. */
 	FRESH();
 	fdt_set_magic(b, 0xedfe0dd0);

@@ -299,6 +299,8 @@ static int property_from(const void *fdt, int offset)
 			return next;
 		if (tag == FDT_PROP)
 			return offset;
+		if (tag == FDT_END)
+			return -FDT_ERR_BADSTRUCTURE; /* the tree ends inside the node */
 		if (tag != FDT_NOP)
 			return -FDT_ERR_NOTFOUND; /* a child node, or the node's end */
 	}
@@ -495,7 +497,7 @@ int fdt_node_offset_by_prop_value(const void *fdt, int startoffset, const char *
 	for (offset = next_node(fdt, startoffset, NULL); offset >= 0;
 	     offset = next_node(fdt, offset, NULL)) {
 		val = fdt_getprop(fdt, offset, propname, &len);
-		if (val && len == proplen && memcmp(val, propval, (size_t)len) == 0)
+		if (val && len == proplen && (len == 0 || memcmp(val, propval, (size_t)len) == 0))
 			return offset;
 	}
 	return offset;
@@ -574,35 +576,36 @@ int fdt_size_cells(const void *fdt, int nodeoffset)
 }
 
 /*
- * Memory reservation n (5.3), or NULL if it lies outside the blob (the
- * header checked).
+ * Memory reservation n (5.3) as its two 64-bit words (address, size), or
+ * NULL if it lies outside the blob (the header checked).
  */
-static const struct fdt_reserve_entry *mem_rsv(const void *fdt, int n)
+static const fdt64_t *mem_rsv(const void *fdt, int n)
 {
 	uint32_t off = fdt_off_mem_rsvmap(fdt), total = fdt_totalsize(fdt);
 	uint32_t max = (total - off) / sizeof(struct fdt_reserve_entry);
 
 	if (n < 0 || (uint32_t)n >= max)
 		return NULL;
-	return (const struct fdt_reserve_entry *)(const void *)((const char *)fdt + off) + n;
+	off += (uint32_t)n * sizeof(struct fdt_reserve_entry);
+	return (const fdt64_t *)(const void *)((const char *)fdt + off);
 }
 
 int fdt_num_mem_rsv(const void *fdt)
 {
-	const struct fdt_reserve_entry *re;
+	const fdt64_t *re;
 	int n, err = fdt_check_header(fdt);
 
 	if (err)
 		return err;
 	for (n = 0; (re = mem_rsv(fdt, n)) != NULL; n++)
-		if (fdt64_ld(&re->size) == 0)
+		if (fdt64_ld(&re[1]) == 0)
 			return n; /* the (0, 0) end: its size 0 ends the list */
 	return -FDT_ERR_TRUNCATED;
 }
 
 int fdt_get_mem_rsv(const void *fdt, int n, uint64_t *address, uint64_t *size)
 {
-	const struct fdt_reserve_entry *re;
+	const fdt64_t *re;
 	int err = fdt_check_header(fdt);
 
 	if (err)
@@ -610,8 +613,8 @@ int fdt_get_mem_rsv(const void *fdt, int n, uint64_t *address, uint64_t *size)
 	re = mem_rsv(fdt, n);
 	if (!re)
 		return -FDT_ERR_BADOFFSET;
-	*address = fdt64_ld(&re->address);
-	*size = fdt64_ld(&re->size);
+	*address = fdt64_ld(&re[0]);
+	*size = fdt64_ld(&re[1]);
 	return 0;
 }
 

@@ -34,7 +34,7 @@
 #define FDT_SW_MAGIC (~(uint32_t)FDT_MAGIC)
 
 /* Sets header field f of the tree being written. */
-#define set_header(fdt, f, v) fdt32_st(&((struct fdt_header *)(fdt))->f, (v))
+#define set_header(fdt, f, v) fdt32_st((char *)(fdt) + offsetof(struct fdt_header, f), (v))
 
 /*
  * 0 if fdt is a tree being written and in state reservations (0) or nodes

@@ -102,7 +102,10 @@
 #define FDT_MAX_NCELLS 4
 
 /* ---- The header's fields, in the CPU's byte order ---- */
-#define fdt_get_header(fdt, field) (fdt32_ld(&((const struct fdt_header *)(fdt))->field))
+/* (By byte offset, not through a struct pointer: the blob need not be aligned.) */
+#define fdt_get_header(fdt, field)                                                                 \
+	(fdt32_ld((const fdt32_t *)(const void *)((const char *)(fdt) +                            \
+						  offsetof(struct fdt_header, field))))
 #define fdt_magic(fdt) (fdt_get_header(fdt, magic))
 #define fdt_totalsize(fdt) (fdt_get_header(fdt, totalsize))
 #define fdt_off_dt_struct(fdt) (fdt_get_header(fdt, off_dt_struct))
