@@ -79,37 +79,37 @@ static const char *struct_at(const void *fdt, int offset)
 
 int bare_fdt_next_token(const void *fdt, uint32_t size, int offset, uint32_t *tag)
 {
-	if (offset < 0 || offset % FDT_TAGSIZE)
+	if (offset < 0 || offset % (int)TOKEN)
 		return -FDT_ERR_BADOFFSET;
 	uint32_t off = (uint32_t)offset, next;
-	if (size < FDT_TAGSIZE || off > size - FDT_TAGSIZE)
+	if (size < TOKEN || off > size - TOKEN)
 		return -FDT_ERR_TRUNCATED;
 	const char *p = struct_at(fdt, offset);
 	*tag = fdt32_ld((const fdt32_t *)(const void *)p);
 	switch (*tag) {
 	case FDT_BEGIN_NODE: {
 		/* The name, NUL-terminated, then padding to 4 bytes (5.4.1). */
-		uint32_t room = size - off - FDT_TAGSIZE;
-		const char *nul = memchr(p + FDT_TAGSIZE, '\0', room);
+		uint32_t room = size - off - TOKEN;
+		const char *nul = memchr(p + TOKEN, '\0', room);
 		if (!nul)
 			return -FDT_ERR_TRUNCATED;
-		next = off + FDT_TAGSIZE + FDT_ALIGN4((uint32_t)(nul - p - FDT_TAGSIZE) + 1);
+		next = off + TOKEN + FDT_ALIGN4((uint32_t)(nul - (p + TOKEN)) + 1);
 		break;
 	}
 	case FDT_PROP: {
 		/* len and nameoff, then the value, padded to 4 bytes (5.4.1). */
-		if (size - off < 3 * FDT_TAGSIZE)
+		if (size - off < 3 * TOKEN)
 			return -FDT_ERR_TRUNCATED;
-		uint32_t len = fdt32_ld((const fdt32_t *)(const void *)(p + FDT_TAGSIZE));
-		if (len > size - off - 3 * FDT_TAGSIZE)
+		uint32_t len = fdt32_ld((const fdt32_t *)(const void *)(p + TOKEN));
+		if (len > size - off - 3 * TOKEN)
 			return -FDT_ERR_TRUNCATED;
-		next = off + 3 * FDT_TAGSIZE + FDT_ALIGN4(len);
+		next = off + 3 * TOKEN + FDT_ALIGN4(len);
 		break;
 	}
 	case FDT_END_NODE:
 	case FDT_NOP:
 	case FDT_END:
-		next = off + FDT_TAGSIZE;
+		next = off + TOKEN;
 		break;
 	default:
 		return -FDT_ERR_BADSTRUCTURE;
@@ -256,8 +256,8 @@ const char *fdt_get_name(const void *fdt, int nodeoffset, int *lenp)
 static int name_matches(const char *s, const char *name, int n)
 {
 	size_t len = (size_t)n;
-	if (strnlen(s, len) < len || memcmp(s, name, len) != 0)
-		return 0;
+	if (memchr(s, '\0', len) || memcmp(s, name, len) != 0)
+		return 0; /* s shorter than n, or different */
 	return s[len] == '\0' || (s[len] == '@' && !memchr(name, '@', len));
 }
 
@@ -416,7 +416,8 @@ static int alias_offset(const void *fdt, const char *name, int len)
 	if (!path || vlen < 1 || path[0] != '/')
 		return -FDT_ERR_BADPATH;
 	/* The value lies inside the blob; its NUL need not. */
-	return fdt_path_offset_namelen(fdt, path, (int)strnlen(path, (size_t)vlen));
+	const char *nul = memchr(path, '\0', (size_t)vlen);
+	return fdt_path_offset_namelen(fdt, path, nul ? (int)(nul - path) : vlen);
 }
 
 int fdt_path_offset_namelen(const void *fdt, const char *path, int namelen)
@@ -586,7 +587,7 @@ static const fdt64_t *mem_rsv(const void *fdt, int n)
 
 	if (n < 0 || (uint32_t)n >= max)
 		return NULL;
-	off += (uint32_t)n * sizeof(struct fdt_reserve_entry);
+	off += (uint32_t)n * (uint32_t)sizeof(struct fdt_reserve_entry);
 	return (const fdt64_t *)(const void *)((const char *)fdt + off);
 }
 
