@@ -189,6 +189,8 @@ static int soc_node(const struct fdt_ops *ops, void *fdt)
 	return ops->end_node(fdt);
 }
 
+#define LONG_NAME "a-property-name-longer-than-the-tokens-that-end-the-tree,so-at-the-end-it-is-found"
+
 /* Names, values and properties at the edges: padding, sharing, old forms. */
 static int odd_nodes(const struct fdt_ops *ops, void *fdt)
 {
@@ -206,6 +208,7 @@ static int odd_nodes(const struct fdt_ops *ops, void *fdt)
 	W(ops->property(fdt, "big", big, sizeof(big)));
 	W(ops->property_string(fdt, "address-cells", "a name that ends another one"));
 	W(ops->property_string(fdt, "cells", "and a shorter one"));
+	W(ops->property(fdt, LONG_NAME, NULL, 0));
 	W(ops->end_node(fdt));
 	W(ops->begin_node(fdt, "a@1"));
 	W(ops->property_u32(fdt, "#address-cells", 5)); /* more than FDT_MAX_NCELLS */
@@ -228,6 +231,8 @@ static int odd_nodes(const struct fdt_ops *ops, void *fdt)
 		W(ops->begin_node(fdt, lname));
 		W(ops->property_u32(fdt, "level", (uint32_t)i));
 	}
+	/* The long name again, when less room is left than its length: it is not written twice. */
+	W(ops->property(fdt, LONG_NAME, NULL, 0));
 	for (int i = 0; i < 10; i++)
 		W(ops->end_node(fdt));
 	return 0;

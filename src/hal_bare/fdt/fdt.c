@@ -55,9 +55,9 @@ int fdt_check_header(const void *fdt)
 	if (total < hdr || total > INT_MAX)
 		return -FDT_ERR_TRUNCATED;
 	/* Version 16 gives no structure size: the block may run to the end. */
-	uint32_t struct_size = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt) : 0;
+	uint32_t st = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt) : 0;
 	if (!block_inside(hdr, total, fdt_off_mem_rsvmap(fdt), 0) ||
-	    !block_inside(hdr, total, fdt_off_dt_struct(fdt), struct_size) ||
+	    !block_inside(hdr, total, fdt_off_dt_struct(fdt), st) ||
 	    !block_inside(hdr, total, fdt_off_dt_strings(fdt), fdt_size_dt_strings(fdt)))
 		return -FDT_ERR_TRUNCATED;
 	return 0;

@@ -126,12 +126,12 @@ int fdt_begin_node(void *fdt, const char *name)
 	if (err)
 		return err;
 	if (len >= free_space(fdt))
-		return -FDT_ERR_NOSPACE;
-	p = grab(fdt, FDT_TAGSIZE + FDT_ALIGN4((uint32_t)len + 1));
+		return -FDT_ERR_NOSPACE; /* (and the sum below cannot overflow) */
+	p = grab(fdt, TOKEN + FDT_ALIGN4((uint32_t)len + 1));
 	if (!p)
 		return -FDT_ERR_NOSPACE;
 	fdt32_st(p, FDT_BEGIN_NODE);
-	memcpy(p + FDT_TAGSIZE, name, len + 1);
+	memcpy(p + TOKEN, name, len + 1);
 	return 0;
 }
 
@@ -142,7 +142,7 @@ int fdt_end_node(void *fdt)
 
 	if (err)
 		return err;
-	p = grab(fdt, FDT_TAGSIZE);
+	p = grab(fdt, TOKEN);
 	if (!p)
 		return -FDT_ERR_NOSPACE;
 	fdt32_st(p, FDT_END_NODE);
@@ -176,8 +176,8 @@ int fdt_property(void *fdt, const char *name, const void *val, int len)
 		return err;
 	if (len < 0)
 		return -FDT_ERR_BADVALUE;
-	if ((size_t)len >= free_space(fdt) || namelen >= free_space(fdt))
-		return -FDT_ERR_NOSPACE;
+	if ((size_t)len >= free_space(fdt))
+		return -FDT_ERR_NOSPACE; /* (and 3 * TOKEN + FDT_ALIGN4(len) cannot overflow) */
 	/* The name: found among the strings, or added below them. */
 	size = fdt_size_dt_strings(fdt);
 	dist = find_string(fdt, name, namelen);
@@ -188,7 +188,7 @@ int fdt_property(void *fdt, const char *name, const void *val, int len)
 		memcpy((char *)fdt + fdt_totalsize(fdt) - dist, name, namelen + 1);
 		set_header(fdt, size_dt_strings, dist);
 	}
-	p = grab(fdt, 3 * FDT_TAGSIZE + FDT_ALIGN4((uint32_t)len));
+	p = grab(fdt, 3 * TOKEN + FDT_ALIGN4((uint32_t)len));
 	if (!p) {
 		set_header(fdt, size_dt_strings, size); /* the name added, if any, taken back */
 		return -FDT_ERR_NOSPACE;
@@ -197,7 +197,7 @@ int fdt_property(void *fdt, const char *name, const void *val, int len)
 	fdt32_st(p + 4, (uint32_t)len);
 	fdt32_st(p + 8, dist);
 	if (len)
-		memcpy(p + 3 * FDT_TAGSIZE, val, (size_t)len);
+		memcpy(p + 3 * TOKEN, val, (size_t)len);
 	return 0;
 }
 
@@ -238,7 +238,7 @@ int fdt_finish(void *fdt)
 		err = walk_struct(fdt, fdt_size_dt_struct(fdt), 0);
 	if (err)
 		return err;
-	p = grab(fdt, FDT_TAGSIZE);
+	p = grab(fdt, TOKEN);
 	if (!p)
 		return -FDT_ERR_NOSPACE;
 	fdt32_st(p, FDT_END);

@@ -21,10 +21,16 @@
  *   give a buffer of at least totalsize bytes (the header's own field).
  * - Values are big-endian: fdt32_ld()/fdt64_ld() read them.
  *
- * Differences from libfdt: blobs older than version 16 (node names as
- * full paths) are refused with -FDT_ERR_BADVERSION; a blob need not be
- * 8-byte aligned; fdt_finish() refuses a tree whose nodes do not nest
- * (-FDT_ERR_BADSTRUCTURE); an alias is followed only to a full path.
+ * Differences from libfdt (Debian's 1.6.1, which tests/unit/test_bare_fdt.c
+ * compares it with): blobs older than version 16 (node names as full
+ * paths) are refused with -FDT_ERR_BADVERSION; a blob need not be 8-byte
+ * aligned; an alias is followed only to a full path (never to another
+ * alias); fdt_stringlist_contains() never looks past the list (libfdt
+ * reads one byte beyond, and so finds "" in any list followed by a zero);
+ * fdt_finish() refuses a tree whose nodes do not nest
+ * (-FDT_ERR_BADSTRUCTURE); a walk that runs into the end of a cut-short
+ * structure block says -FDT_ERR_TRUNCATED where libfdt sometimes says
+ * -FDT_ERR_NOTFOUND.
  *
  * Reading: fdt.c. Writing: fdt_sw.c. The layout: fdt.h.
  */

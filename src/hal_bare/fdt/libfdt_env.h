@@ -5,9 +5,10 @@
  *        cells (fdt32_t, fdt64_t) and the conversions to and from the CPU's
  *        byte order.
  *
- * Every number in a flattened device tree is stored big-endian
- * (Devicetree Specification v0.4, 5.1 "Versioning" and 2.2.4 "Property
- * Values": "stored in big-endian format"). The fdt32_t and fdt64_t types
+ * Every number in a flattened device tree is stored big-endian: the
+ * header's fields and the structure block's tokens (Devicetree
+ * Specification v0.4, 5.2 and 5.4) and the property values' cells (2.2.4
+ * "Properties", the table of property values). The fdt32_t and fdt64_t types
  * mark a value still in that order; fdt32_to_cpu() and cpu_to_fdt32()
  * convert. fdt32_ld() and fdt64_ld() read a value byte by byte, so that
  * a property's cells can sit at any address: a property value is only
