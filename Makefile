@@ -112,7 +112,7 @@ debug:
 deps:
 	$(Q)sh scripts/install-deps.sh
 ifeq ($(SAN),)
-	$(Q)test -f $(BARE_LIBFDT) || sh scripts/install-deps.sh --bare-libfdt $(BARE_DEPS)
+	$(Q)$(if $(BARE_LIBFDT),test -f $(BARE_LIBFDT) || sh scripts/install-deps.sh --bare-libfdt $(BARE_DEPS),:)
 endif
 
 # The configs name their guests in build/guests/ (paths relative to the config),
@@ -230,13 +230,31 @@ BENCH_LIBS_linux := -lfdt
 #   make qemu ... SMP=N   (N physical CPUs; default 1: the VMs' vCPUs share it in time slices)
 #   make qemu-gdb CONFIG=... [GDB_PORT=N]   (QEMU waits for gdb on 127.0.0.1:1234 or N;
 #                 gdb-multiarch -x build/bare/aarch64/gdbinit debugs cvisor and the guests)
+#   make qemu ARCH=riscv64 CONFIG=...   (cvisor in HS-mode under OpenSBI)
 BARE_CROSS := $(CROSS_$(ARCH))
 BARE_DIR := $(BUILD)/bare/$(ARCH)
-# (libfdt for AArch64, the same for a debug build as for the normal one)
+# (libfdt for AArch64, the same for a debug build as for the normal one; Debian
+# has no riscv64 libfdt: the RISC-V build compiles cvisor's own, src/hal_bare/fdt/)
 BARE_DEPS := $(if $(DBG),build,$(BUILD))/deps/$(ARCH)
-BARE_LIBFDT := $(BARE_DEPS)/usr/lib/aarch64-linux-gnu/libfdt.a
+BARE_LIBFDT_aarch64 := $(BARE_DEPS)/usr/lib/aarch64-linux-gnu/libfdt.a
+BARE_LIBFDT := $(BARE_LIBFDT_$(ARCH))
+# The device-tree library of the RISC-V build (libfdt's API, a subset): its
+# sources and headers, once src/hal_bare/fdt/ exists.
+BARE_FDT_SRCS_riscv64 := $(wildcard src/hal_bare/fdt/*.c)
+BARE_FDT_CPPFLAGS_riscv64 := -Isrc/hal_bare/fdt
+# Each architecture's code generation: AArch64 keeps off the FP/SIMD registers
+# (the guests' until switched), RISC-V takes the ABI of the cross compiler's
+# libgcc (lp64d; cvisor's code has no floating point), addresses anywhere
+# (medany: the image is at 0x8020_0000, beyond medlow's +-2 GiB around 0) and
+# no linker relaxation (nothing relaxed into gp-relative accesses: gp is never set).
+BARE_ARCH_CFLAGS_aarch64 := -mgeneral-regs-only -mstrict-align -mno-outline-atomics
+BARE_ARCH_CFLAGS_riscv64 := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax -mstrict-align
+# Assembler files: RISC-V's may use the H extension's instructions and CSRs (GCC 12's
+# -march has no H; C code names it with `.option arch, +h` around its asm).
+BARE_ASFLAGS_riscv64 := -march=rv64gc -mabi=lp64d -mno-relax -Wa,-march=rv64gch
+BARE_LDFLAGS_riscv64 := -Wl,--no-relax
 BARE_CFLAGS := $(if $(DBG),-O0 -g3,-O2 -g) -std=c11 -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
-	-fno-stack-protector -fno-pic -fno-pie -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
+	-fno-stack-protector -fno-pic -fno-pie $(BARE_ARCH_CFLAGS_$(ARCH)) \
 	-DBARE_SEMIHOSTING=1 $(WARN) -MMD -MP
 # No C library: the compiler's own headers, cvisor's string.h/stdlib.h, libfdt's headers.
 # The cross compiler is asked where its headers are the first time a bare object
@@ -244,19 +262,26 @@ BARE_CFLAGS := $(if $(DBG),-O0 -g3,-O2 -g) -std=c11 -ffreestanding -fno-builtin 
 # cross compiler, reading the Makefile must print no error.
 BARE_GCC_INCLUDE = $(eval BARE_GCC_INCLUDE := $$(shell $(BARE_CROSS)gcc -print-file-name=include))$(BARE_GCC_INCLUDE)
 BARE_CPPFLAGS = -nostdinc -isystem src/hal_bare/include \
-	-isystem $(BARE_GCC_INCLUDE) -isystem $(BARE_DEPS)/usr/include -Isrc/include -Isrc/arch/$(ARCH)
-BARE_SRCS := $(CORE_SRCS) $(wildcard src/hal_bare/*.c) $(wildcard src/hal_bare/$(ARCH)/*.c)
+	-isystem $(BARE_GCC_INCLUDE) -isystem $(BARE_DEPS)/usr/include -Isrc/include -Isrc/arch/$(ARCH) \
+	-Isrc/hal_bare/$(ARCH) $(BARE_FDT_CPPFLAGS_$(ARCH))
+BARE_SRCS := $(CORE_SRCS) $(wildcard src/hal_bare/*.c) $(wildcard src/hal_bare/$(ARCH)/*.c) \
+	$(BARE_FDT_SRCS_$(ARCH))
 BARE_ASMS := $(wildcard src/hal_bare/$(ARCH)/*.S)
 BARE_OBJS := $(BARE_SRCS:%.c=$(BARE_DIR)/obj/%.o) $(BARE_ASMS:%.S=$(BARE_DIR)/obj/%.o)
 QEMU_CONFIGS := $(strip $(CONFIG) $(foreach n,2 3 4 5 6 7 8 9 10 11 12 13 14 15 16,$(CONFIG$(n))) $(CONFIGS))
 # QEMU's command line is in scripts/qemu.sh, shared with tests/bare/ and bench/.
-QEMU := sh scripts/qemu.sh --cpu $(or $(QEMU_CPU),max) $(if $(SMP),--smp $(SMP)) $(ARCH)
+# (QEMU_CPU=model: aarch64's default is max; riscv64's is scripts/qemu.sh's, rv64 with h=true)
+QEMU_CPU_DEFAULT_aarch64 := max
+QEMU := sh scripts/qemu.sh $(addprefix --cpu ,$(or $(QEMU_CPU),$(QEMU_CPU_DEFAULT_$(ARCH)))) \
+	$(if $(SMP),--smp $(SMP)) $(ARCH)
 
 .PHONY: qemu qemu-gdb bare FORCE
 bare: $(BARE_OBJS)
 
+ifneq ($(BARE_LIBFDT),)
 $(BARE_LIBFDT):
 	$(Q)sh scripts/install-deps.sh --bare-libfdt $(BARE_DEPS)
+endif
 
 $(BARE_DIR)/obj/%.o: %.c | $(BARE_LIBFDT)
 	@mkdir -p $(dir $@)
@@ -266,19 +291,19 @@ $(BARE_DIR)/obj/%.o: %.c | $(BARE_LIBFDT)
 $(BARE_DIR)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $@"
-	$(Q)$(BARE_CROSS)gcc $(BARE_CPPFLAGS) -c -o $@ $<
+	$(Q)$(BARE_CROSS)gcc $(BARE_CPPFLAGS) $(BARE_ASFLAGS_$(ARCH)) -c -o $@ $<
 
-$(BARE_DIR)/images.S: $(BUILD)/cvisor guests $(if $(SAN)$(DBG),normal-build-guests) FORCE
+$(BARE_DIR)/images.S: $(SIM_BIN) guests $(if $(SAN)$(DBG),normal-build-guests) FORCE
 	@test -n "$(QEMU_CONFIGS)" || { echo "make qemu: give CONFIG=path/to/vm.toml" >&2; exit 2; }
 	@mkdir -p $(dir $@)
-	$(Q)$(BUILD)/cvisor embed $(QEMU_CONFIGS) >$@.tmp
+	$(Q)$(SIM_BIN) embed $(QEMU_CONFIGS) >$@.tmp
 	@printf '\t.global bare_max_seconds\n\t.balign 8\nbare_max_seconds:\n\t.quad %s\n' \
 		"$(or $(MAX_SECONDS),0)" >>$@.tmp && mv $@.tmp $@
 
 $(BARE_DIR)/cvisor.elf: $(BARE_OBJS) $(BARE_DIR)/images.S src/hal_bare/$(ARCH)/link.ld
 	@echo "  LD      $@"
 	$(Q)$(BARE_CROSS)gcc -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
-		-T src/hal_bare/$(ARCH)/link.ld -o $@ $(BARE_OBJS) $(BARE_DIR)/images.S $(BARE_LIBFDT) -lgcc
+		$(BARE_LDFLAGS_$(ARCH)) -T src/hal_bare/$(ARCH)/link.ld -o $@ $(BARE_OBJS) $(BARE_DIR)/images.S $(BARE_LIBFDT) -lgcc
 
 qemu: $(BARE_DIR)/cvisor.elf
 	$(QEMU) $<

@@ -185,37 +185,67 @@ for a in aarch64 riscv64 x86_64; do
 done
 
 # ---- Bare metal: cvisor at EL2 under QEMU vs the guest directly on QEMU ----
-if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
-	echo "bench: qemu-system-aarch64 not found; bare-metal figures skipped"
-	exit 0
-fi
-CPU=cortex-a72
-# QEMU's command line is scripts/qemu.sh's: cvisor at EL2, or the guest alone at EL1.
-QEMU_BARE="sh scripts/qemu.sh --cpu $CPU $ARCH"
-QEMU_DIRECT="sh scripts/qemu.sh --cpu $CPU --el1 $ARCH"
+bare_aarch64() {
+	CPU=cortex-a72
+	# QEMU's command line is scripts/qemu.sh's: cvisor at EL2, or the guest alone at EL1.
+	QEMU_BARE="sh scripts/qemu.sh --cpu $CPU $ARCH"
+	QEMU_DIRECT="sh scripts/qemu.sh --cpu $CPU --el1 $ARCH"
+	mkdir -p "$BUILD/bench"
+	for g in bench_compute bench_hvc bench_mmu; do
+		make -s --no-print-directory BUILD="$BUILD" CONFIG=configs/$ARCH/$g.toml \
+			"$BUILD/bare/$ARCH/cvisor.elf" >"$out" 2>&1 || { cat "$out"; exit 1; }
+		cp "$BUILD/bare/$ARCH/cvisor.elf" "$BUILD/bench/bare_$g.elf"
+	done
+	echo "== bare metal under QEMU ($CPU, TCG): the same guest under cvisor at EL2 and directly at EL1"
+	for g in bench_compute bench_hvc; do
+		# shellcheck disable=SC2086
+		t_cv=$(timed "$out" $QEMU_BARE "$BUILD/bench/bare_$g.elf") || exit 1
+		# shellcheck disable=SC2086
+		t_q=$(timed "$out" $QEMU_DIRECT "$G/$g.elf") || exit 1
+		awk -v g=$g -v a="$t_cv" -v b="$t_q" 'BEGIN {
+			printf "  %-14s cvisor %7.3f s   QEMU alone %7.3f s   cvisor / alone %5.2f\n", g, a, b, a / b
+		}'
+	done
+	echo "(bench_compute: $INSNS instructions; bench_hvc: $CALLS HVCs, each a trap to EL2 under cvisor)"
+	echo "== bare metal, bench_mmu: the guest's MMU off then on, under cvisor (stage 2 always on) and alone"
+	# shellcheck disable=SC2086
+	timed "$out" $QEMU_BARE "$BUILD/bench/bare_bench_mmu.elf" >/dev/null || exit 1
+	printf '  under cvisor:'
+	mmu_ratio "$out" || exit 1
+	# shellcheck disable=SC2086
+	timed "$out" $QEMU_DIRECT "$G/bench_mmu.elf" >/dev/null || exit 1
+	printf '  alone:       '
+	mmu_ratio "$out" || exit 1
+}
+
+# ---- Bare metal RISC-V: cvisor in HS-mode under QEMU vs the guest directly on QEMU ----
+# "Alone" is the same guest ELF started by OpenSBI in S-mode on a hart without
+# the H extension: its SBI calls go to OpenSBI in M-mode instead of to cvisor.
+bare_riscv64() {
+	for g in bench_compute bench_sbi; do
+		make -s --no-print-directory BUILD="$BUILD" ARCH=riscv64 CONFIG=configs/riscv64/$g.toml \
+			"$BUILD/bare/riscv64/cvisor.elf" >"$out" 2>&1 || { cat "$out"; exit 1; }
+		cp "$BUILD/bare/riscv64/cvisor.elf" "$BUILD/bench/bare_riscv64_$g.elf"
+	done
+	echo "== bare metal under QEMU (riscv64 virt, TCG): the same guest under cvisor in HS-mode and alone in S-mode"
+	for g in bench_compute bench_sbi; do
+		t_cv=$(timed "$out" sh scripts/qemu.sh riscv64 "$BUILD/bench/bare_riscv64_$g.elf") || exit 1
+		t_q=$(timed "$out" sh scripts/qemu.sh --el1 riscv64 "$BUILD/guests/riscv64/$g.elf") || exit 1
+		awk -v g=$g -v a="$t_cv" -v b="$t_q" 'BEGIN {
+			printf "  %-14s cvisor %7.3f s   QEMU alone %7.3f s   cvisor / alone %5.2f\n", g, a, b, a / b
+		}'
+	done
+	echo "(bench_compute: $INSNS instructions; bench_sbi: $CALLS ecalls, each a trap to cvisor in HS-mode, or to OpenSBI in M-mode alone; whole runs, OpenSBI's start included)"
+}
+
 mkdir -p "$BUILD/bench"
-for g in bench_compute bench_hvc bench_mmu; do
-	make -s --no-print-directory BUILD="$BUILD" CONFIG=configs/$ARCH/$g.toml \
-		"$BUILD/bare/$ARCH/cvisor.elf" >"$out" 2>&1 || { cat "$out"; exit 1; }
-	cp "$BUILD/bare/$ARCH/cvisor.elf" "$BUILD/bench/bare_$g.elf"
-done
-echo "== bare metal under QEMU ($CPU, TCG): the same guest under cvisor at EL2 and directly at EL1"
-for g in bench_compute bench_hvc; do
-	# shellcheck disable=SC2086
-	t_cv=$(timed "$out" $QEMU_BARE "$BUILD/bench/bare_$g.elf") || exit 1
-	# shellcheck disable=SC2086
-	t_q=$(timed "$out" $QEMU_DIRECT "$G/$g.elf") || exit 1
-	awk -v g=$g -v a="$t_cv" -v b="$t_q" 'BEGIN {
-		printf "  %-14s cvisor %7.3f s   QEMU alone %7.3f s   cvisor / alone %5.2f\n", g, a, b, a / b
-	}'
-done
-echo "(bench_compute: $INSNS instructions; bench_hvc: $CALLS HVCs, each a trap to EL2 under cvisor)"
-echo "== bare metal, bench_mmu: the guest's MMU off then on, under cvisor (stage 2 always on) and alone"
-# shellcheck disable=SC2086
-timed "$out" $QEMU_BARE "$BUILD/bench/bare_bench_mmu.elf" >/dev/null || exit 1
-printf '  under cvisor:'
-mmu_ratio "$out" || exit 1
-# shellcheck disable=SC2086
-timed "$out" $QEMU_DIRECT "$G/bench_mmu.elf" >/dev/null || exit 1
-printf '  alone:       '
-mmu_ratio "$out" || exit 1
+if command -v qemu-system-aarch64 >/dev/null 2>&1; then
+	bare_aarch64
+else
+	echo "bench: qemu-system-aarch64 not found; AArch64 bare-metal figures skipped"
+fi
+if command -v qemu-system-riscv64 >/dev/null 2>&1; then
+	bare_riscv64
+else
+	echo "bench: qemu-system-riscv64 not found; RISC-V bare-metal figures skipped"
+fi

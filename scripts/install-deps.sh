@@ -17,7 +17,7 @@ set -eu
 PKGS="make gcc libc6-dev pkg-config \
 libunicorn-dev libcapstone-dev libcmocka-dev libfdt-dev \
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu \
-qemu-system-arm u-boot-qemu gdb-multiarch python3 \
+qemu-system-arm qemu-system-misc u-boot-qemu gdb-multiarch python3 \
 clang libclang-rt-dev doxygen graphviz"
 
 . "$(dirname "$0")/as-root.sh"

@@ -5,9 +5,11 @@
 #
 #   scripts/qemu.sh [--cpu CPU] [--smp N] [--icount] [--el1] ARCH IMAGE [QEMU-OPTION...]
 #
-#   --cpu CPU   the CPU model (default: max)
+#   --cpu CPU   the CPU model (default: max on aarch64; rv64 on riscv64, where
+#               the script adds h=true, the H extension, to the model's properties)
 #   --smp N     N physical CPUs (default: $QEMU_SMP, else 1); cvisor starts
-#               the others with PSCI CPU_ON and spreads the vCPUs over them
+#               the others (PSCI CPU_ON, SBI HSM hart_start) and spreads the vCPUs
+#               over them
 #   --icount    (or QEMU_ICOUNT=1) QEMU's clock counts instructions
 #               (-icount shift=auto): its timers then act exactly at their
 #               deadlines. Without it, TCG updates a timer's CNT*_CTL.ISTATUS
@@ -15,11 +17,16 @@
 #               the guest sees the counter pass CNT*_CVAL (the timer guest
 #               checks ISTATUS right after that)
 #   --el1       no virtualization extensions: IMAGE starts at EL1, as a guest
-#               alone would (bench/run.sh's "QEMU alone" figures)
+#               alone would (bench/run.sh's "QEMU alone" figures); on riscv64
+#               a hart without the H extension (h=false), IMAGE in S-mode
 #   QEMU-OPTION passed on, e.g. -S -gdb tcp:127.0.0.1:1234
 #
 # The console is stdin/stdout. QEMU's exit status is the one the image asks for
-# through semihosting (cvisor: 0 every VM powered off, 1 a VM was stopped, 3 a panic).
+# (cvisor: 0 every VM powered off, 1 a VM was stopped, 3 a panic): through
+# semihosting on aarch64, through the virt machine's test finisher on riscv64.
+#
+# riscv64: -bios default is QEMU's OpenSBI (fw_dynamic, from qemu-system-data) in
+# M-mode, which starts IMAGE, an ELF linked at 0x8020_0000, in HS-mode.
 #
 # -nic none: the virt machine's default network card loads a boot ROM
 # (efi-virtio.rom) from Debian's ipxe-qemu, which QEMU only recommends; without
@@ -27,7 +34,7 @@
 # opens no file of its own beyond its libraries (checked with strace -e openat).
 set -eu
 
-cpu=max
+cpu=
 smp=${QEMU_SMP:-1}
 icount=${QEMU_ICOUNT:-}
 virt=on
@@ -53,12 +60,19 @@ fi
 
 case $arch in
 aarch64)
-	exec qemu-system-aarch64 -M virt,virtualization=$virt,gic-version=3 -cpu "$cpu" \
+	exec qemu-system-aarch64 -M virt,virtualization=$virt,gic-version=3 -cpu "${cpu:-max}" \
 		-m 1G -smp "$smp" -nic none -display none -monitor none -serial stdio -no-reboot \
 		-semihosting-config enable=on,target=native -kernel "$image" "$@"
 	;;
+riscv64)
+	h=true
+	[ "$virt" = on ] || h=false
+	exec qemu-system-riscv64 -M virt -cpu "${cpu:-rv64},h=$h" \
+		-m 1G -smp "$smp" -nic none -display none -monitor none -serial stdio -no-reboot \
+		-bios default -kernel "$image" "$@"
+	;;
 *)
-	echo "scripts/qemu.sh: no bare-metal target for $arch (there is one for aarch64)" >&2
+	echo "scripts/qemu.sh: no bare-metal target for $arch (there are for aarch64, riscv64)" >&2
 	exit 2
 	;;
 esac

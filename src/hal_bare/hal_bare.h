@@ -3,8 +3,8 @@
  * @file hal_bare.h
  * @brief What the bare-metal HAL's files share: the embedded VMs, the
  *        platform set-up of each architecture, the console, the heap, and
- *        how a run ends. The AArch64 files' own interface is
- *        aarch64/hal_aarch64.h.
+ *        how a run ends. The scheduler's interface is sched.h; each
+ *        architecture's own files share <arch>/hal_arch.h.
  */
 #ifndef HAL_BARE_H
 #define HAL_BARE_H
@@ -56,6 +56,8 @@ struct bare_state {
 };
 extern struct bare_state bare_state;
 
+/** Where cvisor runs, for the banner: "at EL2", "in HS-mode" (<arch>/virt.c). */
+extern const char bare_privilege[];
 /** The hypervisor's entry from boot code (main.c). */
 void bare_main(void);
 /** Sets up the CPU, memory and interrupts of the platform (<arch>/virt.c). */
@@ -82,6 +84,12 @@ void bare_console_vm_end(const struct vm *vm);
  */
 void bare_time_limits(void);
 
+/**
+ * Gives the page allocator the RAM the host device tree describes, after
+ * cvisor's image, less the device tree and its /reserved-memory; without
+ * a /memory node, dflt_size bytes at dflt_base (page_alloc.c).
+ */
+void page_alloc_init(const void *host_dtb, uint64_t dflt_base, uint64_t dflt_size);
 /** Gives the heap its pages; after the page allocator has memory (heap.c). */
 void bare_heap_init(void);
 

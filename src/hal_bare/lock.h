@@ -5,12 +5,13 @@
  *        at once (xv6's spinlock.c, without interrupt bookkeeping).
  *
  * cvisor never takes an interrupt while it runs itself (PSTATE.I stays set
- * at EL2; interrupts arrive only while a guest runs, as exits), so a lock
+ * at EL2, sstatus.SIE clear in HS-mode; interrupts arrive only while a guest runs, as exits), so a lock
  * holder is never interrupted and needs no interrupt masking. A lock is
  * one word taken with an atomic exchange: GCC turns the __atomic builtins
  * into the AArch64 exclusives (LDAXR/STXR, ARM ARM B2.9) for the bare
  * build's -march (Armv8.0, no LSE; -mno-outline-atomics keeps them
- * inline). Acquire on taking, release on giving back: what the holder
+ * inline), and into RISC-V's AMOSWAP.W.AQ (the A extension, unprivileged
+ * spec chapter 8), whose .aq and .rl bits give the same orderings. Acquire on taking, release on giving back: what the holder
  * wrote is seen by the next holder (ARM ARM B2.3, load-acquire and
  * store-release). Locks are only taken with the MMU on: the exclusives
  * need Normal cacheable memory.
@@ -20,6 +21,17 @@
 
 #include <cvisor/types.h>
 
+/* A hint to the CPU that it spins (AArch64 YIELD; RISC-V Zihintpause's PAUSE, a FENCE hint
+ * that CPUs without it execute as a no-op). */
+static inline void cpu_relax(void)
+{
+#if defined(__aarch64__)
+	__asm__ volatile("yield");
+#else
+	__asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010");
+#endif
+}
+
 struct spinlock {
 	uint32_t taken;
 };
@@ -28,7 +40,7 @@ static inline void spin_lock(struct spinlock *l)
 {
 	while (__atomic_exchange_n(&l->taken, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&l->taken, __ATOMIC_RELAXED))
-			__asm__ volatile("yield");
+			cpu_relax();
 }
 
 /** Takes l if it is free; returns true if it did. */

@@ -221,8 +221,9 @@ static void print_banner(void)
 	char line[160];
 
 	cv_snprintf(line, sizeof(line),
-		    "cvisor %d.%d (bare metal, %s at EL2): %u VM%s, %u CPU%s, %llu MiB of RAM",
+		    "cvisor %d.%d (bare metal, %s %s): %u VM%s, %u CPU%s, %llu MiB of RAM",
 		    CVISOR_VERSION_MAJOR, CVISOR_VERSION_MINOR, cv_arch_name(vm_arch_platform.arch),
+		    bare_privilege,
 		    bare_state.nvms, bare_state.nvms == 1 ? "" : "s", bare_state.ncpus,
 		    bare_state.ncpus == 1 ? "" : "s",
 		    (unsigned long long)(bare_state.ram_size >> 20));

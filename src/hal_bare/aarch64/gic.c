@@ -26,7 +26,7 @@
  */
 #include <cvisor/hal.h>
 
-#include "hal_aarch64.h"
+#include "hal_arch.h"
 #include "cpu.h"
 #include "virt.h"
 

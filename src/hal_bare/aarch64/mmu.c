@@ -16,7 +16,7 @@
  */
 #include <cvisor/hal.h>
 
-#include "hal_aarch64.h"
+#include "hal_arch.h"
 #include "cpu.h"
 
 /* A level-1 block descriptor (D8.3). */

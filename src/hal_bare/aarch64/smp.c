@@ -25,7 +25,7 @@
 #include <cvisor/log.h>
 
 #include "../hal_bare.h"
-#include "hal_aarch64.h"
+#include "hal_arch.h"
 #include "cpu.h"
 
 #define PSCI_CPU_ON_64 0xC4000003ULL

@@ -13,7 +13,7 @@
  */
 #include <cvisor/hal.h>
 
-#include "hal_aarch64.h"
+#include "hal_arch.h"
 #include "cpu.h"
 
 #define NS_PER_S 1000000000ULL

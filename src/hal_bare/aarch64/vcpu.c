@@ -32,7 +32,7 @@
 #include <cvisor/vm.h>
 
 #include "../hal_bare.h"
-#include "hal_aarch64.h"
+#include "hal_arch.h"
 #include "cpu.h"
 #include "virt.h"
 

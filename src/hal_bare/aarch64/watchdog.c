@@ -18,7 +18,7 @@
 #include <cvisor/vm.h>
 
 #include "../hal_bare.h"
-#include "hal_aarch64.h"
+#include "hal_arch.h"
 
 /* Ticks in a row (of 1/TICK_HZ s) inside the vector table that make a storm. */
 #define STORM_TICKS 20

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * @file hal_aarch64.h
+ * @file hal_arch.h
  * @brief What the AArch64 files of the bare HAL give each other (xv6's
  *        defs.h); what they share with the rest of hal_bare is in
  *        ../hal_bare.h.
@@ -11,37 +11,13 @@
 #include <cvisor/types.h>
 
 #include "../lock.h"
+#include "../sched.h"
 
 struct vcpu;
 struct vm;
 
 /** Physical CPUs cvisor uses at most (the first ones of the host device tree's /cpus). */
 #define MAX_PCPUS 16
-
-/**
- * A thread of cvisor: an EL2 stack of its own and, while another thread
- * runs on its physical CPU, the SP at which its callee-saved registers
- * wait (switch.S). Every vCPU is one (its body is the core's run loop);
- * each physical CPU's scheduler runs on the CPU's boot stack, not as a
- * thread. A thread stays on the physical CPU it was given.
- */
-enum thread_state {
-	THREAD_RUNNABLE, /**< waits for its CPU */
-	THREAD_RUNNING,  /**< is its CPU's current thread */
-	THREAD_BLOCKED,  /**< waits for sched_wake() or its clock to reach wake_at */
-	THREAD_EXITING,  /**< its body returned; it switches away for the last time */
-	THREAD_DEAD,     /**< off its CPU for good: its stack may be freed */
-};
-struct thread {
-	uint64_t sp;                      /**< its saved SP while it is not running */
-	volatile enum thread_state state; /**< changed under cpu->lock */
-	bool notified;       /**< sched_wake() since it last looked (under cpu->lock) */
-	uint64_t wake_at;    /**< BLOCKED: when its deadline is (CLOCK_NEVER: none) */
-	struct pcpu *cpu;    /**< its physical CPU, for good (NULL before sched_spawn) */
-	struct thread *next; /**< the next thread of cpu: a ring */
-	void *stack;         /**< THREAD_STACK_PAGES pages */
-};
-#define THREAD_STACK_PAGES 8
 
 /** What a secondary CPU reads with its MMU off (boot.S; offsets fixed, checked in smp.c). */
 struct pcpu_boot {
@@ -95,10 +71,6 @@ static inline struct pcpu *this_cpu(void)
 /** Turns on cvisor's own translation at EL2: an identity map. */
 void el2_mmu_on(void);
 
-/* page_alloc.c */
-/** Gives the page allocator the RAM the host device tree describes, after cvisor's image. */
-void page_alloc_init(const void *host_dtb);
-
 /* smp.c */
 /** Finds the physical CPUs in the host device tree and makes the boot CPU pcpus[0]. */
 void smp_init(const void *host_dtb);
@@ -121,38 +93,11 @@ void gic_send_sgi(const struct pcpu *c, unsigned intid);
 /** The SGI that tells a physical CPU to look at its threads again. */
 #define SGI_KICK 0
 
-/* timer.c */
-/** How often the watchdog looks at the running vCPU. */
-#define TICK_HZ 100
-#define TICK_NS (1000000000ULL / TICK_HZ)
-/** Makes cvisor's timer (CNTHP) interrupt this CPU when hal_time_ns() reaches at_ns. */
-void timer_arm_at(uint64_t at_ns);
-/** Turns cvisor's timer off on this CPU (until the next timer_arm_at). */
-void timer_stop(void);
+/* timer.c: timer_arm_at() and timer_stop() (../sched.h) are CNTHP, the EL2 physical timer */
 
-/* sched.c */
-/** A time slice: how long a vCPU runs before another of its CPU gets the CPU. */
-#define SLICE_NS 4000000ULL
-/** Gives t (its stack from the caller) to the least loaded CPU; it starts with fn(arg). */
-void sched_spawn(struct thread *t, void (*fn)(void *), void *arg);
-/** The scheduler of this CPU: runs its threads until stop() returns true (NULL: for ever). */
-void sched_loop(bool (*stop)(void));
-/** The running thread gives its CPU to another if its slice is over or one woke up. */
-void sched_yield_if_due(void);
-/** The running thread t waits until sched_wake(t) or the clock reaches wake_at. */
-void sched_block(struct thread *t, uint64_t wake_at);
-/** Makes t look again: wakes it if blocked, takes it out of a guest if running. Any CPU. */
-void sched_wake(struct thread *t);
-/** Ends the running thread. */
-__attribute__((noreturn)) void sched_exit(void);
-/** Arms this CPU's timer for the earliest of deadline and what its scheduler needs. */
-void sched_timer_arm(uint64_t deadline);
-/** Handles the physical interrupts pending on this CPU; returns true if a tick was due. */
-bool sched_irqs(void);
-
-/* switch.S */
-/** Saves the callee-saved registers and SP in *save_sp, continues at new_sp's. */
-void bare_switch(uint64_t *save_sp, uint64_t new_sp);
+/* sched.c's hooks (../sched.h): cpu_kick() sends SGI_KICK, cpu_idle() is WFI, cpu_irqs_ack()
+ * reads the GIC (gic.c), thread_frame_init() lays out switch.S's frame (switch.S's
+ * bare_switch()). */
 /** Where a new thread starts: calls x19(x20), then sched_exit(). */
 void bare_thread_start(void);
 

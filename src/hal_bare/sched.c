@@ -5,35 +5,36 @@
  *        physical CPU, round robin in time slices (xv6's proc.c
  *        scheduler, with Bao's one-vCPU-per-CPU as the case of enough CPUs).
  *
- * A vCPU is a thread (struct thread, hal_aarch64.h) whose body is the
- * core's run loop, with an EL2 stack of its own. sched_spawn() gives it,
+ * A vCPU is a thread (struct thread, sched.h) whose body is the
+ * core's run loop, with a hypervisor stack of its own. sched_spawn() gives it,
  * for good, to the physical CPU with the fewest threads: with as many
  * CPUs as vCPUs, each vCPU has a CPU to itself. Each CPU's scheduler runs
  * on the CPU's boot stack (sched_loop()): it picks the next thread of its
- * ring that can run, switches to it (switch.S), and gets the CPU back
+ * ring that can run, switches to it (<arch>/switch.S), and gets the CPU back
  * when the thread
  *  - blocks (sched_block(): a vCPU waiting for an interrupt, or off),
  *  - yields between two guest exits because its slice of SLICE_NS is over
  *    and another thread can run, or because a thread of this CPU woke up
  *    (sched_yield_if_due()),
  *  - or ends (sched_exit()).
- * With nothing to run, the scheduler waits in WFI for an interrupt.
+ * With nothing to run, the scheduler waits for an interrupt (cpu_idle(): WFI).
  *
- * Interrupts: cvisor runs with PSTATE.I set; a physical interrupt is
- * taken only while a guest runs (HCR_EL2.IMO), as an exit, or wakes a
- * WFI. Either way sched_irqs() reads them from the GIC. Two matter most:
- *  - PPI 26, the EL2 physical timer: armed before each guest entry and
+ * Interrupts: cvisor runs with interrupts masked (AArch64 PSTATE.I set,
+ * RISC-V sstatus.SIE clear); a physical interrupt is taken only while a
+ * guest runs, as an exit, or ends a WFI. Either way sched_irqs() takes
+ * them (cpu_irqs_ack(): the GIC on AArch64, sip on RISC-V). Two matter
+ * to the scheduler:
+ *  - cvisor's own timer (AArch64: CNTHP, the EL2 physical timer; RISC-V:
+ *    the supervisor timer through SBI): armed before each guest entry and
  *    each WFI for the earliest of the vCPU's deadline, the slice end
  *    (when another thread could run), the wake-up time of a blocked
  *    thread and the watchdog's tick (sched_timer_arm());
- *  - SGI_KICK from another CPU (sched_wake()): a thread of this CPU was
- *    made runnable, or the running vCPU must leave the guest and look at
- *    its interrupts again.
- * Two others only take the guest out, so that the model looks again
- * (vcpu.c): PPI 27, the guest's virtual timer, which stays disabled
- * until the guest's timer line is low again, and PPI 25, the virtual
- * interface's maintenance interrupt, at the guest's deactivation of a
- * PPI or SPI.
+ *  - the kick from another CPU (cpu_kick(), from sched_wake(): an SGI on
+ *    AArch64, an SBI IPI on RISC-V): a thread of this CPU was made
+ *    runnable, or the running vCPU must leave the guest and look at its
+ *    interrupts again.
+ * The others only take the guest out, so that the model looks again
+ * (<arch>/vcpu.c).
  *
  * Locking: each CPU's lock guards its ring and its threads' state,
  * notified and wake_at. A thread's saved SP is only touched by its own
@@ -41,13 +42,8 @@
  */
 #include <cvisor/hal.h>
 
-#include "../hal_bare.h"
-#include "hal_aarch64.h"
-#include "cpu.h"
-#include "virt.h"
-
-/* The frame bare_switch() pops: x19..x28, x29, x30 (switch.S). */
-enum { FRAME_X19, FRAME_X20, FRAME_X29 = 10, FRAME_X30, FRAME_WORDS };
+#include "hal_bare.h"
+#include "hal_arch.h"
 
 void sched_spawn(struct thread *t, void (*fn)(void *), void *arg)
 {
@@ -57,13 +53,7 @@ void sched_spawn(struct thread *t, void (*fn)(void *), void *arg)
 		if (__atomic_load_n(&pcpus[i].nthreads, __ATOMIC_RELAXED) <
 		    __atomic_load_n(&c->nthreads, __ATOMIC_RELAXED))
 			c = &pcpus[i];
-	uint64_t *frame =
-	    (uint64_t *)((char *)t->stack + THREAD_STACK_PAGES * PAGE_SIZE) - FRAME_WORDS;
-	frame[FRAME_X19] = (uint64_t)(uintptr_t)fn;
-	frame[FRAME_X20] = (uint64_t)(uintptr_t)arg;
-	frame[FRAME_X29] = 0;
-	frame[FRAME_X30] = (uint64_t)(uintptr_t)bare_thread_start;
-	t->sp = (uint64_t)(uintptr_t)frame;
+	thread_frame_init(t, fn, arg);
 	t->wake_at = CLOCK_NEVER;
 
 	spin_lock(&c->lock);
@@ -79,7 +69,7 @@ void sched_spawn(struct thread *t, void (*fn)(void *), void *arg)
 	c->nthreads++;
 	spin_unlock(&c->lock);
 	if (c != this_cpu())
-		gic_send_sgi(c, SGI_KICK);
+		cpu_kick(c);
 }
 
 /*
@@ -163,7 +153,7 @@ static void run_thread(struct pcpu *c, struct thread *t, uint64_t now)
 	spin_unlock(&c->lock);
 	/* The boot CPU's scheduler is main.c's: it waits for threads to end. */
 	if (ended && c != &pcpus[0])
-		gic_send_sgi(&pcpus[0], SGI_KICK);
+		cpu_kick(&pcpus[0]);
 }
 
 void sched_loop(bool (*stop)(void))
@@ -172,7 +162,7 @@ void sched_loop(bool (*stop)(void))
 
 	c->next_tick = hal_time_ns() + TICK_NS;
 	for (;;) {
-		sched_irqs(); /* before looking: an SGI after this still ends the WFI */
+		sched_irqs(); /* before looking: a kick after this still ends the WFI */
 		if (stop && stop())
 			return;
 		uint64_t now = hal_time_ns();
@@ -184,8 +174,7 @@ void sched_loop(bool (*stop)(void))
 		}
 		spin_unlock(&c->lock);
 		sched_timer_arm(CLOCK_NEVER);
-		/* An interrupt ends WFI even with PSTATE.I set (ARM ARM D1.16.2). */
-		__asm__ volatile("wfi");
+		cpu_idle();
 	}
 }
 
@@ -247,7 +236,7 @@ void sched_wake(struct thread *t)
 	}
 	spin_unlock(&c->lock);
 	if (kick && c != this_cpu())
-		gic_send_sgi(c, SGI_KICK);
+		cpu_kick(c);
 }
 
 void sched_exit(void)
@@ -264,8 +253,8 @@ void sched_exit(void)
  * another thread could run, the wake-up time of the blocked threads, and
  * the next tick: the watchdog's while a vCPU runs, the time limits' on
  * the boot CPU. An idle secondary CPU has no tick: only a wake-up time or
- * the kick SGI ends its WFI. The running thread's notification is
- * cleared: it is about to look (it enters the guest, which an SGI sent
+ * the kick ends its WFI. The running thread's notification is
+ * cleared: it is about to look (it enters the guest, which a kick sent
  * after this takes straight back out).
  */
 void sched_timer_arm(uint64_t deadline)
@@ -299,16 +288,9 @@ void sched_timer_arm(uint64_t deadline)
 bool sched_irqs(void)
 {
 	struct pcpu *c = this_cpu();
-	uint32_t intid;
 	bool tick = false;
 
-	while ((intid = gic_ack()) < 1020) {
-		if (intid == VIRT_INTID_HYP_TIMER)
-			timer_stop(); /* its condition holds until re-armed: the next arm sets it */
-		if (intid == VIRT_INTID_VTIMER)
-			gic_vtimer_enable(c, false); /* a level: off until the guest's line is low */
-		gic_eoi(intid);
-	}
+	cpu_irqs_ack(c);
 	uint64_t now = hal_time_ns();
 	if (now >= c->next_tick) {
 		c->next_tick = now + TICK_NS;
