@@ -83,25 +83,25 @@
 #endif
 
 /* ---- Error codes (negated when returned), libfdt's numbers ---- */
-#define FDT_ERR_NOTFOUND 1 /**< no such node or property */
-#define FDT_ERR_EXISTS 2 /**< (not returned by this library) */
-#define FDT_ERR_NOSPACE 3 /**< the buffer being written is full */
-#define FDT_ERR_BADOFFSET 4 /**< an offset that is not a node (or property) of the tree */
-#define FDT_ERR_BADPATH 5 /**< a path that does not start with '/' and is no alias */
-#define FDT_ERR_BADPHANDLE 6 /**< phandle 0 or 0xffffffff */
-#define FDT_ERR_BADSTATE 7 /**< a write function called out of order, or on a finished tree */
-#define FDT_ERR_TRUNCATED 8 /**< the blob ends inside a block, token or string */
-#define FDT_ERR_BADMAGIC 9 /**< no device-tree magic number (or a tree still being written) */
-#define FDT_ERR_BADVERSION 10 /**< a format version this library does not read */
+#define FDT_ERR_NOTFOUND 1      /**< no such node or property */
+#define FDT_ERR_EXISTS 2        /**< (not returned by this library) */
+#define FDT_ERR_NOSPACE 3       /**< the buffer being written is full */
+#define FDT_ERR_BADOFFSET 4     /**< an offset that is not a node (or property) of the tree */
+#define FDT_ERR_BADPATH 5       /**< a path that does not start with '/' and is no alias */
+#define FDT_ERR_BADPHANDLE 6    /**< phandle 0 or 0xffffffff */
+#define FDT_ERR_BADSTATE 7      /**< a write function called out of order, or on a finished tree */
+#define FDT_ERR_TRUNCATED 8     /**< the blob ends inside a block, token or string */
+#define FDT_ERR_BADMAGIC 9      /**< no device-tree magic number (or a tree still being written) */
+#define FDT_ERR_BADVERSION 10   /**< a format version this library does not read */
 #define FDT_ERR_BADSTRUCTURE 11 /**< an unknown token, or nodes that do not nest */
-#define FDT_ERR_BADLAYOUT 12 /**< (not returned by this library) */
-#define FDT_ERR_INTERNAL 13 /**< (not returned by this library) */
-#define FDT_ERR_BADNCELLS 14 /**< a #address-cells or #size-cells that is not one cell of 0..4 */
-#define FDT_ERR_BADVALUE 15 /**< a property value the function cannot use */
-#define FDT_ERR_BADOVERLAY 16 /**< (not returned by this library) */
-#define FDT_ERR_NOPHANDLES 17 /**< (not returned by this library) */
-#define FDT_ERR_BADFLAGS 18 /**< (not returned by this library) */
-#define FDT_ERR_ALIGNMENT 19 /**< (not returned by this library) */
+#define FDT_ERR_BADLAYOUT 12    /**< (not returned by this library) */
+#define FDT_ERR_INTERNAL 13     /**< (not returned by this library) */
+#define FDT_ERR_BADNCELLS 14    /**< a #address-cells or #size-cells that is not one cell of 0..4 */
+#define FDT_ERR_BADVALUE 15     /**< a property value the function cannot use */
+#define FDT_ERR_BADOVERLAY 16   /**< (not returned by this library) */
+#define FDT_ERR_NOPHANDLES 17   /**< (not returned by this library) */
+#define FDT_ERR_BADFLAGS 18     /**< (not returned by this library) */
+#define FDT_ERR_ALIGNMENT 19    /**< (not returned by this library) */
 #define FDT_ERR_MAX 19
 
 /** The largest #address-cells or #size-cells accepted. */
