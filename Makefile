@@ -187,6 +187,14 @@ $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(UNIT_SUPPORT) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt -lunicorn -lpthread
+# The bare builds' device-tree library beside Debian's libfdt: compiled with its names
+# prefixed (BARE_FDT_PREFIX, bare_fdt_...), with the table of its functions the test uses.
+BARE_FDT_TEST_OBJS := $(patsubst %.c,$(OBJ)/bare_fdt/%.o,$(wildcard src/hal_bare/fdt/*.c) tests/unit/bare_fdt_ops.c)
+$(OBJ)/bare_fdt/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) -DBARE_FDT_PREFIX -Isrc/hal_bare/fdt $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/tests/test_bare_fdt: $(BARE_FDT_TEST_OBJS)
 # The gdb protocol layer is simulator code (src/hal_sim/), libc only: its test links it too.
 $(BUILD)/tests/test_gdb_proto: $(OBJ)/src/hal_sim/gdb_proto.o
 

@@ -55,9 +55,9 @@ int fdt_check_header(const void *fdt)
 	if (total < hdr || total > INT_MAX)
 		return -FDT_ERR_TRUNCATED;
 	/* Version 16 gives no structure size: the block may run to the end. */
-	uint32_t struct_size = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt) : 0;
+	uint32_t st = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt) : 0;
 	if (!block_inside(hdr, total, fdt_off_mem_rsvmap(fdt), 0) ||
-	    !block_inside(hdr, total, fdt_off_dt_struct(fdt), struct_size) ||
+	    !block_inside(hdr, total, fdt_off_dt_struct(fdt), st) ||
 	    !block_inside(hdr, total, fdt_off_dt_strings(fdt), fdt_size_dt_strings(fdt)))
 		return -FDT_ERR_TRUNCATED;
 	return 0;
@@ -79,37 +79,37 @@ static const char *struct_at(const void *fdt, int offset)
 
 int bare_fdt_next_token(const void *fdt, uint32_t size, int offset, uint32_t *tag)
 {
-	if (offset < 0 || offset % FDT_TAGSIZE)
+	if (offset < 0 || offset % (int)TOKEN)
 		return -FDT_ERR_BADOFFSET;
 	uint32_t off = (uint32_t)offset, next;
-	if (size < FDT_TAGSIZE || off > size - FDT_TAGSIZE)
+	if (size < TOKEN || off > size - TOKEN)
 		return -FDT_ERR_TRUNCATED;
 	const char *p = struct_at(fdt, offset);
 	*tag = fdt32_ld((const fdt32_t *)(const void *)p);
 	switch (*tag) {
 	case FDT_BEGIN_NODE: {
 		/* The name, NUL-terminated, then padding to 4 bytes (5.4.1). */
-		uint32_t room = size - off - FDT_TAGSIZE;
-		const char *nul = memchr(p + FDT_TAGSIZE, '\0', room);
+		uint32_t room = size - off - TOKEN;
+		const char *nul = memchr(p + TOKEN, '\0', room);
 		if (!nul)
 			return -FDT_ERR_TRUNCATED;
-		next = off + FDT_TAGSIZE + FDT_ALIGN4((uint32_t)(nul - p - FDT_TAGSIZE) + 1);
+		next = off + TOKEN + FDT_ALIGN4((uint32_t)(nul - (p + TOKEN)) + 1);
 		break;
 	}
 	case FDT_PROP: {
 		/* len and nameoff, then the value, padded to 4 bytes (5.4.1). */
-		if (size - off < 3 * FDT_TAGSIZE)
+		if (size - off < 3 * TOKEN)
 			return -FDT_ERR_TRUNCATED;
-		uint32_t len = fdt32_ld((const fdt32_t *)(const void *)(p + FDT_TAGSIZE));
-		if (len > size - off - 3 * FDT_TAGSIZE)
+		uint32_t len = fdt32_ld((const fdt32_t *)(const void *)(p + TOKEN));
+		if (len > size - off - 3 * TOKEN)
 			return -FDT_ERR_TRUNCATED;
-		next = off + 3 * FDT_TAGSIZE + FDT_ALIGN4(len);
+		next = off + 3 * TOKEN + FDT_ALIGN4(len);
 		break;
 	}
 	case FDT_END_NODE:
 	case FDT_NOP:
 	case FDT_END:
-		next = off + FDT_TAGSIZE;
+		next = off + TOKEN;
 		break;
 	default:
 		return -FDT_ERR_BADSTRUCTURE;
@@ -256,8 +256,8 @@ const char *fdt_get_name(const void *fdt, int nodeoffset, int *lenp)
 static int name_matches(const char *s, const char *name, int n)
 {
 	size_t len = (size_t)n;
-	if (strnlen(s, len) < len || memcmp(s, name, len) != 0)
-		return 0;
+	if (memchr(s, '\0', len) || memcmp(s, name, len) != 0)
+		return 0; /* s shorter than n, or different */
 	return s[len] == '\0' || (s[len] == '@' && !memchr(name, '@', len));
 }
 
@@ -299,6 +299,8 @@ static int property_from(const void *fdt, int offset)
 			return next;
 		if (tag == FDT_PROP)
 			return offset;
+		if (tag == FDT_END)
+			return -FDT_ERR_BADSTRUCTURE; /* the tree ends inside the node */
 		if (tag != FDT_NOP)
 			return -FDT_ERR_NOTFOUND; /* a child node, or the node's end */
 	}
@@ -414,7 +416,8 @@ static int alias_offset(const void *fdt, const char *name, int len)
 	if (!path || vlen < 1 || path[0] != '/')
 		return -FDT_ERR_BADPATH;
 	/* The value lies inside the blob; its NUL need not. */
-	return fdt_path_offset_namelen(fdt, path, (int)strnlen(path, (size_t)vlen));
+	const char *nul = memchr(path, '\0', (size_t)vlen);
+	return fdt_path_offset_namelen(fdt, path, nul ? (int)(nul - path) : vlen);
 }
 
 int fdt_path_offset_namelen(const void *fdt, const char *path, int namelen)
@@ -495,7 +498,7 @@ int fdt_node_offset_by_prop_value(const void *fdt, int startoffset, const char *
 	for (offset = next_node(fdt, startoffset, NULL); offset >= 0;
 	     offset = next_node(fdt, offset, NULL)) {
 		val = fdt_getprop(fdt, offset, propname, &len);
-		if (val && len == proplen && memcmp(val, propval, (size_t)len) == 0)
+		if (val && len == proplen && (len == 0 || memcmp(val, propval, (size_t)len) == 0))
 			return offset;
 	}
 	return offset;
@@ -574,35 +577,36 @@ int fdt_size_cells(const void *fdt, int nodeoffset)
 }
 
 /*
- * Memory reservation n (5.3), or NULL if it lies outside the blob (the
- * header checked).
+ * Memory reservation n (5.3) as its two 64-bit words (address, size), or
+ * NULL if it lies outside the blob (the header checked).
  */
-static const struct fdt_reserve_entry *mem_rsv(const void *fdt, int n)
+static const fdt64_t *mem_rsv(const void *fdt, int n)
 {
 	uint32_t off = fdt_off_mem_rsvmap(fdt), total = fdt_totalsize(fdt);
 	uint32_t max = (total - off) / sizeof(struct fdt_reserve_entry);
 
 	if (n < 0 || (uint32_t)n >= max)
 		return NULL;
-	return (const struct fdt_reserve_entry *)(const void *)((const char *)fdt + off) + n;
+	off += (uint32_t)n * (uint32_t)sizeof(struct fdt_reserve_entry);
+	return (const fdt64_t *)(const void *)((const char *)fdt + off);
 }
 
 int fdt_num_mem_rsv(const void *fdt)
 {
-	const struct fdt_reserve_entry *re;
+	const fdt64_t *re;
 	int n, err = fdt_check_header(fdt);
 
 	if (err)
 		return err;
 	for (n = 0; (re = mem_rsv(fdt, n)) != NULL; n++)
-		if (fdt64_ld(&re->size) == 0)
+		if (fdt64_ld(&re[1]) == 0)
 			return n; /* the (0, 0) end: its size 0 ends the list */
 	return -FDT_ERR_TRUNCATED;
 }
 
 int fdt_get_mem_rsv(const void *fdt, int n, uint64_t *address, uint64_t *size)
 {
-	const struct fdt_reserve_entry *re;
+	const fdt64_t *re;
 	int err = fdt_check_header(fdt);
 
 	if (err)
@@ -610,40 +614,40 @@ int fdt_get_mem_rsv(const void *fdt, int n, uint64_t *address, uint64_t *size)
 	re = mem_rsv(fdt, n);
 	if (!re)
 		return -FDT_ERR_BADOFFSET;
-	*address = fdt64_ld(&re->address);
-	*size = fdt64_ld(&re->size);
+	*address = fdt64_ld(&re[0]);
+	*size = fdt64_ld(&re[1]);
 	return 0;
 }
 
-static const char *const err_names[FDT_ERR_MAX + 1] = {
-	[FDT_ERR_NOTFOUND] = "FDT_ERR_NOTFOUND",
-	[FDT_ERR_EXISTS] = "FDT_ERR_EXISTS",
-	[FDT_ERR_NOSPACE] = "FDT_ERR_NOSPACE",
-	[FDT_ERR_BADOFFSET] = "FDT_ERR_BADOFFSET",
-	[FDT_ERR_BADPATH] = "FDT_ERR_BADPATH",
-	[FDT_ERR_BADPHANDLE] = "FDT_ERR_BADPHANDLE",
-	[FDT_ERR_BADSTATE] = "FDT_ERR_BADSTATE",
-	[FDT_ERR_TRUNCATED] = "FDT_ERR_TRUNCATED",
-	[FDT_ERR_BADMAGIC] = "FDT_ERR_BADMAGIC",
-	[FDT_ERR_BADVERSION] = "FDT_ERR_BADVERSION",
-	[FDT_ERR_BADSTRUCTURE] = "FDT_ERR_BADSTRUCTURE",
-	[FDT_ERR_BADLAYOUT] = "FDT_ERR_BADLAYOUT",
-	[FDT_ERR_INTERNAL] = "FDT_ERR_INTERNAL",
-	[FDT_ERR_BADNCELLS] = "FDT_ERR_BADNCELLS",
-	[FDT_ERR_BADVALUE] = "FDT_ERR_BADVALUE",
-	[FDT_ERR_BADOVERLAY] = "FDT_ERR_BADOVERLAY",
-	[FDT_ERR_NOPHANDLES] = "FDT_ERR_NOPHANDLES",
-	[FDT_ERR_BADFLAGS] = "FDT_ERR_BADFLAGS",
-	[FDT_ERR_ALIGNMENT] = "FDT_ERR_ALIGNMENT",
-};
-
 const char *fdt_strerror(int errval)
 {
+	static const char *const names[FDT_ERR_MAX + 1] = {
+		[FDT_ERR_NOTFOUND] = "FDT_ERR_NOTFOUND",
+		[FDT_ERR_EXISTS] = "FDT_ERR_EXISTS",
+		[FDT_ERR_NOSPACE] = "FDT_ERR_NOSPACE",
+		[FDT_ERR_BADOFFSET] = "FDT_ERR_BADOFFSET",
+		[FDT_ERR_BADPATH] = "FDT_ERR_BADPATH",
+		[FDT_ERR_BADPHANDLE] = "FDT_ERR_BADPHANDLE",
+		[FDT_ERR_BADSTATE] = "FDT_ERR_BADSTATE",
+		[FDT_ERR_TRUNCATED] = "FDT_ERR_TRUNCATED",
+		[FDT_ERR_BADMAGIC] = "FDT_ERR_BADMAGIC",
+		[FDT_ERR_BADVERSION] = "FDT_ERR_BADVERSION",
+		[FDT_ERR_BADSTRUCTURE] = "FDT_ERR_BADSTRUCTURE",
+		[FDT_ERR_BADLAYOUT] = "FDT_ERR_BADLAYOUT",
+		[FDT_ERR_INTERNAL] = "FDT_ERR_INTERNAL",
+		[FDT_ERR_BADNCELLS] = "FDT_ERR_BADNCELLS",
+		[FDT_ERR_BADVALUE] = "FDT_ERR_BADVALUE",
+		[FDT_ERR_BADOVERLAY] = "FDT_ERR_BADOVERLAY",
+		[FDT_ERR_NOPHANDLES] = "FDT_ERR_NOPHANDLES",
+		[FDT_ERR_BADFLAGS] = "FDT_ERR_BADFLAGS",
+		[FDT_ERR_ALIGNMENT] = "FDT_ERR_ALIGNMENT",
+	};
+
 	if (errval > 0)
 		return "<valid offset/length>";
 	if (errval == 0)
 		return "<no error>";
-	if (errval >= -FDT_ERR_MAX && err_names[-errval])
-		return err_names[-errval];
+	if (errval >= -FDT_ERR_MAX && names[-errval])
+		return names[-errval];
 	return "<unknown error>";
 }

@@ -8,6 +8,9 @@
 
 #include "libfdt.h"
 
+/* A token's size (FDT_TAGSIZE) as the 32-bit offsets in the blob. */
+#define TOKEN 4u
+
 /* Rounds n up to the structure block's alignment (4 bytes, 5.4.1). */
 #define FDT_ALIGN4(n) (((n) + 3u) & ~3u)
 

@@ -9,7 +9,7 @@
  * numbers big-endian):
  *
  *     header (5.2)  40 bytes, version 17, last compatible version 16
- *     memory reservations (5.3)  (address, size) pairs, ended by (0, 0)
+ *     memory reservations (5.3)  at 48, (address, size) pairs, ended by (0, 0)
  *     structure block (5.4)  FDT_BEGIN_NODE name, FDT_PROP len nameoff
  *                   value, FDT_END_NODE ..., FDT_END; 4-byte aligned
  *     strings block (5.5)  each property name once, NUL-terminated
@@ -34,11 +34,17 @@
 #define FDT_SW_MAGIC (~(uint32_t)FDT_MAGIC)
 
 /* Sets header field f of the tree being written. */
-#define set_header(fdt, f, v) fdt32_st(&((struct fdt_header *)(fdt))->f, (v))
+#define set_header(fdt, f, v) fdt32_st((char *)(fdt) + offsetof(struct fdt_header, f), (v))
 
-/* 0 if fdt is a tree being written and in state reservations (0) or nodes (1). */
+/*
+ * 0 if fdt is a tree being written and in state reservations (0) or nodes
+ * (1); -FDT_ERR_BADSTATE for a finished tree, -FDT_ERR_BADMAGIC for a
+ * buffer fdt_create() did not start.
+ */
 static int check_state(const void *fdt, int nodes)
 {
+	if (fdt_magic(fdt) == FDT_MAGIC)
+		return -FDT_ERR_BADSTATE;
 	if (fdt_magic(fdt) != FDT_SW_MAGIC)
 		return -FDT_ERR_BADMAGIC;
 	if (fdt_off_dt_strings(fdt) != (nodes ? fdt_totalsize(fdt) : 0))
@@ -53,18 +59,25 @@ static uint32_t free_space(const void *fdt)
 	       fdt_size_dt_strings(fdt);
 }
 
+/*
+ * Where the reservations start: after the header, rounded up to a whole
+ * reservation entry (16 bytes; 5.3 asks for 8), where libfdt puts them, so
+ * that both write the same bytes.
+ */
+#define RSV_START FDT_ALIGN16(FDT_V17_SIZE)
+#define FDT_ALIGN16(n) (((n) + 15u) & ~15u)
+
 int fdt_create(void *buf, int bufsize)
 {
-	if (bufsize < (int)FDT_V17_SIZE)
+	if (bufsize < (int)RSV_START)
 		return -FDT_ERR_NOSPACE;
 	memset(buf, 0, (size_t)bufsize);
 	set_header(buf, magic, FDT_SW_MAGIC);
 	set_header(buf, version, 17);
 	set_header(buf, last_comp_version, 16);
 	set_header(buf, totalsize, (uint32_t)bufsize);
-	/* The reservations right after the header, which keeps them 8-byte aligned (5.3). */
-	set_header(buf, off_mem_rsvmap, FDT_V17_SIZE);
-	set_header(buf, off_dt_struct, FDT_V17_SIZE);
+	set_header(buf, off_mem_rsvmap, RSV_START);
+	set_header(buf, off_dt_struct, RSV_START);
 	return 0;
 }
 
@@ -113,12 +126,12 @@ int fdt_begin_node(void *fdt, const char *name)
 	if (err)
 		return err;
 	if (len >= free_space(fdt))
-		return -FDT_ERR_NOSPACE;
-	p = grab(fdt, FDT_TAGSIZE + FDT_ALIGN4((uint32_t)len + 1));
+		return -FDT_ERR_NOSPACE; /* (and the sum below cannot overflow) */
+	p = grab(fdt, TOKEN + FDT_ALIGN4((uint32_t)len + 1));
 	if (!p)
 		return -FDT_ERR_NOSPACE;
 	fdt32_st(p, FDT_BEGIN_NODE);
-	memcpy(p + FDT_TAGSIZE, name, len + 1);
+	memcpy(p + TOKEN, name, len + 1);
 	return 0;
 }
 
@@ -129,7 +142,7 @@ int fdt_end_node(void *fdt)
 
 	if (err)
 		return err;
-	p = grab(fdt, FDT_TAGSIZE);
+	p = grab(fdt, TOKEN);
 	if (!p)
 		return -FDT_ERR_NOSPACE;
 	fdt32_st(p, FDT_END_NODE);
@@ -163,8 +176,8 @@ int fdt_property(void *fdt, const char *name, const void *val, int len)
 		return err;
 	if (len < 0)
 		return -FDT_ERR_BADVALUE;
-	if ((size_t)len >= free_space(fdt) || namelen >= free_space(fdt))
-		return -FDT_ERR_NOSPACE;
+	if ((size_t)len >= free_space(fdt))
+		return -FDT_ERR_NOSPACE; /* (and 3 * TOKEN + FDT_ALIGN4(len) cannot overflow) */
 	/* The name: found among the strings, or added below them. */
 	size = fdt_size_dt_strings(fdt);
 	dist = find_string(fdt, name, namelen);
@@ -175,7 +188,7 @@ int fdt_property(void *fdt, const char *name, const void *val, int len)
 		memcpy((char *)fdt + fdt_totalsize(fdt) - dist, name, namelen + 1);
 		set_header(fdt, size_dt_strings, dist);
 	}
-	p = grab(fdt, 3 * FDT_TAGSIZE + FDT_ALIGN4((uint32_t)len));
+	p = grab(fdt, 3 * TOKEN + FDT_ALIGN4((uint32_t)len));
 	if (!p) {
 		set_header(fdt, size_dt_strings, size); /* the name added, if any, taken back */
 		return -FDT_ERR_NOSPACE;
@@ -184,7 +197,7 @@ int fdt_property(void *fdt, const char *name, const void *val, int len)
 	fdt32_st(p + 4, (uint32_t)len);
 	fdt32_st(p + 8, dist);
 	if (len)
-		memcpy(p + 3 * FDT_TAGSIZE, val, (size_t)len);
+		memcpy(p + 3 * TOKEN, val, (size_t)len);
 	return 0;
 }
 
@@ -225,7 +238,7 @@ int fdt_finish(void *fdt)
 		err = walk_struct(fdt, fdt_size_dt_struct(fdt), 0);
 	if (err)
 		return err;
-	p = grab(fdt, FDT_TAGSIZE);
+	p = grab(fdt, TOKEN);
 	if (!p)
 		return -FDT_ERR_NOSPACE;
 	fdt32_st(p, FDT_END);

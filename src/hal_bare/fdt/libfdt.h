@@ -21,10 +21,16 @@
  *   give a buffer of at least totalsize bytes (the header's own field).
  * - Values are big-endian: fdt32_ld()/fdt64_ld() read them.
  *
- * Differences from libfdt: blobs older than version 16 (node names as
- * full paths) are refused with -FDT_ERR_BADVERSION; a blob need not be
- * 8-byte aligned; fdt_finish() refuses a tree whose nodes do not nest
- * (-FDT_ERR_BADSTRUCTURE); an alias is followed only to a full path.
+ * Differences from libfdt (Debian's 1.6.1, which tests/unit/test_bare_fdt.c
+ * compares it with): blobs older than version 16 (node names as full
+ * paths) are refused with -FDT_ERR_BADVERSION; a blob need not be 8-byte
+ * aligned; an alias is followed only to a full path (never to another
+ * alias); fdt_stringlist_contains() never looks past the list (libfdt
+ * reads one byte beyond, and so finds "" in any list followed by a zero);
+ * fdt_finish() refuses a tree whose nodes do not nest
+ * (-FDT_ERR_BADSTRUCTURE); a walk that runs into the end of a cut-short
+ * structure block says -FDT_ERR_TRUNCATED where libfdt sometimes says
+ * -FDT_ERR_NOTFOUND.
  *
  * Reading: fdt.c. Writing: fdt_sw.c. The layout: fdt.h.
  */
@@ -77,32 +83,35 @@
 #endif
 
 /* ---- Error codes (negated when returned), libfdt's numbers ---- */
-#define FDT_ERR_NOTFOUND 1 /**< no such node or property */
-#define FDT_ERR_EXISTS 2 /**< (not returned by this library) */
-#define FDT_ERR_NOSPACE 3 /**< the buffer being written is full */
-#define FDT_ERR_BADOFFSET 4 /**< an offset that is not a node (or property) of the tree */
-#define FDT_ERR_BADPATH 5 /**< a path that does not start with '/' and is no alias */
-#define FDT_ERR_BADPHANDLE 6 /**< phandle 0 or 0xffffffff */
-#define FDT_ERR_BADSTATE 7 /**< a write function called out of order */
-#define FDT_ERR_TRUNCATED 8 /**< the blob ends inside a block, token or string */
-#define FDT_ERR_BADMAGIC 9 /**< no device-tree magic number (or a tree still being written) */
-#define FDT_ERR_BADVERSION 10 /**< a format version this library does not read */
+#define FDT_ERR_NOTFOUND 1      /**< no such node or property */
+#define FDT_ERR_EXISTS 2        /**< (not returned by this library) */
+#define FDT_ERR_NOSPACE 3       /**< the buffer being written is full */
+#define FDT_ERR_BADOFFSET 4     /**< an offset that is not a node (or property) of the tree */
+#define FDT_ERR_BADPATH 5       /**< a path that does not start with '/' and is no alias */
+#define FDT_ERR_BADPHANDLE 6    /**< phandle 0 or 0xffffffff */
+#define FDT_ERR_BADSTATE 7      /**< a write function called out of order, or on a finished tree */
+#define FDT_ERR_TRUNCATED 8     /**< the blob ends inside a block, token or string */
+#define FDT_ERR_BADMAGIC 9      /**< no device-tree magic number (or a tree still being written) */
+#define FDT_ERR_BADVERSION 10   /**< a format version this library does not read */
 #define FDT_ERR_BADSTRUCTURE 11 /**< an unknown token, or nodes that do not nest */
-#define FDT_ERR_BADLAYOUT 12 /**< (not returned by this library) */
-#define FDT_ERR_INTERNAL 13 /**< (not returned by this library) */
-#define FDT_ERR_BADNCELLS 14 /**< a #address-cells or #size-cells that is not one cell of 0..4 */
-#define FDT_ERR_BADVALUE 15 /**< a property value the function cannot use */
-#define FDT_ERR_BADOVERLAY 16 /**< (not returned by this library) */
-#define FDT_ERR_NOPHANDLES 17 /**< (not returned by this library) */
-#define FDT_ERR_BADFLAGS 18 /**< (not returned by this library) */
-#define FDT_ERR_ALIGNMENT 19 /**< (not returned by this library) */
+#define FDT_ERR_BADLAYOUT 12    /**< (not returned by this library) */
+#define FDT_ERR_INTERNAL 13     /**< (not returned by this library) */
+#define FDT_ERR_BADNCELLS 14    /**< a #address-cells or #size-cells that is not one cell of 0..4 */
+#define FDT_ERR_BADVALUE 15     /**< a property value the function cannot use */
+#define FDT_ERR_BADOVERLAY 16   /**< (not returned by this library) */
+#define FDT_ERR_NOPHANDLES 17   /**< (not returned by this library) */
+#define FDT_ERR_BADFLAGS 18     /**< (not returned by this library) */
+#define FDT_ERR_ALIGNMENT 19    /**< (not returned by this library) */
 #define FDT_ERR_MAX 19
 
 /** The largest #address-cells or #size-cells accepted. */
 #define FDT_MAX_NCELLS 4
 
 /* ---- The header's fields, in the CPU's byte order ---- */
-#define fdt_get_header(fdt, field) (fdt32_ld(&((const struct fdt_header *)(fdt))->field))
+/* (By byte offset, not through a struct pointer: the blob need not be aligned.) */
+#define fdt_get_header(fdt, field)                                                                 \
+	(fdt32_ld((const fdt32_t *)(const void *)((const char *)(fdt) +                            \
+						  offsetof(struct fdt_header, field))))
 #define fdt_magic(fdt) (fdt_get_header(fdt, magic))
 #define fdt_totalsize(fdt) (fdt_get_header(fdt, totalsize))
 #define fdt_off_dt_struct(fdt) (fdt_get_header(fdt, off_dt_struct))
@@ -279,7 +288,7 @@ const char *fdt_strerror(int errval);
  * fdt_finish_reservemap(), the nodes (fdt_begin_node(), its properties,
  * its children, fdt_end_node()), fdt_finish(). Until fdt_finish() the
  * buffer has no valid magic number, so no reader takes it for a tree.
- * Returns 0 or -FDT_ERR_NOSPACE (bufsize below a header).
+ * Returns 0 or -FDT_ERR_NOSPACE (bufsize below 48 bytes, a header's room).
  */
 int fdt_create(void *buf, int bufsize);
 
