@@ -127,6 +127,12 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	ev.has_error = !ev.soft && sim_x86_vector_has_error(intno);
 	if (!ev.has_error)
 		ev.error = 0;
+	/* Every #PF Unicorn raises is its walk of the shadow tables: filled, the access runs again. */
+	if (intno == 14 && !ev.soft && s->sh.paging) {
+		if (!sim_x86_shadow_pf(s, ev.error))
+			uc_emu_stop(uc);
+		return;
+	}
 	if (!vm_running(s->c.vcpu->vm) || s->c.kicked) {
 		s->event = ev;
 		s->event_rip = rip;
@@ -316,7 +322,7 @@ int sim_arch_init(struct sim_cpu *c)
 		return -CV_EINVAL;
 	if ((rc = sim_x86_shadow_init(s)) < 0 || (rc = add_hooks(s)) < 0 ||
 	    (rc = sim_x86_insn_init(s)) < 0 || (rc = set_boot_state(s)) < 0 ||
-	    (rc = sim_x86_qstate_init(s)) < 0)
+	    (rc = sim_x86_qstate_init(s)) < 0 || (rc = sim_x86_shadow_start(s)) < 0)
 		return rc;
 	return 0;
 }
@@ -327,6 +333,7 @@ void sim_arch_destroy(struct sim_cpu *c)
 
 	sim_x86_insn_free(s);
 	sim_x86_qstate_free(s);
+	sim_x86_shadow_free(s);
 }
 
 int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size)
@@ -334,6 +341,6 @@ int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size)
 	(void)gpa;
 	(void)size;
 	/* The shadow's host pages may be stale: fill again from the new tables. */
-	sim_x86_shadow_drop_all((struct sim_x86 *)c);
+	sim_x86_shadow_drop_memory((struct sim_x86 *)c);
 	return 0;
 }

@@ -91,9 +91,10 @@ static enum insn_kind classify(const uint8_t *b, size_t n, bool *rep)
 	unsigned reg = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
 	switch (op) {
 	case 0x22: /* MOV CRn, r64: the mod bits are ignored (SDM Vol. 2, "MOV to/from CR") */
-		return i + 2 < n && (reg == 0 || reg == 3 || reg == 4) ? INSN_MOV_TO_CR : INSN_NONE;
+		return i + 2 < n && (reg == 0 || reg == 2 || reg == 3 || reg == 4) ? INSN_MOV_TO_CR
+										    : INSN_NONE;
 	case 0x20:
-		return i + 2 < n && reg == 0 ? INSN_MOV_FROM_CR : INSN_NONE;
+		return i + 2 < n && (reg == 0 || reg == 3) ? INSN_MOV_FROM_CR : INSN_NONE;
 	case 0x01: /* 0F 01 /7 with a memory operand; mod 3 is SWAPGS, RDTSCP */
 		return i + 2 < n && (modrm >> 6) != 3 && ((modrm >> 3) & 7) == 7 ? INSN_INVLPG : INSN_NONE;
 	case 0x30:
@@ -406,7 +407,7 @@ bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit)
 		sim_x86_shadow_write_cr(s, reg_n, a->gpr[rm]);
 		break;
 	case INSN_MOV_FROM_CR:
-		a->gpr[rm] = a->cr0;
+		a->gpr[rm] = reg_n == 3 ? a->cr3 : a->cr0;
 		break;
 	case INSN_INVLPG:
 		sim_x86_shadow_invlpg(s, modrm_address(s, b + p + 2, rex, a->rip + len));

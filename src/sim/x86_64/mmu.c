@@ -75,21 +75,10 @@ static void drop_region(struct sim_x86 *s, unsigned i)
 	s->sh.r[i] = s->sh.r[--s->sh.n];
 }
 
-void sim_x86_shadow_drop_all(struct sim_x86 *s)
+static void drop_regions(struct sim_x86 *s)
 {
 	while (s->sh.n)
 		drop_region(s, s->sh.n - 1);
-	s->sh.drops++;
-}
-
-void sim_x86_shadow_invlpg(struct sim_x86 *s, uint64_t gva)
-{
-	for (unsigned i = 0; i < s->sh.n; i++)
-		if (gva - s->sh.r[i].gva < s->sh.r[i].size) {
-			drop_region(s, i);
-			break;
-		}
-	s->sh.drops++;
 }
 
 static int find_region(const struct sim_x86 *s, uint64_t gva)
@@ -108,6 +97,174 @@ static bool overlaps(const struct sim_x86 *s, uint64_t gva, uint64_t size)
 	return false;
 }
 
+/* ---- The shadow page tables Unicorn walks ------------------------------- */
+
+/*
+ * Where they are in Unicorn's physical space: below 2^40, since QEMU's TCG
+ * CPUs have 40 physical-address bits and a table address above them is a
+ * reserved-bit fault (target/i386/cpu.c, TCG_PHYS_ADDR_BITS). No guest
+ * page can be mapped over them: a guest that touches these addresses gets
+ * a stage-2 fault report. One page after them is the TLB flush's.
+ */
+#define SPT_BASE 0xffc0000000ULL
+#define SPT_FLUSH (SPT_BASE + SHADOW_TABLE_PAGES * PAGE_SIZE)
+/* A table entry: everything allowed, the leaf decides (4.6); A set, so the walk never writes it. */
+#define SPT_TABLE (X86_PTE_P | X86_PTE_RW | X86_PTE_US | X86_PTE_A)
+#define SPT_2M (2ULL << 20)
+
+/*
+ * Unicorn's TLB forgets every translation. The API has no call for it,
+ * but mapping a region flushes the whole TLB (softmmu/memory.c,
+ * memory_map_ptr()); the page is unmapped at once.
+ */
+static void uc_tlb_flush(struct sim_x86 *s)
+{
+	uint64_t *page = s->sh.spt + SHADOW_TABLE_PAGES * 512;
+
+	if (uc_mem_map_ptr(s->c.uc, SPT_FLUSH, PAGE_SIZE, UC_PROT_READ, page) == UC_ERR_OK)
+		uc_mem_unmap(s->c.uc, SPT_FLUSH, PAGE_SIZE);
+}
+
+static void spt_map(struct sim_x86 *s, uint64_t gva, bool big, uint32_t prot, bool user);
+
+/*
+ * Every shadow translation gone, and Unicorn's TLB flushed; but for the
+ * page of the end address sim_cpu_run() gives uc_emu_start(): each start
+ * drops the translated code there (uc_invalidate_tb()), which translates
+ * the address, and a #PF taken there would be left pending for the run.
+ * It maps no region: the walk succeeds and the page reads as unassigned.
+ */
+#define END_PAGE 0xfffffffffffff000ULL
+
+static void spt_clear(struct sim_x86 *s)
+{
+	memset(s->sh.spt, 0, s->sh.spt_used * PAGE_SIZE);
+	s->sh.spt_used = 1;
+	s->sh.last_pf_n = 0;
+	spt_map(s, END_PAGE, false, UC_PROT_READ, false);
+	uc_tlb_flush(s);
+}
+
+/*
+ * The shadow entry that maps gva at level (2: a PDE, 1: a PTE), with the
+ * tables above it made; NULL when the table pages have run out. A 2 MiB
+ * leaf on the way becomes an empty table: the pages it mapped fill again.
+ */
+static uint64_t *spt_entry(struct sim_x86 *s, uint64_t gva, int level)
+{
+	uint64_t *t = s->sh.spt;
+
+	for (int l = 4; l > level; l--) {
+		uint64_t *e = &t[(gva >> (12 + 9 * (l - 1))) & 511];
+		if (!(*e & X86_PTE_P) || (*e & X86_PTE_PS)) {
+			if (s->sh.spt_used == SHADOW_TABLE_PAGES)
+				return NULL;
+			*e = (SPT_BASE + s->sh.spt_used++ * PAGE_SIZE) | SPT_TABLE;
+		}
+		t = s->sh.spt + (((*e & ~(PAGE_SIZE - 1)) - SPT_BASE) / 8);
+	}
+	return &t[(gva >> (12 + 9 * (level - 1))) & 511];
+}
+
+/*
+ * Maps the 4 KiB page (or the 2 MiB block, big) of gva in the shadow
+ * tables with protection prot (UC_PROT_*) for the privilege the access
+ * had (user: CPL 3). The leaf's address is never used: Unicorn reads the
+ * data at the virtual address (the file comment), so it is 0. A and D are
+ * set: Unicorn's walk never writes the tables; the guest's own A and D
+ * are set by the project's walk.
+ */
+static void spt_map(struct sim_x86 *s, uint64_t gva, bool big, uint32_t prot, bool user)
+{
+	uint64_t *e = spt_entry(s, gva, big ? 2 : 1);
+	uint64_t v = X86_PTE_P | X86_PTE_A | X86_PTE_D | (big ? X86_PTE_PS : 0);
+
+	if (!e) {
+		spt_clear(s); /* like a full TLB: start again */
+		e = spt_entry(s, gva, big ? 2 : 1);
+	}
+	if (prot & UC_PROT_WRITE)
+		v |= X86_PTE_RW;
+	if (user)
+		v |= X86_PTE_US;
+	/* XD is a reserved bit while EFER.NXE is clear (4.6.1). */
+	if (!(prot & UC_PROT_EXEC) && (s->c.vcpu->arch.efer & X86_EFER_NXE))
+		v |= X86_PTE_XD;
+	*e = v;
+}
+
+/* INVLPG: the shadow leaf that maps gva, if any, is cleared. */
+static void spt_unmap(struct sim_x86 *s, uint64_t gva)
+{
+	uint64_t *t = s->sh.spt;
+
+	for (int l = 4; l >= 1; l--) {
+		uint64_t *e = &t[(gva >> (12 + 9 * (l - 1))) & 511];
+		if (!(*e & X86_PTE_P))
+			return;
+		if (l == 1 || (*e & X86_PTE_PS)) {
+			*e = 0;
+			s->sh.last_pf_n = 0;
+			uc_tlb_flush(s);
+			return;
+		}
+		t = s->sh.spt + (((*e & ~(PAGE_SIZE - 1)) - SPT_BASE) / 8);
+	}
+}
+
+/*
+ * The shadow follows the guest's paging mode. With 4-level paging on,
+ * Unicorn's CR0 has PG (and WP: a supervisor write to a page the shadow
+ * maps read-only must fault, whatever the guest's WP) and its CR3 points
+ * at the shadow tables; the guest's CR0 and CR3 are the register file's.
+ * Otherwise (real mode or protected mode without paging: a start-up
+ * trampoline, or a paging mode the walker refuses) Unicorn runs without
+ * paging, and the regions alone are the shadow. Changing mode drops them.
+ */
+static void follow_mode(struct sim_x86 *s)
+{
+	const struct vcpu_arch *a = &s->c.vcpu->arch;
+	bool paging = (a->cr0 & X86_CR0_PG) && (a->efer & X86_EFER_LMA) && (a->cr4 & X86_CR4_PAE) &&
+		      !(a->cr4 & X86_CR4_LA57);
+	uint64_t cr0 = paging ? a->cr0 | X86_CR0_WP : a->cr0 & ~X86_CR0_PG;
+	uint64_t cr3 = paging ? SPT_BASE : a->cr3;
+
+	if (paging != s->sh.paging)
+		drop_regions(s);
+	s->sh.paging = paging;
+	uc_reg_write(s->c.uc, UC_X86_REG_CR0, &cr0);
+	uc_reg_write(s->c.uc, UC_X86_REG_CR3, &cr3);
+}
+
+void sim_x86_shadow_drop_all(struct sim_x86 *s)
+{
+	if (!s->sh.spt)
+		return; /* not started yet */
+	follow_mode(s);
+	if (!s->sh.paging)
+		drop_regions(s);
+	spt_clear(s);
+	s->sh.drops++;
+}
+
+void sim_x86_shadow_drop_memory(struct sim_x86 *s)
+{
+	drop_regions(s);
+	sim_x86_shadow_drop_all(s);
+}
+
+void sim_x86_shadow_invlpg(struct sim_x86 *s, uint64_t gva)
+{
+	if (s->sh.paging) {
+		spt_unmap(s, gva);
+	} else {
+		int i = find_region(s, gva);
+		if (i >= 0)
+			drop_region(s, (unsigned)i);
+	}
+	s->sh.drops++;
+}
+
 /* ---- Control registers and INVLPG (found and stopped at by insn.c) ------- */
 
 void sim_x86_shadow_write_cr(struct sim_x86 *s, unsigned n, uint64_t v)
@@ -118,22 +275,25 @@ void sim_x86_shadow_write_cr(struct sim_x86 *s, unsigned n, uint64_t v)
 	if (n == 0) {
 		/*
 		 * Paging on with EFER.LME activates long mode, off deactivates it
-		 * (SDM Vol. 3A, 10.8.5): Unicorn, whose CR0.PG stays clear, would
-		 * not, so EFER.LMA is set here (a start-up trampoline's way in), as
-		 * is protected mode (PE) in QEMU's flags.
+		 * (SDM Vol. 3A, 10.8.5): Unicorn, whose CR0 write sets the register
+		 * alone, would not, so EFER.LMA is set here (a start-up
+		 * trampoline's way in), as is protected mode (PE) in QEMU's flags.
 		 */
 		bool lma = (v & X86_CR0_PG) && (a->efer & X86_EFER_LME);
 		bool pe_changes = (v ^ a->cr0) & X86_CR0_PE;
 		a->cr0 = v;
-		uc_v = v & ~X86_CR0_PG; /* Unicorn's own walk stays off */
+		uc_v = v & ~X86_CR0_PG; /* follow_mode() sets PG if the shadow tables are walked */
 		uc_reg_write(s->c.uc, UC_X86_REG_CR0, &uc_v);
-		/* Unicorn's CR0 write sets the register alone: QEMU's mode flags follow here. */
 		if ((pe_changes || lma != !!(a->efer & X86_EFER_LMA)) &&
 		    sim_x86_qstate_cr0(s, v & X86_CR0_PE, lma))
 			a->efer = lma ? a->efer | X86_EFER_LMA : a->efer & ~X86_EFER_LMA;
+	} else if (n == 2) {
+		/* Unicorn's walk writes its CR2 on every shadow #PF: the guest's is the register file's. */
+		a->cr2 = v;
+		uc_reg_write(s->c.uc, UC_X86_REG_CR2, &uc_v);
+		return;
 	} else if (n == 3) {
-		a->cr3 = v;
-		uc_reg_write(s->c.uc, UC_X86_REG_CR3, &uc_v);
+		a->cr3 = v; /* Unicorn's is the shadow tables' (follow_mode()) */
 	} else {
 		a->cr4 = v;
 		uc_reg_write(s->c.uc, UC_X86_REG_CR4, &uc_v);
@@ -196,12 +356,36 @@ static uint32_t shadow_prot(const struct s1_result *res, unsigned s2_perm)
 }
 
 /*
+ * The region that backs the page of gva with host memory host, if there
+ * is one (the shadow tables' translation changed, not the memory behind a
+ * guest-virtual address); a region there backed otherwise is dropped.
+ */
+static int backing(struct sim_x86 *s, uint64_t gva, const uint8_t *host, gpa_t mmio_gpa, bool apic)
+{
+	int i = find_region(s, gva);
+
+	if (i < 0)
+		return -1;
+	const struct shadow_region *r = &s->sh.r[i];
+	uint64_t page_gva = gva & ~(PAGE_SIZE - 1);
+	if (host ? r->host && (const uint8_t *)r->host + (page_gva - r->gva) == host
+		 : !r->host && r->gpa == mmio_gpa && r->apic == apic)
+		return i;
+	drop_region(s, (unsigned)i);
+	return -1;
+}
+
+/*
  * Maps the run of pages around gva that one leaf maps linearly, within one
  * stage-2 leaf and one 2 MiB block, not overlapping what is mapped already;
- * a single page if that is all that fits. Returns false if the GPA is not
- * RAM stage 2 maps.
+ * a single page if that is all that fits. With the shadow tables walked, a
+ * region already backing the page with the same memory is kept (its
+ * protection is all: the tables' decides). Returns the region's index, or
+ * -1 if the GPA is not RAM stage 2 maps; *big: its 2 MiB block can be one
+ * shadow leaf (both stages map it linearly, and the region covers it).
  */
-static bool map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res, uint32_t *prot)
+static int map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res, uint32_t *prot,
+		   bool *big)
 {
 	const struct addrspace *as = &s->c.vcpu->vm->as;
 	uint64_t page_gva = gva & ~(PAGE_SIZE - 1);
@@ -210,8 +394,19 @@ static bool map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res
 
 	/* Stage 2 as it is now (MEM_PROTECT may have changed it): its permissions and leaf. */
 	if (stage2_translate(&as->s2, page_gpa, ACCESS_READ, &s2, NULL, NULL) < 0)
-		return false;
+		return -1;
 	*prot = shadow_prot(res, s2.perm);
+	void *page_host = addrspace_gpa_to_hva(as, page_gpa, PAGE_SIZE, ACCESS_READ);
+	if (!page_host)
+		return -1;
+	uint64_t block_gva = gva & ~(SPT_2M - 1);
+	int i = s->sh.paging ? backing(s, gva, page_host, 0, false) : -1;
+	if (i >= 0) {
+		const struct shadow_region *r = &s->sh.r[i];
+		*big = res->leaf_size >= SPT_2M && s2.leaf_size >= SPT_2M && r->gva <= block_gva &&
+		       block_gva + SPT_2M <= r->gva + r->size;
+		return i;
+	}
 	gpa_t leaf = page_gpa & ~(s2.leaf_size - 1);
 	uint64_t block = MIN(res->leaf_size, RUN_MAX);
 	uint64_t lo = MAX(gva & ~(block - 1), page_gva - (page_gpa - leaf));
@@ -223,29 +418,31 @@ static bool map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res
 	if (!host) {
 		lo = page_gva;
 		run = PAGE_SIZE;
-		host = addrspace_gpa_to_hva(as, page_gpa, PAGE_SIZE, ACCESS_READ);
-		if (!host)
-			return false;
+		host = page_host;
 	}
 	if (s->sh.n == SHADOW_MAX_REGIONS)
-		sim_x86_shadow_drop_all(s); /* like a full TLB: start again */
-	if (uc_mem_map_ptr(s->c.uc, lo, run, *prot, host) != UC_ERR_OK)
-		return false;
-	s->sh.r[s->sh.n++] = (struct shadow_region){ .gva = lo, .size = run, .prot = *prot };
-	return true;
+		drop_regions(s); /* like a full TLB: start again */
+	uint32_t uc_prot = s->sh.paging ? UC_PROT_ALL : *prot;
+	if (uc_mem_map_ptr(s->c.uc, lo, run, uc_prot, host) != UC_ERR_OK)
+		return -1;
+	s->sh.r[s->sh.n++] = (struct shadow_region){ .gva = lo, .size = run, .prot = uc_prot, .host = host };
+	*big = run == SPT_2M && lo == block_gva && s2.leaf_size >= SPT_2M;
+	return (int)(s->sh.n - 1);
 }
 
 /*
  * One walk of the guest's tables for an access Unicorn could not make,
  * traced when the VM traces walks. Sets A (and D for a write) as the
- * processor would (4.8). Returns the walker's result.
+ * processor would (4.8). Returns the walker's result; *cpl: the access's CPL.
  */
-static int walk_for(struct sim_x86 *s, uint64_t gva, enum access_kind access, struct s1_result *res)
+static int walk_for(struct sim_x86 *s, uint64_t gva, enum access_kind access, struct s1_result *res,
+		    unsigned *cpl)
 {
 	struct x86_s1_regs r;
 	struct walk_trace t;
 
 	guest_regs(s, &r);
+	*cpl = r.cpl;
 	walk_cb cb = walk_trace_begin(&t, s->c.vcpu, 1, gva, access, "shadow fill");
 	int rc = x86_s1_translate_ad(&s->c.vcpu->vm->as, &r, gva, access, res, cb, &t);
 	walk_trace_end(&t, rc, res->gpa, res->fault, res->level);
@@ -359,14 +556,16 @@ static bool map_mmio(struct sim_x86 *s, uint64_t gva, gpa_t gpa)
 
 	if (!apic && !raz_wi && (!r || r->kind == REGION_RAM))
 		return false;
+	if (s->sh.paging && backing(s, gva, NULL, page, apic) >= 0)
+		return true;
 	if (s->sh.n == SHADOW_MAX_REGIONS)
-		sim_x86_shadow_drop_all(s);
+		drop_regions(s);
 	struct shadow_mmio *m = NULL;
 	for (unsigned i = 0; i < SHADOW_MAX_MMIO && !m; i++)
 		if (!s->sh.mmio[i].s)
 			m = &s->sh.mmio[i];
 	if (!m) {
-		sim_x86_shadow_drop_all(s); /* like a full TLB: start again */
+		drop_regions(s); /* like a full TLB: start again */
 		m = &s->sh.mmio[0];
 	}
 	*m = (struct shadow_mmio){ .s = s, .gva = page_gva, .gpa = page, .apic = apic };
@@ -375,7 +574,41 @@ static bool map_mmio(struct sim_x86 *s, uint64_t gva, gpa_t gpa)
 		return false;
 	}
 	s->sh.r[s->sh.n++] = (struct shadow_region){ .gva = page_gva, .size = PAGE_SIZE,
-						     .prot = UC_PROT_READ | UC_PROT_WRITE };
+						     .prot = UC_PROT_READ | UC_PROT_WRITE,
+						     .gpa = page, .apic = apic };
+	return true;
+}
+
+/*
+ * Fills the shadow for an access the walk allowed (res, at CPL cpl): the
+ * region behind the page (an MMIO page, or a run of RAM) and, with the
+ * shadow tables walked, the leaf that maps it with what both stages allow
+ * (write only once D is set). False: an EPT violation is left pending.
+ */
+static bool fill(struct sim_x86 *s, uint64_t addr, enum access_kind access, unsigned size,
+		 const struct s1_result *res, unsigned cpl)
+{
+	struct s2_result s2;
+	uint32_t prot;
+	bool big = false;
+
+	if (access != ACCESS_FETCH && map_mmio(s, addr, res->gpa)) {
+		if (s->sh.paging)
+			spt_map(s, addr, false, UC_PROT_READ | UC_PROT_WRITE, cpl == 3);
+		s->sh.fills++;
+		return true;
+	}
+	if (map_run(s, addr, res, &prot, &big) < 0)
+		return stage2_fault(s, res->gpa, addr, size, access, false);
+	if (s->sh.paging) {
+		/* Stage 1 allows the access (the walk); stage 2 must too, or it is an EPT violation. */
+		if (access != ACCESS_READ &&
+		    stage2_translate(&s->c.vcpu->vm->as.s2, res->gpa, access, &s2, NULL, NULL) < 0)
+			return stage2_fault(s, res->gpa, addr, size, access, false);
+		prot |= access == ACCESS_WRITE ? UC_PROT_WRITE : access == ACCESS_FETCH ? UC_PROT_EXEC : 0;
+		spt_map(s, addr, big, prot, cpl == 3);
+	}
+	s->sh.fills++;
 	return true;
 }
 
@@ -384,7 +617,6 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 {
 	struct sim_x86 *s = user;
 	struct s1_result res;
-	uint32_t prot;
 	enum access_kind access = type == UC_MEM_FETCH_UNMAPPED ? ACCESS_FETCH
 				  : type == UC_MEM_WRITE_UNMAPPED ? ACCESS_WRITE : ACCESS_READ;
 
@@ -392,17 +624,45 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	(void)value;
 	if (!vm_running(s->c.vcpu->vm))
 		return false;
-	int rc = walk_for(s, addr, access, &res);
+	unsigned cpl;
+	int rc = walk_for(s, addr, access, &res, &cpl);
 	if (rc < 0)
 		return walk_fault(s, rc, addr, &res, access, (unsigned)size);
-	if (access != ACCESS_FETCH && map_mmio(s, addr, res.gpa)) {
-		s->sh.fills++;
-		return true;
+	return fill(s, addr, access, (unsigned)size, &res, cpl);
+}
+
+bool sim_x86_shadow_pf(struct sim_x86 *s, uint32_t error)
+{
+	struct vcpu_arch *a = &s->c.vcpu->arch;
+	struct s1_result res;
+	uint64_t addr = 0, rip = 0;
+	unsigned cpl;
+
+	uc_reg_read(s->c.uc, UC_X86_REG_CR2, &addr);
+	uc_reg_write(s->c.uc, UC_X86_REG_CR2, &a->cr2); /* the guest's own, which the walk overwrote */
+	if (!vm_running(s->c.vcpu->vm))
+		return false;
+	enum access_kind access = (error & X86_PF_I) ? ACCESS_FETCH
+				  : (error & X86_PF_W) ? ACCESS_WRITE : ACCESS_READ;
+	/*
+	 * The same #PF again right after a fill means Unicorn refuses what the
+	 * walk allowed: stop with a report rather than loop.
+	 */
+	uint64_t key = (addr & ~(PAGE_SIZE - 1)) | (error & 0x1f);
+	s->sh.last_pf_n = key == s->sh.last_pf ? s->sh.last_pf_n + 1 : 0;
+	s->sh.last_pf = key;
+	if (s->sh.last_pf_n > 4) {
+		uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
+		sim_cpu_set_fatal(&s->c, rip, "shadow paging: #PF at 0x%llx (error 0x%x) again after its fill",
+				  (unsigned long long)addr, error);
+		return false;
 	}
-	if (!map_run(s, addr, &res, &prot))
-		return stage2_fault(s, res.gpa, addr, (unsigned)size, access, false);
-	s->sh.fills++;
-	return true;
+	int rc = walk_for(s, addr, access, &res, &cpl);
+	if (rc < 0) {
+		s->sh.last_pf_n = 0; /* the guest's own fault: it may take it again and again */
+		return walk_fault(s, rc, addr, &res, access, 1);
+	}
+	return fill(s, addr, access, 1, &res, cpl);
 }
 
 /*
@@ -423,7 +683,8 @@ static bool on_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
 	(void)value;
 	if (!vm_running(s->c.vcpu->vm))
 		return false;
-	int rc = walk_for(s, addr, access, &res);
+	unsigned cpl;
+	int rc = walk_for(s, addr, access, &res, &cpl);
 	if (rc < 0)
 		return walk_fault(s, rc, addr, &res, access, (unsigned)size);
 	int i = find_region(s, addr);
@@ -494,4 +755,25 @@ int sim_x86_shadow_init(struct sim_x86 *s)
 	    uc_hook_add(uc, &h, UC_HOOK_MEM_PROT, (void *)on_prot, s, 1, 0) != UC_ERR_OK)
 		return -CV_EINVAL;
 	return 0;
+}
+
+int sim_x86_shadow_start(struct sim_x86 *s)
+{
+	/* The table pages and the TLB flush's page (uc_tlb_flush()). */
+	s->sh.spt = hal_page_alloc(SHADOW_TABLE_PAGES + 1);
+	if (!s->sh.spt)
+		return -CV_ENOMEM;
+	s->sh.spt_used = 1;
+	if (uc_mem_map_ptr(s->c.uc, SPT_BASE, SHADOW_TABLE_PAGES * PAGE_SIZE, UC_PROT_READ | UC_PROT_WRITE,
+			   s->sh.spt) != UC_ERR_OK)
+		return -CV_ENOMEM;
+	sim_x86_shadow_drop_all(s);
+	s->sh.drops = 0;
+	return 0;
+}
+
+void sim_x86_shadow_free(struct sim_x86 *s)
+{
+	hal_page_free(s->sh.spt, SHADOW_TABLE_PAGES + 1);
+	s->sh.spt = NULL;
 }
