@@ -150,6 +150,10 @@ void sim_x86_shadow_free(struct sim_x86 *s);
 /* Forgets every shadow translation (CR3/CR0/CR4 or EFER written), and
  * follows the guest's paging mode (Unicorn's CR0, CR3: shadow tables or none). */
 void sim_x86_shadow_drop_all(struct sim_x86 *s);
+/* Before a run: a walk of the shadow tables that faulted between runs
+ * (Unicorn translating an address to drop its code: a hook removed, a
+ * retranslation) left QEMU's exception state and CR2 behind; both reset. */
+void sim_x86_shadow_enter(struct sim_x86 *s);
 /* Forgets the host memory behind the shadow as well (stage 2 changed). */
 void sim_x86_shadow_drop_memory(struct sim_x86 *s);
 /* A #PF Unicorn's walk of the shadow tables raised (error code error): fills

@@ -224,8 +224,9 @@ static void spt_unmap(struct sim_x86 *s, uint64_t gva)
 static void follow_mode(struct sim_x86 *s)
 {
 	const struct vcpu_arch *a = &s->c.vcpu->arch;
+	/* QEMU's exception state must be known: the #PFs' hook resets it (qstate.c). */
 	bool paging = (a->cr0 & X86_CR0_PG) && (a->efer & X86_EFER_LMA) && (a->cr4 & X86_CR4_PAE) &&
-		      !(a->cr4 & X86_CR4_LA57);
+		      !(a->cr4 & X86_CR4_LA57) && s->q.known;
 	uint64_t cr0 = paging ? a->cr0 | X86_CR0_WP : a->cr0 & ~X86_CR0_PG;
 	uint64_t cr3 = paging ? SPT_BASE : a->cr3;
 
@@ -245,6 +246,22 @@ void sim_x86_shadow_drop_all(struct sim_x86 *s)
 		drop_regions(s);
 	spt_clear(s);
 	s->sh.drops++;
+}
+
+void sim_x86_shadow_enter(struct sim_x86 *s)
+{
+	uint64_t cr2 = 0;
+	uint32_t error;
+	bool soft;
+
+	if (!s->sh.paging)
+		return;
+	uc_reg_read(s->c.uc, UC_X86_REG_CR2, &cr2);
+	if (cr2 == s->c.vcpu->arch.cr2)
+		return;
+	/* QEMU's exception in flight, or the run's first #PF would be a #DF (check_exception()). */
+	sim_x86_qstate_take_exception(s, &error, &soft);
+	uc_reg_write(s->c.uc, UC_X86_REG_CR2, &s->c.vcpu->arch.cr2);
 }
 
 void sim_x86_shadow_drop_memory(struct sim_x86 *s)
