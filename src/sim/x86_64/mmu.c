@@ -659,8 +659,14 @@ bool sim_x86_shadow_pf(struct sim_x86 *s, uint32_t error)
 	uc_reg_write(s->c.uc, UC_X86_REG_CR2, &a->cr2); /* the guest's own, which the walk overwrote */
 	if (!vm_running(s->c.vcpu->vm))
 		return false;
+	/*
+	 * Without EFER.NXE and CR4.SMEP the error code does not tell a fetch
+	 * (4.7): a fault in the bytes of the instruction at RIP is taken for one.
+	 */
+	uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
 	enum access_kind access = (error & X86_PF_I) ? ACCESS_FETCH
-				  : (error & X86_PF_W) ? ACCESS_WRITE : ACCESS_READ;
+				  : (error & X86_PF_W) ? ACCESS_WRITE
+				  : addr - rip < 15 ? ACCESS_FETCH : ACCESS_READ;
 	/*
 	 * The same #PF again right after a fill means Unicorn refuses what the
 	 * walk allowed: stop with a report rather than loop.
@@ -669,7 +675,6 @@ bool sim_x86_shadow_pf(struct sim_x86 *s, uint32_t error)
 	s->sh.last_pf_n = key == s->sh.last_pf ? s->sh.last_pf_n + 1 : 0;
 	s->sh.last_pf = key;
 	if (s->sh.last_pf_n > 4) {
-		uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
 		sim_cpu_set_fatal(&s->c, rip, "shadow paging: #PF at 0x%llx (error 0x%x) again after its fill",
 				  (unsigned long long)addr, error);
 		return false;
