@@ -156,10 +156,11 @@ void sim_x86_shadow_drop_all(struct sim_x86 *s);
 void sim_x86_shadow_enter(struct sim_x86 *s);
 /* Forgets the host memory behind the shadow as well (stage 2 changed). */
 void sim_x86_shadow_drop_memory(struct sim_x86 *s);
-/* A #PF Unicorn's walk of the shadow tables raised (error code error): fills
- * the page and returns true (the access runs again), or false: the guest's
- * own fault or an exit is left pending, and the CPU must stop. */
-bool sim_x86_shadow_pf(struct sim_x86 *s, uint32_t error);
+/* A #PF (vector 14) Unicorn's walk of the shadow tables raised, error code
+ * error, or a #DF (8) it made of one: fills the page and returns 1 (the
+ * access runs again), or 0: the guest's own fault or an exit is left
+ * pending, and the CPU must stop; -1: a #DF that is the guest's own. */
+int sim_x86_shadow_pf(struct sim_x86 *s, unsigned vector, uint32_t error);
 /* MOV to CR0, CR2, CR3 or CR4 (n) of value v (SDM Vol. 2, "MOV - Move to/from Control
  * Registers"): the register file's and Unicorn's CR, then (but for CR2) every translation dropped. */
 void sim_x86_shadow_write_cr(struct sim_x86 *s, unsigned n, uint64_t v);

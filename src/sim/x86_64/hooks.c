@@ -128,10 +128,12 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	if (!ev.has_error)
 		ev.error = 0;
 	/* Every #PF Unicorn raises is its walk of the shadow tables: filled, the access runs again. */
-	if (intno == 14 && !ev.soft && s->sh.paging) {
-		if (!sim_x86_shadow_pf(s, ev.error))
+	if ((intno == 14 || intno == 8) && !ev.soft && s->sh.paging) {
+		int rc = sim_x86_shadow_pf(s, intno, ev.error);
+		if (rc == 0)
 			uc_emu_stop(uc);
-		return;
+		if (rc >= 0)
+			return;
 	}
 	if (!vm_running(s->c.vcpu->vm) || s->c.kicked) {
 		s->event = ev;

@@ -648,7 +648,7 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	return fill(s, addr, access, (unsigned)size, &res, cpl);
 }
 
-bool sim_x86_shadow_pf(struct sim_x86 *s, uint32_t error)
+int sim_x86_shadow_pf(struct sim_x86 *s, unsigned vector, uint32_t error)
 {
 	struct vcpu_arch *a = &s->c.vcpu->arch;
 	struct s1_result res;
@@ -656,9 +656,19 @@ bool sim_x86_shadow_pf(struct sim_x86 *s, uint32_t error)
 	unsigned cpl;
 
 	uc_reg_read(s->c.uc, UC_X86_REG_CR2, &addr);
+	/*
+	 * A #DF from Unicorn's walk: a #PF QEMU took for the second of a pair,
+	 * its first a walk that faulted between runs (sim_x86_shadow_enter())
+	 * after the state was last reset. The state is reset now: the access
+	 * runs again and takes its #PF, with its error code.
+	 */
+	if (vector == 8 && addr == a->cr2)
+		return -1;
 	uc_reg_write(s->c.uc, UC_X86_REG_CR2, &a->cr2); /* the guest's own, which the walk overwrote */
+	if (vector == 8)
+		return 1;
 	if (!vm_running(s->c.vcpu->vm))
-		return false;
+		return 0;
 	/*
 	 * Without EFER.NXE and CR4.SMEP the error code does not tell a fetch
 	 * (4.7): a fault in the bytes of the instruction at RIP is taken for one.
@@ -677,7 +687,7 @@ bool sim_x86_shadow_pf(struct sim_x86 *s, uint32_t error)
 	if (s->sh.last_pf_n > 4) {
 		sim_cpu_set_fatal(&s->c, rip, "shadow paging: #PF at 0x%llx (error 0x%x) again after its fill",
 				  (unsigned long long)addr, error);
-		return false;
+		return 0;
 	}
 	int rc = walk_for(s, addr, access, &res, &cpl);
 	if (rc < 0) {
