@@ -18,6 +18,7 @@
  *   VMCALL                 uc_emu_start: invalid insn   exit reason 18
  *   HLT                    uc_emu_start returns         exit reason 12
  *   its own #PF            shadow fill fails (mmu.c)    (the guest's own: through its IDT)
+ *   (a shadow miss)        interrupt hook: #PF           nothing: filled, the access runs again
  *   int3, ud2, faults      interrupt hook / stop        (the guest's own: through its IDT)
  *   (an interrupt waits)   block hook stops (switch.c)  nothing: delivered at entry (switch.c)
  *
@@ -31,7 +32,8 @@
  * the memory callbacks.
  *
  * Unicorn's address space is guest-virtual, filled by shadow paging
- * (mmu.c); Unicorn's own paging stays off.
+ * (mmu.c); Unicorn's own paging walks the shadow tables, and each #PF it
+ * raises is a fill.
  *
  * The top file of src/sim/x86_64/: calls insn.c, exc.c, mmu.c, switch.c and qstate.c.
  */
@@ -162,8 +164,10 @@ static int add_hooks(struct sim_x86 *s)
 
 /*
  * The boot state of cvisor's protocol: long mode with paging on the boot
- * tables. Unicorn gets the guest's CR0 without PG (its reset state runs
- * 64-bit code with paging off): the simulator's shadow does stage 1.
+ * tables. Unicorn gets the guest's CR0 without PG here (its reset state
+ * runs 64-bit code with paging off, which qstate.c's search expects);
+ * sim_x86_shadow_start() then points its CR3 at the shadow tables and
+ * sets PG: the simulator's walk does stage 1.
  */
 static int set_boot_state(struct sim_x86 *s)
 {

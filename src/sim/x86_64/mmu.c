@@ -4,33 +4,48 @@
  *
  * Unicorn 2.0.1's x86 MMU walks the guest's tables and then reads and
  * writes the data at the *virtual* address (target/i386/excp_helper.c,
- * "indentity map guest virtual address"). So Unicorn runs here with paging
- * off (CR0.PG clear, still in 64-bit mode: its reset state), and its
- * address space is the guest's *virtual* one: each guest-virtual page the
- * guest touches is a Unicorn region at that address, backed by the host
- * memory of the GPA that the project's stage-1 walk (x86_s1_translate_ad()
- * on the guest's CR3) and stage 2 give. That map is the shadow of the
- * guest's page tables, filled on demand:
+ * "indentity map guest virtual address"). So Unicorn's address space is
+ * the guest's *virtual* one: each guest-virtual page the guest touches is
+ * backed by a Unicorn region at that address whose host memory is that of
+ * the GPA the project's stage-1 walk (x86_s1_translate_ad() on the
+ * guest's CR3) and stage 2 give. Which pages the guest may touch now, and
+ * how, are told by shadow page tables that Unicorn's own walk reads: with
+ * the guest in 4-level paging, Unicorn's CR0 has PG and its CR3 points at
+ * them (follow_mode()). That is the shadow of the guest's page tables,
+ * filled on demand:
  *
- *   guest touches an unmapped GVA   UC_HOOK_MEM_*_UNMAPPED    walk, map the page (a fill)
- *   write to a page mapped read-only UC_HOOK_MEM_*_PROT       walk for a write: set D, or #PF
- *   fetch from a non-executable page UC_HOOK_MEM_*_PROT       walk for a fetch: #PF (XD)
- *   MOV to CR0/CR3/CR4              code hook (insn.c)        emulated; every mapping dropped
- *   INVLPG m                        code hook (insn.c)        emulated; that page dropped
- *   MOV from CR0                    code hook (insn.c)        emulated: the guest's CR0, PG set
- *   touches the local APIC's page   UC_HOOK_MEM_*_UNMAPPED    an MMIO page at the GVA: each access
+ *   guest touches a GVA the shadow   #PF (UC_HOOK_INTR, 14),   walk, the region kept or mapped,
+ *   tables do not map (or not for    CR2 and error code from   the shadow leaf written; the
+ *   this access: D clear, XD, U/S)   Unicorn's walk            access runs again (a fill), or #PF
+ *   touches a GVA with no region     UC_HOOK_MEM_*_UNMAPPED    the same fill (checked before the walk)
+ *   MOV to CR0/CR3/CR4              code hook (insn.c)        emulated; the shadow tables emptied
+ *   MOV to CR2                      code hook (insn.c)        the guest's CR2 (the walk writes Unicorn's)
+ *   INVLPG m                        code hook (insn.c)        emulated; that page's shadow leaf cleared
+ *   MOV from CR0/CR3                code hook (insn.c)        emulated: the guest's CR0 and CR3
+ *   touches the local APIC's page   a fill                    an MMIO page at the GVA: each access
  *                                                             an APIC-access exit (reason 44)
- *   touches a device's page         UC_HOOK_MEM_*_UNMAPPED    an MMIO page at the GVA: each access
+ *   touches a device's page         a fill                    an MMIO page at the GVA: each access
  *                                                             an MMIO exit to the device bus
  *
- * The guest's CR0, CR3 and CR4 are the register file's (vcpu->arch);
- * Unicorn's CR0 is the guest's without PG. A hook that refuses an access
- * makes Unicorn stop exactly at the instruction (measured: RIP at it, its
- * destination not written, nothing after it run), and the #PF is
- * delivered between runs with CR2 and the walker's error code.
+ * Regions stay while they back the same memory (a fill checks it): a CR3
+ * reload costs an emptied table and a TLB flush, not the unmapping of
+ * every region (Unicorn flushes its TLB page by page over a region it
+ * unmaps, and rebuilds its memory map at each map and unmap).
+ *
+ * Outside 4-level paging (a start-up trampoline in real mode or 32-bit
+ * mode) Unicorn runs with paging off and the regions alone are the
+ * shadow: UC_HOOK_MEM_*_UNMAPPED fills, UC_HOOK_MEM_*_PROT catches the
+ * first write to a page whose D is clear, and every CR write drops them.
+ *
+ * The guest's CR0, CR2, CR3 and CR4 are the register file's (vcpu->arch).
+ * A fill that fails leaves the guest's #PF (with CR2 and the walker's
+ * error code) or an exit pending and stops the CPU exactly at the
+ * instruction (measured: RIP at it, its destination not written, nothing
+ * after it run); the #PF is delivered between runs.
  *
  * Unicorn has no hook for control-register writes or INVLPG: insn.c finds
- * them when Unicorn translates them and calls the two functions below.
+ * them when Unicorn translates them and calls sim_x86_shadow_write_cr()
+ * and sim_x86_shadow_invlpg(); hooks.c hands the #PFs to sim_x86_shadow_pf().
  *
  * Calls switch.c and qstate.c (a CR0 write's mode flags); the MMIO pages'
  * callbacks take their exits (sim_cpu_exit_now()). A #PF a hook leaves pending (sh.pf_*) is delivered
