@@ -104,8 +104,13 @@ static int find_region(const struct sim_x86 *s, uint64_t gva)
 	return -1;
 }
 
+/* The guest-virtual pages the simulator keeps (shadow_reserved()) count as mapped. */
+static bool shadow_reserved(uint64_t gva, uint64_t size);
+
 static bool overlaps(const struct sim_x86 *s, uint64_t gva, uint64_t size)
 {
+	if (shadow_reserved(gva, size))
+		return true;
 	for (unsigned i = 0; i < s->sh.n; i++)
 		if (gva < s->sh.r[i].gva + s->sh.r[i].size && s->sh.r[i].gva < gva + size)
 			return true;
@@ -150,6 +155,20 @@ static void spt_map(struct sim_x86 *s, uint64_t gva, bool big, uint32_t prot, bo
  * It maps no region: the walk succeeds and the page reads as unassigned.
  */
 #define END_PAGE 0xfffffffffffff000ULL
+
+/*
+ * The addresses in [gva, gva + size) include ones the simulator keeps:
+ * the shadow tables and the flush's page, or the end address's page (an
+ * MMIO page there keeps its translation in Unicorn's TLB from one run to
+ * the next; a page with nothing behind it was translated again at each
+ * start, a walk of four table entries per run).
+ */
+static bool shadow_reserved(uint64_t gva, uint64_t size)
+{
+	uint64_t last = gva + size - 1;
+
+	return last >= END_PAGE || (gva <= SPT_FLUSH + PAGE_SIZE - 1 && SPT_BASE <= last);
+}
 
 static void spt_clear(struct sim_x86 *s)
 {
@@ -390,9 +409,11 @@ static uint32_t shadow_prot(const struct s1_result *res, unsigned s2_perm)
 /*
  * The region that backs the page of gva with host memory host, if there
  * is one (the shadow tables' translation changed, not the memory behind a
- * guest-virtual address); a region there backed otherwise is dropped.
+ * guest-virtual address); a region there backed otherwise is dropped, and
+ * *dropped set.
  */
-static int backing(struct sim_x86 *s, uint64_t gva, const uint8_t *host, gpa_t mmio_gpa, bool apic)
+static int backing(struct sim_x86 *s, uint64_t gva, const uint8_t *host, gpa_t mmio_gpa, bool apic,
+		   bool *dropped)
 {
 	int i = find_region(s, gva);
 
@@ -404,6 +425,7 @@ static int backing(struct sim_x86 *s, uint64_t gva, const uint8_t *host, gpa_t m
 		 : !r->host && r->gpa == mmio_gpa && r->apic == apic)
 		return i;
 	drop_region(s, (unsigned)i);
+	*dropped = true;
 	return -1;
 }
 
@@ -412,9 +434,15 @@ static int backing(struct sim_x86 *s, uint64_t gva, const uint8_t *host, gpa_t m
  * stage-2 leaf and one 2 MiB block, not overlapping what is mapped already;
  * a single page if that is all that fits. With the shadow tables walked, a
  * region already backing the page with the same memory is kept (its
- * protection is all: the tables' decides). Returns the region's index, or
- * -1 if the GPA is not RAM stage 2 maps; *big: its 2 MiB block can be one
- * shadow leaf (both stages map it linearly, and the region covers it).
+ * protection is all: the tables' decides), and a new one covers the whole
+ * 2 MiB block around the page if stage 2 maps the memory it would back
+ * linearly: the guest's neighbouring pages often map the neighbouring
+ * memory (an identity or direct map in 4 KiB pages), and each of them then
+ * fills without mapping a region. That is a guess, checked at each fill
+ * (backing()); where it was wrong the block is mapped page by page. Returns
+ * the region's index, or -1 if the GPA is not RAM stage 2 maps; *big: its
+ * 2 MiB block can be one shadow leaf (both stages map it linearly, and the
+ * region covers it).
  */
 static int map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res, uint32_t *prot,
 		   bool *big)
@@ -423,6 +451,7 @@ static int map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res,
 	uint64_t page_gva = gva & ~(PAGE_SIZE - 1);
 	gpa_t page_gpa = res->gpa & ~(PAGE_SIZE - 1);
 	struct s2_result s2;
+	bool dropped = false;
 
 	/* Stage 2 as it is now (MEM_PROTECT may have changed it): its permissions and leaf. */
 	if (stage2_translate(&as->s2, page_gpa, ACCESS_READ, &s2, NULL, NULL) < 0)
@@ -432,7 +461,7 @@ static int map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res,
 	if (!page_host)
 		return -1;
 	uint64_t block_gva = gva & ~(SPT_2M - 1);
-	int i = s->sh.paging ? backing(s, gva, page_host, 0, false) : -1;
+	int i = s->sh.paging ? backing(s, gva, page_host, 0, false, &dropped) : -1;
 	if (i >= 0) {
 		const struct shadow_region *r = &s->sh.r[i];
 		*big = res->leaf_size >= SPT_2M && s2.leaf_size >= SPT_2M && r->gva <= block_gva &&
@@ -443,9 +472,15 @@ static int map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res,
 	uint64_t block = MIN(res->leaf_size, RUN_MAX);
 	uint64_t lo = MAX(gva & ~(block - 1), page_gva - (page_gpa - leaf));
 	uint64_t hi = MIN((gva & ~(block - 1)) + block, page_gva + (leaf + s2.leaf_size - page_gpa));
+	/* The guess: the 2 MiB block, if it stays within the stage-2 leaf. */
+	if (s->sh.paging && !dropped && page_gva - block_gva <= page_gpa - leaf &&
+	    block_gva + SPT_2M - page_gva <= leaf + s2.leaf_size - page_gpa) {
+		lo = block_gva;
+		hi = block_gva + SPT_2M;
+	}
 	uint64_t run = hi - lo;
 	void *host = NULL;
-	if (run > PAGE_SIZE && !overlaps(s, lo, run))
+	if (run > PAGE_SIZE && !dropped && !overlaps(s, lo, run))
 		host = addrspace_gpa_to_hva(as, page_gpa - (page_gva - lo), run, ACCESS_READ);
 	if (!host) {
 		lo = page_gva;
@@ -458,7 +493,7 @@ static int map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res,
 	if (uc_mem_map_ptr(s->c.uc, lo, run, uc_prot, host) != UC_ERR_OK)
 		return -1;
 	s->sh.r[s->sh.n++] = (struct shadow_region){ .gva = lo, .size = run, .prot = uc_prot, .host = host };
-	*big = run == SPT_2M && lo == block_gva && s2.leaf_size >= SPT_2M;
+	*big = res->leaf_size >= SPT_2M && run == SPT_2M && lo == block_gva && s2.leaf_size >= SPT_2M;
 	return (int)(s->sh.n - 1);
 }
 
@@ -585,10 +620,11 @@ static bool map_mmio(struct sim_x86 *s, uint64_t gva, gpa_t gpa)
 	/* Neither RAM nor a device, read as zero ([devices] unmapped_access): the core answers. */
 	bool raz_wi = !r && !devbus_find(&s->c.vcpu->vm->bus, gpa) &&
 		      s->c.vcpu->vm->cfg.unmapped_access == UNMAPPED_RAZ_WI;
+	bool dropped = false;
 
 	if (!apic && !raz_wi && (!r || r->kind == REGION_RAM))
 		return false;
-	if (s->sh.paging && backing(s, gva, NULL, page, apic) >= 0)
+	if (s->sh.paging && backing(s, gva, NULL, page, apic, &dropped) >= 0)
 		return true;
 	if (s->sh.n == SHADOW_MAX_REGIONS)
 		drop_regions(s);
@@ -623,7 +659,14 @@ static bool fill(struct sim_x86 *s, uint64_t addr, enum access_kind access, unsi
 	struct s2_result s2;
 	uint32_t prot;
 	bool big = false;
+	uint64_t rip = 0;
 
+	if (shadow_reserved(addr, 1)) {
+		uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
+		sim_cpu_set_fatal(&s->c, rip, "the guest touched GVA 0x%llx, which the simulator keeps for itself",
+				  (unsigned long long)addr);
+		return false;
+	}
 	if (access != ACCESS_FETCH && map_mmio(s, addr, res->gpa)) {
 		if (s->sh.paging)
 			spt_map(s, addr, false, UC_PROT_READ | UC_PROT_WRITE, cpl == 3);
@@ -804,6 +847,25 @@ int sim_x86_shadow_init(struct sim_x86 *s)
 	return 0;
 }
 
+/* An access of the end address's page (END_PAGE): the guest's own page there is not reachable. */
+static uint64_t on_end_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+	struct sim_x86 *s = user;
+	uint64_t rip = 0;
+
+	(void)size;
+	uc_reg_read(uc, UC_X86_REG_RIP, &rip);
+	sim_cpu_set_fatal(&s->c, rip, "the guest touched GVA 0x%llx, which the simulator keeps for itself",
+			  (unsigned long long)(END_PAGE + offset));
+	return 0;
+}
+
+static void on_end_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
+{
+	(void)value;
+	on_end_read(uc, offset, size, user);
+}
+
 int sim_x86_shadow_start(struct sim_x86 *s)
 {
 	/* The table pages and the TLB flush's page (uc_tlb_flush()). */
@@ -812,7 +874,8 @@ int sim_x86_shadow_start(struct sim_x86 *s)
 		return -CV_ENOMEM;
 	s->sh.spt_used = 1;
 	if (uc_mem_map_ptr(s->c.uc, SPT_BASE, SHADOW_TABLE_PAGES * PAGE_SIZE, UC_PROT_READ | UC_PROT_WRITE,
-			   s->sh.spt) != UC_ERR_OK)
+			   s->sh.spt) != UC_ERR_OK ||
+	    uc_mmio_map(s->c.uc, END_PAGE, PAGE_SIZE, on_end_read, s, on_end_write, s) != UC_ERR_OK)
 		return -CV_ENOMEM;
 	sim_x86_shadow_drop_all(s);
 	s->sh.drops = 0;
