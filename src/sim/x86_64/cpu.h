@@ -144,8 +144,10 @@ void sim_x86_restore(struct sim_x86 *s);
 /* ---- mmu.c: shadow paging ---- */
 /* Adds the shadow's hooks (unmapped and protected guest-virtual pages). */
 int sim_x86_shadow_init(struct sim_x86 *s);
-/* Maps the shadow page tables into Unicorn. Returns 0 or -CV_ENOMEM. */
+/* Maps the shadow page tables into Unicorn (after the boot state and
+ * qstate.c's search) and follows the guest's paging mode. Returns 0 or -CV_ENOMEM. */
 int sim_x86_shadow_start(struct sim_x86 *s);
+/* Frees the shadow tables' memory (the CPU is being destroyed). */
 void sim_x86_shadow_free(struct sim_x86 *s);
 /* Forgets every shadow translation (CR3/CR0/CR4 or EFER written), and
  * follows the guest's paging mode (Unicorn's CR0, CR3: shadow tables or none). */

@@ -129,7 +129,10 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	ev.has_error = !ev.soft && sim_x86_vector_has_error(intno);
 	if (!ev.has_error)
 		ev.error = 0;
-	/* Every #PF Unicorn raises is its walk of the shadow tables: filled, the access runs again. */
+	/*
+	 * Every #PF Unicorn raises is its walk of the shadow tables: filled, the
+	 * access runs again; a #DF it made of one runs the access again too.
+	 */
 	if ((intno == 14 || intno == 8) && !ev.soft && s->sh.paging) {
 		int rc = sim_x86_shadow_pf(s, intno, ev.error);
 		if (rc == 0)

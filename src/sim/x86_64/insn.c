@@ -4,9 +4,12 @@
  * run them (or run them wrongly) itself, and how they are found:
  *
  *   guest runs           Unicorn alone would             here
- *   MOV to CR0/CR3/CR4   change its own CR, miss the      the shadow's CRs (mmu.c), mappings dropped
+ *   MOV to CR0/CR3/CR4   change its own CR, miss the      the shadow's CRs (mmu.c), translations dropped
  *                        shadow's flush
- *   MOV from CR0         read CR0 without PG              the guest's CR0
+ *   MOV to CR2           write the CR2 its walk of the    the guest's CR2 (mmu.c)
+ *                        shadow tables overwrites
+ *   MOV from CR0/CR3     read its own: CR0 with WP, CR3   the guest's CR0 and CR3
+ *                        the shadow tables'
  *   INVLPG m             flush its own TLB only           that page dropped from the shadow
  *   RDMSR / WRMSR        emulate any MSR, never fault     exit reasons 31 / 32 (SDM Vol. 3C, 26.1.3)
  *   INS / OUTS           one OUT hook per byte            exit reason 30 with the string and REP
