@@ -123,8 +123,8 @@ static bool overlaps(const struct sim_x86 *s, uint64_t gva, uint64_t size)
  * Where they are in Unicorn's physical space: below 2^40, since QEMU's TCG
  * CPUs have 40 physical-address bits and a table address above them is a
  * reserved-bit fault (target/i386/cpu.c, TCG_PHYS_ADDR_BITS). No guest
- * page can be mapped over them: a guest that touches these addresses gets
- * a stage-2 fault report. One page after them is the TLB flush's.
+ * page can be mapped over them: a guest that touches these addresses is
+ * stopped with a report (fill()). One page after them is the TLB flush's.
  */
 #define SPT_BASE 0xffc0000000ULL
 #define SPT_FLUSH (SPT_BASE + SHADOW_TABLE_PAGES * PAGE_SIZE)
