@@ -50,10 +50,10 @@ struct shadow_mmio {
 struct shadow {
 	struct shadow_region r[SHADOW_MAX_REGIONS];
 	unsigned n;
-	bool paging;                       /* Unicorn walks the shadow tables (guest in 4-level paging) */
-	uint64_t *spt;                     /* SHADOW_TABLE_PAGES pages of tables, [0] the PML4, + one */
+	bool paging;                       /* Unicorn walks the shadow tables (4-level paging) */
+	uint64_t *spt;                     /* SHADOW_TABLE_PAGES table pages ([0]: PML4), + one */
 	unsigned spt_used;                 /* table pages in use */
-	uint64_t last_pf, last_pf_n;       /* the last shadow #PF's address and repeats (a loop guard) */
+	uint64_t last_pf, last_pf_n;       /* the last shadow #PF (page, error) and its repeats */
 	struct shadow_mmio mmio[SHADOW_MAX_MMIO];
 	bool pf_pending;                   /* a hook refused an access: deliver this #PF (hooks.c) */
 	uint64_t pf_addr, pf_code;
@@ -163,8 +163,9 @@ void sim_x86_shadow_drop_memory(struct sim_x86 *s);
  * access runs again), or 0: the guest's own fault or an exit is left
  * pending, and the CPU must stop; -1: a #DF that is the guest's own. */
 int sim_x86_shadow_pf(struct sim_x86 *s, unsigned vector, uint32_t error);
-/* MOV to CR0, CR2, CR3 or CR4 (n) of value v (SDM Vol. 2, "MOV - Move to/from Control
- * Registers"): the register file's and Unicorn's CR, then (but for CR2) every translation dropped. */
+/* MOV to CR0, CR2, CR3 or CR4 (n) of value v (SDM Vol. 2, "MOV - Move to/from
+ * Control Registers"): the register file's and Unicorn's CR, then (but for CR2)
+ * every translation dropped. */
 void sim_x86_shadow_write_cr(struct sim_x86 *s, unsigned n, uint64_t v);
 /* INVLPG: forgets the mapping of the page holding gva (SDM Vol. 3A, 4.10.4.1). */
 void sim_x86_shadow_invlpg(struct sim_x86 *s, uint64_t gva);

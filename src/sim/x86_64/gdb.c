@@ -21,7 +21,8 @@
  * While the vCPU is paused the register file (struct vcpu_arch) holds the
  * general registers, RIP and RFLAGS, which sim_arch_enter() writes into
  * Unicorn before the next run, and the guest's CR0, CR2, CR3, CR4 and
- * EFER (Unicorn's CR0 and CR3 are the shadow's, mmu.c). Segments, x87, SSE and the FS/GS bases are only in Unicorn.
+ * EFER (Unicorn's CR0 and CR3 are the shadow's, mmu.c). Segments, x87,
+ * SSE and the FS/GS bases are only in Unicorn.
  *
  * Read-only registers: a write of the value they hold is accepted (a G
  * packet carries every register), any other is refused with -CV_EINVAL,

@@ -4,8 +4,8 @@
  * run them (or run them wrongly) itself, and how they are found:
  *
  *   guest runs           Unicorn alone would             here
- *   MOV to CR0/CR3/CR4   change its own CR, miss the      the shadow's CRs (mmu.c), translations dropped
- *                        shadow's flush
+ *   MOV to CR0/CR3/CR4   change its own CR, miss the      the shadow's CRs (mmu.c), its
+ *                        shadow's flush                   translations dropped
  *   MOV to CR2           write the CR2 its walk of the    the guest's CR2 (mmu.c)
  *                        shadow tables overwrites
  *   MOV from CR0/CR3     read its own: CR0 with WP, CR3   the guest's CR0 and CR3

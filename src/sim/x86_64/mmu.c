@@ -17,10 +17,13 @@
  *   guest touches a GVA the shadow   #PF (UC_HOOK_INTR, 14),   walk, the region kept or mapped,
  *   tables do not map (or not for    CR2 and error code from   the shadow leaf written; the
  *   this access: D clear, XD, U/S)   Unicorn's walk            access runs again (a fill), or #PF
- *   touches a GVA with no region     UC_HOOK_MEM_*_UNMAPPED    the same fill (checked before the walk)
+ *   touches a GVA with no region     UC_HOOK_MEM_*_UNMAPPED    the same fill (checked before
+ *                                                             the walk)
  *   MOV to CR0/CR3/CR4              code hook (insn.c)        emulated; the shadow tables emptied
- *   MOV to CR2                      code hook (insn.c)        the guest's CR2 (the walk writes Unicorn's)
- *   INVLPG m                        code hook (insn.c)        emulated; that page's shadow leaf cleared
+ *   MOV to CR2                      code hook (insn.c)        the guest's CR2 (the walk writes
+ *                                                             Unicorn's)
+ *   INVLPG m                        code hook (insn.c)        emulated; that page's shadow leaf
+ *                                                             cleared
  *   MOV from CR0/CR3                code hook (insn.c)        emulated: the guest's CR0 and CR3
  *   touches the local APIC's page   a fill                    an MMIO page at the GVA: each access
  *                                                             an APIC-access exit (reason 44)
@@ -339,7 +342,7 @@ void sim_x86_shadow_write_cr(struct sim_x86 *s, unsigned n, uint64_t v)
 		    sim_x86_qstate_cr0(s, v & X86_CR0_PE, lma))
 			a->efer = lma ? a->efer | X86_EFER_LMA : a->efer & ~X86_EFER_LMA;
 	} else if (n == 2) {
-		/* Unicorn's walk writes its CR2 on every shadow #PF: the guest's is the register file's. */
+		/* Unicorn's walk writes its CR2 at each shadow #PF: the guest's is vcpu->arch's. */
 		a->cr2 = v;
 		uc_reg_write(s->c.uc, UC_X86_REG_CR2, &uc_v);
 		return;
@@ -492,8 +495,10 @@ static int map_run(struct sim_x86 *s, uint64_t gva, const struct s1_result *res,
 	uint32_t uc_prot = s->sh.paging ? UC_PROT_ALL : *prot;
 	if (uc_mem_map_ptr(s->c.uc, lo, run, uc_prot, host) != UC_ERR_OK)
 		return -1;
-	s->sh.r[s->sh.n++] = (struct shadow_region){ .gva = lo, .size = run, .prot = uc_prot, .host = host };
-	*big = res->leaf_size >= SPT_2M && run == SPT_2M && lo == block_gva && s2.leaf_size >= SPT_2M;
+	s->sh.r[s->sh.n++] = (struct shadow_region){ .gva = lo, .size = run, .prot = uc_prot,
+						     .host = host };
+	*big = res->leaf_size >= SPT_2M && run == SPT_2M && lo == block_gva &&
+	       s2.leaf_size >= SPT_2M;
 	return (int)(s->sh.n - 1);
 }
 
@@ -663,8 +668,9 @@ static bool fill(struct sim_x86 *s, uint64_t addr, enum access_kind access, unsi
 
 	if (shadow_reserved(addr, 1)) {
 		uc_reg_read(s->c.uc, UC_X86_REG_RIP, &rip);
-		sim_cpu_set_fatal(&s->c, rip, "the guest touched GVA 0x%llx, which the simulator keeps for itself",
-				  (unsigned long long)addr);
+		sim_cpu_set_fatal(&s->c, rip,
+				  "the guest touched GVA 0x%llx, which the simulator keeps for "
+				  "itself", (unsigned long long)addr);
 		return false;
 	}
 	if (access != ACCESS_FETCH && map_mmio(s, addr, res->gpa)) {
@@ -676,11 +682,12 @@ static bool fill(struct sim_x86 *s, uint64_t addr, enum access_kind access, unsi
 	if (map_run(s, addr, res, &prot, &big) < 0)
 		return stage2_fault(s, res->gpa, addr, size, access, false);
 	if (s->sh.paging) {
-		/* Stage 1 allows the access (the walk); stage 2 must too, or it is an EPT violation. */
+		/* Stage 1 allows the access (the walk); stage 2 must too, or an EPT violation. */
 		if (access != ACCESS_READ &&
 		    stage2_translate(&s->c.vcpu->vm->as.s2, res->gpa, access, &s2, NULL, NULL) < 0)
 			return stage2_fault(s, res->gpa, addr, size, access, false);
-		prot |= access == ACCESS_WRITE ? UC_PROT_WRITE : access == ACCESS_FETCH ? UC_PROT_EXEC : 0;
+		prot |= access == ACCESS_WRITE ? UC_PROT_WRITE
+			: access == ACCESS_FETCH ? UC_PROT_EXEC : 0;
 		spt_map(s, addr, big, prot, cpl == 3);
 	}
 	s->sh.fills++;
@@ -722,7 +729,7 @@ int sim_x86_shadow_pf(struct sim_x86 *s, unsigned vector, uint32_t error)
 	 */
 	if (vector == 8 && addr == a->cr2)
 		return -1;
-	uc_reg_write(s->c.uc, UC_X86_REG_CR2, &a->cr2); /* the guest's own, which the walk overwrote */
+	uc_reg_write(s->c.uc, UC_X86_REG_CR2, &a->cr2); /* the guest's, which the walk overwrote */
 	if (vector == 8)
 		return 1;
 	if (!vm_running(s->c.vcpu->vm))
@@ -743,7 +750,8 @@ int sim_x86_shadow_pf(struct sim_x86 *s, unsigned vector, uint32_t error)
 	s->sh.last_pf_n = key == s->sh.last_pf ? s->sh.last_pf_n + 1 : 0;
 	s->sh.last_pf = key;
 	if (s->sh.last_pf_n > 4) {
-		sim_cpu_set_fatal(&s->c, rip, "shadow paging: #PF at 0x%llx (error 0x%x) again after its fill",
+		sim_cpu_set_fatal(&s->c, rip,
+				  "shadow paging: #PF at 0x%llx (error 0x%x) again after its fill",
 				  (unsigned long long)addr, error);
 		return 0;
 	}
@@ -855,7 +863,8 @@ static uint64_t on_end_read(uc_engine *uc, uint64_t offset, unsigned size, void 
 
 	(void)size;
 	uc_reg_read(uc, UC_X86_REG_RIP, &rip);
-	sim_cpu_set_fatal(&s->c, rip, "the guest touched GVA 0x%llx, which the simulator keeps for itself",
+	sim_cpu_set_fatal(&s->c, rip,
+			  "the guest touched GVA 0x%llx, which the simulator keeps for itself",
 			  (unsigned long long)(END_PAGE + offset));
 	return 0;
 }
@@ -873,8 +882,8 @@ int sim_x86_shadow_start(struct sim_x86 *s)
 	if (!s->sh.spt)
 		return -CV_ENOMEM;
 	s->sh.spt_used = 1;
-	if (uc_mem_map_ptr(s->c.uc, SPT_BASE, SHADOW_TABLE_PAGES * PAGE_SIZE, UC_PROT_READ | UC_PROT_WRITE,
-			   s->sh.spt) != UC_ERR_OK ||
+	if (uc_mem_map_ptr(s->c.uc, SPT_BASE, SHADOW_TABLE_PAGES * PAGE_SIZE,
+			   UC_PROT_READ | UC_PROT_WRITE, s->sh.spt) != UC_ERR_OK ||
 	    uc_mmio_map(s->c.uc, END_PAGE, PAGE_SIZE, on_end_read, s, on_end_write, s) != UC_ERR_OK)
 		return -CV_ENOMEM;
 	sim_x86_shadow_drop_all(s);
