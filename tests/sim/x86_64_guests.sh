@@ -74,6 +74,17 @@ expect_err '^shadow: vm=62 vcpu=0 fills=[1-9]'
 expect_count "^walk: vm=62 vcpu=0 stage-1 va=0x0000000040001000 write" -eq 1
 expect_count '^walk:   -> permission fault at level 3' -eq 1
 
+# Two address spaces of the guest at the same VAs, switched by 401 CR3 writes
+# (a data, a code and a 2 MiB page each), then A and D cleared by the guest
+# and set again by the walks after CR3 reloads and an INVLPG: 404 drops.
+run_cvisor shadow run --trace=exits $CFG/shadow.toml
+expect_rc 0
+expect_out "shadow: two spaces at the same VAs, each its own memory"
+expect_out "shadow: writes land in their space"
+expect_out "shadow: accessed and dirty flags set by the walks"
+expect_no_out "FAIL"
+expect_err '^shadow: vm=330 vcpu=0 fills=1618 drops=404$'
+
 case_stats bench_compute pio -eq 1 hypercall -eq 0
 case_stats bench_vmcall hypercall -eq 1000000
 case_one_bad_of_two storm "vCPU 0 at PC 0x[0-9a-f]+: exception storm: "

@@ -24,6 +24,8 @@
 
 /* Unicorn regions that back guest-virtual pages (mmu.c). */
 #define SHADOW_MAX_REGIONS 256
+/* Pages of shadow page tables (mmu.c); when they run out, all are cleared, like a full TLB. */
+#define SHADOW_TABLE_PAGES 512
 /* Guest-virtual pages mapped to the local APIC or a device at once (mmu.c). */
 #define SHADOW_MAX_MMIO 16
 /* One-instruction code hooks on intercepted instructions kept at once (insn.c). */
@@ -33,6 +35,9 @@ struct shadow_region {
 	uint64_t gva;    /* first guest-virtual byte */
 	uint64_t size;
 	uint32_t prot;   /* UC_PROT_* given to Unicorn */
+	void *host;      /* RAM: the host memory of the first byte; NULL: an MMIO page */
+	uint64_t gpa;    /* an MMIO page: the GPA it stands for */
+	bool apic;       /* an MMIO page: the local APIC's */
 };
 
 /* A guest-virtual page whose accesses go to the local APIC or a device: the callbacks' user data. */
@@ -45,6 +50,10 @@ struct shadow_mmio {
 struct shadow {
 	struct shadow_region r[SHADOW_MAX_REGIONS];
 	unsigned n;
+	bool paging;                       /* Unicorn walks the shadow tables (4-level paging) */
+	uint64_t *spt;                     /* SHADOW_TABLE_PAGES table pages ([0]: PML4), + one */
+	unsigned spt_used;                 /* table pages in use */
+	uint64_t last_pf, last_pf_n;       /* the last shadow #PF (page, error) and its repeats */
 	struct shadow_mmio mmio[SHADOW_MAX_MMIO];
 	bool pf_pending;                   /* a hook refused an access: deliver this #PF (hooks.c) */
 	uint64_t pf_addr, pf_code;
@@ -135,10 +144,28 @@ void sim_x86_restore(struct sim_x86 *s);
 /* ---- mmu.c: shadow paging ---- */
 /* Adds the shadow's hooks (unmapped and protected guest-virtual pages). */
 int sim_x86_shadow_init(struct sim_x86 *s);
-/* Forgets every shadow mapping (CR3/CR0/CR4 written, stage 2 changed). */
+/* Maps the shadow page tables into Unicorn (after the boot state and
+ * qstate.c's search) and follows the guest's paging mode. Returns 0 or -CV_ENOMEM. */
+int sim_x86_shadow_start(struct sim_x86 *s);
+/* Frees the shadow tables' memory (the CPU is being destroyed). */
+void sim_x86_shadow_free(struct sim_x86 *s);
+/* Forgets every shadow translation (CR3/CR0/CR4 or EFER written), and
+ * follows the guest's paging mode (Unicorn's CR0, CR3: shadow tables or none). */
 void sim_x86_shadow_drop_all(struct sim_x86 *s);
-/* MOV to CR0, CR3 or CR4 (n) of value v (SDM Vol. 2, "MOV - Move to/from Control
- * Registers"): the register file's and Unicorn's CR (without PG), then every mapping dropped. */
+/* Before a run: a walk of the shadow tables that faulted between runs
+ * (Unicorn translating an address to drop its code: a hook removed, a
+ * retranslation) left QEMU's exception state and CR2 behind; both reset. */
+void sim_x86_shadow_enter(struct sim_x86 *s);
+/* Forgets the host memory behind the shadow as well (stage 2 changed). */
+void sim_x86_shadow_drop_memory(struct sim_x86 *s);
+/* A #PF (vector 14) Unicorn's walk of the shadow tables raised, error code
+ * error, or a #DF (8) it made of one: fills the page and returns 1 (the
+ * access runs again), or 0: the guest's own fault or an exit is left
+ * pending, and the CPU must stop; -1: a #DF that is the guest's own. */
+int sim_x86_shadow_pf(struct sim_x86 *s, unsigned vector, uint32_t error);
+/* MOV to CR0, CR2, CR3 or CR4 (n) of value v (SDM Vol. 2, "MOV - Move to/from
+ * Control Registers"): the register file's and Unicorn's CR, then (but for CR2)
+ * every translation dropped. */
 void sim_x86_shadow_write_cr(struct sim_x86 *s, unsigned n, uint64_t v);
 /* INVLPG: forgets the mapping of the page holding gva (SDM Vol. 3A, 4.10.4.1). */
 void sim_x86_shadow_invlpg(struct sim_x86 *s, uint64_t gva);

@@ -21,8 +21,8 @@
  * While the vCPU is paused the register file (struct vcpu_arch) holds the
  * general registers, RIP and RFLAGS, which sim_arch_enter() writes into
  * Unicorn before the next run, and the guest's CR0, CR2, CR3, CR4 and
- * EFER (Unicorn's CR0 lacks PG: it runs the shadow with paging off,
- * mmu.c). Segments, x87, SSE and the FS/GS bases are only in Unicorn.
+ * EFER (Unicorn's CR0 and CR3 are the shadow's, mmu.c). Segments, x87,
+ * SSE and the FS/GS bases are only in Unicorn.
  *
  * Read-only registers: a write of the value they hold is accepted (a G
  * packet carries every register), any other is refused with -CV_EINVAL,
@@ -382,7 +382,7 @@ int sim_gdb_reg(struct sim_cpu *c, unsigned regno, uint8_t *buf, bool write)
 /*
  * The guest's stage 1 for va, as the paused vCPU would translate it: the
  * guest's CR0, CR3, CR4 and EFER from the register file (Unicorn's CR0
- * runs the shadow without PG), RFLAGS.AC from the register file too
+ * and CR3 are the shadow's), RFLAGS.AC from the register file too
  * (current while paused), the CPL from QEMU's state (exc.c). Paging off
  * (CR0.PG clear): the linear address is the physical one (SDM Vol. 3A,
  * 4.1.1), with every permission. The walker writes no accessed or dirty

@@ -18,6 +18,7 @@
  *   VMCALL                 uc_emu_start: invalid insn   exit reason 18
  *   HLT                    uc_emu_start returns         exit reason 12
  *   its own #PF            shadow fill fails (mmu.c)    (the guest's own: through its IDT)
+ *   (a shadow miss)        interrupt hook: #PF           nothing: filled, the access runs again
  *   int3, ud2, faults      interrupt hook / stop        (the guest's own: through its IDT)
  *   (an interrupt waits)   block hook stops (switch.c)  nothing: delivered at entry (switch.c)
  *
@@ -31,7 +32,8 @@
  * the memory callbacks.
  *
  * Unicorn's address space is guest-virtual, filled by shadow paging
- * (mmu.c); Unicorn's own paging stays off.
+ * (mmu.c); Unicorn's own paging walks the shadow tables, and each #PF it
+ * raises is a fill.
  *
  * The top file of src/sim/x86_64/: calls insn.c, exc.c, mmu.c, switch.c and qstate.c.
  */
@@ -127,6 +129,17 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	ev.has_error = !ev.soft && sim_x86_vector_has_error(intno);
 	if (!ev.has_error)
 		ev.error = 0;
+	/*
+	 * Every #PF Unicorn raises is its walk of the shadow tables: filled, the
+	 * access runs again; a #DF it made of one runs the access again too.
+	 */
+	if ((intno == 14 || intno == 8) && !ev.soft && s->sh.paging) {
+		int rc = sim_x86_shadow_pf(s, intno, ev.error);
+		if (rc == 0)
+			uc_emu_stop(uc);
+		if (rc >= 0)
+			return;
+	}
 	if (!vm_running(s->c.vcpu->vm) || s->c.kicked) {
 		s->event = ev;
 		s->event_rip = rip;
@@ -154,8 +167,10 @@ static int add_hooks(struct sim_x86 *s)
 
 /*
  * The boot state of cvisor's protocol: long mode with paging on the boot
- * tables. Unicorn gets the guest's CR0 without PG (its reset state runs
- * 64-bit code with paging off): the simulator's shadow does stage 1.
+ * tables. Unicorn gets the guest's CR0 without PG here (its reset state
+ * runs 64-bit code with paging off, which qstate.c's search expects);
+ * sim_x86_shadow_start() then points its CR3 at the shadow tables and
+ * sets PG: the simulator's walk does stage 1.
  */
 static int set_boot_state(struct sim_x86 *s)
 {
@@ -316,7 +331,7 @@ int sim_arch_init(struct sim_cpu *c)
 		return -CV_EINVAL;
 	if ((rc = sim_x86_shadow_init(s)) < 0 || (rc = add_hooks(s)) < 0 ||
 	    (rc = sim_x86_insn_init(s)) < 0 || (rc = set_boot_state(s)) < 0 ||
-	    (rc = sim_x86_qstate_init(s)) < 0)
+	    (rc = sim_x86_qstate_init(s)) < 0 || (rc = sim_x86_shadow_start(s)) < 0)
 		return rc;
 	return 0;
 }
@@ -327,6 +342,7 @@ void sim_arch_destroy(struct sim_cpu *c)
 
 	sim_x86_insn_free(s);
 	sim_x86_qstate_free(s);
+	sim_x86_shadow_free(s);
 }
 
 int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size)
@@ -334,6 +350,6 @@ int sim_arch_stage2_changed(struct sim_cpu *c, gpa_t gpa, uint64_t size)
 	(void)gpa;
 	(void)size;
 	/* The shadow's host pages may be stale: fill again from the new tables. */
-	sim_x86_shadow_drop_all((struct sim_x86 *)c);
+	sim_x86_shadow_drop_memory((struct sim_x86 *)c);
 	return 0;
 }

@@ -4,9 +4,12 @@
  * run them (or run them wrongly) itself, and how they are found:
  *
  *   guest runs           Unicorn alone would             here
- *   MOV to CR0/CR3/CR4   change its own CR, miss the      the shadow's CRs (mmu.c), mappings dropped
- *                        shadow's flush
- *   MOV from CR0         read CR0 without PG              the guest's CR0
+ *   MOV to CR0/CR3/CR4   change its own CR, miss the      the shadow's CRs (mmu.c), its
+ *                        shadow's flush                   translations dropped
+ *   MOV to CR2           write the CR2 its walk of the    the guest's CR2 (mmu.c)
+ *                        shadow tables overwrites
+ *   MOV from CR0/CR3     read its own: CR0 with WP, CR3   the guest's CR0 and CR3
+ *                        the shadow tables'
  *   INVLPG m             flush its own TLB only           that page dropped from the shadow
  *   RDMSR / WRMSR        emulate any MSR, never fault     exit reasons 31 / 32 (SDM Vol. 3C, 26.1.3)
  *   INS / OUTS           one OUT hook per byte            exit reason 30 with the string and REP
@@ -91,9 +94,10 @@ static enum insn_kind classify(const uint8_t *b, size_t n, bool *rep)
 	unsigned reg = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
 	switch (op) {
 	case 0x22: /* MOV CRn, r64: the mod bits are ignored (SDM Vol. 2, "MOV to/from CR") */
-		return i + 2 < n && (reg == 0 || reg == 3 || reg == 4) ? INSN_MOV_TO_CR : INSN_NONE;
+		return i + 2 < n && (reg == 0 || reg == 2 || reg == 3 || reg == 4) ? INSN_MOV_TO_CR
+										    : INSN_NONE;
 	case 0x20:
-		return i + 2 < n && reg == 0 ? INSN_MOV_FROM_CR : INSN_NONE;
+		return i + 2 < n && (reg == 0 || reg == 3) ? INSN_MOV_FROM_CR : INSN_NONE;
 	case 0x01: /* 0F 01 /7 with a memory operand; mod 3 is SWAPGS, RDTSCP */
 		return i + 2 < n && (modrm >> 6) != 3 && ((modrm >> 3) & 7) == 7 ? INSN_INVLPG : INSN_NONE;
 	case 0x30:
@@ -406,7 +410,7 @@ bool sim_x86_insn_stopped(struct sim_x86 *s, struct vcpu_exit *exit)
 		sim_x86_shadow_write_cr(s, reg_n, a->gpr[rm]);
 		break;
 	case INSN_MOV_FROM_CR:
-		a->gpr[rm] = a->cr0;
+		a->gpr[rm] = reg_n == 3 ? a->cr3 : a->cr0;
 		break;
 	case INSN_INVLPG:
 		sim_x86_shadow_invlpg(s, modrm_address(s, b + p + 2, rex, a->rip + len));

@@ -225,6 +225,7 @@ uint64_t sim_arch_enter(struct sim_cpu *c)
 	sim_x86_restore(s);
 	sync_efer(s);
 	sim_x86_insn_legacy(s, !(a->efer & X86_EFER_LMA));
+	sim_x86_shadow_enter(s);
 	deliver_event(s);
 	/* A debugger's step runs with interrupts held back, as QEMU's gdbstub steps. */
 	if (!s->event_pending && !a->inject.valid && !c->dbg.step)
