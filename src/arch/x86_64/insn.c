@@ -125,15 +125,15 @@ static bool memory16(struct cursor *c, unsigned mod, unsigned rm, struct x86_acc
 {
 	static const uint8_t base[8] = { X86_RBX, X86_RBX, X86_RBP, X86_RBP,
 					 X86_RSI, X86_RDI, X86_RBP, X86_RBX };
-	static const uint8_t index[8] = { X86_RSI, X86_RDI, X86_RSI, X86_RDI, X86_REG_NONE,
-					  X86_REG_NONE, X86_REG_NONE, X86_REG_NONE };
+	static const uint8_t index[8] = { X86_RSI, X86_RDI, X86_RSI, X86_RDI, X86_NOREG,
+					  X86_NOREG, X86_NOREG, X86_NOREG };
 	unsigned disp = mod == 1 ? 1 : mod == 2 ? 2 : 0;
 	uint64_t v = 0;
 
 	a->base = base[rm];
 	a->index = index[rm];
 	if (mod == 0 && rm == 6) { /* disp16 alone */
-		a->base = X86_REG_NONE;
+		a->base = X86_NOREG;
 		disp = 2;
 	}
 	if (disp && !take(c, disp, &v))
@@ -168,11 +168,11 @@ static bool memory32(struct cursor *c, enum x86_mode mode, unsigned rex, unsigne
 		}
 		a->base = (uint8_t)((sib & 7) | (rex & REX_B ? 8 : 0));
 		if ((sib & 7) == 5 && mod == 0) {
-			a->base = X86_REG_NONE;
+			a->base = X86_NOREG;
 			disp = 4;
 		}
 	} else if (rm == 5 && mod == 0) {
-		a->base = mode == X86_MODE_64 ? X86_REG_RIP : X86_REG_NONE;
+		a->base = mode == X86_MODE_64 ? X86_RIP : X86_NOREG;
 		disp = 4;
 	}
 	v = 0;
@@ -203,7 +203,7 @@ static bool modrm(struct cursor *c, enum x86_mode mode, unsigned rex, unsigned *
 static uint8_t byte_reg(unsigned r, unsigned rex)
 {
 	if (!rex && r >= 4 && r < 8)
-		return (uint8_t)(X86_REG_AH + r - 4);
+		return (uint8_t)(X86_AH + r - 4);
 	return (uint8_t)r;
 }
 
@@ -239,7 +239,7 @@ static bool decode_opcode(struct cursor *c, enum x86_mode mode, const struct pre
 			return false;
 		a->write = true;
 		a->size = op == 0xc6 ? 1 : (uint8_t)opsize;
-		a->reg = X86_REG_NONE;
+		a->reg = X86_NOREG;
 		unsigned k = a->size == 8 ? 4 : a->size;
 		if (!take(c, k, &v))
 			return false;
@@ -297,12 +297,12 @@ bool x86_decode_access(const uint8_t *insn, unsigned n, enum x86_mode mode,
 		goto refuse;
 	acc->seg = p.seg;
 	acc->addr_size = (uint8_t)address_size(mode, &p);
-	acc->base = acc->index = X86_REG_NONE;
+	acc->base = acc->index = X86_NOREG;
 	acc->scale = 1;
 	if (!decode_opcode(&c, mode, &p, acc))
 		goto refuse;
 	acc->len = (uint8_t)c.pos;
-	if (acc->write && acc->reg == X86_REG_NONE)
+	if (acc->write && acc->reg == X86_NOREG)
 		acc->imm = acc->size == 8 ? acc->imm : acc->imm & ((1ULL << (8 * acc->size)) - 1);
 	return true;
 refuse:
@@ -314,7 +314,7 @@ uint64_t x86_access_address(const struct x86_access *acc, const uint64_t gpr[16]
 {
 	uint64_t ea = (uint64_t)acc->disp;
 
-	if (acc->base == X86_REG_RIP)
+	if (acc->base == X86_RIP)
 		ea += rip + acc->len;
 	else if (acc->base < X86_NGPRS)
 		ea += gpr[acc->base];
@@ -323,10 +323,10 @@ uint64_t x86_access_address(const struct x86_access *acc, const uint64_t gpr[16]
 	return acc->addr_size == 8 ? ea : ea & ((1ULL << (8 * acc->addr_size)) - 1);
 }
 
-/* The value of register r (enum x86_gpr or X86_REG_AH..BH), size bytes of it. */
+/* The value of register r (enum x86_gpr or X86_AH..BH), size bytes of it. */
 static uint64_t reg_value(const uint64_t gpr[16], unsigned r, unsigned size)
 {
-	uint64_t v = r >= X86_REG_AH ? gpr[r - X86_REG_AH] >> 8 : gpr[r];
+	uint64_t v = r >= X86_AH ? gpr[r - X86_AH] >> 8 : gpr[r];
 	return size == 8 ? v : v & ((1ULL << (8 * size)) - 1);
 }
 
@@ -378,7 +378,7 @@ bool vmx_decode_mmio(const uint8_t *insn, unsigned n, enum x86_mode mode, const 
 	e.mmio.write = acc.write;
 	e.mmio.reg = acc.reg;
 	if (acc.write)
-		e.mmio.data = acc.reg == X86_REG_NONE ? acc.imm : reg_value(gpr, acc.reg, acc.size);
+		e.mmio.data = acc.reg == X86_NOREG ? acc.imm : reg_value(gpr, acc.reg, acc.size);
 	else if (!read_completion(&acc, &e))
 		return false;
 	*exit = e;

@@ -105,8 +105,8 @@ static void complete_mmio_read(struct vcpu_arch *a, const struct vcpu_exit *e)
 
 	if (e->mmio.sign_extend && size < 8)
 		v = ((v ^ (mask ^ (mask >> 1))) - (mask ^ (mask >> 1)));
-	if (reg >= X86_REG_AH && reg <= X86_REG_BH) {
-		uint64_t *r = &a->gpr[reg - X86_REG_AH];
+	if (reg >= X86_AH && reg <= X86_BH) {
+		uint64_t *r = &a->gpr[reg - X86_AH];
 		*r = (*r & ~0xff00ULL) | (v & 0xff) << 8;
 	} else if (reg < X86_NGPRS) {
 		uint64_t *r = &a->gpr[reg];

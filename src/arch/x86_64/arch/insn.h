@@ -47,17 +47,17 @@ enum x86_mode { X86_MODE_16 = 2, X86_MODE_32 = 4, X86_MODE_64 = 8 };
  * @name Register numbers beyond enum x86_gpr
  * A byte operand without a REX prefix names AH, CH, DH, BH for encodings
  * 4..7 (SDM Vol. 2, table 3-1 and 2.2.1.2): bits 15:8 of RAX, RCX, RDX,
- * RBX. Such a register is X86_REG_AH + (0..3), here and in an EXIT_MMIO's
+ * RBX. Such a register is X86_AH + (0..3), here and in an EXIT_MMIO's
  * mmio.reg. @{
  */
-#define X86_REG_AH 16u
-#define X86_REG_CH 17u
-#define X86_REG_DH 18u
-#define X86_REG_BH 19u
+#define X86_AH 16u
+#define X86_CH 17u
+#define X86_DH 18u
+#define X86_BH 19u
 /** The base of a RIP-relative operand: the address of the next instruction. */
-#define X86_REG_RIP 20u
+#define X86_RIP 20u
 /** No register: no base, no index, or a store of an immediate. */
-#define X86_REG_NONE 0xffu
+#define X86_NOREG 0xffu
 /** @} */
 
 /** Segment registers in the order of their encodings (SDM Vol. 2, table 3-1); X86_SEG_NONE: no override. */
@@ -72,14 +72,14 @@ struct x86_access {
 	uint8_t len;         /**< bytes of the instruction, prefixes included */
 	bool write;          /**< a store (the memory operand is the destination) */
 	uint8_t size;        /**< bytes of memory accessed: 1, 2, 4 or 8 */
-	uint8_t reg;         /**< the register loaded or stored (enum x86_gpr, X86_REG_AH..BH),
-			      *   X86_REG_NONE for a store of an immediate */
+	uint8_t reg;         /**< the register loaded or stored (enum x86_gpr, X86_AH..BH),
+			      *   X86_NOREG for a store of an immediate */
 	uint8_t reg_size;    /**< bytes of reg: size, or more for MOVZX/MOVSX/MOVSXD */
 	bool sign_extend;    /**< MOVSX/MOVSXD: the loaded value is sign-extended to reg_size */
 	uint64_t imm;        /**< the immediate a store writes, sign-extended from its encoding */
 	uint8_t seg;         /**< segment override prefix (enum x86_seg) */
-	uint8_t base;        /**< enum x86_gpr, X86_REG_RIP or X86_REG_NONE */
-	uint8_t index;       /**< enum x86_gpr or X86_REG_NONE */
+	uint8_t base;        /**< enum x86_gpr, X86_RIP or X86_NOREG */
+	uint8_t index;       /**< enum x86_gpr or X86_NOREG */
 	uint8_t scale;       /**< 1, 2, 4 or 8 */
 	uint8_t addr_size;   /**< bytes of the address computation: 2, 4 or 8 */
 	int64_t disp;        /**< displacement (the whole address of a moffs form) */
