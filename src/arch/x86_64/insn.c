@@ -45,9 +45,11 @@ static bool take(struct cursor *c, unsigned k, uint64_t *v)
 	return true;
 }
 
-/* v, k bytes wide, sign-extended to 64 bits. */
+/* v, k bytes wide, sign-extended to 64 bits (k = 0: no bytes, 0). */
 static uint64_t sext(uint64_t v, unsigned k)
 {
+	if (k == 0)
+		return 0;
 	if (k >= 8)
 		return v;
 	uint64_t m = 1ULL << (8 * k - 1);
