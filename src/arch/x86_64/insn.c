@@ -17,6 +17,7 @@
  * fourth bit of reg, index and base/rm.
  */
 #include <arch/insn.h>
+#include <arch/sysreg.h>
 #include <arch/vcpu_arch.h>
 #include <cvisor/lib.h>
 
@@ -357,25 +358,44 @@ static bool read_completion(const struct x86_access *acc, struct vcpu_exit *e)
 	}
 }
 
+/*
+ * Decodes the instruction of a data access whose exit says write (or
+ * not) and, when gva_valid, the linear address gva: false unless the
+ * bytes are a supported access in that direction and, in 64-bit code
+ * without an FS/GS override, at that address. *linear: the address the
+ * instruction computes (the linear one when it can be known, else 0).
+ */
+static bool decode_for_exit(const uint8_t *insn, unsigned n, enum x86_mode mode,
+			    const uint64_t gpr[16], const struct vcpu_exit *exit, bool write,
+			    bool gva_valid, uint64_t gva, struct x86_access *acc, uint64_t *linear)
+{
+	if (!x86_decode_access(insn, n, mode, acc) || acc->write != write)
+		return false;
+	uint64_t ea = x86_access_address(acc, gpr, exit->pc);
+	bool flat = mode == X86_MODE_64 && acc->seg != X86_SEG_FS && acc->seg != X86_SEG_GS;
+	if (flat && gva_valid && ea != gva)
+		return false;
+	*linear = flat ? ea : 0;
+	return true;
+}
+
 bool vmx_decode_mmio(const uint8_t *insn, unsigned n, enum x86_mode mode, const uint64_t gpr[16],
 		     struct vcpu_exit *exit)
 {
 	struct x86_access acc;
 	struct vcpu_exit e = *exit;
+	uint64_t linear;
 
 	if (exit->reason != EXIT_STAGE2_FAULT || exit->s2fault.s1ptw ||
-	    exit->s2fault.access == ACCESS_FETCH || !x86_decode_access(insn, n, mode, &acc) ||
-	    acc.write != (exit->s2fault.access == ACCESS_WRITE))
-		return false;
-	uint64_t linear = x86_access_address(&acc, gpr, exit->pc);
-	bool flat = mode == X86_MODE_64 && acc.seg != X86_SEG_FS && acc.seg != X86_SEG_GS;
-	if (flat && exit->s2fault.gva_valid && linear != exit->s2fault.gva)
+	    exit->s2fault.access == ACCESS_FETCH ||
+	    !decode_for_exit(insn, n, mode, gpr, exit, exit->s2fault.access == ACCESS_WRITE,
+			     exit->s2fault.gva_valid, exit->s2fault.gva, &acc, &linear))
 		return false;
 	memset(&e.mmio, 0, sizeof(e.mmio));
 	e.reason = EXIT_MMIO;
 	e.insn_len = acc.len;
 	e.mmio.gpa = exit->s2fault.gpa;
-	e.mmio.gva = exit->s2fault.gva_valid ? exit->s2fault.gva : flat ? linear : 0;
+	e.mmio.gva = exit->s2fault.gva_valid ? exit->s2fault.gva : linear;
 	e.mmio.size = acc.size;
 	e.mmio.write = acc.write;
 	e.mmio.reg = acc.reg;
@@ -383,6 +403,53 @@ bool vmx_decode_mmio(const uint8_t *insn, unsigned n, enum x86_mode mode, const 
 		e.mmio.data = acc.reg == X86_NOREG ? acc.imm : reg_value(gpr, acc.reg, acc.size);
 	else if (!read_completion(&acc, &e))
 		return false;
+	*exit = e;
+	return true;
+}
+
+/*
+ * The local APIC's registers are read and written as aligned 32-bit
+ * quantities (SDM Vol. 3A, 11.4.1: other accesses "may result in
+ * undefined behavior"): only MOV r32, m32 and MOV m32, r32 / imm32 are
+ * taken; x86_apic_access() (irq.c) answers an unaligned one as the
+ * simulator's does.
+ */
+bool vmx_decode_apic(const uint8_t *insn, unsigned n, enum x86_mode mode, const uint64_t gpr[16],
+		     struct vcpu_exit *exit)
+{
+	struct x86_access acc;
+	struct vcpu_exit e = *exit;
+	uint64_t linear;
+	uint32_t id;
+	bool ok;
+
+	if (exit->reason == EXIT_STAGE2_FAULT && !exit->s2fault.s1ptw &&
+	    exit->s2fault.access != ACCESS_FETCH) {
+		id = X86_SYSREG_APIC((uint32_t)(exit->s2fault.gpa & 0xfff));
+		ok = decode_for_exit(insn, n, mode, gpr, exit, exit->s2fault.access == ACCESS_WRITE,
+				     exit->s2fault.gva_valid, exit->s2fault.gva, &acc, &linear);
+	} else if (exit->reason == EXIT_SYSREG && X86_SYSREG_IS_APIC(exit->sysreg.id)) {
+		id = exit->sysreg.id; /* an APIC-access exit: no address to check against */
+		ok = decode_for_exit(insn, n, mode, gpr, exit, exit->sysreg.write, false, 0, &acc,
+				     &linear);
+	} else {
+		return false;
+	}
+	/* MOV r32, m32; MOV m32, r32; MOV m32, imm32 */
+	bool mov32 = ok && acc.size == 4 && !acc.sign_extend &&
+		     (acc.reg == X86_NOREG ? acc.write : acc.reg < X86_NGPRS && acc.reg_size == 4);
+	if (!mov32)
+		return false;
+	memset(&e.sysreg, 0, sizeof(e.sysreg));
+	e.reason = EXIT_SYSREG;
+	e.insn_len = acc.len;
+	e.sysreg.id = id;
+	e.sysreg.write = acc.write;
+	e.sysreg.src = SYSREG_SRC_IMM;
+	if (acc.write)
+		e.sysreg.value = acc.reg == X86_NOREG ? acc.imm : reg_value(gpr, acc.reg, 4);
+	else
+		e.sysreg.reg = acc.reg;
 	*exit = e;
 	return true;
 }

@@ -150,8 +150,17 @@ void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
 		a->rip += exit->insn_len;
 		break;
 	case EXIT_SYSREG:
-		if (!a->inject.valid) /* an injected #GP is a fault: RIP stays at the instruction */
-			a->rip += exit->insn_len;
+		if (a->inject.valid) /* an injected #GP is a fault: RIP stays at the instruction */
+			break;
+		/*
+		 * A read of an APIC register that vmx_decode_apic() decoded (a
+		 * 32-bit MOV: zero-extended). The simulator answers its APIC
+		 * reads inside the access and never completes them here.
+		 */
+		if (X86_SYSREG_IS_APIC(exit->sysreg.id) && !exit->sysreg.write && exit->insn_len &&
+		    exit->sysreg.reg < X86_NGPRS)
+			a->gpr[exit->sysreg.reg] = (uint32_t)exit->sysreg.value;
+		a->rip += exit->insn_len;
 		break;
 	case EXIT_HALT:
 		a->rip += exit->insn_len;

@@ -19,6 +19,7 @@
 #include <capstone/capstone.h>
 
 #include <arch/insn.h>
+#include <arch/sysreg.h>
 #include <arch/trap.h>
 #include <arch/vcpu_arch.h>
 #include <cvisor/arch.h>
@@ -813,6 +814,93 @@ static void test_complete_other(void **state)
 	assert_int_equal(v.arch.gpr[X86_RAX], 0x42);
 }
 
+/* The local APIC's page: EXIT_SYSREG of its register, a 32-bit MOV only. */
+static void test_apic(void **state)
+{
+	(void)state;
+	static struct vcpu v;
+	uint64_t *g = v.arch.gpr;
+	struct vcpu_exit e, before;
+	static const uint8_t eoi[] = { 0xc7, 0x80, 0xb0, 0, 0, 0, 0, 0, 0, 0 }; /* movl $0,0xb0(%rax) */
+	static const uint8_t read_id[] = { 0x8b, 0x40, 0x20 };          /* mov 0x20(%rax),%eax */
+	static const uint8_t icr[] = { 0x89, 0x88, 0x00, 0x03, 0, 0 };    /* mov %ecx,0x300(%rax) */
+	static const uint8_t timer[] = { 0x89, 0x90, 0x80, 0x03, 0, 0 };  /* mov %edx,0x380(%rax) */
+
+	memset(&v, 0, sizeof(v));
+	g[X86_RAX] = 0xfee00000;
+	g[X86_RCX] = 0xffffffff000c4500ULL;
+	g[X86_RDX] = 0x989680;
+
+	ept_exit(true, true, 0xfee000b0, 0xfee000b0, &e);
+	assert_true(vmx_decode_apic(eoi, sizeof(eoi), X86_MODE_64, g, &e));
+	assert_int_equal(e.reason, EXIT_SYSREG);
+	assert_int_equal(e.sysreg.id, X86_SYSREG_APIC(0xb0));
+	assert_true(e.sysreg.write);
+	assert_int_equal(e.sysreg.src, SYSREG_SRC_IMM);
+	assert_int_equal(e.sysreg.value, 0);
+	assert_int_equal(e.insn_len, 10);
+
+	ept_exit(true, true, 0xfee00300, 0xfee00300, &e);
+	assert_true(vmx_decode_apic(icr, sizeof(icr), X86_MODE_64, g, &e));
+	assert_int_equal(e.sysreg.id, X86_SYSREG_APIC(0x300));
+	assert_int_equal(e.sysreg.value, 0x000c4500);
+	assert_int_equal(e.insn_len, 6);
+
+	/* A read: the register, loaded zero-extended when the exit completes. */
+	ept_exit(false, true, 0xfee00020, 0xfee00020, &e);
+	assert_true(vmx_decode_apic(read_id, sizeof(read_id), X86_MODE_64, g, &e));
+	assert_int_equal(e.sysreg.id, X86_SYSREG_APIC(0x20));
+	assert_false(e.sysreg.write);
+	assert_int_equal(e.sysreg.reg, X86_RAX);
+	e.sysreg.value = 0x03000000; /* APIC ID 3 */
+	v.arch.rip = RIP;
+	vcpu_arch_complete_exit(&v, &e);
+	assert_int_equal(g[X86_RAX], 0x03000000);
+	assert_int_equal(v.arch.rip, RIP + 3);
+	g[X86_RAX] = 0xfee00000;
+
+	/* From an APIC-access exit (reason 44; table 28-6: offset 0x380, a linear write). */
+	struct vmx_exit_info info = { .reason = VMX_EXIT_APIC_ACCESS, .qualification = 0x1380,
+				      .rip = RIP };
+	vmx_decode_exit(&info, &e);
+	assert_true(vmx_decode_apic(timer, sizeof(timer), X86_MODE_64, g, &e));
+	assert_int_equal(e.sysreg.id, X86_SYSREG_APIC(0x380));
+	assert_int_equal(e.sysreg.value, 0x989680);
+	assert_int_equal(e.insn_len, 6);
+	/* Completing an APIC exit with no instruction length (the simulator's) touches no register. */
+	info.qualification = 0x20;
+	vmx_decode_exit(&info, &e);
+	e.sysreg.value = 0x12345678;
+	v.arch.rip = RIP;
+	vcpu_arch_complete_exit(&v, &e);
+	assert_int_equal(g[X86_RAX], 0xfee00000);
+	assert_int_equal(v.arch.rip, RIP);
+
+	/* Not a 32-bit MOV, or not the exit's direction or address: refused, the exit unchanged. */
+	static const struct {
+		uint8_t n, b[4];
+	} no[] = {
+		{ 3, { 0xc6, 0x00, 0x01 } },       /* movb $1,(%rax) */
+		{ 3, { 0x48, 0x89, 0x00 } },       /* mov %rax,(%rax) */
+		{ 3, { 0x66, 0x89, 0x00 } },       /* mov %ax,(%rax) */
+		{ 2, { 0x88, 0x20 } },             /* mov %ah,(%rax) */
+	};
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		ept_exit(true, true, 0xfee00000, 0xfee00000, &e);
+		before = e;
+		assert_false(vmx_decode_apic(no[i].b, no[i].n, X86_MODE_64, g, &e));
+		assert_memory_equal(&e, &before, sizeof(e));
+	}
+	ept_exit(false, true, 0xfee00000, 0xfee00000, &e);
+	assert_false(vmx_decode_apic((const uint8_t[]){ 0x0f, 0xb6, 0x00 }, 3, X86_MODE_64, g, &e));
+	assert_false(vmx_decode_apic((const uint8_t[]){ 0x0f, 0xbf, 0x00 }, 3, X86_MODE_64, g, &e));
+	assert_false(vmx_decode_apic(eoi, sizeof(eoi), X86_MODE_64, g, &e)); /* a store, a read exit */
+	ept_exit(false, true, 0xfee00020, 0xfee00024, &e);
+	assert_false(vmx_decode_apic(read_id, sizeof(read_id), X86_MODE_64, g, &e));
+	e.reason = EXIT_HALT;
+	assert_false(vmx_decode_apic(read_id, sizeof(read_id), X86_MODE_64, g, &e));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -824,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_mmio_exit),
 		cmocka_unit_test(test_complete_read),
 		cmocka_unit_test(test_complete_other),
+		cmocka_unit_test(test_apic),
 	};
 	return cmocka_run_group_tests_name("x86_64 instruction decoder", tests, cs_setup, cs_teardown);
 }

@@ -126,4 +126,19 @@ uint64_t x86_access_address(const struct x86_access *acc, const uint64_t gpr[16]
 bool vmx_decode_mmio(const uint8_t *insn, unsigned n, enum x86_mode mode, const uint64_t gpr[16],
 		     struct vcpu_exit *exit);
 
+/**
+ * The same for an access of the local APIC's page, as the EXIT_SYSREG of
+ * its register X86_SYSREG_APIC(offset) that irq.c's x86_apic_access()
+ * answers: from the EXIT_STAGE2_FAULT of an EPT violation in that page
+ * (offset = the GPA's bits 11:0) or from the EXIT_SYSREG of an APIC-
+ * access exit (reason 44), which gives no value either. Takes only the
+ * aligned 32-bit MOVs the APIC is defined for (SDM Vol. 3A, 11.4.1): a
+ * store's value into sysreg.value; a read's register into sysreg.reg,
+ * which vcpu_arch_complete_exit() loads (zero-extended) with the value
+ * the APIC gave; insn_len the instruction's. Returns false, leaving exit
+ * as it was, for anything else.
+ */
+bool vmx_decode_apic(const uint8_t *insn, unsigned n, enum x86_mode mode, const uint64_t gpr[16],
+		     struct vcpu_exit *exit);
+
 #endif
