@@ -17,6 +17,7 @@
  * fourth bit of reg, index and base/rm.
  */
 #include <arch/insn.h>
+#include <arch/stage1.h>
 #include <arch/sysreg.h>
 #include <arch/vcpu_arch.h>
 #include <cvisor/lib.h>
@@ -55,6 +56,13 @@ static uint64_t sext(uint64_t v, unsigned k)
 		return v;
 	uint64_t m = 1ULL << (8 * k - 1);
 	return ((v & ((m << 1) - 1)) ^ m) - m;
+}
+
+enum x86_mode x86_code_mode(uint64_t efer, uint32_t cs_access_rights)
+{
+	if ((efer & X86_EFER_LMA) && (cs_access_rights & (1u << 13)))
+		return X86_MODE_64;
+	return (cs_access_rights & (1u << 14)) ? X86_MODE_32 : X86_MODE_16;
 }
 
 /* What the prefixes said (2.1.1 legacy prefixes, 2.2.1 REX). */

@@ -901,6 +901,18 @@ static void test_apic(void **state)
 	assert_false(vmx_decode_apic(read_id, sizeof(read_id), X86_MODE_64, g, &e));
 }
 
+/* CS access rights as VM exits leave them (table 25-2), EFER.LMA. */
+static void test_code_mode(void **state)
+{
+	(void)state;
+	assert_int_equal(x86_code_mode(0x500, 0xa09b), X86_MODE_64); /* L, G, present code */
+	assert_int_equal(x86_code_mode(0x500, 0xc09b), X86_MODE_32); /* compatibility mode, D */
+	assert_int_equal(x86_code_mode(0x500, 0x809b), X86_MODE_16);
+	assert_int_equal(x86_code_mode(0, 0xc09b), X86_MODE_32);     /* protected mode */
+	assert_int_equal(x86_code_mode(0, 0xa09b), X86_MODE_16);     /* L without LMA means nothing */
+	assert_int_equal(x86_code_mode(0, 0x9b), X86_MODE_16);       /* real mode */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -913,6 +925,7 @@ int main(void)
 		cmocka_unit_test(test_complete_read),
 		cmocka_unit_test(test_complete_other),
 		cmocka_unit_test(test_apic),
+		cmocka_unit_test(test_code_mode),
 	};
 	return cmocka_run_group_tests_name("x86_64 instruction decoder", tests, cs_setup, cs_teardown);
 }

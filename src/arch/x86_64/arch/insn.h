@@ -26,6 +26,17 @@
  *   10  disp8 +16
  * = mov %r8d, 0x10(%edi,%ecx,4): 6 bytes, a 4-byte store of R8D to
  *   (uint32_t)(EDI + ECX * 4 + 16).
+ *
+ * A HAL, on an EPT violation that vmx_decode_exit() made an
+ * EXIT_STAGE2_FAULT at a GPA the simulator would take as an access (a
+ * device, or neither RAM nor a device under unmapped_access = "raz_wi";
+ * the local APIC's page goes to vmx_decode_apic()): copies up to
+ * X86_INSN_MAX bytes at the guest's CS:RIP through the guest's page
+ * tables (n: as many as it could read), calls vmx_decode_mmio() with the
+ * mode of CS (x86_code_mode()) and the registers (the EXIT_STAGE2_FAULT stays, and the VM
+ * stops with its report, when that returns false), then
+ * vcpu_handle_exit() and, before the next entry, vcpu_arch_complete_exit(),
+ * which loads a read's data and steps RIP over the instruction.
  */
 #ifndef ARCH_X86_64_INSN_H
 #define ARCH_X86_64_INSN_H
@@ -42,6 +53,13 @@
  * 32-bit, CS.D = 0 (and real mode) 16-bit (SDM Vol. 3A, 3.4.5).
  */
 enum x86_mode { X86_MODE_16 = 2, X86_MODE_32 = 4, X86_MODE_64 = 8 };
+
+/**
+ * The mode of the guest's code from its CS access rights as the VMCS
+ * holds them (GUEST_CS_AR_BYTES, SDM Vol. 3C, 25.4.1, table 25-2: L in
+ * bit 13, D/B in bit 14) and IA32_EFER (LMA, bit 10).
+ */
+enum x86_mode x86_code_mode(uint64_t efer, uint32_t cs_access_rights);
 
 /**
  * @name Register numbers beyond enum x86_gpr
@@ -76,7 +94,8 @@ struct x86_access {
 			      *   X86_NOREG for a store of an immediate */
 	uint8_t reg_size;    /**< bytes of reg: size, or more for MOVZX/MOVSX/MOVSXD */
 	bool sign_extend;    /**< MOVSX/MOVSXD: the loaded value is sign-extended to reg_size */
-	uint64_t imm;        /**< the immediate a store writes, sign-extended from its encoding */
+	uint64_t imm;        /**< the immediate a store writes, size bytes (REX.W C7: its imm32
+			      *   sign-extended to 64 bits) */
 	uint8_t seg;         /**< segment override prefix (enum x86_seg) */
 	uint8_t base;        /**< enum x86_gpr, X86_RIP or X86_NOREG */
 	uint8_t index;       /**< enum x86_gpr or X86_NOREG */
