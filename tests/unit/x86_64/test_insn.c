@@ -25,6 +25,8 @@
 #include <cvisor/arch.h>
 #include <cvisor/vm.h>
 
+#include "../fixture.h"
+
 #define NONE X86_NOREG
 #define NOSEG X86_SEG_NONE
 #define RIP 0x400000ULL
@@ -901,6 +903,77 @@ static void test_apic(void **state)
 	assert_false(vmx_decode_apic(read_id, sizeof(read_id), X86_MODE_64, g, &e));
 }
 
+/* ---- Through the core ------------------------------------------------------------ */
+
+static const uint8_t kernel[4] = { 0xf4, 0xeb, 0xfd, 0x90 }; /* hlt; jmp .-1 */
+
+/*
+ * One access of the guest by the instruction bytes b, as a HAL takes it:
+ * the EPT violation decoded, the EXIT_MMIO handled by the core (the VM's
+ * device, or what unmapped_access says), the exit completed.
+ */
+static void guest_access(struct vcpu *v, const uint8_t *b, unsigned n, bool write, uint64_t gpa)
+{
+	struct vcpu_exit e;
+	struct x86_access a;
+
+	assert_true(x86_decode_access(b, n, X86_MODE_64, &a));
+	ept_exit(write, true, gpa, x86_access_address(&a, v->arch.gpr, RIP), &e);
+	assert_true(vmx_decode_mmio(b, n, X86_MODE_64, v->arch.gpr, &e));
+	v->arch.rip = RIP;
+	vcpu_handle_exit(v, &e);
+	vcpu_arch_complete_exit(v, &e);
+}
+
+/*
+ * The I/O APIC (ioapic.c, 32-bit accesses only) through decoded
+ * instructions: movl $1,(%rdx) selects IOAPICVER, mov 0x10(%rdx),%eax
+ * reads it into RAX zero-extended; redirection entry 0 (index 0x10, masked
+ * after reset) into R9D. Then at a GPA that is neither RAM nor a device
+ * under unmapped_access = "raz_wi": a read into AH keeps RAX's other
+ * bits, MOVZX clears RCX, a store is dropped.
+ */
+static void test_through_core(void **state)
+{
+	(void)state;
+	static const char text[] = "[base]\nid = 7\nname = \"pc\"\narch = \"x86_64\"\n"
+				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x10_0000\n"
+				   "memory_regions = [[0, 0x100_0000, 7, 0]]\n"
+				   "[devices]\nunmapped_access = \"raz_wi\"\n";
+	struct vm *vm;
+
+	assert_int_equal(fixture_vm_boot(text, "pc.toml", kernel, sizeof(kernel), &vm), 0);
+	struct vcpu *v = vm->vcpus[0];
+	uint64_t *g = v->arch.gpr;
+
+	g[X86_RDX] = 0xfec00000;
+	g[X86_RAX] = ~0ULL;
+	guest_access(v, (const uint8_t[]){ 0xc7, 0x02, 0x01, 0, 0, 0 }, 6, true, 0xfec00000);
+	assert_int_equal(v->arch.rip, RIP + 6);
+	guest_access(v, (const uint8_t[]){ 0x8b, 0x42, 0x10 }, 3, false, 0xfec00010);
+	assert_int_equal(g[X86_RAX], 0x00170011); /* IOAPICVER: 24 entries, version 0x11 */
+	assert_int_equal(v->arch.rip, RIP + 3);
+	g[X86_R9] = ~0ULL;
+	guest_access(v, (const uint8_t[]){ 0xc7, 0x02, 0x10, 0, 0, 0 }, 6, true, 0xfec00000);
+	guest_access(v, (const uint8_t[]){ 0x44, 0x8b, 0x4a, 0x10 }, 4, false, 0xfec00010);
+	assert_int_equal(g[X86_R9], 0x10000); /* the mask bit */
+	assert_int_equal(v->exits[EXIT_MMIO], 4);
+
+	g[X86_RDI] = 0x70000000;
+	g[X86_RAX] = ~0ULL;
+	guest_access(v, (const uint8_t[]){ 0x8a, 0x27 }, 2, false, 0x70000000); /* mov (%rdi),%ah */
+	assert_int_equal(g[X86_RAX], 0xffffffffffff00ffULL);
+	g[X86_RCX] = 0x5555555555555555ULL;
+	guest_access(v, (const uint8_t[]){ 0x0f, 0xb6, 0x0f }, 3, false, 0x70000000);
+	assert_int_equal(g[X86_RCX], 0);
+	assert_int_equal(v->unmapped_raz, 2);
+	guest_access(v, (const uint8_t[]){ 0x89, 0x0f }, 2, true, 0x70000000);
+	assert_int_equal(v->unmapped_wi, 1);
+	assert_int_equal(v->arch.rip, RIP + 2);
+	assert_true(vm_running(vm));
+	vm_destroy(vm);
+}
+
 /* CS access rights as VM exits leave them (table 25-2), EFER.LMA. */
 static void test_code_mode(void **state)
 {
@@ -926,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_complete_other),
 		cmocka_unit_test(test_apic),
 		cmocka_unit_test(test_code_mode),
+		cmocka_unit_test(test_through_core),
 	};
 	return cmocka_run_group_tests_name("x86_64 instruction decoder", tests, cs_setup, cs_teardown);
 }
