@@ -125,7 +125,7 @@ void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
 
 	switch (exit->reason) {
 	case EXIT_MMIO:
-		/* A #GP for an access nothing answers is a fault: RIP stays, no register changes. */
+		/* A #GP for an access nothing answers is a fault: RIP stays, no register written. */
 		if (a->inject.valid)
 			break;
 		if (!exit->mmio.write)

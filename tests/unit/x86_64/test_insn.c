@@ -54,7 +54,8 @@ struct want {
 #define M16 X86_MODE_16
 
 static const struct want table[] = {
-	/* text, mode, n, bytes, len, write, size, reg, reg_size, sx, imm, seg, base, index, scale, addr_size, disp, addr */
+	/* text, mode, n, bytes,
+	 * len, write, size, reg, reg_size, sx, imm, seg, base, index, scale, addr_size, disp, addr */
 	{ "mov (%rdi),%eax", M64, 2, { 0x8b, 0x07 },
 	  2, false, 4, X86_RAX, 4, false, 0, NOSEG, X86_RDI, NONE, 1, 8, 0, G(X86_RDI) },
 	{ "mov %eax,0x8(%rdi)", M64, 3, { 0x89, 0x47, 0x08 },
@@ -339,6 +340,12 @@ static const x86_reg cs_gpr[16][4] = {
 	{ X86_REG_R15, X86_REG_R15D, X86_REG_R15W, X86_REG_R15B },
 };
 
+/* The low size bytes. */
+static uint64_t size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
 /* Capstone's name of the decoder's register r, size bytes wide. */
 static x86_reg cs_reg(unsigned r, unsigned size)
 {
@@ -402,7 +409,7 @@ static bool agrees_with_capstone(const uint8_t *b, unsigned n, enum x86_mode mod
 	}
 	const cs_x86 *x = &insn->detail->x86;
 	unsigned id = insn->id;
-	uint64_t mask = a->addr_size == 8 ? ~0ULL : (1ULL << (8 * a->addr_size)) - 1;
+	uint64_t mask = size_mask(a->addr_size);
 	const char *what = NULL;
 
 	if (insn->size != a->len)
@@ -432,11 +439,12 @@ static bool agrees_with_capstone(const uint8_t *b, unsigned n, enum x86_mode mod
 			what = "displacement";
 		else if (mem->mem.segment != seg)
 			what = "segment";
-		else if (a->reg == NONE ? other->type != X86_OP_IMM ||
-						  ((uint64_t)other->imm &
-						   (a->size == 8 ? ~0ULL : (1ULL << (8 * a->size)) - 1)) != a->imm
-					: other->type != X86_OP_REG || other->reg != cs_reg(a->reg, a->reg_size))
-			what = "register or immediate";
+		else if (a->reg == NONE && (other->type != X86_OP_IMM ||
+					    ((uint64_t)other->imm & size_mask(a->size)) != a->imm))
+			what = "immediate";
+		else if (a->reg != NONE && (other->type != X86_OP_REG ||
+					    other->reg != cs_reg(a->reg, a->reg_size)))
+			what = "register";
 		else if ((id == X86_INS_MOVSX || id == X86_INS_MOVSXD) != a->sign_extend)
 			what = "sign extension";
 	}
@@ -598,7 +606,8 @@ static void test_mmio_exit(void **state)
 	static const uint8_t store_r8[] = { 0x4c, 0x89, 0x02 };    /* mov %r8,(%rdx) */
 	static const uint8_t store_ah[] = { 0x88, 0x22 };          /* mov %ah,(%rdx) */
 	static const uint8_t store_w[] = { 0x66, 0x44, 0x89, 0x1a }; /* mov %r11w,(%rdx) */
-	static const uint8_t store_imm[] = { 0xc7, 0x02, 0x78, 0x56, 0x34, 0x12 }; /* movl $0x12345678,(%rdx) */
+	/* movl $0x12345678,(%rdx) */
+	static const uint8_t store_imm[] = { 0xc7, 0x02, 0x78, 0x56, 0x34, 0x12 };
 	static const uint8_t movsbw[] = { 0x66, 0x0f, 0xbe, 0x02 }; /* movsbw (%rdx),%ax */
 	static const uint8_t fs_load[] = { 0x64, 0x8b, 0x02 };     /* mov %fs:(%rdx),%eax */
 

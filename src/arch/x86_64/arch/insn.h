@@ -78,7 +78,7 @@ enum x86_mode x86_code_mode(uint64_t efer, uint32_t cs_access_rights);
 #define X86_NOREG 0xffu
 /** @} */
 
-/** Segment registers in the order of their encodings (SDM Vol. 2, table 3-1); X86_SEG_NONE: no override. */
+/** Segment registers in the order of their encodings (SDM Vol. 2, table 3-1); NONE: no override. */
 enum x86_seg { X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_SEG_GS,
 	       X86_SEG_NONE = 0xff };
 
