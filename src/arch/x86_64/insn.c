@@ -20,6 +20,7 @@
 #include <arch/stage1.h>
 #include <arch/sysreg.h>
 #include <arch/vcpu_arch.h>
+#include <cvisor/addrspace.h>
 #include <cvisor/lib.h>
 
 #define REX_W 8u
@@ -56,6 +57,24 @@ static uint64_t sext(uint64_t v, unsigned k)
 		return v;
 	uint64_t m = 1ULL << (8 * k - 1);
 	return ((v & ((m << 1) - 1)) ^ m) - m;
+}
+
+unsigned x86_fetch_insn(const struct addrspace *as, const struct x86_s1_regs *r, uint64_t rip,
+			uint8_t buf[X86_INSN_MAX])
+{
+	unsigned n = 0;
+
+	while (n < X86_INSN_MAX) {
+		uint64_t va = rip + n;
+		uint64_t in_page = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		unsigned chunk = X86_INSN_MAX - n < in_page ? X86_INSN_MAX - n : (unsigned)in_page;
+		struct s1_result res;
+		if (x86_s1_translate(as, r, va, ACCESS_FETCH, &res, NULL, NULL) < 0 ||
+		    addrspace_read(as, res.gpa, buf + n, chunk) < 0)
+			break;
+		n += chunk;
+	}
+	return n;
 }
 
 enum x86_mode x86_code_mode(uint64_t efer, uint32_t cs_access_rights)

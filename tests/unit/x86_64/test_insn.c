@@ -19,6 +19,7 @@
 #include <capstone/capstone.h>
 
 #include <arch/insn.h>
+#include <arch/stage1.h>
 #include <arch/sysreg.h>
 #include <arch/trap.h>
 #include <arch/vcpu_arch.h>
@@ -983,6 +984,50 @@ static void test_through_core(void **state)
 	vm_destroy(vm);
 }
 
+/*
+ * Instruction bytes through the boot protocol's identity map (2 MiB
+ * pages over the 16 MiB of RAM): 15 bytes inside RAM; at the end of RAM
+ * only the bytes before it, so a 3-byte MOV there is refused and a
+ * 2-byte one taken; nothing with paging that maps nothing (CR3 at a
+ * zeroed page).
+ */
+static void test_fetch(void **state)
+{
+	(void)state;
+	static const char text[] = "[base]\nid = 8\nname = \"pc\"\narch = \"x86_64\"\n"
+				   "[kernel]\nkernel_path = \"k.bin\"\nkernel_load_addr = 0x10_0000\n"
+				   "memory_regions = [[0, 0x100_0000, 7, 0]]\n";
+	struct vm *vm;
+	uint8_t code[X86_INSN_MAX], buf[X86_INSN_MAX];
+	struct x86_access a;
+
+	assert_int_equal(fixture_vm_boot(text, "pc.toml", kernel, sizeof(kernel), &vm), 0);
+	const struct vcpu_arch *va = &vm->vcpus[0]->arch;
+	struct x86_s1_regs r = { .cr0 = va->cr0, .cr3 = va->cr3, .cr4 = va->cr4,
+				 .efer = va->efer, .rflags = va->rflags };
+
+	for (unsigned i = 0; i < sizeof(code); i++)
+		code[i] = (uint8_t)(0xa0 + i);
+	assert_int_equal(addrspace_write(&vm->as, 0x200ff8, code, sizeof(code)), 0);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(x86_fetch_insn(&vm->as, &r, 0x200ff8, buf), X86_INSN_MAX);
+	assert_memory_equal(buf, code, sizeof(code)); /* across a 4 KiB boundary */
+
+	assert_int_equal(addrspace_write(&vm->as, 0xfffffe, (const uint8_t[]){ 0x48, 0x8b }, 2), 0);
+	assert_int_equal(x86_fetch_insn(&vm->as, &r, 0xfffffe, buf), 2);
+	assert_false(x86_decode_access(buf, 2, X86_MODE_64, &a)); /* mov (%rcx),%rax needs 3 */
+	assert_int_equal(addrspace_write(&vm->as, 0xfffffe, (const uint8_t[]){ 0x8b, 0x07 }, 2), 0);
+	assert_int_equal(x86_fetch_insn(&vm->as, &r, 0xfffffe, buf), 2);
+	assert_true(x86_decode_access(buf, 2, X86_MODE_64, &a));
+	assert_int_equal(a.len, 2);
+
+	static const uint8_t zeros[4096];
+	assert_int_equal(addrspace_write(&vm->as, 0x300000, zeros, sizeof(zeros)), 0);
+	r.cr3 = 0x300000;
+	assert_int_equal(x86_fetch_insn(&vm->as, &r, 0x200ff8, buf), 0);
+	vm_destroy(vm);
+}
+
 /* CS access rights as VM exits leave them (table 25-2), EFER.LMA. */
 static void test_code_mode(void **state)
 {
@@ -1009,6 +1054,7 @@ int main(void)
 		cmocka_unit_test(test_apic),
 		cmocka_unit_test(test_code_mode),
 		cmocka_unit_test(test_through_core),
+		cmocka_unit_test(test_fetch),
 	};
 	return cmocka_run_group_tests_name("x86_64 instruction decoder", tests, cs_setup, cs_teardown);
 }

@@ -32,7 +32,7 @@
  * device, or neither RAM nor a device under unmapped_access = "raz_wi";
  * the local APIC's page goes to vmx_decode_apic()): copies up to
  * X86_INSN_MAX bytes at the guest's CS:RIP through the guest's page
- * tables (n: as many as it could read), calls vmx_decode_mmio() with the
+ * tables (x86_fetch_insn()), calls vmx_decode_mmio() with the
  * mode of CS (x86_code_mode()) and the registers (the EXIT_STAGE2_FAULT stays, and the VM
  * stops with its report, when that returns false), then
  * vcpu_handle_exit() and, before the next entry, vcpu_arch_complete_exit(),
@@ -53,6 +53,21 @@
  * 32-bit, CS.D = 0 (and real mode) 16-bit (SDM Vol. 3A, 3.4.5).
  */
 enum x86_mode { X86_MODE_16 = 2, X86_MODE_32 = 4, X86_MODE_64 = 8 };
+
+struct addrspace;
+struct x86_s1_regs;
+
+/**
+ * Copies the bytes of the guest's instruction at linear address rip (CS
+ * base + RIP) into buf, up to X86_INSN_MAX, through the guest's paging
+ * (r, as stage1.h's x86_s1_translate() takes it) and then guest RAM, a
+ * page at a time: an instruction may cross into a page that is not
+ * mapped, not executable or not RAM, and the copy stops there. Returns
+ * the number of bytes copied, the n the decoders take (which refuse an
+ * instruction longer than that).
+ */
+unsigned x86_fetch_insn(const struct addrspace *as, const struct x86_s1_regs *r, uint64_t rip,
+			uint8_t buf[X86_INSN_MAX]);
 
 /**
  * The mode of the guest's code from its CS access rights as the VMCS
