@@ -4,7 +4,7 @@
  * @brief Decoding of the x86 instructions that load or store a device's
  *        register: MOV, MOVZX, MOVSX, MOVSXD (Intel SDM Vol. 2, chapter 2
  *        "Instruction Format" and the "MOV", "MOVZX", "MOVSX/MOVSXD"
- *        pages). Pure functions, for both HALs.
+ *        pages). Pure functions but x86_fetch_insn(), for both HALs.
  *
  * An EPT violation (exit reason 48) says which guest-physical and
  * guest-linear address was touched and whether it was a read, a write or
@@ -31,12 +31,13 @@
  * EXIT_STAGE2_FAULT at a GPA the simulator would take as an access (a
  * device, or neither RAM nor a device under unmapped_access = "raz_wi";
  * the local APIC's page goes to vmx_decode_apic()): copies up to
- * X86_INSN_MAX bytes at the guest's CS:RIP through the guest's page
- * tables (x86_fetch_insn()), calls vmx_decode_mmio() with the
- * mode of CS (x86_code_mode()) and the registers (the EXIT_STAGE2_FAULT stays, and the VM
- * stops with its report, when that returns false), then
- * vcpu_handle_exit() and, before the next entry, vcpu_arch_complete_exit(),
- * which loads a read's data and steps RIP over the instruction.
+ * X86_INSN_MAX bytes at the guest's CS:RIP through its page tables
+ * (x86_fetch_insn()), calls vmx_decode_mmio() with the mode of CS
+ * (x86_code_mode()) and the registers (when that returns false the
+ * EXIT_STAGE2_FAULT stays, and the VM stops with its report), then
+ * vcpu_handle_exit() and, before the next entry,
+ * vcpu_arch_complete_exit(), which loads a read's data and steps RIP
+ * over the instruction.
  */
 #ifndef ARCH_X86_64_INSN_H
 #define ARCH_X86_64_INSN_H
