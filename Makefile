@@ -208,6 +208,12 @@ $(BUILD)/tests/$(ARCH)/test_gdb_regs: $(OBJ)/tests/unit/$(ARCH)/test_gdb_regs.o 
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt -lunicorn -lcapstone -lpthread -lm
 
+# The x86 instruction decoder's test compares it with Capstone.
+$(BUILD)/tests/x86_64/test_insn: $(OBJ)/tests/unit/x86_64/test_insn.o $(UNIT_SUPPORT) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt -lunicorn -lcapstone -lpthread
+
 $(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard $(GUEST_DIR)/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  GUEST   $@"

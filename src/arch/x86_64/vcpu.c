@@ -12,6 +12,7 @@
  * GPA. It must load its own IDT before taking exceptions.
  */
 #include <arch/hypercall.h>
+#include <arch/insn.h>
 #include <arch/lapic.h>
 #include <arch/stage1.h>
 #include <arch/sysreg.h>
@@ -85,11 +86,52 @@ void vcpu_arch_reset(struct vcpu *vcpu, gpa_t entry, gpa_t dtb)
 	lapic_reset(&a->apic, vcpu->id);
 }
 
+/*
+ * Puts the data of an MMIO read into its register as the instruction
+ * would (SDM Vol. 1, 3.4.1.1 "General-Purpose Registers in 64-Bit Mode"):
+ * with reg_is_64 the whole register takes the value extended from size
+ * bytes (MOV r64, and MOV r32 or MOVZX r32, whose 32-bit result is
+ * zero-extended); with sign_extend alone, the value is sign-extended into
+ * 32 bits and those are zero-extended (MOVSX r32); with neither, an 8- or
+ * 16-bit destination, only its size bytes change, bits 15:8 for AH, CH,
+ * DH, BH (vmx_decode_mmio() in insn.c fills the exit this way).
+ */
+static void complete_mmio_read(struct vcpu_arch *a, const struct vcpu_exit *e)
+{
+	unsigned size = e->mmio.size;
+	uint64_t mask = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+	uint64_t v = e->mmio.data & mask;
+	unsigned reg = e->mmio.reg;
+
+	if (e->mmio.sign_extend && size < 8)
+		v = ((v ^ (mask ^ (mask >> 1))) - (mask ^ (mask >> 1)));
+	if (reg >= X86_AH && reg <= X86_BH) {
+		uint64_t *r = &a->gpr[reg - X86_AH];
+		*r = (*r & ~0xff00ULL) | (v & 0xff) << 8;
+	} else if (reg < X86_NGPRS) {
+		uint64_t *r = &a->gpr[reg];
+		if (e->mmio.reg_is_64)
+			*r = v;
+		else if (e->mmio.sign_extend)
+			*r = (uint32_t)v;
+		else
+			*r = (*r & ~mask) | v;
+	}
+}
+
 void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 
 	switch (exit->reason) {
+	case EXIT_MMIO:
+		/* A #GP for an access nothing answers is a fault: RIP stays, no register written. */
+		if (a->inject.valid)
+			break;
+		if (!exit->mmio.write)
+			complete_mmio_read(a, exit);
+		a->rip += exit->insn_len;
+		break;
 	case EXIT_PIO:
 		if (!exit->pio.write) {
 			/* IN writes AL/AX, or EAX zero-extended into RAX (SDM Vol. 1, 3.4.1.1). */
@@ -108,8 +150,17 @@ void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
 		a->rip += exit->insn_len;
 		break;
 	case EXIT_SYSREG:
-		if (!a->inject.valid) /* an injected #GP is a fault: RIP stays at the instruction */
-			a->rip += exit->insn_len;
+		if (a->inject.valid) /* an injected #GP is a fault: RIP stays at the instruction */
+			break;
+		/*
+		 * A read of an APIC register that vmx_decode_apic() decoded (a
+		 * 32-bit MOV: zero-extended). The simulator answers its APIC
+		 * reads inside the access and never completes them here.
+		 */
+		if (X86_SYSREG_IS_APIC(exit->sysreg.id) && !exit->sysreg.write && exit->insn_len &&
+		    exit->sysreg.reg < X86_NGPRS)
+			a->gpr[exit->sysreg.reg] = (uint32_t)exit->sysreg.value;
+		a->rip += exit->insn_len;
 		break;
 	case EXIT_HALT:
 		a->rip += exit->insn_len;
@@ -124,14 +175,18 @@ void vcpu_arch_complete_exit(struct vcpu *vcpu, const struct vcpu_exit *exit)
  * nothing gives all ones and a write vanishes. The nearest fault a guest
  * can handle is #GP(0), as for a non-canonical address (SDM Vol. 3A, 6.15
  * "Interrupt 13"); #MC would need CR4.MCE and machine-check banks cvisor
- * does not model. Only for data: a fetch or the guest's own page walk
- * outside RAM has no instruction to fault, and Linux KVM gives up on it
- * too (an emulation failure reported to user space), so the VM stops.
+ * does not model. Only for data (an EXIT_MMIO, which the bare HAL makes
+ * of a decoded EPT violation, or the stage-2 fault of a load or store):
+ * a fetch or the guest's own page walk outside RAM has no instruction to
+ * fault, and Linux KVM gives up on it too (an emulation failure reported
+ * to user space), so the VM stops.
  */
 bool vcpu_arch_inject_abort(struct vcpu *vcpu, const struct vcpu_exit *exit)
 {
-	if (exit->reason != EXIT_STAGE2_FAULT || exit->s2fault.access == ACCESS_FETCH ||
-	    exit->s2fault.s1ptw)
+	bool data = exit->reason == EXIT_MMIO ||
+		    (exit->reason == EXIT_STAGE2_FAULT && exit->s2fault.access != ACCESS_FETCH &&
+		     !exit->s2fault.s1ptw);
+	if (!data)
 		return false;
 	vcpu->arch.inject = (struct x86_inject){ .valid = true, .vector = 13, .has_error = true };
 	return true;

@@ -71,8 +71,9 @@ struct vcpu_exit {
 			uint8_t size;        /**< bytes: 1, 2, 4 or 8 */
 			bool write;
 			bool sign_extend;    /**< a read sign-extends into reg */
-			bool reg_is_64;      /**< a read fills 64 bits of reg (else 32) */
-			uint8_t reg;         /**< guest register number (SRT) */
+			bool reg_is_64;      /**< a read fills 64 bits of reg (else 32; on x86 an 8- or
+					      *   16-bit destination keeps its other bits: arch/insn.h) */
+			uint8_t reg;         /**< guest register number (SRT; x86: 16..19 are AH..BH) */
 			uint64_t data;
 		} mmio;
 		/** EXIT_PIO (x86 port I/O). */
