@@ -18,8 +18,9 @@
  *
  * VMX needs the TSS: a VM exit loads TR from the VMCS's host state, and
  * the selector must not be null (SDM Vol. 3C 27.2.3). The TSS's one use
- * is IST1, a stack of its own for the double fault (#DF), so that an
- * overflow of cvisor's stack still reaches the panic message (6.14.5).
+ * is IST1, a stack of its own for the exceptions (6.14.5): every one is
+ * fatal in cvisor, and on a stack of its own its message gets out even
+ * when cvisor's stack overflowed into its guard page (mmu.c) or below.
  * The GDT is per CPU, so that every CPU's TR is 0x18: LTR marks the
  * descriptor busy, and one descriptor cannot serve two CPUs.
  *
@@ -37,6 +38,7 @@
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
 
+#include "../hal_bare.h"
 #include "hal_arch.h"
 
 /* Code and data descriptors (3.4.5): P, DPL 0, S = 1; code L = 1, execute/read; data writable. */
@@ -45,9 +47,8 @@
 #define GDT_ENTRIES 5 /* null, code, data, TSS (two entries) */
 #define TSS_TYPE_AVAILABLE 0x9ULL
 #define GATE_INTERRUPT 0xeU /* 64-bit interrupt gate: IF cleared on entry */
-#define DF_VECTOR 8
-#define DF_IST 1
-#define IST_STACK_SIZE 4096
+#define EXC_IST 1 /* the exceptions' stack: IST1 */
+#define IST_STACK_SIZE 8192
 
 /* The 64-bit TSS (SDM Vol. 3A figure 7-11): 104 bytes, no I/O bitmap. */
 struct tss {
@@ -86,7 +87,7 @@ struct desc_ptr {
 
 static uint64_t gdts[MAX_PCPUS][GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss tsss[MAX_PCPUS] __attribute__((aligned(16)));
-static uint8_t df_stacks[MAX_PCPUS][IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t exc_stacks[MAX_PCPUS][IST_STACK_SIZE] __attribute__((aligned(16)));
 static struct gate idt[256] __attribute__((aligned(16)));
 static bool idt_ready;
 extern const uint64_t x86_vector_stubs[256]; /* idt.S */
@@ -105,7 +106,7 @@ static const char *const exception_names[32] = {
     "reserved 26", "reserved 27", "hypervisor injection (#HV)", "VMM communication (#VC)",
     "security (#SX)", "reserved 31"};
 
-/* Fills the IDT once: every vector's stub, #DF on IST1. */
+/* Fills the IDT once: every vector's stub, the exceptions on IST1. */
 static void idt_fill(void)
 {
 	for (unsigned v = 0; v < 256; v++) {
@@ -113,7 +114,7 @@ static void idt_fill(void)
 		idt[v] = (struct gate){
 		    .offset_lo = (uint16_t)off,
 		    .selector = HOST_CS,
-		    .ist = v == DF_VECTOR ? DF_IST : 0,
+		    .ist = v < 32 ? EXC_IST : 0,
 		    .type_attr = 0x80 | GATE_INTERRUPT, /* P, DPL 0 */
 		    .offset_mid = (uint16_t)(off >> 16),
 		    .offset_hi = (uint32_t)(off >> 32),
@@ -129,7 +130,7 @@ static void gdt_fill(struct pcpu *c)
 	struct tss *tss = &tsss[c->index];
 	uint64_t base = (uint64_t)(uintptr_t)tss, limit = sizeof(*tss) - 1;
 
-	tss->ist[DF_IST - 1] = (uint64_t)(uintptr_t)df_stacks[c->index] + IST_STACK_SIZE;
+	tss->ist[EXC_IST - 1] = (uint64_t)(uintptr_t)exc_stacks[c->index] + IST_STACK_SIZE;
 	tss->iomap_base = sizeof(*tss); /* no I/O permission bitmap */
 	gdt[0] = 0;
 	gdt[1] = DESC_CODE64;
@@ -185,11 +186,22 @@ uint64_t host_tr_base(const struct pcpu *c)
 	return (uint64_t)(uintptr_t)&tsss[c->index];
 }
 
-/* An exception in cvisor's own code: never meant to happen, so the run ends with what it was. */
+/*
+ * An exception in cvisor's own code: never meant to happen, so the run
+ * ends with what it was. One taken while the panic of an earlier one is
+ * printed (on the same IST1 stack, from its top again) ends the run at
+ * once, then without a word, so that a broken console or stack cannot
+ * loop here.
+ */
 static void exception(const struct trap_frame *f)
 {
+	static unsigned depth;
 	uint64_t cr2;
 
+	if (++depth == 2)
+		bare_power_off(BARE_EXIT_PANIC);
+	if (depth > 2)
+		power_shutdown();
 	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
 	hal_panic("%s (vector %llu) in cvisor, error code 0x%llx, at RIP 0x%llx, CR2 0x%llx, "
 		  "RSP 0x%llx",

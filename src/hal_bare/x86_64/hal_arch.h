@@ -102,6 +102,10 @@ extern uint64_t bare_mb2_info;
 /** Waits until COM1 has sent every byte it holds. */
 void uart_flush(void);
 
+/* power.c (besides bare_power_off()) */
+/** Ends the run without a status line (Bochs's shutdown port), then halts for good. */
+void power_shutdown(void) __attribute__((noreturn));
+
 /* platform.c (or virt.c): the order of the pieces; memory from the multiboot2 memory map */
 /** Puts the RAM the multiboot2 memory map says is available, above cvisor's image, in the page allocator. */
 void mb2_memory_init(uint64_t mb2_info);

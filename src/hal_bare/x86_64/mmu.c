@@ -23,12 +23,18 @@
  * is write-back and PCD = PWT = 1 uncached. The 4th GiB is therefore
  * always mapped with 2 MiB pages, so that its last 32 MiB can differ. No
  * page is user-accessible; none is no-execute (IA32_EFER.NXE stays 0).
- * Because the map is the identity, a host pointer is its physical address.
+ * One page is left out: the guard page below the boot stack (link.ld's
+ * __stack_guard), mapped with the rest of its 2 MiB through a page table
+ * of 4 KiB pages, so that an overflow of the boot stack is a page fault
+ * (and then a double fault on IST1: gdt_idt.c), not silent damage to the
+ * BSS. Because the map is the identity, a host pointer is its physical
+ * address.
  *
  * boot.S's map (4 GiB, 2 MiB pages) is enough to run C; this one is
  * cvisor's for good: its CR3 is every VMCS's host CR3.
  */
 #include <cvisor/hal.h>
+#include <cvisor/lib.h>
 
 #include "hal_arch.h"
 
@@ -51,7 +57,10 @@ static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 /* Page directories: one per GiB without 1 GiB pages, only the 4th's with them. */
 static uint64_t pds[MAPPED_GIB][512] __attribute__((aligned(4096)));
+/* The 4 KiB pages of the 2 MiB around the guard page. */
+static uint64_t guard_pt[512] __attribute__((aligned(4096)));
 uint64_t host_cr3;
+extern char __stack_guard[]; /* link.ld */
 
 /* Does the CPU have 1 GiB pages (CPUID.80000001H:EDX[26], SDM Vol. 2A CPUID)? */
 static bool cpu_has_1g_pages(void)
@@ -77,19 +86,34 @@ static void fill_pd(uint64_t *pd, uint64_t gib)
 	}
 }
 
+/* Maps the 2 MiB page holding the guard page with 4 KiB pages, the guard page left out. */
+static void map_guard(uint64_t guard)
+{
+	uint64_t *pde = &pds[guard / GIB][guard % GIB / MIB2];
+	uint64_t base = ALIGN_DOWN(guard, MIB2);
+
+	for (uint64_t i = 0; i < 512; i++) {
+		uint64_t pa = base + i * PAGE_SIZE;
+		guard_pt[i] = pa == guard ? 0 : pa | PTE_P | PTE_W | PTE_G;
+	}
+	*pde = (uint64_t)(uintptr_t)guard_pt | PTE_P | PTE_W;
+}
+
 /* Builds the 64 GiB identity map (once, on the boot CPU) and loads it. */
 void x86_mmu_init(void)
 {
 	bool gib_pages = cpu_has_1g_pages();
+	uint64_t guard = (uint64_t)(uintptr_t)__stack_guard;
 
 	for (uint64_t g = 0; g < MAPPED_GIB; g++) {
-		if (gib_pages && g != 3) {
+		if (gib_pages && g != 3 && g != guard / GIB) {
 			pdpt[g] = g * GIB | PTE_P | PTE_W | PTE_PS | PTE_G;
 			continue;
 		}
 		fill_pd(pds[g], g);
 		pdpt[g] = (uint64_t)(uintptr_t)pds[g] | PTE_P | PTE_W;
 	}
+	map_guard(guard);
 	pml4[0] = (uint64_t)(uintptr_t)pdpt | PTE_P | PTE_W;
 	host_cr3 = (uint64_t)(uintptr_t)pml4;
 	__asm__ volatile("mov %0, %%cr3" ::"r"(host_cr3) : "memory"); /* flushes the boot map's TLB entries */

@@ -24,7 +24,16 @@
 
 #define BOCHS_SHUTDOWN_PORT 0x8900
 
-/* Ends the run with status: the status line, Bochs's shutdown; then the CPU halts for good. */
+/* Bochs's shutdown, without a word; then the CPU halts for good. */
+void power_shutdown(void)
+{
+	for (const char *s = "Shutdown"; *s; s++)
+		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* Ends the run with status: the status line, then Bochs's shutdown. */
 void bare_power_off(int status)
 {
 	char line[40];
@@ -32,8 +41,5 @@ void bare_power_off(int status)
 	cv_snprintf(line, sizeof(line), "cvisor: exit status %d\n", status);
 	bare_puts(line);
 	uart_flush(); /* the line is out before Bochs ends */
-	for (const char *s = "Shutdown"; *s; s++)
-		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	power_shutdown();
 }
