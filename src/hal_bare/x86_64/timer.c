@@ -6,16 +6,20 @@
  * The time since boot is the time-stamp counter's (RDTSC, Intel SDM Vol.
  * 3B 17.17), which counts at a constant rate on the CPUs that have VMX
  * and EPT ("invariant TSC", 17.17.1), converted with its frequency:
- *  - CPUID leaf 0x15 gives it as crystal clock x EBX / EAX when it names
- *    the crystal's frequency (ECX != 0; SDM Vol. 2A, CPUID);
- *  - else it is measured against the 8254 PIT, the PC's fixed 1.193182 MHz
+ *  - it is measured against the 8254 PIT, the PC's fixed 1.193182 MHz
  *    clock (Intel 8254 datasheet; the classic method): channel 2, gated by
  *    bit 0 of port 0x61 and not connected to any interrupt, counts down
  *    PIT_COUNT in mode 0 ("interrupt on terminal count"), whose output,
  *    readable as bit 5 of port 0x61, goes high when the count reaches 0;
- *    the TSC ticks in between give the rate.
+ *    the TSC ticks in between give the rate;
+ *  - CPUID leaf 0x15 gives it exactly as crystal clock x EBX / EAX when it
+ *    names the crystal's frequency (ECX != 0; SDM Vol. 2A, CPUID): that
+ *    figure is taken when it agrees with the measurement within 1%.
+ *    Under Bochs it does not: corei7_icelake_u and tigerlake name a
+ *    38.4 MHz crystal (a TSC at 1497.6 and 2419.2 MHz), but Bochs's TSC
+ *    counts instructions (below); corei7_skylake_x names no crystal.
  * Leaf 0x16's "processor base frequency" is not used: the SDM says it is
- * for display only, and it need not be the TSC's rate.
+ * for display only, and it need not be the TSC's rate (Bochs: 3500 MHz).
  *
  * Under Bochs with `clock: sync=none` (scripts/bochs.sh) every clock of
  * the machine is virtual: the TSC advances by one per instruction
@@ -125,8 +129,13 @@ void timer_init(void)
 		host_lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | LVT_TIMER_ONESHOT | VECTOR_TIMER);
 	}
 	uint64_t measured = measure_against_pit(tsc_deadline ? NULL : &apic_ticks);
-	uint64_t from_cpuid = tsc_hz_from_cpuid();
-	tsc_hz = from_cpuid ? from_cpuid : scale(measured, PIT_COUNT, PIT_HZ);
+	uint64_t pit_hz = scale(measured, PIT_COUNT, PIT_HZ), from_cpuid = tsc_hz_from_cpuid();
+	if (from_cpuid && (from_cpuid > pit_hz + pit_hz / 100 || from_cpuid < pit_hz - pit_hz / 100)) {
+		log_info("timer: CPUID leaf 0x15 says %llu kHz, the PIT %llu kHz: taking the PIT's",
+			 (unsigned long long)(from_cpuid / 1000), (unsigned long long)(pit_hz / 1000));
+		from_cpuid = 0;
+	}
+	tsc_hz = from_cpuid ? from_cpuid : pit_hz;
 	if (!tsc_deadline)
 		apic_hz = scale(apic_ticks, measured, tsc_hz);
 	if (!tsc_hz || (!tsc_deadline && !apic_hz))
