@@ -14,7 +14,10 @@
  * arrives while cvisor runs stays pending in the APIC (in its IRR) until
  * cvisor lets it in: in cpu_idle()'s HLT, or in cpu_irqs_ack()'s window.
  * While a guest runs, an interrupt is a VM exit instead (the VMCS's
- * "external-interrupt exiting", vcpu.c) and stays pending the same way.
+ * "external-interrupt exiting", vcpu.c) and, with the VM-exit control
+ * "acknowledge interrupt on exit" off, stays pending the same way (SDM
+ * Vol. 3C 25.2, 27.2.2): the exit's handling calls sched_irqs(), whose
+ * cpu_irqs_ack() lets it in.
  */
 #include <string.h>
 

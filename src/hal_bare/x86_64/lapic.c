@@ -36,6 +36,7 @@
 #define SVR_ENABLE (1u << 8)
 #define ICR_DELIVS (1u << 12)   /* delivery status: the last IPI not yet sent */
 #define ICR_ASSERT (1u << 14)   /* level: assert (fixed IPIs are edge, assert) */
+#define ICR_MAX_POLLS 10000000ul
 
 /* The 8259A PICs' data ports: their mask registers (OCW1). */
 #define PIC1_DATA 0x21
@@ -94,11 +95,18 @@ void lapic_host_eoi(void)
 	lapic[LAPIC_EOI / 4] = 0;
 }
 
-/* A fixed IPI, physical destination apic_id (10.6.1); waits until the APIC has sent the last. */
+/*
+ * A fixed IPI, physical destination apic_id (10.6.1); waits until the APIC
+ * has sent the last one (the delivery status bit), a panic if it never does.
+ */
 void lapic_host_send_ipi(uint32_t apic_id, uint8_t vector)
 {
-	while (host_lapic_read(LAPIC_ICR_LO) & ICR_DELIVS)
+	for (unsigned long polls = 0; host_lapic_read(LAPIC_ICR_LO) & ICR_DELIVS; polls++) {
+		if (polls == ICR_MAX_POLLS)
+			hal_panic("the local APIC never sent the IPI before (ICR 0x%x)",
+				  host_lapic_read(LAPIC_ICR_LO));
 		cpu_relax();
+	}
 	host_lapic_write(LAPIC_ICR_HI, apic_id << 24);
 	host_lapic_write(LAPIC_ICR_LO, ICR_ASSERT | vector); /* fixed, physical, no shorthand */
 }

@@ -15,7 +15,8 @@
  * N. Then the string "Shutdown" written byte by byte to I/O port 0x8900
  * ends Bochs (its BIOS's APM power-off port; Bochs's own exit status is
  * 1 then, whatever happened, hence the line). On another PC the port
- * does nothing and the CPU stops in HLT with interrupts off.
+ * does nothing and the CPU stops in HLT with interrupts off. So
+ * bare_state.semihosting means nothing on x86_64.
  */
 #include <cvisor/lib.h>
 

@@ -49,6 +49,7 @@
 #define NS_PER_S 1000000000ULL
 #define PIT_HZ 1193182ULL
 #define PIT_COUNT 59659u /* 50 ms */
+#define PIT_MAX_POLLS 10000000ul
 #define PIT_CH2_DATA 0x42
 #define PIT_CMD 0x43
 #define PIT_CMD_CH2_MODE0 0xb0 /* channel 2, low then high byte, mode 0, binary */
@@ -85,6 +86,8 @@ static uint64_t tsc_hz_from_cpuid(void)
  * Lets PIT channel 2 count PIT_COUNT ticks (mode 0, output at port 0x61
  * bit 5) and returns the TSC ticks that took; *apic_ticks gets the local
  * APIC timer's ticks over the same time when apic_ticks is not NULL.
+ * A PIT whose output never rises (PIT_MAX_POLLS reads of port 0x61, each
+ * about 1 us on hardware) is a panic, not a hang.
  */
 static uint64_t measure_against_pit(uint64_t *apic_ticks)
 {
@@ -97,8 +100,9 @@ static uint64_t measure_against_pit(uint64_t *apic_ticks)
 	if (apic_ticks)
 		host_lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
 	uint64_t t0 = rdtsc();
-	while (!(inb(PORT_61) & 0x20))
-		;
+	for (unsigned long polls = 0; !(inb(PORT_61) & 0x20); polls++)
+		if (polls == PIT_MAX_POLLS)
+			hal_panic("the PIT's channel 2 did not count down (port 0x61 bit 5 stays 0)");
 	uint64_t t1 = rdtsc();
 	if (apic_ticks)
 		*apic_ticks = 0xffffffffu - host_lapic_read(LAPIC_TIMER_CUR);
@@ -106,7 +110,7 @@ static uint64_t measure_against_pit(uint64_t *apic_ticks)
 	return t1 - t0;
 }
 
-/* ticks * hz_out / hz_in, split so that no product overflows 64 bits (hz_* below 2^34). */
+/* ticks * hz_out / hz_in, split so that no product overflows 64 bits (hz_in * hz_out < 2^64). */
 static uint64_t scale(uint64_t ticks, uint64_t hz_in, uint64_t hz_out)
 {
 	return ticks / hz_in * hz_out + ticks % hz_in * hz_out / hz_in;
