@@ -326,7 +326,7 @@ $(BARE_DIR)/cvisor.iso: $(BARE_DIR)/cvisor.elf scripts/x86-iso.sh
 
 .PHONY: bochs
 qemu bochs: $(BARE_DIR)/cvisor.elf $(BARE_BOOT_$(ARCH))
-	$(QEMU) $<
+	$(QEMU) $(or $(BARE_BOOT_$(ARCH)),$<)
 
 # QEMU waits for gdb on GDB_PORT; $(BARE_DIR)/gdbinit loads cvisor's symbols and
 # each VM's guest's, and attaches (scripts/bare-gdbinit.sh, docs/debugging.md).
