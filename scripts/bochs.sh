@@ -81,7 +81,7 @@ trap 'exit 143' TERM
 
 cat >"$dir/bochsrc" <<RC
 megs: 1024
-romimage: file=$share/BIOS-bochs-latest
+romimage: file=$share/BIOS-bochs-latest, options=fastboot
 vgaromimage: file=$vgabios
 ata0-master: type=cdrom, path="$iso", status=inserted
 boot: cdrom
