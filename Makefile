@@ -237,6 +237,8 @@ BENCH_LIBS_linux := -lfdt
 #   make qemu-gdb CONFIG=... [GDB_PORT=N]   (QEMU waits for gdb on 127.0.0.1:1234 or N;
 #                 gdb-multiarch -x build/bare/aarch64/gdbinit debugs cvisor and the guests)
 #   make qemu ARCH=riscv64 CONFIG=...   (cvisor in HS-mode under OpenSBI)
+#   make qemu ARCH=x86_64 CONFIG=...    (or make bochs: cvisor with VMX under Bochs, from
+#                 a GRUB ISO; no qemu-gdb)
 BARE_CROSS := $(CROSS_$(ARCH))
 BARE_DIR := $(BUILD)/bare/$(ARCH)
 # (libfdt for AArch64, the same for a debug build as for the normal one; Debian
@@ -248,6 +250,10 @@ BARE_LIBFDT := $(BARE_LIBFDT_$(ARCH))
 # sources and headers, once src/hal_bare/fdt/ exists.
 BARE_FDT_SRCS_riscv64 := $(wildcard src/hal_bare/fdt/*.c)
 BARE_FDT_CPPFLAGS_riscv64 := -Isrc/hal_bare/fdt
+# x86_64 too: Debian's libfdt.a for the host is built against the host's C
+# library and with its stack protector, so the bare build cannot link it.
+BARE_FDT_SRCS_x86_64 := $(BARE_FDT_SRCS_riscv64)
+BARE_FDT_CPPFLAGS_x86_64 := $(BARE_FDT_CPPFLAGS_riscv64)
 # Each architecture's code generation: AArch64 keeps off the FP/SIMD registers
 # (the guests' until switched), RISC-V takes the ABI of the cross compiler's
 # libgcc (lp64d; cvisor's code has no floating point), addresses anywhere
@@ -255,6 +261,12 @@ BARE_FDT_CPPFLAGS_riscv64 := -Isrc/hal_bare/fdt
 # no linker relaxation (nothing relaxed into gp-relative accesses: gp is never set).
 BARE_ARCH_CFLAGS_aarch64 := -mgeneral-regs-only -mstrict-align -mno-outline-atomics
 BARE_ARCH_CFLAGS_riscv64 := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax -mstrict-align
+# x86_64 (the host's gcc): no red zone (an interrupt taken in HLT pushes its frame on
+# the same stack), no SSE/x87 registers (the guests' until switched), the small code
+# model (the image is at 1 MiB), no CET notes or unwind tables.
+BARE_ARCH_CFLAGS_x86_64 := -m64 -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+	-fcf-protection=none -fno-asynchronous-unwind-tables
+BARE_LDFLAGS_x86_64 := -Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack
 # Assembler files: RISC-V's may use the H extension's instructions and CSRs (GCC 12's
 # -march has no H; C code names it with `.option arch, +h` around its asm).
 BARE_ASFLAGS_riscv64 := -march=rv64gc -mabi=lp64d -mno-relax -Wa,-march=rv64gch
@@ -311,8 +323,16 @@ $(BARE_DIR)/cvisor.elf: $(BARE_OBJS) $(BARE_DIR)/images.S src/hal_bare/$(ARCH)/l
 	$(Q)$(BARE_CROSS)gcc -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
 		$(BARE_LDFLAGS_$(ARCH)) -T src/hal_bare/$(ARCH)/link.ld -o $@ $(BARE_OBJS) $(BARE_DIR)/images.S $(BARE_LIBFDT) -lgcc
 
-qemu: $(BARE_DIR)/cvisor.elf
-	$(QEMU) $<
+# x86_64: GRUB boots the image from an ISO (scripts/x86-iso.sh), which Bochs runs
+# (scripts/bochs.sh, through scripts/qemu.sh); `make bochs` is the same as `make qemu`.
+BARE_BOOT_x86_64 := $(BARE_DIR)/cvisor.iso
+$(BARE_DIR)/cvisor.iso: $(BARE_DIR)/cvisor.elf scripts/x86-iso.sh
+	@echo "  ISO     $@"
+	$(Q)sh scripts/x86-iso.sh $< $@
+
+.PHONY: bochs
+qemu bochs: $(BARE_DIR)/cvisor.elf $(BARE_BOOT_$(ARCH))
+	$(QEMU) $(or $(BARE_BOOT_$(ARCH)),$<)
 
 # QEMU waits for gdb on GDB_PORT; $(BARE_DIR)/gdbinit loads cvisor's symbols and
 # each VM's guest's, and attaches (scripts/bare-gdbinit.sh, docs/debugging.md).

@@ -3,7 +3,9 @@
 # Installs the Debian packages cvisor needs to build and test, if any is missing.
 # Uses apt-get directly as root, through sudo otherwise. Nothing else is downloaded.
 # clang and libclang-rt-dev (libFuzzer and the sanitizer runtimes) are for make fuzz,
-# doxygen and graphviz for make docs.
+# doxygen and graphviz for make docs. bochs, its BIOSes and GRUB's ISO tools
+# (grub-pc-bin, grub-common, xorriso, mtools) run the bare x86_64 build
+# (scripts/x86-iso.sh, scripts/bochs.sh): QEMU's TCG has no VMX.
 #
 #   scripts/install-deps.sh                    the packages of the build and the tests
 #   scripts/install-deps.sh --bare-libfdt DIR  libfdt for AArch64 into DIR (bare build)
@@ -18,6 +20,7 @@ PKGS="make gcc libc6-dev pkg-config \
 libunicorn-dev libcapstone-dev libcmocka-dev libfdt-dev \
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu \
 qemu-system-arm qemu-system-misc u-boot-qemu gdb-multiarch python3 \
+bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools \
 clang libclang-rt-dev doxygen graphviz"
 
 . "$(dirname "$0")/as-root.sh"

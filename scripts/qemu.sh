@@ -25,6 +25,11 @@
 # (cvisor: 0 every VM powered off, 1 a VM was stopped, 3 a panic): through
 # semihosting on aarch64, through the virt machine's test finisher on riscv64.
 #
+# x86_64: no QEMU (its TCG has no VMX): scripts/bochs.sh runs the image's GRUB ISO
+# (IMAGE, or made from IMAGE by scripts/x86-iso.sh when it is the ELF) in Bochs, and
+# exits with the status cvisor prints on COM1. --icount means nothing there (Bochs's
+# clocks always count instructions); --cpu is a Bochs CPU model.
+#
 # riscv64: -bios default is QEMU's OpenSBI (fw_dynamic, from qemu-system-data) in
 # M-mode, which starts IMAGE, an ELF linked at 0x8020_0000, in HS-mode.
 #
@@ -54,7 +59,7 @@ fi
 arch=$1
 image=$2
 shift 2
-if [ -n "$icount" ]; then
+if [ -n "$icount" ] && [ "$arch" != x86_64 ]; then
 	set -- -icount shift=auto "$@"
 fi
 
@@ -71,8 +76,24 @@ riscv64)
 		-m 1G -smp "$smp" -nic none -display none -monitor none -serial stdio -no-reboot \
 		-bios default -kernel "$image" "$@"
 	;;
+x86_64)
+	# Bochs, not QEMU (TCG has no VMX): IMAGE is the ISO, or the ELF, from which
+	# the ISO beside it is made (cvisor.elf -> cvisor.iso; 0.15 s).
+	if [ "$virt" = off ] || [ $# -gt 0 ]; then
+		echo "scripts/qemu.sh: x86_64 runs under Bochs: no --el1 and no QEMU options ($*)" >&2
+		exit 2
+	fi
+	case $image in
+	*.iso) iso=$image ;;
+	*)
+		iso=${image%.elf}.iso
+		sh "$(dirname "$0")/x86-iso.sh" "$image" "$iso"
+		;;
+	esac
+	exec sh "$(dirname "$0")/bochs.sh" ${cpu:+--cpu "$cpu"} --smp "$smp" "$iso"
+	;;
 *)
-	echo "scripts/qemu.sh: no bare-metal target for $arch (there are for aarch64, riscv64)" >&2
+	echo "scripts/qemu.sh: no bare-metal target for $arch (there are for aarch64, riscv64, x86_64)" >&2
 	exit 2
 	;;
 esac

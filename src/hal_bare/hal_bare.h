@@ -90,6 +90,12 @@ void bare_time_limits(void);
  * a /memory node, dflt_size bytes at dflt_base (page_alloc.c).
  */
 void page_alloc_init(const void *host_dtb, uint64_t dflt_base, uint64_t dflt_size);
+/**
+ * Without a device tree (x86_64): gives the page allocator the whole pages
+ * of a RAM range, and takes a range back out of it (page_alloc.c).
+ */
+void page_alloc_add_ram(uint64_t base, uint64_t size);
+void page_alloc_reserve(uint64_t base, uint64_t size);
 /** Gives the heap its pages; after the page allocator has memory (heap.c). */
 void bare_heap_init(void);
 

@@ -10,7 +10,8 @@
  * one word taken with an atomic exchange: GCC turns the __atomic builtins
  * into the AArch64 exclusives (LDAXR/STXR, ARM ARM B2.9) for the bare
  * build's -march (Armv8.0, no LSE; -mno-outline-atomics keeps them
- * inline), and into RISC-V's AMOSWAP.W.AQ (the A extension, unprivileged
+ * inline), into x86's XCHG (locked by itself, SDM Vol. 3A 8.2.5: a full
+ * barrier), and into RISC-V's AMOSWAP.W.AQ (the A extension, unprivileged
  * spec chapter 8), whose .aq and .rl bits give the same orderings. Acquire on taking, release on giving back: what the holder
  * wrote is seen by the next holder (ARM ARM B2.3, load-acquire and
  * store-release). Locks are only taken with the MMU on: the exclusives
@@ -21,12 +22,14 @@
 
 #include <cvisor/types.h>
 
-/* A hint to the CPU that it spins (AArch64 YIELD; RISC-V Zihintpause's PAUSE, a FENCE hint
+/* A hint to the CPU that it spins (AArch64 YIELD; x86 PAUSE; RISC-V Zihintpause's PAUSE, a FENCE hint
  * that CPUs without it execute as a no-op). */
 static inline void cpu_relax(void)
 {
 #if defined(__aarch64__)
 	__asm__ volatile("yield");
+#elif defined(__x86_64__)
+	__asm__ volatile("pause");
 #else
 	__asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010");
 #endif

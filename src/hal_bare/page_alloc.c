@@ -125,6 +125,29 @@ static void ranges_take(uint64_t base, uint64_t size)
 	}
 }
 
+/*
+ * Gives the page allocator the whole pages of [base, base + size): RAM a
+ * platform without a device tree found (x86_64's multiboot2 memory map).
+ */
+void page_alloc_add_ram(uint64_t base, uint64_t size)
+{
+	uint64_t start = ALIGN_UP(base, PAGE_SIZE), end = ALIGN_DOWN(base + size, PAGE_SIZE);
+
+	if (end <= start)
+		return;
+	spin_lock(&ranges_lock);
+	ranges_add(start, (end - start) / PAGE_SIZE);
+	spin_unlock(&ranges_lock);
+}
+
+/* Takes [base, base + size) out of what page_alloc_add_ram() gave, whole pages around it. */
+void page_alloc_reserve(uint64_t base, uint64_t size)
+{
+	spin_lock(&ranges_lock);
+	ranges_take(base, size);
+	spin_unlock(&ranges_lock);
+}
+
 /* A cell count property of node (#address-cells, #size-cells), or dflt when absent. */
 static unsigned cells(const void *fdt, int node, const char *name, unsigned dflt)
 {

@@ -98,6 +98,14 @@ static inline uint64_t rdtsc(void)
 /* boot.S: what GRUB gave (multiboot2: EAX = 0x36d76289, EBX = the information structure). */
 extern uint64_t bare_mb2_info;
 
+/* uart.c (besides bare_putc() and bare_getc()) */
+/** Waits until COM1 has sent every byte it holds. */
+void uart_flush(void);
+
+/* power.c (besides bare_power_off()) */
+/** Ends the run without a status line (Bochs's shutdown port), then halts for good. */
+void power_shutdown(void) __attribute__((noreturn));
+
 /* platform.c (or virt.c): the order of the pieces; memory from the multiboot2 memory map */
 /** Puts the RAM the multiboot2 memory map says is available, above cvisor's image, in the page allocator. */
 void mb2_memory_init(uint64_t mb2_info);
@@ -118,6 +126,10 @@ void cpu_tables_init(struct pcpu *c);
 uint64_t host_gdt_base(void);
 uint64_t host_idt_base(void);
 uint64_t host_tr_base(const struct pcpu *c);
+
+/* smp.c */
+/** Makes the boot CPU pcpus[0] (the only one so far) and points its GS base at it. */
+void smp_init(void);
 
 /* lapic.c: the host's local APIC (xAPIC, MMIO at IA32_APIC_BASE) */
 /** Enables this CPU's local APIC (spurious vector), masks LINT0/LINT1. */
