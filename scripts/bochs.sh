@@ -98,8 +98,8 @@ com1="mode=file, dev=serial.txt"
 if [ "${BOCHS_CONSOLE:-}" != file ] && command -v python3 >/dev/null 2>&1; then
 	exec 3<&0 # (an asynchronous command's stdin would be /dev/null, but for a redirection)
 	python3 -S "$(dirname "$0")/bochs-console.py" "$dir/serial.txt" "$dir/tty" <&3 &
-	exec 3<&-
 	console_pid=$!
+	exec 3<&-
 	n=0
 	while [ ! -s "$dir/tty" ] && [ $n -lt 200 ] && kill -0 "$console_pid" 2>/dev/null; do
 		sleep 0.01
