@@ -77,10 +77,12 @@ dir=$(mktemp -d)
 bochs_pid=
 tail_pid=
 console_pid=
+# (the trap's: shellcheck cannot see it called)
+# shellcheck disable=SC2317
 cleanup() {
-	[ -n "$bochs_pid" ] && kill "$bochs_pid" 2>/dev/null || true
-	[ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null || true
-	[ -n "$console_pid" ] && kill "$console_pid" 2>/dev/null || true
+	for pid in $bochs_pid $tail_pid $console_pid; do
+		kill "$pid" 2>/dev/null || true
+	done
 	if [ -n "${BOCHS_KEEP:-}" ]; then
 		echo "scripts/bochs.sh: the run's files are in $dir" >&2
 	else
@@ -162,8 +164,10 @@ run_bochs() {
 # port the other is trying): Bochs then stops at once, and is started again.
 for attempt in 1 2 3; do
 	run_bochs
-	[ -z "$(status_of)" ] && [ ! -s "$dir/serial.txt" ] &&
-		grep -q 'RFB could not bind' "$dir/bochs.log" 2>/dev/null || break
+	if [ -n "$(status_of)" ] || [ -s "$dir/serial.txt" ] ||
+		! grep -q 'RFB could not bind' "$dir/bochs.log" 2>/dev/null; then
+		break
+	fi
 	sleep "0.$(($$ % 7 + attempt))"
 done
 
