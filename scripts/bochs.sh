@@ -12,20 +12,30 @@
 #   --smp N      CPUs of the machine (cvisor uses the first only, so far)
 #   BOCHS_TIMEOUT=S  stop Bochs after S seconds (real time; default 300)
 #   BOCHS_KEEP=1     keep the run's directory (bochsrc, serial.txt, bochs.log)
+#   BOCHS_CONSOLE=file  COM1 straight to serial.txt, no input (0.05-0.15 s less a run)
 #
 # The machine (a bochsrc written into a fresh directory for each run): 1 GiB
-# of RAM, Bochs's BIOS and VGA BIOS, ISO as a CD-ROM it boots from (GRUB,
-# scripts/x86-iso.sh), COM1 to the file serial.txt, `clock: sync=none`:
-# Bochs runs as fast as it can and its clocks (TSC, PIT, APIC timer, CMOS
-# clock from a fixed time0) count instructions at `ips` per virtual second,
-# so a run is the same whatever the host's load. The display is Bochs's
-# VNC server (Debian's Bochs has no display-less library) that does not
-# wait for a viewer (timeout=0) and that nobody connects to: a second Bochs
-# takes the next free port. No sound: with its default ALSA driver and no sound
-# card, Debian's Bochs 2.7 aborts at start ("buffer overflow detected"). Bochs's debugger is compiled in and stops
-# before the first instruction: `-rc` with "c" (continue) starts the run;
-# stdin is /dev/null. A triple fault ends the run (reset_on_triple_fault=0),
-# a Bochs panic too (panic: action=fatal).
+# of RAM, Bochs's BIOS (fastboot: no boot-menu wait) and VGA BIOS, ISO as a
+# CD-ROM it boots from (GRUB, scripts/x86-iso.sh), `clock: sync=none`: Bochs
+# runs as fast as it can and its clocks (TSC, PIT, APIC timer, CMOS clock
+# from a fixed time0) count instructions at `ips` per virtual second, so a
+# run is the same whatever the host's load. The display is Bochs's VNC
+# server (Debian's Bochs has no display-less library) that does not wait
+# for a viewer (timeout=0) and that nobody connects to: a second Bochs takes
+# the next free port. No sound: with its default ALSA driver and no sound
+# card, Debian's Bochs 2.7 aborts at start ("buffer overflow detected").
+# Bochs's debugger is compiled in and stops before the first instruction:
+# `-rc` with "c" (continue) starts the run; Bochs's stdin is /dev/null. A
+# triple fault ends the run (reset_on_triple_fault=0), a Bochs panic too
+# (panic: action=fatal).
+#
+# The console: COM1 is a pseudo-terminal (`com1: mode=term`) that
+# scripts/bochs-console.py keeps between Bochs and this script's stdin; it
+# appends what COM1 sends to serial.txt, which this script streams to
+# stdout. Stdin is passed on once COM1 has sent something (the input of
+# `printf 'x' | make qemu ARCH=x86_64 ...` waits for cvisor's banner).
+# Without python3 (or with BOCHS_CONSOLE=file), COM1 writes serial.txt itself
+# and stdin is not read.
 #
 # How a run ends: cvisor writes "cvisor: exit status N" on COM1 and then
 # "Shutdown" to port 0x8900, which ends Bochs (src/hal_bare/x86_64/power.c).
@@ -66,9 +76,13 @@ vgabios=$share/VGABIOS-lgpl-latest
 dir=$(mktemp -d)
 bochs_pid=
 tail_pid=
+console_pid=
+# (the trap's: shellcheck cannot see it called)
+# shellcheck disable=SC2317
 cleanup() {
-	[ -n "$bochs_pid" ] && kill "$bochs_pid" 2>/dev/null || true
-	[ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null || true
+	for pid in $bochs_pid $tail_pid $console_pid; do
+		kill "$pid" 2>/dev/null || true
+	done
 	if [ -n "${BOCHS_KEEP:-}" ]; then
 		echo "scripts/bochs.sh: the run's files are in $dir" >&2
 	else
@@ -79,6 +93,23 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# COM1: a pseudo-terminal between Bochs and stdin (scripts/bochs-console.py, which
+# appends what COM1 sends to serial.txt); without python3, serial.txt itself.
+: >"$dir/serial.txt"
+com1="mode=file, dev=serial.txt"
+if [ "${BOCHS_CONSOLE:-}" != file ] && command -v python3 >/dev/null 2>&1; then
+	exec 3<&0 # (an asynchronous command's stdin would be /dev/null, but for a redirection)
+	python3 -S "$(dirname "$0")/bochs-console.py" "$dir/serial.txt" "$dir/tty" <&3 &
+	console_pid=$!
+	exec 3<&-
+	n=0
+	while [ ! -s "$dir/tty" ] && [ $n -lt 200 ] && kill -0 "$console_pid" 2>/dev/null; do
+		sleep 0.01
+		n=$((n + 1))
+	done
+	[ -s "$dir/tty" ] && com1="mode=term, dev=$(cat "$dir/tty")"
+fi
+
 cat >"$dir/bochsrc" <<RC
 megs: 1024
 romimage: file=$share/BIOS-bochs-latest, options=fastboot
@@ -87,7 +118,7 @@ ata0-master: type=cdrom, path="$iso", status=inserted
 boot: cdrom
 cpu: model=$cpu, count=$smp, ips=50000000, reset_on_triple_fault=0
 clock: sync=none, time0=946684800
-com1: enabled=1, mode=file, dev=serial.txt
+com1: enabled=1, $com1
 port_e9_hack: enabled=1
 magic_break: enabled=0
 mouse: enabled=0
@@ -133,8 +164,10 @@ run_bochs() {
 # port the other is trying): Bochs then stops at once, and is started again.
 for attempt in 1 2 3; do
 	run_bochs
-	[ -z "$(status_of)" ] && [ ! -s "$dir/serial.txt" ] &&
-		grep -q 'RFB could not bind' "$dir/bochs.log" 2>/dev/null || break
+	if [ -n "$(status_of)" ] || [ -s "$dir/serial.txt" ] ||
+		! grep -q 'RFB could not bind' "$dir/bochs.log" 2>/dev/null; then
+		break
+	fi
 	sleep "0.$(($$ % 7 + attempt))"
 done
 

@@ -5,7 +5,9 @@
  *        at once (xv6's spinlock.c, without interrupt bookkeeping).
  *
  * cvisor never takes an interrupt while it runs itself (PSTATE.I stays set
- * at EL2, sstatus.SIE clear in HS-mode; interrupts arrive only while a guest runs, as exits), so a lock
+ * at EL2, sstatus.SIE clear in HS-mode; interrupts arrive only while a guest runs, as exits;
+ * x86's RFLAGS.IF is clear but in HLT and a one-instruction window, where no
+ * lock is held, and its handlers take none), so a lock
  * holder is never interrupted and needs no interrupt masking. A lock is
  * one word taken with an atomic exchange: GCC turns the __atomic builtins
  * into the AArch64 exclusives (LDAXR/STXR, ARM ARM B2.9) for the bare

@@ -142,6 +142,10 @@ void lapic_host_send_ipi(uint32_t apic_id, uint8_t vector);
 /* timer.c: time from the TSC (its frequency measured against the PIT), cvisor's timer on the local APIC timer */
 /** Measures the TSC's frequency and the local APIC timer's; sets up the timer's vector. */
 void timer_init(void);
+/** cvisor's time (hal_time_ns()) at a TSC value, and the first TSC value at a time
+ * (rounded up; UINT64_MAX for CLOCK_NEVER): e.g. for the VMX-preemption timer. */
+uint64_t tsc_to_ns(uint64_t tsc);
+uint64_t ns_to_tsc(uint64_t ns);
 /* timer_arm_at() and timer_stop() (../sched.h) */
 
 /* vmx.c (VMX on each CPU) */

@@ -7,7 +7,7 @@
  * Intel SDM Vol. 3A chapter 10. Each CPU's local APIC is a page of 32-bit
  * registers, 16-byte aligned, at the physical address in IA32_APIC_BASE
  * (MSR 0x1b, bits 12 and up; 0xfee0_0000 at reset; 10.4.4), which every
- * CPU sees as its own APIC. mmu.c maps that range uncached. Bit 11 of the
+ * CPU sees as its own APIC. mmu.c maps the default range uncached. Bit 11 of the
  * MSR enables the APIC globally; bit 10 (EXTD) would put it in x2APIC
  * mode, where the page is gone and the registers are MSRs: cvisor uses
  * the page, so it refuses to run in x2APIC mode (no firmware that boots

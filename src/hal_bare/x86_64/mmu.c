@@ -26,8 +26,8 @@
  * One page is left out: the guard page below the boot stack (link.ld's
  * __stack_guard), mapped with the rest of its 2 MiB through a page table
  * of 4 KiB pages, so that an overflow of the boot stack is a page fault
- * (and then a double fault on IST1: gdt_idt.c), not silent damage to the
- * BSS. Because the map is the identity, a host pointer is its physical
+ * (reported from the exceptions' own stack, IST1: gdt_idt.c), not silent
+ * damage to the BSS. Because the map is the identity, a host pointer is its physical
  * address.
  *
  * boot.S's map (4 GiB, 2 MiB pages) is enough to run C; this one is
@@ -55,7 +55,7 @@
 
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
-/* Page directories: one per GiB without 1 GiB pages, only the 4th's with them. */
+/* Page directories: one per GiB without 1 GiB pages; with them, the 4th's and the guard page's. */
 static uint64_t pds[MAPPED_GIB][512] __attribute__((aligned(4096)));
 /* The 4 KiB pages of the 2 MiB around the guard page. */
 static uint64_t guard_pt[512] __attribute__((aligned(4096)));

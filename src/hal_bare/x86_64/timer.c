@@ -156,9 +156,15 @@ void timer_init(void)
 		 tsc_deadline ? "TSC-deadline" : "one-shot");
 }
 
+/* cvisor's time at TSC value tsc (0 before timer_init() and for a TSC before it). */
+uint64_t tsc_to_ns(uint64_t tsc)
+{
+	return tsc_hz && tsc > tsc_boot ? scale(tsc - tsc_boot, tsc_hz, NS_PER_S) : 0;
+}
+
 uint64_t hal_time_ns(void)
 {
-	return tsc_hz ? scale(rdtsc() - tsc_boot, tsc_hz, NS_PER_S) : 0;
+	return tsc_to_ns(rdtsc());
 }
 
 /*
@@ -166,11 +172,11 @@ uint64_t hal_time_ns(void)
  * rounded up, so the interrupt never comes early; UINT64_MAX (never) for
  * CLOCK_NEVER and when it does not fit.
  */
-static uint64_t ns_to_tsc(uint64_t ns)
+uint64_t ns_to_tsc(uint64_t ns)
 {
 	uint64_t s = ns / NS_PER_S;
 
-	if (ns == CLOCK_NEVER || s > UINT64_MAX / tsc_hz - 2)
+	if (!tsc_hz || ns == CLOCK_NEVER || s > (UINT64_MAX - tsc_boot) / tsc_hz - 2)
 		return UINT64_MAX;
 	return tsc_boot + s * tsc_hz + (ns % NS_PER_S * tsc_hz + NS_PER_S - 1) / NS_PER_S;
 }
