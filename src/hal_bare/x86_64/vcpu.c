@@ -50,6 +50,16 @@
 #define INTR_TYPE_HW_EXCEPTION 3u
 #define INTR_TYPE_SW_EXCEPTION 6u
 #define CR0_NE (1ULL << 5)
+#define CR0_NW (1ULL << 29)
+#define CR0_CD (1ULL << 30)
+/*
+ * The CR0 bits the guest reads from the read shadow, not from the CR0 it
+ * runs with (24.6.6): NE, which VMX forces to 1 (23.8), and the cache
+ * controls CD and NW, which a CPU under VMX may hold other than the guest
+ * wrote (Bochs keeps them clear: an AP's CR0 after INIT reads 0x10, not
+ * 0x60000010). A guest's write of one of them exits and is emulated.
+ */
+#define CR0_SHADOWED (CR0_NE | CR0_NW | CR0_CD)
 #define CR4_VMXE (1ULL << 13)
 /* Exceptions that exit (24.6.3): all but #PF (14), which a guest takes for its own paging. */
 #define EXCEPTIONS_THAT_EXIT (0xffffffffu & ~(1u << 14))
@@ -262,8 +272,8 @@ static void vmcs_set_up(struct vcpu *vcpu, struct bare_vcpu *b)
 	if (vmx_caps.proc2 & PROC2_VPID)
 		vmwrite(VMCS_VPID, b->vpid);
 	vmwrite(EPT_POINTER, stage2_root_register(&vcpu->vm->as.s2, 0));
-	/* The guest owns CR0 and CR4 but for the bits VMX forces (23.8): NE, and VMXE. */
-	vmwrite(CR0_GUEST_HOST_MASK, CR0_NE);
+	/* The guest owns CR0 and CR4 but for the bits VMX forces (23.8) and the cache controls. */
+	vmwrite(CR0_GUEST_HOST_MASK, CR0_SHADOWED);
 	vmwrite(CR4_GUEST_HOST_MASK, CR4_VMXE);
 
 	/* Host state (24.5): where a VM exit brings cvisor back. */
@@ -331,7 +341,8 @@ static void state_load(struct vcpu_arch *a, struct bare_vcpu *b)
 	vmwrite(GUEST_RSP, r[X86_RSP]);
 	vmwrite(GUEST_RIP, a->rip);
 	vmwrite(GUEST_RFLAGS, a->rflags);
-	vmwrite(GUEST_CR0, (a->cr0 | CR0_NE | (vmx_caps.cr0_fixed0 & ~(1ULL << 0 | 1ULL << 31))) &
+	vmwrite(GUEST_CR0, ((a->cr0 & ~(CR0_NW | CR0_CD)) | CR0_NE |
+			    (vmx_caps.cr0_fixed0 & ~(1ULL << 0 | 1ULL << 31))) &
 				   vmx_caps.cr0_fixed1);
 	vmwrite(CR0_READ_SHADOW, a->cr0);
 	vmwrite(GUEST_CR3, a->cr3);
@@ -365,7 +376,7 @@ static void state_save(struct vcpu_arch *a, const struct bare_vcpu *b)
 	r[X86_RSP] = vmread(GUEST_RSP);
 	a->rip = vmread(GUEST_RIP);
 	a->rflags = vmread(GUEST_RFLAGS);
-	a->cr0 = (vmread(GUEST_CR0) & ~CR0_NE) | (vmread(CR0_READ_SHADOW) & CR0_NE);
+	a->cr0 = (vmread(GUEST_CR0) & ~CR0_SHADOWED) | (vmread(CR0_READ_SHADOW) & CR0_SHADOWED);
 	a->cr3 = vmread(GUEST_CR3);
 	a->cr4 = (vmread(GUEST_CR4) & ~CR4_VMXE) | (vmread(CR4_READ_SHADOW) & CR4_VMXE);
 	a->efer = vmread(GUEST_IA32_EFER);
@@ -408,6 +419,24 @@ static void events_load(struct vcpu *vcpu, struct bare_vcpu *b)
 	vmwrite(PROC_CONTROLS, proc);
 }
 
+/*
+ * The VMX-preemption timer (25.5.1) for when cvisor's timer is due:
+ * TSC ticks from now, shifted as IA32_VMX_MISC says, at most 32 bits.
+ */
+static void preempt_timer_load(void)
+{
+	const struct pcpu *c = this_cpu();
+	uint64_t v = 0xffffffffULL;
+
+	if (!vmx_caps.preempt_timer)
+		return;
+	if (c->timer_on) {
+		uint64_t at = ns_to_tsc(c->timer_at), now = rdtsc();
+		v = at > now ? MIN((at - now) >> vmx_caps.preempt_shift, 0xffffffffULL) : 0;
+	}
+	vmwrite(PREEMPTION_TIMER, v);
+}
+
 /* ---- After an exit ---------------------------------------------------------- */
 
 /*
@@ -428,9 +457,8 @@ static void mmio_access(struct vcpu *vcpu, struct vcpu_exit *exit)
 
 	if (exit->s2fault.s1ptw || exit->s2fault.access == ACCESS_FETCH)
 		return;
-	if (!apic && !(r && r->kind == REGION_MMIO) &&
-	    !(!r && vcpu->vm->cfg.unmapped_access == UNMAPPED_RAZ_WI))
-		return;
+	bool emulate = apic || (r && r->kind == REGION_MMIO) ||
+		       (!r && vcpu->vm->cfg.unmapped_access == UNMAPPED_RAZ_WI);
 	uint32_t ss_ar = (uint32_t)vmread(GUEST_ES_AR + 2 * SEG_SS);
 	struct x86_s1_regs regs = { .cr0 = a->cr0, .cr3 = a->cr3, .cr4 = a->cr4, .efer = a->efer,
 				    .rflags = a->rflags, .cpl = (ss_ar >> 5) & 3 };
@@ -438,6 +466,13 @@ static void mmio_access(struct vcpu *vcpu, struct vcpu_exit *exit)
 	unsigned n = x86_fetch_insn(&vcpu->vm->as, &regs, vmread(GUEST_ES_BASE + 2 * SEG_CS) + a->rip,
 				    insn);
 	enum x86_mode mode = x86_code_mode(a->efer, (uint32_t)vmread(GUEST_ES_AR + 2 * SEG_CS));
+	if (!emulate) {
+		/* A fault the core reports: the access's size, as the simulator's report has it. */
+		struct x86_access acc;
+		if (x86_decode_access(insn, n, mode, &acc) && acc.write == (exit->s2fault.access == ACCESS_WRITE))
+			exit->s2fault.size = acc.size;
+		return;
+	}
 	if (apic)
 		vmx_decode_apic(insn, n, mode, a->gpr, exit);
 	else
@@ -524,6 +559,7 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ULL);
 	events_load(vcpu, b);
 	sched_timer_arm(b->deadline);
+	preempt_timer_load();
 
 	int rc = vmx_enter(&b->g, b->launched);
 	if (rc != 0) {
@@ -567,6 +603,14 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 			watchdog_tick(vcpu, &b->watchdog);
 		return 0;
 	}
+	case VMX_EXIT_PREEMPTION_TIMER:
+		/* cvisor's timer is due; its interrupt waits in the local APIC (cpu_irqs_ack() takes it). */
+		memset(exit, 0, sizeof(*exit));
+		exit->reason = EXIT_NONE;
+		exit->pc = a->rip;
+		if (sched_irqs())
+			watchdog_tick(vcpu, &b->watchdog);
+		return 0;
 	case VMX_EXIT_EXCEPTION_NMI:
 		if (((info.intr_info >> 8) & 7) == INTR_TYPE_HW_EXCEPTION ||
 		    ((info.intr_info >> 8) & 7) == INTR_TYPE_SW_EXCEPTION) {

@@ -155,8 +155,17 @@ static void choose_controls(void)
 	bool true_ctls = basic & BASIC_TRUE_CTLS;
 
 	vmx_caps.revision = (uint32_t)(basic & 0x7fffffff);
+	/*
+	 * The VMX-preemption timer too, where the CPU has it: under Bochs 2.7 a
+	 * host interrupt does not end a guest that runs with RFLAGS.IF = 0
+	 * (the SDM says external-interrupt exiting ignores IF: 25.2), so a
+	 * guest spinning with interrupts off would keep the CPU; the timer,
+	 * set before each entry for cvisor's next deadline, ends it.
+	 */
 	vmx_caps.pin = control("pin-based", true_ctls ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED,
-			       PIN_EXT_INTR | PIN_NMI, PIN_EXT_INTR | PIN_NMI);
+			       PIN_EXT_INTR | PIN_NMI | PIN_PREEMPT_TIMER, PIN_EXT_INTR | PIN_NMI);
+	vmx_caps.preempt_timer = vmx_caps.pin & PIN_PREEMPT_TIMER;
+	vmx_caps.preempt_shift = (unsigned)(rdmsr(MSR_VMX_MISC) & 0x1f);
 	/* All port I/O exits; HLT and RDTSC exit (the VM clock, as in the simulator); MSR accesses
 	 * all exit (no MSR bitmap); no CR3 exiting (EPT). */
 	uint32_t proc_need = PROC_HLT | PROC_RDTSC | PROC_UNCOND_IO | PROC_SECONDARY;
@@ -215,8 +224,9 @@ void vmx_cpu_init(struct pcpu *c)
 		hal_panic("VMXON failed on CPU %u", c->index);
 	if (c->index == 0)
 		log_info("VMX: revision 0x%x; controls pin 0x%x, primary 0x%x, secondary 0x%x, exit "
-			 "0x%x, entry 0x%x%s%s",
+			 "0x%x, entry 0x%x%s%s%s",
 			 vmx_caps.revision, vmx_caps.pin, vmx_caps.proc, vmx_caps.proc2, vmx_caps.exit,
 			 vmx_caps.entry, vmx_caps.unrestricted ? "; unrestricted guest" : "",
-			 vmx_caps.vpid ? "; VPID" : "");
+			 vmx_caps.vpid ? "; VPID" : "",
+			 vmx_caps.preempt_timer ? "; VMX-preemption timer" : "");
 }

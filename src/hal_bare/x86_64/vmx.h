@@ -18,6 +18,7 @@
 #define MSR_VMX_PROCBASED 0x482
 #define MSR_VMX_EXIT 0x483
 #define MSR_VMX_ENTRY 0x484
+#define MSR_VMX_MISC 0x485
 #define MSR_VMX_CR0_FIXED0 0x486
 #define MSR_VMX_CR0_FIXED1 0x487
 #define MSR_VMX_CR4_FIXED0 0x488
@@ -75,6 +76,7 @@ enum vmcs_field {
 	GUEST_INTERRUPTIBILITY = 0x4824,
 	GUEST_ACTIVITY = 0x4826,
 	GUEST_SYSENTER_CS = 0x482a,
+	PREEMPTION_TIMER = 0x482e,
 	HOST_SYSENTER_CS = 0x4c00,
 	CR0_GUEST_HOST_MASK = 0x6000,
 	CR4_GUEST_HOST_MASK = 0x6002,
@@ -115,6 +117,7 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR 
 /** @name Control bits (24.6, 24.7, 24.8) @{ */
 #define PIN_EXT_INTR (1u << 0)
 #define PIN_NMI (1u << 3)
+#define PIN_PREEMPT_TIMER (1u << 6)
 #define PROC_INTR_WINDOW (1u << 2)
 #define PROC_HLT (1u << 7)
 #define PROC_RDTSC (1u << 12)
@@ -140,7 +143,11 @@ struct vmx_caps {
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool unrestricted;                 /**< PROC2_UNRESTRICTED could be set */
 	bool vpid;
+	bool preempt_timer;                /**< PIN_PREEMPT_TIMER is set */
+	unsigned preempt_shift;            /**< the timer counts TSC >> this (IA32_VMX_MISC[4:0]) */
 };
+/** Exit reason 52: the VMX-preemption timer counted down to zero (24.6.1, 26.5.1). */
+#define VMX_EXIT_PREEMPTION_TIMER 52
 extern struct vmx_caps vmx_caps;
 
 /** VMREAD; panics (with the VM-instruction error) if the field does not exist. */
