@@ -222,11 +222,16 @@ void vmx_cpu_init(struct pcpu *c)
 	__asm__ volatile("vmxon %1; setbe %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
 	if (fail)
 		hal_panic("VMXON failed on CPU %u", c->index);
-	if (c->index == 0)
-		log_info("VMX: revision 0x%x; controls pin 0x%x, primary 0x%x, secondary 0x%x, exit "
-			 "0x%x, entry 0x%x%s%s%s",
-			 vmx_caps.revision, vmx_caps.pin, vmx_caps.proc, vmx_caps.proc2, vmx_caps.exit,
-			 vmx_caps.entry, vmx_caps.unrestricted ? "; unrestricted guest" : "",
-			 vmx_caps.vpid ? "; VPID" : "",
-			 vmx_caps.preempt_timer ? "; VMX-preemption timer" : "");
+	if (c->index == 0) {
+		/* On the console once, after the banner: what this CPU model gives guests. */
+		char line[200];
+		cv_snprintf(line, sizeof(line),
+			    "VMX: revision 0x%x; controls pin 0x%x, primary 0x%x, secondary 0x%x, exit "
+			    "0x%x, entry 0x%x%s%s%s",
+			    vmx_caps.revision, vmx_caps.pin, vmx_caps.proc, vmx_caps.proc2, vmx_caps.exit,
+			    vmx_caps.entry, vmx_caps.unrestricted ? "; unrestricted guest" : "",
+			    vmx_caps.vpid ? "; VPID" : "",
+			    vmx_caps.preempt_timer ? "; VMX-preemption timer" : "");
+		hal_log_write(line);
+	}
 }
