@@ -226,7 +226,7 @@ void vmx_cpu_init(struct pcpu *c)
 		/* On the console once, after the banner: what this CPU model gives guests. */
 		char line[200];
 		cv_snprintf(line, sizeof(line),
-			    "VMX: revision 0x%x; controls pin 0x%x, primary 0x%x, secondary 0x%x, exit "
+			    "cvisor: VMX: revision 0x%x; controls pin 0x%x, primary 0x%x, secondary 0x%x, exit "
 			    "0x%x, entry 0x%x%s%s%s",
 			    vmx_caps.revision, vmx_caps.pin, vmx_caps.proc, vmx_caps.proc2, vmx_caps.exit,
 			    vmx_caps.entry, vmx_caps.unrestricted ? "; unrestricted guest" : "",
