@@ -16,15 +16,17 @@
 #
 # What a run costs: Bochs's start, its BIOS and GRUB, ~2 s; then each VM's
 # creation, ~1.35 s of Bochs's virtual time (50 M instructions a second:
-# cvisor zeroes the VM's 128 MiB of RAM eight bytes an instruction), during
-# which no VM runs; then the guests, all on the one CPU in 4 ms slices.
+# memset() zeroes the VM's 128 MiB of RAM in 16 M rounds of a four-
+# instruction loop), during which no VM runs; then the guests, all on the
+# one CPU in 4 ms slices. The whole suite: ~45 s on a 2-core machine.
 # So the guests share a few images, seven VMs at most (Bochs has 1 GiB of
 # RAM). A VM's time limit counts from its own creation, so the creation of
 # the VMs after it counts against it too: an image with a short limit
 # needs it longer than that (the timed case below).
-# Left out: the bench_* guests but bench_irq and bench_shadow, whose
-# hundreds of millions of instructions (bench_compute, bench_load,
-# bench_ldst) or million exits (bench_vmcall) take minutes under Bochs.
+# Of make bench's guests, only bench_irq and bench_shadow are here: the
+# others check no console line and are long under Bochs, bench_vmcall's
+# million exits 27 s (measured), bench_compute's 800 M instructions 16 s
+# of virtual time, bench_load's and bench_ldst's passes over 2 MiB more.
 set -u
 BUILD=${1:-build}
 . tests/sim/lib.sh
