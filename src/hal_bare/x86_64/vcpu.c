@@ -455,6 +455,8 @@ static void mmio_access(struct vcpu *vcpu, struct vcpu_exit *exit)
 	const struct as_region *r = addrspace_find(&vcpu->vm->as, exit->s2fault.gpa);
 	bool apic = (exit->s2fault.gpa & ~0xfffULL) == (a->apic_base & ~0xfffULL);
 
+	if (exit->s2fault.access == ACCESS_FETCH)
+		exit->s2fault.size = 1; /* the byte at RIP, as the simulator reports a fetch */
 	if (exit->s2fault.s1ptw || exit->s2fault.access == ACCESS_FETCH)
 		return;
 	bool emulate = apic || (r && r->kind == REGION_MMIO) ||
