@@ -41,7 +41,7 @@ enum { BARE_EXIT_OK = 0, BARE_EXIT_VM_FAILED = 1, BARE_EXIT_PANIC = 3 };
  */
 struct bare_vm {
 	uint16_t vmid;        /**< its stage-2 VMID (VTTBR_EL2.VMID), unique among running VMs */
-	uint64_t deadline_ns; /**< stop it when hal_time_ns() passes this (0: no time limit) */
+	uint64_t deadline_ns; /**< stop it when hal_time_ns() passes this (0: no limit, or not started) */
 	unsigned live;        /**< its vCPU threads still in their run loop */
 	size_t line_len;      /**< console: bytes of its unfinished line in line[] */
 	char line[160];

@@ -84,6 +84,14 @@ static void vcpu_thread(void *arg)
 	struct bare_vm *bv = vm->hal;
 	char line[400];
 
+	/*
+	 * The time limit counts from the VM's first instruction, not from its
+	 * creation: on one CPU every VM of the image is created (its RAM
+	 * zeroed, its images loaded) before the first one runs.
+	 */
+	if (vcpu->id == 0 && bare_max_seconds)
+		__atomic_store_n(&bv->deadline_ns, hal_time_ns() + bare_max_seconds * 1000000000ULL,
+				 __ATOMIC_RELEASE);
 	vcpu_run_loop(vcpu);
 	bare_vcpu_unload(vcpu);
 	if (__atomic_sub_fetch(&bv->live, 1, __ATOMIC_ACQ_REL) != 0)
@@ -147,8 +155,6 @@ static int start_vm(struct slot *s, unsigned index, bool last_chance)
 	hal_free(s->cfg);
 	s->cfg = NULL;
 	s->vm = vm;
-	if (bare_max_seconds)
-		bv->deadline_ns = hal_time_ns() + bare_max_seconds * 1000000000ULL;
 	bv->live = vm->nvcpus;
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		bare_vcpu_start(vm->vcpus[i], vcpu_thread);
@@ -205,7 +211,8 @@ void bare_time_limits(void)
 	for (unsigned i = 0; slots && i < bare_state.nvms; i++) {
 		struct slot *s = &slots[i];
 		const struct bare_vm *bv = s->state == SLOT_RUNNING ? s->vm->hal : NULL;
-		if (bv && bv->deadline_ns && now > bv->deadline_ns && vm_running(s->vm))
+		uint64_t deadline = bv ? __atomic_load_n(&bv->deadline_ns, __ATOMIC_ACQUIRE) : 0;
+		if (deadline && now > deadline && vm_running(s->vm))
 			vm_stop(s->vm, VM_FAILED,
 				"still running after the time limit of %llu s (MAX_SECONDS)",
 				(unsigned long long)bare_max_seconds);
