@@ -11,6 +11,8 @@
 
 #include <cvisor/types.h>
 
+#include "sched.h"
+
 struct vm;
 
 /** An image embedded in the hypervisor (empty: data NULL or len 0). */
@@ -99,8 +101,17 @@ void page_alloc_reserve(uint64_t base, uint64_t size);
 /** Gives the heap its pages; after the page allocator has memory (heap.c). */
 void bare_heap_init(void);
 
-/** @name Running vCPUs (<arch>/vcpu.c, <arch>/sched.c) @{ */
+/** @name Running vCPUs (vcpu_thread.c, <arch>/vcpu.c) @{ */
 struct vcpu;
+/** What every architecture's per-vCPU state (vcpu->hal) begins with. */
+struct bare_vcpu_base {
+	struct thread thread; /**< the vCPU's run loop on its physical CPU (sched.c) */
+	uint64_t deadline;    /**< hal_vcpu_set_deadline(): leave the guest then */
+};
+/** Allocates b's thread stack; no deadline yet. Returns 0 or -CV_ENOMEM. */
+int bare_vcpu_base_init(struct bare_vcpu_base *b);
+/** Frees b's stack; panics if its thread still runs. */
+void bare_vcpu_base_free(struct bare_vcpu_base *b, const struct vcpu *vcpu);
 /** Starts vcpu's thread, on a physical CPU of its own if one is free: body(vcpu). */
 void bare_vcpu_start(struct vcpu *vcpu, void (*body)(void *));
 /** On the vCPU's own thread at its end: its CPU forgets its registers. */

@@ -64,6 +64,7 @@ void bare_fp_save(struct fp_regs *r);
 void bare_fp_load(const struct fp_regs *r);
 
 struct bare_vcpu {
+	struct bare_vcpu_base base; /* its thread and deadline (../vcpu_thread.c): first */
 	struct guest_ctx ctx;
 	struct el1_regs el1;
 	struct fp_regs fp;
@@ -79,9 +80,7 @@ struct bare_vcpu {
 	 */
 	bool icc_known;
 	uint64_t icc_vmcr, icc_ap1r0;
-	uint64_t deadline;     /* hal_vcpu_set_deadline(): leave the guest then */
 	struct watchdog watchdog;
-	struct thread thread;  /* the vCPU's run loop on its physical CPU (sched.c) */
 };
 
 /* HCR_EL2 for a guest (ARM ARM D17.2.48). */
@@ -360,14 +359,12 @@ int hal_vcpu_init(struct vcpu *vcpu)
 
 	if (!b)
 		return -CV_ENOMEM;
-	b->thread.stack = hal_page_alloc(THREAD_STACK_PAGES);
-	if (!b->thread.stack) {
+	if (bare_vcpu_base_init(&b->base) < 0) {
 		hal_free(b);
 		return -CV_ENOMEM;
 	}
 	b->el1.sctlr = vcpu->arch.sctlr_el1;
 	b->vmid = bv ? bv->vmid : 1;
-	b->deadline = CLOCK_NEVER;
 	vcpu->hal = b;
 	return 0;
 }
@@ -379,17 +376,9 @@ void hal_vcpu_destroy(struct vcpu *vcpu)
 
 	if (!b)
 		return;
-	if (b->thread.cpu && b->thread.state != THREAD_DEAD)
-		hal_panic("vCPU %u of %s destroyed while its thread runs", vcpu->id, vcpu->vm->name);
-	hal_page_free(b->thread.stack, THREAD_STACK_PAGES);
+	bare_vcpu_base_free(&b->base, vcpu);
 	hal_free(b);
 	vcpu->hal = NULL;
-}
-
-void bare_vcpu_start(struct vcpu *vcpu, void (*body)(void *))
-{
-	struct bare_vcpu *b = vcpu->hal;
-	sched_spawn(&b->thread, body, vcpu);
 }
 
 /* On the vCPU's own thread, its run loop over: its CPU forgets it, so nothing is saved into it later. */
@@ -398,54 +387,6 @@ void bare_vcpu_unload(struct vcpu *vcpu)
 	struct pcpu *c = this_cpu();
 	if (c->loaded == vcpu->hal)
 		c->loaded = NULL;
-}
-
-bool bare_vcpu_gone(const struct vcpu *vcpu)
-{
-	const struct bare_vcpu *b = vcpu->hal;
-	return !b || !b->thread.cpu ||
-	       __atomic_load_n(&b->thread.state, __ATOMIC_ACQUIRE) == THREAD_DEAD;
-}
-
-/* A stop: the vCPU leaves the guest, or stops waiting, and its run loop sees the VM stopped. */
-void hal_vcpu_kick(struct vcpu *vcpu)
-{
-	hal_vcpu_notify(vcpu);
-}
-
-/* The guests' counters are the CPUs' (CNTVOFF_EL2 0): the clock is the host's. */
-uint64_t hal_vcpu_clock_ns(const struct vcpu *vcpu)
-{
-	(void)vcpu;
-	return hal_time_ns();
-}
-
-/* Kept for the next guest entry, which arms the EL2 timer for it (sched_timer_arm()). */
-void hal_vcpu_set_deadline(struct vcpu *vcpu, uint64_t deadline)
-{
-	struct bare_vcpu *b = vcpu->hal;
-	b->deadline = deadline;
-}
-
-/*
- * Wakes the vCPU's thread if it waits, or, if it runs in the guest on
- * another CPU, takes it out with an SGI to that CPU (sched_wake()).
- */
-void hal_vcpu_notify(struct vcpu *vcpu)
-{
-	struct bare_vcpu *b = vcpu->hal;
-	if (b)
-		sched_wake(&b->thread);
-}
-
-/* Gives the physical CPU to other vCPUs until a notification or the deadline. */
-void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
-{
-	struct bare_vcpu *b = vcpu->hal;
-
-	if (!vm_running(vcpu->vm) || (deadline != CLOCK_NEVER && hal_time_ns() >= deadline))
-		return;
-	sched_block(&b->thread, deadline);
 }
 
 /*
@@ -876,7 +817,7 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		take_exception(vcpu, a->inject.esr, a->inject.far);
 	}
 	enter_state_load(vcpu, b);
-	sched_timer_arm(b->deadline);
+	sched_timer_arm(b->base.deadline);
 	uint64_t kind = bare_enter_guest(&b->ctx);
 	struct a64_trap t = exit_state_save(a, b);
 	exit_irq_save(vcpu, b);

@@ -59,14 +59,13 @@ struct vs_csrs {
 };
 
 struct bare_vcpu {
+	struct bare_vcpu_base base; /* its thread and deadline (../vcpu_thread.c): first */
 	struct guest_ctx ctx;
 	struct vs_csrs vs;
 	struct fp_regs fp;
 	uint16_t vmid;
 	bool vu;           /* the guest was in VU-mode at its last trap (sstatus.SPP clear) */
-	uint64_t deadline; /* hal_vcpu_set_deadline(): leave the guest then */
 	struct watchdog watchdog;
-	struct thread thread; /* the vCPU's run loop on its hart (sched.c) */
 };
 
 /* hstatus (8.2.1) */
@@ -119,13 +118,11 @@ int hal_vcpu_init(struct vcpu *vcpu)
 
 	if (!b)
 		return -CV_ENOMEM;
-	b->thread.stack = hal_page_alloc(THREAD_STACK_PAGES);
-	if (!b->thread.stack) {
+	if (bare_vcpu_base_init(&b->base) < 0) {
 		hal_free(b);
 		return -CV_ENOMEM;
 	}
 	b->vmid = bv ? bv->vmid : 1;
-	b->deadline = CLOCK_NEVER;
 	vcpu->hal = b;
 	return 0;
 }
@@ -137,17 +134,9 @@ void hal_vcpu_destroy(struct vcpu *vcpu)
 
 	if (!b)
 		return;
-	if (b->thread.cpu && b->thread.state != THREAD_DEAD)
-		hal_panic("vCPU %u of %s destroyed while its thread runs", vcpu->id, vcpu->vm->name);
-	hal_page_free(b->thread.stack, THREAD_STACK_PAGES);
+	bare_vcpu_base_free(&b->base, vcpu);
 	hal_free(b);
 	vcpu->hal = NULL;
-}
-
-void bare_vcpu_start(struct vcpu *vcpu, void (*body)(void *))
-{
-	struct bare_vcpu *b = vcpu->hal;
-	sched_spawn(&b->thread, body, vcpu);
 }
 
 /* On the vCPU's own thread, its run loop over: its hart forgets it, so nothing is saved into it later. */
@@ -156,51 +145,6 @@ void bare_vcpu_unload(struct vcpu *vcpu)
 	struct pcpu *c = this_cpu();
 	if (c->loaded == vcpu->hal)
 		c->loaded = NULL;
-}
-
-bool bare_vcpu_gone(const struct vcpu *vcpu)
-{
-	const struct bare_vcpu *b = vcpu->hal;
-	return !b || !b->thread.cpu ||
-	       __atomic_load_n(&b->thread.state, __ATOMIC_ACQUIRE) == THREAD_DEAD;
-}
-
-/* A stop: the vCPU leaves the guest, or stops waiting, and its run loop sees the VM stopped. */
-void hal_vcpu_kick(struct vcpu *vcpu)
-{
-	hal_vcpu_notify(vcpu);
-}
-
-/* The guest's `time` is emulated from the host's clock (sysreg.c's guest_time()). */
-uint64_t hal_vcpu_clock_ns(const struct vcpu *vcpu)
-{
-	(void)vcpu;
-	return hal_time_ns();
-}
-
-/* Kept for the next guest entry, which arms cvisor's timer for it (sched_timer_arm()). */
-void hal_vcpu_set_deadline(struct vcpu *vcpu, uint64_t deadline)
-{
-	struct bare_vcpu *b = vcpu->hal;
-	b->deadline = deadline;
-}
-
-/* Wakes the vCPU's thread if it waits, or, if it runs in the guest on another hart, kicks it out. */
-void hal_vcpu_notify(struct vcpu *vcpu)
-{
-	struct bare_vcpu *b = vcpu->hal;
-	if (b)
-		sched_wake(&b->thread);
-}
-
-/* Gives the hart to other vCPUs until a notification or the deadline. */
-void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
-{
-	struct bare_vcpu *b = vcpu->hal;
-
-	if (!vm_running(vcpu->vm) || (deadline != CLOCK_NEVER && hal_time_ns() >= deadline))
-		return;
-	sched_block(&b->thread, deadline);
 }
 
 /*
@@ -414,7 +358,7 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		take_exception(vcpu, b, a->inject.cause, a->inject.tval);
 	}
 	irq_load(vcpu);
-	sched_timer_arm(b->deadline);
+	sched_timer_arm(b->base.deadline);
 
 	memcpy(&b->ctx.x[1], &a->x[1], 31 * sizeof(a->x[0]));
 	WRITE_CSR(sepc, a->pc);

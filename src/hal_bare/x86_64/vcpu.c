@@ -67,6 +67,7 @@
 #define STORM_EXCEPTIONS 64
 
 struct bare_vcpu {
+	struct bare_vcpu_base base; /* its thread and deadline (../vcpu_thread.c): first */
 	struct vmx_gprs g;
 	void *vmcs;            /* 4 KiB: the revision, then the CPU's own layout */
 	bool launched;         /* VMLAUNCH done: VMRESUME from now on */
@@ -77,9 +78,7 @@ struct bare_vcpu {
 	uint32_t reinject_len;
 	uint64_t storm_handler; /* where the last exception given to the guest was delivered */
 	unsigned storm_count;
-	uint64_t deadline;
 	struct watchdog watchdog;
-	struct thread thread;
 };
 
 _Static_assert(sizeof(struct bare_vcpu) <= PAGE_SIZE, "struct bare_vcpu is one page");
@@ -92,10 +91,8 @@ int hal_vcpu_init(struct vcpu *vcpu)
 
 	if (!b)
 		return -CV_ENOMEM;
-	b->thread.stack = hal_page_alloc(THREAD_STACK_PAGES);
 	b->vmcs = hal_page_alloc(1);
-	if (!b->thread.stack || !b->vmcs) {
-		hal_page_free(b->thread.stack, THREAD_STACK_PAGES);
+	if (!b->vmcs || bare_vcpu_base_init(&b->base) < 0) {
 		hal_page_free(b->vmcs, 1);
 		hal_page_free(b, 1);
 		return -CV_ENOMEM;
@@ -105,7 +102,6 @@ int hal_vcpu_init(struct vcpu *vcpu)
 		hal_panic("VMCLEAR of a new VMCS failed");
 	/* VPIDs tag the guest's TLB entries (28.1): one per vCPU, never 0 (the host's). */
 	b->vpid = (uint16_t)(((bv ? bv->vmid : 1) << 4) + vcpu->id + 1);
-	b->deadline = CLOCK_NEVER;
 	/* The FP state of a CPU after FNINIT, with the SSE exceptions masked (MXCSR 0x1f80). */
 	b->fx[0] = 0x7f;
 	b->fx[1] = 0x03;
@@ -122,19 +118,11 @@ void hal_vcpu_destroy(struct vcpu *vcpu)
 
 	if (!b)
 		return;
-	if (b->thread.cpu && b->thread.state != THREAD_DEAD)
-		hal_panic("vCPU %u of %s destroyed while its thread runs", vcpu->id, vcpu->vm->name);
+	bare_vcpu_base_free(&b->base, vcpu);
 	vmclear(hal_hva_to_hpa(b->vmcs));
 	hal_page_free(b->vmcs, 1);
-	hal_page_free(b->thread.stack, THREAD_STACK_PAGES);
 	hal_page_free(b, 1);
 	vcpu->hal = NULL;
-}
-
-void bare_vcpu_start(struct vcpu *vcpu, void (*body)(void *))
-{
-	struct bare_vcpu *b = vcpu->hal;
-	sched_spawn(&b->thread, body, vcpu);
 }
 
 /* On the vCPU's own thread, its run loop over: its CPU forgets it, so nothing is saved into it later. */
@@ -145,47 +133,6 @@ void bare_vcpu_unload(struct vcpu *vcpu)
 		vmclear(hal_hva_to_hpa(((struct bare_vcpu *)vcpu->hal)->vmcs));
 		c->loaded = NULL;
 	}
-}
-
-bool bare_vcpu_gone(const struct vcpu *vcpu)
-{
-	const struct bare_vcpu *b = vcpu->hal;
-	return !b || !b->thread.cpu ||
-	       __atomic_load_n(&b->thread.state, __ATOMIC_ACQUIRE) == THREAD_DEAD;
-}
-
-void hal_vcpu_kick(struct vcpu *vcpu)
-{
-	hal_vcpu_notify(vcpu);
-}
-
-/* The guest's TSC is the VM clock (RDTSC exits: sysreg.c's tsc()). */
-uint64_t hal_vcpu_clock_ns(const struct vcpu *vcpu)
-{
-	(void)vcpu;
-	return hal_time_ns();
-}
-
-void hal_vcpu_set_deadline(struct vcpu *vcpu, uint64_t deadline)
-{
-	struct bare_vcpu *b = vcpu->hal;
-	b->deadline = deadline;
-}
-
-void hal_vcpu_notify(struct vcpu *vcpu)
-{
-	struct bare_vcpu *b = vcpu->hal;
-	if (b)
-		sched_wake(&b->thread);
-}
-
-void hal_vcpu_wait(struct vcpu *vcpu, uint64_t deadline)
-{
-	struct bare_vcpu *b = vcpu->hal;
-
-	if (!vm_running(vcpu->vm) || (deadline != CLOCK_NEVER && hal_time_ns() >= deadline))
-		return;
-	sched_block(&b->thread, deadline);
 }
 
 /*
@@ -560,7 +507,7 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	if (stepped)
 		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ULL);
 	events_load(vcpu, b);
-	sched_timer_arm(b->deadline);
+	sched_timer_arm(b->base.deadline);
 	preempt_timer_load();
 
 	int rc = vmx_enter(&b->g, b->launched);
