@@ -8,39 +8,15 @@
 //   A new thread's first frame (cpu_sched.c) pops into bare_thread_start
 //   with s0 = its function and s1 = its argument.
 
+#include "frame.h"
+
 	.text
 	.global bare_switch
 bare_switch:
-	addi sp, sp, -112
-	sd ra, 0(sp)
-	sd s0, 8(sp)
-	sd s1, 16(sp)
-	sd s2, 24(sp)
-	sd s3, 32(sp)
-	sd s4, 40(sp)
-	sd s5, 48(sp)
-	sd s6, 56(sp)
-	sd s7, 64(sp)
-	sd s8, 72(sp)
-	sd s9, 80(sp)
-	sd s10, 88(sp)
-	sd s11, 96(sp)
+	PUSH_CALLEE_SAVED
 	sd sp, 0(a0)
 	mv sp, a1
-	ld ra, 0(sp)
-	ld s0, 8(sp)
-	ld s1, 16(sp)
-	ld s2, 24(sp)
-	ld s3, 32(sp)
-	ld s4, 40(sp)
-	ld s5, 48(sp)
-	ld s6, 56(sp)
-	ld s7, 64(sp)
-	ld s8, 72(sp)
-	ld s9, 80(sp)
-	ld s10, 88(sp)
-	ld s11, 96(sp)
-	addi sp, sp, 112
+	POP_CALLEE_SAVED
 	ret
 
 	.global bare_thread_start

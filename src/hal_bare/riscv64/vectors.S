@@ -20,23 +20,12 @@
 // struct guest_ctx (vcpu.c): x0..x31 at 0..248 (x0's slot unused), host_sp at 256.
 // struct pcpu (hal_arch.h): guest at 0, scratch at 24.
 
+#include "frame.h"
+
 	.text
 	.global bare_enter_guest
 bare_enter_guest:
-	addi sp, sp, -112
-	sd ra, 0(sp)
-	sd s0, 8(sp)
-	sd s1, 16(sp)
-	sd s2, 24(sp)
-	sd s3, 32(sp)
-	sd s4, 40(sp)
-	sd s5, 48(sp)
-	sd s6, 56(sp)
-	sd s7, 64(sp)
-	sd s8, 72(sp)
-	sd s9, 80(sp)
-	sd s10, 88(sp)
-	sd s11, 96(sp)
+	PUSH_CALLEE_SAVED
 	sd sp, 256(a0)                   // ctx->host_sp
 	sd a0, 0(tp)                     // this hart's pcpu->guest = ctx
 	csrw sscratch, tp                // the pcpu, for the trap
@@ -62,20 +51,7 @@ hs_trap_vector:
 	sd t1, 32(t0)                    // x4 (tp)
 	csrw sscratch, zero              // cvisor runs: sscratch 0, tp the pcpu
 	ld sp, 256(t0)
-	ld ra, 0(sp)
-	ld s0, 8(sp)
-	ld s1, 16(sp)
-	ld s2, 24(sp)
-	ld s3, 32(sp)
-	ld s4, 40(sp)
-	ld s5, 48(sp)
-	ld s6, 56(sp)
-	ld s7, 64(sp)
-	ld s8, 72(sp)
-	ld s9, 80(sp)
-	ld s10, 88(sp)
-	ld s11, 96(sp)
-	addi sp, sp, 112
+	POP_CALLEE_SAVED
 	ret                              // from bare_enter_guest
 
 // A trap while cvisor itself runs in HS-mode: a bug in cvisor.
