@@ -24,6 +24,7 @@
 
 #include <cvisor/addrspace.h>
 #include <cvisor/config.h>
+#include <cvisor/diag.h>
 #include <cvisor/devbus.h>
 #include <cvisor/fdt.h>
 #include <cvisor/virtio_mmio.h>
@@ -785,6 +786,28 @@ static void test_bad_configs(void **state)
 	vm = NULL;
 }
 
+/* cvisor check: a virtio-blk without disk_path is a problem, named at its line. */
+static void test_check_needs_disk_path(void **state)
+{
+	static const char text[] = "[base]\nid = 1\narch = \"aarch64\"\n"
+				   "[kernel]\nkernel_path = \"k.bin\"\n"
+				   "memory_regions = [[0x4000_0000, 0x100_0000, 7, 0]]\n"
+				   "[devices]\nemu_devices = [\n  [\"virtio-blk\", 0x0a00_0000, 0x200, 48, 3, []],\n]\n";
+	static struct vm_config cfg;
+	static struct diag_list dl;
+
+	(void)state;
+	assert_int_equal(config_parse(text, strlen(text), "vm.toml", &cfg, &dl), 0);
+	memset(&dl, 0, sizeof(dl));
+	assert_int_equal(config_validate(&cfg, NULL, &dl), 1);
+	assert_int_equal(dl.items[0].line, 9); /* the entry's own line */
+	assert_string_equal(dl.items[0].msg,
+			    "emu_devices: virtio-blk needs a disk image: set disk_path in [kernel]");
+	cfg.disk_path.set = true;
+	memset(&dl, 0, sizeof(dl));
+	assert_int_equal(config_validate(&cfg, NULL, &dl), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -813,6 +836,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_interrupt_flag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_tree, setup, teardown),
 		cmocka_unit_test(test_bad_configs),
+		cmocka_unit_test(test_check_needs_disk_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
