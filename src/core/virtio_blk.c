@@ -19,10 +19,10 @@
  * not whole sectors, a write to a read-only disk, a failed host access)
  * gets VIRTIO_BLK_S_IOERR and touches nothing of the image.
  *
- * Features offered: VIRTIO_BLK_F_FLUSH, and VIRTIO_BLK_F_RO for a
- * read-only disk. The configuration space holds the capacity (le64, in
- * 512-byte sectors: the image's size rounded down); its other fields
- * read as 0 (not offered).
+ * Features offered: VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_FLUSH, and
+ * VIRTIO_BLK_F_RO for a read-only disk. The configuration space holds the
+ * capacity (le64, in 512-byte sectors: the image's size rounded down) and
+ * seg_max; its other fields read as 0 (not offered).
  */
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
@@ -32,6 +32,7 @@
 #include <cvisor/vm.h>
 
 /* 5.2.3 "Feature bits". */
+#define VIRTIO_BLK_F_SEG_MAX (1ULL << 2)
 #define VIRTIO_BLK_F_RO (1ULL << 5)
 #define VIRTIO_BLK_F_FLUSH (1ULL << 9)
 
@@ -42,6 +43,8 @@ enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
 #define HEADER_SIZE 16
 /* The ID string GET_ID returns: at most 20 bytes, not NUL-terminated if 20 long (5.2.6). */
 #define ID_BYTES 20
+/* seg_max: the longest chain less the header and the status. */
+#define SEG_MAX (VIRTQ_MAX_SIZE - 2)
 /* Bytes copied between guest RAM and the image at a time. */
 #define BOUNCE_SIZE 4096
 
@@ -52,15 +55,24 @@ struct vblk {
 	uint8_t bounce[BOUNCE_SIZE];
 };
 
-/* 5.2.4: capacity at offset 0, le64. Other fields are not offered: 0. */
+/*
+ * 5.2.4: capacity (le64) at offset 0, seg_max (le32) at 12: the data
+ * buffers of a request, all but the header's and the status's of the
+ * longest chain. Other fields are not offered: 0.
+ */
 static void config_read(struct virtio_mmio *t, uint64_t offset, unsigned size, uint64_t *val)
 {
 	const struct vblk *b = t->priv;
+	uint8_t space[16] = { 0 };
 
+	for (unsigned i = 0; i < 8; i++)
+		space[i] = (uint8_t)(b->sectors >> (8 * i));
+	for (unsigned i = 0; i < 4; i++)
+		space[12 + i] = (uint8_t)(SEG_MAX >> (8 * i));
 	*val = 0;
 	for (unsigned i = 0; i < size; i++)
-		if (offset + i < 8)
-			*val |= ((b->sectors >> (8 * (offset + i))) & 0xff) << (8 * i);
+		if (offset + i < sizeof(space))
+			*val |= (uint64_t)space[offset + i] << (8 * i);
 }
 
 /*
@@ -247,7 +259,8 @@ struct device *virtio_blk_create(struct vm *vm, gpa_t base, uint64_t size)
 		return NULL;
 	}
 	b->sectors = bytes / VIRTIO_BLK_SECTOR;
-	uint64_t features = VIRTIO_BLK_F_FLUSH | (b->read_only ? VIRTIO_BLK_F_RO : 0);
+	uint64_t features =
+		VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_FLUSH | (b->read_only ? VIRTIO_BLK_F_RO : 0);
 	struct device *dev = virtio_mmio_create(vm, base, &blk_model, features, (unsigned)e->irq, b);
 	if (!dev) {
 		hal_disk_close(b->disk);

@@ -199,6 +199,7 @@ static void queue_ready(struct virtio_mmio *t, struct virtq *q, uint32_t v)
 		return;
 	}
 	q->last_avail = q->used_idx = 0;
+	q->indirect = (t->driver_features & VIRTIO_F_INDIRECT_DESC) != 0;
 	q->ready = true;
 }
 
@@ -408,7 +409,7 @@ struct device *virtio_mmio_create(struct vm *vm, gpa_t base, const struct virtio
 	t->vm = vm;
 	t->dev = dev;
 	t->irq = irq;
-	t->features = features | VIRTIO_F_VERSION_1;
+	t->features = features | VIRTIO_F_VERSION_1 | VIRTIO_F_INDIRECT_DESC;
 	return dev;
 }
 

@@ -28,7 +28,7 @@ const char *virtq_error_name(enum virtq_error e)
 		"the available index is more than the queue size ahead",
 		"a descriptor index is not below the queue size",
 		"a chain longer than the queue (a descriptor loop)",
-		"an indirect descriptor (not offered)",
+		"an indirect descriptor not offered, nested, chained or of a wrong length",
 		"a buffer outside RAM or in a device window",
 		"a device-readable buffer after a device-writable one",
 	};
@@ -107,36 +107,53 @@ static enum virtq_error add_buf(const struct addrspace *as, struct virtq_chain *
 }
 
 /*
- * Follows the chain at head (2.7.5): at most q->num descriptors, each
- * index below q->num. A chain that is still going after q->num of them
- * revisits one: a loop.
+ * Follows the chain at head (2.7.5), through at most one indirect table
+ * (2.7.5.3) if q allows them: an indirect descriptor ends the chain of
+ * the ring's table (it may not have NEXT) and holds the rest, indexed
+ * within itself, with no indirect descriptor of its own. Each index must
+ * be below its table's size; a chain of more than q->num buffers (2.7.5.3.1:
+ * no longer than the queue size) is refused, which also ends a loop.
  */
 static enum virtq_error walk_chain(const struct addrspace *as, const struct virtq *q,
 				   uint16_t head, struct virtq_chain *c)
 {
-	uint16_t i = head;
+	gpa_t table = q->desc;      /* the table being followed */
+	uint64_t size = q->num;     /* its descriptors */
+	bool indirect = false;      /* it is an indirect table */
+	uint64_t i = head;
 
 	c->head = head;
 	c->nout = c->nin = 0;
 	c->out_len = c->in_len = 0;
 	for (unsigned count = 0;; count++) {
 		uint8_t d[DESC_SIZE];
-		if (i >= q->num)
+		if (i >= size)
 			return VIRTQ_E_INDEX;
-		if (count == q->num)
+		if (count == q->num + (indirect ? 1u : 0u))
 			return VIRTQ_E_LOOP;
-		if (addrspace_read(as, q->desc + (uint64_t)DESC_SIZE * i, d, sizeof(d)) < 0)
+		if (addrspace_read(as, table + (uint64_t)DESC_SIZE * i, d, sizeof(d)) < 0)
 			return VIRTQ_E_RING;
+		uint64_t addr = le(d, 8);
+		uint32_t len = (uint32_t)le(d + 8, 4);
 		uint16_t flags = (uint16_t)le(d + 12, 2);
-		if (flags & VIRTQ_DESC_F_INDIRECT)
-			return VIRTQ_E_INDIRECT;
-		enum virtq_error e =
-			add_buf(as, c, le(d, 8), (uint32_t)le(d + 8, 4), flags & VIRTQ_DESC_F_WRITE);
+		if (flags & VIRTQ_DESC_F_INDIRECT) {
+			if (!q->indirect || indirect || (flags & VIRTQ_DESC_F_NEXT) || len == 0 ||
+			    len % DESC_SIZE)
+				return VIRTQ_E_INDIRECT;
+			if (!in_ram(as, addr, len))
+				return VIRTQ_E_BUFFER;
+			table = addr;
+			size = len / DESC_SIZE;
+			indirect = true;
+			i = 0;
+			continue;
+		}
+		enum virtq_error e = add_buf(as, c, addr, len, flags & VIRTQ_DESC_F_WRITE);
 		if (e != VIRTQ_OK)
 			return e;
 		if (!(flags & VIRTQ_DESC_F_NEXT))
 			return VIRTQ_OK;
-		i = (uint16_t)le(d + 14, 2);
+		i = le(d + 14, 2);
 	}
 }
 

@@ -42,6 +42,7 @@
 #define HDR 0x40803000ULL   /* request header */
 #define DATA 0x40804000ULL  /* data buffers, up to 32 KiB */
 #define STATUS 0x40810000ULL
+#define TABLE 0x40811000ULL /* an indirect table */
 #define QSIZE 8
 #define NSECT 16 /* sectors of the image */
 #define SECTOR 512
@@ -58,6 +59,7 @@ enum {
 enum { S_ACK = 1, S_DRIVER = 2, S_DRIVER_OK = 4, S_FEATURES_OK = 8, S_NEEDS_RESET = 64 };
 enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8 };
 enum { D_NEXT = 1, D_WRITE = 2, D_INDIRECT = 4 };
+#define F_INDIRECT (1ULL << 28)
 
 /* GICD_ISPENDR<1>, INTIDs 32-63 (IHI 0069 12.9.24). */
 #define GICD_ISPENDR1 (0x08000000ULL + 0x0200 + 4)
@@ -182,6 +184,15 @@ static void desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16
 	put(DESC + 16 * i + 14, next, 2);
 }
 
+/* An entry of the indirect table at TABLE. */
+static void tdesc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	put(TABLE + 16 * i, addr, 8);
+	put(TABLE + 16 * i + 8, len, 4);
+	put(TABLE + 16 * i + 12, flags, 2);
+	put(TABLE + 16 * i + 14, next, 2);
+}
+
 /* 3.1.1: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK. Returns Status read back. */
 static uint32_t negotiate(uint64_t features)
 {
@@ -279,7 +290,8 @@ static void test_identity(void **state)
 	assert_int_equal(rd(DEVICE_ID), 2);
 	assert_int_equal(rd(VENDOR_ID), 0x52535643);
 	wr(DEVICE_FEATURES_SEL, 0);
-	assert_int_equal(rd(DEVICE_FEATURES), 1u << 9); /* VIRTIO_BLK_F_FLUSH */
+	/* VIRTIO_F_INDIRECT_DESC, VIRTIO_BLK_F_FLUSH, VIRTIO_BLK_F_SEG_MAX */
+	assert_int_equal(rd(DEVICE_FEATURES), (1u << 28) | (1u << 9) | (1u << 2));
 	wr(DEVICE_FEATURES_SEL, 1);
 	assert_int_equal(rd(DEVICE_FEATURES), 1); /* VIRTIO_F_VERSION_1 */
 	wr(DEVICE_FEATURES_SEL, 2);
@@ -301,7 +313,9 @@ static void test_identity(void **state)
 	assert_int_equal(v, NSECT);
 	assert_int_equal(devbus_access(&vm->bus, VBASE + CONFIG + 1, 1, false, &v), 0);
 	assert_int_equal(v, 0);
-	assert_int_equal(rd(CONFIG + 8), 0); /* size_max: not offered */
+	assert_int_equal(rd(CONFIG + 8), 0);   /* size_max: not offered */
+	assert_int_equal(rd(CONFIG + 12), 126); /* seg_max: 128 less header and status */
+	assert_int_equal(rd(CONFIG + 16), 0);
 	assert_false(irq_pending());
 }
 
@@ -438,7 +452,7 @@ static void test_read_only(void **state)
 
 	(void)state;
 	wr(DEVICE_FEATURES_SEL, 0);
-	assert_int_equal(rd(DEVICE_FEATURES), (1u << 9) | (1u << 5)); /* FLUSH, RO */
+	assert_int_equal(rd(DEVICE_FEATURES), (1u << 28) | (1u << 9) | (1u << 5) | (1u << 2)); /* RO too */
 	assert_int_equal(negotiate(VIRTIO_F_VERSION_1 | (1u << 5)), S_ACK | S_DRIVER | S_FEATURES_OK);
 	setup_queue(QSIZE);
 	wr(STATUS_REG, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
@@ -581,15 +595,147 @@ static void test_avail_idx_runs_ahead(void **state)
 	assert_needs_reset(0);
 }
 
+/* An indirect table, good but for VIRTIO_F_INDIRECT_DESC not negotiated. */
 static void test_indirect_refused(void **state)
 {
 	(void)state;
 	init_driver();
 	put(HDR, T_FLUSH, 4);
-	desc(0, HDR, 16, D_NEXT, 1);
-	desc(1, STATUS, 1, D_WRITE | D_INDIRECT, 0); /* a flush, but for the flag */
+	tdesc(0, HDR, 16, D_NEXT, 1);
+	tdesc(1, STATUS, 1, D_WRITE, 0);
+	desc(0, TABLE, 2 * 16, D_INDIRECT, 0);
 	submit(0);
 	assert_needs_reset(0);
+}
+
+/* The driver accepts VIRTIO_F_INDIRECT_DESC; queue 0 is live. */
+static void init_indirect_driver(void)
+{
+	assert_int_equal(negotiate(VIRTIO_F_VERSION_1 | F_INDIRECT), S_ACK | S_DRIVER | S_FEATURES_OK);
+	setup_queue(QSIZE);
+	wr(STATUS_REG, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+}
+
+/* A read whose chain is an indirect table of three descriptors, out of order (2.7.5.3). */
+static void test_indirect_read(void **state)
+{
+	static uint8_t buf[2 * SECTOR];
+
+	(void)state;
+	init_indirect_driver();
+	put(HDR, T_IN, 4);
+	put(HDR + 4, 0, 4);
+	put(HDR + 8, 9, 8);
+	put(STATUS, 0xff, 1);
+	/* The ring's descriptor 4 points to the table, whose walk starts at its entry 0. */
+	desc(4, TABLE, 3 * 16, D_INDIRECT, 0);
+	tdesc(0, HDR, 16, D_NEXT, 2);
+	tdesc(2, DATA, 2 * SECTOR, D_NEXT | D_WRITE, 1);
+	tdesc(1, STATUS, 1, D_WRITE, 0);
+	submit(4);
+	assert_int_equal(get(STATUS, 1), 0);
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(get(USED + 4, 4), 4);
+	assert_int_equal(get(USED + 8, 4), 2 * SECTOR + 1);
+	assert_int_equal(addrspace_read(&vm->as, DATA, buf, sizeof(buf)), 0);
+	assert_memory_equal(buf, image + 9 * SECTOR, sizeof(buf));
+	/* A direct descriptor before the indirect one: the header, then a table of two. */
+	put(HDR + 8, 1, 8);
+	desc(0, HDR, 16, D_NEXT, 5);
+	desc(5, TABLE + 16, 2 * 16, D_INDIRECT, 0);
+	tdesc(1, DATA, 2 * SECTOR, D_NEXT | D_WRITE, 1); /* entry 0 of the table at TABLE + 16 */
+	tdesc(2, STATUS, 1, D_WRITE, 0);
+	submit(0);
+	assert_int_equal(get(STATUS, 1), 0);
+	assert_int_equal(used_idx(), 2);
+	assert_int_equal(addrspace_read(&vm->as, DATA, buf, sizeof(buf)), 0);
+	assert_memory_equal(buf, image + SECTOR, sizeof(buf));
+	/* A chain of exactly the queue size: header, QSIZE - 2 pieces of a sector, status. */
+	put(HDR + 8, 12, 8);
+	tdesc(0, HDR, 16, D_NEXT, 1);
+	for (unsigned i = 0; i < QSIZE - 2; i++)
+		tdesc(1 + i, DATA + 0x1000 * i, i < QSIZE - 3 ? 64 : SECTOR - 64 * (QSIZE - 3),
+		      D_NEXT | D_WRITE, (uint16_t)(2 + i));
+	tdesc(QSIZE - 1, STATUS, 1, D_WRITE, 0);
+	desc(3, TABLE, QSIZE * 16, D_INDIRECT, 0);
+	submit(3);
+	assert_int_equal(get(STATUS, 1), 0);
+	assert_int_equal(used_idx(), 3);
+	for (unsigned i = 0; i < QSIZE - 3; i++) {
+		assert_int_equal(addrspace_read(&vm->as, DATA + 0x1000 * i, buf, 64), 0);
+		assert_memory_equal(buf, image + 12 * SECTOR + 64 * i, 64);
+	}
+	assert_int_equal(rd(STATUS_REG) & S_NEEDS_RESET, 0);
+}
+
+/*
+ * Indirect tables that break the rules (2.7.5.3.1): nested, with NEXT,
+ * of a length that is not whole descriptors, outside RAM, with a loop or an
+ * index past the table. Each: DEVICE_NEEDS_RESET, nothing used, the image as it was.
+ */
+static void test_indirect_hostile(void **state)
+{
+	enum { NESTED, WITH_NEXT, LEN_20, LEN_0, OUTSIDE, IN_DEVICE, LOOP, INDEX, LONG, NCASES };
+
+	(void)state;
+	for (unsigned c = 0; c < NCASES; c++) {
+		init_indirect_driver();
+		avail_idx = 0;
+		put(USED + 2, 0, 2);
+		put(HDR, T_OUT, 4);
+		put(HDR + 8, 0, 8);
+		tdesc(0, HDR, 16, D_NEXT, 1);
+		tdesc(1, DATA, SECTOR, D_NEXT, 2);
+		tdesc(2, STATUS, 1, D_WRITE, 0);
+		uint64_t table = TABLE;
+		uint32_t len = 3 * 16;
+		uint16_t flags = D_INDIRECT;
+		switch (c) {
+		case NESTED: /* entry 1 points to a good table of data and status */
+			tdesc(1, TABLE + 0x100, 2 * 16, D_INDIRECT, 0);
+			put(TABLE + 0x100, DATA, 8);
+			put(TABLE + 0x108, SECTOR, 4);
+			put(TABLE + 0x10c, D_NEXT, 2);
+			put(TABLE + 0x10e, 1, 2);
+			put(TABLE + 0x110, STATUS, 8);
+			put(TABLE + 0x118, 1, 4);
+			put(TABLE + 0x11c, D_WRITE, 2);
+			break;
+		case WITH_NEXT:
+			flags |= D_NEXT;
+			desc(1, STATUS, 1, D_WRITE, 0);
+			break;
+		case LEN_20:
+			len = 20;
+			break;
+		case LEN_0:
+			len = 0;
+			break;
+		case OUTSIDE:
+			table = RAM + RAM_SIZE - 32;
+			break;
+		case IN_DEVICE:
+			table = 0x09000000ULL;
+			break;
+		case LOOP:
+			tdesc(2, STATUS, 1, D_WRITE | D_NEXT, 1);
+			break;
+		case INDEX: /* entry 3, past the table of 3, would be a good status */
+			tdesc(1, DATA, SECTOR, D_NEXT, 3);
+			tdesc(3, STATUS, 1, D_WRITE, 0);
+			break;
+		case LONG: /* a good write of QSIZE + 2 buffers: longer than the queue */
+			for (unsigned i = 0; i < QSIZE; i++)
+				tdesc(1 + i, DATA + 64 * i, 64, D_NEXT, (uint16_t)(2 + i));
+			tdesc(QSIZE + 1, STATUS, 1, D_WRITE, 0);
+			len = (QSIZE + 2) * 16;
+			break;
+		}
+		desc(0, table, len, flags, 1);
+		submit(0);
+		assert_needs_reset(0);
+	}
+	assert_image_unchanged();
 }
 
 /*
@@ -827,6 +973,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_head_out_of_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_avail_idx_runs_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_indirect_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_indirect_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_indirect_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_outside_ram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readable_after_writable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_lengths, setup, teardown),

@@ -39,6 +39,8 @@ enum { VIRTIO_INT_USED = 1, VIRTIO_INT_CONFIG = 2 };
 
 /** VIRTIO_F_VERSION_1 (6): a virtio 1.x device; a driver that does not accept it is refused. */
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
+/** VIRTIO_F_INDIRECT_DESC (6): descriptors may point to a table of descriptors (2.7.5.3). */
+#define VIRTIO_F_INDIRECT_DESC (1ULL << 28)
 
 struct virtio_mmio;
 
@@ -62,7 +64,7 @@ struct virtio_mmio {
 	struct vm *vm;                    /**< owning VM: its RAM holds the queues */
 	struct device *dev;               /**< its device on the bus */
 	unsigned irq;                     /**< its interrupt line (vm_irq_set()) */
-	uint64_t features;                /**< DeviceFeatures, VIRTIO_F_VERSION_1 included */
+	uint64_t features;                /**< DeviceFeatures, the transport's included */
 	uint64_t driver_features;         /**< DriverFeatures as written */
 	uint32_t features_sel;            /**< DeviceFeaturesSel */
 	uint32_t driver_features_sel;     /**< DriverFeaturesSel */
@@ -79,7 +81,8 @@ struct virtio_mmio {
 
 /**
  * Creates a virtio-mmio transport for model at [base, base+VIRTIO_MMIO_SIZE)
- * of vm, offering features (besides VIRTIO_F_VERSION_1), interrupting on
+ * of vm, offering features (besides VIRTIO_F_VERSION_1 and
+ * VIRTIO_F_INDIRECT_DESC, which the transport offers), interrupting on
  * line irq, with model state priv. Returns its device, or NULL if out of memory.
  */
 struct device *virtio_mmio_create(struct vm *vm, gpa_t base, const struct virtio_model *model,

@@ -15,8 +15,9 @@
  * The driver puts the head of a descriptor chain in the available ring and
  * advances its idx; the device takes chains in order, and returns each in
  * the used ring with the bytes it wrote. Everything a driver wrote is
- * checked before it is used: a head or next index below N, a chain of at
- * most N descriptors (so a loop ends), every buffer inside one RAM region
+ * checked before it is used: a head or next index below its table's size,
+ * a chain of at most N buffers (so a loop ends), at most one indirect table
+ * and only if negotiated, every buffer inside one RAM region
  * (never a device window, never outside the VM), the device-readable
  * buffers before the device-writable ones (2.7.4.2). A ring that breaks a
  * rule is the driver's fault: the caller puts the device in
@@ -28,14 +29,14 @@
 #include "addrspace.h"
 #include "types.h"
 
-/** Largest queue size cvisor offers (QueueNumMax), and so the longest chain. */
+/** Largest queue size cvisor offers (QueueNumMax), and so the most buffers of a chain. */
 #define VIRTQ_MAX_SIZE 128
 
 /** Descriptor flags (2.7.5). */
 enum {
 	VIRTQ_DESC_F_NEXT = 1,     /**< the chain goes on at next */
 	VIRTQ_DESC_F_WRITE = 2,    /**< the device writes the buffer (else it reads it) */
-	VIRTQ_DESC_F_INDIRECT = 4, /**< a table of descriptors: not offered by cvisor */
+	VIRTQ_DESC_F_INDIRECT = 4, /**< the buffer is a table of descriptors (2.7.5.3) */
 };
 /** Available ring flag (2.7.7): the driver asks for no used-buffer interrupt. */
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
@@ -49,6 +50,7 @@ struct virtq {
 	gpa_t used;          /**< the used ring (QueueDevice) */
 	uint16_t last_avail; /**< the next available-ring entry the device takes */
 	uint16_t used_idx;   /**< the used ring's idx as the device last wrote it */
+	bool indirect;       /**< VIRTIO_F_INDIRECT_DESC was negotiated: indirect tables allowed */
 };
 
 /** One buffer of a chain, checked to lie in guest RAM. */
@@ -75,7 +77,7 @@ enum virtq_error {
 	VIRTQ_E_AVAIL_IDX, /**< the available idx ran more than N ahead */
 	VIRTQ_E_INDEX,     /**< a head or next index is N or more */
 	VIRTQ_E_LOOP,      /**< a chain of more than N descriptors (a loop) */
-	VIRTQ_E_INDIRECT,  /**< an indirect descriptor, which was not offered */
+	VIRTQ_E_INDIRECT,  /**< an indirect descriptor not negotiated, nested, with NEXT, or of a bad length */
 	VIRTQ_E_BUFFER,    /**< a buffer outside RAM, or in a device window */
 	VIRTQ_E_ORDER,     /**< a readable buffer after a writable one */
 };
