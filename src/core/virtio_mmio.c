@@ -187,6 +187,8 @@ static void queue_ready(struct virtio_mmio *t, struct virtq *q, uint32_t v)
 		q->ready = false;
 		return;
 	}
+	if (q->ready)
+		return; /* already in use: its ring positions stay */
 	if (q->num == 0 || (q->num & (q->num - 1)) || q->num > VIRTQ_MAX_SIZE) {
 		virtio_mmio_fail(t, "queue %u: size %u is not a power of 2 up to %u", t->queue_sel,
 				 q->num, VIRTQ_MAX_SIZE);

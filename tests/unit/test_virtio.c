@@ -876,9 +876,14 @@ static void test_queue_change_while_ready(void **state)
 
 	(void)state;
 	init_driver();
+	assert_int_equal(request(T_FLUSH, 0, 0, false), 0);
 	wr(QUEUE_DESC, 0x09000000);
 	wr(QUEUE_NUM, 3);
+	wr(QUEUE_READY, 1); /* again: the queue goes on where it was, the flush stays done */
 	assert_int_equal(request(T_IN, 4, SECTOR, true), 0);
+	assert_int_equal(used_idx(), 2);
+	assert_int_equal(get(USED + 8, 4), 1);              /* the flush: its status byte */
+	assert_int_equal(get(USED + 8 + 8, 4), SECTOR + 1); /* the read */
 	assert_int_equal(addrspace_read(&vm->as, DATA, buf, sizeof(buf)), 0);
 	assert_memory_equal(buf, image + 4 * SECTOR, SECTOR);
 }
