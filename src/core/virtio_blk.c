@@ -15,9 +15,11 @@
  * the readable ones as one run of bytes and the writable ones as another.
  * A request the device cannot even answer (no 16-byte header, no status
  * byte) is the driver's fault: DEVICE_NEEDS_RESET. A request it can
- * answer but not do (sectors past the end of the disk, a length that is
- * not whole sectors, a write to a read-only disk, a failed host access)
- * gets VIRTIO_BLK_S_IOERR and touches nothing of the image.
+ * answer but not do gets VIRTIO_BLK_S_IOERR: sectors past the end of the
+ * disk, a length that is not whole sectors, a write to a read-only disk
+ * (all three checked first: the image is not touched), or a host read or
+ * write that failed (the image may then hold part of a write, as a real
+ * disk may after a failed write).
  *
  * Features offered: VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_FLUSH, and
  * VIRTIO_BLK_F_RO for a read-only disk. The configuration space holds the
