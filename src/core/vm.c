@@ -86,7 +86,9 @@ static struct device *create_device(struct vm *vm, const char *name, gpa_t base,
 		}
 		struct device *dev = m->create(vm, base, size);
 		if (!dev) {
-			cv_snprintf(err, errsize, "out of memory");
+			/* A model that can fail otherwise (virtio-blk's disk image) logs why. */
+			cv_snprintf(err, errsize, "%s at 0x%llx could not be created (out of memory, "
+				    "or as logged above)", name, (unsigned long long)base);
 			return NULL;
 		}
 		dev->port_io = m->port_io;

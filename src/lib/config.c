@@ -730,5 +730,14 @@ unsigned config_validate(const struct vm_config *cfg, config_file_exists_fn exis
 	problems += check_addr(cfg, &cfg->dtb_load_addr, "dtb_load_addr", dl);
 	problems += check_addr(cfg, &cfg->ramdisk_load_addr, "ramdisk_load_addr", dl);
 	problems += check_addr(cfg, &cfg->bios_load_addr, "bios_load_addr", dl);
+	/* A virtio-blk device serves the disk image (docs/virtio.md). */
+	for (unsigned i = 0; i < cfg->nemu_devices; i++) {
+		const struct cfg_emu_device *d = &cfg->emu_devices[i];
+		if (strcmp(d->name, "virtio-blk") == 0 && !cfg->disk_path.set) {
+			diag_add(dl, DIAG_ERROR, d->line, 0,
+				 "emu_devices: virtio-blk needs a disk image: set disk_path in [kernel]");
+			problems++;
+		}
+	}
 	return problems;
 }

@@ -20,6 +20,8 @@
 #include <cvisor/lib.h>
 #include <cvisor/pflash.h>
 #include <cvisor/pl011.h>
+#include <cvisor/virtio_blk.h>
+#include <cvisor/virtio_mmio.h>
 #include <cvisor/vm.h>
 
 #define VIRT_FLASH_BASE 0x00000000ULL
@@ -56,6 +58,7 @@ static const struct device_model virt_models[] = {
 	{ "gicv3", GICV3_WINDOW_SIZE, false, gicv3_create },
 	{ "pl011", PL011_SIZE, false, create_pl011 },
 	{ "flash", PFLASH_BANK_SIZE, false, pflash_create },
+	{ "virtio-blk", VIRTIO_MMIO_SIZE, false, virtio_blk_create },
 };
 
 const struct platform_desc vm_arch_platform = {
@@ -217,12 +220,33 @@ static int flash_node(const struct device *dev, void *fdt)
 	return rc;
 }
 
+/*
+ * A virtio-mmio device (Linux bindings/virtio/mmio.yaml): its SPI,
+ * level-sensitive as the transport drives it (virtio_mmio.c), and
+ * dma-coherent as on QEMU virt: the device reads guest RAM directly.
+ */
+static int virtio_node(const struct vm *vm, const struct virtio_mmio *t, void *fdt)
+{
+	int rc = fdt_property_string(fdt, "compatible", "virtio,mmio");
+
+	if (!rc)
+		rc = fdt_property(fdt, "dma-coherent", NULL, 0);
+	if (!rc && gicv3_of(vm) && t->irq >= GICV3_SPI_BASE) {
+		const uint32_t spi[] = { GIC_FDT_SPI, t->irq - GICV3_SPI_BASE, GIC_FDT_LEVEL_HIGH };
+		rc = prop_interrupts(fdt, spi, 1);
+	}
+	return rc;
+}
+
 int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt)
 {
 	const struct gicv3 *gic = gicv3_from_device(dev);
+	const struct virtio_mmio *virtio = virtio_mmio_from_device(dev);
 
 	if (gic)
 		return gic_node(gic, dev, fdt);
+	if (virtio)
+		return virtio_node(vm, virtio, fdt);
 	if (strcmp(dev->name, "flash") == 0)
 		return flash_node(dev, fdt);
 	if (strcmp(dev->name, "pl011") == 0) {

@@ -19,6 +19,8 @@
 #include <cvisor/lib.h>
 #include <cvisor/ns16550.h>
 #include <cvisor/plic.h>
+#include <cvisor/virtio_blk.h>
+#include <cvisor/virtio_mmio.h>
 #include <cvisor/vm.h>
 
 #define VIRT_PLIC_BASE 0x0c000000ULL
@@ -53,6 +55,7 @@ static const struct platform_device virt_devices[] = {
 static const struct device_model virt_models[] = {
 	{ "ns16550a", 8, false, ns16550_create },
 	{ "plic", 0x200000 + 2 * 0x1000, false, virt_plic_create },
+	{ "virtio-blk", VIRTIO_MMIO_SIZE, false, virtio_blk_create },
 };
 
 const struct platform_desc vm_arch_platform = {
@@ -155,8 +158,37 @@ static int plic_node(const struct vm *vm, void *fdt)
 	return rc;
 }
 
+/* True if the VM has the platform's PLIC, which the generated tree names by PHANDLE_PLIC. */
+static bool has_plic(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->bus.ndevs; i++)
+		if (plic_of(vm->bus.devs[i]))
+			return true;
+	return false;
+}
+
+/*
+ * A virtio-mmio device (Linux bindings/virtio/mmio.yaml): its PLIC
+ * source, one cell (the PLIC's #interrupt-cells), as on QEMU virt.
+ */
+static int virtio_node(const struct vm *vm, const struct virtio_mmio *t, void *fdt)
+{
+	int rc = fdt_property_string(fdt, "compatible", "virtio,mmio");
+
+	if (!rc && has_plic(vm) && t->irq > 0 && t->irq < PLIC_NSOURCES) {
+		rc = fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC);
+		if (!rc)
+			rc = fdt_property_u32(fdt, "interrupts", t->irq);
+	}
+	return rc;
+}
+
 int fdt_arch_device_node(const struct vm *vm, const struct device *dev, void *fdt)
 {
+	const struct virtio_mmio *virtio = virtio_mmio_from_device(dev);
+
+	if (virtio)
+		return virtio_node(vm, virtio, fdt);
 	if (strcmp(dev->name, "plic") == 0)
 		return plic_node(vm, fdt);
 	if (strcmp(dev->name, "ns16550a") == 0) {

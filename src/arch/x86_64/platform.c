@@ -22,6 +22,8 @@
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
 #include <cvisor/ns16550.h>
+#include <cvisor/virtio_blk.h>
+#include <cvisor/virtio_mmio.h>
 #include <cvisor/vm.h>
 
 #define COM1_PORT 0x3f8
@@ -77,6 +79,7 @@ static const struct device_model pc_models[] = {
 	{ "ns16550a", 8, true, ns16550_create },
 	{ "acpi-pm", 2, true, create_pm },
 	{ "ioapic", IOAPIC_SIZE, false, ioapic_create },
+	{ "virtio-blk", VIRTIO_MMIO_SIZE, false, virtio_blk_create },
 };
 
 const struct platform_desc vm_arch_platform = {

@@ -52,6 +52,25 @@ void hal_log_write(const char *line);
 _Noreturn void hal_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** @} */
 
+/** @name Disk images (the backing files of virtio-blk devices, docs/virtio.md) */
+/** @{ */
+/**
+ * Opens the disk image at path, for reading and, if writable, writing.
+ * Returns a handle (0 or more) and the image's size in bytes in *size, or
+ * a negative cv_err: -CV_ENOENT (no such file), -CV_EPERM (not readable, or
+ * not writable when asked), -CV_ENOTSUP (this HAL has no disk images).
+ */
+int hal_disk_open(const char *path, bool writable, uint64_t *size);
+/** Reads len bytes at offset of disk into buf. Returns 0 or -CV_EIO (short read too). */
+int hal_disk_read(int disk, uint64_t offset, void *buf, size_t len);
+/** Writes len bytes of buf at offset of disk. Returns 0 or -CV_EIO. */
+int hal_disk_write(int disk, uint64_t offset, const void *buf, size_t len);
+/** Makes the writes to disk durable (fsync). Returns 0 or -CV_EIO. */
+int hal_disk_flush(int disk);
+/** Closes a handle from hal_disk_open(). */
+void hal_disk_close(int disk);
+/** @} */
+
 /** @name Traces (--trace=exits, docs/simulator.md "Traces") */
 /** @{ */
 /** What a line of the exit trace is about when it is not an exit (enum exit_reason). */
