@@ -133,7 +133,8 @@ if [ "$ARCH" = aarch64 ]; then
 	cfg=$(own_config virtio_blk -e "s|^disk_path = .*|disk_path = \"$DISKS/absent.img\"|")
 	run_cvisor absent-disk run "$cfg"
 	expect_rc 1
-	expect_err "^$cfg:18: error: disk_path: no such file: $DISKS/absent\\.img\$"
+	n=$(grep -n '^disk_path = ' "$cfg" | cut -d: -f1)
+	expect_err "^$cfg:$n: error: disk_path: no such file: $DISKS/absent\\.img\$"
 	expect_no_out "virtio_blk:"
 else
 	CASE=aarch64
