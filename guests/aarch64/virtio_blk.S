@@ -7,8 +7,10 @@
 // prints its first 16 bytes, writes sector 1 with a pattern and reads it
 // back (on a read-only disk: the write gets IOERR, sector 1 is printed
 // as it is), flushes, asks for the device's ID and reads past the end.
-// Completions are polled in the used ring; the interrupt's status bit is
-// checked and acknowledged after each request, the line is not used.
+// Those completions are polled in the used ring, the interrupt's status
+// bit checked and acknowledged after each request. Last, sector 0 is read
+// again waiting for the device's interrupt (SPI 16, INTID 48, through the
+// GICv3) instead: its handler acknowledges it at the device and the GIC.
 #include "guest.h"
 
 #define VIRTIO_BASE 0x0a000000
@@ -53,7 +55,10 @@
 #define D_NEXT 1                       // 2.7.5 descriptor flags
 #define D_WRITE 2
 
+#define VIRTIO_INTID 48                // the config's irq: SPI 16
+
 	GUEST_RUNTIME
+	VECTORS_IRQ vectors, guest_unexpected_vector, irq_entry
 
 	.global main
 main:
@@ -151,6 +156,7 @@ main:
 	mov w0, #T_IN
 	mov x1, #0
 	mov w2, #D_WRITE
+	mov x3, #0
 	bl blk_request
 	check x0, ST_OK, "read of sector 0: status"
 	check x1, 513, "read of sector 0: used length"
@@ -168,6 +174,7 @@ main:
 	mov w0, #T_OUT
 	mov x1, #1
 	mov w2, #0
+	mov x3, #0
 	bl blk_request
 	tbnz w21, #5, 2f                        // VIRTIO_BLK_F_RO: a read-only disk
 	check x0, ST_OK, "write of sector 1: status"
@@ -183,6 +190,7 @@ main:
 	mov w0, #T_IN
 	mov x1, #1
 	mov w2, #D_WRITE
+	mov x3, #0
 	bl blk_request
 	check x0, ST_OK, "read of sector 1: status"
 	check x1, 513, "read of sector 1: used length"
@@ -205,6 +213,7 @@ main:
 6:	mov w0, #T_FLUSH
 	mov x1, #0
 	mov w2, #-1
+	mov x3, #0
 	bl blk_request
 	check x0, ST_OK, "flush: status"
 	check x1, 1, "flush: used length"
@@ -215,6 +224,7 @@ main:
 	mov w0, #T_GET_ID
 	mov x1, #0
 	mov w2, #D_WRITE
+	mov x3, #0
 	bl blk_request
 	check x0, ST_OK, "get id: status"
 	print "virtio_blk: id "
@@ -226,10 +236,49 @@ main:
 	mov w0, #T_IN
 	mov x1, x23
 	mov w2, #D_WRITE
+	mov x3, #0
 	bl blk_request
 	check x0, ST_IOERR, "read past the end: status"
 	check x1, 1, "read past the end: used length"
 	print "virtio_blk: read past the end refused (IOERR)\n"
+
+	// The interrupt: the GIC's CPU interface up, INTID 48 in group 1,
+	// priority 0x80, routed to vCPU 0 (affinity 0), enabled (IHI 0069
+	// 12.9: GICD_IGROUPR, GICD_IPRIORITYR, GICD_IROUTER, GICD_ISENABLER).
+	adr x0, vectors
+	msr vbar_el1, x0
+	isb
+	GIC_CPU_UP xzr
+	li x0, GICD_BASE
+	ldr w1, [x0, #(GICD_IGROUPR + 4 * (VIRTIO_INTID / 32))]
+	orr w1, w1, #(1 << (VIRTIO_INTID % 32))
+	str w1, [x0, #(GICD_IGROUPR + 4 * (VIRTIO_INTID / 32))]
+	mov w1, #0x80
+	strb w1, [x0, #(GICD_IPRIORITYR + VIRTIO_INTID)]
+	add x1, x0, #GICD_IROUTER
+	str xzr, [x1, #(8 * VIRTIO_INTID)]
+	mov w1, #(1 << (VIRTIO_INTID % 32))
+	str w1, [x0, #(GICD_ISENABLER + 4 * (VIRTIO_INTID / 32))]
+
+	// Sector 0 again, its completion heard of by the interrupt.
+	bl clear_buf
+	mov w0, #T_IN
+	mov x1, #0
+	mov w2, #D_WRITE
+	mov x3, #1
+	bl blk_request
+	check x0, ST_OK, "read of sector 0 on the interrupt: status"
+	check x1, 513, "read of sector 0 on the interrupt: used length"
+	ldr x0, =irq_count
+	ldr w0, [x0]
+	check x0, 1, "interrupts taken"
+	ldr x0, =irq_status
+	ldr w0, [x0]
+	check x0, 1, "InterruptStatus in the handler"
+	ldr w0, [x19, #VIRTIO_INTERRUPT_STATUS]
+	check x0, 0, "InterruptStatus after the handler"
+	print "virtio_blk: interrupt 48 taken, sector 0:"
+	bl print_buf16
 
 	print "virtio_blk: all ok\n"
 	mov x0, #0
@@ -238,16 +287,21 @@ main:
 
 /*
  * blk_request(w0 = type, x1 = sector, w2 = the data descriptor's flags:
- * 0 the device reads buf, D_WRITE it writes buf, -1 no data): one request
- * of three descriptors (header, 512 bytes of buf, status) or two (header,
- * status) put in the available ring and notified (4.2.3.3); then polls
- * the used ring for its return (2.7.14). Checks InterruptStatus (bit 0:
- * used buffers) and acknowledges it. Returns the status byte in x0 and the
- * used element's length in x1. Uses x0..x9; x19 the device, w22 the used
- * entries seen.
+ * 0 the device reads buf, D_WRITE it writes buf, -1 no data; x3 = 0 poll,
+ * 1 wait for the interrupt): one request of three descriptors (header,
+ * 512 bytes of buf, status) or two (header, status) put in the available
+ * ring and notified (4.2.3.3). Polling, it then watches the used ring for
+ * the request's return (2.7.14), checks InterruptStatus (bit 0: used
+ * buffers) and acknowledges it. Waiting, it sleeps in WFI with IRQs
+ * masked until irq_entry has counted an interrupt (a pending IRQ ends a
+ * WFI whatever PSTATE.I says, ARM ARM D1.6.2; the IRQ is then taken with
+ * IRQs unmasked for one instruction, so none is lost between the check
+ * and the WFI). Returns the status byte in x0 and the used element's
+ * length in x1. Uses x0..x10; x19 the device, w22 the used entries seen.
  */
 blk_request:
 	mov x9, x30
+	mov x10, x3
 	ldr x3, =req_hdr                        // le32 type, le32 reserved, le64 sector
 	str w0, [x3]
 	str wzr, [x3, #4]
@@ -294,8 +348,17 @@ blk_request:
 	strh w6, [x5, #2]
 	dsb st                                  // the index before the notify
 	str wzr, [x19, #VIRTIO_QUEUE_NOTIFY]
+	cbz x10, 2f
+	ldr x5, =irq_count
+3:	ldr w6, [x5]
+	cbnz w6, 2f
+	wfi
+	msr daifclr, #2
+	isb
+	msr daifset, #2
+	b 3b
 	// Poll used.idx until it moves.
-	ldr x5, =vq_used
+2:	ldr x5, =vq_used
 1:	ldrh w6, [x5, #2]
 	cmp w6, w22
 	b.eq 1b
@@ -307,17 +370,47 @@ blk_request:
 	ldr w8, [x7, #4]                        // id
 	check x8, 0, "used element's id"
 	ldr w8, [x7, #8]                        // len
+	cbnz x10, 4f                            // irq_entry acknowledged it
 	ldr w0, [x19, #VIRTIO_INTERRUPT_STATUS]
 	check x0, 1, "InterruptStatus after a request"
 	mov w0, #1
 	str w0, [x19, #VIRTIO_INTERRUPT_ACK]
 	ldr w0, [x19, #VIRTIO_INTERRUPT_STATUS]
 	check x0, 0, "InterruptStatus after the ACK"
-	ldr x0, =req_status
+4:	ldr x0, =req_status
 	ldrb w0, [x0]
 	mov w1, w8
 	mov x30, x9
 	ret
+
+/*
+ * irq_entry: the device's interrupt (ICC_IAR1_EL1 names INTID 48): its
+ * InterruptStatus kept in irq_status and acknowledged, so the level line
+ * drops before the end of interrupt (ICC_EOIR1_EL1), then counted.
+ */
+irq_entry:
+	stp x0, x1, [sp, #-32]!
+	stp x2, x30, [sp, #16]
+	mrs x2, icc_iar1_el1
+	cmp x2, #VIRTIO_INTID
+	b.ne irq_other
+	li x0, VIRTIO_BASE
+	ldr w1, [x0, #VIRTIO_INTERRUPT_STATUS]
+	str w1, [x0, #VIRTIO_INTERRUPT_ACK]
+	ldr x0, =irq_status
+	str w1, [x0]
+	msr icc_eoir1_el1, x2
+	ldr x0, =irq_count
+	ldr w1, [x0]
+	add w1, w1, #1
+	str w1, [x0]
+	ldp x2, x30, [sp, #16]
+	ldp x0, x1, [sp], #32
+	eret
+irq_other:
+	mov x17, x2
+	adr x0, msg_intid
+	bl guest_fail_value
 
 /* print_buf16: " xx" for each of buf's first 16 bytes, then a newline. Uses x0..x13. */
 print_buf16:
@@ -364,10 +457,17 @@ pattern:
 	.ascii "aarch64 sector 1"           // 16 bytes, written 32 times
 msg_qmax:
 	.asciz "QueueNumMax below 8"
+msg_intid:
+	.asciz "an interrupt that is not the device's, ICC_IAR1_EL1"
 
 	// The queue's areas (2.7: descriptors 16-byte aligned, available
 	// ring 2, used ring 4), the request's header, data and status.
 	.bss
+	.balign 4
+irq_count:
+	.skip 4
+irq_status:
+	.skip 4
 	.balign 4096
 vq_desc:
 	.skip 16 * QSIZE
