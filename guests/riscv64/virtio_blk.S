@@ -7,8 +7,11 @@
 // prints its first 16 bytes, writes sector 1 with a pattern and reads it
 // back (on a read-only disk: the write gets IOERR, sector 1 is printed
 // as it is), flushes, asks for the device's ID and reads past the end.
-// Completions are polled in the used ring; the interrupt's status bit is
-// checked and acknowledged after each request, the PLIC is not used.
+// Those completions are polled in the used ring, the interrupt's status
+// bit checked and acknowledged after each request. Last, sector 0 is read
+// again waiting for the device's interrupt (PLIC source 1, a supervisor
+// external interrupt of hart 0's S-mode context 1) instead: its handler
+// acknowledges it at the device and completes it at the PLIC.
 #include "guest.h"
 
 #define VIRTIO_BASE 0x10001000         // QEMU virt's first virtio-mmio place
@@ -52,6 +55,15 @@
 #define QSIZE 8
 #define D_NEXT 1                       // 2.7.5 descriptor flags
 #define D_WRITE 2
+
+// The PLIC of QEMU virt (RISC-V PLIC Specification 1.0.0), hart 0's
+// S-mode context 1, and the device's source (the config's irq).
+#define PLIC 0x0c000000
+#define PLIC_PRIORITY(id) (PLIC + 4 * (id))
+#define PLIC_ENABLE1 (PLIC + 0x2000 + 0x80)
+#define PLIC_THRESHOLD1 (PLIC + 0x201000)
+#define PLIC_CLAIM1 (PLIC + 0x201004)
+#define VIRTIO_SOURCE 1
 
 	GUEST_RUNTIME
 
@@ -153,6 +165,7 @@ main:
 	li a0, T_IN
 	li a1, 0
 	li a2, D_WRITE
+	li a3, 0
 	call blk_request
 	check a0, ST_OK, "read of sector 0: status"
 	check a1, 513, "read of sector 0: used length"
@@ -173,6 +186,7 @@ main:
 	li a0, T_OUT
 	li a1, 1
 	li a2, 0
+	li a3, 0
 	call blk_request
 	andi t0, s2, F_BLK_RO
 	bnez t0, 2f                             // a read-only disk
@@ -189,6 +203,7 @@ main:
 	li a0, T_IN
 	li a1, 1
 	li a2, D_WRITE
+	li a3, 0
 	call blk_request
 	check a0, ST_OK, "read of sector 1: status"
 	check a1, 513, "read of sector 1: used length"
@@ -215,6 +230,7 @@ main:
 6:	li a0, T_FLUSH
 	li a1, 0
 	li a2, -1
+	li a3, 0
 	call blk_request
 	check a0, ST_OK, "flush: status"
 	check a1, 1, "flush: used length"
@@ -225,6 +241,7 @@ main:
 	li a0, T_GET_ID
 	li a1, 0
 	li a2, D_WRITE
+	li a3, 0
 	call blk_request
 	check a0, ST_OK, "get id: status"
 	print "virtio_blk: id "
@@ -236,10 +253,44 @@ main:
 	li a0, T_IN
 	mv a1, s4
 	li a2, D_WRITE
+	li a3, 0
 	call blk_request
 	check a0, ST_IOERR, "read past the end: status"
 	check a1, 1, "read past the end: used length"
 	print "virtio_blk: read past the end refused (IOERR)\n"
+
+	// The interrupt: source 1 at priority 1, enabled for context 1,
+	// threshold 0; sie.SEIE (privileged spec 4.1.3), sstatus.SIE still clear.
+	la t0, trap_entry
+	csrw stvec, t0
+	li t0, PLIC_PRIORITY(VIRTIO_SOURCE)
+	li t1, 1
+	sw t1, 0(t0)
+	li t0, PLIC_ENABLE1
+	li t1, 1 << VIRTIO_SOURCE
+	sw t1, 0(t0)
+	li t0, PLIC_THRESHOLD1
+	sw zero, 0(t0)
+	li t0, SIP_SEIP
+	csrs sie, t0
+
+	// Sector 0 again, its completion heard of by the interrupt.
+	call clear_buf
+	li a0, T_IN
+	li a1, 0
+	li a2, D_WRITE
+	li a3, 1
+	call blk_request
+	check a0, ST_OK, "read of sector 0 on the interrupt: status"
+	check a1, 513, "read of sector 0 on the interrupt: used length"
+	lwu t0, irq_count
+	check t0, 1, "interrupts taken"
+	lwu t0, irq_status
+	check t0, 1, "InterruptStatus in the handler"
+	lw t0, VIRTIO_INTERRUPT_STATUS(s0)
+	check t0, 0, "InterruptStatus after the handler"
+	print "virtio_blk: interrupt 1 taken, sector 0:"
+	call print_buf16
 
 	print "virtio_blk: all ok\n"
 	li a0, 0
@@ -249,12 +300,18 @@ main:
 
 /*
  * blk_request(a0 = type, a1 = sector, a2 = the data descriptor's flags:
- * 0 the device reads buf, D_WRITE it writes buf, -1 no data): one request
- * of three descriptors (header, 512 bytes of buf, status) or two (header,
- * status) put in the available ring and notified (4.2.3.3); then polls
- * the used ring for its return (2.7.14). Checks InterruptStatus (bit 0:
- * used buffers) and acknowledges it. Returns the status byte in a0 and the
- * used element's length in a1. s0 the device, s3 the used entries seen.
+ * 0 the device reads buf, D_WRITE it writes buf, -1 no data; a3 = 0 poll,
+ * 1 wait for the interrupt): one request of three descriptors (header,
+ * 512 bytes of buf, status) or two (header, status) put in the available
+ * ring and notified (4.2.3.3). Polling, it then watches the used ring for
+ * the request's return (2.7.14), checks InterruptStatus (bit 0: used
+ * buffers) and acknowledges it. Waiting, it sleeps in WFI with
+ * sstatus.SIE clear until trap_entry has counted an interrupt (WFI ends
+ * on an interrupt pending and enabled in sie whatever sstatus.SIE says,
+ * privileged spec 3.3.3; the interrupt is then taken with SIE set for one
+ * instruction, so none is lost between the check and the WFI). Returns
+ * the status byte in a0 and the used element's length in a1. s0 the
+ * device, s3 the used entries seen.
  */
 blk_request:
 	addi sp, sp, -16
@@ -306,8 +363,15 @@ blk_request:
 	sh t3, 2(t2)
 	fence w, o                              // the index before the notify
 	sw zero, VIRTIO_QUEUE_NOTIFY(s0)
+	beqz a3, 2f
+3:	lwu t0, irq_count
+	bnez t0, 2f
+	wfi
+	csrsi sstatus, SSTATUS_SIE
+	csrci sstatus, SSTATUS_SIE
+	j 3b
 	// Poll used.idx until it moves.
-	la t2, vq_used
+2:	la t2, vq_used
 1:	lhu t3, 2(t2)
 	beq t3, s3, 1b
 	fence r, r                              // the index before the element
@@ -320,17 +384,62 @@ blk_request:
 	lwu t5, 4(t4)                           // id
 	check t5, 0, "used element's id"
 	lwu a1, 8(t4)                           // len
+	bnez a3, 4f                             // trap_entry acknowledged it
 	lw t0, VIRTIO_INTERRUPT_STATUS(s0)
 	check t0, 1, "InterruptStatus after a request"
 	li t0, 1
 	sw t0, VIRTIO_INTERRUPT_ACK(s0)
 	lw t0, VIRTIO_INTERRUPT_STATUS(s0)
 	check t0, 0, "InterruptStatus after the ACK"
-	la t0, req_status
+4:	la t0, req_status
 	lbu a0, 0(t0)
 	ld ra, 0(sp)
 	addi sp, sp, 16
 	ret
+
+/*
+ * trap_entry: the device's interrupt, a supervisor external interrupt
+ * (scause CAUSE_SEI) whose claim names source 1: its InterruptStatus kept
+ * in irq_status and acknowledged, so the level line drops before the
+ * completion (PLIC 1.0.0 section 9), then counted. Anything else fails.
+ */
+	.balign 4
+trap_entry:
+	addi sp, sp, -32
+	sd t0, 0(sp)
+	sd t1, 8(sp)
+	sd t2, 16(sp)
+	csrr t0, scause
+	li t1, CAUSE_SEI
+	bne t0, t1, trap_other
+	li t2, PLIC_CLAIM1
+	lw t0, 0(t2)
+	li t1, VIRTIO_SOURCE
+	bne t0, t1, trap_source
+	li t1, VIRTIO_BASE
+	lw t0, VIRTIO_INTERRUPT_STATUS(t1)
+	sw t0, VIRTIO_INTERRUPT_ACK(t1)
+	la t1, irq_status
+	sw t0, 0(t1)
+	li t0, VIRTIO_SOURCE
+	sw t0, 0(t2)                            // complete
+	la t1, irq_count
+	lw t0, 0(t1)
+	addi t0, t0, 1
+	sw t0, 0(t1)
+	ld t0, 0(sp)
+	ld t1, 8(sp)
+	ld t2, 16(sp)
+	addi sp, sp, 32
+	sret
+trap_other:
+	mv a1, t0
+	la a0, msg_scause
+	call guest_fail_value
+trap_source:
+	mv a1, t0
+	la a0, msg_claim
+	call guest_fail_value
 
 /* print_buf16: " xx" for each of buf's first 16 bytes, then a newline. Uses s5, s6. */
 print_buf16:
@@ -378,10 +487,19 @@ pattern:
 	.ascii "riscv64 sector 1"           // 16 bytes, written 32 times
 msg_qmax:
 	.asciz "QueueNumMax below 8"
+msg_scause:
+	.asciz "a trap that is not the device's interrupt, scause"
+msg_claim:
+	.asciz "a claim that is not the device's source"
 
 	// The queue's areas (2.7: descriptors 16-byte aligned, available
 	// ring 2, used ring 4), the request's header, data and status.
 	.bss
+	.balign 4
+irq_count:
+	.skip 4
+irq_status:
+	.skip 4
 	.balign 4096
 vq_desc:
 	.skip 16 * QSIZE
