@@ -60,23 +60,28 @@ expect_sector1() {
 	fi
 }
 
-# The console lines of a run on a disk of 16 sectors whose sector 0 is the one above.
+# expect_common IRQ: the console lines of a run on a disk of 16 sectors
+# whose sector 0 is the one above; IRQ: the device's interrupt line in
+# its config (the last read waits for it).
 expect_common() {
 	expect_out "virtio_blk: capacity 0x0000000000000010 sectors"
 	expect_out "virtio_blk: sector 0: $SECTOR0_BYTES"
 	expect_out "virtio_blk: flush ok"
 	expect_out "virtio_blk: id cvisor-virtio_blk"
 	expect_out "virtio_blk: read past the end refused (IOERR)"
+	expect_out "virtio_blk: interrupt $1 taken, sector 0: $SECTOR0_BYTES"
 	expect_out "virtio_blk: all ok"
 	expect_no_out "FAIL"
 	expect_count '^cvisor: warning' -eq 0
 }
 
-# case_virtio ARCH LINE: ARCH's guest on a read-write disk, on a read-only
-# one, and next to hello. LINE: the 16 bytes it writes 32 times in sector 1.
+# case_virtio ARCH LINE IRQ: ARCH's guest on a read-write disk, on a
+# read-only one, and next to hello. LINE: the 16 bytes it writes 32 times
+# in sector 1; IRQ: its device's interrupt line.
 case_virtio() {
 	a=$1
 	line=$2
+	irq=$3
 	guests_of "$a"
 	if [ ! -f "$BUILD/guests/$a/virtio_blk.elf" ]; then
 		CASE=$a
@@ -93,7 +98,7 @@ case_virtio() {
 	expect_out "virtio_blk: device features 0x0000000100000200"
 	expect_out "virtio_blk: sector 1 written"
 	expect_out "virtio_blk: sector 1 read back ok"
-	expect_common
+	expect_common "$irq"
 	expect_sector1 "$img" "$line"
 	cp "$DISKS/original.img" "$DISKS/want.img"
 	sector1 "$line" | dd of="$DISKS/want.img" bs=512 seek=1 conv=notrunc 2>/dev/null
@@ -110,7 +115,7 @@ case_virtio() {
 	expect_out "virtio_blk: read-only disk: write of sector 1 refused (IOERR)"
 	expect_out "virtio_blk: sector 1: a5 a5 a5 a5 a5 a5 a5 a5 a5 a5 a5 a5 a5 a5 a5 a5"
 	expect_no_out "virtio_blk: sector 1 written"
-	expect_common
+	expect_common "$irq"
 	expect_file_same "$img" "$DISKS/original.img" "the read-only image is unchanged"
 
 	# Next to hello: both power off, the disk is written as alone.
@@ -128,7 +133,7 @@ case_virtio() {
 }
 
 if [ "$ARCH" = aarch64 ]; then
-	case_virtio aarch64 "aarch64 sector 1"
+	case_virtio aarch64 "aarch64 sector 1" 48
 	# A disk_path naming no file: the config is refused, with the field's line.
 	cfg=$(own_config virtio_blk -e "s|^disk_path = .*|disk_path = \"$DISKS/absent.img\"|")
 	run_cvisor absent-disk run "$cfg"
@@ -143,8 +148,8 @@ fi
 for a in riscv64 x86_64; do
 	if [ -x "$BUILD/$a/cvisor" ]; then
 		case $a in
-		riscv64) case_virtio riscv64 "riscv64 sector 1" ;;
-		x86_64) case_virtio x86_64 "x86_64  sector 1" ;;
+		riscv64) case_virtio riscv64 "riscv64 sector 1" 1 ;;
+		x86_64) case_virtio x86_64 "x86_64  sector 1" 5 ;;
 		esac
 	else
 		CASE=$a
