@@ -75,6 +75,8 @@ expect_common() {
 	expect_count '^cvisor: warning' -eq 0
 }
 
+# (--max-seconds: a guest waiting for an interrupt that never comes is
+# stopped, and its run fails, in 10 s.)
 # case_virtio ARCH LINE IRQ: ARCH's guest on a read-write disk, on a
 # read-only one, and next to hello. LINE: the 16 bytes it writes 32 times
 # in sector 1; IRQ: its device's interrupt line.
@@ -93,7 +95,7 @@ case_virtio() {
 	img=$DISKS/$a-rw.img
 	cp "$DISKS/original.img" "$img"
 	cfg=$(own_config virtio_blk -e "s|^disk_path = .*|disk_path = \"$img\"|")
-	run_cvisor "$a-rw" run "$cfg"
+	run_cvisor "$a-rw" run --max-seconds=10 "$cfg"
 	expect_rc 0
 	expect_out "virtio_blk: device features 0x0000000100000200"
 	expect_out "virtio_blk: sector 1 written"
@@ -109,7 +111,7 @@ case_virtio() {
 	cp "$DISKS/original.img" "$img"
 	cfg=$(own_config virtio_blk -e "s|^disk_path = .*|disk_path = \"$img\"|" \
 		-e 's|^\(emu_devices = \[\["virtio-blk", [^]]*\)\[\]\]\]$|\1[1]]]|')
-	run_cvisor "$a-ro" run "$cfg"
+	run_cvisor "$a-ro" run --max-seconds=10 "$cfg"
 	expect_rc 0
 	expect_out "virtio_blk: device features 0x0000000100000220"
 	expect_out "virtio_blk: read-only disk: write of sector 1 refused (IOERR)"
@@ -122,7 +124,7 @@ case_virtio() {
 	img=$DISKS/$a-two.img
 	cp "$DISKS/original.img" "$img"
 	cfg=$(own_config virtio_blk -e "s|^disk_path = .*|disk_path = \"$img\"|")
-	run_cvisor "$a-with-hello" run "$(own_config hello)" "$cfg"
+	run_cvisor "$a-with-hello" run --max-seconds=10 "$(own_config hello)" "$cfg"
 	expect_rc 0
 	expect_out "[hello] Hello from cvisor guest ($a)!"
 	expect_out "[virtio_blk] virtio_blk: sector 0: $SECTOR0_BYTES"
