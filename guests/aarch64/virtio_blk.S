@@ -245,9 +245,13 @@ main:
 	// The interrupt: the GIC's CPU interface up, INTID 48 in group 1,
 	// priority 0x80, routed to vCPU 0 (affinity 0), enabled (IHI 0069
 	// 12.9: GICD_IGROUPR, GICD_IPRIORITYR, GICD_IROUTER, GICD_ISENABLER).
+	msr daifset, #2                         // IRQs masked but in blk_request's wait
 	adr x0, vectors
 	msr vbar_el1, x0
 	isb
+	mrs x0, icc_sre_el1
+	and x0, x0, #1
+	check x0, 1, "ICC_SRE_EL1.SRE (the system register interface)"
 	GIC_CPU_UP xzr
 	li x0, GICD_BASE
 	ldr w1, [x0, #(GICD_IGROUPR + 4 * (VIRTIO_INTID / 32))]
