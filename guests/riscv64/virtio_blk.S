@@ -261,6 +261,7 @@ main:
 
 	// The interrupt: source 1 at priority 1, enabled for context 1,
 	// threshold 0; sie.SEIE (privileged spec 4.1.3), sstatus.SIE still clear.
+	csrci sstatus, SSTATUS_SIE             // masked but in blk_request's wait
 	la t0, trap_entry
 	csrw stvec, t0
 	li t0, PLIC_PRIORITY(VIRTIO_SOURCE)
