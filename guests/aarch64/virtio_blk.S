@@ -102,9 +102,14 @@ main:
 	mov w0, #F_VERSION_1
 	str w0, [x19, #VIRTIO_DRIVER_FEATURES]
 	str wzr, [x19, #VIRTIO_DRIVER_FEATURES_SEL]
-	mov w0, #(F_BLK_RO | F_BLK_FLUSH)
-	and w0, w0, w21
-	str w0, [x19, #VIRTIO_DRIVER_FEATURES]
+	mov w24, #(F_BLK_RO | F_BLK_FLUSH)
+	and w24, w24, w21
+	str w24, [x19, #VIRTIO_DRIVER_FEATURES]
+	print "virtio_blk: accepted features "
+	mov x0, #F_VERSION_1
+	orr x0, x24, x0, lsl #32
+	bl guest_puthex
+	print "\n"
 	mov w0, #(S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK)
 	str w0, [x19, #VIRTIO_STATUS]
 	ldr w0, [x19, #VIRTIO_STATUS]

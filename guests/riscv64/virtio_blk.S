@@ -111,9 +111,15 @@ main:
 	li t0, F_VERSION_1
 	sw t0, VIRTIO_DRIVER_FEATURES(s0)
 	sw zero, VIRTIO_DRIVER_FEATURES_SEL(s0)
-	li t0, F_BLK_RO | F_BLK_FLUSH
-	and t0, t0, s2
-	sw t0, VIRTIO_DRIVER_FEATURES(s0)
+	li s5, F_BLK_RO | F_BLK_FLUSH
+	and s5, s5, s2
+	sw s5, VIRTIO_DRIVER_FEATURES(s0)
+	print "virtio_blk: accepted features "
+	li a0, F_VERSION_1
+	slli a0, a0, 32
+	or a0, a0, s5
+	call guest_puthex
+	print "\n"
 	li t0, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK
 	sw t0, VIRTIO_STATUS(s0)
 	lw t0, VIRTIO_STATUS(s0)

@@ -111,6 +111,12 @@ main:
 	mov %r13d, %eax
 	and $(F_BLK_RO | F_BLK_FLUSH), %eax
 	mov %eax, VIRTIO_DRIVER_FEATURES(%rbx)
+	print "virtio_blk: accepted features "
+	mov %r13d, %edi
+	and $(F_BLK_RO | F_BLK_FLUSH), %edi
+	bts $32, %rdi                           // VIRTIO_F_VERSION_1
+	call guest_puthex
+	print "\n"
 	movl $(S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK), VIRTIO_STATUS(%rbx)
 	mov VIRTIO_STATUS(%rbx), %eax
 	check %rax, (S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK), "Status: FEATURES_OK kept"
