@@ -170,9 +170,15 @@ expect_out "cvisor: 2 of 5 VMs powered off"
 # fault (scause 15, stval), a store whose GPA is not RAM. The high-half VA
 # of a symbol: 0xffff_ffc0_0000_0000 + (its address - 0x8000_0000).
 high() { printf '%x' $((-0x4000000000 + 0x$(sym mmu "$1") - 0x80000000)); }
+# On two harts: a stage-2 change (s2prot's MEM_PROTECT) is fenced on the
+# other hart too, through SBI RFENCE, whose failure would be a panic (status 3).
+QEMU_SMP=2
+export QEMU_SMP
 run_bare wild-stops "" rv64 "$(own_config wild)" "$(own_config mmu)" "$(own_config csr)" \
 	"$(own_config s2prot)" "$(own_config hello)" MAX_SECONDS=30
+unset QEMU_SMP
 expect_rc 1
+banner "5 VMs" "2 CPUs"
 expect_out "[wild] wild: storing to 0x7000_0000"
 expect_stage2_fault wild write 4 70000000 "neither RAM nor a device" "$(sym wild wild_store)"
 for line in "mmu: on, running at its identity map" \

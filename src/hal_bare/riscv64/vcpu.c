@@ -265,7 +265,6 @@ static void take_exception(struct vcpu *vcpu, struct bare_vcpu *b, uint64_t caus
 /* The interrupts the guest has pending from cvisor, in hvip (VSSIP kept: the guest clears it). */
 static void irq_load(struct vcpu *vcpu)
 {
-	struct vcpu_arch *a = &vcpu->arch;
 	uint64_t lines = rv_irq_lines(vcpu); /* STIP, SEIP in sip's positions */
 	uint64_t hvip = READ_CSR(hvip) & HVIP_VSSIP;
 
@@ -274,7 +273,6 @@ static void irq_load(struct vcpu *vcpu)
 	hvip |= (lines & RV_IRQ_STIP) ? HVIP_VSTIP : 0;
 	hvip |= (lines & RV_IRQ_SEIP) ? HVIP_VSEIP : 0;
 	WRITE_CSR(hvip, hvip);
-	(void)a;
 }
 
 /* What the core reads of the guest's CSRs after an exit: its wait decisions, reports, the watchdog. */
@@ -290,6 +288,13 @@ static void exit_csrs_save(struct vcpu_arch *a)
 	a->satp = READ_CSR(vsatp);
 }
 
+/* The guest's own translation as its last trap left it (for cvisor's walks of it). */
+static struct rv_s1_regs s1_regs(const struct vcpu_arch *a, const struct bare_vcpu *b)
+{
+	return (struct rv_s1_regs){ .satp = a->satp, .sstatus = a->sstatus,
+				    .priv = b->vu ? RV_PRIV_U : RV_PRIV_S };
+}
+
 /*
  * A guest-page fault whose htinst the hart left 0 (it may, 8.6.3): the
  * instruction is read from guest memory through the guest's own
@@ -300,8 +305,7 @@ static void exit_csrs_save(struct vcpu_arch *a)
 static uint64_t htinst_of(struct vcpu *vcpu, struct bare_vcpu *b, const struct rv_trap *t)
 {
 	const struct vcpu_arch *a = &vcpu->arch;
-	struct rv_s1_regs r = { .satp = a->satp, .sstatus = a->sstatus,
-				.priv = b->vu ? RV_PRIV_U : RV_PRIV_S };
+	struct rv_s1_regs r = s1_regs(a, b);
 	struct s1_result res;
 	struct rv_ldst ld;
 	uint32_t insn = 0;
@@ -327,8 +331,7 @@ static uint64_t htinst_of(struct vcpu *vcpu, struct bare_vcpu *b, const struct r
 static uint64_t insn_of(struct vcpu *vcpu, struct bare_vcpu *b, uint64_t pc)
 {
 	const struct vcpu_arch *a = &vcpu->arch;
-	struct rv_s1_regs r = { .satp = a->satp, .sstatus = a->sstatus,
-				.priv = b->vu ? RV_PRIV_U : RV_PRIV_S };
+	struct rv_s1_regs r = s1_regs(a, b);
 	struct s1_result res;
 	uint32_t insn = 0;
 

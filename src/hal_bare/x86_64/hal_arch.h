@@ -152,12 +152,6 @@ uint64_t ns_to_tsc(uint64_t ns);
 /** VMXON on this CPU: checks CPUID.1:ECX.VMX and IA32_FEATURE_CONTROL, fixes CR0/CR4. Panics if VMX is missing. */
 void vmx_cpu_init(struct pcpu *c);
 
-/* watchdog.c */
-struct watchdog {
-	unsigned storm_ticks;
-};
-void watchdog_tick(struct vcpu *vcpu, struct watchdog *w);
-
 /* switch.S */
 /** Where a new thread starts: calls r12(r13), then sched_exit(). */
 void bare_thread_start(void);

@@ -37,7 +37,7 @@
  * writing 0 disarms it (10.5.4.1); else in one-shot mode, counting down
  * from the initial count at a rate measured with the TSC's, against the
  * PIT. It takes the CPU back from a guest at the end of a time slice, at
- * a vCPU's deadline, for the watchdog's tick, or wakes an idle CPU
+ * a vCPU's deadline, for the tick, or wakes an idle CPU
  * (sched.c arms it). Its interrupt sets c->timer_fired (gdt_idt.c).
  */
 #include <cvisor/hal.h>

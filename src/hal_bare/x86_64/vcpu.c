@@ -78,7 +78,6 @@ struct bare_vcpu {
 	uint32_t reinject_len;
 	uint64_t storm_handler; /* where the last exception given to the guest was delivered */
 	unsigned storm_count;
-	struct watchdog watchdog;
 };
 
 _Static_assert(sizeof(struct bare_vcpu) <= PAGE_SIZE, "struct bare_vcpu is one page");
@@ -545,20 +544,14 @@ int hal_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 			c->kicked = true;
 		if (vector != VECTOR_SPURIOUS)
 			lapic_host_eoi();
-		memset(exit, 0, sizeof(*exit));
-		exit->reason = EXIT_NONE;
-		exit->pc = a->rip;
-		if (sched_irqs())
-			watchdog_tick(vcpu, &b->watchdog);
-		return 0;
 	}
+		__attribute__((fallthrough)); /* the scheduler looks at what came */
 	case VMX_EXIT_PREEMPTION_TIMER:
 		/* cvisor's timer is due; its interrupt waits in the local APIC (cpu_irqs_ack() takes it). */
 		memset(exit, 0, sizeof(*exit));
 		exit->reason = EXIT_NONE;
 		exit->pc = a->rip;
-		if (sched_irqs())
-			watchdog_tick(vcpu, &b->watchdog);
+		sched_irqs();
 		return 0;
 	case VMX_EXIT_EXCEPTION_NMI:
 		if (((info.intr_info >> 8) & 7) == INTR_TYPE_HW_EXCEPTION ||
