@@ -913,8 +913,8 @@ static void test_device_tree(void **state)
 	int len;
 	const fdt64_t *reg = fdt_getprop(buf, node, "reg", &len);
 	assert_int_equal(len, 16);
-	assert_int_equal(fdt64_to_cpu(reg[0]), VBASE);
-	assert_int_equal(fdt64_to_cpu(reg[1]), 0x200);
+	assert_int_equal(fdt64_ld(&reg[0]), VBASE);
+	assert_int_equal(fdt64_ld(&reg[1]), 0x200);
 	const fdt32_t *irq = fdt_getprop(buf, node, "interrupts", &len);
 	assert_int_equal(len, 12);
 	assert_int_equal(fdt32_to_cpu(irq[0]), 0);        /* SPI */

@@ -84,17 +84,17 @@ static void test_device_tree_node(void **state)
 	assert_string_equal(fdt_getprop(dtb, node, "compatible", NULL), "virtio,mmio");
 	const fdt64_t *reg = fdt_getprop(dtb, node, "reg", &len);
 	assert_int_equal(len, 16);
-	assert_int_equal(fdt64_to_cpu(reg[0]), VBASE);
-	assert_int_equal(fdt64_to_cpu(reg[1]), 0x200);
+	assert_int_equal(fdt64_ld(&reg[0]), VBASE);
+	assert_int_equal(fdt64_ld(&reg[1]), 0x200);
 	const fdt32_t *irq = fdt_getprop(dtb, node, "interrupts", &len);
 	assert_int_equal(len, 4);
-	assert_int_equal(fdt32_to_cpu(irq[0]), IRQ);
+	assert_int_equal(fdt32_ld(&irq[0]), IRQ);
 	/* interrupt-parent is the PLIC's phandle. */
 	const fdt32_t *parent = fdt_getprop(dtb, node, "interrupt-parent", &len);
 	assert_int_equal(len, 4);
 	int plic = fdt_path_offset(dtb, "/plic@c000000");
 	assert_true(plic > 0);
-	assert_int_equal(fdt32_to_cpu(*parent), fdt_get_phandle(dtb, plic));
+	assert_int_equal(fdt32_ld(parent), fdt_get_phandle(dtb, plic));
 }
 
 /* A driver's mistake after DRIVER_OK: the configuration-change interrupt, at the PLIC. */
