@@ -60,15 +60,51 @@ enum {
 
 static const struct device_ops virtio_mmio_ops;
 
+/*
+ * The device's lock, and the input that arrives while it is held.
+ * virtio_mmio_input() sets input_pending, then tries the lock; whoever
+ * releases the lock looks at input_pending after letting go, and takes the
+ * lock again for the input if nobody else has. All of it sequentially
+ * consistent: of the two, one always sees the other's store, so no input
+ * is left waiting, and nobody waits for the lock while holding another.
+ */
 static void lock(struct virtio_mmio *t)
 {
-	while (__atomic_test_and_set(&t->busy, __ATOMIC_ACQUIRE))
+	while (__atomic_test_and_set(&t->busy, __ATOMIC_SEQ_CST))
 		;
+}
+
+static bool try_lock(struct virtio_mmio *t)
+{
+	return !__atomic_test_and_set(&t->busy, __ATOMIC_SEQ_CST);
+}
+
+/* Runs the model's input callback, the lock held. */
+static void take_input(struct virtio_mmio *t)
+{
+	__atomic_store_n(&t->input_pending, false, __ATOMIC_SEQ_CST);
+	if (t->model->input && (t->status & VIRTIO_STATUS_DRIVER_OK) &&
+	    !(t->status & VIRTIO_STATUS_NEEDS_RESET))
+		t->model->input(t);
 }
 
 static void unlock(struct virtio_mmio *t)
 {
-	__atomic_clear(&t->busy, __ATOMIC_RELEASE);
+	for (;;) {
+		__atomic_clear(&t->busy, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&t->input_pending, __ATOMIC_SEQ_CST) || !try_lock(t))
+			return;
+		take_input(t);
+	}
+}
+
+void virtio_mmio_input(struct virtio_mmio *t)
+{
+	__atomic_store_n(&t->input_pending, true, __ATOMIC_SEQ_CST);
+	if (!try_lock(t))
+		return; /* the holder takes it when it lets go */
+	take_input(t);
+	unlock(t);
 }
 
 /* Drives the interrupt line from InterruptStatus: a level-sensitive line, high while a bit is set. */
@@ -140,6 +176,8 @@ static void reset(struct virtio_mmio *t)
 	t->int_status = 0;
 	memset(t->queues, 0, sizeof(t->queues));
 	update_irq(t);
+	if (t->model->reset)
+		t->model->reset(t);
 }
 
 /* The selected queue, or NULL if the device has no such queue. */
@@ -383,9 +421,19 @@ static void mmio_destroy(struct device *dev)
 	dev->priv = NULL;
 }
 
+/* Console input for the VM: the model takes it if it wants it (virtio-console). */
+static void mmio_input(struct device *dev)
+{
+	struct virtio_mmio *t = dev->priv;
+
+	if (t && t->model->input)
+		virtio_mmio_input(t);
+}
+
 static const struct device_ops virtio_mmio_ops = {
 	.read = mmio_read,
 	.write = mmio_write,
+	.input = mmio_input,
 	.destroy = mmio_destroy,
 };
 

@@ -53,6 +53,15 @@ struct virtio_model {
 	void (*config_read)(struct virtio_mmio *t, uint64_t offset, unsigned size, uint64_t *val);
 	/** Serves queue (ready, DRIVER_OK set); the device's lock is held. */
 	void (*notify)(struct virtio_mmio *t, unsigned queue);
+	/**
+	 * Takes what arrived for the device from outside its VM (console
+	 * input, frames from the switch) after virtio_mmio_input(); the
+	 * device's lock is held, DRIVER_OK is set and DEVICE_NEEDS_RESET is
+	 * not. May be NULL.
+	 */
+	void (*input)(struct virtio_mmio *t);
+	/** The driver reset the device (Status 0); the device's lock is held. May be NULL. */
+	void (*reset)(struct virtio_mmio *t);
 	/** Releases the model's state (may be NULL). */
 	void (*destroy)(struct virtio_mmio *t);
 };
@@ -75,6 +84,7 @@ struct virtio_mmio {
 	struct virtq queues[VIRTIO_MMIO_MAX_QUEUES]; /**< as configured by the driver */
 	struct virtq_chain chain;         /**< the chain being served (too big for a stack) */
 	bool busy;                        /**< the lock: vCPUs of one VM may access it at once */
+	bool input_pending;               /**< virtio_mmio_input() was called: model->input is due */
 	unsigned errors;                  /**< rules the driver broke (DEVICE_NEEDS_RESET) */
 	unsigned warnings;                /**< warnings about the driver, the first few logged */
 };
@@ -99,6 +109,14 @@ void virtio_mmio_fail(struct virtio_mmio *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /** Raises the used-buffer interrupt (InterruptStatus bit 0) unless the driver suppressed it for queue. */
 void virtio_mmio_used(struct virtio_mmio *t, unsigned queue);
+/**
+ * Asks for the model's input callback: at once if the device is free, or
+ * else by whoever holds its lock, when it lets go. Never waits, so it may
+ * be called from any thread, holding another device's lock (the switch
+ * between virtio-net devices does). Ignored until the driver sets
+ * DRIVER_OK, and while the device needs a reset.
+ */
+void virtio_mmio_input(struct virtio_mmio *t);
 /** The level of the device's interrupt line: InterruptStatus is not 0. */
 bool virtio_mmio_irq_level(const struct virtio_mmio *t);
 
