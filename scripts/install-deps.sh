@@ -6,6 +6,9 @@
 # doxygen and graphviz for make docs. bochs, its BIOSes and GRUB's ISO tools
 # (grub-pc-bin, grub-common, xorriso, mtools) run the bare x86_64 build
 # (scripts/x86-iso.sh, scripts/bochs.sh): QEMU's TCG has no VMX.
+# e2fsprogs makes and reads the ext2 disk of the Linux suites (mke2fs -d,
+# debugfs); xz-utils unpacks kernel modules shipped compressed
+# (scripts/linux-guest.sh).
 #
 #   scripts/install-deps.sh                    the packages of the build and the tests
 #   scripts/install-deps.sh --bare-libfdt DIR  libfdt for AArch64 into DIR (bare build)
@@ -21,7 +24,7 @@ libunicorn-dev libcapstone-dev libcmocka-dev libfdt-dev \
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu \
 qemu-system-arm qemu-system-misc u-boot-qemu gdb-multiarch python3 \
 bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools \
-clang libclang-rt-dev doxygen graphviz"
+clang libclang-rt-dev doxygen graphviz e2fsprogs xz-utils"
 
 . "$(dirname "$0")/as-root.sh"
 

@@ -2,30 +2,48 @@
 # SPDX-License-Identifier: MIT
 # Prepares Debian's own arm64 Linux as a cvisor guest, from Debian packages
 # only (apt-get download; the arm64 architecture is added to dpkg if it is
-# missing): the cloud kernel's Image, and an initramfs in which busybox is
-# init: it mounts /proc, /sys and /dev, prints a banner, keeps a shell on
-# the console, and powers the machine off on `poweroff` (busybox's
-# poweroff signals init, which calls reboot(POWER_OFF): PSCI SYSTEM_OFF).
-# Nothing is installed on the host.
+# missing): the cloud kernel's Image and the few modules of the same
+# package that drive virtio-mmio devices (the cloud kernel builds them as
+# modules), and an initramfs in which busybox is init: it mounts /proc,
+# /sys and /dev, loads those modules, brings lo and eth0 (when there is
+# one) up, prints a banner, keeps a shell on the console, and powers the
+# machine off on `poweroff` (busybox's poweroff signals init, which calls
+# reboot(POWER_OFF): PSCI SYSTEM_OFF). Nothing is installed on the host.
 #
-#   scripts/linux-guest.sh DIR     writes DIR/Image and DIR/initramfs.cpio.gz
+#   scripts/linux-guest.sh DIR     writes DIR/Image, DIR/modules/*.ko,
+#                                  DIR/kernel.version, DIR/initramfs.cpio.gz
 #
-# Files already there are kept: the kernel, and the initramfs as long as
-# DIR/initramfs.recipe names this script's recipe (INITRAMFS_RECIPE, to be
-# changed with every change of what goes into the archive).
+# A kernel and its modules must come from one package: DIR/kernel.version
+# names it ("RELEASE PACKAGE-VERSION", written once the Image and modules
+# are in place). Without it, or with a module missing, the current kernel
+# package is fetched and both are replaced. What is there is kept
+# otherwise: the initramfs too, as long as DIR/initramfs.recipe names this
+# script's recipe (INITRAMFS_RECIPE, to be changed with every change of
+# what goes into the archive) and that kernel.
 #
-# configs/aarch64/linux.toml boots them (make linux).
+# configs/aarch64/linux.toml boots them (make linux); linux_virtio.toml
+# gives the kernel a virtio disk and network interface too.
 set -eu
 
-INITRAMFS_RECIPE="busybox init, 2"
+INITRAMFS_RECIPE="busybox init, virtio modules, 3"
+
+# The modules, in the order they are loaded: each after those it needs
+# (checked below against each module's own depends= field, in its
+# .modinfo section). virtio_ring and virtio are the core, virtio_mmio the
+# transport; virtio_net needs net_failover, which needs failover. (Module
+# names; a file may spell a _ as -: virtio-rng.ko.)
+MODULES="virtio_ring virtio virtio_mmio failover net_failover virtio_blk virtio_net virtio_console virtio_rng"
 
 dir=${1:?usage: scripts/linux-guest.sh DIR}
 mkdir -p "$dir"
-need_kernel=true
+need_kernel=false
 need_initramfs=true
-[ -s "$dir/Image" ] && need_kernel=false
-if [ -s "$dir/initramfs.cpio.gz" ] && [ -f "$dir/initramfs.recipe" ] &&
-	[ "$(cat "$dir/initramfs.recipe")" = "$INITRAMFS_RECIPE" ]; then
+[ -s "$dir/Image" ] && [ -s "$dir/kernel.version" ] || need_kernel=true
+for m in $MODULES; do
+	[ -s "$dir/modules/$m.ko" ] || need_kernel=true
+done
+if ! $need_kernel && [ -s "$dir/initramfs.cpio.gz" ] && [ -f "$dir/initramfs.recipe" ] &&
+	[ "$(cat "$dir/initramfs.recipe")" = "$INITRAMFS_RECIPE; $(cat "$dir/kernel.version")" ]; then
 	need_initramfs=false
 fi
 if ! $need_kernel && ! $need_initramfs; then
@@ -65,17 +83,46 @@ if $need_kernel; then
 	fi
 	echo "cvisor: fetching $kpkg for arm64 into $dir"
 	download "$kpkg"
-	dpkg-deb -x "$tmp"/linux-image-*_arm64.deb "$tmp/kernel"
+	deb=$(echo "$tmp"/linux-image-*_arm64.deb)
+	dpkg-deb -x "$deb" "$tmp/kernel"
+	release=$(ls "$tmp/kernel/lib/modules")
+	version="$release $(dpkg-deb -f "$deb" Version)"
 	# Debian's arm64 vmlinuz is the kernel's Image, gzip-compressed in some releases.
 	if gzip -t "$tmp"/kernel/boot/vmlinuz-* 2>/dev/null; then
 		zcat "$tmp"/kernel/boot/vmlinuz-* >"$tmp/Image"
 	else
 		cp "$tmp"/kernel/boot/vmlinuz-* "$tmp/Image"
 	fi
+	# The modules, uncompressed (some releases ship them xz-compressed,
+	# which busybox's insmod may not read), each checked to need only
+	# those before it in MODULES.
+	mkdir "$tmp/modules"
+	loaded=""
+	for m in $MODULES; do
+		pat=$(echo "$m" | sed 's/_/[-_]/g')
+		f=$(find "$tmp/kernel/lib/modules" \( -name "$pat.ko" -o -name "$pat.ko.xz" \) | head -n 1)
+		case $f in
+		"") echo "cvisor: $kpkg has no module $m" >&2; exit 1 ;;
+		*.xz) xz -dc "$f" >"$tmp/modules/$m.ko" ;;
+		*) cp "$f" "$tmp/modules/$m.ko" ;;
+		esac
+		for d in $(tr '\000' '\n' <"$tmp/modules/$m.ko" | sed -n 's/^depends=//p' | tr ',' ' '); do
+			case " $loaded " in
+			*" $d "*) ;;
+			*) echo "cvisor: module $m of $kpkg needs $d, which is not before it in MODULES" >&2; exit 1 ;;
+			esac
+		done
+		loaded="$loaded $m"
+	done
+	rm -f "$dir/kernel.version"
+	rm -rf "$dir/modules"
 	mv "$tmp/Image" "$dir/Image"
-	echo "cvisor: $dir/Image ($(wc -c <"$dir/Image") bytes) ready"
+	mv "$tmp/modules" "$dir/modules"
+	echo "$version" >"$dir/kernel.version"
+	echo "cvisor: $dir/Image ($(wc -c <"$dir/Image") bytes) and its modules ($version) ready"
 fi
 $need_initramfs || exit 0
+version=$(cat "$dir/kernel.version")
 echo "cvisor: fetching busybox-static for arm64; the initramfs ($INITRAMFS_RECIPE) into $dir"
 download busybox-static
 dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/busybox"
@@ -123,13 +170,24 @@ cat >"$tmp/inittab" <<'EOF'
 ::respawn:/bin/busybox cttyhack /bin/sh
 ::shutdown:/bin/busybox echo "cvisor linux guest: shutting down"
 EOF
-cat >"$tmp/rcS" <<'EOF'
+# The modules are loaded in MODULES' order, each one only if it is there
+# for the running kernel (a kernel without them still boots to its shell).
+release=${version%% *}
+cat >"$tmp/rcS" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-echo "cvisor linux guest: Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs online"
+loaded=""
+for m in $MODULES; do
+	f=/lib/modules/\$(uname -r)/\$m.ko
+	[ -f "\$f" ] && insmod "\$f" && loaded="\$loaded \$m"
+done
+[ -n "\$loaded" ] && echo "cvisor linux guest: modules\$loaded loaded"
+ip link set lo up
+[ -e /sys/class/net/eth0 ] && ip link set eth0 up
+echo "cvisor linux guest: Linux \$(uname -r), \$(grep -c ^processor /proc/cpuinfo) CPUs online"
 EOF
 printf 'busybox' >"$tmp/busybox-link"
 printf 'bin/busybox' >"$tmp/init-link"
@@ -143,6 +201,13 @@ entry etc 040755 ""
 entry etc/inittab 0100644 "$tmp/inittab"
 entry etc/init.d 040755 ""
 entry etc/init.d/rcS 0100755 "$tmp/rcS"
+entry lib 040755 ""
+entry lib/modules 040755 ""
+entry "lib/modules/$release" 040755 ""
+for m in $MODULES; do
+	entry "lib/modules/$release/$m.ko" 0100644 "$dir/modules/$m.ko"
+done
+entry mnt 040755 ""
 entry proc 040755 ""
 entry root 040700 ""
 entry sys 040755 ""
@@ -152,5 +217,5 @@ entry TRAILER!!! 0 ""
 gzip -9n <"$cpio" >"$tmp/initramfs.cpio.gz"
 
 mv "$tmp/initramfs.cpio.gz" "$dir/initramfs.cpio.gz"
-echo "$INITRAMFS_RECIPE" >"$dir/initramfs.recipe"
+echo "$INITRAMFS_RECIPE; $version" >"$dir/initramfs.recipe"
 echo "cvisor: $dir/initramfs.cpio.gz ready"
