@@ -21,6 +21,7 @@
 #include <cvisor/plic.h>
 #include <cvisor/virtio_blk.h>
 #include <cvisor/virtio_mmio.h>
+#include <cvisor/virtio_net.h>
 #include <cvisor/vm.h>
 
 #define VIRT_PLIC_BASE 0x0c000000ULL
@@ -56,6 +57,7 @@ static const struct device_model virt_models[] = {
 	{ "ns16550a", 8, false, ns16550_create },
 	{ "plic", 0x200000 + 2 * 0x1000, false, virt_plic_create },
 	{ "virtio-blk", VIRTIO_MMIO_SIZE, false, virtio_blk_create },
+	{ "virtio-net", VIRTIO_MMIO_SIZE, false, virtio_net_create },
 };
 
 const struct platform_desc vm_arch_platform = {
