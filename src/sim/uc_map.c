@@ -157,11 +157,21 @@ int sim_map_build(uc_engine *uc, const struct addrspace *as, struct sim_map *m, 
 	 * Unicorn maps whole pages: a device window smaller than a page (the
 	 * 16550A's 0x100 bytes) takes its page; the device bus still refuses
 	 * offsets past the device, so those accesses stop the VM as wild ones.
+	 * Devices that share a page (virtio-mmio's 0x200-byte windows, as on
+	 * QEMU virt) share its window: every window reaches the device bus by
+	 * the GPA. Only RAM may not share a page with anything.
 	 */
+	bool last_ram = false;
 	for (unsigned i = 0; i < n && sorted[i]->base < limit; i++) {
 		const struct as_region *r = sorted[i];
 		gpa_t base = ALIGN_DOWN(r->base, PAGE_SIZE);
 		gpa_t end = ALIGN_UP(r->base + r->size, PAGE_SIZE);
+		if (base < next && r->kind != REGION_RAM && !last_ram) {
+			base = next;
+			if (end <= next)
+				continue;
+		}
+		last_ram = r->kind == REGION_RAM;
 		int rc = base < next ? -CV_EOVERLAP : 0;
 		if (rc == 0 && base > next)
 			rc = map_window(uc, m, owner, next, base - next, rd, wr);
