@@ -11,7 +11,8 @@
 # read-only copy (renamed blk_ro: its GET_ID answer says so) and hello,
 # which must power off too. The read-write guest reads back what it wrote;
 # the image file on the build machine is never written, so both files are
-# checked to be as they were.
+# checked to be as they were. Debian's U-Boot (AArch64, RISC-V) finds the
+# disk through the device tree, writes a sector and reads it back.
 #   tests/bare/virtio.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -90,20 +91,42 @@ case_blk() {
 	expect_unchanged "$ro"
 }
 
-# A disk_path whose file is not in the image cannot happen (embed checks
-# that it exists); a disk the guest's VM does not name is not found either:
-# the device of a VM built from a config without disk_path is refused by
-# the config check, as in the simulator.
+# case_uboot ARCH CPU RAM BASE IRQ: Debian's U-Boot for ARCH finds the disk
+# at BASE (interrupt IRQ) through the device tree, writes sector 2 and reads
+# it back from the copy in memory (uboot_virtio_input RAM); the file stays.
+case_uboot() {
+	a=$1
+	case $a in
+	aarch64) ub=/usr/lib/u-boot/qemu_arm64/u-boot.bin ;;
+	*) ub=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin ;;
+	esac
+	if [ ! -f "$ub" ]; then
+		CASE=$a-u-boot
+		skip "$ub not found (make test installs it: u-boot-qemu)"
+		return
+	fi
+	guests_of "$a"
+	img=$DISKS/$a-u-boot.img
+	cp "$DISKS/original.img" "$img"
+	cfg=$(own_config u-boot -e "s|^kernel_path = .*|&\ndisk_path = \"$img\"|" \
+		-e "s|^emu_devices = \[\]|emu_devices = [[\"virtio-blk\", $4, 0x200, $5, 3, []]]|")
+	run_bare "$a-u-boot" "$(uboot_virtio_input "$3")" "$2" "$cfg" MAX_SECONDS=30
+	expect_rc 0
+	expect_uboot_virtio "$3"
+	expect_unchanged "$img"
+}
 
 if command -v qemu-system-aarch64 >/dev/null 2>&1; then
 	unset QEMU_SMP
 	case_blk aarch64 max 48
+	case_uboot aarch64 max 44000000 0x0a00_0000 48
 else
 	CASE=aarch64
 	skip "qemu-system-aarch64 not found (make test installs it: qemu-system-arm)"
 fi
 if command -v qemu-system-riscv64 >/dev/null 2>&1; then
 	case_blk riscv64 rv64 1
+	case_uboot riscv64 rv64 84000000 0x1000_1000 1
 else
 	CASE=riscv64
 	skip "qemu-system-riscv64 not found (make test installs it: qemu-system-misc)"
