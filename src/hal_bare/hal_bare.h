@@ -27,6 +27,8 @@ struct bare_vm_entry {
 	const char *config_text; /**< the TOML text, parsed at boot */
 	uint64_t config_len;
 	struct bare_image kernel, dtb, ramdisk, bios;
+	struct bare_image disk;  /**< the disk image ([kernel] disk_path), served from RAM (disk.c) */
+	const char *disk_path;   /**< disk_path as the config gives it, resolved as at build time ("" if none) */
 };
 
 extern const struct bare_vm_entry bare_vms[];

@@ -139,7 +139,7 @@ static int embed_path(const char *sym, const char *path)
 static int cmd_embed(int argc, char **argv)
 {
 	static struct vm_config cfg;
-	static const char *const kinds[] = { "kernel", "dtb", "ramdisk", "bios" };
+	static const char *const kinds[] = { "kernel", "dtb", "ramdisk", "bios", "disk" };
 
 	if (argc < 1 || argc > MAX_VMS) {
 		fprintf(stderr, "cvisor embed: give 1 to %d configs (try cvisor --help)\n", MAX_VMS);
@@ -155,27 +155,31 @@ static int cmd_embed(int argc, char **argv)
 	       "\t.global bare_vms\nbare_vms:\n", argc);
 	for (int i = 0; i < argc; i++) {
 		printf("\t.quad vm%d_path, vm%d_config, vm%d_config_end - vm%d_config\n", i, i, i, i);
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 5; k++)
 			printf("\t.quad vm%d_%s, vm%d_%s_end - vm%d_%s\n", i, kinds[k], i, kinds[k], i,
 			       kinds[k]);
+		printf("\t.quad vm%d_disk_path\n", i);
 	}
 	for (int i = 0; i < argc; i++) {
 		char sym[64];
 		if (hal_sim_prepare_vm(argv[i], &cfg, NULL))
 			return CLI_USAGE;
 		snprintf(sym, sizeof(sym), "vm%d_config", i);
-		const struct cfg_path *paths[4] = { &cfg.kernel_path, &cfg.dtb_path, &cfg.ramdisk_path,
-						    &cfg.bios_path };
+		const struct cfg_path *paths[5] = { &cfg.kernel_path, &cfg.dtb_path, &cfg.ramdisk_path,
+						    &cfg.bios_path, &cfg.disk_path };
 		if (embed_path(sym, argv[i]) < 0)
 			return CLI_USAGE;
 		printf("vm%d_path:\n\t.asciz \"%s\"\n", i, argv[i]);
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < 5; k++) {
 			snprintf(sym, sizeof(sym), "vm%d_%s", i, kinds[k]);
 			if (paths[k]->set && embed_path(sym, paths[k]->path) < 0)
 				return CLI_USAGE;
 			if (!paths[k]->set)
 				printf("%s:\n%s_end:\n", sym, sym);
 		}
+		/* The disk's path as the config resolves it: how the bare HAL finds the image (disk.c). */
+		printf("vm%d_disk_path:\n\t.asciz \"%s\"\n", i,
+		       cfg.disk_path.set ? cfg.disk_path.path : "");
 	}
 	return CLI_OK;
 }

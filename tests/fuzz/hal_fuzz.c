@@ -83,3 +83,44 @@ void hal_vm_stage2_changed(struct vm *vm, gpa_t gpa, uint64_t size)
 	(void)gpa;
 	(void)size;
 }
+
+/*
+ * No disk images: a fuzzed config names any path, and no file is opened
+ * for it. A virtio-blk device is refused when its VM is created.
+ */
+int hal_disk_open(const char *path, bool writable, uint64_t *size)
+{
+	(void)path;
+	(void)writable;
+	*size = 0;
+	return -CV_ENOTSUP;
+}
+
+int hal_disk_read(int disk, uint64_t offset, void *buf, size_t len)
+{
+	(void)disk;
+	(void)offset;
+	(void)buf;
+	(void)len;
+	return -CV_EIO;
+}
+
+int hal_disk_write(int disk, uint64_t offset, const void *buf, size_t len)
+{
+	(void)disk;
+	(void)offset;
+	(void)buf;
+	(void)len;
+	return -CV_EIO;
+}
+
+int hal_disk_flush(int disk)
+{
+	(void)disk;
+	return -CV_EIO;
+}
+
+void hal_disk_close(int disk)
+{
+	(void)disk;
+}

@@ -477,3 +477,28 @@ expect_uboot_flash() {
 	expect_out "poweroff ..."
 	expect_no_out "Error"
 }
+
+# Debian's U-Boot finding a virtio-blk disk through the device tree's
+# virtio,mmio node (tests/sim/virtio.sh, tests/bare/virtio.sh) on the disk
+# image of tests/sim/virtio.sh (16 sectors, sector 0 begins "cvisor disk 0").
+# uboot_virtio_input RAM: what is typed (x stops autoboot): scan, info,
+# sector 2 written with 0x5a and read back elsewhere, sector 0 read and
+# shown; RAM: a free address of the guest's RAM (hex, no 0x), RAM + 16 MiB
+# the second buffer.
+uboot_virtio_input() {
+	b2=$(printf '%x' $((0x$1 + 0x1000000)))
+	printf 'x\\nvirtio scan; virtio info; mw.b 0x%s 0x5a 0x200; virtio write 0x%s 2 1; virtio read 0x%s 2 1; cmp.b 0x%s 0x%s 0x200; virtio read 0x%s 0 1; md.b 0x%s 0x10; poweroff\\n' \
+		"$1" "$1" "$b2" "$1" "$b2" "$1" "$1"
+}
+# expect_uboot_virtio RAM: what that prints.
+expect_uboot_virtio() {
+	expect_out "Device 0: CVSR VirtIO Block Device"
+	expect_out "            Capacity: 0.0 MB = 0.0 GB (16 x 512)"
+	expect_out "virtio write: device 0 block # 2, count 1 ... 1 blocks written: OK"
+	expect_out "virtio read: device 0 block # 2, count 1 ... 1 blocks read: OK"
+	expect_out "Total of 512 byte(s) were the same"
+	expect_out "virtio read: device 0 block # 0, count 1 ... 1 blocks read: OK"
+	expect_out "$1: 63 76 69 73 6f 72 20 64 69 73 6b 20 30 0a 01 ff  cvisor disk 0..."
+	expect_out "poweroff ..."
+	expect_no_out "Error"
+}

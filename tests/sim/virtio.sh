@@ -6,7 +6,9 @@
 # requests' outcomes), then the image file itself: sector 1 holds the
 # guest's pattern, every other byte is as it was, the file was not grown.
 # A read-only disk refuses the write (the guest sees IOERR) and the file is
-# left whole; hello next to the guest in one run still powers off.
+# left whole; hello next to the guest in one run still powers off. Debian's
+# U-Boot (AArch64, RISC-V) finds the disk through the device tree, writes
+# a sector and reads it back.
 #   tests/sim/virtio.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -149,6 +151,35 @@ case_virtio() {
 	expect_file_same "$img" "$DISKS/want.img" "the image is the original but for sector 1"
 }
 
+# case_uboot ARCH RAM BASE IRQ: Debian's U-Boot for ARCH finds the
+# disk at BASE (interrupt IRQ) through the device tree, reads and writes it
+# (uboot_virtio_input RAM); sector 2 of the file then holds its 0x5a bytes.
+case_uboot() {
+	a=$1
+	case $a in
+	aarch64) ub=/usr/lib/u-boot/qemu_arm64/u-boot.bin ;;
+	*) ub=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin ;;
+	esac
+	if [ ! -f "$ub" ]; then
+		CASE=$a-u-boot
+		skip "$ub not found (make test installs it: u-boot-qemu)"
+		return
+	fi
+	guests_of "$a"
+	img=$DISKS/$a-u-boot.img
+	cp "$DISKS/original.img" "$img"
+	cfg=$(own_config u-boot -e "s|^kernel_path = .*|&\ndisk_path = \"$img\"|" \
+		-e "s|^emu_devices = \[\]|emu_devices = [[\"virtio-blk\", $3, 0x200, $4, 3, []]]|")
+	run_cvisor_typed "$a-u-boot" "$(uboot_virtio_input "$2")" run --max-seconds=20 "$cfg"
+	# U-Boot ends its lines with CR LF.
+	tr -d '\r' <"$OUT" >"$OUT.lf" && mv "$OUT.lf" "$OUT"
+	expect_rc 0
+	expect_uboot_virtio "$2"
+	cp "$DISKS/original.img" "$DISKS/want.img"
+	head -c 512 /dev/zero | tr '\000' '\132' | dd of="$DISKS/want.img" bs=512 seek=2 conv=notrunc 2>/dev/null
+	expect_file_same "$img" "$DISKS/want.img" "the image is the original but for sector 2, all 0x5a"
+}
+
 if [ "$ARCH" = aarch64 ]; then
 	case_virtio aarch64 "aarch64 sector 1" 48
 	# A disk_path naming no file: the config is refused, with the field's line.
@@ -158,6 +189,7 @@ if [ "$ARCH" = aarch64 ]; then
 	n=$(grep -n '^disk_path = ' "$cfg" | cut -d: -f1)
 	expect_err "^$cfg:$n: error: disk_path: no such file: $DISKS/absent\\.img\$"
 	expect_no_out "virtio_blk:"
+	case_uboot aarch64 44000000 0x0a00_0000 48
 else
 	CASE=aarch64
 	skip "build/cvisor is the $ARCH simulator; the AArch64 guest needs ARCH=aarch64"
@@ -165,7 +197,10 @@ fi
 for a in riscv64 x86_64; do
 	if [ -x "$BUILD/$a/cvisor" ]; then
 		case $a in
-		riscv64) case_virtio riscv64 "riscv64 sector 1" 1 ;;
+		riscv64)
+			case_virtio riscv64 "riscv64 sector 1" 1
+			case_uboot riscv64 84000000 0x1000_1000 1
+			;;
 		x86_64) case_virtio x86_64 "x86_64  sector 1" 5 ;;
 		esac
 	else
