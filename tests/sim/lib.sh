@@ -440,6 +440,83 @@ expect_linux_typed() {
 	expect_log '\[ *[0-9]+\.[0-9]{6}\] reboot: Power down'
 }
 
+# linux_virtio_config: Debian's kernel with a virtio disk and network
+# interface (configs/aarch64/linux_virtio.toml, after linux_config) next
+# to the network's other host (net_responder.toml). The disk, LINUX_DISK,
+# is an ext2 image of 1 MiB that mke2fs makes from a directory holding
+# hello.txt (one line, LINUX_HELLO); LINUX_DISK0 is a copy of it as made.
+# LINUX_VIRTIO_CFG and RESPONDER_CFG are the configs' copies (the kernel
+# rebooting on a panic). Returns 1 after a counted skip without e2fsprogs.
+LINUX_HELLO='hello from an ext2 disk made by mke2fs'
+linux_virtio_config() {
+	CASE=linux-virtio
+	PATH=$PATH:/usr/sbin:/sbin
+	for t in mke2fs debugfs; do
+		if ! command -v $t >/dev/null 2>&1; then
+			skip "$t not found (e2fsprogs, which make test installs): no ext2 disk"
+			return 1
+		fi
+	done
+	mkdir -p "$OWN_DIR/disk"
+	printf '%s\n' "$LINUX_HELLO" >"$OWN_DIR/disk/hello.txt"
+	LINUX_DISK=$OWN_DIR/linux_virtio.img
+	LINUX_DISK0=$OWN_DIR/linux_virtio0.img
+	rm -f "$LINUX_DISK"
+	if ! mke2fs -q -t ext2 -d "$OWN_DIR/disk" "$LINUX_DISK" 1M >"$OUT" 2>&1; then
+		fail "mke2fs could not make the disk: $(tail -n 1 "$OUT")"
+		return 1
+	fi
+	cp "$LINUX_DISK" "$LINUX_DISK0"
+	LINUX_VIRTIO_CFG=$OWN_DIR/linux_virtio.toml
+	sed -e "s|\"../../build/linux/|\"$PWD/build/linux/|" \
+		-e 's|^cmdline = "\(.*\)"|cmdline = "\1 panic=-1"|' \
+		-e "s|^disk_path = .*|disk_path = \"$LINUX_DISK\"|" \
+		configs/aarch64/linux_virtio.toml >"$LINUX_VIRTIO_CFG"
+	RESPONDER_CFG=$(own_config net_responder)
+}
+
+# What is typed at Linux's shell next to net_responder: the network
+# interface's address and driver; the disk mounted, hello.txt shown; a
+# file written, synced, the disk unmounted; the caches dropped and the
+# file read back from the disk; 10.0.2.15 on eth0 and three pings of
+# net_responder (10.0.2.2), which then powers off; the end.
+LINUX_VIRTIO_INPUT='cat /sys/class/net/eth0/address; basename $(readlink /sys/class/net/eth0/device/driver)
+mount -t ext2 /dev/vda /mnt && cat /mnt/hello.txt
+echo written by Linux on cvisor >/mnt/linux.txt && sync && umount /mnt
+echo 3 >/proc/sys/vm/drop_caches && mount -t ext2 -o ro /dev/vda /mnt && cat /mnt/linux.txt && umount /mnt
+ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up && ping -c 3 10.0.2.2
+poweroff
+'
+
+# expect_linux_virtio: what LINUX_VIRTIO_INPUT shows on the consoles.
+# Linux loaded the virtio modules, found the disk (1 MiB: 2048 sectors)
+# and eth0 (virtio_net, the device's default address for VM 355); the
+# disk's file was there and the written one came back from the device;
+# three echo replies came, net_responder's lines say it answered ARP and
+# each echo request, and Linux powered off.
+expect_linux_virtio() {
+	expect_log 'cvisor linux guest: modules virtio_ring virtio virtio_mmio failover net_failover virtio_blk virtio_net virtio_console virtio_rng loaded'
+	expect_log 'cvisor linux guest: Linux [0-9]+\.[0-9]+\.[0-9]+-[0-9]+-cloud-arm64, 1 CPUs online'
+	expect_log '\[ *[0-9]+\.[0-9]{6}\] virtio_blk virtio[0-9]+: \[vda\] 2048 512-byte logical blocks \(1\.05 MB/1\.00 MiB\)'
+	expect_log '52:54:00:c5:63:00'
+	expect_log 'virtio_net'
+	expect_log "$LINUX_HELLO"
+	expect_log 'written by Linux on cvisor'
+	expect_log 'PING 10\.0\.2\.2 \(10\.0\.2\.2\): 56 data bytes'
+	for s in 0 1 2; do
+		expect_log "64 bytes from 10\\.0\\.2\\.2: seq=$s ttl=64 time=[0-9]+\\.[0-9]+ ms"
+	done
+	expect_log '3 packets transmitted, 3 packets received, 0% packet loss'
+	expect_out '[net_responder] net_responder: mac 52:54:00:c5:64:00, ip 10.0.2.2, answering ARP and ping'
+	expect_out '[net_responder] net_responder: ARP reply to 10.0.2.15'
+	for n in 1 2 3; do
+		expect_out "[net_responder] net_responder: echo reply $n to 10.0.2.15, seq $((n - 1))"
+	done
+	expect_log '\[net_responder\] net_responder: 3 echo requests answered, [0-9]+ other frames ignored; powering off'
+	expect_log 'Requesting system poweroff'
+	expect_log '\[ *[0-9]+\.[0-9]{6}\] reboot: Power down'
+}
+
 # Debian's U-Boot (u-boot-qemu) from configs/aarch64/u-boot.toml, which
 # lists only RAM: its flash is cvisor's standard one. UBOOT_FLASH_LINE is
 # one command line (U-Boot reads characters typed ahead while it checks for
