@@ -36,7 +36,7 @@ done | dd of="$DISKS/want.img" bs=512 seek=3 conv=notrunc 2>/dev/null
 CASES="descriptor loop
 chain longer than the queue
 buffer outside RAM
-buffer in the UART
+buffer in the WINDOW
 8-byte header
 notify of queue 1, never set up
 queue size 6
@@ -56,8 +56,9 @@ warnings() {
 	echo "queue 0: rings at 0x$1, 0x$(sym hostile_virtio vq_avail), 0x$(sym hostile_virtio vq_used): a ring is not in RAM"
 }
 
-# case_hostile ARCH DEVICE RAM_END: ARCH's guest next to hello, its device
-# at DEVICE (as cvisor prints it), RAM_END its RAM's first byte past the end.
+# case_hostile ARCH DEVICE RAM_END WINDOW: ARCH's guest next to hello, its
+# device at DEVICE (as cvisor prints it), RAM_END its RAM's first byte past
+# the end, WINDOW the device whose registers the guest gives as a buffer.
 case_hostile() {
 	a=$1
 	guests_of "$a"
@@ -72,7 +73,7 @@ case_hostile() {
 	run_cvisor "$a" run --max-seconds=10 "$(own_config hello)" "$cfg"
 	expect_rc 0
 	expect_out "[hello] Hello from cvisor guest ($a)!"
-	echo "$CASES" | while IFS= read -r c; do
+	echo "$CASES" | sed "s|WINDOW|$4|" | while IFS= read -r c; do
 		echo "[hostile_virtio] hostile_virtio: $c: DEVICE_NEEDS_RESET"
 	done >"$DISKS/want.out"
 	for l in "reset with a write made available: not served" "write past the end: IOERR" \
@@ -118,7 +119,7 @@ case_hostile() {
 }
 
 if [ "$ARCH" = aarch64 ]; then
-	case_hostile aarch64 a000000 48000000
+	case_hostile aarch64 a000000 48000000 UART
 else
 	CASE=aarch64
 	skip "build/cvisor is the $ARCH simulator; the AArch64 guest needs ARCH=aarch64"
@@ -126,8 +127,8 @@ fi
 for a in riscv64 x86_64; do
 	if [ -x "$BUILD/$a/cvisor" ]; then
 		case $a in
-		riscv64) case_hostile riscv64 10001000 88000000 ;;
-		x86_64) case_hostile x86_64 d0000000 8000000 ;;
+		riscv64) case_hostile riscv64 10001000 88000000 UART ;;
+		x86_64) case_hostile x86_64 d0000000 8000000 "I/O APIC" ;;
 		esac
 	else
 		CASE=$a
