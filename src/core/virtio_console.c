@@ -130,7 +130,8 @@ static void receive(struct virtio_mmio *t)
 		}
 		if (t->chain.in_len == 0) {
 			c->held = b;
-			virtio_mmio_fail(t, "receive buffer %u has no writable bytes", t->chain.head);
+			virtio_mmio_fail(t, "receive buffer %u has no writable bytes",
+					 t->chain.head);
 			break;
 		}
 		int64_t n = fill_chain(t, c, b);
@@ -181,7 +182,8 @@ static void transmit(struct virtio_mmio *t)
 	if (used)
 		virtio_mmio_used(t, TRANSMITQ);
 	if (rc < 0)
-		virtio_mmio_fail(t, "queue %u: %s", TRANSMITQ, virtq_error_name((enum virtq_error)-rc));
+		virtio_mmio_fail(t, "queue %u: %s", TRANSMITQ,
+				 virtq_error_name((enum virtq_error)-rc));
 }
 
 static void notify(struct virtio_mmio *t, unsigned queue)
@@ -247,8 +249,8 @@ struct device *virtio_console_create(struct vm *vm, gpa_t base, uint64_t size)
 	if (!c)
 		return NULL;
 	c->held = -1;
-	struct device *dev =
-		virtio_mmio_create(vm, base, &console_model, VIRTIO_CONSOLE_F_SIZE, (unsigned)e->irq, c);
+	struct device *dev = virtio_mmio_create(vm, base, &console_model, VIRTIO_CONSOLE_F_SIZE,
+						(unsigned)e->irq, c);
 	if (!dev)
 		hal_free(c);
 	return dev;

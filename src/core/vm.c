@@ -424,8 +424,10 @@ void vm_console_input(struct vm *vm)
 
 int vm_console_getc(struct vm *vm, const struct device *dev)
 {
-	const struct device *owner = __atomic_load_n(&vm->console_owner, __ATOMIC_ACQUIRE);
+	const struct device *owner = NULL;
 
+	if (vm)
+		owner = __atomic_load_n(&vm->console_owner, __ATOMIC_ACQUIRE);
 	if (owner && owner != dev)
 		return -1;
 	return hal_console_getc(vm);

@@ -216,7 +216,7 @@ static void test_console_identity(void **state)
 	assert_false(irq_pending(CONS_IRQ));
 }
 
-/* A transmit chain of two readable buffers reaches the console whole, returned with 0 bytes written. */
+/* A transmit chain of two readable buffers reaches the console whole; 0 bytes written. */
 static void test_console_transmit(void **state)
 {
 	uint32_t id;
@@ -296,7 +296,10 @@ static void test_console_receive(void **state)
 	assert_string_equal(got, "56");
 }
 
-/* The PL011 takes console input until the console's driver gives receive buffers, and after its reset. */
+/*
+ * The PL011 takes console input until the console's driver gives receive
+ * buffers, and again after a reset.
+ */
 static void test_console_claims_input(void **state)
 {
 	uint32_t id;
@@ -309,7 +312,8 @@ static void test_console_claims_input(void **state)
 	desc(RECEIVEQ, 0, BUF, 16, D_WRITE, 0);
 	offer(RECEIVEQ, 0, true);
 	hal_stub_console_input("b");
-	assert_int_equal(rd_at(UART_BASE + 0x18) & UARTFR_RXFE, UARTFR_RXFE); /* the UART has none */
+	/* The UART has none. */
+	assert_int_equal(rd_at(UART_BASE + 0x18) & UARTFR_RXFE, UARTFR_RXFE);
 	type("");
 	assert_int_equal(used_idx(RECEIVEQ), 1);
 	assert_int_equal(used_elem(RECEIVEQ, 0, &id), 1);
@@ -390,7 +394,7 @@ static unsigned zeros(const uint8_t *b, size_t n)
 	return z;
 }
 
-/* Every writable byte of a chain (two buffers) filled, readable ones untouched; two fills differ. */
+/* Every writable byte of a chain filled, readable ones untouched; two fills differ. */
 static void test_rng_fill(void **state)
 {
 	static uint8_t a[48], b[48];
@@ -436,7 +440,7 @@ static void test_rng_max_fill(void **state)
 	assert_int_equal(get(BIG_BUF + VIRTIO_RNG_MAX_FILL, 8), 0x1122334455667788ULL);
 }
 
-/* A chain with no writable byte: DEVICE_NEEDS_RESET, nothing used; after a reset the device works. */
+/* A chain with no writable byte: DEVICE_NEEDS_RESET, nothing used; after a reset all is well. */
 static void test_rng_no_writable(void **state)
 {
 	uint32_t id;
@@ -474,7 +478,8 @@ static void test_bad_configs(void **state)
 			 "memory_regions = [[0x4000_0000, 0x100_0000, 7, 0]]\n"
 			 "[devices]\nemu_devices = %s\n",
 			 texts[i]);
-		assert_int_equal(fixture_vm_boot(text, "bad.toml", kernel, sizeof(kernel), &vm), -1);
+		int rc = fixture_vm_boot(text, "bad.toml", kernel, sizeof(kernel), &vm);
+		assert_int_equal(rc, -1);
 	}
 	vm = NULL;
 }

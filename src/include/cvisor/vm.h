@@ -147,7 +147,8 @@ void vm_console_input(struct vm *vm);
 /**
  * The next byte of vm's console input for device dev, or -1: none is
  * waiting, or another device has claimed the input. Devices read the
- * console input through it, not hal_console_getc(). Any thread.
+ * console input through it, not hal_console_getc(). Any thread; a device
+ * of no VM (vm NULL, in unit tests) reads the HAL's input as it is.
  */
 int vm_console_getc(struct vm *vm, const struct device *dev);
 /**
