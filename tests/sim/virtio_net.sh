@@ -70,6 +70,7 @@ case_net() {
 	run_cvisor "$a-same-address" run --max-seconds=10 "$ping" "$twin"
 	expect_rc 1
 	expect_err "^cvisor: error: virtual switch: another device already has the address $ping_mac\$"
+	expect_no_out "virtio_net_ping:"
 }
 
 if [ "$ARCH" = aarch64 ]; then
