@@ -388,7 +388,7 @@ static void test_flood_unknown_and_multicast(void **state)
 static void test_split_receive_chain(void **state)
 {
 	static const uint8_t hdr[HDR] = { [10] = 1 };
-	uint8_t want[200], got[200];
+	uint8_t want[200], got[HDR + 200];
 	unsigned id;
 
 	(void)state;
