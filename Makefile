@@ -215,7 +215,7 @@ $(BUILD)/tests/x86_64/test_insn: $(OBJ)/tests/unit/x86_64/test_insn.o $(UNIT_SUP
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt -lunicorn -lcapstone -lpthread
 
-$(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard $(GUEST_DIR)/*.h)
+$(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard $(GUEST_DIR)/*.h) $(wildcard guests/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  GUEST   $@"
 	$(Q)$(GCROSS)gcc $(GUEST_CFLAGS) -o $@ $<

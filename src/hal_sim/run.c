@@ -16,6 +16,7 @@
 
 #include <cvisor/arch.h>
 #include <cvisor/hal.h>
+#include <cvisor/virtio_net.h>
 #include <cvisor/vm.h>
 
 #include "hal_sim.h"
@@ -116,6 +117,12 @@ static void print_stats(const struct vm *vm)
 				vm->id, v->id, (unsigned long long)v->unmapped_raz,
 				(unsigned long long)v->unmapped_wi,
 				(unsigned long long)v->unmapped_aborts);
+	}
+	/* Each virtio-net device's port on the switch (docs/virtio.md). */
+	for (unsigned i = 0; i < vm->bus.ndevs; i++) {
+		char line[120];
+		if (virtio_net_stats(vm->bus.devs[i], line, sizeof(line)))
+			fprintf(stderr, "stats: vm=%u %s\n", vm->id, line);
 	}
 }
 

@@ -22,6 +22,7 @@
 #include <cvisor/virtio_blk.h>
 #include <cvisor/virtio_console.h>
 #include <cvisor/virtio_mmio.h>
+#include <cvisor/virtio_net.h>
 #include <cvisor/virtio_rng.h>
 #include <cvisor/vm.h>
 
@@ -59,6 +60,7 @@ static const struct device_model virt_models[] = {
 	{ "plic", 0x200000 + 2 * 0x1000, false, virt_plic_create },
 	{ "virtio-blk", VIRTIO_MMIO_SIZE, false, virtio_blk_create },
 	{ "virtio-console", VIRTIO_MMIO_SIZE, false, virtio_console_create },
+	{ "virtio-net", VIRTIO_MMIO_SIZE, false, virtio_net_create },
 	{ "virtio-rng", VIRTIO_MMIO_SIZE, false, virtio_rng_create },
 };
 

@@ -25,6 +25,7 @@
 #include <cvisor/virtio_blk.h>
 #include <cvisor/virtio_console.h>
 #include <cvisor/virtio_mmio.h>
+#include <cvisor/virtio_net.h>
 #include <cvisor/virtio_rng.h>
 #include <cvisor/vm.h>
 
@@ -83,6 +84,7 @@ static const struct device_model pc_models[] = {
 	{ "ioapic", IOAPIC_SIZE, false, ioapic_create },
 	{ "virtio-blk", VIRTIO_MMIO_SIZE, false, virtio_blk_create },
 	{ "virtio-console", VIRTIO_MMIO_SIZE, false, virtio_console_create },
+	{ "virtio-net", VIRTIO_MMIO_SIZE, false, virtio_net_create },
 	{ "virtio-rng", VIRTIO_MMIO_SIZE, false, virtio_rng_create },
 };
 
