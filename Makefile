@@ -75,9 +75,9 @@ ARCH_UNIT_SRCS := $(wildcard tests/unit/$(ARCH)/test_*.c)
 UNIT_BINS := $(if $(filter $(ARCH),$(PRIMARY_ARCH)),$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)) \
 	$(ARCH_UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # The unit tests' HAL: hal_stub.c, with the bare HAL's traces (lines to the log, no filter)
-# and the simulator's disk images (host files).
+# and the simulator's disk images (host files) and random bytes (getrandom(2)).
 UNIT_SUPPORT := $(OBJ)/tests/unit/hal_stub.o $(OBJ)/tests/unit/hal_novcpu.o $(OBJ)/tests/unit/walk_record.o $(OBJ)/tests/unit/fixture.o $(OBJ)/tests/unit/uc_probe.o \
-	$(OBJ)/src/hal_bare/trace.o $(OBJ)/src/hal_sim/disk.o
+	$(OBJ)/src/hal_bare/trace.o $(OBJ)/src/hal_sim/disk.o $(OBJ)/src/hal_sim/random.o
 
 GUEST_DIR := guests/$(ARCH)
 GUEST_SRCS := $(wildcard $(GUEST_DIR)/*.S)
@@ -215,7 +215,7 @@ $(BUILD)/tests/x86_64/test_insn: $(OBJ)/tests/unit/x86_64/test_insn.o $(UNIT_SUP
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lfdt -lunicorn -lcapstone -lpthread
 
-$(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard $(GUEST_DIR)/*.h)
+$(BUILD)/guests/$(ARCH)/%.elf: $(GUEST_DIR)/%.S $(GUEST_DIR)/link.ld $(wildcard $(GUEST_DIR)/*.h) $(wildcard guests/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  GUEST   $@"
 	$(Q)$(GCROSS)gcc $(GUEST_CFLAGS) -o $@ $<

@@ -184,6 +184,15 @@ for a in aarch64 riscv64 x86_64; do
 	fi
 done
 
+# ---- virtio-net: frames between two VMs through the virtual switch ---------
+echo "== aarch64, virtio-net: bench_net_tx sends 100000 frames of 64 bytes to bench_net_rx (windows of 32, a credit each)"
+t=$(timed "$out" "$CVISOR" run configs/aarch64/bench_net_tx.toml configs/aarch64/bench_net_rx.toml) || exit 1
+awk -v f="$(hexval "bench_net: frequency")" -v n="$(hexval "bench_net: frames")" \
+	-v ticks="$(hexval "bench_net: ticks")" -v t="$t" 'BEGIN {
+	if (!f || !n || !ticks) { print "  (bench_net_tx printed no figures)"; exit }
+	printf "  %d frames in %6.3f s of guest time: %8.0f frames/s (%6.3f s the whole run)\n", n, ticks / f, n / (ticks / f), t
+}'
+
 # ---- Bare metal: cvisor at EL2 under QEMU vs the guest directly on QEMU ----
 bare_aarch64() {
 	CPU=cortex-a72

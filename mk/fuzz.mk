@@ -64,7 +64,7 @@ FUZZ_SEEDS_$(1) := tests/fuzz/corpus/$(2)
 FUZZ_DICT_$(1) := $$(wildcard tests/fuzz/$(if $(filter fdt,$(2)),config,$(2)).dict)
 $(FUZZ_DIR)/$(1): $(FUZZ_DIR)/obj/$(3)/tests/fuzz/$(2).o \
 		$(FUZZ_COMMON:%=$(FUZZ_DIR)/obj/$(3)/tests/fuzz/%.o) $(FUZZ_DIR)/obj/$(3)/tests/unit/hal_novcpu.o \
-		$(FUZZ_DIR)/obj/$(3)/src/hal_bare/trace.o \
+		$(FUZZ_DIR)/obj/$(3)/src/hal_bare/trace.o $(FUZZ_DIR)/obj/$(3)/src/hal_bare/random.o \
 		$(FUZZ_DIR)/$(3)/libcode.a
 	@echo "  FUZZLD  $$@"
 	$(Q)$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $$@ $$^ $(4) -lfdt

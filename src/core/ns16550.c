@@ -40,7 +40,7 @@ struct uart16550 {
 static void poll_rx(struct device *dev, struct uart16550 *u)
 {
 	if (u->rx < 0)
-		u->rx = hal_console_getc(dev->vm);
+		u->rx = vm_console_getc(dev->vm, dev);
 }
 
 static uint8_t iir(struct device *dev, struct uart16550 *u)

@@ -130,7 +130,7 @@ static void reset(struct pl011 *u)
 static void poll_rx(struct device *dev, struct pl011 *u)
 {
 	if (u->rx < 0) {
-		u->rx = hal_console_getc(dev->vm);
+		u->rx = vm_console_getc(dev->vm, dev);
 		if (u->rx >= 0)
 			u->ris |= (u->lcr_h & LCR_H_FEN) ? INT_RT : INT_RX;
 	}

@@ -75,7 +75,7 @@ static void warn(struct virtio_mmio *t, const char *fmt, ...)
 	cv_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	log_warn("%s: virtio-net at 0x%llx: %s%s", t->vm->name, (unsigned long long)t->dev->base,
-		 why, n->warnings == MAX_WARNINGS ? " (the device's later warnings are not logged)" : "");
+		 why, n->warnings == MAX_WARNINGS ? " (its later warnings are not logged)" : "");
 }
 
 /*
@@ -106,14 +106,14 @@ static bool transmit_one(struct virtio_mmio *t, struct vnet *n)
 
 	if (c->nin || c->out_len < VIRTIO_NET_HDR_SIZE ||
 	    virtq_chain_read(&t->vm->as, c, 0, h, sizeof(h)) < 0) {
-		virtio_mmio_fail(t, "transmit chain %u: %llu readable and %llu writable bytes, not a "
-				 "header and a frame", c->head, (unsigned long long)c->out_len,
-				 (unsigned long long)c->in_len);
+		virtio_mmio_fail(t, "transmit chain %u: %llu readable and %llu writable bytes, "
+				 "not a header and a frame", c->head,
+				 (unsigned long long)c->out_len, (unsigned long long)c->in_len);
 		return false;
 	}
 	if (h[0] || h[1])
-		warn(t, "transmit chain %u: header flags 0x%x, gso_type %u: no offload was offered, "
-		     "ignored", c->head, h[0], h[1]);
+		warn(t, "transmit chain %u: header flags 0x%x, gso_type %u: no offload was "
+		     "offered, ignored", c->head, h[0], h[1]);
 	uint64_t len = c->out_len - VIRTIO_NET_HDR_SIZE;
 	if (len < VSWITCH_FRAME_MIN || len > VSWITCH_FRAME_MAX) {
 		warn(t, "transmit chain %u: a frame of %llu bytes (%u to %u) not sent", c->head,
@@ -122,7 +122,8 @@ static bool transmit_one(struct virtio_mmio *t, struct vnet *n)
 		vswitch_send(n->port, n->frame, (size_t)len);
 	}
 	if (virtq_push(&t->vm->as, &t->queues[TRANSMITQ], c->head, 0) < 0) {
-		virtio_mmio_fail(t, "transmit chain %u: the used ring could not be written", c->head);
+		virtio_mmio_fail(t, "transmit chain %u: the used ring could not be written",
+				 c->head);
 		return false;
 	}
 	return true;
@@ -143,7 +144,8 @@ static void transmit(struct virtio_mmio *t, struct vnet *n)
 	if (used)
 		virtio_mmio_used(t, TRANSMITQ);
 	if (rc < 0)
-		virtio_mmio_fail(t, "queue %u: %s", TRANSMITQ, virtq_error_name((enum virtq_error)-rc));
+		virtio_mmio_fail(t, "queue %u: %s", TRANSMITQ,
+				 virtq_error_name((enum virtq_error)-rc));
 }
 
 /*
@@ -160,7 +162,8 @@ static int receive_one(struct virtio_mmio *t, struct vnet *n, size_t len)
 	int delivered = 0;
 
 	if (c->nout) {
-		virtio_mmio_fail(t, "receive chain %u: %u device-readable buffers", c->head, c->nout);
+		virtio_mmio_fail(t, "receive chain %u: %u device-readable buffers", c->head,
+				 c->nout);
 		return -1;
 	}
 	if (c->in_len < VIRTIO_NET_HDR_SIZE + len) {
@@ -176,7 +179,8 @@ static int receive_one(struct virtio_mmio *t, struct vnet *n, size_t len)
 		delivered = 1;
 	}
 	if (virtq_push(&t->vm->as, &t->queues[RECEIVEQ], c->head, written) < 0) {
-		virtio_mmio_fail(t, "receive chain %u: the used ring could not be written", c->head);
+		virtio_mmio_fail(t, "receive chain %u: the used ring could not be written",
+				 c->head);
 		return -1;
 	}
 	return delivered;
@@ -210,7 +214,8 @@ static void receive(struct virtio_mmio *t)
 	if (used)
 		virtio_mmio_used(t, RECEIVEQ);
 	if (rc < 0)
-		virtio_mmio_fail(t, "queue %u: %s", RECEIVEQ, virtq_error_name((enum virtq_error)-rc));
+		virtio_mmio_fail(t, "queue %u: %s", RECEIVEQ,
+				 virtq_error_name((enum virtq_error)-rc));
 }
 
 static void notify(struct virtio_mmio *t, unsigned queue)
@@ -281,8 +286,9 @@ static bool config_mac(const struct vm *vm, const struct cfg_emu_device *e, unsi
 	}
 	return true;
 bad:
-	log_error("%s: virtio-net at 0x%llx: its config list is [] (address 52:54:00:c5:<id>:<rank>), "
-		  "[b] (52:54:00:c5:<id>:b, b 0 to 255) or six bytes of a unicast address",
+	log_error("%s: virtio-net at 0x%llx: its config list is [] (address "
+		  "52:54:00:c5:<id>:<rank>), [b] (52:54:00:c5:<id>:b, b 0 to 255) or six bytes "
+		  "of a unicast address",
 		  vm->name, (unsigned long long)e->base);
 	return false;
 }
@@ -317,8 +323,8 @@ struct device *virtio_net_create(struct vm *vm, gpa_t base, uint64_t size)
 		goto fail;
 	n->port = vswitch_port_add(n->mac, wake, virtio_mmio_from_device(dev));
 	if (!n->port) {
-		log_error("%s: virtio-net at 0x%llx: no port on the virtual switch (as logged above)",
-			  vm->name, (unsigned long long)base);
+		log_error("%s: virtio-net at 0x%llx: no port on the virtual switch (as logged "
+			  "above)", vm->name, (unsigned long long)base);
 		dev->ops->destroy(dev); /* frees n too */
 		hal_free(dev);
 		return NULL;
@@ -338,7 +344,8 @@ bool virtio_net_stats(const struct device *dev, char *line, size_t size)
 	const struct vnet *n = t->priv;
 	struct vswitch_stats s = vswitch_port_stats(n->port);
 	cv_snprintf(line, size,
-		    "virtio-net %02x:%02x:%02x:%02x:%02x:%02x sent=%llu delivered=%llu dropped=%llu",
+		    "virtio-net %02x:%02x:%02x:%02x:%02x:%02x sent=%llu delivered=%llu "
+		    "dropped=%llu",
 		    n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
 		    (unsigned long long)s.sent, (unsigned long long)s.delivered,
 		    (unsigned long long)s.dropped);

@@ -422,6 +422,26 @@ void vm_console_input(struct vm *vm)
 		}
 }
 
+int vm_console_getc(struct vm *vm, const struct device *dev)
+{
+	const struct device *owner = NULL;
+
+	if (vm)
+		owner = __atomic_load_n(&vm->console_owner, __ATOMIC_ACQUIRE);
+	if (owner && owner != dev)
+		return -1;
+	return hal_console_getc(vm);
+}
+
+void vm_console_claim(struct vm *vm, const struct device *dev, bool claim)
+{
+	const struct device *expected = claim ? NULL : dev;
+
+	/* The first claim wins; only its holder releases it. */
+	__atomic_compare_exchange_n(&vm->console_owner, &expected, claim ? dev : NULL, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 void vm_destroy(struct vm *vm)
 {
 	if (!vm)

@@ -185,8 +185,9 @@ void vswitch_send(struct vswitch_port *p, const uint8_t *frame, size_t len)
 	struct vswitch_port *woken[VSWITCH_MAX_PORTS];
 	unsigned nwoken = 0;
 
+	/* The device checked the length: another is cvisor's bug. */
 	if (len < VSWITCH_FRAME_MIN || len > VSWITCH_FRAME_MAX)
-		hal_panic("vswitch_send: a frame of %llu bytes", (unsigned long long)len); /* the device checks */
+		hal_panic("vswitch_send: a frame of %llu bytes", (unsigned long long)len);
 	sw_lock();
 	p->stats.sent++;
 	learn(p, frame + VSWITCH_MAC_LEN);

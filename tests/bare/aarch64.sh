@@ -130,4 +130,16 @@ else
 	skip "gdb-multiarch not found (make test installs it)"
 fi
 
+# virtio-net: ping and pong through the switch of the bare image (docs/virtio.md).
+run_bare virtio-net "" max $CFG/virtio_net_ping.toml $CFG/virtio_net_pong.toml
+expect_rc 0
+expect_out "[virtio_net_ping] virtio_net_ping: mac 52:54:00:c5:57:00"
+expect_out "[virtio_net_pong] virtio_net_pong: mac 52:54:00:c5:58:00"
+expect_out "[virtio_net_pong] virtio_net_pong: frame 7 (1514 bytes) from 52:54:00:c5:57:00 answered"
+expect_out "[virtio_net_ping] virtio_net_ping: frame 7 (1514 bytes) to 52:54:00:c5:58:00: answer from 52:54:00:c5:58:00 ok"
+expect_out "[virtio_net_pong] virtio_net_pong: answered 8 frames"
+expect_out "[virtio_net_ping] virtio_net_ping: 8 of 8 answers ok"
+expect_no_out "FAIL"
+expect_out "cvisor: 2 of 2 VMs powered off"
+
 finish

@@ -342,4 +342,16 @@ else
 	skip "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin not found (make test installs it: u-boot-qemu)"
 fi
 
+# virtio-net: ping and pong through the switch of the bare image (docs/virtio.md).
+run_bare virtio-net "" rv64 "$(own_config virtio_net_ping)" "$(own_config virtio_net_pong)"
+expect_rc 0
+expect_out "[virtio_net_ping] virtio_net_ping: mac 52:54:00:c5:59:00"
+expect_out "[virtio_net_pong] virtio_net_pong: mac 52:54:00:c5:5a:00"
+expect_out "[virtio_net_pong] virtio_net_pong: frame 7 (1514 bytes) from 52:54:00:c5:59:00 answered"
+expect_out "[virtio_net_ping] virtio_net_ping: frame 7 (1514 bytes) to 52:54:00:c5:5a:00: answer from 52:54:00:c5:5a:00 ok"
+expect_out "[virtio_net_pong] virtio_net_pong: answered 8 frames"
+expect_out "[virtio_net_ping] virtio_net_ping: 8 of 8 answers ok"
+expect_no_out "FAIL"
+expect_out "cvisor: 2 of 2 VMs powered off"
+
 finish

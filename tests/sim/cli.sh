@@ -117,9 +117,9 @@ expect_err "add arch = "
 # Devices a config names: an unknown model, a window too small for the model.
 for a in aarch64 riscv64 x86_64; do
 	case $a in
-	aarch64) uart=pl011 need=0x1000 known="gicv3, pl011, flash, virtio-blk, virtio-net" ;;
-	riscv64) uart=ns16550a need=0x8 known="ns16550a, plic, virtio-blk, virtio-net" ;;
-	x86_64) uart=ns16550a need=0x8 known="ns16550a, acpi-pm, ioapic, virtio-blk, virtio-net" ;;
+	aarch64) uart=pl011 need=0x1000 known="gicv3, pl011, flash, virtio-blk, virtio-console, virtio-net, virtio-rng" ;;
+	riscv64) uart=ns16550a need=0x8 known="ns16550a, plic, virtio-blk, virtio-console, virtio-net, virtio-rng" ;;
+	x86_64) uart=ns16550a need=0x8 known="ns16550a, acpi-pm, ioapic, virtio-blk, virtio-console, virtio-net, virtio-rng" ;;
 	esac
 	sed -e "s|kernel_path = \"|kernel_path = \"$PWD/configs/$a/|" \
 		-e "s|^emu_devices = .*|emu_devices = [[\"frob\", 0x1000, 0x1000, 0, 0, []]]|" \

@@ -359,7 +359,10 @@ static void test_flood_then_learn(void **state)
 	expect_stats(&c, "virtio-net 52:54:00:c5:03:00 sent=0 delivered=1 dropped=0");
 }
 
-/* A multicast address and an address nobody has are flooded; a frame to the sender's own address goes nowhere. */
+/*
+ * A multicast address and an address nobody has are flooded; a frame to
+ * the sender's own address goes nowhere.
+ */
 static void test_flood_unknown_and_multicast(void **state)
 {
 	static const uint8_t nobody[6] = { 0x52, 0x54, 0x00, 0xc5, 0x09, 0x00 };
@@ -388,7 +391,7 @@ static void test_flood_unknown_and_multicast(void **state)
 static void test_split_receive_chain(void **state)
 {
 	static const uint8_t hdr[HDR] = { [10] = 1 };
-	uint8_t want[200], got[200];
+	uint8_t want[200], got[HDR + 200];
 	unsigned id;
 
 	(void)state;
@@ -501,7 +504,7 @@ static void test_receive_buffer_too_small(void **state)
 	expect_stats(&b, "virtio-net 52:54:00:c5:02:00 sent=0 delivered=1 dropped=1");
 }
 
-/* A receive chain with a readable buffer: DEVICE_NEEDS_RESET, the frame kept for after the reset. */
+/* A receive chain with a readable buffer: DEVICE_NEEDS_RESET; the frame waits for the reset. */
 static void test_readable_receive_buffer(void **state)
 {
 	(void)state;

@@ -21,8 +21,10 @@
 #include <cvisor/pflash.h>
 #include <cvisor/pl011.h>
 #include <cvisor/virtio_blk.h>
+#include <cvisor/virtio_console.h>
 #include <cvisor/virtio_mmio.h>
 #include <cvisor/virtio_net.h>
+#include <cvisor/virtio_rng.h>
 #include <cvisor/vm.h>
 
 #define VIRT_FLASH_BASE 0x00000000ULL
@@ -60,7 +62,9 @@ static const struct device_model virt_models[] = {
 	{ "pl011", PL011_SIZE, false, create_pl011 },
 	{ "flash", PFLASH_BANK_SIZE, false, pflash_create },
 	{ "virtio-blk", VIRTIO_MMIO_SIZE, false, virtio_blk_create },
+	{ "virtio-console", VIRTIO_MMIO_SIZE, false, virtio_console_create },
 	{ "virtio-net", VIRTIO_MMIO_SIZE, false, virtio_net_create },
+	{ "virtio-rng", VIRTIO_MMIO_SIZE, false, virtio_rng_create },
 };
 
 const struct platform_desc vm_arch_platform = {

@@ -226,7 +226,7 @@ void vcpu_arch_hypercall(struct vcpu *vcpu, struct vcpu_exit *e)
 		return;
 	}
 	case SBI_EXT_LEGACY_GETCHAR:
-		ret[0] = RET(hal_console_getc(vcpu->vm));
+		ret[0] = RET(vm_console_getc(vcpu->vm, NULL));
 		return;
 	case SBI_EXT_LEGACY_SET_TIMER: /* SBI 5.1: the same as TIME's, a0 = 0 */
 		rv_irq_set_timer(vcpu, a[0]);

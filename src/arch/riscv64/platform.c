@@ -20,8 +20,10 @@
 #include <cvisor/ns16550.h>
 #include <cvisor/plic.h>
 #include <cvisor/virtio_blk.h>
+#include <cvisor/virtio_console.h>
 #include <cvisor/virtio_mmio.h>
 #include <cvisor/virtio_net.h>
+#include <cvisor/virtio_rng.h>
 #include <cvisor/vm.h>
 
 #define VIRT_PLIC_BASE 0x0c000000ULL
@@ -57,7 +59,9 @@ static const struct device_model virt_models[] = {
 	{ "ns16550a", 8, false, ns16550_create },
 	{ "plic", 0x200000 + 2 * 0x1000, false, virt_plic_create },
 	{ "virtio-blk", VIRTIO_MMIO_SIZE, false, virtio_blk_create },
+	{ "virtio-console", VIRTIO_MMIO_SIZE, false, virtio_console_create },
 	{ "virtio-net", VIRTIO_MMIO_SIZE, false, virtio_net_create },
+	{ "virtio-rng", VIRTIO_MMIO_SIZE, false, virtio_rng_create },
 };
 
 const struct platform_desc vm_arch_platform = {

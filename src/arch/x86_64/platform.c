@@ -23,8 +23,10 @@
 #include <cvisor/lib.h>
 #include <cvisor/ns16550.h>
 #include <cvisor/virtio_blk.h>
+#include <cvisor/virtio_console.h>
 #include <cvisor/virtio_mmio.h>
 #include <cvisor/virtio_net.h>
+#include <cvisor/virtio_rng.h>
 #include <cvisor/vm.h>
 
 #define COM1_PORT 0x3f8
@@ -81,7 +83,9 @@ static const struct device_model pc_models[] = {
 	{ "acpi-pm", 2, true, create_pm },
 	{ "ioapic", IOAPIC_SIZE, false, ioapic_create },
 	{ "virtio-blk", VIRTIO_MMIO_SIZE, false, virtio_blk_create },
+	{ "virtio-console", VIRTIO_MMIO_SIZE, false, virtio_console_create },
 	{ "virtio-net", VIRTIO_MMIO_SIZE, false, virtio_net_create },
+	{ "virtio-rng", VIRTIO_MMIO_SIZE, false, virtio_rng_create },
 };
 
 const struct platform_desc vm_arch_platform = {

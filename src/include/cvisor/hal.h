@@ -71,6 +71,16 @@ int hal_disk_flush(int disk);
 void hal_disk_close(int disk);
 /** @} */
 
+/** @name Random bytes (the source of virtio-rng devices, docs/virtio.md) */
+/** @{ */
+/**
+ * Fills buf with len random bytes. The simulator's come from the host's
+ * kernel (getrandom(2)); the bare build's from a generator seeded with the
+ * time, NOT fit for cryptography. Returns 0 or -CV_EIO.
+ */
+int hal_random(void *buf, size_t len);
+/** @} */
+
 /** @name Traces (--trace=exits, docs/simulator.md "Traces") */
 /** @{ */
 /** What a line of the exit trace is about when it is not an exit (enum exit_reason). */

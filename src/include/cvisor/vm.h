@@ -92,6 +92,8 @@ struct vm {
 	gpa_t initrd_end;                     /**< byte past the ramdisk (0 if none) */
 	unsigned trace;                       /**< TRACE_* bits */
 	int unmapped_logged;                  /**< an access outside RAM and devices was logged */
+	/** The device that took the console input for itself (vm_console_claim()), or NULL. */
+	const struct device *console_owner;
 	void *hal;                            /**< the HAL's per-VM state */
 };
 
@@ -142,6 +144,21 @@ void vm_irq_set(struct vm *vm, unsigned irq, bool level);
  * interrupt, so a guest that waits for that interrupt sees the input.
  */
 void vm_console_input(struct vm *vm);
+/**
+ * The next byte of vm's console input for device dev, or -1: none is
+ * waiting, or another device has claimed the input. Devices read the
+ * console input through it, not hal_console_getc(). Any thread; a device
+ * of no VM (vm NULL, in unit tests) reads the HAL's input as it is.
+ */
+int vm_console_getc(struct vm *vm, const struct device *dev);
+/**
+ * Gives vm's console input to dev alone (claim) or back to every device
+ * (release, if dev holds it). A virtio-console claims it once its driver
+ * gave it receive buffers, so the UART, whose flag register a guest polls
+ * as it prints, takes no byte meant for the virtio console
+ * (docs/virtio.md). Any thread.
+ */
+void vm_console_claim(struct vm *vm, const struct device *dev, bool claim);
 
 /** Runs one vCPU until its VM stops. Returns 0, or a negative cv_err if the HAL failed. */
 int vcpu_run_loop(struct vcpu *vcpu);

@@ -43,7 +43,8 @@ struct vswitch_port;
 struct vswitch_stats {
 	uint64_t sent;      /**< frames its device gave to the switch */
 	uint64_t delivered; /**< frames its device put in the driver's receive buffers */
-	uint64_t dropped;   /**< frames for it lost: its mailbox was full, or a receive buffer too small */
+	/** frames for it lost: its mailbox was full, or a receive buffer was too small */
+	uint64_t dropped;
 };
 
 /**
