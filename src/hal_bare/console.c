@@ -11,10 +11,12 @@
  * is complete (or its buffer full, or the VM reads input, or it stops),
  * and then goes out in one piece with a `[name] ` prefix: the lines of
  * two VMs never mix. A line one VM left unfinished is ended before
- * another VM or the log writes. Input is the UART's, for whichever VM
- * reads it: its UART model polls it on each access, and on the boot
- * CPU's tick (bare_time_limits()) it is offered to the VMs' UARTs, which
- * raise their interrupts. One lock keeps the writers of all CPUs apart.
+ * another VM or the log writes; one that stays unfinished for 50 ms is
+ * sent as it is (bare_console_tick()). Input is the UART's, for the
+ * image's first running VM: its UART model polls it on each access, and
+ * on the boot CPU's tick (bare_time_limits()) it is offered to the VMs'
+ * UARTs, which raise their interrupts. One lock keeps the writers of all
+ * CPUs apart.
  */
 #include <cvisor/hal.h>
 #include <cvisor/lib.h>
@@ -22,6 +24,10 @@
 
 #include "hal_bare.h"
 #include "lock.h"
+#include "sched.h"
+
+/* Ticks an unfinished line waits before it is sent as it is: 50 ms. */
+#define LINE_IDLE_TICKS (TICK_HZ / 20)
 
 static struct spinlock console_lock;
 
@@ -38,6 +44,8 @@ void bare_puts(const char *s)
 /* Whether the next console byte of VM output starts a line (for the [name] prefix). */
 static bool at_line_start = true;
 static const struct vm *last_writer;
+/* The VM console input goes to (bare_console_tick()); NULL: whichever reads it. */
+static const struct vm *input_vm;
 
 /* Under console_lock: len bytes of vm's output, prefixed by its name at a line's start. */
 static void emit(const struct vm *vm, const char *buf, size_t len)
@@ -90,9 +98,8 @@ void hal_console_write(const struct vm *vm, const char *buf, size_t len)
 
 int hal_console_getc(const struct vm *vm)
 {
-	(void)vm;
 	spin_lock(&console_lock);
-	int c = bare_getc();
+	int c = vm && input_vm && vm != input_vm ? -1 : bare_getc();
 	spin_unlock(&console_lock);
 	return c;
 }
@@ -101,6 +108,24 @@ void bare_console_vm_end(const struct vm *vm)
 {
 	spin_lock(&console_lock);
 	flush_line(vm);
+	if (input_vm == vm)
+		input_vm = NULL;
+	spin_unlock(&console_lock);
+}
+
+void bare_console_tick(const struct vm *vm, bool first)
+{
+	struct bare_vm *bv = vm->hal;
+
+	spin_lock(&console_lock);
+	if (first)
+		input_vm = vm;
+	bv->line_idle = bv->line_len && bv->line_len == bv->line_at_tick ? bv->line_idle + 1 : 0;
+	if (bv->line_idle >= LINE_IDLE_TICKS) {
+		flush_line(vm);
+		bv->line_idle = 0;
+	}
+	bv->line_at_tick = bv->line_len;
 	spin_unlock(&console_lock);
 }
 

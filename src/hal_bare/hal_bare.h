@@ -48,6 +48,8 @@ struct bare_vm {
 	uint64_t deadline_ns; /**< stop it when hal_time_ns() passes this (0: no limit, or not started) */
 	unsigned live;        /**< its vCPU threads still in their run loop */
 	size_t line_len;      /**< console: bytes of its unfinished line in line[] */
+	size_t line_at_tick;  /**< console: line_len at the last bare_console_tick() */
+	unsigned line_idle;   /**< console: ticks in a row the unfinished line has not grown */
 	char line[160];
 };
 
@@ -79,6 +81,16 @@ int bare_getc(void);
 void bare_puts(const char *s);
 /** Ends vm's unfinished console line, if any, when it stops (console.c). */
 void bare_console_vm_end(const struct vm *vm);
+/**
+ * On the boot CPU's tick, for each running VM in the image's order, first
+ * set for the first: console input goes to that VM only, as the
+ * simulator's goes to its first (a VM that never reads its UART would
+ * otherwise take bytes meant for another); and vm's unfinished line, if
+ * it has not grown for 50 ms (as in the simulator), is sent as it is (a
+ * shell's prompt, which waits for input without a newline), its next
+ * output continuing it.
+ */
+void bare_console_tick(const struct vm *vm, bool first);
 
 /**
  * Stops each running VM that is past its time limit, and lets each take

@@ -207,6 +207,7 @@ static unsigned reap(void)
 void bare_time_limits(void)
 {
 	uint64_t now = hal_time_ns();
+	bool first = true;
 
 	for (unsigned i = 0; slots && i < bare_state.nvms; i++) {
 		struct slot *s = &slots[i];
@@ -217,8 +218,11 @@ void bare_time_limits(void)
 				"still running after the time limit of %llu s (MAX_SECONDS)",
 				(unsigned long long)bare_max_seconds);
 		/* The host UART's input, for a guest that waits for its UART's interrupt. */
-		if (bv)
+		if (bv) {
+			bare_console_tick(s->vm, first);
+			first = false;
 			vm_console_input(s->vm);
+		}
 	}
 }
 
