@@ -10,6 +10,12 @@
 # receive interrupt, fed from the host UART on cvisor's tick): `cat
 # /proc/cpuinfo` lists two processors, `poweroff` ends the run with status
 # 0 (PSCI SYSTEM_OFF).
+#
+# Then, as in tests/sim/linux.sh, the kernel with a virtio disk and network
+# interface next to net_responder in one image, on cortex-a57 with two
+# physical CPUs: the ext2 image is built into the hypervisor image (cvisor
+# embed) and served from memory, so what Linux writes is read back from
+# the device in the run, and the file on the build machine stays as it was.
 #   tests/bare/linux.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -36,4 +42,19 @@ for cpu in cortex-a57 max; do
 		expect_err '^cvisor: 1 of 1 VMs powered off$'
 	done
 done
+
+if linux_virtio_config; then
+	QEMU_SMP=2
+	export QEMU_SMP
+	run_bare linux-virtio "$LINUX_VIRTIO_INPUT" cortex-a57 "$LINUX_VIRTIO_CFG" "$RESPONDER_CFG" MAX_SECONDS=120
+	expect_rc 0
+	expect_err '^cvisor 0\.1 \(bare metal, aarch64 at EL2\): 2 VMs, 2 CPUs, 1024 MiB of RAM$'
+	expect_linux_virtio
+	expect_err '^cvisor: 2 of 2 VMs powered off$'
+	if cmp -s "$LINUX_DISK" "$LINUX_DISK0"; then
+		ok "the image file is unchanged (the bare build writes to its copy in memory)"
+	else
+		fail "the image file changed: $(cmp "$LINUX_DISK" "$LINUX_DISK0" 2>&1 | head -n 1)"
+	fi
+fi
 finish
