@@ -23,18 +23,14 @@
 // which must be aligned. Ethernet puts the IPv4 and ARP fields at even
 // offsets only, so they are read and written in halfwords and bytes.
 #include "guest.h"
-#include "../virtio_blk.h"
+#include "../virtio_net.h"
 
 #define VIRTIO_BASE 0x0a000600
 #define VIRTIO_INTID 51                // the config's irq: SPI 19
 
-#define DEVICE_NET 1                   // 5.1.1: DeviceID of a network card
-#define F_NET_MAC (1 << 5)             // 5.1.3, DeviceFeatures word 0
-#define NET_HDR 12                     // 5.1.6: struct virtio_net_hdr
 #define RECEIVEQ 0                     // 5.1.2
 #define TRANSMITQ 1
 #define BUF_SHIFT 11                   // receive buffers of 2 KiB
-#define AVAIL_F_NO_INTERRUPT 1         // 2.7.7: no interrupt for transmitted frames
 #define S_NEEDS_RESET 0x40             // 2.1: DEVICE_NEEDS_RESET
 
 #define ECHOES 3                       // echo requests answered before powering off
@@ -117,7 +113,7 @@ main:
 	ldr w0, [x19, #VIRTIO_VERSION]
 	check x0, 2, "Version"
 	ldr w0, [x19, #VIRTIO_DEVICE_ID]
-	check x0, DEVICE_NET, "DeviceID"
+	check x0, NET_DEVICE_ID, "DeviceID"
 
 	// 3.1.1: reset, ACKNOWLEDGE, DRIVER; the features: VERSION_1 and MAC, offered and accepted.
 	str wzr, [x19, #VIRTIO_STATUS]
@@ -168,7 +164,7 @@ main:
 	ldr x3, =tx_used
 	bl queue_setup
 	ldr x0, =tx_avail
-	mov w1, #AVAIL_F_NO_INTERRUPT
+	mov w1, #AVAIL_NO_INTERRUPT
 	strh w1, [x0]
 
 	// receiveq1: descriptor i is buffer i, writable, all of them available.
@@ -187,9 +183,9 @@ main:
 	add x4, x2, x3, lsl #1
 	strh w3, [x4, #4]
 	add x3, x3, #1
-	cmp x3, #QSIZE
+	cmp x3, #NET_QSIZE
 	b.ne 2b
-	mov w24, #QSIZE
+	mov w24, #NET_QSIZE
 	dmb ishst                               // the ring entries before the index
 	strh w24, [x2, #2]
 
@@ -260,7 +256,7 @@ done:
 /*
  * queue_setup(w0 = queue, x1 = descriptors, x2 = available ring,
  * x3 = used ring): selects the queue, checks it is not ready and holds
- * QSIZE entries, gives it its size and areas, and makes it ready (4.2.3.2).
+ * NET_QSIZE entries, gives it its size and areas, and makes it ready (4.2.3.2).
  * Uses x0..x4, x16, x17.
  */
 queue_setup:
@@ -269,12 +265,12 @@ queue_setup:
 	ldr w0, [x19, #VIRTIO_QUEUE_READY]
 	check x0, 0, "QueueReady before setup"
 	ldr w0, [x19, #VIRTIO_QUEUE_NUM_MAX]
-	cmp w0, #QSIZE
+	cmp w0, #NET_QSIZE
 	b.hs 1f
 	mov x17, x0
 	adr x0, msg_qmax
 	bl guest_fail_value
-1:	mov w0, #QSIZE
+1:	mov w0, #NET_QSIZE
 	str w0, [x19, #VIRTIO_QUEUE_NUM]
 	str w1, [x19, #VIRTIO_QUEUE_DESC]
 	lsr x1, x1, #32
@@ -306,13 +302,13 @@ rx_drain:
 	cmp w6, w21
 	b.eq 3f
 	dmb ishld                               // the index before the element
-	and w7, w21, #(QSIZE - 1)
+	and w7, w21, #(NET_QSIZE - 1)
 	add x7, x5, x7, lsl #3
 	ldr w27, [x7, #4]                       // id: the buffer
 	ldr w1, [x7, #8]                        // len: the bytes written
 	add w21, w21, #1
 	and w21, w21, #0xffff
-	cmp w27, #QSIZE
+	cmp w27, #NET_QSIZE
 	b.lo 2f
 	mov x17, x27
 	adr x0, msg_id
@@ -321,7 +317,7 @@ rx_drain:
 	add x0, x0, x27, lsl #BUF_SHIFT
 	bl handle_frame
 	ldr x5, =rx_avail
-	and w7, w24, #(QSIZE - 1)
+	and w7, w24, #(NET_QSIZE - 1)
 	add x7, x5, x7, lsl #1
 	strh w27, [x7, #4]
 	dmb ishst                               // the ring entry before the index
@@ -527,7 +523,7 @@ send_reply:
 	strh wzr, [x5, #12]
 	strh wzr, [x5, #14]
 	ldr x5, =tx_avail
-	and w7, w22, #(QSIZE - 1)
+	and w7, w22, #(NET_QSIZE - 1)
 	add x7, x5, x7, lsl #1
 	strh wzr, [x7, #4]                      // head: descriptor 0
 	dmb ishst
@@ -689,20 +685,20 @@ mac:
 	.skip 8
 	.balign 4096
 rx_desc:
-	.skip 16 * QSIZE
+	.skip 16 * NET_QSIZE
 rx_avail:
-	.skip 4 + 2 * QSIZE + 2
+	.skip 4 + 2 * NET_QSIZE + 2
 	.balign 4
 rx_used:
-	.skip 4 + 8 * QSIZE + 2
+	.skip 4 + 8 * NET_QSIZE + 2
 	.balign 16
 tx_desc:
-	.skip 16 * QSIZE
+	.skip 16 * NET_QSIZE
 tx_avail:
-	.skip 4 + 2 * QSIZE + 2
+	.skip 4 + 2 * NET_QSIZE + 2
 	.balign 4
 tx_used:
-	.skip 4 + 8 * QSIZE + 2
+	.skip 4 + 8 * NET_QSIZE + 2
 	.balign 4096
 rx_bufs:
-	.skip QSIZE << BUF_SHIFT
+	.skip NET_QSIZE << BUF_SHIFT
