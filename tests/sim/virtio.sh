@@ -189,6 +189,16 @@ if [ "$ARCH" = aarch64 ]; then
 	n=$(grep -n '^disk_path = ' "$cfg" | cut -d: -f1)
 	expect_err "^$cfg:$n: error: disk_path: no such file: $DISKS/absent\\.img\$"
 	expect_no_out "virtio_blk:"
+	# virtio-net at 0x0a00_0600 too, in the same 4 KiB page as the disk (the
+	# places of QEMU virt): the simulator maps the page once, and the
+	# guest's run is as alone.
+	img=$DISKS/aarch64-page.img
+	cp "$DISKS/original.img" "$img"
+	cfg=$(own_config virtio_blk -e "s|^disk_path = .*|disk_path = \"$img\"|" \
+		-e 's|^emu_devices = \[\(.*\)\]$|emu_devices = [\1, ["virtio-net", 0x0a00_0600, 0x200, 51, 3, []]]|')
+	run_cvisor aarch64-one-page run --max-seconds=10 "$cfg"
+	expect_rc 0
+	expect_common 48
 	case_uboot aarch64 44000000 0x0a00_0000 48
 else
 	CASE=aarch64
