@@ -148,7 +148,7 @@ echo "== Unicorn 2.0.1: stops asked for by another thread, and a block hook adde
 # hexval NAME: the hex number after "NAME " on a line of $out, in decimal.
 hexval() {
 	awk -v k="$1" '
-		function hex(s,   i, c, v) { v = 0; s = tolower(s); sub(/^0x/, "", s)
+		function hex(s,   i, c, v) { v = 0; s = tolower(s); sub(/^0x/, "", s); sub(/\r$/, "", s)
 			for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1)) - 1; v = v * 16 + c }
 			return v }
 		index($0, k " ") { print hex($NF); exit }' "$out"
@@ -318,4 +318,14 @@ if command -v qemu-system-aarch64 >/dev/null 2>&1; then
 	printf '  bare cvisor (QEMU):  '
 	blk_rate "$out" || exit 1
 	echo "(the simulator's disk is the file, pread/pwrite through a 4 KiB buffer; the bare build's is a copy in memory)"
+	echo "== virtio-net on the bare build: bench_net_tx and bench_net_rx on two physical CPUs (cortex-a72, TCG)"
+	make -s --no-print-directory BUILD="$BUILD" CONFIG=configs/aarch64/bench_net_tx.toml \
+		CONFIG2=configs/aarch64/bench_net_rx.toml "$BUILD/bare/aarch64/cvisor.elf" >"$out" 2>&1 || { cat "$out"; exit 1; }
+	cp "$BUILD/bare/aarch64/cvisor.elf" "$BUILD/bench/bare_bench_net.elf"
+	t=$(timed "$out" sh scripts/qemu.sh --cpu cortex-a72 --smp 2 aarch64 "$BUILD/bench/bare_bench_net.elf") || exit 1
+	awk -v f="$(hexval "bench_net: frequency")" -v n="$(hexval "bench_net: frames")" \
+		-v ticks="$(hexval "bench_net: ticks")" -v t="$t" 'BEGIN {
+		if (!f || !n || !ticks) { print "  (bench_net_tx printed no figures)"; exit }
+		printf "  %d frames in %6.3f s of guest time: %8.0f frames/s (%6.3f s the whole run)\n", n, ticks / f, n / (ticks / f), t
+	}'
 fi

@@ -12,7 +12,8 @@
 # which must power off too. The read-write guest reads back what it wrote;
 # the image file on the build machine is never written, so both files are
 # checked to be as they were. Debian's U-Boot (AArch64, RISC-V) finds the
-# disk through the device tree, writes a sector and reads it back.
+# disk through the device tree, writes a sector and reads it back. The
+# hostile driver of tests/sim/virtio_hostile.sh, next to hello.
 #   tests/bare/virtio.sh BUILD ARCH
 set -u
 BUILD=${1:-build}
@@ -116,10 +117,62 @@ case_uboot() {
 	expect_unchanged "$img"
 }
 
+# The hostile driver of tests/sim/virtio_hostile.sh next to hello: every
+# case's line in order, the good request at the end, both VMs powered off,
+# cvisor's 8 warnings (the transport's limit for one device), the file as
+# it was. Its image: 16 sectors, sector s filled with the byte 0x40 + s.
+s=0
+while [ $s -lt 16 ]; do
+	head -c 512 /dev/zero | tr '\000' "\\$(printf '%03o' $((64 + s)))"
+	s=$((s + 1))
+done >"$DISKS/hostile.img"
+HOSTILE_CASES="descriptor loop: DEVICE_NEEDS_RESET
+chain longer than the queue: DEVICE_NEEDS_RESET
+buffer outside RAM: DEVICE_NEEDS_RESET
+buffer in the WINDOW: DEVICE_NEEDS_RESET
+8-byte header: DEVICE_NEEDS_RESET
+notify of queue 1, never set up: DEVICE_NEEDS_RESET
+queue size 6: DEVICE_NEEDS_RESET
+rings outside RAM: DEVICE_NEEDS_RESET
+reset with a write made available: not served
+write past the end: IOERR
+write of 100 bytes: IOERR
+good write and read back: ok
+all ok"
+
+# case_hostile ARCH CPU DEVICE WINDOW: DEVICE the device's base as cvisor
+# prints it, WINDOW the device the guest gives as a buffer.
+case_hostile() {
+	a=$1
+	guests_of "$a"
+	img=$DISKS/$a-hostile.img
+	cp "$DISKS/hostile.img" "$img"
+	cfg=$(own_config hostile_virtio -e "s|^disk_path = .*|disk_path = \"$img\"|")
+	run_bare "$a-hostile" "" "$2" "$(own_config hello)" "$cfg" MAX_SECONDS=30
+	expect_rc 0
+	expect_out "[hello] Hello from cvisor guest ($a)!"
+	echo "$HOSTILE_CASES" | sed -e "s|WINDOW|$4|" -e 's/^/[hostile_virtio] hostile_virtio: /' >"$DISKS/want.out"
+	grep '^\[hostile_virtio\] ' "$OUT" >"$DISKS/got.out"
+	if cmp -s "$DISKS/got.out" "$DISKS/want.out"; then
+		ok "the guest's lines, every case in order"
+	else
+		fail "the guest's lines: $(diff "$DISKS/want.out" "$DISKS/got.out" | grep '^[<>]' | head -n 2 | tr '\n' ' ')"
+	fi
+	expect_err '^cvisor: 2 of 2 VMs powered off$'
+	expect_count "^cvisor: warning: hostile_virtio: virtio-blk at 0x$3: .*: device needs reset( \\(the device's later warnings are not logged\\))?\$" -eq 8
+	expect_err "^cvisor: warning: hostile_virtio: virtio-blk at 0x$3: queue 0: a chain longer than the queue \\(a descriptor loop\\): device needs reset\$"
+	if cmp -s "$img" "$DISKS/hostile.img"; then
+		ok "$(basename "$img"): the file is unchanged"
+	else
+		fail "$(basename "$img"): $(cmp "$img" "$DISKS/hostile.img" 2>&1 | head -n 1)"
+	fi
+}
+
 if command -v qemu-system-aarch64 >/dev/null 2>&1; then
 	unset QEMU_SMP
 	case_blk aarch64 max 48
 	case_uboot aarch64 max 44000000 0x0a00_0000 48
+	case_hostile aarch64 max a000000 UART
 else
 	CASE=aarch64
 	skip "qemu-system-aarch64 not found (make test installs it: qemu-system-arm)"
@@ -127,6 +180,7 @@ fi
 if command -v qemu-system-riscv64 >/dev/null 2>&1; then
 	case_blk riscv64 rv64 1
 	case_uboot riscv64 rv64 84000000 0x1000_1000 1
+	case_hostile riscv64 rv64 10001000 UART
 else
 	CASE=riscv64
 	skip "qemu-system-riscv64 not found (make test installs it: qemu-system-misc)"
@@ -134,6 +188,7 @@ fi
 if command -v bochs >/dev/null 2>&1; then
 	RUN_TIMEOUT=120
 	case_blk x86_64 corei7_skylake_x 5
+	case_hostile x86_64 corei7_skylake_x d0000000 "I/O APIC"
 else
 	CASE=x86_64
 	skip "bochs not found (make test installs it: bochs, bochsbios, vgabios)"
