@@ -15,6 +15,13 @@
 # "N passed, N failed, N skipped".
 # Every skip is printed as "skip - SUITE/CASE: REASON" (.ci/run compares
 # them with tests/expected-skips).
+#
+# The shell suites run in two lanes at once, one after the other within a
+# lane: the bare-metal suites (QEMU and Bochs, which rebuild the same bare
+# images, so never two at a time) in one, the simulator and debugger suites
+# and the labs in the other (about 4 minutes each on 2 cores). Their results are printed in the order
+# below, each once its suite has ended. TEST_LANES=1 runs every suite in
+# one lane.
 set -u
 BUILD=${1:-build}
 ARCH=${2:-aarch64}
@@ -34,8 +41,8 @@ out=$(mktemp)
 err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 
-count() { # suite-name passed failed skipped
-	printf '%-28s %4d passed, %d failed, %d skipped\n' "$1" "$2" "$3" "$4"
+count() { # suite-name passed failed skipped [seconds]
+	printf '%-28s %4d passed, %d failed, %d skipped%s\n' "$1" "$2" "$3" "$4" "${5:+ ($5 s)}"
 	passed=$((passed + $2))
 	failed=$((failed + $3))
 	skipped=$((skipped + $4))
@@ -73,19 +80,19 @@ run_unit() { # program name
 	count "$2" "$p" "$f" "$s"
 }
 
-run_suite() { # script name
-	sh "$1" "$BUILD" "$ARCH" >"$out" 2>&1
-	rc=$?
-	grep -E '^(FAIL|not ok)' "$out" | head -n 40
-	sed -n "s|^skip - |skip - $2/|p" "$out"
-	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$out" | tail -n 1)
+# report_suite NAME OUT RC SECONDS: a shell suite's failures, skips and
+# counts, from its output OUT, and how long it ran.
+report_suite() {
+	grep -E '^(FAIL|not ok)' "$2" | head -n 40
+	sed -n "s|^skip - |skip - $1/|p" "$2"
+	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$2" | tail -n 1)
 	if [ -z "$res" ]; then
-		echo "$2: no summary line (exit status $rc); last lines:"
-		tail -n 20 "$out" | sed 's/^/    /'
-		count "$2" 0 1 0
+		echo "$1: no summary line (exit status $3); last lines:"
+		tail -n 20 "$2" | sed 's/^/    /'
+		count "$1" 0 1 0 "$4"
 	else
 		# shellcheck disable=SC2086
-		count "$2" $(echo "$res" | awk '{ print $1, $3, $5 }')
+		count "$1" $(echo "$res" | awk '{ print $1, $3, $5 }') "$4"
 	fi
 }
 
@@ -98,23 +105,53 @@ if wants unit; then
 	done
 fi
 
-for suite in tests/sim/*.sh tests/bare/*.sh tests/gdb/*.sh; do
+# The shell suites to run, one a line: index, lane, script, name, heading.
+lanes=$(mktemp -d)
+trap 'kill $lane_pids 2>/dev/null; rm -rf "$out" "$err" "$lanes"' EXIT
+trap 'exit 130' INT TERM
+lane_pids=
+i=0
+for suite in tests/sim/*.sh tests/bare/*.sh tests/gdb/*.sh tests/labs.sh; do
 	[ -f "$suite" ] || continue
 	case $suite in */lib.sh) continue ;; esac # the suites' shared helpers, not a suite
 	name=${suite#tests/}
 	name=${name%.sh}
 	case $name in
-	bare/*) wants bare || continue; echo "== bare-metal tests (QEMU): $name" ;;
-	gdb/*) wants gdb || continue; echo "== debugger tests (gdb-multiarch): $name" ;;
-	*) wants sim || continue; echo "== simulator tests: $name" ;;
+	bare/*) wants bare || continue; lane=2 heading="bare-metal tests (QEMU)" ;;
+	gdb/*) wants gdb || continue; lane=1 heading="debugger tests (gdb-multiarch)" ;;
+	labs) wants labs || continue; lane=1 heading="course labs" ;;
+	*) wants sim || continue; lane=1 heading="simulator tests" ;;
 	esac
-	run_suite "$suite" "$name"
+	[ "${TEST_LANES:-2}" = 1 ] && lane=1
+	i=$((i + 1))
+	echo "$i $lane $suite $name $heading" >>"$lanes/list"
 done
 
-if wants labs; then
-	echo "== course labs: labs"
-	run_suite tests/labs.sh labs
+# A lane: its suites in order, each one's output in N.out, then its status in N.rc.
+for lane in 1 2; do
+	[ -f "$lanes/list" ] || break
+	while read -r n l suite name heading; do
+		[ "$l" = "$lane" ] || continue
+		t0=$(date +%s)
+		sh "$suite" "$BUILD" "$ARCH" >"$lanes/$n.out" 2>&1 </dev/null
+		echo $? >"$lanes/$n.rc.tmp"
+		echo $(($(date +%s) - t0)) >"$lanes/$n.time"
+		mv "$lanes/$n.rc.tmp" "$lanes/$n.rc"
+	done <"$lanes/list" &
+	lane_pids="$lane_pids $!"
+done
+
+# The results in the list's order, each as soon as its suite has ended.
+if [ -f "$lanes/list" ]; then
+	while read -r n l suite name heading; do
+		echo "== $heading: $name"
+		while [ ! -f "$lanes/$n.rc" ]; do
+			sleep 0.2
+		done
+		report_suite "$name" "$lanes/$n.out" "$(cat "$lanes/$n.rc")" "$(cat "$lanes/$n.time")"
+	done <"$lanes/list"
 fi
+wait
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
