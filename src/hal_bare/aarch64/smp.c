@@ -32,8 +32,9 @@
 #define MPIDR_AFF_MASK 0xff00ffffffULL /* Aff3 (39:32), Aff2, Aff1, Aff0 of MPIDR_EL1 */
 #define BOOT_STACK_PAGES 4
 /*
- * How long a CPU may take from CPU_ON to its scheduler. Real hardware takes microseconds; an emulator on a busy host may leave
- * the new CPU's thread unscheduled for seconds (2 s was seen to run out).
+ * How long a CPU may take from CPU_ON to its scheduler. Real hardware
+ * takes microseconds; an emulator on a busy host may leave the new
+ * CPU's thread unscheduled for seconds (2 s was seen to run out).
  */
 #define ONLINE_TIMEOUT_NS 20000000000ULL
 

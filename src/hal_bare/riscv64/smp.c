@@ -25,8 +25,9 @@
 
 #define BOOT_STACK_PAGES 4
 /*
- * How long a hart may take from hart_start to its scheduler. Real hardware takes microseconds; an emulator on a busy host may leave
- * the new CPU's thread unscheduled for seconds (2 s was seen to run out).
+ * How long a hart may take from hart_start to its scheduler. Real hardware
+ * takes microseconds; an emulator on a busy host may leave the new
+ * CPU's thread unscheduled for seconds (2 s was seen to run out).
  */
 #define ONLINE_TIMEOUT_NS 20000000000ULL
 #define SBI_EXT_HSM 0x48534DULL
