@@ -158,8 +158,9 @@ static uint8_t do_request(struct virtio_mmio *t, struct vblk *b, uint32_t type, 
  * byte (the chain's last writable byte) and returns the chain in the used
  * ring. Returns false if the driver broke a rule (the device failed).
  */
-static bool serve(struct virtio_mmio *t, struct vblk *b, struct virtq *q)
+static bool serve(struct virtio_mmio *t, struct virtq *q)
 {
+	struct vblk *b = t->priv;
 	const struct virtq_chain *c = &t->chain;
 	uint8_t h[HEADER_SIZE];
 
@@ -189,20 +190,7 @@ static bool serve(struct virtio_mmio *t, struct vblk *b, struct virtq *q)
 /* QueueNotify of the request queue: serves every chain the driver made available. */
 static void notify(struct virtio_mmio *t, unsigned queue)
 {
-	struct vblk *b = t->priv;
-	struct virtq *q = &t->queues[queue];
-	bool used = false;
-	int rc;
-
-	while ((rc = virtq_pop(&t->vm->as, q, &t->chain)) > 0) {
-		if (!serve(t, b, q))
-			return;
-		used = true;
-	}
-	if (used)
-		virtio_mmio_used(t, queue);
-	if (rc < 0)
-		virtio_mmio_fail(t, "queue %u: %s", queue, virtq_error_name((enum virtq_error)-rc));
+	virtio_mmio_serve(t, queue, serve);
 }
 
 static void destroy(struct virtio_mmio *t)
@@ -224,18 +212,9 @@ static const struct virtio_model blk_model = {
 	.destroy = destroy,
 };
 
-/* The emu_devices entry at base (the one vm_create() is creating), or NULL. */
-static const struct cfg_emu_device *config_entry(const struct vm *vm, gpa_t base)
-{
-	for (unsigned i = 0; i < vm->cfg.nemu_devices; i++)
-		if (vm->cfg.emu_devices[i].base == base)
-			return &vm->cfg.emu_devices[i];
-	return NULL;
-}
-
 struct device *virtio_blk_create(struct vm *vm, gpa_t base, uint64_t size)
 {
-	const struct cfg_emu_device *e = config_entry(vm, base);
+	const struct cfg_emu_device *e = virtio_mmio_config_entry(vm, base);
 	uint64_t bytes;
 
 	CV_UNUSED(size);

@@ -163,33 +163,20 @@ static int transmit_chain(struct virtio_mmio *t, struct vcons *c)
 	return 0;
 }
 
-/* QueueNotify of the transmit queue: every chain available is written out and returned. */
-static void transmit(struct virtio_mmio *t)
+/* One chain of the transmit queue: written out and returned. */
+static bool transmit_one(struct virtio_mmio *t, struct virtq *q)
 {
-	struct vcons *c = t->priv;
-	struct virtq *q = &t->queues[TRANSMITQ];
-	bool used = false;
-	int rc;
-
-	while ((rc = virtq_pop(&t->vm->as, q, &t->chain)) > 0) {
-		if (transmit_chain(t, c) < 0 || virtq_push(&t->vm->as, q, t->chain.head, 0) < 0) {
-			virtio_mmio_fail(t, "transmit buffer %u could not be read or returned",
-					 t->chain.head);
-			return;
-		}
-		used = true;
+	if (transmit_chain(t, t->priv) < 0 || virtq_push(&t->vm->as, q, t->chain.head, 0) < 0) {
+		virtio_mmio_fail(t, "transmit buffer %u could not be read or returned", t->chain.head);
+		return false;
 	}
-	if (used)
-		virtio_mmio_used(t, TRANSMITQ);
-	if (rc < 0)
-		virtio_mmio_fail(t, "queue %u: %s", TRANSMITQ,
-				 virtq_error_name((enum virtq_error)-rc));
+	return true;
 }
 
 static void notify(struct virtio_mmio *t, unsigned queue)
 {
 	if (queue == TRANSMITQ) {
-		transmit(t);
+		virtio_mmio_serve(t, TRANSMITQ, transmit_one); /* every chain available */
 		return;
 	}
 	/* The driver has receive buffers: the console input is ours. */
@@ -226,18 +213,9 @@ static const struct virtio_model console_model = {
 	.destroy = destroy,
 };
 
-/* The emu_devices entry at base (the one vm_create() is creating), or NULL. */
-static const struct cfg_emu_device *config_entry(const struct vm *vm, gpa_t base)
-{
-	for (unsigned i = 0; i < vm->cfg.nemu_devices; i++)
-		if (vm->cfg.emu_devices[i].base == base)
-			return &vm->cfg.emu_devices[i];
-	return NULL;
-}
-
 struct device *virtio_console_create(struct vm *vm, gpa_t base, uint64_t size)
 {
-	const struct cfg_emu_device *e = config_entry(vm, base);
+	const struct cfg_emu_device *e = virtio_mmio_config_entry(vm, base);
 
 	CV_UNUSED(size);
 	if (!e || e->ncfg != 0) {

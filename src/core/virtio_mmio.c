@@ -126,6 +126,24 @@ void virtio_mmio_used(struct virtio_mmio *t, unsigned queue)
 	update_irq(t);
 }
 
+void virtio_mmio_serve(struct virtio_mmio *t, unsigned queue,
+		       bool (*serve)(struct virtio_mmio *t, struct virtq *q))
+{
+	struct virtq *q = &t->queues[queue];
+	bool used = false;
+	int rc;
+
+	while ((rc = virtq_pop(&t->vm->as, q, &t->chain)) > 0) {
+		if (!serve(t, q))
+			return;
+		used = true;
+	}
+	if (used)
+		virtio_mmio_used(t, queue);
+	if (rc < 0)
+		virtio_mmio_fail(t, "queue %u: %s", queue, virtq_error_name((enum virtq_error)-rc));
+}
+
 /*
  * Logs a warning about what the driver did, naming the VM and the device.
  * A driver can repeat a mistake forever: after MAX_WARNINGS the device's
@@ -461,6 +479,14 @@ struct device *virtio_mmio_create(struct vm *vm, gpa_t base, const struct virtio
 	t->irq = irq;
 	t->features = features | VIRTIO_F_VERSION_1 | VIRTIO_F_INDIRECT_DESC;
 	return dev;
+}
+
+const struct cfg_emu_device *virtio_mmio_config_entry(const struct vm *vm, gpa_t base)
+{
+	for (unsigned i = 0; i < vm->cfg.nemu_devices; i++)
+		if (vm->cfg.emu_devices[i].base == base)
+			return &vm->cfg.emu_devices[i];
+	return NULL;
 }
 
 struct virtio_mmio *virtio_mmio_from_device(const struct device *dev)

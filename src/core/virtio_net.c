@@ -99,8 +99,9 @@ static void config_read(struct virtio_mmio *t, uint64_t offset, unsigned size, u
  * Sends the frame of the transmit chain in t->chain, if it is one.
  * Returns false if the driver broke a rule (the device failed).
  */
-static bool transmit_one(struct virtio_mmio *t, struct vnet *n)
+static bool transmit_one(struct virtio_mmio *t, struct virtq *q)
 {
+	struct vnet *n = t->priv;
 	const struct virtq_chain *c = &t->chain;
 	uint8_t h[VIRTIO_NET_HDR_SIZE];
 
@@ -121,31 +122,12 @@ static bool transmit_one(struct virtio_mmio *t, struct vnet *n)
 	} else if (virtq_chain_read(&t->vm->as, c, VIRTIO_NET_HDR_SIZE, n->frame, len) == 0) {
 		vswitch_send(n->port, n->frame, (size_t)len);
 	}
-	if (virtq_push(&t->vm->as, &t->queues[TRANSMITQ], c->head, 0) < 0) {
+	if (virtq_push(&t->vm->as, q, c->head, 0) < 0) {
 		virtio_mmio_fail(t, "transmit chain %u: the used ring could not be written",
 				 c->head);
 		return false;
 	}
 	return true;
-}
-
-/* transmitq1: sends every chain the driver made available. */
-static void transmit(struct virtio_mmio *t, struct vnet *n)
-{
-	struct virtq *q = &t->queues[TRANSMITQ];
-	bool used = false;
-	int rc;
-
-	while ((rc = virtq_pop(&t->vm->as, q, &t->chain)) > 0) {
-		if (!transmit_one(t, n))
-			return;
-		used = true;
-	}
-	if (used)
-		virtio_mmio_used(t, TRANSMITQ);
-	if (rc < 0)
-		virtio_mmio_fail(t, "queue %u: %s", TRANSMITQ,
-				 virtq_error_name((enum virtq_error)-rc));
 }
 
 /*
@@ -221,7 +203,7 @@ static void receive(struct virtio_mmio *t)
 static void notify(struct virtio_mmio *t, unsigned queue)
 {
 	if (queue == TRANSMITQ)
-		transmit(t, t->priv);
+		virtio_mmio_serve(t, TRANSMITQ, transmit_one); /* every chain available */
 	else
 		receive(t);
 }

@@ -66,29 +66,24 @@ static int64_t fill(struct virtio_mmio *t, struct vrng *r)
 	return (int64_t)len;
 }
 
+/* One chain: filled and returned. */
+static bool serve(struct virtio_mmio *t, struct virtq *q)
+{
+	int64_t n = fill(t, t->priv);
+
+	if (n < 0)
+		return false;
+	if (virtq_push(&t->vm->as, q, t->chain.head, (uint32_t)n) < 0) {
+		virtio_mmio_fail(t, "request %u: the used ring could not be written", t->chain.head);
+		return false;
+	}
+	return true;
+}
+
 /* QueueNotify: every chain available is filled and returned. */
 static void notify(struct virtio_mmio *t, unsigned queue)
 {
-	struct vrng *r = t->priv;
-	struct virtq *q = &t->queues[queue];
-	bool used = false;
-	int rc;
-
-	while ((rc = virtq_pop(&t->vm->as, q, &t->chain)) > 0) {
-		int64_t n = fill(t, r);
-		if (n < 0)
-			return;
-		if (virtq_push(&t->vm->as, q, t->chain.head, (uint32_t)n) < 0) {
-			virtio_mmio_fail(t, "request %u: the used ring could not be written",
-					 t->chain.head);
-			return;
-		}
-		used = true;
-	}
-	if (used)
-		virtio_mmio_used(t, queue);
-	if (rc < 0)
-		virtio_mmio_fail(t, "queue %u: %s", queue, virtq_error_name((enum virtq_error)-rc));
+	virtio_mmio_serve(t, queue, serve);
 }
 
 static void destroy(struct virtio_mmio *t)
@@ -105,18 +100,9 @@ static const struct virtio_model rng_model = {
 	.destroy = destroy,
 };
 
-/* The emu_devices entry at base (the one vm_create() is creating), or NULL. */
-static const struct cfg_emu_device *config_entry(const struct vm *vm, gpa_t base)
-{
-	for (unsigned i = 0; i < vm->cfg.nemu_devices; i++)
-		if (vm->cfg.emu_devices[i].base == base)
-			return &vm->cfg.emu_devices[i];
-	return NULL;
-}
-
 struct device *virtio_rng_create(struct vm *vm, gpa_t base, uint64_t size)
 {
-	const struct cfg_emu_device *e = config_entry(vm, base);
+	const struct cfg_emu_device *e = virtio_mmio_config_entry(vm, base);
 
 	CV_UNUSED(size);
 	if (!e || e->ncfg != 0) {

@@ -97,6 +97,8 @@ struct virtio_mmio {
  */
 struct device *virtio_mmio_create(struct vm *vm, gpa_t base, const struct virtio_model *model,
 				  uint64_t features, unsigned irq, void *priv);
+/** The emu_devices entry of vm's config at base (the device being created), or NULL. */
+const struct cfg_emu_device *virtio_mmio_config_entry(const struct vm *vm, gpa_t base);
 /** The transport of dev, or NULL if dev is not a virtio-mmio device. */
 struct virtio_mmio *virtio_mmio_from_device(const struct device *dev);
 /**
@@ -107,6 +109,15 @@ struct virtio_mmio *virtio_mmio_from_device(const struct device *dev);
  */
 void virtio_mmio_fail(struct virtio_mmio *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/**
+ * Serves every chain the driver made available in queue, in order: each is
+ * taken into t->chain and given to serve(), which returns it in the used
+ * ring, or returns false after virtio_mmio_fail() (nothing more is taken).
+ * Then the used-buffer interrupt if any was returned, and
+ * DEVICE_NEEDS_RESET if the ring broke a rule (virtq_pop()).
+ */
+void virtio_mmio_serve(struct virtio_mmio *t, unsigned queue,
+		       bool (*serve)(struct virtio_mmio *t, struct virtq *q));
 /** Raises the used-buffer interrupt (InterruptStatus bit 0) unless the driver suppressed it for queue. */
 void virtio_mmio_used(struct virtio_mmio *t, unsigned queue);
 /**
