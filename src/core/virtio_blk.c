@@ -71,10 +71,7 @@ static void config_read(struct virtio_mmio *t, uint64_t offset, unsigned size, u
 		space[i] = (uint8_t)(b->sectors >> (8 * i));
 	for (unsigned i = 0; i < 4; i++)
 		space[12 + i] = (uint8_t)(SEG_MAX >> (8 * i));
-	*val = 0;
-	for (unsigned i = 0; i < size; i++)
-		if (offset + i < sizeof(space))
-			*val |= (uint64_t)space[offset + i] << (8 * i);
+	*val = virtio_config_bytes(space, sizeof(space), offset, size);
 }
 
 /*

@@ -60,10 +60,7 @@ static void config_read(struct virtio_mmio *t, uint64_t offset, unsigned size, u
 				   VIRTIO_CONSOLE_ROWS & 0xff, VIRTIO_CONSOLE_ROWS >> 8 };
 
 	CV_UNUSED(t);
-	*val = 0;
-	for (unsigned i = 0; i < size; i++)
-		if (offset + i < sizeof(space))
-			*val |= (uint64_t)space[offset + i] << (8 * i);
+	*val = virtio_config_bytes(space, sizeof(space), offset, size);
 }
 
 /* The next console byte for the device: the one held back first. -1 if none. */

@@ -126,6 +126,16 @@ void virtio_mmio_used(struct virtio_mmio *t, unsigned queue)
 	update_irq(t);
 }
 
+uint64_t virtio_config_bytes(const uint8_t *space, size_t len, uint64_t offset, unsigned size)
+{
+	uint64_t val = 0;
+
+	for (unsigned i = 0; i < size; i++)
+		if (offset + i < len)
+			val |= (uint64_t)space[offset + i] << (8 * i);
+	return val;
+}
+
 void virtio_mmio_serve(struct virtio_mmio *t, unsigned queue,
 		       bool (*serve)(struct virtio_mmio *t, struct virtq *q))
 {
@@ -149,8 +159,7 @@ void virtio_mmio_serve(struct virtio_mmio *t, unsigned queue,
  * A driver can repeat a mistake forever: after MAX_WARNINGS the device's
  * further ones are counted (t->warnings), not logged.
  */
-static void warn(struct virtio_mmio *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(struct virtio_mmio *t, const char *fmt, ...)
+void virtio_mmio_warn(struct virtio_mmio *t, const char *fmt, ...)
 {
 	char why[160];
 	va_list ap;
@@ -173,7 +182,7 @@ void virtio_mmio_fail(struct virtio_mmio *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	cv_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	warn(t, "%s: device needs reset", why);
+	virtio_mmio_warn(t, "%s: device needs reset", why);
 	t->errors++;
 	if (t->status & VIRTIO_STATUS_NEEDS_RESET)
 		return;
@@ -220,7 +229,7 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 	if (added & VIRTIO_STATUS_FEATURES_OK) {
 		if (!(t->driver_features & VIRTIO_F_VERSION_1) ||
 		    (t->driver_features & ~t->features)) {
-			warn(t, "driver features 0x%llx refused (offered 0x%llx, VIRTIO_F_VERSION_1 "
+			virtio_mmio_warn(t, "driver features 0x%llx refused (offered 0x%llx, VIRTIO_F_VERSION_1 "
 				"required)",
 			     (unsigned long long)t->driver_features, (unsigned long long)t->features);
 			v &= ~(uint32_t)VIRTIO_STATUS_FEATURES_OK;
@@ -289,7 +298,7 @@ static bool queue_writable(struct virtio_mmio *t, struct virtq *q, uint64_t offs
 	if (!q)
 		return false;
 	if (q->ready) {
-		warn(t, "write to register 0x%llx of ready queue %u ignored",
+		virtio_mmio_warn(t, "write to register 0x%llx of ready queue %u ignored",
 		     (unsigned long long)offset, t->queue_sel);
 		return false;
 	}
@@ -396,7 +405,7 @@ static bool reg_access_ok(struct virtio_mmio *t, uint64_t offset, unsigned size,
 {
 	if (size == 4 && (offset & 3) == 0)
 		return true;
-	warn(t, "%u-byte %s at offset 0x%llx ignored (registers take 32-bit accesses)", size,
+	virtio_mmio_warn(t, "%u-byte %s at offset 0x%llx ignored (registers take 32-bit accesses)", size,
 	     write ? "write" : "read", (unsigned long long)offset);
 	return false;
 }
@@ -407,7 +416,7 @@ static int mmio_read(struct device *dev, uint64_t offset, unsigned size, uint64_
 
 	*val = 0;
 	lock(t);
-	if (offset >= REG_CONFIG)
+	if (offset >= REG_CONFIG && t->model->config_read)
 		t->model->config_read(t, offset - REG_CONFIG, size, val);
 	else if (reg_access_ok(t, offset, size, false))
 		*val = read_reg(t, offset);

@@ -51,32 +51,12 @@
 #define VIRTIO_NET_S_LINK_UP 1
 
 enum { RECEIVEQ = 0, TRANSMITQ = 1 };
-/* Warnings about the driver's frames logged per device (more are counted). */
-#define MAX_WARNINGS 8
 
 struct vnet {
 	struct vswitch_port *port;
 	uint8_t mac[VSWITCH_MAC_LEN];
-	unsigned warnings;                  /* warn() calls */
 	uint8_t frame[VSWITCH_FRAME_MAX];   /* the frame being sent or received */
 };
-
-/* A warning about the driver that is not its device's failure; the first MAX_WARNINGS logged. */
-static void warn(struct virtio_mmio *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(struct virtio_mmio *t, const char *fmt, ...)
-{
-	struct vnet *n = t->priv;
-	char why[160];
-	va_list ap;
-
-	if (n->warnings++ >= MAX_WARNINGS)
-		return;
-	va_start(ap, fmt);
-	cv_vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	log_warn("%s: virtio-net at 0x%llx: %s%s", t->vm->name, (unsigned long long)t->dev->base,
-		 why, n->warnings == MAX_WARNINGS ? " (its later warnings are not logged)" : "");
-}
 
 /*
  * 5.1.4: mac[6] at offset 0, le16 status at 6 (VIRTIO_NET_S_LINK_UP).
@@ -89,10 +69,7 @@ static void config_read(struct virtio_mmio *t, uint64_t offset, unsigned size, u
 
 	memcpy(space, n->mac, VSWITCH_MAC_LEN);
 	space[6] = VIRTIO_NET_S_LINK_UP;
-	*val = 0;
-	for (unsigned i = 0; i < size; i++)
-		if (offset + i < sizeof(space))
-			*val |= (uint64_t)space[offset + i] << (8 * i);
+	*val = virtio_config_bytes(space, sizeof(space), offset, size);
 }
 
 /*
@@ -113,11 +90,11 @@ static bool transmit_one(struct virtio_mmio *t, struct virtq *q)
 		return false;
 	}
 	if (h[0] || h[1])
-		warn(t, "transmit chain %u: header flags 0x%x, gso_type %u: no offload was "
+		virtio_mmio_warn(t, "transmit chain %u: header flags 0x%x, gso_type %u: no offload was "
 		     "offered, ignored", c->head, h[0], h[1]);
 	uint64_t len = c->out_len - VIRTIO_NET_HDR_SIZE;
 	if (len < VSWITCH_FRAME_MIN || len > VSWITCH_FRAME_MAX) {
-		warn(t, "transmit chain %u: a frame of %llu bytes (%u to %u) not sent", c->head,
+		virtio_mmio_warn(t, "transmit chain %u: a frame of %llu bytes (%u to %u) not sent", c->head,
 		     (unsigned long long)len, VSWITCH_FRAME_MIN, VSWITCH_FRAME_MAX);
 	} else if (virtq_chain_read(&t->vm->as, c, VIRTIO_NET_HDR_SIZE, n->frame, len) == 0) {
 		vswitch_send(n->port, n->frame, (size_t)len);
@@ -149,7 +126,7 @@ static int receive_one(struct virtio_mmio *t, struct vnet *n, size_t len)
 		return -1;
 	}
 	if (c->in_len < VIRTIO_NET_HDR_SIZE + len) {
-		warn(t, "receive chain %u: %llu bytes, too small for a frame of %llu bytes and the "
+		virtio_mmio_warn(t, "receive chain %u: %llu bytes, too small for a frame of %llu bytes and the "
 		     "header: frame dropped", c->head, (unsigned long long)c->in_len,
 		     (unsigned long long)len);
 	} else if (virtq_chain_write(&t->vm->as, c, 0, h, sizeof(h)) < 0 ||
@@ -217,7 +194,6 @@ static void wake(void *ctx)
 static void destroy(struct virtio_mmio *t)
 {
 	struct vnet *n = t->priv;
-
 	char line[120];
 
 	if (!n)

@@ -49,7 +49,11 @@ struct virtio_model {
 	const char *name;  /**< for messages ("virtio-blk") */
 	uint32_t device_id; /**< DeviceID (5 "Device Types": 2 for a block device) */
 	unsigned nqueues;  /**< its queues, at most VIRTIO_MMIO_MAX_QUEUES */
-	/** Reads size bytes at offset of the configuration space into *val (0 past its end). */
+	/**
+	 * Reads size bytes at offset of the configuration space into *val (0
+	 * past its end; virtio_config_bytes()). NULL: no configuration space,
+	 * every byte reads as 0.
+	 */
 	void (*config_read)(struct virtio_mmio *t, uint64_t offset, unsigned size, uint64_t *val);
 	/** Serves queue (ready, DRIVER_OK set); the device's lock is held. */
 	void (*notify)(struct virtio_mmio *t, unsigned queue);
@@ -118,6 +122,19 @@ void virtio_mmio_fail(struct virtio_mmio *t, const char *fmt, ...)
  */
 void virtio_mmio_serve(struct virtio_mmio *t, unsigned queue,
 		       bool (*serve)(struct virtio_mmio *t, struct virtq *q));
+/**
+ * Logs a warning about what the driver did, naming the VM and the device:
+ * the device's first 8 (the transport's own included), later ones only
+ * counted (t->warnings), since a driver can repeat a mistake forever.
+ */
+void virtio_mmio_warn(struct virtio_mmio *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/**
+ * The little-endian value of size bytes at offset of a configuration
+ * space of len bytes (space), bytes past its end reading as 0: what a
+ * model's config_read returns.
+ */
+uint64_t virtio_config_bytes(const uint8_t *space, size_t len, uint64_t offset, unsigned size);
 /** Raises the used-buffer interrupt (InterruptStatus bit 0) unless the driver suppressed it for queue. */
 void virtio_mmio_used(struct virtio_mmio *t, unsigned queue);
 /**
